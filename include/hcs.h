@@ -1,0 +1,12 @@
+/*
+ * libhcs — umbrella header. Include this to get every public module.
+ * See docs/architecture.md for the layers and the ownership rules.
+ */
+#ifndef HCS_H
+#define HCS_H
+
+#include "hcs/common.h"
+#include "hcs/error.h"
+#include "hcs/guid.h"
+
+#endif /* HCS_H */
