@@ -1,0 +1,4 @@
+# GCS bridge (host side) and its framing layer, shared with the guest agent.
+list(APPEND HCS_SOURCES
+  gcs/frame.c
+)
