@@ -11,7 +11,10 @@
 
 #include "hcs/error.h"
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* mingw's C99 stdio (__USE_MINGW_ANSI_STDIO) understands %zu/%lld. */
+#  define HCSI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
 #  define HCSI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #  define HCSI_PRINTF(f, a)

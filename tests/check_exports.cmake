@@ -2,9 +2,8 @@
 if(OBJDUMP)
   execute_process(COMMAND ${OBJDUMP} -p ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
   # The export table lists "[ n] name" lines after "[Ordinal/Name Pointer] Table".
-  string(REGEX MATCH "\\[Ordinal/Name Pointer\\] Table.*" table "${out}")
-  string(REGEX MATCHALL "\\] [A-Za-z_][A-Za-z0-9_]*" syms "${table}")
-  list(TRANSFORM syms REPLACE "^\\] " "")
+  string(REGEX MATCHALL "\t\\[ *[0-9]+\\] [A-Za-z_][A-Za-z0-9_@]*" syms "${out}")
+  list(TRANSFORM syms REPLACE "^\t\\[ *[0-9]+\\] " "")
 else()
   execute_process(COMMAND nm -D --defined-only ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
   string(REGEX MATCHALL "[0-9a-f]+ [TDBRV] [^\n]+" lines "${out}")

@@ -34,6 +34,12 @@ static void test_go_writer(void **s)
     /* order kept, compact, no slash escaping */
     expect_rt("{ \"b\" : 1, \"a\": [true, false, null], \"p\": \"C:\\\\x/y\" }",
               "{\"b\":1,\"a\":[true,false,null],\"p\":\"C:\\\\x/y\"}", 0);
+    /* bare scalars at top level */
+    expect_rt("2", "2", 0);
+    expect_rt("-0.25\t", "-0.25", 0);
+    expect_rt("true", "true", 0);
+    /* strings that look like big numbers are untouched */
+    expect_rt("[\"99999999999999999999999\",\"1e999\"]", "[\"99999999999999999999999\",\"1e999\"]", 0);
     /* 64-bit integers exact, both signs, and above INT64_MAX */
     expect_rt("[9007199254740993,-9223372036854775808,18446744073709551615]",
               "[9007199254740993,-9223372036854775808,18446744073709551615]", 0);
@@ -81,6 +87,12 @@ static void test_parse_rejects(void **s)
         deep[i] = ']';
     expect_bad(deep, 200, "byte offset");
     expect_bad(NULL, 0, "no data");
+    /* json-c would clamp these to the range limits: rejected instead */
+    expect_bad("[18446744073709551616]", 22, "byte offset 1: number out of range");
+    expect_bad("{\"A\":-9223372036854775809}", 26, "byte offset 5: number out of range");
+    expect_bad("77777777777777777777777777777777 ", 33, "number out of range");
+    expect_bad("[1, 1e999]", 10, "byte offset 4: number out of range");
+    expect_bad("[-1.5E+400]", 11, "byte offset 1: number out of range");
 }
 
 static void test_typed_getters(void **s)

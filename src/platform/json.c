@@ -9,6 +9,91 @@
 #include "json.h"
 #include "platform.h"
 
+/* 1 when the number literal s[0..n) is finite as a double (Go rejects
+ * 1e999 for float64; json-c would store infinity, which JSON cannot
+ * represent on the way out). */
+static int finite_number(const char *s, size_t n)
+{
+    char tmp[130];
+    size_t i, intd = 0;
+    long e = 0;
+    int seen_nonzero = 0;
+    if (n < sizeof tmp) {
+        memcpy(tmp, s, n);
+        tmp[n] = 0;
+        return isfinite(strtod(tmp, NULL));
+    }
+    /* Long literal: estimate the decimal exponent. */
+    for (i = (s[0] == '-'); i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        if (seen_nonzero || s[i] != '0') {
+            seen_nonzero = 1;
+            intd++;
+        }
+    while (i < n && s[i] != 'e' && s[i] != 'E')
+        i++;
+    if (i < n) {
+        int neg = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            neg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9' && e < 100000; i++)
+            e = e * 10 + (s[i] - '0');
+        if (neg)
+            e = -e;
+    }
+    return (long)intd + e <= 308;
+}
+
+/* json-c silently clamps integer literals outside int64/uint64 to the
+ * range limits; a hostile peer could use that to turn a huge number into
+ * UINT64_MAX. Find such literals first (outside strings) and reject them.
+ * Returns the byte offset of the first one, or (size_t)-1. */
+static size_t find_int_overflow(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        char c = buf[i];
+        if (c == '"') {
+            for (i++; i < len && buf[i] != '"'; i++)
+                if (buf[i] == '\\')
+                    i++;
+            i++;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t start = i, d0, nd;
+            int neg = c == '-', frac = 0;
+            uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1u : UINT64_MAX;
+            int over = 0;
+            if (neg)
+                i++;
+            d0 = i;
+            while (i < len && buf[i] >= '0' && buf[i] <= '9') {
+                unsigned d = (unsigned)(buf[i] - '0');
+                if (v > (lim - d) / 10)
+                    over = 1;
+                else
+                    v = v * 10 + d;
+                i++;
+            }
+            nd = i - d0;
+            if (i < len && (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E'))
+                frac = 1; /* a real number: json-c keeps it as a double */
+            while (i < len && (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E' ||
+                               buf[i] == '+' || buf[i] == '-' ||
+                               (buf[i] >= '0' && buf[i] <= '9')))
+                i++;
+            if (over && !frac && nd > 0)
+                return start;
+            if (frac && !finite_number(buf + start, i - start))
+                return start;
+            continue;
+        }
+        i++;
+    }
+    return (size_t)-1;
+}
+
 hcs_result hcsi_json_parse(const char *buf, size_t len, const char *what,
                            hcsi_json **out)
 {
@@ -29,6 +114,11 @@ hcs_result hcsi_json_parse(const char *buf, size_t len, const char *what,
         if (buf[i] == '\0')
             return hcsi_err(HCS_ERR_INVALID_JSON,
                             "%s: invalid JSON at byte offset %zu: NUL byte", what, i);
+    i = find_int_overflow(buf, len);
+    if (i != (size_t)-1)
+        return hcsi_err(HCS_ERR_INVALID_JSON,
+                        "%s: invalid JSON at byte offset %zu: number out of range "
+                        "(integers must fit 64 bits, reals a double)", what, i);
     tok = json_tokener_new_ex(HCSI_JSON_MAX_DEPTH);
     if (!tok)
         return hcsi_err_oom();
@@ -36,6 +126,13 @@ hcs_result hcsi_json_parse(const char *buf, size_t len, const char *what,
     obj = json_tokener_parse_ex(tok, buf, (int)len);
     jerr = json_tokener_get_error(tok);
     end = json_tokener_get_parse_end(tok);
+    if (!obj && jerr == json_tokener_continue) {
+        /* A bare top-level number ("2") only ends at a delimiter: give the
+         * tokener one space to finish it. */
+        obj = json_tokener_parse_ex(tok, " ", 1);
+        jerr = json_tokener_get_error(tok);
+        end = len;
+    }
     if (!obj && jerr == json_tokener_continue) {
         r = hcsi_err(HCS_ERR_INVALID_JSON,
                      "%s: invalid JSON: unexpected end of input at byte offset %zu",
