@@ -327,7 +327,7 @@ hcs_result hcsi_sock_read(hcsi_sock s, void *buf, size_t n, size_t *got)
 
 hcs_result hcsi_sock_read_full(hcsi_sock s, void *buf, size_t n, size_t *got)
 {
-    size_t done = 0, g;
+    size_t done = 0, g = 0;
     hcs_result r;
     while (done < n) {
         r = hcsi_sock_read(s, (char *)buf + done, n - done, &g);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds every
+# configuration and runs every test. Fails on the first failure.
+#   1. generated sources up to date (HRESULT table)
+#   2. native debug build + all tests
+#   3. clang ASan+UBSan build + all tests + libFuzzer smoke runs
+#   4. clang TSan build + all tests
+#   5. mingw-w64 cross build + all tests under wine
+#   6. install + a consumer project (find_package(hcs) and pkg-config)
+# Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw consumer) to skip steps locally.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/deps.sh
+. scripts/deps.sh
+skip=" ${HCS_SKIP:-} "
+fuzz_secs=${HCS_FUZZ_SECONDS:-10}
+t0=$SECONDS
+step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
+skipped() { [[ "$skip" == *" $1 "* ]]; }
+
+step "dependencies"
+hcs_deps native sanitizers mingw wine
+
+step "generated sources are current"
+golden_api=${HCS_SHARED_DIR:-$root/../shared}/docs/hcs-api.md
+if [ -f "$golden_api" ]; then
+  tmp=$(mktemp -d)
+  cp include/hcs/hresults.h src/error/hresult_table.inc "$tmp/"
+  python3 scripts/gen_hresults.py "$golden_api" >/dev/null
+  if ! cmp -s include/hcs/hresults.h "$tmp/hresults.h" || ! cmp -s src/error/hresult_table.inc "$tmp/hresult_table.inc"; then
+    cp "$tmp/hresults.h" include/hcs/; cp "$tmp/hresult_table.inc" src/error/
+    echo "generated HRESULT table differs from scripts/gen_hresults.py output"; exit 1
+  fi
+  rm -rf "$tmp"
+  if [ -x scripts/gen_schema.py ] || [ -f scripts/gen_schema.py ]; then
+    python3 scripts/gen_schema.py --check
+  fi
+else
+  echo "shared/docs not found next to the checkout: skipping the regeneration check"
+fi
+
+step "native debug: build + tests"
+cmake --preset debug >/dev/null
+cmake --build --preset debug
+ctest --preset debug
+
+if ! skipped asan; then
+  step "clang ASan+UBSan: build + tests"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan
+  if ! skipped fuzz; then
+    step "libFuzzer smoke runs (${fuzz_secs}s each)"
+    bash scripts/fuzz-smoke.sh build/asan "$fuzz_secs"
+  fi
+fi
+
+if ! skipped tsan; then
+  step "clang TSan: build + tests"
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan
+fi
+
+if ! skipped mingw; then
+  step "mingw-w64 cross build + tests under wine"
+  bash scripts/mingw-deps.sh
+  # shellcheck source=scripts/wine-env.sh
+  . scripts/wine-env.sh
+  cmake --preset mingw >/dev/null
+  cmake --build --preset mingw
+  rc=0
+  ctest --preset mingw || rc=$?
+  wine_env_stop || true
+  [ "$rc" -eq 0 ] || exit "$rc"
+fi
+
+if ! skipped consumer; then
+  step "install + consumer project"
+  bash scripts/consumer-check.sh
+fi
+
+step "all tests passed in $((SECONDS - t0))s"
