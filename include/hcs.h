@@ -8,5 +8,6 @@
 #include "hcs/common.h"
 #include "hcs/error.h"
 #include "hcs/guid.h"
+#include "hcs/gcs.h"
 
 #endif /* HCS_H */

@@ -2,3 +2,6 @@
 list(APPEND HCS_SOURCES
   gcs/frame.c
 )
+list(APPEND HCS_SOURCES
+  gcs/codec.c
+)

@@ -1,3 +1,4 @@
 # GCS bridge suites (tests/gcs).
 set(HCS_GCS_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/gcs)
 hcs_add_test(test_gcs_frame gcs/test_gcs_frame.c)
+hcs_add_test(test_gcs_codec gcs/test_gcs_codec.c)

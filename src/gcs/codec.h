@@ -1,0 +1,49 @@
+/*
+ * GCS message codecs, internal side: encoders that append a request body
+ * to a buffer (so the bridge can build header + body in one allocation)
+ * and helpers shared with the bridge.
+ */
+#ifndef HCS_GCS_CODEC_H
+#define HCS_GCS_CODEC_H
+
+#include "hcs/gcs_messages.h"
+#include "internal.h"
+
+/* Each appends the body (with the trailing '\n') to b. */
+hcs_result hcsi_gcs_enc_negotiate(hcsi_buf *b, const hcs_gcs_negotiate_request *r);
+hcs_result hcsi_gcs_enc_create(hcsi_buf *b, const hcs_gcs_create_request *r);
+hcs_result hcsi_gcs_enc_base(hcsi_buf *b, const hcs_gcs_request_base *r);
+hcs_result hcsi_gcs_enc_execute_process(hcsi_buf *b,
+                                        const hcs_gcs_execute_process_request *r);
+hcs_result hcsi_gcs_enc_wait_for_process(hcsi_buf *b,
+                                         const hcs_gcs_wait_for_process_request *r);
+hcs_result hcsi_gcs_enc_signal_process(hcsi_buf *b,
+                                       const hcs_gcs_signal_process_request *r);
+hcs_result hcsi_gcs_enc_resize_console(hcsi_buf *b,
+                                       const hcs_gcs_resize_console_request *r);
+hcs_result hcsi_gcs_enc_get_properties(hcsi_buf *b,
+                                       const hcs_gcs_get_properties_request *r);
+hcs_result hcsi_gcs_enc_modify_settings(hcsi_buf *b,
+                                        const hcs_gcs_modify_settings_request *r);
+hcs_result hcsi_gcs_enc_update_container(hcsi_buf *b,
+                                         const hcs_gcs_update_container_request *r);
+hcs_result hcsi_gcs_enc_modify_service_settings(
+    hcsi_buf *b, const hcs_gcs_modify_service_settings_request *r);
+
+/* Appends a user-supplied JSON document compacted the way Go marshals a
+ * json.RawMessage: validated (HCS_ERR_INVALID_JSON naming `what`),
+ * insignificant whitespace removed, literals kept as written, and with
+ * html != 0 the characters < > & U+2028 U+2029 escaped. */
+hcs_result hcsi_gcs_append_raw(hcsi_buf *b, const char *json, const char *what,
+                               int html);
+
+/* The hvsock service GUID text of a vsock port (template, Data1 = port). */
+void hcsi_gcs_port_guid(uint32_t port, char out[37]);
+
+/* Builds the message of a failed RPC from its decoded base:
+ * records "<what>: guest returned 0x%08X: <ErrorMessage>" with the
+ * ErrorRecords JSON as detail, and returns the guest's HRESULT. */
+hcs_result hcsi_gcs_guest_error(const char *what,
+                                const hcs_gcs_response_base *base);
+
+#endif /* HCS_GCS_CODEC_H */
