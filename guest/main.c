@@ -1,0 +1,160 @@
+/* hcs-gcs: command line. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcs.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: hcs-gcs (--connect ADDR | --stdio --stdio-dir DIR) [options]\n"
+        "\n"
+        "The guest side of the GCS bridge protocol for a Linux utility VM: it\n"
+        "answers the host's requests like hcsshim's Go GCS and runs processes\n"
+        "in the VM.\n"
+        "\n"
+        "Connection:\n"
+        "  --connect vsock[:PORT]   dial the host (CID 2), default port 0x40000000;\n"
+        "                           stdio relays dial the ports the host names\n"
+        "  --connect unix:DIR       dial DIR/1073741824; stdio relays dial DIR/PORT\n"
+        "  --stdio                  bridge on stdin/stdout (logs on stderr)\n"
+        "  --stdio-dir DIR          with --stdio: stdio relays dial DIR/PORT\n"
+        "  --reconnect              dial again after the bridge is lost\n"
+        "  --dial-timeout SEC       keep retrying the bridge dial (default 120)\n"
+        "Behaviour:\n"
+        "  --strict                 refuse signals/resize/properties of UVM processes\n"
+        "                           exactly like the Go GCS (0xC037010E / E_FAIL)\n"
+        "  --poweroff               power the VM off on UVM shutdown (PID 1 only)\n"
+        "  --kill-grace-ms MS       SIGTERM-to-SIGKILL grace at cleanup (default 500)\n"
+        "  --max-frame BYTES        largest request frame (default %u)\n"
+        "Logging:\n"
+        "  --log-level LEVEL        error, warn, info (default), debug, trace\n"
+        "  --log-file PATH          append logs to PATH instead of stderr\n"
+        "  --version, --help\n",
+        HCSG_DEFAULT_MAX_FRAME);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    v = strtoul(s, &end, 0);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    hcsg_options o;
+    const char *connect = NULL, *stdio_dir = NULL, *log_file = NULL;
+    char err[256];
+    int i, level = HCSG_LOG_INFO;
+    unsigned long v;
+    hcsg_options_init(&o);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE()                                                         \
+    do {                                                                     \
+        if (!val) {                                                          \
+            fprintf(stderr, "hcs-gcs: %s needs a value\n", a);              \
+            return 2;                                                        \
+        }                                                                    \
+        i++;                                                                 \
+    } while (0)
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("hcs-gcs %s\n", HCSG_VERSION);
+            return 0;
+        } else if (strcmp(a, "--connect") == 0) {
+            NEED_VALUE();
+            connect = val;
+        } else if (strcmp(a, "--stdio") == 0) {
+            o.use_stdio = 1;
+        } else if (strcmp(a, "--stdio-dir") == 0) {
+            NEED_VALUE();
+            stdio_dir = val;
+        } else if (strcmp(a, "--strict") == 0) {
+            o.strict = 1;
+        } else if (strcmp(a, "--poweroff") == 0) {
+            o.poweroff = 1;
+        } else if (strcmp(a, "--reconnect") == 0) {
+            o.reconnect = 1;
+        } else if (strcmp(a, "--dial-timeout") == 0) {
+            NEED_VALUE();
+            if (parse_uint(val, 86400, &v) != 0) {
+                fprintf(stderr, "hcs-gcs: bad --dial-timeout \"%s\"\n", val);
+                return 2;
+            }
+            o.dial_timeout_ms = (uint32_t)v * 1000u;
+        } else if (strcmp(a, "--kill-grace-ms") == 0) {
+            NEED_VALUE();
+            if (parse_uint(val, 600000, &v) != 0) {
+                fprintf(stderr, "hcs-gcs: bad --kill-grace-ms \"%s\"\n", val);
+                return 2;
+            }
+            o.kill_grace_ms = (uint32_t)v;
+        } else if (strcmp(a, "--max-frame") == 0) {
+            NEED_VALUE();
+            if (parse_uint(val, HCSG_MAX_FRAME_LIMIT, &v) != 0 || v < HCSG_MIN_MAX_FRAME) {
+                fprintf(stderr, "hcs-gcs: bad --max-frame \"%s\" (%u..%u)\n", val,
+                        HCSG_MIN_MAX_FRAME, HCSG_MAX_FRAME_LIMIT);
+                return 2;
+            }
+            o.max_frame = (uint32_t)v;
+        } else if (strcmp(a, "--log-level") == 0) {
+            NEED_VALUE();
+            level = hcsg_log_level_parse(val);
+            if (level < 0) {
+                fprintf(stderr, "hcs-gcs: bad --log-level \"%s\"\n", val);
+                return 2;
+            }
+        } else if (strcmp(a, "--log-file") == 0) {
+            NEED_VALUE();
+            log_file = val;
+        } else {
+            fprintf(stderr, "hcs-gcs: unknown argument \"%s\"\n", a);
+            usage(stderr);
+            return 2;
+        }
+#undef NEED_VALUE
+    }
+    if (!!connect + o.use_stdio != 1) {
+        fprintf(stderr, "hcs-gcs: give exactly one of --connect ADDR or --stdio\n");
+        usage(stderr);
+        return 2;
+    }
+    if (connect) {
+        if (hcsg_addr_parse(connect, &o.bridge, err, sizeof err) != 0) {
+            fprintf(stderr, "hcs-gcs: --connect: %s\n", err);
+            return 2;
+        }
+        o.stdio = o.bridge;
+    }
+    if (stdio_dir) {
+        char spec[512];
+        snprintf(spec, sizeof spec, "unix:%s", stdio_dir);
+        if (hcsg_addr_parse(spec, &o.stdio, err, sizeof err) != 0) {
+            fprintf(stderr, "hcs-gcs: --stdio-dir: %s\n", err);
+            return 2;
+        }
+    }
+    hcsg_log_set_level(level);
+    if (log_file && hcsg_log_open(log_file) != 0) {
+        fprintf(stderr, "hcs-gcs: cannot open log file %s: %s\n", log_file, strerror(errno));
+        return 2;
+    }
+    i = hcsg_run(&o);
+    hcsg_log_close();
+    return i;
+}
