@@ -1,7 +1,9 @@
 # GCS bridge (host side) and its framing layer, shared with the guest agent.
 list(APPEND HCS_SOURCES
   gcs/frame.c
-)
-list(APPEND HCS_SOURCES
   gcs/codec.c
+  gcs/transport.c
+  gcs/bridge.c
+  gcs/process.c
+  gcs/resources.c
 )

@@ -1,0 +1,1235 @@
+/* The GCS bridge: connection setup, handshake, multiplexer, notifications,
+ * teardown, and the RPC wrappers. See docs/gcs-bridge.md. */
+#include "gcs/bridge.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/json.h"
+
+/* ================= config ================= */
+
+void hcs_gcs_config_init(hcs_gcs_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->os_hint = HCS_GCS_OS_LINUX;
+    cfg->accept_timeout_ms = HCS_GCS_DEFAULT_ACCEPT_TIMEOUT_MS;
+    cfg->rpc_timeout_ms = HCS_GCS_DEFAULT_RPC_TIMEOUT_MS;
+    cfg->stdio_timeout_ms = HCS_GCS_DEFAULT_STDIO_TIMEOUT_MS;
+    cfg->max_message_size = HCS_GCS_MAX_MESSAGE_SIZE;
+}
+
+/* The parts of a config that outlive the call (strings copied). */
+typedef struct gcs_cfg {
+    hcs_gcs_config c;
+    char *stdio_address;
+    char *uvm_id;
+    char *uvm_config_json;
+} gcs_cfg;
+
+static void cfg_free(gcs_cfg *g)
+{
+    free(g->stdio_address);
+    free(g->uvm_id);
+    free(g->uvm_config_json);
+    memset(g, 0, sizeof *g);
+}
+
+static hcs_result cfg_copy(gcs_cfg *g, const hcs_gcs_config *src)
+{
+    hcs_gcs_time_zone utc;
+    hcs_gcs_system_time zero;
+    hcs_result hr;
+    memset(g, 0, sizeof *g);
+    if (src)
+        g->c = *src;
+    else
+        hcs_gcs_config_init(&g->c);
+    if (g->c.max_message_size == 0)
+        g->c.max_message_size = HCS_GCS_MAX_MESSAGE_SIZE;
+    if (g->c.max_message_size < 1024)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "GCS config: max_message_size %lu is too small",
+                        (unsigned long)g->c.max_message_size);
+    if ((g->c.stdio_address && !(g->stdio_address = hcsi_strdup(g->c.stdio_address))) ||
+        (g->c.uvm_id && !(g->uvm_id = hcsi_strdup(g->c.uvm_id)))) {
+        cfg_free(g);
+        return hcsi_err_oom();
+    }
+    if (g->uvm_id) {
+        hcs_guid tmp;
+        hr = hcs_guid_parse(g->uvm_id, &tmp);
+        if (HCS_FAILED(hr)) {
+            cfg_free(g);
+            return hcsi_err_wrap(hr, "GCS config: uvm_id");
+        }
+    }
+    /* The Windows null-container config is built now: the time zone is
+     * borrowed only for this call. hcsshim's UTC form when unset. */
+    if (!g->c.time_zone) {
+        memset(&utc, 0, sizeof utc);
+        memset(&zero, 0, sizeof zero);
+        utc.standard_name = utc.daylight_name = "Coordinated Universal Time";
+        utc.standard_date = utc.daylight_date = &zero;
+    }
+    hr = hcs_gcs_encode_uvm_config(g->c.time_zone ? g->c.time_zone : &utc,
+                                   &g->uvm_config_json);
+    if (HCS_FAILED(hr)) {
+        cfg_free(g);
+        return hr;
+    }
+    g->c.stdio_address = g->stdio_address;
+    g->c.uvm_id = g->uvm_id;
+    g->c.time_zone = NULL;
+    return HCS_S_OK;
+}
+
+/* ================= logging, refs ================= */
+
+void hcsi_gcs_log(hcs_gcs_bridge *b, hcs_gcs_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+    if (!b->log)
+        return;
+    va_start(ap, fmt);
+    msg = hcsi_vasprintf(fmt, ap);
+    va_end(ap);
+    if (msg)
+        b->log(b->log_ctx, level, msg);
+    free(msg);
+}
+
+void hcsi_gcs_bridge_ref(hcs_gcs_bridge *b)
+{
+    hcsi_mutex_lock(&b->lock);
+    b->refs++;
+    hcsi_mutex_unlock(&b->lock);
+}
+
+static void bridge_destroy(hcs_gcs_bridge *b)
+{
+    hcsi_gcs_container *c, *cn;
+    if (b->reader_started && !b->reader_joined) {
+        hcsi_gcs_bridge_kill(b, "bridge released");
+        hcsi_thread_join(&b->reader_thread);
+    }
+    for (c = b->containers; c; c = cn) {
+        cn = c->next;
+        free(c->id);
+        hcs_gcs_notification_clear(&c->note);
+        hcsi_cond_destroy(&c->cond);
+        free(c);
+    }
+    if (b->stream)
+        b->stream->ops->destroy(b->stream);
+    hcsi_gcs_reader_free(&b->reader);
+    hcsi_gcs_addr_free(&b->stdio_addr);
+    hcs_gcs_negotiate_response_clear(&b->neg);
+    free(b->dead_msg);
+    free(b->uvm_id);
+    free(b->uvm_config_json);
+    hcsi_mutex_destroy(&b->wlock);
+    hcsi_mutex_destroy(&b->lock);
+    free(b);
+}
+
+void hcsi_gcs_bridge_unref(hcs_gcs_bridge *b)
+{
+    int last;
+    if (!b)
+        return;
+    hcsi_mutex_lock(&b->lock);
+    last = --b->refs == 0;
+    hcsi_mutex_unlock(&b->lock);
+    if (last)
+        bridge_destroy(b);
+}
+
+/* ================= call table ================= */
+
+static size_t bucket(uint64_t id) { return (size_t)(id % HCSI_GCS_BUCKETS); }
+
+static void table_insert(hcs_gcs_bridge *b, hcsi_gcs_call *c)
+{
+    size_t i = bucket(c->id);
+    c->next = b->table[i];
+    b->table[i] = c;
+    c->in_table = 1;
+    b->stats.rpcs_in_flight++;
+}
+
+int hcsi_gcs_table_remove(hcs_gcs_bridge *b, hcsi_gcs_call *c)
+{
+    hcsi_gcs_call **pp;
+    if (!c->in_table)
+        return 0;
+    for (pp = &b->table[bucket(c->id)]; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            c->next = NULL;
+            c->in_table = 0;
+            b->stats.rpcs_in_flight--;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static hcsi_gcs_call *table_take(hcs_gcs_bridge *b, uint64_t id)
+{
+    hcsi_gcs_call **pp;
+    for (pp = &b->table[bucket(id)]; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            hcsi_gcs_call *c = *pp;
+            hcsi_gcs_table_remove(b, c);
+            return c;
+        }
+    }
+    return NULL;
+}
+
+hcs_result hcsi_gcs_closed_error(hcs_gcs_bridge *b, const char *what)
+{
+    return hcsi_err(HCS_ERR_CONNECTION_CLOSED, "%s: GCS bridge closed: %s", what,
+                    b->dead_msg ? b->dead_msg : "unknown reason");
+}
+
+/* ================= teardown ================= */
+
+void hcsi_gcs_bridge_kill(hcs_gcs_bridge *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+    size_t i;
+    hcsi_gcs_container *c;
+    va_start(ap, fmt);
+    msg = hcsi_vasprintf(fmt, ap);
+    va_end(ap);
+    hcsi_mutex_lock(&b->lock);
+    if (b->dead) {
+        hcsi_mutex_unlock(&b->lock);
+        free(msg);
+        return;
+    }
+    b->dead = 1;
+    b->dead_msg = msg; /* NULL (OOM) reads as "unknown reason" */
+    /* Fail every pending call promptly. */
+    for (i = 0; i < HCSI_GCS_BUCKETS; i++) {
+        while (b->table[i]) {
+            hcsi_gcs_call *call = b->table[i];
+            hcsi_gcs_table_remove(b, call);
+            if (call->async) {
+                if (call->owner)
+                    hcsi_gcs_process_deliver(call->owner, HCS_ERR_CONNECTION_CLOSED, 0,
+                                             b->dead_msg);
+                free(call);
+            } else {
+                call->done = 1;
+                call->hr = HCS_ERR_CONNECTION_CLOSED;
+                hcsi_cond_signal(&call->cond);
+            }
+        }
+    }
+    /* Containers still waiting are treated as exited (their waiters see
+     * the bridge is dead). */
+    for (c = b->containers; c; c = c->next)
+        hcsi_cond_broadcast(&c->cond);
+    hcsi_mutex_unlock(&b->lock);
+    if (b->stream)
+        b->stream->ops->shutdown(b->stream);
+    hcsi_gcs_log(b, HCS_GCS_LOG_INFO, "GCS bridge closed: %s",
+                 msg ? msg : "unknown reason");
+}
+
+/* ================= sending ================= */
+
+hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
+                              hcsi_gcs_call *call)
+{
+    hcs_result hr;
+    char name[40];
+    uint64_t id;
+    hcsi_mutex_lock(&b->wlock);
+    hcsi_mutex_lock(&b->lock);
+    if (b->dead) {
+        hr = hcsi_gcs_closed_error(b, hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc,
+                                                        name, sizeof name));
+        hcsi_mutex_unlock(&b->lock);
+        hcsi_mutex_unlock(&b->wlock);
+        return hr;
+    }
+    id = call->id = b->next_id++;
+    call->rpc = rpc;
+    table_insert(b, call);
+    b->issued = b->next_id;
+    b->stats.frames_sent++;
+    hcsi_mutex_unlock(&b->lock);
+    /* From here an async call may be completed and freed by the reader
+     * (or a teardown) at any time: use the local id only. */
+    hr = hcsi_gcs_frame_finish(frame, HCS_GCS_MSG_REQUEST | rpc, id);
+    if (HCS_SUCCEEDED(hr))
+        hr = b->stream->ops->write(b->stream, frame->data, frame->len);
+    hcsi_mutex_unlock(&b->wlock);
+    if (HCS_FAILED(hr)) {
+        const hcs_error *e = hcs_error_last();
+        /* A partial frame may be on the wire: the stream is unusable. */
+        hcsi_gcs_bridge_kill(b, "write of %s (id %llu) failed: %s",
+                             hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, name,
+                                                sizeof name),
+                             (unsigned long long)id, e ? e->message : "error");
+    }
+    return HCS_S_OK;
+}
+
+hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
+                              int64_t timeout_ms, const char *what, char **resp,
+                              size_t *resp_len)
+{
+    hcsi_gcs_call c;
+    hcs_result hr;
+    uint64_t deadline;
+    int timed_out = 0;
+    memset(&c, 0, sizeof c);
+    *resp = NULL;
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = b->rpc_timeout_ms;
+    hcsi_cond_init(&c.cond);
+    hr = hcsi_gcs_send_call(b, rpc, frame, &c);
+    if (HCS_FAILED(hr)) {
+        hcsi_cond_destroy(&c.cond);
+        return hr;
+    }
+    deadline = hcsi_deadline_ms(timeout_ms);
+    hcsi_mutex_lock(&b->lock);
+    while (!c.done) {
+        if (timeout_ms < 0) {
+            hcsi_cond_wait(&c.cond, &b->lock);
+        } else if (hcsi_cond_wait_until(&c.cond, &b->lock, deadline) && !c.done) {
+            /* The connection survives: a late answer to this id is
+             * recognised (id < issued) and dropped. */
+            hcsi_gcs_table_remove(b, &c);
+            c.done = 1;
+            timed_out = 1;
+        }
+    }
+    if (timed_out)
+        hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                      "%s (id %llu): no response from the guest within %lld ms",
+                      what, (unsigned long long)c.id, (long long)timeout_ms);
+    else if (HCS_FAILED(c.hr) && c.hr == HCS_ERR_CONNECTION_CLOSED)
+        hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED, "%s (id %llu): GCS bridge closed: %s",
+                      what, (unsigned long long)c.id,
+                      b->dead_msg ? b->dead_msg : "unknown reason");
+    else if (HCS_FAILED(c.hr))
+        hr = hcsi_err(c.hr, "%s (id %llu): %s", what, (unsigned long long)c.id,
+                      hcs_strerror(c.hr));
+    hcsi_mutex_unlock(&b->lock);
+    hcsi_cond_destroy(&c.cond);
+    if (HCS_FAILED(hr)) {
+        free(c.body);
+        return hr;
+    }
+    *resp = c.body;
+    if (resp_len)
+        *resp_len = c.body_len;
+    return HCS_S_OK;
+}
+
+/* ================= receiving ================= */
+
+static void deliver_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, const char *body,
+                         size_t len)
+{
+    hcs_gcs_wait_for_process_response w;
+    hcs_result hr;
+    char *msg = NULL;
+    uint32_t code = 0;
+    hr = hcs_gcs_decode_wait_for_process_response(body, len, &w);
+    if (HCS_FAILED(hr)) {
+        const hcs_error *e = hcs_error_last();
+        msg = hcsi_strdup(e ? e->message : "WaitForProcess response did not decode");
+    } else if (w.base.result != 0 && w.base.result != HCS_GCS_HR_NOT_FOUND) {
+        hr = hcsi_gcs_guest_error("WaitForProcess", &w.base);
+        msg = hcsi_strdup(hcs_error_last()->message);
+    } else {
+        /* 0x80070490: the process is already gone; hcsshim treats that as
+         * an exit with the reported code. */
+        hr = HCS_S_OK;
+        code = w.exit_code;
+    }
+    hcs_gcs_wait_for_process_response_clear(&w);
+    hcsi_mutex_lock(&b->lock);
+    if (c->owner)
+        hcsi_gcs_process_deliver(c->owner, hr, code, msg);
+    hcsi_mutex_unlock(&b->lock);
+    free(msg);
+    free(c);
+}
+
+static void on_response(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
+{
+    hcsi_gcs_call *c;
+    char name[40];
+    /* Copied before locking so that taking the call and completing it is
+     * one critical section (a timing-out waiter never sees a half-done
+     * call). */
+    char *copy = hcsi_strndup(f->body, f->body_len);
+    hcsi_mutex_lock(&b->lock);
+    c = table_take(b, f->id);
+    if (!c) {
+        int late = f->id < b->issued;
+        if (late)
+            b->stats.late_responses++;
+        hcsi_mutex_unlock(&b->lock);
+        free(copy);
+        if (late)
+            hcsi_gcs_log(b, HCS_GCS_LOG_WARNING,
+                         "dropping %s for id %llu: its call already ended "
+                         "(timed out or abandoned)",
+                         hcsi_gcs_type_name(f->type, name, sizeof name),
+                         (unsigned long long)f->id);
+        else
+            hcsi_gcs_bridge_kill(b,
+                                 "protocol error: %s at byte offset %llu answers id "
+                                 "%llu, which was never sent",
+                                 hcsi_gcs_type_name(f->type, name, sizeof name),
+                                 (unsigned long long)f->offset,
+                                 (unsigned long long)f->id);
+        return;
+    }
+    if (c->async) {
+        hcsi_mutex_unlock(&b->lock);
+        free(copy);
+        deliver_wait(b, c, f->body, f->body_len);
+        return;
+    }
+    c->done = 1;
+    if (copy) {
+        c->body = copy;
+        c->body_len = f->body_len;
+    } else {
+        c->hr = HCS_ERR_OUTOFMEMORY;
+    }
+    hcsi_cond_signal(&c->cond);
+    hcsi_mutex_unlock(&b->lock);
+}
+
+static hcsi_gcs_container *find_container(hcs_gcs_bridge *b, const char *id)
+{
+    hcsi_gcs_container *c;
+    for (c = b->containers; c; c = c->next)
+        if (strcmp(c->id, id) == 0)
+            return c;
+    return NULL;
+}
+
+static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
+{
+    hcs_gcs_notification n;
+    hcsi_gcs_container *c;
+    hcs_result hr;
+    char name[40];
+    if (f->type != HCS_GCS_NOTIFY_CONTAINER) {
+        hcsi_mutex_lock(&b->lock);
+        b->stats.unknown_notifications++;
+        hcsi_mutex_unlock(&b->lock);
+        hcsi_gcs_log(b, HCS_GCS_LOG_WARNING, "ignoring %s at byte offset %llu",
+                     hcsi_gcs_type_name(f->type, name, sizeof name),
+                     (unsigned long long)f->offset);
+        return;
+    }
+    hr = hcs_gcs_decode_notification(f->body, f->body_len, &n);
+    if (HCS_FAILED(hr)) {
+        const hcs_error *e = hcs_error_last();
+        hcsi_mutex_lock(&b->lock);
+        b->stats.malformed_notifications++;
+        hcsi_mutex_unlock(&b->lock);
+        hcsi_gcs_log(b, HCS_GCS_LOG_WARNING,
+                     "ignoring malformed notification at byte offset %llu: %s",
+                     (unsigned long long)f->offset, e ? e->message : "");
+        return;
+    }
+    hcsi_mutex_lock(&b->lock);
+    c = find_container(b, n.container_id);
+    if (c && !c->exited) {
+        c->exited = 1;
+        c->note = n; /* moved */
+        memset(&n, 0, sizeof n);
+        hcsi_cond_broadcast(&c->cond);
+        hcsi_mutex_unlock(&b->lock);
+        return;
+    }
+    if (c)
+        b->stats.duplicate_notifications++;
+    else
+        b->stats.unknown_notifications++;
+    hcsi_mutex_unlock(&b->lock);
+    /* hcsshim kills the bridge here; tolerating is safer. */
+    hcsi_gcs_log(b, HCS_GCS_LOG_WARNING,
+                 "ignoring %s notification (%s) for container \"%s\"",
+                 c ? "duplicate" : "unknown-container", n.type, n.container_id);
+    hcs_gcs_notification_clear(&n);
+}
+
+static void reader_main(void *arg)
+{
+    hcs_gcs_bridge *b = (hcs_gcs_bridge *)arg;
+    char name[40];
+    for (;;) {
+        hcsi_gcs_frame f;
+        hcs_result hr = hcsi_gcs_reader_next(&b->reader, &f);
+        int dead;
+        if (hr == HCSI_GCS_EOF) {
+            hcsi_gcs_bridge_kill(b, "the guest closed the connection (EOF)");
+            break;
+        }
+        if (HCS_FAILED(hr)) {
+            const hcs_error *e = hcs_error_last();
+            hcsi_gcs_bridge_kill(b, "%s%s",
+                                 hr == HCS_ERR_PROTOCOL_ERROR ? "protocol error: " : "",
+                                 e ? e->message : hcs_strerror(hr));
+            break;
+        }
+        hcsi_mutex_lock(&b->lock);
+        b->stats.frames_received++;
+        dead = b->dead;
+        hcsi_mutex_unlock(&b->lock);
+        if (dead)
+            break;
+        switch (f.type & HCS_GCS_MSG_TYPE_MASK) {
+        case HCS_GCS_MSG_RESPONSE:
+            on_response(b, &f);
+            break;
+        case HCS_GCS_MSG_NOTIFY:
+            on_notification(b, &f);
+            break;
+        default:
+            hcsi_gcs_bridge_kill(b,
+                                 "protocol error: unexpected %s (id %llu) from the "
+                                 "guest at byte offset %llu",
+                                 hcsi_gcs_type_name(f.type, name, sizeof name),
+                                 (unsigned long long)f.id,
+                                 (unsigned long long)f.offset);
+            break;
+        }
+    }
+}
+
+/* ================= typed RPCs ================= */
+
+hcs_result hcsi_gcs_rpc_typed(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                              hcsi_gcs_enc_fn enc, const void *req,
+                              int64_t timeout_ms, char **resp, size_t *resp_len)
+{
+    hcsi_buf frame;
+    char *body = NULL;
+    size_t len = 0;
+    hcs_gcs_response_base base;
+    hcs_result hr;
+    if (resp)
+        *resp = NULL;
+    hcsi_buf_init(&frame, 0);
+    hr = hcsi_gcs_frame_begin(&frame);
+    if (HCS_SUCCEEDED(hr))
+        hr = enc(&frame, req);
+    if (HCS_FAILED(hr)) {
+        hcsi_buf_free(&frame);
+        return hcsi_err_wrap(hr, "%s", what);
+    }
+    hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms, what, &body, &len);
+    hcsi_buf_free(&frame);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcs_gcs_decode_response_base(body, len, &base);
+    if (HCS_FAILED(hr)) {
+        free(body);
+        return hcsi_err_wrap(hr, "%s", what);
+    }
+    if (base.result != 0) {
+        hr = hcsi_gcs_guest_error(what, &base);
+        hcs_gcs_response_base_clear(&base);
+        free(body);
+        return hr;
+    }
+    hcs_gcs_response_base_clear(&base);
+    if (resp) {
+        *resp = body;
+        if (resp_len)
+            *resp_len = len;
+    } else {
+        free(body);
+    }
+    return HCS_S_OK;
+}
+
+#define ENC(fn, type)                                                         \
+    static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
+    {                                                                         \
+        return fn(b, (const type *)r);                                        \
+    }
+ENC(hcsi_gcs_enc_create, hcs_gcs_create_request)
+ENC(hcsi_gcs_enc_base, hcs_gcs_request_base)
+ENC(hcsi_gcs_enc_get_properties, hcs_gcs_get_properties_request)
+ENC(hcsi_gcs_enc_modify_settings, hcs_gcs_modify_settings_request)
+ENC(hcsi_gcs_enc_update_container, hcs_gcs_update_container_request)
+ENC(hcsi_gcs_enc_modify_service_settings, hcs_gcs_modify_service_settings_request)
+
+static hcs_result check_arg(const void *p, const char *what)
+{
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: NULL argument", what);
+    return HCS_S_OK;
+}
+
+hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
+                       int64_t timeout_ms, char **response, size_t *response_len)
+{
+    hcsi_buf frame;
+    hcs_result hr;
+    char name[40];
+    if (!b || !response || (!body && len))
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc: NULL argument");
+    *response = NULL;
+    if (rpc & HCS_GCS_MSG_TYPE_MASK)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "hcs_gcs_rpc: 0x%08lx is a message type, not a procedure code",
+                        (unsigned long)rpc);
+    hcsi_buf_init(&frame, 0);
+    hr = hcsi_gcs_frame_begin(&frame);
+    if (HCS_SUCCEEDED(hr) && len)
+        hr = hcsi_buf_append(&frame, body, len);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms,
+                                hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, name,
+                                                   sizeof name),
+                                response, response_len);
+    hcsi_buf_free(&frame);
+    return hr;
+}
+
+static hcs_result base_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                           const char *cid)
+{
+    hcs_gcs_request_base r;
+    memset(&r, 0, sizeof r);
+    r.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
+    return hcsi_gcs_rpc_typed(b, rpc, what, hcsi_gcs_enc_base_v, &r,
+                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
+                                    const char *config_json)
+{
+    hcs_gcs_create_request r;
+    hcsi_gcs_container *c;
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "Create")) || HCS_FAILED(hr = check_arg(cid, "Create")))
+        return hr;
+    c = (hcsi_gcs_container *)hcsi_calloc(1, sizeof *c);
+    if (!c || !(c->id = hcsi_strdup(cid))) {
+        free(c);
+        return hcsi_err_oom();
+    }
+    hcsi_cond_init(&c->cond);
+    /* Register the exit waiter before sending: the notification may race
+     * the response. */
+    hcsi_mutex_lock(&b->lock);
+    if (find_container(b, cid)) {
+        hcsi_mutex_unlock(&b->lock);
+        hcsi_cond_destroy(&c->cond);
+        free(c->id);
+        free(c);
+        return hcsi_err(HCS_ERR_SYSTEM_ALREADY_EXISTS,
+                        "Create: container \"%s\" already exists on this bridge", cid);
+    }
+    c->next = b->containers;
+    b->containers = c;
+    hcsi_mutex_unlock(&b->lock);
+    memset(&r, 0, sizeof r);
+    r.base.container_id = cid;
+    r.container_config_json = config_json;
+    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create", hcsi_gcs_enc_create_v, &r,
+                            HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+    if (HCS_FAILED(hr) && hr != HCS_ERR_CONNECTION_CLOSED &&
+        hr != HCS_ERR_OPERATION_TIMEOUT) {
+        /* The guest refused: nothing will ever notify (hcsshim keeps the
+         * registration; we drop it so the id can be retried). */
+        hcs_gcs_container_forget(b, cid);
+    }
+    return hr;
+}
+
+hcs_result hcs_gcs_start_container(hcs_gcs_bridge *b, const char *cid)
+{
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "Start")) || HCS_FAILED(hr = check_arg(cid, "Start")))
+        return hr;
+    return base_rpc(b, HCS_GCS_RPC_START, "Start", cid);
+}
+
+hcs_result hcs_gcs_shutdown_container(hcs_gcs_bridge *b, const char *cid, int forced)
+{
+    const char *what = forced ? "ShutdownForced" : "ShutdownGraceful";
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, what)) || HCS_FAILED(hr = check_arg(cid, what)))
+        return hr;
+    hr = base_rpc(b, forced ? HCS_GCS_RPC_SHUTDOWN_FORCED : HCS_GCS_RPC_SHUTDOWN_GRACEFUL,
+                  what, cid);
+    if (hr == HCS_GCS_HR_SYSTEM_NOT_FOUND) {
+        hcs_error_clear();
+        return HCS_S_OK; /* already gone (hcsshim's rule) */
+    }
+    return hr;
+}
+
+hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b, const char *cid,
+                                  int64_t timeout_ms, hcs_gcs_notification *out)
+{
+    hcsi_gcs_container *c;
+    uint64_t deadline;
+    hcs_result hr = HCS_S_OK;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (HCS_FAILED(hr = check_arg(b, "container wait")) ||
+        HCS_FAILED(hr = check_arg(cid, "container wait")))
+        return hr;
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    deadline = hcsi_deadline_ms(timeout_ms);
+    hcsi_mutex_lock(&b->lock);
+    c = find_container(b, cid);
+    if (!c) {
+        hcsi_mutex_unlock(&b->lock);
+        return hcsi_err(HCS_ERR_SYSTEM_NOT_FOUND,
+                        "container wait: no container \"%s\" was created on this bridge",
+                        cid);
+    }
+    while (!c->exited && !b->dead) {
+        if (timeout_ms < 0) {
+            hcsi_cond_wait(&c->cond, &b->lock);
+        } else if (hcsi_cond_wait_until(&c->cond, &b->lock, deadline) && !c->exited &&
+                   !b->dead) {
+            hcsi_mutex_unlock(&b->lock);
+            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                            "container \"%s\" did not exit within %lld ms", cid,
+                            (long long)timeout_ms);
+        }
+    }
+    if (c->exited) {
+        if (out) {
+            const hcs_gcs_notification *n = &c->note;
+            out->result = n->result;
+            if ((n->container_id && !(out->container_id = hcsi_strdup(n->container_id))) ||
+                (n->activity_id && !(out->activity_id = hcsi_strdup(n->activity_id))) ||
+                (n->type && !(out->type = hcsi_strdup(n->type))) ||
+                (n->operation && !(out->operation = hcsi_strdup(n->operation))) ||
+                (n->result_info_json &&
+                 !(out->result_info_json = hcsi_strdup(n->result_info_json)))) {
+                hcs_gcs_notification_clear(out);
+                hr = hcsi_err_oom();
+            }
+        }
+    } else {
+        hr = hcsi_gcs_closed_error(b, "container wait");
+    }
+    hcsi_mutex_unlock(&b->lock);
+    return hr;
+}
+
+void hcs_gcs_container_forget(hcs_gcs_bridge *b, const char *cid)
+{
+    hcsi_gcs_container **pp, *c = NULL;
+    if (!b || !cid)
+        return;
+    hcsi_mutex_lock(&b->lock);
+    for (pp = &b->containers; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->id, cid) == 0) {
+            c = *pp;
+            *pp = c->next;
+            break;
+        }
+    }
+    hcsi_mutex_unlock(&b->lock);
+    if (c) {
+        /* No waiter can be blocked on it: waiters hold no reference, so
+         * callers must not forget a container someone still waits on. */
+        free(c->id);
+        hcs_gcs_notification_clear(&c->note);
+        hcsi_cond_destroy(&c->cond);
+        free(c);
+    }
+}
+
+hcs_result hcs_gcs_delete_container_state(hcs_gcs_bridge *b, const char *cid)
+{
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "DeleteContainerState")) ||
+        HCS_FAILED(hr = check_arg(cid, "DeleteContainerState")))
+        return hr;
+    hr = base_rpc(b, HCS_GCS_RPC_DELETE_CONTAINER_STATE, "DeleteContainerState", cid);
+    if (HCS_SUCCEEDED(hr))
+        hcs_gcs_container_forget(b, cid);
+    return hr;
+}
+
+hcs_result hcs_gcs_modify_settings(hcs_gcs_bridge *b, const char *cid,
+                                   const char *request_type, const char *resource_type,
+                                   const char *settings_json)
+{
+    hcs_gcs_modify_settings_request r;
+    hcs_result hr;
+    char what[96];
+    if (HCS_FAILED(hr = check_arg(b, "ModifySettings")))
+        return hr;
+    memset(&r, 0, sizeof r);
+    r.base.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
+    r.request_type = request_type;
+    r.resource_type = resource_type;
+    r.settings_json = settings_json;
+    snprintf(what, sizeof what, "ModifySettings %s %s", request_type ? request_type : "",
+             resource_type ? resource_type : "");
+    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SETTINGS, what,
+                              hcsi_gcs_enc_modify_settings_v, &r,
+                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b, const char *cid,
+                                  const char *query_json, char **properties_json)
+{
+    hcs_gcs_get_properties_request r;
+    hcs_gcs_get_properties_response p;
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "GetProperties")) ||
+        HCS_FAILED(hr = check_arg(properties_json, "GetProperties")))
+        return hr;
+    *properties_json = NULL;
+    memset(&r, 0, sizeof r);
+    r.base.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
+    r.query_json = query_json;
+    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_GET_PROPERTIES, "GetProperties",
+                            hcsi_gcs_enc_get_properties_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                            &body, &len);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcs_gcs_decode_get_properties_response(body, len, &p);
+    free(body);
+    if (HCS_FAILED(hr))
+        return hcsi_err_wrap(hr, "GetProperties");
+    *properties_json = p.properties_json ? p.properties_json : hcsi_strdup("{}");
+    p.properties_json = NULL;
+    hcs_gcs_get_properties_response_clear(&p);
+    return *properties_json ? HCS_S_OK : hcsi_err_oom();
+}
+
+hcs_result hcs_gcs_dump_stacks(hcs_gcs_bridge *b, char **stacks)
+{
+    hcs_gcs_request_base r;
+    hcs_gcs_dump_stacks_response d;
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "DumpStacks")) ||
+        HCS_FAILED(hr = check_arg(stacks, "DumpStacks")))
+        return hr;
+    *stacks = NULL;
+    memset(&r, 0, sizeof r);
+    r.container_id = HCS_GCS_NULL_CONTAINER_ID;
+    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_DUMP_STACKS, "DumpStacks",
+                            hcsi_gcs_enc_base_v, &r, HCS_GCS_TIMEOUT_DEFAULT, &body, &len);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcs_gcs_decode_dump_stacks_response(body, len, &d);
+    free(body);
+    if (HCS_FAILED(hr))
+        return hcsi_err_wrap(hr, "DumpStacks");
+    *stacks = d.guest_stacks ? d.guest_stacks : hcsi_strdup("");
+    d.guest_stacks = NULL;
+    hcs_gcs_dump_stacks_response_clear(&d);
+    return *stacks ? HCS_S_OK : hcsi_err_oom();
+}
+
+hcs_result hcs_gcs_update_container(hcs_gcs_bridge *b, const char *cid,
+                                    const char *resources_json)
+{
+    hcs_gcs_update_container_request r;
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "UpdateContainer")))
+        return hr;
+    if (!b->neg.capabilities.update_container_supported)
+        return hcsi_err(HCS_ERR_WIN32_NOT_SUPPORTED,
+                        "UpdateContainer: the guest did not advertise "
+                        "UpdateContainerSupported (use ModifySettings "
+                        "ContainerConstraints)");
+    memset(&r, 0, sizeof r);
+    r.base.container_id = cid;
+    r.resources_json = resources_json;
+    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_UPDATE_CONTAINER, "UpdateContainer",
+                              hcsi_gcs_enc_update_container_v, &r,
+                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+hcs_result hcs_gcs_lifecycle_notification(hcs_gcs_bridge *b, const char *cid)
+{
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "LifecycleNotification")))
+        return hr;
+    return base_rpc(b, HCS_GCS_RPC_LIFECYCLE_NOTIFICATION, "LifecycleNotification", cid);
+}
+
+hcs_result hcs_gcs_modify_service_settings(hcs_gcs_bridge *b, const char *property_type,
+                                           const char *settings_json)
+{
+    hcs_gcs_modify_service_settings_request r;
+    hcs_result hr;
+    if (HCS_FAILED(hr = check_arg(b, "ModifyServiceSettings")))
+        return hr;
+    if (!b->neg.capabilities.log_forwarding_supported &&
+        !b->neg.capabilities.modify_service_settings_supported)
+        return hcsi_err(HCS_ERR_WIN32_NOT_SUPPORTED,
+                        "ModifyServiceSettings: refused locally, the guest (%s) did not "
+                        "advertise LogForwardingSupported or "
+                        "ModifyServiceSettingsSupported",
+                        b->neg.capabilities.runtime_os_type
+                            ? b->neg.capabilities.runtime_os_type
+                            : "unknown OS");
+    memset(&r, 0, sizeof r);
+    r.base.container_id = HCS_GCS_NULL_CONTAINER_ID;
+    r.property_type = property_type;
+    r.settings_json = settings_json;
+    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS,
+                              "ModifyServiceSettings",
+                              hcsi_gcs_enc_modify_service_settings_v, &r,
+                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+/* ================= connecting ================= */
+
+static hcs_result handshake(hcs_gcs_bridge *b)
+{
+    hcs_gcs_negotiate_request nr;
+    hcsi_buf frame;
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr;
+    const char *os;
+    memset(&nr, 0, sizeof nr);
+    nr.base.container_id = ""; /* what a real hcsshim connect sends */
+    nr.minimum_version = nr.maximum_version = HCS_GCS_PROTOCOL_VERSION;
+    hcsi_buf_init(&frame, 0);
+    hr = hcsi_gcs_frame_begin(&frame);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_enc_negotiate(&frame, &nr);
+    /* Nothing else is sent until this answer arrives: the Linux GCS
+     * rejects requests read before the version is set. */
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_call_sync(b, HCS_GCS_RPC_NEGOTIATE_PROTOCOL, &frame,
+                                HCS_GCS_TIMEOUT_DEFAULT, "NegotiateProtocol", &body, &len);
+    hcsi_buf_free(&frame);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcs_gcs_decode_negotiate_response(body, len, &b->neg);
+    free(body);
+    if (HCS_FAILED(hr))
+        return hr;
+    if (b->neg.base.result != 0)
+        return hcsi_gcs_guest_error("NegotiateProtocol", &b->neg.base);
+    if (b->neg.version != HCS_GCS_PROTOCOL_VERSION)
+        return hcsi_err(HCS_ERR_UNSUPPORTED_PROTOCOL_VERSION,
+                        "NegotiateProtocol: the guest selected protocol version %lu, "
+                        "only %u is supported",
+                        (unsigned long)b->neg.version, HCS_GCS_PROTOCOL_VERSION);
+    os = b->neg.capabilities.runtime_os_type;
+    if (!os || !*os) {
+        b->os = HCS_GCS_OS_WINDOWS; /* hcsshim's default */
+    } else {
+        char low[16];
+        size_t i;
+        for (i = 0; os[i] && i + 1 < sizeof low; i++)
+            low[i] = (char)((os[i] >= 'A' && os[i] <= 'Z') ? os[i] - 'A' + 'a' : os[i]);
+        low[i] = '\0';
+        if (strcmp(low, "windows") == 0 && !os[i])
+            b->os = HCS_GCS_OS_WINDOWS;
+        else if (strcmp(low, "linux") == 0 && !os[i])
+            b->os = HCS_GCS_OS_LINUX;
+        else
+            b->os = HCS_GCS_OS_UNKNOWN; /* treated like Linux (vsock relays) */
+    }
+    if (b->os != HCS_GCS_OS_WINDOWS)
+        return HCS_S_OK;
+    /* Windows guests: null-container Create/Start when asked, then the
+     * HvSocket settings the inbox GCS needs to run containers. */
+    if (b->neg.capabilities.send_host_create_message) {
+        hcs_gcs_create_request cr;
+        memset(&cr, 0, sizeof cr);
+        cr.base.container_id = HCS_GCS_NULL_CONTAINER_ID;
+        cr.container_config_json = b->uvm_config_json;
+        hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create (null container)",
+                                hcsi_gcs_enc_create_v, &cr, HCS_GCS_TIMEOUT_DEFAULT,
+                                NULL, NULL);
+        if (HCS_FAILED(hr))
+            return hr;
+        if (b->neg.capabilities.send_host_start_message) {
+            hr = base_rpc(b, HCS_GCS_RPC_START, "Start (null container)",
+                          HCS_GCS_NULL_CONTAINER_ID);
+            if (HCS_FAILED(hr))
+                return hr;
+        }
+    }
+    {
+        char *settings = hcsi_asprintf("{\"LocalAddress\":\"%s\",\"ParentAddress\":\"%s\"}",
+                                       b->uvm_id ? b->uvm_id : HCS_GCS_NULL_CONTAINER_ID,
+                                       HCS_GCS_WINDOWS_HOST_ID);
+        if (!settings)
+            return hcsi_err_oom();
+        hr = hcs_gcs_modify_settings(b, HCS_GCS_NULL_CONTAINER_ID, "Update", "HvSocket",
+                                     settings);
+        free(settings);
+    }
+    return hr;
+}
+
+static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
+                               const hcsi_gcs_addr *listen_addr, hcs_gcs_bridge **out)
+{
+    hcs_gcs_bridge *b;
+    hcs_result hr;
+    *out = NULL;
+    b = (hcs_gcs_bridge *)hcsi_calloc(1, sizeof *b);
+    if (!b) {
+        stream->ops->destroy(stream);
+        return hcsi_err_oom();
+    }
+    hcsi_mutex_init(&b->lock);
+    hcsi_mutex_init(&b->wlock);
+    b->refs = 1;
+    b->stream = stream;
+    b->next_port = HCS_GCS_VSOCK_PORT_STDIO_FIRST;
+    b->rpc_timeout_ms = cfg->c.rpc_timeout_ms;
+    b->stdio_timeout_ms = cfg->c.stdio_timeout_ms;
+    b->log = cfg->c.log;
+    b->log_ctx = cfg->c.log_ctx;
+    if ((cfg->uvm_id && !(b->uvm_id = hcsi_strdup(cfg->uvm_id))) ||
+        !(b->uvm_config_json = hcsi_strdup(cfg->uvm_config_json))) {
+        hr = hcsi_err_oom();
+        goto fail;
+    }
+    if (cfg->stdio_address) {
+        hr = hcsi_gcs_addr_parse(cfg->stdio_address, &b->stdio_addr);
+        if (HCS_FAILED(hr)) {
+            hr = hcsi_err_wrap(hr, "GCS config: stdio_address");
+            goto fail;
+        }
+        b->has_stdio_addr = 1;
+    } else if (listen_addr) {
+        b->stdio_addr = *listen_addr;
+        b->stdio_addr.dir = NULL;
+        if (listen_addr->dir && !(b->stdio_addr.dir = hcsi_strdup(listen_addr->dir))) {
+            hr = hcsi_err_oom();
+            goto fail;
+        }
+        b->has_stdio_addr = 1;
+    }
+    if (!b->uvm_id && b->has_stdio_addr && b->stdio_addr.kind == HCSI_GCS_ADDR_HVSOCK) {
+        char g[40];
+        hcs_guid_format(&b->stdio_addr.vm_id, g, sizeof g);
+        if (!(b->uvm_id = hcsi_strdup(g))) {
+            hr = hcsi_err_oom();
+            goto fail;
+        }
+    }
+    hr = hcsi_gcs_reader_init(&b->reader, hcsi_gcs_stream_read_fn, stream,
+                              cfg->c.max_message_size);
+    if (HCS_FAILED(hr))
+        goto fail;
+    hr = hcsi_thread_start(&b->reader_thread, reader_main, b);
+    if (HCS_FAILED(hr))
+        goto fail;
+    b->reader_started = 1;
+    hr = handshake(b);
+    if (HCS_FAILED(hr)) {
+        hcs_error *e = hcs_error_take();
+        hcs_gcs_bridge_close(b);
+        if (e) {
+            hr = hcs_error_set(e->code, e->message, e->detail);
+            hcs_error_free(e);
+        }
+        return hcsi_err_wrap(hr, "GCS handshake");
+    }
+    *out = b;
+    return HCS_S_OK;
+fail:
+    {
+        hcs_error *e = hcs_error_take();
+        hcs_gcs_bridge_close(b);
+        if (e) {
+            hr = hcs_error_set(e->code, e->message, e->detail);
+            hcs_error_free(e);
+        }
+    }
+    return hr;
+}
+
+hcs_result hcs_gcs_connect_fds(hcs_gcs_fd read_fd, hcs_gcs_fd write_fd, int take_ownership,
+                               const hcs_gcs_config *cfg, hcs_gcs_bridge **out)
+{
+    gcs_cfg g;
+    hcsi_gcs_stream *s = NULL;
+    hcs_result hr;
+    if (!out)
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_connect_fds: NULL output");
+    *out = NULL;
+    hr = hcsi_net_init();
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = cfg_copy(&g, cfg);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcsi_gcs_stream_from_fds(read_fd, write_fd, take_ownership, &s);
+    if (HCS_SUCCEEDED(hr))
+        hr = bridge_start(s, &g, NULL, out);
+    cfg_free(&g);
+    return hr;
+}
+
+void hcs_gcs_bridge_shutdown(hcs_gcs_bridge *b, const char *reason)
+{
+    if (!b)
+        return;
+    hcsi_gcs_bridge_kill(b, "%s", reason ? reason : "shut down by the host");
+}
+
+void hcs_gcs_bridge_close(hcs_gcs_bridge *b)
+{
+    if (!b)
+        return;
+    hcsi_gcs_bridge_kill(b, "closed by the host");
+    if (b->reader_started && !b->reader_joined) {
+        hcsi_thread_join(&b->reader_thread);
+        b->reader_joined = 1;
+    }
+    hcsi_gcs_bridge_unref(b);
+}
+
+int hcs_gcs_bridge_is_alive(hcs_gcs_bridge *b)
+{
+    int alive;
+    if (!b)
+        return 0;
+    hcsi_mutex_lock(&b->lock);
+    alive = !b->dead;
+    hcsi_mutex_unlock(&b->lock);
+    return alive;
+}
+
+hcs_gcs_os hcs_gcs_bridge_os(const hcs_gcs_bridge *b)
+{
+    return b ? b->os : HCS_GCS_OS_UNKNOWN;
+}
+
+uint32_t hcs_gcs_bridge_protocol_version(const hcs_gcs_bridge *b)
+{
+    return b ? b->neg.version : 0;
+}
+
+const hcs_gcs_capabilities *hcs_gcs_bridge_capabilities(const hcs_gcs_bridge *b)
+{
+    return b ? &b->neg.capabilities : NULL;
+}
+
+void hcs_gcs_bridge_get_stats(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (!b)
+        return;
+    hcsi_mutex_lock(&b->lock);
+    *out = b->stats;
+    hcsi_mutex_unlock(&b->lock);
+}
+
+/* ================= listener ================= */
+
+struct hcs_gcs_listener {
+    hcsi_gcs_addr addr;
+    hcsi_sock sock;
+    gcs_cfg cfg;
+};
+
+hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_config *cfg,
+                          hcs_gcs_listener **out)
+{
+    hcs_gcs_listener *l;
+    hcs_result hr;
+    if (!out || !address)
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_listen: NULL argument");
+    *out = NULL;
+    l = (hcs_gcs_listener *)hcsi_calloc(1, sizeof *l);
+    if (!l)
+        return hcsi_err_oom();
+    l->sock = HCSI_SOCK_INVALID;
+    hr = cfg_copy(&l->cfg, cfg);
+    if (HCS_FAILED(hr)) {
+        free(l);
+        return hr;
+    }
+    hr = hcsi_gcs_addr_parse(address, &l->addr);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_addr_listen_bridge(&l->addr, l->cfg.c.os_hint == HCS_GCS_OS_WINDOWS,
+                                         &l->sock);
+    if (HCS_FAILED(hr)) {
+        hcs_gcs_listener_close(l);
+        return hr;
+    }
+    *out = l;
+    return HCS_S_OK;
+}
+
+hcs_result hcs_gcs_accept(hcs_gcs_listener *l, hcs_gcs_bridge **out)
+{
+    hcsi_sock s = HCSI_SOCK_INVALID;
+    hcsi_gcs_stream *st = NULL;
+    hcs_result hr;
+    if (!l || !out)
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_accept: NULL argument");
+    *out = NULL;
+    if (l->sock == HCSI_SOCK_INVALID)
+        return hcsi_err(HCS_ERR_INVALID_STATE,
+                        "hcs_gcs_accept: the listener already accepted its connection");
+    hr = hcsi_sock_accept(l->sock, l->cfg.c.accept_timeout_ms, &s);
+    if (HCS_FAILED(hr)) {
+        if (hr == HCS_ERR_CONNECTION_TIMEOUT)
+            return hcsi_err(HCS_ERR_CONNECTION_TIMEOUT,
+                            "the guest did not connect to the GCS bridge within %lld ms",
+                            (long long)l->cfg.c.accept_timeout_ms);
+        return hcsi_err_wrap(hr, "accepting the GCS bridge connection");
+    }
+    /* One connection per listener, as hcsshim does. */
+    hcsi_sock_close(l->sock);
+    l->sock = HCSI_SOCK_INVALID;
+    hcsi_gcs_addr_unlink_port(&l->addr, l->addr.port);
+    hr = hcsi_gcs_stream_from_sock(s, &st);
+    if (HCS_FAILED(hr))
+        return hr;
+    return bridge_start(st, &l->cfg, &l->addr, out);
+}
+
+void hcs_gcs_listener_close(hcs_gcs_listener *l)
+{
+    if (!l)
+        return;
+    if (l->sock != HCSI_SOCK_INVALID) {
+        hcsi_sock_close(l->sock);
+        hcsi_gcs_addr_unlink_port(&l->addr, l->addr.port);
+    }
+    hcsi_gcs_addr_free(&l->addr);
+    cfg_free(&l->cfg);
+    free(l);
+}

@@ -1,0 +1,146 @@
+/*
+ * GCS bridge internals shared by bridge.c (connection, multiplexer,
+ * notifications, RPCs) and process.c (processes, stdio relay).
+ *
+ * Locking: one mutex per bridge (b->lock) guards the call table, the
+ * container table, process wait state, counters and the dead flag;
+ * b->wlock serialises id assignment + frame writes (ids are therefore in
+ * wire order). Lock order: wlock before lock. Nothing blocks while holding
+ * b->lock except condition waits on it.
+ */
+#ifndef HCS_GCS_BRIDGE_H
+#define HCS_GCS_BRIDGE_H
+
+#include "gcs/codec.h"
+#include "gcs/frame.h"
+#include "gcs/transport.h"
+#include "hcs/gcs.h"
+
+#define HCSI_GCS_BUCKETS 64
+
+typedef struct hcsi_gcs_call {
+    struct hcsi_gcs_call *next; /* hash chain */
+    uint64_t id;
+    uint32_t rpc;
+    int in_table;
+    int done;
+    hcs_result hr;      /* set when done without a body */
+    char *body;         /* response body (malloc, NUL-terminated) */
+    size_t body_len;
+    hcsi_cond cond;     /* sync calls: signalled when done */
+    int async;          /* WaitForProcess: delivered to owner, then freed */
+    hcs_gcs_process *owner;
+} hcsi_gcs_call;
+
+typedef struct hcsi_gcs_container {
+    struct hcsi_gcs_container *next;
+    char *id;
+    int exited;               /* notification received */
+    hcs_gcs_notification note;
+    hcsi_cond cond;
+} hcsi_gcs_container;
+
+struct hcs_gcs_bridge {
+    hcsi_mutex lock;
+    hcsi_mutex wlock;
+    int refs;
+    hcsi_gcs_stream *stream;
+    hcsi_gcs_reader reader;
+    hcsi_thread reader_thread;
+    int reader_started, reader_joined;
+
+    uint64_t next_id; /* wlock */
+    uint64_t issued;  /* lock: every id below was sent */
+    hcsi_gcs_call *table[HCSI_GCS_BUCKETS];
+
+    int dead;
+    char *dead_msg; /* immutable once dead is set */
+
+    hcsi_gcs_container *containers;
+    uint32_t next_port;
+
+    /* configuration (copied) */
+    int64_t rpc_timeout_ms;
+    int64_t stdio_timeout_ms;
+    hcs_gcs_log_fn log;
+    void *log_ctx;
+    int has_stdio_addr;
+    hcsi_gcs_addr stdio_addr;
+    char *uvm_id;
+    char *uvm_config_json;
+
+    /* what the guest said */
+    hcs_gcs_negotiate_response neg;
+    hcs_gcs_os os;
+
+    hcs_gcs_bridge_stats stats;
+};
+
+struct hcs_gcs_process {
+    hcs_gcs_bridge *b;          /* holds a reference */
+    char *container_id;         /* as sent */
+    uint32_t pid;
+    hcsi_sock io[3];            /* stdin, stdout, stderr */
+    uint32_t port[3];
+    /* WaitForProcess outcome (guarded by b->lock) */
+    hcsi_gcs_call *wait_call;
+    int exited;
+    uint32_t exit_code;
+    hcs_result wait_hr;
+    char *wait_msg;
+    hcsi_cond cond;
+    /* stdin relay thread of hcs_gcs_process_relay */
+    hcsi_thread stdin_thread;
+    int stdin_thread_running;
+    hcs_gcs_fd stdin_src;
+#ifndef _WIN32
+    int wake[2];                /* cancels the stdin relay's poll */
+#endif
+};
+
+/* References (the last one frees the bridge). */
+void hcsi_gcs_bridge_ref(hcs_gcs_bridge *b);
+void hcsi_gcs_bridge_unref(hcs_gcs_bridge *b);
+
+/* printf-style log through the configured callback. */
+void hcsi_gcs_log(hcs_gcs_bridge *b, hcs_gcs_log_level level, const char *fmt, ...)
+    HCSI_PRINTF(3, 4);
+
+/* Tears the bridge down with a reason (idempotent). */
+void hcsi_gcs_bridge_kill(hcs_gcs_bridge *b, const char *fmt, ...) HCSI_PRINTF(2, 3);
+
+/* Sends a frame built with hcsi_gcs_frame_begin + body: assigns the next
+ * id, registers call (sync or async) before writing. A write failure kills
+ * the bridge (the call then completes with its reason). Returns the
+ * closed-bridge error when the bridge is already dead (call not
+ * registered). */
+hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
+                              hcsi_gcs_call *call);
+
+/* A complete synchronous RPC: frame -> raw response body (caller frees).
+ * `what` names the call in errors. */
+hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
+                              int64_t timeout_ms, const char *what, char **resp,
+                              size_t *resp_len);
+
+typedef hcs_result (*hcsi_gcs_enc_fn)(hcsi_buf *b, const void *req);
+
+/* Encodes req into a new frame and runs it; then decodes the response
+ * base and turns Result != 0 into the guest's error. *resp (optional)
+ * receives the body for further decoding. */
+hcs_result hcsi_gcs_rpc_typed(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                              hcsi_gcs_enc_fn enc, const void *req,
+                              int64_t timeout_ms, char **resp, size_t *resp_len);
+
+/* Fails with HCS_ERR_CONNECTION_CLOSED and the reason when dead (call
+ * with b->lock held). */
+hcs_result hcsi_gcs_closed_error(hcs_gcs_bridge *b, const char *what);
+
+/* Removes a call from the table (b->lock held); 1 if it was there. */
+int hcsi_gcs_table_remove(hcs_gcs_bridge *b, hcsi_gcs_call *c);
+
+/* Delivers a WaitForProcess outcome to the owning process (b->lock held). */
+void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_code,
+                              const char *msg);
+
+#endif /* HCS_GCS_BRIDGE_H */

@@ -1,0 +1,607 @@
+/* Processes started through the GCS bridge and their stdio relay. */
+#include "gcs/bridge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#  include <windows.h>
+#else
+#  include <errno.h>
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <unistd.h>
+#endif
+
+static const char *const g_stream_names[3] = {"stdin", "stdout", "stderr"};
+
+void hcs_gcs_process_config_init(hcs_gcs_process_config *cfg)
+{
+    if (cfg)
+        memset(cfg, 0, sizeof *cfg);
+}
+
+#define ENC(fn, type)                                                         \
+    static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
+    {                                                                         \
+        return fn(b, (const type *)r);                                        \
+    }
+ENC(hcsi_gcs_enc_execute_process, hcs_gcs_execute_process_request)
+ENC(hcsi_gcs_enc_signal_process, hcs_gcs_signal_process_request)
+ENC(hcsi_gcs_enc_resize_console, hcs_gcs_resize_console_request)
+
+void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_code,
+                              const char *msg)
+{
+    p->wait_call = NULL;
+    p->exited = 1;
+    p->exit_code = exit_code;
+    p->wait_hr = hr;
+    free(p->wait_msg);
+    p->wait_msg = msg ? hcsi_strdup(msg) : NULL;
+    hcsi_cond_broadcast(&p->cond);
+}
+
+/* Sends the asynchronous WaitForProcess (no timeout, as hcsshim). */
+static hcs_result send_wait(hcs_gcs_process *p)
+{
+    hcs_gcs_bridge *b = p->b;
+    hcs_gcs_wait_for_process_request w;
+    hcsi_gcs_call *c;
+    hcsi_buf frame;
+    hcs_result hr;
+    memset(&w, 0, sizeof w);
+    w.base.container_id = p->container_id;
+    w.process_id = p->pid;
+    w.timeout_ms = HCS_GCS_INFINITE_WAIT;
+    c = (hcsi_gcs_call *)hcsi_calloc(1, sizeof *c);
+    if (!c)
+        return hcsi_err_oom();
+    c->async = 1;
+    c->owner = p;
+    hcsi_buf_init(&frame, 0);
+    hr = hcsi_gcs_frame_begin(&frame);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_enc_wait_for_process(&frame, &w);
+    if (HCS_FAILED(hr)) {
+        hcsi_buf_free(&frame);
+        free(c);
+        return hr;
+    }
+    /* Registered before the write; the reader may deliver (and free) it
+     * as soon as the lock is released, so p->wait_call is set under the
+     * lock by the same critical section that inserts it. */
+    hcsi_mutex_lock(&b->lock);
+    p->wait_call = c;
+    hcsi_mutex_unlock(&b->lock);
+    hr = hcsi_gcs_send_call(b, HCS_GCS_RPC_WAIT_FOR_PROCESS, &frame, c);
+    hcsi_buf_free(&frame);
+    if (HCS_FAILED(hr)) {
+        hcsi_mutex_lock(&b->lock);
+        hcsi_gcs_process_deliver(p, HCS_ERR_CONNECTION_CLOSED, 0, b->dead_msg);
+        hcsi_mutex_unlock(&b->lock);
+        free(c);
+    }
+    return HCS_S_OK;
+}
+
+static void close_listeners(hcs_gcs_bridge *b, hcsi_sock l[3], const uint32_t port[3])
+{
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (l[i] != HCSI_SOCK_INVALID) {
+            hcsi_sock_close(l[i]);
+            hcsi_gcs_addr_unlink_port(&b->stdio_addr, port[i]);
+            l[i] = HCSI_SOCK_INVALID;
+        }
+    }
+}
+
+hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config *cfg,
+                                 hcs_gcs_process **out)
+{
+    hcs_gcs_process *p;
+    hcs_gcs_execute_process_request req;
+    hcs_gcs_execute_process_response resp;
+    hcsi_sock l[3] = {HCSI_SOCK_INVALID, HCSI_SOCK_INVALID, HCSI_SOCK_INVALID};
+    uint32_t port[3] = {0, 0, 0};
+    int want[3], i;
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr;
+    if (!b || !cfg || !out)
+        return hcsi_err(HCS_ERR_INVALIDARG, "ExecuteProcess: NULL argument");
+    *out = NULL;
+    want[0] = cfg->use_stdin;
+    want[1] = cfg->use_stdout;
+    /* With a tty the guest merges stderr into stdout and may never dial a
+     * stderr stream. */
+    want[2] = cfg->use_stderr && !cfg->tty;
+    if ((want[0] || want[1] || want[2]) && !b->has_stdio_addr)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: stdio relays need a port space (set "
+                        "hcs_gcs_config.stdio_address, e.g. \"unix:DIR\")");
+    p = (hcs_gcs_process *)hcsi_calloc(1, sizeof *p);
+    if (!p)
+        return hcsi_err_oom();
+    for (i = 0; i < 3; i++)
+        p->io[i] = HCSI_SOCK_INVALID;
+#ifndef _WIN32
+    p->wake[0] = p->wake[1] = -1;
+#endif
+    hcsi_cond_init(&p->cond);
+    p->container_id = hcsi_strdup(cfg->container_id ? cfg->container_id
+                                                    : HCS_GCS_NULL_CONTAINER_ID);
+    if (!p->container_id) {
+        hcsi_cond_destroy(&p->cond);
+        free(p);
+        return hcsi_err_oom();
+    }
+    hcsi_gcs_bridge_ref(b);
+    p->b = b;
+
+    /* Ports: one counter per connection, stdin/stdout/stderr order, never
+     * reused. Listeners exist before the request: the guest dials while
+     * handling it. */
+    hcsi_mutex_lock(&b->lock);
+    if (b->dead) {
+        hr = hcsi_gcs_closed_error(b, "ExecuteProcess");
+        hcsi_mutex_unlock(&b->lock);
+        goto fail;
+    }
+    for (i = 0; i < 3; i++)
+        if (want[i])
+            port[i] = b->next_port++;
+    hcsi_mutex_unlock(&b->lock);
+    for (i = 0; i < 3; i++) {
+        if (!want[i])
+            continue;
+        hr = hcsi_gcs_addr_listen_port(&b->stdio_addr, port[i], &l[i]);
+        if (HCS_FAILED(hr)) {
+            hr = hcsi_err_wrap(hr, "ExecuteProcess: %s relay listener (port 0x%08lx)",
+                               g_stream_names[i], (unsigned long)port[i]);
+            goto fail;
+        }
+    }
+
+    memset(&req, 0, sizeof req);
+    req.base.container_id = p->container_id;
+    req.params.command_args = cfg->argv;
+    req.params.command_line = cfg->command_line;
+    req.params.environment = cfg->env;
+    req.params.working_directory = cfg->cwd;
+    req.params.user = cfg->user;
+    req.params.emulate_console = cfg->tty;
+    req.params.create_stdin_pipe = want[0];
+    req.params.create_stdout_pipe = want[1];
+    req.params.create_stderr_pipe = want[2];
+    if (cfg->tty) {
+        req.params.console_height = cfg->tty_height;
+        req.params.console_width = cfg->tty_width;
+    }
+    req.params.oci_process_json = cfg->oci_process_json;
+    req.relay = b->os == HCS_GCS_OS_WINDOWS ? HCS_GCS_RELAY_HVSOCK : HCS_GCS_RELAY_VSOCK;
+    req.stdin_port = port[0];
+    req.stdout_port = port[1];
+    req.stderr_port = port[2];
+    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
+                            hcsi_gcs_enc_execute_process_v, &req, HCS_GCS_TIMEOUT_DEFAULT,
+                            &body, &len);
+    if (HCS_FAILED(hr))
+        goto fail;
+    hr = hcs_gcs_decode_execute_process_response(body, len, &resp);
+    free(body);
+    if (HCS_FAILED(hr)) {
+        hr = hcsi_err_wrap(hr, "ExecuteProcess");
+        goto fail;
+    }
+    p->pid = resp.process_id;
+    hcs_gcs_execute_process_response_clear(&resp);
+
+    /* WaitForProcess right away (the Linux GCS emits a container's exit
+     * notification only after its init was waited on). */
+    hr = send_wait(p);
+    if (HCS_FAILED(hr))
+        goto fail;
+
+    /* The guest dialled before it answered, so these are already queued;
+     * the bound covers guests that never dial. */
+    for (i = 0; i < 3; i++) {
+        if (!want[i])
+            continue;
+        hr = hcsi_sock_accept(l[i], b->stdio_timeout_ms, &p->io[i]);
+        if (HCS_FAILED(hr)) {
+            if (hr == HCS_ERR_CONNECTION_TIMEOUT)
+                hr = hcsi_err(HCS_ERR_CONNECTION_TIMEOUT,
+                              "ExecuteProcess: the guest did not connect the %s relay "
+                              "(port 0x%08lx) of process %lu within %lld ms",
+                              g_stream_names[i], (unsigned long)port[i],
+                              (unsigned long)p->pid, (long long)b->stdio_timeout_ms);
+            else
+                hr = hcsi_err_wrap(hr, "ExecuteProcess: accepting the %s relay",
+                                   g_stream_names[i]);
+            goto fail;
+        }
+        p->port[i] = port[i];
+    }
+    close_listeners(b, l, port);
+    *out = p;
+    return HCS_S_OK;
+fail:
+    {
+        hcs_error *e = hcs_error_take();
+        close_listeners(b, l, port);
+        hcs_gcs_process_close(p);
+        if (e) {
+            hr = hcs_error_set(e->code, e->message, e->detail);
+            hcs_error_free(e);
+        }
+    }
+    return hr;
+}
+
+uint32_t hcs_gcs_process_pid(const hcs_gcs_process *p) { return p ? p->pid : 0; }
+
+static hcs_result stream_check(hcs_gcs_process *p, int i, const char *what)
+{
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: NULL process", what);
+    if (!p->port[i])
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: process %lu has no %s relay", what,
+                        (unsigned long)p->pid, g_stream_names[i]);
+    return HCS_S_OK;
+}
+
+hcs_result hcs_gcs_process_write_stdin(hcs_gcs_process *p, const void *buf, size_t n)
+{
+    hcs_result hr = stream_check(p, 0, "write stdin");
+    if (HCS_FAILED(hr))
+        return hr;
+    if (p->io[0] == HCSI_SOCK_INVALID)
+        return hcsi_err(HCS_ERR_INVALID_STATE, "write stdin: stdin is closed");
+    hr = hcsi_sock_write_full(p->io[0], buf, n);
+    return HCS_FAILED(hr) ? hcsi_err_wrap(hr, "process %lu stdin", (unsigned long)p->pid)
+                          : hr;
+}
+
+hcs_result hcs_gcs_process_close_stdin(hcs_gcs_process *p)
+{
+    hcs_result hr = stream_check(p, 0, "close stdin");
+    if (HCS_FAILED(hr))
+        return hr;
+    if (p->io[0] == HCSI_SOCK_INVALID)
+        return HCS_S_OK;
+    /* Half-close: the guest copies until EOF, then closes the pipe. */
+    return hcsi_sock_shutdown_write(p->io[0]);
+}
+
+hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_t n,
+                                size_t *got)
+{
+    hcs_result hr;
+    if (!got || (stream != 1 && stream != 2))
+        return hcsi_err(HCS_ERR_INVALIDARG, "process read: stream must be 1 or 2");
+    *got = 0;
+    hr = stream_check(p, stream, "process read");
+    if (HCS_FAILED(hr))
+        return hr;
+    if (p->io[stream] == HCSI_SOCK_INVALID)
+        return HCS_S_OK; /* already at EOF */
+    hr = hcsi_sock_read(p->io[stream], buf, n, got);
+    if (HCS_FAILED(hr))
+        return hcsi_err_wrap(hr, "process %lu %s", (unsigned long)p->pid,
+                             g_stream_names[stream]);
+    if (*got == 0) {
+        /* Read to EOF, then close: the Linux guest waits for this before
+         * it reports the exit code. */
+        hcsi_sock_close(p->io[stream]);
+        p->io[stream] = HCSI_SOCK_INVALID;
+    }
+    return HCS_S_OK;
+}
+
+/* ---- relay ---- */
+
+#define RELAY_BUF 65536
+
+static hcs_result fd_write_all(hcs_gcs_fd fd, const char *p, size_t n)
+{
+#ifdef _WIN32
+    while (n > 0) {
+        DWORD w = 0;
+        if (!WriteFile((HANDLE)fd, p, (DWORD)(n > 0x40000000 ? 0x40000000 : n), &w, NULL))
+            return hcsi_err(hcs_hresult_from_win32(GetLastError()),
+                            "WriteFile: error %lu", (unsigned long)GetLastError());
+        p += w;
+        n -= w;
+    }
+#else
+    while (n > 0) {
+        ssize_t w = write((int)fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                struct pollfd pf;
+                pf.fd = (int)fd;
+                pf.events = POLLOUT;
+                pf.revents = 0;
+                poll(&pf, 1, -1);
+                continue;
+            }
+            return hcsi_err(HCS_ERR_WIN32_BROKEN_PIPE, "write: %s", strerror(errno));
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+#endif
+    return HCS_S_OK;
+}
+
+typedef struct pump_arg {
+    hcs_gcs_process *p;
+    int stream;
+    hcs_gcs_fd fd;
+    hcs_result hr;
+    char *msg;
+} pump_arg;
+
+static void pump_output(pump_arg *a)
+{
+    char *buf = (char *)malloc(RELAY_BUF);
+    int sink_ok = 1;
+    a->hr = HCS_S_OK;
+    if (!buf) {
+        a->hr = hcsi_err_oom();
+        return;
+    }
+    for (;;) {
+        size_t got = 0;
+        hcs_result hr = hcs_gcs_process_read(a->p, a->stream, buf, RELAY_BUF, &got);
+        if (HCS_FAILED(hr)) {
+            a->hr = hr;
+            break;
+        }
+        if (got == 0)
+            break; /* EOF: hcs_gcs_process_read closed the stream */
+        if (sink_ok && a->fd != HCS_GCS_NO_FD) {
+            hr = fd_write_all(a->fd, buf, got);
+            if (HCS_FAILED(hr)) {
+                /* Keep draining so the guest can finish; report later. */
+                a->hr = hcsi_err_wrap(hr, "relaying %s", g_stream_names[a->stream]);
+                sink_ok = 0;
+            }
+        }
+    }
+    if (HCS_FAILED(a->hr)) {
+        const hcs_error *e = hcs_error_last();
+        a->msg = hcsi_strdup(e ? e->message : "relay failed");
+    }
+    free(buf);
+}
+
+static void pump_thread(void *arg) { pump_output((pump_arg *)arg); }
+
+static void stdin_thread(void *arg)
+{
+    hcs_gcs_process *p = (hcs_gcs_process *)arg;
+    char *buf = (char *)malloc(RELAY_BUF);
+    if (!buf)
+        goto done;
+    for (;;) {
+#ifdef _WIN32
+        DWORD got = 0;
+        if (!ReadFile((HANDLE)p->stdin_src, buf, RELAY_BUF, &got, NULL))
+            break; /* EOF, broken pipe or cancelled by close */
+#else
+        ssize_t got;
+        struct pollfd pf[2];
+        pf[0].fd = (int)p->stdin_src;
+        pf[0].events = POLLIN;
+        pf[0].revents = 0;
+        pf[1].fd = p->wake[0];
+        pf[1].events = POLLIN;
+        pf[1].revents = 0;
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pf[1].revents)
+            break; /* process closed */
+        got = read((int)p->stdin_src, buf, RELAY_BUF);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (got < 0)
+            break;
+#endif
+        if (got == 0)
+            break;
+        if (HCS_FAILED(hcsi_sock_write_full(p->io[0], buf, (size_t)got)))
+            goto done; /* the guest closed stdin */
+    }
+    /* EOF reaches the process as a half-close. */
+    hcsi_sock_shutdown_write(p->io[0]);
+done:
+    free(buf);
+}
+
+hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_fd,
+                                 hcs_gcs_fd err_fd)
+{
+    pump_arg out, err;
+    hcsi_thread t;
+    int err_thread = 0;
+    hcs_result hr;
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "process relay: NULL process");
+    if (p->io[0] != HCSI_SOCK_INVALID && !p->stdin_thread_running) {
+        if (in_fd == HCS_GCS_NO_FD) {
+            hcsi_sock_shutdown_write(p->io[0]);
+        } else {
+#ifndef _WIN32
+            if (pipe(p->wake) != 0)
+                return hcsi_err(HCS_ERR_FAIL, "pipe: %s", strerror(errno));
+            fcntl(p->wake[0], F_SETFD, FD_CLOEXEC);
+            fcntl(p->wake[1], F_SETFD, FD_CLOEXEC);
+#endif
+            p->stdin_src = in_fd;
+            hr = hcsi_thread_start(&p->stdin_thread, stdin_thread, p);
+            if (HCS_FAILED(hr))
+                return hr;
+            p->stdin_thread_running = 1;
+        }
+    }
+    memset(&out, 0, sizeof out);
+    memset(&err, 0, sizeof err);
+    out.p = err.p = p;
+    out.stream = 1;
+    err.stream = 2;
+    out.fd = out_fd;
+    err.fd = err_fd;
+    if (p->io[2] != HCSI_SOCK_INVALID) {
+        if (p->io[1] != HCSI_SOCK_INVALID) {
+            hr = hcsi_thread_start(&t, pump_thread, &err);
+            if (HCS_FAILED(hr))
+                return hr;
+            err_thread = 1;
+        } else {
+            pump_output(&err);
+        }
+    }
+    if (p->io[1] != HCSI_SOCK_INVALID)
+        pump_output(&out);
+    if (err_thread)
+        hcsi_thread_join(&t);
+    hr = HCS_S_OK;
+    if (HCS_FAILED(out.hr))
+        hr = hcsi_err(out.hr, "%s", out.msg ? out.msg : "stdout relay failed");
+    else if (HCS_FAILED(err.hr))
+        hr = hcsi_err(err.hr, "%s", err.msg ? err.msg : "stderr relay failed");
+    free(out.msg);
+    free(err.msg);
+    return hr;
+}
+
+/* ---- control ---- */
+
+hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
+{
+    hcs_gcs_signal_process_request r;
+    hcs_result hr;
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "SignalProcess: NULL process");
+    memset(&r, 0, sizeof r);
+    r.base.container_id = p->container_id;
+    r.process_id = p->pid;
+    r.has_options = signal != 0;
+    r.signal = signal;
+    hr = hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
+                            hcsi_gcs_enc_signal_process_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                            NULL, NULL);
+    if (hr == HCS_GCS_HR_NOT_FOUND) {
+        hcs_error_clear();
+        return (hcs_result)1; /* not delivered: the process is gone */
+    }
+    return hr;
+}
+
+hcs_result hcs_gcs_process_kill(hcs_gcs_process *p) { return hcs_gcs_process_signal(p, 0); }
+
+hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height, uint16_t width)
+{
+    hcs_gcs_resize_console_request r;
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "ResizeConsole: NULL process");
+    memset(&r, 0, sizeof r);
+    r.base.container_id = p->container_id;
+    r.process_id = p->pid;
+    r.height = height;
+    r.width = width;
+    return hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
+                              hcsi_gcs_enc_resize_console_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                              NULL, NULL);
+}
+
+hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
+                                uint32_t *exit_code)
+{
+    hcs_gcs_bridge *b;
+    uint64_t deadline;
+    hcs_result hr = HCS_S_OK;
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "process wait: NULL process");
+    b = p->b;
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    deadline = hcsi_deadline_ms(timeout_ms);
+    hcsi_mutex_lock(&b->lock);
+    while (!p->exited) {
+        if (timeout_ms < 0) {
+            hcsi_cond_wait(&p->cond, &b->lock);
+        } else if (hcsi_cond_wait_until(&p->cond, &b->lock, deadline) && !p->exited) {
+            hcsi_mutex_unlock(&b->lock);
+            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                            "process %lu did not exit within %lld ms",
+                            (unsigned long)p->pid, (long long)timeout_ms);
+        }
+    }
+    if (p->wait_hr == HCS_ERR_CONNECTION_CLOSED)
+        hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED,
+                      "WaitForProcess for process %lu: GCS bridge closed: %s",
+                      (unsigned long)p->pid, p->wait_msg ? p->wait_msg : "unknown reason");
+    else if (HCS_FAILED(p->wait_hr))
+        hr = hcsi_err(p->wait_hr, "%s", p->wait_msg ? p->wait_msg : "WaitForProcess failed");
+    else if (exit_code)
+        *exit_code = p->exit_code;
+    hcsi_mutex_unlock(&b->lock);
+    return hr;
+}
+
+void hcs_gcs_process_close(hcs_gcs_process *p)
+{
+    hcs_gcs_bridge *b;
+    int i;
+    if (!p)
+        return;
+    b = p->b;
+    if (p->stdin_thread_running) {
+#ifdef _WIN32
+        /* The relay thread may sit in a synchronous ReadFile. */
+        while (WaitForSingleObject(p->stdin_thread.handle, 20) == WAIT_TIMEOUT)
+            CancelSynchronousIo(p->stdin_thread.handle);
+#else
+        char c = 1;
+        if (write(p->wake[1], &c, 1) < 0) {
+            /* cannot fail: our own empty pipe */
+        }
+#endif
+        hcsi_thread_join(&p->stdin_thread);
+    }
+#ifndef _WIN32
+    if (p->wake[0] >= 0) {
+        close(p->wake[0]);
+        close(p->wake[1]);
+    }
+#endif
+    for (i = 0; i < 3; i++)
+        if (p->io[i] != HCSI_SOCK_INVALID)
+            hcsi_sock_close(p->io[i]);
+    if (b) {
+        hcsi_mutex_lock(&b->lock);
+        if (p->wait_call) {
+            if (hcsi_gcs_table_remove(b, p->wait_call))
+                free(p->wait_call); /* a late answer is dropped */
+            else
+                p->wait_call->owner = NULL; /* the reader frees it */
+            p->wait_call = NULL;
+        }
+        hcsi_mutex_unlock(&b->lock);
+        hcsi_gcs_bridge_unref(b);
+    }
+    hcsi_cond_destroy(&p->cond);
+    free(p->wait_msg);
+    free(p->container_id);
+    free(p);
+}
