@@ -9,7 +9,7 @@
 #include "hcs.h"
 
 /* Reads a whole file; NULL when missing. Caller frees. */
-static unsigned char *gt_slurp(const char *path, size_t *len)
+static inline unsigned char *gt_slurp(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     unsigned char *d = NULL;
@@ -33,7 +33,7 @@ static unsigned char *gt_slurp(const char *path, size_t *len)
 }
 
 /* Path under $HCS_GOLDEN_DIR (static buffer); NULL when unset. */
-static const char *gt_golden(const char *rel)
+static inline const char *gt_golden(const char *rel)
 {
     static char path[2048];
     const char *dir = getenv("HCS_GOLDEN_DIR");
