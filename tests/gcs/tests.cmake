@@ -5,4 +5,5 @@ hcs_add_test(test_gcs_codec gcs/test_gcs_codec.c)
 # Suites that drive the bridge over sockets and unix:DIR need POSIX.
 if(NOT WIN32)
   hcs_add_test(test_gcs_bridge gcs/test_gcs_bridge.c)
+  hcs_add_test(test_gcs_process gcs/test_gcs_process.c)
 endif()
