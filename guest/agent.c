@@ -11,6 +11,7 @@
  * sends in the same situation, with a message naming what is missing.
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1380,13 +1381,27 @@ static int dial_bridge(hcsg_agent *a, const hcsg_options *o)
     }
 }
 
+/* fds 0-2 exist (so pipes and sockets never land there), and whatever
+ * else we inherited is close-on-exec: processes in the UVM get exactly the
+ * stdio they asked for. */
 static void ensure_std_fds(void)
 {
+    DIR *d;
     int fd;
     while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
         ;
     if (fd > 2)
         close(fd);
+    d = opendir("/proc/self/fd");
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            int n = atoi(e->d_name);
+            if (n > 2 && n != dirfd(d))
+                (void)fcntl(n, F_SETFD, FD_CLOEXEC);
+        }
+        closedir(d);
+    }
 }
 
 int hcsg_run(const hcsg_options *o)

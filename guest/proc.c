@@ -400,6 +400,18 @@ static void *relay_out_main(void *arg)
         /* EIO: the pty's last slave closed; anything else ends it too. */
         break;
     }
+    if (r->pr->tty) {
+        /* The console's output is complete: the unused stderr socket closes
+         * now (Go's TtyRelay closes every socket when its copies end), so a
+         * host may read stderr to EOF before closing stdout. */
+        int held;
+        pthread_mutex_lock(&p->m);
+        held = r->pr->held_sock;
+        r->pr->held_sock = -1;
+        pthread_mutex_unlock(&p->m);
+        if (held >= 0)
+            close(held);
+    }
     if (r->dst >= 0 && !aborted && !failed) {
         /* The Go GCS's clean close: half-close, then wait for the host to
          * close its end (one read: EOF, or data/error ends it as well). */

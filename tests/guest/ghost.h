@@ -1,0 +1,122 @@
+/*
+ * A scripted GCS host for the hcs-gcs tests: it listens where the host
+ * would (unix:DIR), starts a real hcs-gcs process, speaks frames to it and
+ * serves the stdio ports it is asked to. Also drives --stdio agents over a
+ * socketpair. cmocka assertions fail the calling test.
+ */
+#ifndef HCS_TESTS_GUEST_GHOST_H
+#define HCS_TESTS_GUEST_GHOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "internal.h"
+#include "platform/json.h"
+
+#define GH_ZERO "00000000-0000-0000-0000-000000000000"
+
+/* RPC codes (the request type is 0x10000000 | rpc). */
+#define GH_CREATE 0x00100101u
+#define GH_START 0x00100201u
+#define GH_SHUTDOWN_GRACEFUL 0x00100301u
+#define GH_SHUTDOWN_FORCED 0x00100401u
+#define GH_EXEC 0x00100501u
+#define GH_WAIT 0x00100601u
+#define GH_SIGNAL 0x00100701u
+#define GH_RESIZE 0x00100801u
+#define GH_PROPERTIES 0x00100901u
+#define GH_MODIFY 0x00100A01u
+#define GH_NEGOTIATE 0x00100B01u
+#define GH_STACKS 0x00100C01u
+#define GH_DELETE 0x00100D01u
+
+typedef struct gh_frame {
+    uint32_t type;
+    uint64_t id;
+    char *body; /* NUL-terminated */
+    size_t len;
+} gh_frame;
+
+typedef struct ghost {
+    char dir[64];
+    int listener; /* DIR/1073741824 */
+    int br;       /* host end of the bridge */
+    pid_t agent;
+    uint64_t next_id;
+    uint32_t next_port;
+    gh_frame *q; /* frames received but not yet claimed */
+    size_t nq, capq;
+    unsigned char *rbuf;
+    size_t rlen, rcap;
+} ghost;
+
+/* Path of the hcs-gcs binary under test. */
+const char *gh_agent_path(void);
+
+/* Starts an agent with --connect unix:DIR (stdio=0) or --stdio with
+ * --stdio-dir DIR (stdio=1), plus extra NULL-terminated arguments. */
+void gh_start(ghost *h, int stdio, const char *const *extra);
+/* Closes the bridge and waits for the agent (killing it after timeout_ms).
+ * Returns the agent's wait status. */
+int gh_stop(ghost *h, int timeout_ms);
+/* Removes the temporary directory. */
+void gh_cleanup(ghost *h);
+
+/* Sends a request; body is the JSON text (a trailing \n is added like Go's
+ * encoder). Returns the id used. */
+uint64_t gh_send(ghost *h, uint32_t rpc, const char *body);
+void gh_send_typed(ghost *h, uint32_t type, uint64_t id, const char *body, size_t len);
+void gh_send_bytes(ghost *h, const void *p, size_t n);
+/* Receives the frame answering id (other frames are queued). 0, or -1 on
+ * timeout/EOF. */
+int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out);
+void gh_frame_free(gh_frame *f);
+/* Sends and waits; returns the parsed response body (caller puts). */
+hcsi_json *gh_call(ghost *h, uint32_t rpc, const char *body, int timeout_ms);
+/* Result of a response body. */
+int32_t gh_result(const hcsi_json *resp);
+
+/* NegotiateProtocol, asserting success. */
+void gh_negotiate(ghost *h);
+
+/* Stdio listener on DIR/port. */
+int gh_listen(ghost *h, uint32_t port);
+/* Accepts one connection within timeout_ms (-1 on timeout). */
+int gh_accept(int listener, int timeout_ms);
+
+/* An exec in the UVM. params_extra is inserted into ProcessParameters
+ * (e.g. "\"CommandArgs\":[\"/bin/echo\",\"hi\"]"); pipes is a mask of
+ * GH_IN/GH_OUT/GH_ERR. On success *pid and the accepted sockets are set. */
+#define GH_IN 1
+#define GH_OUT 2
+#define GH_ERR 4
+typedef struct gh_proc {
+    uint32_t pid;
+    int in, out, err;
+    int32_t result;
+    char error[512];
+} gh_proc;
+int gh_exec(ghost *h, const char *params_extra, int pipes, gh_proc *p);
+/* Exec that must succeed. */
+void gh_exec_ok(ghost *h, const char *params_extra, int pipes, gh_proc *p);
+/* WaitForProcess: returns Result; *code gets ExitCode. */
+int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int rpc_timeout_ms);
+int32_t gh_signal(ghost *h, uint32_t pid, int sig);
+void gh_close_proc(gh_proc *p);
+
+/* Reads fd to EOF (or timeout) into b; returns 0 on EOF, -1 on timeout. */
+int gh_read_all(int fd, hcsi_buf *b, int timeout_ms);
+/* Reads until the buffer contains needle; 0 found, -1 EOF/timeout. */
+int gh_read_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms);
+void gh_write_all(int fd, const void *p, size_t n);
+
+/* JSON-string-encodes s (for ProcessParameters/Query); malloc'ed. */
+char *gh_quote(const char *s);
+
+/* Milliseconds since an arbitrary origin. */
+uint64_t gh_now_ms(void);
+/* 1 while pid exists (kill(pid, 0)). */
+int gh_pid_alive(pid_t pid);
+
+#endif
