@@ -30,6 +30,8 @@ typedef struct hcsctl_command {
 /* Commands (one file each). */
 int hcsctl_cmd_hresult(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_hresult(FILE *out);
+int hcsctl_cmd_gcs(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_gcs(FILE *out);
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_version(FILE *out);
 

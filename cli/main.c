@@ -8,6 +8,8 @@
 static const hcsctl_command g_commands[] = {
     {"hresult", "decode HRESULT codes (hex, decimal, negative decimal, names)",
      hcsctl_cmd_hresult, hcsctl_help_hresult},
+    {"gcs", "GCS bridge: run a command in a utility VM, decode frames",
+     hcsctl_cmd_gcs, hcsctl_help_gcs},
     {"version", "print the hcsctl and libhcs versions", hcsctl_cmd_version,
      hcsctl_help_version},
 };

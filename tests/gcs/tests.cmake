@@ -8,3 +8,14 @@ if(NOT WIN32)
   hcs_add_test(test_gcs_process gcs/test_gcs_process.c)
   hcs_add_test(test_gcs_replay gcs/test_gcs_replay.c)
 endif()
+
+# hcsctl gcs, end to end; on POSIX also against the guest agent (hcs-gcs).
+set(_gcs_guest "")
+if(TARGET hcs-gcs)
+  set(_gcs_guest "-DGUEST=$<TARGET_FILE:hcs-gcs>")
+endif()
+add_test(NAME cli_gcs COMMAND ${CMAKE_COMMAND}
+  -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
+  -DGOLDEN=${HCS_GOLDEN_DIR} -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_work
+  ${_gcs_guest} -P ${CMAKE_CURRENT_SOURCE_DIR}/gcs/cli_gcs.cmake)
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_work)

@@ -1,0 +1,68 @@
+# hcsctl gcs, end to end (natively or through the wine emulator).
+# -DHCSCTL -DEMULATOR -DGOLDEN -DWORK [-DGUEST=<hcs-gcs> on POSIX]
+function(run expect_rc)
+  execute_process(COMMAND ${EMULATOR} ${HCSCTL} ${ARGN}
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+    TIMEOUT 60)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "hcsctl ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
+  endif()
+  string(REPLACE "\r" "" out "${out}")
+  string(REPLACE "\r" "" err "${err}")
+  set(OUT "${out}" PARENT_SCOPE)
+  set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+function(expect text pattern)
+  if(NOT text MATCHES "${pattern}")
+    message(FATAL_ERROR "output does not match '${pattern}':\n${text}")
+  endif()
+endfunction()
+
+# decode: one golden frame, text and JSON
+run(0 gcs decode ${GOLDEN}/live-uvm-processes/00-h2g-req-id0.frame.bin)
+expect("${OUT}" "^Request\\(NegotiateProtocol\\) id=0 size=125 \\{\"ContainerId\":\"\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"MinimumVersion\":4,\"MaximumVersion\":4\\}\\\\n\n$")
+run(0 gcs decode --json ${GOLDEN}/live-container/14-g2h-notify-id0.frame.bin)
+expect("${OUT}" "^\\{\"offset\":0,\"type\":\"0x30100101\",\"name\":\"Notify\\(Container\\)\",\"id\":0,\"size\":176,\"body\":\"\\{\\\\\"ContainerId\\\\\":")
+# malformed input: exit 2 with the byte offset
+file(WRITE ${WORK}/bad.bin "0123456789")
+run(2 gcs decode ${WORK}/bad.bin)
+expect("${ERR}" "byte offset 0: truncated header \\(10 of 16 bytes\\)")
+run(2 gcs decode ${WORK}/missing.bin)
+run(2 gcs frob)
+run(0 gcs --help)
+expect("${OUT}" "gcs run \\(--listen ADDR")
+run(2 gcs run --listen unix:${WORK} --timeout 0 -- true)
+run(2 gcs run --listen "vsock:x" -- true)
+expect("${ERR}" "is not a 32-bit port number")
+
+if(UNIX)
+  # a whole session as one stream: 21 frames, one line each
+  execute_process(COMMAND sh -c "cat ${GOLDEN}/live-container/*.frame.bin > ${WORK}/session.bin")
+  run(0 gcs decode ${WORK}/session.bin)
+  string(REGEX MATCHALL "\n" lines "${OUT}")
+  list(LENGTH lines n)
+  if(NOT n EQUAL 21)
+    message(FATAL_ERROR "expected 21 lines, got ${n}:\n${OUT}")
+  endif()
+  expect("${OUT}" "\nNotify\\(Container\\) id=0 size=176 ")
+  # truncated stream: earlier frames printed, then the error
+  execute_process(COMMAND sh -c "head -c 300 ${WORK}/session.bin > ${WORK}/trunc.bin")
+  run(2 gcs decode ${WORK}/trunc.bin)
+  expect("${OUT}" "^Request\\(NegotiateProtocol\\) id=0 size=125 ")
+  expect("${ERR}" "byte offset 125 \\(Response\\(NegotiateProtocol\\), id 0\\): truncated body")
+  # nobody connects: bounded wait, exit 125
+  file(MAKE_DIRECTORY ${WORK}/empty)
+  run(125 gcs run --listen unix:${WORK}/empty --timeout 1 -- true)
+  expect("${ERR}" "did not connect to the GCS bridge within 1000 ms")
+  if(GUEST)
+    file(MAKE_DIRECTORY ${WORK}/stdio)
+    set(spawn "${GUEST} --stdio --stdio-dir ${WORK}/stdio --log-level error")
+    run(3 gcs run --spawn "${spawn}" --stdio-dir ${WORK}/stdio --env FOO=bar --
+        /bin/sh -c "echo out:$FOO && echo err >&2 && exit 3")
+    expect("${OUT}" "^out:bar\n$")
+    expect("${ERR}" "^err\n$")
+    run(0 --json gcs run --spawn "${spawn}" --stdio-dir ${WORK}/stdio --cwd / -- pwd)
+    expect("${OUT}" "^/\n$")
+    expect("${ERR}" "\\{\"exit_code\":0,\"pid\":[0-9]+,\"guest_os\":\"linux\"\\}")
+  endif()
+endif()
