@@ -1,0 +1,324 @@
+/*
+ * hcs-gcs in process: address parsing (the vsock path is only ever tested
+ * here, never dialled), go-shellwords splitting, $PATH lookup, users, Go
+ * decoding rules, response shapes, and the dispatcher's answers through a
+ * capture sink (dry run: nothing is spawned or dialled).
+ */
+#define _GNU_SOURCE 1
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gcs.h"
+
+static void test_addr_parse(void **s)
+{
+    hcsg_addr a;
+    char err[256], buf[160];
+    (void)s;
+    assert_int_equal(hcsg_addr_parse("vsock", &a, err, sizeof err), 0);
+    assert_int_equal(a.kind, HCSG_TRANSPORT_VSOCK);
+    assert_int_equal(a.cid, 2);
+    assert_int_equal(a.port, 0x40000000u);
+    assert_int_equal(hcsg_addr_parse("vsock:1073741824", &a, err, sizeof err), 0);
+    assert_int_equal(a.port, 1073741824u);
+    assert_int_equal(hcsg_addr_parse("vsock:0x40000001", &a, err, sizeof err), 0);
+    assert_int_equal(a.port, 0x40000001u);
+    assert_int_equal(hcsg_addr_parse("vsock:4294967295", &a, err, sizeof err), 0);
+    assert_int_equal(a.port, 0xFFFFFFFFu);
+    hcsg_addr_format(&a, buf, sizeof buf);
+    assert_string_equal(buf, "vsock:4294967295 (cid 2)");
+    assert_int_equal(hcsg_addr_parse("vsock:4294967296", &a, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bad vsock port"));
+    assert_int_equal(hcsg_addr_parse("vsock:0", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:12x", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:-1", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("vsockx", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("unix:/run/gcs", &a, err, sizeof err), 0);
+    assert_int_equal(a.kind, HCSG_TRANSPORT_UNIX);
+    assert_string_equal(a.dir, "/run/gcs");
+    assert_int_equal(hcsg_addr_parse("unix:/run/gcs//", &a, err, sizeof err), 0);
+    assert_string_equal(a.dir, "/run/gcs");
+    assert_int_equal(hcsg_addr_parse("unix:/", &a, err, sizeof err), 0);
+    assert_string_equal(a.dir, "/");
+    assert_int_equal(hcsg_addr_parse("unix:", &a, err, sizeof err), -1);
+    {
+        char longdir[200];
+        memset(longdir, 'a', sizeof longdir);
+        memcpy(longdir, "unix:/", 6);
+        longdir[199] = '\0';
+        assert_int_equal(hcsg_addr_parse(longdir, &a, err, sizeof err), -1);
+        assert_non_null(strstr(err, "too long"));
+    }
+    assert_int_equal(hcsg_addr_parse("tcp:1", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse(NULL, &a, err, sizeof err), -1);
+    /* Dialling a unix transport with nothing listening fails cleanly. */
+    assert_int_equal(hcsg_addr_parse("unix:/nonexistent-hcsg-dir", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_dial(&a, 5, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-hcsg-dir/5"));
+    a.kind = HCSG_TRANSPORT_NONE;
+    assert_int_equal(hcsg_dial(&a, 5, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no stdio transport"));
+}
+
+static void expect_words(const char *line, const char *const *want)
+{
+    hcsg_strv v;
+    size_t i = 0;
+    if (hcsg_shellwords(line, strlen(line), &v) != 0)
+        fail_msg("\"%s\" did not parse", line);
+    for (i = 0; want[i]; i++) {
+        if (i >= v.n)
+            fail_msg("\"%s\": only %zu words", line, v.n);
+        assert_string_equal(v.v[i], want[i]);
+    }
+    if (v.n != i)
+        fail_msg("\"%s\": %zu words, want %zu", line, v.n, i);
+    hcsg_strv_free(&v);
+}
+
+static void test_shellwords(void **s)
+{
+    hcsg_strv v;
+    (void)s;
+    {
+        const char *const w[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+        expect_words("/bin/sh -c \"echo out; echo err >&2; exit 3\"", w);
+    }
+    {
+        const char *const w[] = {"a", "b c", "d'e", "f\"g", "", NULL};
+        expect_words("  a 'b c' \"d'e\" 'f\"g' \"\"  ", w);
+    }
+    {
+        const char *const w[] = {"tab\there", "nl\nx", "\\", "a b", NULL};
+        expect_words("tab\\there nl\\nx \\\\ a\\ b", w);
+    }
+    {
+        /* Parsing stops at an unquoted ; & | < > ("2>" drops the 2). */
+        const char *const w[] = {"echo", "a", NULL};
+        expect_words("echo a; rm -rf /", w);
+        expect_words("echo a 2>/dev/null", w);
+        expect_words("echo a | cat", w);
+    }
+    {
+        const char *const w[] = {"echo", "$(date)", "`x y`", NULL};
+        expect_words("echo $(date) `x y`", w);
+    }
+    {
+        const char *const w[] = {NULL};
+        expect_words("", w);
+        expect_words("   \t ", w);
+    }
+    assert_int_equal(hcsg_shellwords("'unclosed", 9, &v), -1);
+    assert_int_equal(hcsg_shellwords("\"unclosed", 9, &v), -1);
+    assert_int_equal(hcsg_shellwords("trailing\\", 9, &v), -1);
+    assert_int_equal(hcsg_shellwords("a (b)", 5, &v), -1);
+    assert_int_equal(hcsg_shellwords("a )", 3, &v), -1);
+    assert_int_equal(hcsg_shellwords("`open", 5, &v), -1);
+}
+
+static void test_lookpath_and_users(void **s)
+{
+    char err[256];
+    char *p;
+    hcsg_user u;
+    (void)s;
+    p = hcsg_lookpath("sh", err, sizeof err);
+    assert_non_null(p);
+    assert_true(p[0] == '/');
+    free(p);
+    p = hcsg_lookpath("./relative", err, sizeof err);
+    assert_string_equal(p, "./relative");
+    free(p);
+    assert_null(hcsg_lookpath("no-such-program-hcsg", err, sizeof err));
+    assert_string_equal(err, "exec: \"no-such-program-hcsg\": executable file not found in $PATH");
+    assert_null(hcsg_lookpath("", err, sizeof err));
+
+    assert_int_equal(hcsg_user_lookup("root", &u, err, sizeof err), 0);
+    assert_int_equal(u.uid, 0);
+    assert_int_equal(u.gid, 0);
+    assert_int_equal(hcsg_user_lookup("1234", &u, err, sizeof err), 0);
+    assert_int_equal(u.uid, 1234);
+    assert_int_equal(hcsg_user_lookup("1234:5678", &u, err, sizeof err), 0);
+    assert_int_equal(u.gid, 5678);
+    assert_int_equal(hcsg_user_lookup("root:root", &u, err, sizeof err), 0);
+    assert_int_equal(u.gid, 0);
+    assert_int_equal(hcsg_user_lookup("no-such-user-hcsg", &u, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unable to find user no-such-user-hcsg"));
+    assert_int_equal(hcsg_user_lookup("root:no-such-group-hcsg", &u, err, sizeof err), -1);
+    assert_int_equal(hcsg_user_lookup(":0", &u, err, sizeof err), -1);
+    assert_int_equal(hcsg_user_lookup("0:", &u, err, sizeof err), -1);
+    assert_int_equal(hcsg_user_lookup("99999999999", &u, err, sizeof err), -1);
+}
+
+static void test_go_decoding(void **s)
+{
+    hcsi_json *o = NULL, *m = NULL;
+    hcsg_err e;
+    const char *str = NULL;
+    uint32_t u = 0;
+    int32_t i = 0;
+    const char *doc = "{\"processid\":1,\"ProcessId\":7,\"S\":\"x\",\"Neg\":-1,\"Big\":4294967296,"
+                      "\"F\":1.0,\"N\":null,\"Arr\":[\"a\",null],\"Bad\":[1],\"Map\":{\"k\":null}}";
+    (void)s;
+    assert_int_equal(hcsi_json_parse(doc, strlen(doc), "t", &o), 0);
+    /* Case-insensitive; the last matching key wins (Go). */
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "PROCESSID", &u), 1);
+    assert_int_equal(u, 7);
+    assert_int_equal(hcsg_get_str(&e, o, "T", "s", &str, NULL), 1);
+    assert_string_equal(str, "x");
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "N", &u), 0); /* null = absent */
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "Missing", &u), 0);
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "Neg", &u), -1);
+    assert_int_equal((uint32_t)e.hr, 0xC037010Du);
+    assert_non_null(strstr(e.msg, "json: cannot unmarshal number -1 into Go struct field T.Neg of type uint32"));
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "Big", &u), -1);
+    assert_int_equal(hcsg_get_u32(&e, o, "T", "F", &u), -1);
+    assert_int_equal(hcsg_get_i32(&e, o, "T", "Neg", &i), 1);
+    assert_int_equal(i, -1);
+    assert_int_equal(hcsg_get_str(&e, o, "T", "ProcessId", &str, NULL), -1);
+    assert_non_null(strstr(e.msg, "cannot unmarshal number"));
+    assert_int_equal(hcsg_get_strarr(&e, o, "T", "Arr", &m), 1);
+    assert_int_equal(hcsg_get_strarr(&e, o, "T", "Bad", &m), -1);
+    assert_int_equal(hcsg_get_strmap(&e, o, "T", "Map", &m), 1);
+    assert_int_equal(hcsg_get_strmap(&e, o, "T", "Arr", &m), -1);
+    assert_int_equal(hcsg_get_obj(&e, o, "T", "S", &m), -1);
+    hcsi_json_put(o);
+    /* Whole messages. */
+    assert_int_equal(hcsg_parse_message(&e, "null", 4, "X", &o), 0);
+    assert_null(o);
+    assert_int_equal(hcsg_parse_message(&e, "[]", 2, "X", &o), -1);
+    assert_non_null(strstr(e.msg, "cannot unmarshal array into Go value of type prot.X"));
+    assert_int_equal(hcsg_parse_message(&e, "", 0, "X", &o), -1);
+    assert_non_null(strstr(e.msg, "unexpected end of JSON input"));
+    assert_int_equal(hcsg_parse_message(&e, "{\"a\":1}\n", 8, "X", &o), 0);
+    hcsi_json_put(o);
+}
+
+static void test_responses(void **s)
+{
+    hcsg_err e;
+    hcsi_json *o;
+    char *t, ts[64];
+    (void)s;
+    hcsg_err_bare(&e, HCSG_HR_SYSTEM_NOT_FOUND);
+    o = hcsg_resp_error(&e, "00000000-0000-0000-0000-000000000000");
+    t = hcsg_resp_text(o, NULL);
+    /* Byte-identical to the Go GCS (golden live-uvm frame 18). */
+    assert_string_equal(t, "{\"Result\":-1070137074,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\","
+                           "\"ErrorMessage\":\"HRESULT: 0xc037010e\",\"ErrorRecords\":[{\"Result\":-1070137074,"
+                           "\"Message\":\"HRESULT: 0xc037010e\",\"ModuleName\":\"gcs\",\"FileName\":\"\","
+                           "\"Line\":4294967295}]}");
+    free(t);
+    hcsi_json_put(o);
+    /* json.Marshal escapes HTML characters. */
+    hcsg_err_plain(&e, "a <b> & c");
+    o = hcsg_resp_error(&e, "");
+    t = hcsg_resp_text(o, NULL);
+    assert_string_equal(t, "{\"Result\":-2147467259,\"ErrorMessage\":\"a \\u003cb\\u003e \\u0026 c\","
+                           "\"ErrorRecords\":[{\"Result\":-2147467259,\"Message\":\"a \\u003cb\\u003e "
+                           "\\u0026 c\",\"ModuleName\":\"gcs\",\"FileName\":\"\",\"Line\":4294967295}]}");
+    free(t);
+    hcsi_json_put(o);
+    hcsg_err_wrap(&e, HCSG_HR_NOT_IMPL, "x");
+    assert_string_equal(e.msg, "HRESULT 0x80004001: x");
+    hcsg_err_prefix(&e, "ctx %d", 1);
+    assert_string_equal(e.msg, "ctx 1: HRESULT 0x80004001: x");
+    assert_int_equal((uint32_t)e.hr, 0x80004001u);
+    hcsg_type_string(0x10100501u, ts, sizeof ts);
+    assert_string_equal(ts, "ComputeSystemExecuteProcessV1");
+    hcsg_type_string(0x10200101u, ts, sizeof ts);
+    assert_string_equal(ts, "270532865");
+    hcsg_type_string(0x20100d01u, ts, sizeof ts);
+    assert_string_equal(ts, "537922817");
+    hcsg_type_string(0x30100101u, ts, sizeof ts);
+    assert_string_equal(ts, "ComputeSystemNotificationV1");
+}
+
+/* ---- the dispatcher through a capture sink ---- */
+
+typedef struct capture {
+    uint32_t type;
+    uint64_t id;
+    char body[8192];
+    int count;
+} capture;
+
+static int capture_send(void *ctx, uint32_t type, uint64_t id, const char *body, size_t len)
+{
+    capture *c = (capture *)ctx;
+    c->type = type;
+    c->id = id;
+    snprintf(c->body, sizeof c->body, "%.*s", (int)len, body);
+    c->count++;
+    return 0;
+}
+
+static int handle(hcsg_agent *a, capture *c, uint32_t type, const char *body)
+{
+    c->count = 0;
+    c->body[0] = '\0';
+    return hcsg_agent_handle(a, type, 5, body, strlen(body));
+}
+
+static void test_dispatch(void **s)
+{
+    hcsg_options o;
+    hcsg_agent *a;
+    capture c;
+    (void)s;
+    hcsg_options_init(&o);
+    hcsg_log_set_level(HCSG_LOG_ERROR);
+    a = hcsg_agent_new(&o);
+    assert_non_null(a);
+    hcsg_agent_set_sink(a, capture_send, &c);
+    hcsg_agent_set_dry_run(a, 1);
+    /* Before negotiation. */
+    handle(a, &c, 0x10100c01u, "{}");
+    assert_int_equal(c.type, 0x20100c01u);
+    assert_non_null(strstr(c.body, "\"Result\":-2147467263"));
+    /* A response/notify type from the host is not a request. */
+    handle(a, &c, 0x30100101u, "{}");
+    assert_int_equal(c.type, 0x20100101u);
+    assert_non_null(strstr(c.body, "header type: ComputeSystemNotificationV1"));
+    handle(a, &c, 0x10100b01u, "{\"ContainerId\":\"\",\"MinimumVersion\":4,\"MaximumVersion\":4}");
+    assert_int_equal(c.count, 1);
+    assert_non_null(strstr(c.body, "\"Version\":4"));
+    /* After: every RPC has an answer. */
+    handle(a, &c, 0x10100c01u, "{\"ContainerId\":\"" HCS_GCS_NULL_CONTAINER_ID "\"}");
+    assert_non_null(strstr(c.body, "\"GuestStacks\":\"hcs-gcs"));
+    handle(a, &c, 0x10100501u, "{\"ContainerId\":\"" HCS_GCS_NULL_CONTAINER_ID
+                               "\",\"Settings\":{\"ProcessParameters\":\"{}\"}}");
+    assert_non_null(strstr(c.body, "dry run"));
+    handle(a, &c, 0x10100601u, "{\"ContainerId\":\"" HCS_GCS_NULL_CONTAINER_ID "\",\"ProcessId\":3}");
+    assert_non_null(strstr(c.body, "\"Result\":-2147023728"));
+    /* A UVM shutdown in a dry run does not stop anything. */
+    assert_int_equal(handle(a, &c, 0x10100401u, "{\"ContainerId\":\"" HCS_GCS_NULL_CONTAINER_ID "\"}"), 0);
+    assert_int_equal(c.count, 1);
+    handle(a, &c, 0x10100101u, "{\"ContainerConfig\":7}");
+    assert_non_null(strstr(c.body, "\"Result\":-1070137075"));
+    assert_non_null(strstr(c.body, "ContainerCreate.ContainerConfig of type string"));
+    hcsg_agent_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_addr_parse),
+        cmocka_unit_test(test_shellwords),
+        cmocka_unit_test(test_lookpath_and_users),
+        cmocka_unit_test(test_go_decoding),
+        cmocka_unit_test(test_responses),
+        cmocka_unit_test(test_dispatch),
+    };
+    return cmocka_run_group_tests_name("hcs-gcs unit", tests, NULL, NULL);
+}
