@@ -9,5 +9,6 @@
 #include "hcs/error.h"
 #include "hcs/guid.h"
 #include "hcs/gcs.h"
+#include "hcs/schema.h"
 
 #endif /* HCS_H */
