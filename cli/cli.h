@@ -32,6 +32,8 @@ int hcsctl_cmd_hresult(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_hresult(FILE *out);
 int hcsctl_cmd_gcs(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_gcs(FILE *out);
+int hcsctl_cmd_schema(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_schema(FILE *out);
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_version(FILE *out);
 

@@ -10,6 +10,8 @@ static const hcsctl_command g_commands[] = {
      hcsctl_cmd_hresult, hcsctl_help_hresult},
     {"gcs", "GCS bridge: run a command in a utility VM, decode frames",
      hcsctl_cmd_gcs, hcsctl_help_gcs},
+    {"schema", "validate HCS/HCN documents offline; show and list schema types",
+     hcsctl_cmd_schema, hcsctl_help_schema},
     {"version", "print the hcsctl and libhcs versions", hcsctl_cmd_version,
      hcsctl_help_version},
 };

@@ -1479,7 +1479,7 @@ static void venum(hcsi_vctx *v, int32_t ref, const hcsi_json *val)
         vers_text(tgt, sizeof tgt, v->target);
         hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_TOO_NEW, "value \"%s\" requires %s; target is %s", s, need, tgt);
     }
-    if ((v->flags & HCS_SCHEMA_VALIDATE_PUBLISHED_ONLY) && t->value_overlay[idx])
+    if ((v->flags & HCS_SCHEMA_VALIDATE_PUBLISHED_ONLY) && t->value_overlay[idx] && !(t->flags & HCSI_T_OVERLAY))
         hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_UNPUBLISHED,
                       "value \"%s\" is not in the published schema (hcsshim extension)", s);
 }

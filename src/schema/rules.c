@@ -137,8 +137,10 @@ static int path_match(const char *pattern, const char *path, int *prefix, int *b
         }
         seg++;
         if (!*pe || !*se) {
-            if (*pe || *se)
+            if (*pe || *se) {
+                *bad_seg = -1;
                 return 0; /* different segment counts */
+            }
             break;
         }
         p = pe + 1;

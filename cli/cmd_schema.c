@@ -1,0 +1,334 @@
+/* hcsctl schema validate|show|list: the schema layer from the command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void hcsctl_help_schema(FILE *out)
+{
+    fprintf(out,
+            "usage: hcsctl [--json] schema validate --type TYPE [--version X.Y] [--published-only] FILE|-\n"
+            "       hcsctl [--json] schema show TYPE\n"
+            "       hcsctl [--json] schema list [hcs|hcn|guest]\n\n"
+            "validate  checks a JSON document offline against the generated schema:\n"
+            "          unknown fields, wrong types, bad enum values, out-of-range\n"
+            "          integers, malformed GUIDs / MAC addresses / dates, fields and\n"
+            "          enum values newer than --version (the host's schema version,\n"
+            "          e.g. 2.1 for Windows Server 2019), and cross-field rules\n"
+            "          (one of Container / VirtualMachine / HostedSystem, the\n"
+            "          ModifySettingRequest resource-path grammar, typed Settings).\n"
+            "          One line per problem: PATH: message ((root) for the document).\n"
+            "          --published-only also reports fields Microsoft never published\n"
+            "          (hcsshim extensions from schema/overlay.json).\n"
+            "show      fields of a type (JSON name, type, schema version it appeared\n"
+            "          in), or the values of an enum.\n"
+            "list      every type: HCS (ComputeSystem ...), HCN (hcn.HostComputeNetwork\n"
+            "          ...) and guest documents (guest.LCOWMappedVirtualDisk ...).\n\n"
+            "TYPE is a name as listed (\"ComputeSystem\", \"hcn.HostComputeNetwork\");\n"
+            "HCN and guest names may omit their prefix when unambiguous.\n\n"
+            "Exit: 0 valid / done, 1 the document is invalid, 2 usage error (unknown\n"
+            "type, bad version, unreadable file).\n");
+}
+
+static const char *ns_name(hcs_schema_namespace ns)
+{
+    return ns == HCS_SCHEMA_NS_HCN ? "hcn" : ns == HCS_SCHEMA_NS_GUEST ? "guest" : "hcs";
+}
+
+static const char *problem_kind_name(hcs_schema_problem_kind k)
+{
+    switch (k) {
+    case HCS_SCHEMA_PROBLEM_INVALID_JSON: return "invalid_json";
+    case HCS_SCHEMA_PROBLEM_UNKNOWN_FIELD: return "unknown_field";
+    case HCS_SCHEMA_PROBLEM_WRONG_TYPE: return "wrong_type";
+    case HCS_SCHEMA_PROBLEM_BAD_ENUM: return "bad_enum";
+    case HCS_SCHEMA_PROBLEM_OUT_OF_RANGE: return "out_of_range";
+    case HCS_SCHEMA_PROBLEM_BAD_GUID: return "bad_guid";
+    case HCS_SCHEMA_PROBLEM_BAD_FORMAT: return "bad_format";
+    case HCS_SCHEMA_PROBLEM_TOO_NEW: return "too_new";
+    case HCS_SCHEMA_PROBLEM_RULE: return "rule";
+    case HCS_SCHEMA_PROBLEM_UNPUBLISHED: return "unpublished";
+    case HCS_SCHEMA_PROBLEM_LIMIT: return "limit";
+    }
+    return "unknown";
+}
+
+static int find_type(const char *name, hcs_schema_type_id *id)
+{
+    if (hcs_schema_type_lookup(name, id))
+        return 1;
+    hcsctl_usage_error("schema: unknown type \"%s\" (see hcsctl schema list)", name);
+    return 0;
+}
+
+/* Reads FILE or stdin ("-") fully, bounded. Caller frees. */
+static char *read_input(const char *path, size_t *len)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 65536, n = 0, max = (size_t)HCS_SCHEMA_MAX_DOCUMENT + 1;
+    char *buf;
+    if (!fp)
+        return NULL;
+    buf = (char *)malloc(cap);
+    while (buf) {
+        size_t got;
+        if (n == cap) {
+            char *nb;
+            if (cap >= max)
+                break;
+            cap *= 2;
+            nb = (char *)realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (fp != stdin)
+        fclose(fp);
+    *len = n;
+    return buf;
+}
+
+static void version_text(char *buf, size_t n, hcs_schema_version v)
+{
+    if (v.major || v.minor)
+        snprintf(buf, n, "%u.%u", (unsigned)v.major, (unsigned)v.minor);
+    else
+        snprintf(buf, n, "-");
+}
+
+static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    const char *type = NULL, *version = NULL, *file = NULL;
+    unsigned flags = 0;
+    hcs_schema_type_id id;
+    hcs_schema_version target;
+    hcs_schema_report *rep = NULL;
+    hcs_result hr;
+    char *data;
+    size_t len = 0, i;
+    int a;
+    for (a = 1; a < argc; a++) {
+        if (hcsctl_is_help(argv[a])) {
+            hcsctl_help_schema(stdout);
+            return HCSCTL_EXIT_OK;
+        } else if (strcmp(argv[a], "--type") == 0 && a + 1 < argc) {
+            type = argv[++a];
+        } else if (strcmp(argv[a], "--version") == 0 && a + 1 < argc) {
+            version = argv[++a];
+        } else if (strcmp(argv[a], "--published-only") == 0) {
+            flags |= HCS_SCHEMA_VALIDATE_PUBLISHED_ONLY;
+        } else if (strcmp(argv[a], "--type") == 0 || strcmp(argv[a], "--version") == 0) {
+            return hcsctl_usage_error("schema validate: %s needs a value", argv[a]);
+        } else if (argv[a][0] == '-' && argv[a][1] != '\0') {
+            return hcsctl_usage_error("schema validate: unknown option \"%s\"", argv[a]);
+        } else if (!file) {
+            file = argv[a];
+        } else {
+            return hcsctl_usage_error("schema validate: unexpected argument \"%s\"", argv[a]);
+        }
+    }
+    if (!type)
+        return hcsctl_usage_error("schema validate: --type TYPE is required");
+    if (!file)
+        return hcsctl_usage_error("schema validate: FILE (or - for stdin) is required");
+    if (!find_type(type, &id))
+        return HCSCTL_EXIT_USAGE;
+    if (version && HCS_FAILED(hcs_schema_version_parse(version, &target)))
+        return hcsctl_usage_error("schema validate: %s", hcs_error_last()->message);
+    data = read_input(file, &len);
+    if (!data)
+        return hcsctl_usage_error("schema validate: cannot read \"%s\"", file);
+    hr = hcs_schema_validate(id, data, len, version ? &target : NULL, flags, &rep);
+    free(data);
+    if (!rep)
+        return hcsctl_fail("schema validate", hr);
+    if (ctx->json) {
+        hcs_schema_type_info ti;
+        hcs_schema_type_get_info(id, &ti);
+        printf("{\"valid\":%s,\"type\":", rep->count ? "false" : "true");
+        hcsctl_json_string(stdout, ti.qualified_name);
+        printf(",\"target\":");
+        if (version)
+            printf("\"%u.%u\"", (unsigned)target.major, (unsigned)target.minor);
+        else
+            printf("null");
+        printf(",\"problems\":[");
+        for (i = 0; i < rep->count; i++) {
+            printf("%s{\"path\":", i ? "," : "");
+            hcsctl_json_string(stdout, rep->problems[i].path);
+            printf(",\"kind\":\"%s\",\"message\":", problem_kind_name(rep->problems[i].kind));
+            hcsctl_json_string(stdout, rep->problems[i].message);
+            printf("}");
+        }
+        printf("]}\n");
+    } else {
+        for (i = 0; i < rep->count; i++)
+            printf("%s: %s\n", *rep->problems[i].path ? rep->problems[i].path : "(root)",
+                   rep->problems[i].message);
+        if (!rep->count)
+            printf("valid\n");
+    }
+    a = rep->count ? HCSCTL_EXIT_FAILED : HCSCTL_EXIT_OK;
+    hcs_schema_report_free(rep);
+    return a;
+}
+
+static int cmd_show(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    hcs_schema_type_id id;
+    hcs_schema_type_info ti;
+    char since[16];
+    size_t i;
+    if (argc == 2 && hcsctl_is_help(argv[1])) {
+        hcsctl_help_schema(stdout);
+        return HCSCTL_EXIT_OK;
+    }
+    if (argc != 2)
+        return hcsctl_usage_error("schema show: exactly one TYPE expected");
+    if (!find_type(argv[1], &id))
+        return HCSCTL_EXIT_USAGE;
+    hcs_schema_type_get_info(id, &ti);
+    if (ctx->json) {
+        printf("{\"name\":");
+        hcsctl_json_string(stdout, ti.qualified_name);
+        printf(",\"namespace\":\"%s\",\"kind\":\"%s\",\"published\":%s", ns_name(ti.ns),
+               ti.is_enum ? "enum" : "struct", ti.overlay ? "false" : "true");
+        if (ti.note) {
+            printf(",\"note\":");
+            hcsctl_json_string(stdout, ti.note);
+        }
+        if (ti.is_enum) {
+            printf(",\"sent_as_number\":%s,\"values\":[", ti.numeric ? "true" : "false");
+            for (i = 0; i < ti.value_count; i++) {
+                hcs_schema_enum_value_info vi;
+                hcs_schema_enum_value_get_info(id, i, &vi);
+                version_text(since, sizeof since, vi.since);
+                printf("%s{\"value\":", i ? "," : "");
+                hcsctl_json_string(stdout, vi.name);
+                printf(",\"since\":%s%s%s,\"published\":%s}", vi.since.major ? "\"" : "",
+                       vi.since.major ? since : "null", vi.since.major ? "\"" : "",
+                       vi.overlay ? "false" : "true");
+            }
+        } else {
+            printf(",\"fields\":[");
+            for (i = 0; i < ti.field_count; i++) {
+                hcs_schema_field_info fi;
+                hcs_schema_field_get_info(id, i, &fi);
+                version_text(since, sizeof since, fi.since);
+                printf("%s{\"name\":", i ? "," : "");
+                hcsctl_json_string(stdout, fi.name);
+                printf(",\"type\":");
+                hcsctl_json_string(stdout, fi.type);
+                printf(",\"since\":%s%s%s,\"published\":%s", fi.since.major ? "\"" : "",
+                       fi.since.major ? since : "null", fi.since.major ? "\"" : "",
+                       fi.overlay ? "false" : "true");
+                if (fi.alias) {
+                    printf(",\"alias\":");
+                    hcsctl_json_string(stdout, fi.alias);
+                }
+                if (fi.note) {
+                    printf(",\"note\":");
+                    hcsctl_json_string(stdout, fi.note);
+                }
+                printf("}");
+            }
+        }
+        printf("]}\n");
+        return HCSCTL_EXIT_OK;
+    }
+    printf("%s (%s %s%s)\n", ti.qualified_name, ns_name(ti.ns), ti.is_enum ? "enum" : "struct",
+           ti.overlay ? ", not published" : "");
+    if (ti.note)
+        printf("  note: %s\n", ti.note);
+    if (ti.is_enum) {
+        if (ti.numeric)
+            printf("  hcsshim sends this as a number; fields using it are uint32\n");
+        for (i = 0; i < ti.value_count; i++) {
+            hcs_schema_enum_value_info vi;
+            hcs_schema_enum_value_get_info(id, i, &vi);
+            version_text(since, sizeof since, vi.since);
+            printf("  %-44s %s%s\n", *vi.name ? vi.name : "\"\"", since, vi.overlay ? " (overlay)" : "");
+        }
+        return HCSCTL_EXIT_OK;
+    }
+    printf("  %-40s %-40s %s\n", "FIELD", "TYPE", "SINCE");
+    for (i = 0; i < ti.field_count; i++) {
+        hcs_schema_field_info fi;
+        hcs_schema_field_get_info(id, i, &fi);
+        version_text(since, sizeof since, fi.since);
+        printf("  %-40s %-40s %s%s%s%s\n", fi.name, fi.type, since, fi.overlay ? " (overlay)" : "",
+               fi.alias ? " alias " : "", fi.alias ? fi.alias : "");
+    }
+    return HCSCTL_EXIT_OK;
+}
+
+static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    size_t i, n = hcs_schema_type_count(), shown = 0;
+    int want = -1;
+    if (argc > 2)
+        return hcsctl_usage_error("schema list: at most one namespace (hcs, hcn, guest)");
+    if (argc == 2) {
+        if (hcsctl_is_help(argv[1])) {
+            hcsctl_help_schema(stdout);
+            return HCSCTL_EXIT_OK;
+        }
+        if (strcmp(argv[1], "hcs") == 0)
+            want = HCS_SCHEMA_NS_HCS;
+        else if (strcmp(argv[1], "hcn") == 0)
+            want = HCS_SCHEMA_NS_HCN;
+        else if (strcmp(argv[1], "guest") == 0)
+            want = HCS_SCHEMA_NS_GUEST;
+        else
+            return hcsctl_usage_error("schema list: unknown namespace \"%s\" (hcs, hcn, guest)", argv[1]);
+    }
+    if (ctx->json)
+        printf("[");
+    for (i = 0; i < n; i++) {
+        hcs_schema_type_info ti;
+        hcs_schema_type_get_info((hcs_schema_type_id)i, &ti);
+        if (want >= 0 && (int)ti.ns != want)
+            continue;
+        if (ctx->json) {
+            printf("%s{\"name\":", shown ? "," : "");
+            hcsctl_json_string(stdout, ti.qualified_name);
+            printf(",\"namespace\":\"%s\",\"kind\":\"%s\",\"count\":%zu,\"published\":%s}", ns_name(ti.ns),
+                   ti.is_enum ? "enum" : "struct", ti.is_enum ? ti.value_count : ti.field_count,
+                   ti.overlay ? "false" : "true");
+        } else {
+            printf("%-52s %-6s %3zu %s%s\n", ti.qualified_name, ti.is_enum ? "enum" : "struct",
+                   ti.is_enum ? ti.value_count : ti.field_count, ti.is_enum ? "values" : "fields",
+                   ti.overlay ? "  (not published)" : "");
+        }
+        shown++;
+    }
+    if (ctx->json)
+        printf("]\n");
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_schema(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2)
+        return hcsctl_usage_error("schema: expected validate, show or list (hcsctl schema --help)");
+    if (hcsctl_is_help(argv[1])) {
+        hcsctl_help_schema(stdout);
+        return HCSCTL_EXIT_OK;
+    }
+    if (strcmp(argv[1], "validate") == 0)
+        return cmd_validate(ctx, argc - 1, argv + 1);
+    if (strcmp(argv[1], "show") == 0)
+        return cmd_show(ctx, argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return cmd_list(ctx, argc - 1, argv + 1);
+    return hcsctl_usage_error("schema: unknown subcommand \"%s\" (validate, show, list)", argv[1]);
+}
