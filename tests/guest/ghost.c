@@ -29,7 +29,26 @@ uint64_t gh_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int gh_pid_alive(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
+/* Alive = exists and is not a zombie (an orphan's zombie lingers until
+ * whatever init this machine has reaps it). */
+int gh_pid_alive(pid_t pid)
+{
+    char path[64], buf[512];
+    FILE *f;
+    char *rp;
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    buf[0] = '\0';
+    if (!fgets(buf, sizeof buf, f))
+        buf[0] = '\0';
+    fclose(f);
+    rp = strrchr(buf, ')');
+    return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
 
 const char *gh_agent_path(void)
 {
