@@ -1460,6 +1460,7 @@ int hcsg_run(const hcsg_options *o)
         HCSG_INFO("bridge lost: reconnecting");
     }
     st.quit = 1;
+    pthread_kill(sigt, SIGCHLD); /* wake its sigtimedwait now */
     pthread_join(sigt, NULL);
     HCSG_INFO("hcs-gcs exiting (%s)",
               reason == STOP_SHUTDOWN ? "UVM shutdown"
