@@ -194,6 +194,17 @@ HCS_API hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body
                                size_t len, int64_t timeout_ms, char **response,
                                size_t *response_len);
 
+/* The same, split in two so one thread can keep many RPCs in flight:
+ * begin sends (the id is assigned in send order) and returns a call
+ * handle; end waits for the answer (timeout as above, counted from end),
+ * returns the body like hcs_gcs_rpc and frees the handle, whatever the
+ * outcome. Every begun call must be ended. */
+typedef struct hcs_gcs_call hcs_gcs_call;
+HCS_API hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body,
+                                     size_t len, hcs_gcs_call **call);
+HCS_API hcs_result hcs_gcs_rpc_end(hcs_gcs_call *call, int64_t timeout_ms,
+                                   char **response, size_t *response_len);
+
 /* Create: registers the exit waiter for container_id first (an id already
  * registered fails locally with HCS_ERR_SYSTEM_ALREADY_EXISTS), then sends
  * container_config_json double-encoded (see

@@ -128,6 +128,8 @@ static void bridge_destroy(hcs_gcs_bridge *b)
     if (b->stream)
         b->stream->ops->destroy(b->stream);
     hcsi_gcs_reader_free(&b->reader);
+    hcsi_buf_free(&b->outq);
+    hcsi_buf_free(&b->spare);
     hcsi_gcs_addr_free(&b->stdio_addr);
     hcs_gcs_negotiate_response_clear(&b->neg);
     free(b->dead_msg);
@@ -273,16 +275,106 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
      * (or a teardown) at any time: use the local id only. */
     hr = hcsi_gcs_frame_finish(frame, HCS_GCS_MSG_REQUEST | rpc, id);
     if (HCS_SUCCEEDED(hr))
-        hr = b->stream->ops->write(b->stream, frame->data, frame->len);
-    hcsi_mutex_unlock(&b->wlock);
+        hr = hcsi_buf_append(&b->outq, frame->data, frame->len);
     if (HCS_FAILED(hr)) {
-        const hcs_error *e = hcs_error_last();
-        /* A partial frame may be on the wire: the stream is unusable. */
-        hcsi_gcs_bridge_kill(b, "write of %s (id %llu) failed: %s",
-                             hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, name,
-                                                sizeof name),
-                             (unsigned long long)id, e ? e->message : "error");
+        hcs_error *e = hcs_error_take();
+        hcsi_mutex_unlock(&b->wlock);
+        /* Nothing of it reached the wire; the connection is still in sync,
+         * but this call must end: fail it like a teardown would. */
+        hcsi_mutex_lock(&b->lock);
+        if (hcsi_gcs_table_remove(b, call)) {
+            if (call->async) {
+                if (call->owner)
+                    hcsi_gcs_process_deliver(call->owner, HCS_ERR_OUTOFMEMORY, 0,
+                                             e ? e->message : "out of memory");
+                free(call);
+            } else {
+                call->done = 1;
+                call->hr = HCS_ERR_OUTOFMEMORY;
+            }
+        }
+        hcsi_mutex_unlock(&b->lock);
+        hcs_error_free(e);
+        return HCS_S_OK;
     }
+    /* Group commit: frames queue in id order under wlock; whoever finds no
+     * write in progress drains the queue, so concurrent senders share one
+     * write() (ids stay in wire order). */
+    if (b->writing) {
+        hcsi_mutex_unlock(&b->wlock);
+        return HCS_S_OK;
+    }
+    b->writing = 1;
+    while (b->outq.len) {
+        hcsi_buf tmp = b->outq;
+        b->outq = b->spare;
+        b->outq.len = 0;
+        hcsi_mutex_unlock(&b->wlock);
+        hr = b->stream->ops->write(b->stream, tmp.data, tmp.len);
+        hcsi_mutex_lock(&b->wlock);
+        b->spare = tmp;
+        if (HCS_FAILED(hr)) {
+            const hcs_error *e = hcs_error_last();
+            char *msg = hcsi_strdup(e ? e->message : "error");
+            b->outq.len = 0;
+            b->writing = 0;
+            hcsi_mutex_unlock(&b->wlock);
+            /* A partial frame may be on the wire: the stream is unusable;
+             * every queued call fails with the reason. */
+            hcsi_gcs_bridge_kill(b, "write to the guest failed: %s", msg ? msg : "error");
+            free(msg);
+            return HCS_S_OK;
+        }
+    }
+    b->writing = 0;
+    hcsi_mutex_unlock(&b->wlock);
+    return HCS_S_OK;
+}
+
+/* Waits for a registered sync call; the call leaves the table either way. */
+static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout_ms,
+                            const char *what, char **resp, size_t *resp_len)
+{
+    hcs_result hr = HCS_S_OK;
+    uint64_t deadline;
+    int timed_out = 0;
+    *resp = NULL;
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = b->rpc_timeout_ms;
+    deadline = hcsi_deadline_ms(timeout_ms);
+    hcsi_mutex_lock(&b->lock);
+    while (!c->done) {
+        if (timeout_ms < 0) {
+            hcsi_cond_wait(&c->cond, &b->lock);
+        } else if (hcsi_cond_wait_until(&c->cond, &b->lock, deadline) && !c->done) {
+            /* The connection survives: a late answer to this id is
+             * recognised (id < issued) and dropped. */
+            hcsi_gcs_table_remove(b, c);
+            c->done = 1;
+            timed_out = 1;
+        }
+    }
+    if (timed_out)
+        hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                      "%s (id %llu): no response from the guest within %lld ms",
+                      what, (unsigned long long)c->id, (long long)timeout_ms);
+    else if (c->hr == HCS_ERR_CONNECTION_CLOSED)
+        hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED, "%s (id %llu): GCS bridge closed: %s",
+                      what, (unsigned long long)c->id,
+                      b->dead_msg ? b->dead_msg : "unknown reason");
+    else if (HCS_FAILED(c->hr))
+        hr = hcsi_err(c->hr, "%s (id %llu): %s", what, (unsigned long long)c->id,
+                      hcs_strerror(c->hr));
+    hcsi_mutex_unlock(&b->lock);
+    if (HCS_FAILED(hr)) {
+        free(c->body);
+        c->body = NULL;
+        return hr;
+    }
+    *resp = c->body;
+    if (resp_len)
+        *resp_len = c->body_len;
+    c->body = NULL;
     return HCS_S_OK;
 }
 
@@ -292,52 +384,91 @@ hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
 {
     hcsi_gcs_call c;
     hcs_result hr;
-    uint64_t deadline;
-    int timed_out = 0;
     memset(&c, 0, sizeof c);
     *resp = NULL;
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
-        timeout_ms = b->rpc_timeout_ms;
     hcsi_cond_init(&c.cond);
     hr = hcsi_gcs_send_call(b, rpc, frame, &c);
+    if (HCS_SUCCEEDED(hr))
+        hr = call_wait(b, &c, timeout_ms, what, resp, resp_len);
+    hcsi_cond_destroy(&c.cond);
+    return hr;
+}
+
+/* ---- asynchronous RPCs (public) ---- */
+
+struct hcs_gcs_call {
+    hcs_gcs_bridge *b; /* holds a reference */
+    hcsi_gcs_call c;
+    char what[40];
+};
+
+hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
+                             hcs_gcs_call **out)
+{
+    hcs_gcs_call *call;
+    hcsi_buf frame;
+    hcs_result hr;
+    if (!b || !out || (!body && len))
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc_begin: NULL argument");
+    *out = NULL;
+    if (rpc & HCS_GCS_MSG_TYPE_MASK)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "hcs_gcs_rpc_begin: 0x%08lx is a message type, not a procedure code",
+                        (unsigned long)rpc);
+    call = (hcs_gcs_call *)hcsi_calloc(1, sizeof *call);
+    if (!call)
+        return hcsi_err_oom();
+    hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, call->what, sizeof call->what);
+    hcsi_buf_init(&frame, 0);
+    hr = hcsi_gcs_frame_begin(&frame);
+    if (HCS_SUCCEEDED(hr) && len)
+        hr = hcsi_buf_append(&frame, body, len);
     if (HCS_FAILED(hr)) {
-        hcsi_cond_destroy(&c.cond);
+        hcsi_buf_free(&frame);
+        free(call);
         return hr;
     }
-    deadline = hcsi_deadline_ms(timeout_ms);
-    hcsi_mutex_lock(&b->lock);
-    while (!c.done) {
-        if (timeout_ms < 0) {
-            hcsi_cond_wait(&c.cond, &b->lock);
-        } else if (hcsi_cond_wait_until(&c.cond, &b->lock, deadline) && !c.done) {
-            /* The connection survives: a late answer to this id is
-             * recognised (id < issued) and dropped. */
-            hcsi_gcs_table_remove(b, &c);
-            c.done = 1;
-            timed_out = 1;
+    hcsi_cond_init(&call->c.cond);
+    hcsi_gcs_bridge_ref(b);
+    call->b = b;
+    hr = hcsi_gcs_send_call(b, rpc, &frame, &call->c);
+    hcsi_buf_free(&frame);
+    if (HCS_FAILED(hr)) {
+        hcs_error *e = hcs_error_take();
+        hcsi_cond_destroy(&call->c.cond);
+        hcsi_gcs_bridge_unref(b);
+        free(call);
+        if (e) {
+            hr = hcs_error_set(e->code, e->message, e->detail);
+            hcs_error_free(e);
+        }
+        return hr;
+    }
+    *out = call;
+    return HCS_S_OK;
+}
+
+hcs_result hcs_gcs_rpc_end(hcs_gcs_call *call, int64_t timeout_ms, char **response,
+                           size_t *response_len)
+{
+    hcs_result hr;
+    char *dummy = NULL;
+    if (!call)
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc_end: NULL call");
+    hr = call_wait(call->b, &call->c, timeout_ms, call->what, response ? response : &dummy,
+                   response_len);
+    free(dummy);
+    hcsi_cond_destroy(&call->c.cond);
+    {
+        hcs_error *e = HCS_FAILED(hr) ? hcs_error_take() : NULL;
+        hcsi_gcs_bridge_unref(call->b);
+        free(call);
+        if (e) {
+            hr = hcs_error_set(e->code, e->message, e->detail);
+            hcs_error_free(e);
         }
     }
-    if (timed_out)
-        hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
-                      "%s (id %llu): no response from the guest within %lld ms",
-                      what, (unsigned long long)c.id, (long long)timeout_ms);
-    else if (HCS_FAILED(c.hr) && c.hr == HCS_ERR_CONNECTION_CLOSED)
-        hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED, "%s (id %llu): GCS bridge closed: %s",
-                      what, (unsigned long long)c.id,
-                      b->dead_msg ? b->dead_msg : "unknown reason");
-    else if (HCS_FAILED(c.hr))
-        hr = hcsi_err(c.hr, "%s (id %llu): %s", what, (unsigned long long)c.id,
-                      hcs_strerror(c.hr));
-    hcsi_mutex_unlock(&b->lock);
-    hcsi_cond_destroy(&c.cond);
-    if (HCS_FAILED(hr)) {
-        free(c.body);
-        return hr;
-    }
-    *resp = c.body;
-    if (resp_len)
-        *resp_len = c.body_len;
-    return HCS_S_OK;
+    return hr;
 }
 
 /* ================= receiving ================= */
@@ -1008,6 +1139,8 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
     }
     hcsi_mutex_init(&b->lock);
     hcsi_mutex_init(&b->wlock);
+    hcsi_buf_init(&b->outq, 0);
+    hcsi_buf_init(&b->spare, 0);
     b->refs = 1;
     b->stream = stream;
     b->next_port = HCS_GCS_VSOCK_PORT_STDIO_FIRST;

@@ -50,6 +50,9 @@ struct hcs_gcs_bridge {
     int reader_started, reader_joined;
 
     uint64_t next_id; /* wlock */
+    hcsi_buf outq;    /* wlock: frames waiting for the active writer */
+    hcsi_buf spare;   /* wlock: the other buffer of the pair */
+    int writing;      /* wlock: a thread is draining outq */
     uint64_t issued;  /* lock: every id below was sent */
     hcsi_gcs_call *table[HCSI_GCS_BUCKETS];
 

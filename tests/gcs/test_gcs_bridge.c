@@ -674,6 +674,48 @@ static void test_ids_in_wire_order(void **s)
         assert_true(p.ids[i] == (uint64_t)i);
 }
 
+/* One thread keeps many RPCs in flight and collects them in any order. */
+static void test_async_pipelined(void **s)
+{
+    enum { N = 64 };
+    peer p;
+    echo_ctx e;
+    hcs_gcs_bridge *b = NULL;
+    hcs_gcs_config c;
+    hcs_gcs_call *calls[N];
+    int i;
+    (void)s;
+    memset(&e, 0, sizeof e);
+    assert_int_equal(peer_start(&p, h_echo, &e), 0);
+    cfg_fast(&c, NULL);
+    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    for (i = 0; i < N; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"ContainerId\":\"a%d%s\"}", i, i == N - 1 ? "-flush" : "");
+        assert_int_equal(hcs_gcs_rpc_begin(b, HCS_GCS_RPC_DUMP_STACKS, body, strlen(body),
+                                           &calls[i]), 0);
+    }
+    for (i = N - 1; i >= 0; i--) {
+        char *resp = NULL, want[32];
+        snprintf(want, sizeof want, "\"a%d", i);
+        assert_int_equal(hcs_gcs_rpc_end(calls[i], 10000, &resp, NULL), 0);
+        assert_non_null(strstr(resp, want));
+        hcs_free(resp);
+    }
+    /* a begun call ends with the teardown reason */
+    p.ctx = &e;
+    assert_int_equal(hcs_gcs_rpc_begin(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, &calls[0]), 0);
+    hcs_gcs_bridge_shutdown(b, "gone");
+    assert_int_equal(hcs_gcs_rpc_end(calls[0], 1000, NULL, NULL), HCS_ERR_CONNECTION_CLOSED);
+    gt_expect_msg("gone");
+    assert_int_equal(hcs_gcs_rpc_begin(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, &calls[0]),
+                     HCS_ERR_CONNECTION_CLOSED);
+    hcs_gcs_bridge_close(b);
+    peer_finish(&p);
+    for (i = 0; i < e.n_held; i++)
+        free(e.held_body[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_fast_guest),
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_ids_in_wire_order),
+        cmocka_unit_test(test_async_pipelined),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
