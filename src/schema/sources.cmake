@@ -4,4 +4,5 @@ list(APPEND HCS_SOURCES
   schema/gen_tables.c
   schema/engine.c
   schema/rules.c
+  schema/build.c
 )

@@ -8,3 +8,4 @@ add_test(NAME cli_schema COMMAND ${CMAKE_COMMAND}
   -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
   -DDATA=${CMAKE_CURRENT_SOURCE_DIR}/schema/data
   -P ${CMAKE_CURRENT_SOURCE_DIR}/schema/cli_schema.cmake)
+hcs_add_test(test_schema_build schema/test_schema_build.c)

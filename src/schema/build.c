@@ -1,0 +1,1082 @@
+/*
+ * Builders for the common HCS / HCN documents, written over the generated
+ * typed structs (borrowed pointers, stack objects) and the generic encoder.
+ * Each mirrors what hcsshim sends for the same intent:
+ *   WCOW container       hcsoci createWindowsContainerDocument (+ v2 Argon wrapper)
+ *   Hyper-V container    the same Container inside HostedSystem
+ *   LCOW UVM             uvm.MakeLCOWDoc / makeLCOWVMGSDoc (KernelDirect / UEFI)
+ *   WCOW UVM             uvm prepareConfigDoc
+ *   SCSI / VPMem / VSMB / Plan9 / NIC   uvm Add* hot-add requests
+ *   HCN network / endpoint / namespace / query   hcn package (SchemaVersion 2.0,
+ *   struct-valued Dns / Health / MacPool always present, as Go emits them)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema/schema_internal.h"
+
+#define SETV(f, x) ((f).set = 1, (f).v = (x))
+#define SETE(f, x) ((f).set = 1, (f).v = (int)(x), (f).raw = NULL)
+
+/* Allocations made while building one document. */
+typedef struct bag {
+    void *p[32];
+    int n;
+    int oom;
+} bag;
+
+static void *bag_alloc(bag *b, size_t count, size_t size)
+{
+    void *p;
+    if (b->n >= (int)(sizeof b->p / sizeof b->p[0])) {
+        b->oom = 1;
+        return NULL;
+    }
+    p = hcsi_calloc(count ? count : 1, size);
+    if (!p) {
+        b->oom = 1;
+        return NULL;
+    }
+    b->p[b->n++] = p;
+    return p;
+}
+
+/* Keeps a malloc'ed string (encoded Any member) until the bag is freed. */
+static char *bag_keep(bag *b, char *s)
+{
+    if (!s)
+        return NULL;
+    if (b->n >= (int)(sizeof b->p / sizeof b->p[0])) {
+        free(s);
+        b->oom = 1;
+        return NULL;
+    }
+    b->p[b->n++] = s;
+    return s;
+}
+
+static void bag_free(bag *b)
+{
+    while (b->n)
+        free(b->p[--b->n]);
+}
+
+static hcs_result missing(const char *what, const char *opt)
+{
+    return hcsi_err(HCS_ERR_INVALIDARG, "%s: %s is required", what, opt);
+}
+
+/* Encodes obj into a bagged string (for an Any member). */
+static char *sub_encode(bag *b, hcs_schema_type_id type, const void *obj, hcs_result *r)
+{
+    char *s = NULL;
+    *r = hcs_schema_encode(type, obj, 0, &s, NULL);
+    if (HCS_FAILED(*r))
+        return NULL;
+    return bag_keep(b, s);
+}
+
+static hcs_result finish(bag *b, hcs_schema_type_id type, const void *obj, char **json)
+{
+    hcs_result r = b->oom ? hcsi_err_oom() : hcs_schema_encode(type, obj, 0, json, NULL);
+    bag_free(b);
+    return r;
+}
+
+static const char *const scsi_guids[4] = {
+    "df6d0690-79e5-55b6-a5ec-c1e2f77f580a",
+    "0110f83b-de10-5172-a266-78bca56bf50a",
+    "b5d2d8d4-3a75-51bf-945b-3444dc6b8579",
+    "305891a9-b251-5dfe-91a2-c25d9212275b",
+};
+
+const char *hcs_schema_scsi_controller_guid(unsigned index)
+{
+    return index < 4 ? scsi_guids[index] : NULL;
+}
+
+static void version21(hcs_s2_Version *v)
+{
+    memset(v, 0, sizeof *v);
+    SETV(v->Major, 2);
+    SETV(v->Minor, 1);
+}
+
+/* ------------------------------------------------------------ WCOW container */
+
+/* Fills c (and what it points at, from the bag) for a Windows container. */
+static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o, hcs_s2_Container *c,
+                                 const char *what)
+{
+    hcs_s2_GuestOs *gos;
+    hcs_s2_Storage *st;
+    hcs_s2_Layer *layers;
+    size_t i;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->layers || !o->layer_count)
+        return missing(what, "layers");
+    if (!o->scratch_path)
+        return missing(what, "scratch_path");
+    if (o->mount_count && !o->mounts)
+        return missing(what, "mounts");
+    memset(c, 0, sizeof *c);
+    if (o->hostname) {
+        gos = (hcs_s2_GuestOs *)bag_alloc(b, 1, sizeof *gos);
+        if (!gos)
+            return hcsi_err_oom();
+        gos->HostName = (char *)o->hostname;
+        c->GuestOs = gos;
+    }
+    st = (hcs_s2_Storage *)bag_alloc(b, 1, sizeof *st);
+    layers = (hcs_s2_Layer *)bag_alloc(b, o->layer_count, sizeof *layers);
+    if (!st || !layers)
+        return hcsi_err_oom();
+    for (i = 0; i < o->layer_count; i++) {
+        if (!o->layers[i].id || !o->layers[i].path)
+            return hcsi_err(HCS_ERR_INVALIDARG, "%s: layers[%zu] needs an id and a path", what, i);
+        layers[i].Id = (char *)o->layers[i].id;
+        layers[i].Path = (char *)o->layers[i].path;
+    }
+    st->Layers.items = layers;
+    st->Layers.n = o->layer_count;
+    st->Path = (char *)o->scratch_path;
+    c->Storage = st;
+    if (o->mount_count) {
+        hcs_s2_MappedDirectory *md = (hcs_s2_MappedDirectory *)bag_alloc(b, o->mount_count, sizeof *md);
+        if (!md)
+            return hcsi_err_oom();
+        for (i = 0; i < o->mount_count; i++) {
+            if (!o->mounts[i].host_path || !o->mounts[i].container_path)
+                return hcsi_err(HCS_ERR_INVALIDARG, "%s: mounts[%zu] needs host_path and container_path", what, i);
+            md[i].HostPath = (char *)o->mounts[i].host_path;
+            md[i].ContainerPath = (char *)o->mounts[i].container_path;
+            if (o->mounts[i].read_only)
+                SETV(md[i].ReadOnly, 1);
+        }
+        c->MappedDirectories.items = md;
+        c->MappedDirectories.n = o->mount_count;
+    }
+    if (o->memory_mb) {
+        hcs_s2_Container_Memory *m = (hcs_s2_Container_Memory *)bag_alloc(b, 1, sizeof *m);
+        if (!m)
+            return hcsi_err_oom();
+        SETV(m->SizeInMB, o->memory_mb);
+        c->Memory = m;
+    }
+    if (o->processor_count) {
+        hcs_s2_Container_Processor *p = (hcs_s2_Container_Processor *)bag_alloc(b, 1, sizeof *p);
+        if (!p)
+            return hcsi_err_oom();
+        SETV(p->Count, o->processor_count);
+        c->Processor = p;
+    }
+    if (o->network_namespace) {
+        hcs_s2_Networking *n = (hcs_s2_Networking *)bag_alloc(b, 1, sizeof *n);
+        if (!n)
+            return hcsi_err_oom();
+        n->Namespace = (char *)o->network_namespace;
+        c->Networking = n;
+    }
+    if (!o->no_wait_to_kill_registry) {
+        /* hcsshim always sets WaitToKillServiceTimeout so that services get
+         * the whole shutdown window. */
+        hcs_s2_RegistryChanges *rc = (hcs_s2_RegistryChanges *)bag_alloc(b, 1, sizeof *rc);
+        hcs_s2_RegistryValue *rv = (hcs_s2_RegistryValue *)bag_alloc(b, 1, sizeof *rv);
+        hcs_s2_RegistryKey *rk = (hcs_s2_RegistryKey *)bag_alloc(b, 1, sizeof *rk);
+        if (!rc || !rv || !rk)
+            return hcsi_err_oom();
+        SETE(rk->Hive, HCS_S2_RegistryHive_System);
+        rk->Name = "ControlSet001\\Control";
+        rv->Key = rk;
+        rv->Name = "WaitToKillServiceTimeout";
+        SETE(rv->Type, HCS_S2_RegistryValueType_String);
+        rv->StringValue = "2147483647";
+        rc->AddValues.items = rv;
+        rc->AddValues.n = 1;
+        c->RegistryChanges = rc;
+    }
+    return HCS_S_OK;
+}
+
+hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts *opts, char **json)
+{
+    bag b = {{0}, 0, 0};
+    hcs_s2_ComputeSystem cs;
+    hcs_s2_Version v;
+    hcs_s2_Container c;
+    hcs_result r;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "WCOW container: no output");
+    *json = NULL;
+    r = fill_container(&b, opts, &c, "WCOW container");
+    if (HCS_FAILED(r)) {
+        bag_free(&b);
+        return r;
+    }
+    memset(&cs, 0, sizeof cs);
+    version21(&v);
+    cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
+    cs.SchemaVersion = &v;
+    cs.Container = &c;
+    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+}
+
+hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opts *opts,
+                                             const char *hosting_system_id, char **json)
+{
+    bag b = {{0}, 0, 0};
+    hcs_s2_ComputeSystem cs;
+    hcs_s2_HostedSystem hs;
+    hcs_s2_Version v;
+    hcs_s2_Container c;
+    hcs_result r;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "Hyper-V container: no output");
+    *json = NULL;
+    if (!hosting_system_id)
+        return missing("Hyper-V container", "hosting_system_id");
+    r = fill_container(&b, opts, &c, "Hyper-V container");
+    if (HCS_FAILED(r)) {
+        bag_free(&b);
+        return r;
+    }
+    memset(&cs, 0, sizeof cs);
+    memset(&hs, 0, sizeof hs);
+    version21(&v);
+    hs.SchemaVersion = &v;
+    hs.Container = &c;
+    cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
+    cs.SchemaVersion = &v;
+    cs.HostingSystemId = (char *)hosting_system_id;
+    cs.HostedSystem = sub_encode(&b, HCS_SCHEMA_S2_HostedSystem, &hs, &r);
+    if (!cs.HostedSystem) {
+        bag_free(&b);
+        return HCS_FAILED(r) ? r : hcsi_err_oom();
+    }
+    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+}
+
+/* ------------------------------------------------------------ LCOW UVM */
+
+static char *join_path(bag *b, const char *dir, const char *file)
+{
+    size_t n = strlen(dir);
+    const char *sep = (n && (dir[n - 1] == '\\' || dir[n - 1] == '/')) ? "" : "\\";
+    return bag_keep(b, hcsi_asprintf("%s%s%s", dir, sep, file));
+}
+
+hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **json)
+{
+    static const char what[] = "LCOW UVM";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ComputeSystem cs;
+    hcs_s2_Version v;
+    hcs_s2_VirtualMachine vm;
+    hcs_s2_Chipset chip;
+    hcs_s2_LinuxKernelDirect lkd;
+    hcs_s2_Uefi uefi;
+    hcs_s2_UefiBootEntry boot;
+    hcs_s2_Topology topo;
+    hcs_s2_VirtualMachine_Memory mem;
+    hcs_s2_VirtualMachine_Processor proc;
+    hcs_s2_Devices dev;
+    hcs_s2_Scsi *scsi;
+    char **scsi_keys;
+    hcs_s2_VirtualPMemController pmem;
+    hcs_s2_VirtualPMemDevice rootdev;
+    char *rootkey[1] = {"0"};
+    hcs_s2_VirtualMachine_HvSocket hvs;
+    hcs_s2_HvSocketSystemConfig hvcfg;
+    hcs_s2_Plan9 p9;
+    uint32_t cpus, nscsi, i;
+    int32_t npmem;
+    char *cmdline;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->boot_dir)
+        return missing(what, "boot_dir");
+    cpus = o->processor_count ? o->processor_count : 2;
+    nscsi = o->scsi_controllers ? o->scsi_controllers : 1;
+    if (nscsi > 4)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: scsi_controllers %u out of range (1..4)", what, (unsigned)nscsi);
+    npmem = o->vpmem_count == 0 ? 64 : o->vpmem_count;
+    if (npmem > 128 || npmem < -1)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: vpmem_count %d out of range (-1..128)", what, (int)npmem);
+    if (o->physically_backed)
+        npmem = -1; /* hcsshim: VPMem is not supported with physically backed memory */
+    if (o->rootfs_vhd && npmem < 0)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: rootfs_vhd needs VPMem", what);
+
+    /* The kernel command line, exactly as hcsshim assembles it. */
+    cmdline = bag_keep(&b, hcsi_asprintf(
+        "%s initcall_blacklist=virtio_vsock_init 8250_core.nr_uarts=0 panic=-1 quiet pci=off nr_cpus=%u%s%s "
+        "brd.rd_nr=0 pmtmr=0 -- -e 1 /bin/vsockexec -e 109 /bin/gcs -v4 -log-format json -loglevel %s",
+        o->rootfs_vhd ? "root=/dev/pmem0 ro rootwait init=/init" : "", (unsigned)cpus,
+        o->kernel_args ? " " : "", o->kernel_args ? o->kernel_args : "",
+        o->gcs_log_level ? o->gcs_log_level : "info"));
+    if (!cmdline)
+        return hcsi_err_oom();
+
+    memset(&cs, 0, sizeof cs);
+    memset(&vm, 0, sizeof vm);
+    memset(&chip, 0, sizeof chip);
+    memset(&lkd, 0, sizeof lkd);
+    memset(&uefi, 0, sizeof uefi);
+    memset(&boot, 0, sizeof boot);
+    memset(&topo, 0, sizeof topo);
+    memset(&mem, 0, sizeof mem);
+    memset(&proc, 0, sizeof proc);
+    memset(&dev, 0, sizeof dev);
+    memset(&pmem, 0, sizeof pmem);
+    memset(&rootdev, 0, sizeof rootdev);
+    memset(&hvs, 0, sizeof hvs);
+    memset(&hvcfg, 0, sizeof hvcfg);
+    memset(&p9, 0, sizeof p9);
+    version21(&v);
+
+    if (o->uefi_boot) {
+        SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+        boot.DevicePath = bag_keep(&b, hcsi_asprintf("\\%s", o->kernel_file ? o->kernel_file : "kernel"));
+        boot.VmbFsRootPath = (char *)o->boot_dir;
+        boot.OptionalData = cmdline;
+        uefi.BootThis = &boot;
+        chip.Uefi = &uefi;
+    } else {
+        lkd.KernelFilePath = join_path(&b, o->boot_dir, o->kernel_file ? o->kernel_file : "kernel");
+        if (!o->rootfs_vhd)
+            lkd.InitRdPath = join_path(&b, o->boot_dir, o->initrd_file ? o->initrd_file : "initrd.img");
+        lkd.KernelCmdLine = cmdline;
+        chip.LinuxKernelDirect = &lkd;
+    }
+    SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
+    if (!o->physically_backed)
+        SETV(mem.AllowOvercommit, 1);
+    SETV(proc.Count, cpus);
+    topo.Memory = &mem;
+    topo.Processor = &proc;
+
+    scsi = (hcs_s2_Scsi *)bag_alloc(&b, nscsi, sizeof *scsi);
+    scsi_keys = (char **)bag_alloc(&b, nscsi, sizeof *scsi_keys);
+    if (!scsi || !scsi_keys) {
+        bag_free(&b);
+        return hcsi_err_oom();
+    }
+    for (i = 0; i < nscsi; i++)
+        scsi_keys[i] = (char *)scsi_guids[i];
+    dev.Scsi.keys = scsi_keys;
+    dev.Scsi.values = scsi;
+    dev.Scsi.n = nscsi;
+    if (npmem > 0) {
+        SETV(pmem.MaximumCount, (uint8_t)npmem);
+        SETV(pmem.MaximumSizeBytes, o->vpmem_max_size ? o->vpmem_max_size : 4294967296ull);
+        if (o->rootfs_vhd) {
+            rootdev.HostPath = join_path(&b, o->boot_dir, o->rootfs_vhd);
+            SETV(rootdev.ReadOnly, 1);
+            SETE(rootdev.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
+            pmem.Devices.keys = rootkey;
+            pmem.Devices.values = &rootdev;
+            pmem.Devices.n = 1;
+        }
+        dev.VirtualPMem = &pmem;
+    }
+    hvcfg.DefaultBindSecurityDescriptor = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
+    hvs.HvSocketConfig = &hvcfg;
+    dev.HvSocket = &hvs;
+    if (!o->no_plan9)
+        dev.Plan9 = &p9;
+
+    SETV(vm.StopOnReset, 1);
+    vm.Chipset = &chip;
+    vm.ComputeTopology = &topo;
+    vm.Devices = &dev;
+    cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
+    cs.SchemaVersion = &v;
+    cs.VirtualMachine = &vm;
+    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+}
+
+/* ------------------------------------------------------------ WCOW UVM */
+
+static void vsmb_options(hcs_s2_VirtualSmbShareOptions *op, int read_only, int no_direct_map)
+{
+    memset(op, 0, sizeof *op);
+    if (no_direct_map)
+        SETV(op->NoDirectmap, 1);
+    if (read_only) {
+        SETV(op->ShareRead, 1);
+        SETV(op->CacheIo, 1);
+        SETV(op->ReadOnly, 1);
+        SETV(op->PseudoOplocks, 1);
+    }
+}
+
+hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **json)
+{
+    static const char what[] = "WCOW UVM";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ComputeSystem cs;
+    hcs_s2_Version v;
+    hcs_s2_VirtualMachine vm;
+    hcs_s2_Chipset chip;
+    hcs_s2_Uefi uefi;
+    hcs_s2_UefiBootEntry boot;
+    hcs_s2_Topology topo;
+    hcs_s2_VirtualMachine_Memory mem;
+    hcs_s2_VirtualMachine_Processor proc;
+    hcs_s2_Devices dev;
+    hcs_s2_Scsi scsi;
+    char *scsi_key[1];
+    hcs_s2_Attachment att;
+    char *att_key[1] = {"0"};
+    hcs_s2_VirtualMachine_HvSocket hvs;
+    hcs_s2_HvSocketSystemConfig hvcfg;
+    hcs_s2_VirtualSmb vsmb;
+    hcs_s2_VirtualSmbShare share;
+    hcs_s2_VirtualSmbShareOptions sopt;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->uvm_folder)
+        return missing(what, "uvm_folder");
+    if (!o->scratch_vhdx)
+        return missing(what, "scratch_vhdx");
+    memset(&cs, 0, sizeof cs);
+    memset(&vm, 0, sizeof vm);
+    memset(&chip, 0, sizeof chip);
+    memset(&uefi, 0, sizeof uefi);
+    memset(&boot, 0, sizeof boot);
+    memset(&topo, 0, sizeof topo);
+    memset(&mem, 0, sizeof mem);
+    memset(&proc, 0, sizeof proc);
+    memset(&dev, 0, sizeof dev);
+    memset(&scsi, 0, sizeof scsi);
+    memset(&att, 0, sizeof att);
+    memset(&hvs, 0, sizeof hvs);
+    memset(&hvcfg, 0, sizeof hvcfg);
+    memset(&vsmb, 0, sizeof vsmb);
+    memset(&share, 0, sizeof share);
+    version21(&v);
+
+    boot.DevicePath = "\\EFI\\Microsoft\\Boot\\bootmgfw.efi";
+    SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+    uefi.BootThis = &boot;
+    chip.Uefi = &uefi;
+
+    SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
+    if (!o->physically_backed) {
+        SETV(mem.AllowOvercommit, 1);
+        SETV(mem.EnableHotHint, 1); /* not compatible with physical backing */
+    }
+    SETV(proc.Count, o->processor_count ? o->processor_count : 2);
+    topo.Memory = &mem;
+    topo.Processor = &proc;
+
+    SETE(att.Type, HCS_S2_AttachmentType_VirtualDisk);
+    att.Path = (char *)o->scratch_vhdx;
+    scsi.Attachments.keys = att_key;
+    scsi.Attachments.values = &att;
+    scsi.Attachments.n = 1;
+    scsi_key[0] = (char *)scsi_guids[0];
+    dev.Scsi.keys = scsi_key;
+    dev.Scsi.values = &scsi;
+    dev.Scsi.n = 1;
+    hvcfg.DefaultBindSecurityDescriptor = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
+    hvs.HvSocketConfig = &hvcfg;
+    dev.HvSocket = &hvs;
+    vsmb_options(&sopt, 1, o->physically_backed);
+    SETV(sopt.TakeBackupPrivilege, 1);
+    share.Name = "os";
+    share.Path = join_path(&b, o->uvm_folder, "UtilityVM\\Files");
+    share.Options = &sopt;
+    vsmb.Shares.items = &share;
+    vsmb.Shares.n = 1;
+    SETV(vsmb.DirectFileMappingInMB, 1024);
+    dev.VirtualSmb = &vsmb;
+
+    SETV(vm.StopOnReset, 1);
+    vm.Chipset = &chip;
+    vm.ComputeTopology = &topo;
+    vm.Devices = &dev;
+    cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
+    cs.SchemaVersion = &v;
+    cs.VirtualMachine = &vm;
+    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+}
+
+/* ------------------------------------------------------------ hot-add */
+
+static int s2_request(hcs_schema_request r)
+{
+    return r == HCS_SCHEMA_REQUEST_REMOVE ? HCS_S2_ModifyRequestType_Remove : HCS_S2_ModifyRequestType_Add;
+}
+
+static int gs_request(hcs_schema_request r)
+{
+    return r == HCS_SCHEMA_REQUEST_REMOVE ? HCS_GS_RequestType_Remove : HCS_GS_RequestType_Add;
+}
+
+/* GuestRequest {RequestType, ResourceType, Settings} as raw JSON. */
+static char *guest_request(bag *b, hcs_schema_request req, int resource_type, hcs_schema_type_id stype,
+                           const void *settings, hcs_result *r)
+{
+    hcs_gs_ModificationRequest g;
+    memset(&g, 0, sizeof g);
+    SETE(g.RequestType, gs_request(req));
+    SETE(g.ResourceType, resource_type);
+    if (settings) {
+        g.Settings = sub_encode(b, stype, settings, r);
+        if (!g.Settings)
+            return NULL;
+    }
+    return sub_encode(b, HCS_SCHEMA_GS_ModificationRequest, &g, r);
+}
+
+hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
+{
+    static const char what[] = "SCSI request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_s2_Attachment att;
+    hcs_result r = HCS_S_OK;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->controller > 3)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: controller %u out of range (0..3)", what, o->controller);
+    if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
+        return missing(what, "host_path");
+    memset(&m, 0, sizeof m);
+    memset(&att, 0, sizeof att);
+    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/Scsi/%s/Attachments/%lu",
+                                                scsi_guids[o->controller], (unsigned long)o->lun));
+    SETE(m.RequestType, s2_request(o->request));
+    if (o->request == HCS_SCHEMA_REQUEST_ADD) {
+        SETE(att.Type, o->passthru ? HCS_S2_AttachmentType_PassThru : HCS_S2_AttachmentType_VirtualDisk);
+        att.Path = (char *)o->host_path;
+        if (o->read_only)
+            SETV(att.ReadOnly, 1);
+        m.Settings = sub_encode(&b, HCS_SCHEMA_S2_Attachment, &att, &r);
+        if (!m.Settings) {
+            bag_free(&b);
+            return HCS_FAILED(r) ? r : hcsi_err_oom();
+        }
+    }
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+}
+
+hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char **json)
+{
+    static const char what[] = "SCSI guest request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_gs_LCOWMappedVirtualDisk l;
+    hcs_gs_WCOWMappedVirtualDisk w;
+    hcs_result r = HCS_S_OK;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->mount_path && !o->container_path)
+        return missing(what, "mount_path (Linux guest) or container_path (Windows guest)");
+    if (o->controller > 3)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: controller %u out of range (0..3)", what, o->controller);
+    if (o->container_path && o->controller != 0)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: Windows guests mount from controller 0 only", what);
+    memset(&m, 0, sizeof m);
+    memset(&l, 0, sizeof l);
+    memset(&w, 0, sizeof w);
+    if (o->container_path) {
+        w.ContainerPath = (char *)o->container_path;
+        SETV(w.Lun, o->lun);
+        m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedVirtualDisk,
+                                       HCS_SCHEMA_GS_WCOWMappedVirtualDisk, &w, &r);
+    } else {
+        l.MountPath = (char *)o->mount_path;
+        /* hcsshim's omitempty drops LUN 0 and controller 0 */
+        if (o->lun)
+            SETV(l.Lun, o->lun);
+        if (o->controller)
+            SETV(l.Controller, (uint8_t)o->controller);
+        if (o->read_only)
+            SETV(l.ReadOnly, 1);
+        if (o->option_count) {
+            l.Options.items = (char **)o->options;
+            l.Options.n = o->option_count;
+        }
+        m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedVirtualDisk,
+                                       HCS_SCHEMA_GS_LCOWMappedVirtualDisk, &l, &r);
+    }
+    if (!m.GuestRequest) {
+        bag_free(&b);
+        return HCS_FAILED(r) ? r : hcsi_err_oom();
+    }
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+}
+
+hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_opts *o, char **json)
+{
+    static const char what[] = "VPMem request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_s2_VirtualPMemDevice d;
+    hcs_gs_LCOWMappedVPMemDevice g;
+    hcs_result r = HCS_S_OK;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
+        return missing(what, "host_path");
+    memset(&m, 0, sizeof m);
+    memset(&d, 0, sizeof d);
+    memset(&g, 0, sizeof g);
+    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/VirtualPMem/Devices/%u", (unsigned)o->device));
+    SETE(m.RequestType, s2_request(o->request));
+    if (o->request == HCS_SCHEMA_REQUEST_ADD) {
+        d.HostPath = (char *)o->host_path;
+        SETV(d.ReadOnly, 1);
+        SETE(d.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
+        m.Settings = sub_encode(&b, HCS_SCHEMA_S2_VirtualPMemDevice, &d, &r);
+        if (!m.Settings)
+            goto fail;
+    }
+    if (o->mount_path) {
+        if (o->device)
+            SETV(g.DeviceNumber, o->device); /* omitempty drops device 0 */
+        g.MountPath = (char *)o->mount_path;
+        m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_VPMemDevice,
+                                       HCS_SCHEMA_GS_LCOWMappedVPMemDevice, &g, &r);
+        if (!m.GuestRequest)
+            goto fail;
+    }
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+fail:
+    bag_free(&b);
+    return HCS_FAILED(r) ? r : hcsi_err_oom();
+}
+
+hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
+{
+    static const char what[] = "VSMB request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_s2_VirtualSmbShare s;
+    hcs_s2_VirtualSmbShareOptions op;
+    hcs_result r = HCS_S_OK;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->name)
+        return missing(what, "name");
+    if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
+        return missing(what, "host_path");
+    memset(&m, 0, sizeof m);
+    memset(&s, 0, sizeof s);
+    m.ResourcePath = "VirtualMachine/Devices/VirtualSmb/Shares";
+    SETE(m.RequestType, s2_request(o->request));
+    s.Name = (char *)o->name;
+    if (o->request == HCS_SCHEMA_REQUEST_ADD) {
+        vsmb_options(&op, o->read_only, o->no_direct_map);
+        if (o->allowed_file_count) {
+            /* single-file shares, as hcsshim's AddVSMB */
+            SETV(op.RestrictFileAccess, 1);
+            SETV(op.SingleFileMapping, 1);
+            s.AllowedFiles.items = (char **)o->allowed_files;
+            s.AllowedFiles.n = o->allowed_file_count;
+        }
+        s.Path = (char *)o->host_path;
+        s.Options = &op;
+    }
+    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_VirtualSmbShare, &s, &r);
+    if (!m.Settings) {
+        bag_free(&b);
+        return HCS_FAILED(r) ? r : hcsi_err_oom();
+    }
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+}
+
+hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
+{
+    static const char what[] = "Plan9 request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_s2_Plan9Share s;
+    hcs_gs_LCOWMappedDirectory g;
+    hcs_result r = HCS_S_OK;
+    int32_t flags = 0x4; /* LinuxMetadata */
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->name)
+        return missing(what, "name");
+    if (!o->mount_path)
+        return missing(what, "mount_path");
+    if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
+        return missing(what, "host_path");
+    memset(&m, 0, sizeof m);
+    memset(&s, 0, sizeof s);
+    memset(&g, 0, sizeof g);
+    m.ResourcePath = "VirtualMachine/Devices/Plan9/Shares";
+    SETE(m.RequestType, s2_request(o->request));
+    s.Name = (char *)o->name;
+    s.AccessName = (char *)o->name;
+    if (o->request == HCS_SCHEMA_REQUEST_ADD) {
+        if (o->read_only)
+            flags |= 0x1;
+        if (o->restrict_file_access)
+            flags |= 0x80;
+        s.Path = (char *)o->host_path;
+        SETV(s.Port, 564);
+        SETV(s.Flags, flags);
+        if (o->allowed_file_count) {
+            s.AllowedFiles.items = (char **)o->allowed_files;
+            s.AllowedFiles.n = o->allowed_file_count;
+        }
+    }
+    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_Plan9Share, &s, &r);
+    if (!m.Settings)
+        goto fail;
+    g.MountPath = (char *)o->mount_path;
+    g.ShareName = (char *)o->name;
+    SETV(g.Port, 564);
+    if (o->read_only)
+        SETV(g.ReadOnly, 1);
+    m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedDirectory,
+                                   HCS_SCHEMA_GS_LCOWMappedDirectory, &g, &r);
+    if (!m.GuestRequest)
+        goto fail;
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+fail:
+    bag_free(&b);
+    return HCS_FAILED(r) ? r : hcsi_err_oom();
+}
+
+hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
+{
+    static const char what[] = "network adapter request";
+    bag b = {{0}, 0, 0};
+    hcs_s2_ModifySettingRequest m;
+    hcs_s2_NetworkAdapter na;
+    hcs_gs_LCOWNetworkAdapter g;
+    hcs_result r = HCS_S_OK;
+    size_t i;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->endpoint_id)
+        return missing(what, "endpoint_id");
+    if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->mac_address)
+        return missing(what, "mac_address");
+    if ((o->ip_config_count && !o->ip_configs) || (o->route_count && !o->routes))
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: a count without its array", what);
+    memset(&m, 0, sizeof m);
+    memset(&na, 0, sizeof na);
+    memset(&g, 0, sizeof g);
+    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/NetworkAdapters/%s", o->endpoint_id));
+    SETE(m.RequestType, s2_request(o->request));
+    na.EndpointId = (char *)o->endpoint_id;
+    na.MacAddress = (char *)o->mac_address;
+    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_NetworkAdapter, &na, &r);
+    if (!m.Settings)
+        goto fail;
+    if (o->namespace_id) {
+        g.NamespaceID = (char *)o->namespace_id;
+        g.ID = (char *)o->endpoint_id;
+        g.MacAddress = (char *)o->mac_address;
+        g.DNSSuffix = (char *)o->dns_suffix;
+        g.DNSServerList = (char *)o->dns_servers;
+        if (o->ip_config_count) {
+            hcs_gs_LCOWIPConfig *ip = (hcs_gs_LCOWIPConfig *)bag_alloc(&b, o->ip_config_count, sizeof *ip);
+            if (!ip)
+                goto fail;
+            for (i = 0; i < o->ip_config_count; i++) {
+                ip[i].IPAddress = (char *)o->ip_configs[i].address;
+                if (o->ip_configs[i].prefix_length)
+                    SETV(ip[i].PrefixLength, o->ip_configs[i].prefix_length);
+            }
+            g.IPConfigs.items = ip;
+            g.IPConfigs.n = o->ip_config_count;
+        }
+        if (o->route_count) {
+            hcs_gs_LCOWRoute *rt = (hcs_gs_LCOWRoute *)bag_alloc(&b, o->route_count, sizeof *rt);
+            if (!rt)
+                goto fail;
+            for (i = 0; i < o->route_count; i++) {
+                rt[i].NextHop = (char *)o->routes[i].next_hop;
+                rt[i].DestinationPrefix = (char *)o->routes[i].destination_prefix;
+                if (o->routes[i].metric)
+                    SETV(rt[i].Metric, o->routes[i].metric);
+            }
+            g.Routes.items = rt;
+            g.Routes.n = o->route_count;
+        }
+        m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_Network,
+                                       HCS_SCHEMA_GS_LCOWNetworkAdapter, &g, &r);
+        if (!m.GuestRequest)
+            goto fail;
+    }
+    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+fail:
+    bag_free(&b);
+    return HCS_FAILED(r) ? r : hcsi_err_oom();
+}
+
+/* ------------------------------------------------------------ HCN */
+
+static void hcn_version(hcs_hcn_Version *v)
+{
+    memset(v, 0, sizeof *v);
+    SETV(v->Major, 2);
+    SETV(v->Minor, 0);
+}
+
+hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o, char **json)
+{
+    static const char what[] = "HCN NAT network";
+    hcs_hcn_HostComputeNetwork n;
+    hcs_hcn_MacPool pool;
+    hcs_hcn_MacRange range;
+    hcs_hcn_DNS dns;
+    hcs_hcn_Ipam ipam;
+    hcs_hcn_Subnet subnet;
+    hcs_hcn_Route route;
+    hcs_hcn_Health health;
+    hcs_hcn_ExtraParams extra;
+    hcs_hcn_Version v;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->name)
+        return missing(what, "name");
+    if (!o->subnet)
+        return missing(what, "subnet");
+    if (!o->mac_pool_start != !o->mac_pool_end)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: mac_pool_start and mac_pool_end go together", what);
+    memset(&n, 0, sizeof n);
+    memset(&pool, 0, sizeof pool);
+    memset(&range, 0, sizeof range);
+    memset(&dns, 0, sizeof dns);
+    memset(&ipam, 0, sizeof ipam);
+    memset(&subnet, 0, sizeof subnet);
+    memset(&route, 0, sizeof route);
+    memset(&health, 0, sizeof health);
+    memset(&extra, 0, sizeof extra);
+    hcn_version(&v);
+    n.Name = (char *)o->name;
+    SETE(n.Type, HCS_HCN_NetworkMode_NAT);
+    if (o->mac_pool_start) {
+        range.StartMacAddress = (char *)o->mac_pool_start;
+        range.EndMacAddress = (char *)o->mac_pool_end;
+        pool.Ranges.items = &range;
+        pool.Ranges.n = 1;
+    }
+    n.MacPool = &pool; /* Go emits struct values even when empty */
+    n.Dns = &dns;
+    subnet.IpAddressPrefix = (char *)o->subnet;
+    if (o->gateway) {
+        route.NextHop = (char *)o->gateway;
+        route.DestinationPrefix = "0.0.0.0/0";
+        subnet.Routes.items = &route;
+        subnet.Routes.n = 1;
+    }
+    SETE(ipam.Type, HCS_HCN_IpamType_Static);
+    ipam.Subnets.items = &subnet;
+    ipam.Subnets.n = 1;
+    n.Ipams.items = &ipam;
+    n.Ipams.n = 1;
+    if (o->flags)
+        SETV(n.Flags, o->flags);
+    health.Extra = &extra;
+    n.Health = &health;
+    n.SchemaVersion = &v;
+    return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNetwork, &n, 0, json, NULL);
+}
+
+hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char **json)
+{
+    static const char what[] = "HCN endpoint";
+    bag b = {{0}, 0, 0};
+    hcs_hcn_HostComputeEndpoint e;
+    hcs_hcn_IpConfig ip;
+    hcs_hcn_DNS dns;
+    hcs_hcn_Route route;
+    hcs_hcn_Health health;
+    hcs_hcn_ExtraParams extra;
+    hcs_hcn_Version v;
+    hcs_result r = HCS_S_OK;
+    size_t i;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (!o->network_id)
+        return missing(what, "network_id");
+    if ((o->port_mapping_count && !o->port_mappings) || (o->dns_search_count && !o->dns_search) ||
+        (o->dns_server_count && !o->dns_servers))
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: a count without its array", what);
+    memset(&e, 0, sizeof e);
+    memset(&ip, 0, sizeof ip);
+    memset(&dns, 0, sizeof dns);
+    memset(&route, 0, sizeof route);
+    memset(&health, 0, sizeof health);
+    memset(&extra, 0, sizeof extra);
+    hcn_version(&v);
+    e.Name = (char *)o->name;
+    e.HostComputeNetwork = (char *)o->network_id;
+    if (o->port_mapping_count) {
+        hcs_hcn_EndpointPolicy *pol = (hcs_hcn_EndpointPolicy *)bag_alloc(&b, o->port_mapping_count, sizeof *pol);
+        if (!pol) {
+            bag_free(&b);
+            return hcsi_err_oom();
+        }
+        for (i = 0; i < o->port_mapping_count; i++) {
+            hcs_hcn_PortMappingPolicySetting pm;
+            memset(&pm, 0, sizeof pm);
+            if (o->port_mappings[i].protocol)
+                SETV(pm.Protocol, o->port_mappings[i].protocol);
+            if (o->port_mappings[i].internal_port)
+                SETV(pm.InternalPort, o->port_mappings[i].internal_port);
+            if (o->port_mappings[i].external_port)
+                SETV(pm.ExternalPort, o->port_mappings[i].external_port);
+            SETE(pol[i].Type, HCS_HCN_EndpointPolicyType_PortMapping);
+            pol[i].Settings = sub_encode(&b, HCS_SCHEMA_HCN_PortMappingPolicySetting, &pm, &r);
+            if (!pol[i].Settings) {
+                bag_free(&b);
+                return HCS_FAILED(r) ? r : hcsi_err_oom();
+            }
+        }
+        e.Policies.items = pol;
+        e.Policies.n = o->port_mapping_count;
+    }
+    if (o->ip_address) {
+        ip.IpAddress = (char *)o->ip_address;
+        if (o->prefix_length)
+            SETV(ip.PrefixLength, o->prefix_length);
+        e.IpConfigurations.items = &ip;
+        e.IpConfigurations.n = 1;
+    }
+    dns.Search.items = (char **)o->dns_search;
+    dns.Search.n = o->dns_search_count;
+    dns.ServerList.items = (char **)o->dns_servers;
+    dns.ServerList.n = o->dns_server_count;
+    e.Dns = &dns;
+    if (o->gateway) {
+        route.NextHop = (char *)o->gateway;
+        route.DestinationPrefix = "0.0.0.0/0";
+        e.Routes.items = &route;
+        e.Routes.n = 1;
+    }
+    e.MacAddress = (char *)o->mac_address;
+    health.Extra = &extra;
+    e.Health = &health;
+    e.SchemaVersion = &v;
+    return finish(&b, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
+}
+
+hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_namespace_opts *o, char **json)
+{
+    static const char what[] = "HCN namespace";
+    bag b = {{0}, 0, 0};
+    hcs_hcn_HostComputeNamespace ns;
+    hcs_hcn_Version v;
+    hcs_result r = HCS_S_OK;
+    int type = HCS_HCN_NamespaceType_HostDefault;
+    size_t i;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->endpoint_count && !o->endpoint_ids)
+        return missing(what, "endpoint_ids");
+    if (o->type) {
+        type = hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NamespaceType, o->type);
+        if (type < 0)
+            return hcsi_err(HCS_ERR_INVALIDARG, "%s: unknown type \"%s\" (Host, HostDefault, Guest, GuestDefault)",
+                            what, o->type);
+    }
+    memset(&ns, 0, sizeof ns);
+    hcn_version(&v);
+    SETE(ns.Type, type);
+    if (o->endpoint_count) {
+        hcs_hcn_NamespaceResource *res =
+            (hcs_hcn_NamespaceResource *)bag_alloc(&b, o->endpoint_count, sizeof *res);
+        if (!res) {
+            bag_free(&b);
+            return hcsi_err_oom();
+        }
+        for (i = 0; i < o->endpoint_count; i++) {
+            hcs_hcn_NamespaceResourceEndpoint ep;
+            memset(&ep, 0, sizeof ep);
+            ep.ID = (char *)o->endpoint_ids[i];
+            SETE(res[i].Type, HCS_HCN_NamespaceResourceType_Endpoint);
+            res[i].Data = sub_encode(&b, HCS_SCHEMA_HCN_NamespaceResourceEndpoint, &ep, &r);
+            if (!res[i].Data) {
+                bag_free(&b);
+                return HCS_FAILED(r) ? r : hcsi_err_oom();
+            }
+        }
+        ns.Resources.items = res;
+        ns.Resources.n = o->endpoint_count;
+    }
+    ns.SchemaVersion = &v;
+    return finish(&b, HCS_SCHEMA_HCN_HostComputeNamespace, &ns, json);
+}
+
+hcs_result hcs_schema_build_hcn_query(const char *filter_json, int detailed, char **json)
+{
+    hcs_hcn_HostComputeQuery q;
+    hcs_hcn_Version v;
+    hcsi_json *f = NULL;
+    char *canon = NULL;
+    hcs_result r;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "HCN query: no output");
+    *json = NULL;
+    memset(&q, 0, sizeof q);
+    hcn_version(&v);
+    q.SchemaVersion = &v;
+    if (detailed)
+        SETV(q.Flags, 1);
+    if (filter_json) {
+        r = hcsi_json_parse(filter_json, strlen(filter_json), "HCN query filter", &f);
+        if (HCS_FAILED(r))
+            return r;
+        if (hcsi_json_kind_of(f) != HCSI_JSON_OBJECT) {
+            hcsi_json_put(f);
+            return hcsi_err(HCS_ERR_INVALIDARG, "HCN query filter: expected a JSON object");
+        }
+        r = hcsi_json_to_string(f, 0, &canon);
+        hcsi_json_put(f);
+        if (HCS_FAILED(r))
+            return r;
+        q.Filter = canon;
+    }
+    r = hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeQuery, &q, 0, json, NULL);
+    free(canon);
+    return r;
+}
