@@ -224,8 +224,8 @@ static int check_fields(hcsg_err *e, const hcsi_json *o, const char *tname,
     for (i = 0; i < n; i++) {
         const char *s;
         int bv;
-        int64_t iv;
-        uint64_t uv;
+        int64_t iv = 0;
+        uint64_t uv = 0;
         hcsi_json *j;
         int rc = 0;
         switch (f[i].kind) {

@@ -102,7 +102,7 @@ int hcsg_get_int(hcsg_err *e, const hcsi_json *o, const char *tname,
                  int64_t *out)
 {
     hcsi_json *v = hcsg_member(o, key);
-    int64_t i;
+    int64_t i = 0;
     if (!v)
         return 0;
     if (hcsi_json_kind_of(v) != HCSI_JSON_INT)
@@ -117,7 +117,7 @@ int hcsg_get_int(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_u32(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, uint32_t *out)
 {
-    int64_t i;
+    int64_t i = 0;
     int rc = hcsg_get_int(e, o, tname, key, "uint32", 0, (int64_t)UINT32_MAX, &i);
     if (rc == 1)
         *out = (uint32_t)i;
@@ -127,7 +127,7 @@ int hcsg_get_u32(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_i32(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, int32_t *out)
 {
-    int64_t i;
+    int64_t i = 0;
     int rc = hcsg_get_int(e, o, tname, key, "int32", INT32_MIN, INT32_MAX, &i);
     if (rc == 1)
         *out = (int32_t)i;
@@ -137,7 +137,7 @@ int hcsg_get_i32(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_u16(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, uint16_t *out)
 {
-    int64_t i;
+    int64_t i = 0;
     int rc = hcsg_get_int(e, o, tname, key, "uint16", 0, 65535, &i);
     if (rc == 1)
         *out = (uint16_t)i;

@@ -1,0 +1,248 @@
+/*
+ * hcs-gcs benchmark: the guest agent measured through libhcs's bridge.
+ *
+ *   exec+wait    ExecuteProcess + WaitForProcess round trip of /bin/true
+ *                (no stdio, then with stdout relayed), median/p90 of N
+ *   start-up     fork/exec of the agent to a negotiated bridge (--stdio)
+ *   RSS          the agent's VmRSS idle and after 100 exec+wait cycles
+ *   size         the hcs-gcs binary (and its text/data/bss)
+ *
+ * usage: bench_gcs_agent [--agent PATH] [--iterations N] [--json]
+ * Everything runs on this machine: a --stdio agent on a socketpair, stdio
+ * relays over unix sockets in a temporary directory.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hcs/gcs.h"
+#include "hcs/error.h"
+
+#ifndef HCS_GCS_AGENT_PATH
+#define HCS_GCS_AGENT_PATH "hcs-gcs"
+#endif
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, size_t n, double p)
+{
+    size_t i;
+    qsort(v, n, sizeof *v, cmp_double);
+    i = (size_t)(p * (double)(n - 1) + 0.5);
+    return v[i];
+}
+
+typedef struct agent {
+    pid_t pid;
+    hcs_gcs_bridge *b;
+    char dir[64];
+} agent;
+
+static void die(const char *what, hcs_result hr)
+{
+    const hcs_error *e = hcs_error_last();
+    fprintf(stderr, "bench_gcs_agent: %s: 0x%08x %s\n", what, (unsigned)hr,
+            e && e->message ? e->message : "");
+    exit(1);
+}
+
+static void agent_up(agent *a, const char *path)
+{
+    int sv[2];
+    hcs_gcs_config cfg;
+    char addr[96];
+    hcs_result hr;
+    snprintf(a->dir, sizeof a->dir, "/tmp/hcsg-bench-XXXXXX");
+    if (!mkdtemp(a->dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    snprintf(addr, sizeof addr, "unix:%s", a->dir);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        perror("socketpair");
+        exit(1);
+    }
+    a->pid = fork();
+    if (a->pid == 0) {
+        dup2(sv[1], 0);
+        dup2(sv[1], 1);
+        execl(path, path, "--stdio", "--stdio-dir", a->dir, "--log-level", "error",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(sv[1]);
+    hcs_gcs_config_init(&cfg);
+    cfg.stdio_address = addr;
+    hr = hcs_gcs_connect_fds(sv[0], sv[0], 1, &cfg, &a->b);
+    if (HCS_FAILED(hr))
+        die("connect", hr);
+}
+
+static void agent_down(agent *a)
+{
+    char cmd[128];
+    int st;
+    hcs_gcs_bridge_close(a->b);
+    waitpid(a->pid, &st, 0);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", a->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", a->dir);
+}
+
+static void exec_wait(agent *a, int with_stdout)
+{
+    static const char *const argv_true[] = {"/bin/true", NULL};
+    static const char *const argv_echo[] = {"/bin/echo", "x", NULL};
+    hcs_gcs_process_config c;
+    hcs_gcs_process *p = NULL;
+    uint32_t code = 1;
+    hcs_result hr;
+    hcs_gcs_process_config_init(&c);
+    c.argv = with_stdout ? argv_echo : argv_true;
+    c.use_stdout = with_stdout;
+    hr = hcs_gcs_process_start(a->b, &c, &p);
+    if (HCS_FAILED(hr))
+        die("process_start", hr);
+    if (with_stdout) {
+        char buf[64];
+        size_t got;
+        do {
+            got = 0;
+            hr = hcs_gcs_process_read(p, 1, buf, sizeof buf, &got);
+            if (HCS_FAILED(hr))
+                die("read", hr);
+        } while (got);
+    }
+    hr = hcs_gcs_process_wait(p, 30000, &code);
+    if (HCS_FAILED(hr) || code != 0)
+        die("wait", hr);
+    hcs_gcs_process_close(p);
+}
+
+static long rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    FILE *f;
+    long v = -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = HCS_GCS_AGENT_PATH;
+    int iters = 300, json = 0, i;
+    double *t, med_plain, p90_plain, med_out, p90_out, med_start, p90_start;
+    long rss_idle, rss_after;
+    struct stat st;
+    agent a;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc)
+            path = argv[++i];
+        else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
+            iters = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else {
+            fprintf(stderr, "usage: bench_gcs_agent [--agent PATH] [--iterations N] [--json]\n");
+            return 2;
+        }
+    }
+    if (iters < 200)
+        iters = 200;
+    signal(SIGPIPE, SIG_IGN);
+    t = (double *)calloc((size_t)iters, sizeof *t);
+    if (!t)
+        return 1;
+
+    /* start-up: spawn to negotiated bridge */
+    for (i = 0; i < 50; i++) {
+        double t0 = now_us();
+        agent_up(&a, path);
+        t[i] = now_us() - t0;
+        agent_down(&a);
+    }
+    med_start = pct(t, 50, 0.5);
+    p90_start = pct(t, 50, 0.9);
+
+    agent_up(&a, path);
+    usleep(50000);
+    rss_idle = rss_kb(a.pid);
+    for (i = 0; i < 20; i++)
+        exec_wait(&a, 0); /* warm-up */
+    for (i = 0; i < iters; i++) {
+        double t0 = now_us();
+        exec_wait(&a, 0);
+        t[i] = now_us() - t0;
+    }
+    med_plain = pct(t, (size_t)iters, 0.5);
+    p90_plain = pct(t, (size_t)iters, 0.9);
+    for (i = 0; i < iters; i++) {
+        double t0 = now_us();
+        exec_wait(&a, 1);
+        t[i] = now_us() - t0;
+    }
+    med_out = pct(t, (size_t)iters, 0.5);
+    p90_out = pct(t, (size_t)iters, 0.9);
+    agent_down(&a);
+
+    /* RSS after exactly 100 exec+wait cycles on a fresh agent */
+    agent_up(&a, path);
+    for (i = 0; i < 100; i++)
+        exec_wait(&a, i & 1);
+    usleep(50000);
+    rss_after = rss_kb(a.pid);
+    agent_down(&a);
+
+    if (stat(path, &st) != 0) {
+        perror(path);
+        return 1;
+    }
+    if (json) {
+        printf("{\"exec_wait_median_us\":%.0f,\"exec_wait_p90_us\":%.0f,"
+               "\"exec_wait_stdout_median_us\":%.0f,\"exec_wait_stdout_p90_us\":%.0f,"
+               "\"iterations\":%d,\"startup_median_us\":%.0f,\"startup_p90_us\":%.0f,"
+               "\"rss_idle_kb\":%ld,\"rss_after_100_execs_kb\":%ld,\"binary_bytes\":%lld}\n",
+               med_plain, p90_plain, med_out, p90_out, iters, med_start, p90_start, rss_idle,
+               rss_after, (long long)st.st_size);
+    } else {
+        printf("hcs-gcs benchmark (%s)\n", path);
+        printf("  exec+wait round trip, /bin/true, no stdio : median %7.0f us  p90 %7.0f us  (n=%d)\n",
+               med_plain, p90_plain, iters);
+        printf("  exec+wait round trip, /bin/echo, stdout   : median %7.0f us  p90 %7.0f us  (n=%d)\n",
+               med_out, p90_out, iters);
+        printf("  agent start-up (spawn -> negotiated)      : median %7.0f us  p90 %7.0f us  (n=50)\n",
+               med_start, p90_start);
+        printf("  agent RSS idle                            : %ld kB\n", rss_idle);
+        printf("  agent RSS after 100 exec+wait             : %ld kB\n", rss_after);
+        printf("  binary size                               : %lld bytes\n", (long long)st.st_size);
+    }
+    free(t);
+    return 0;
+}
