@@ -1019,6 +1019,7 @@ static int h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     hcsi_buf t;
     char th[64], rss[64], addr[160];
+    unsigned workers;
     if (req_base(r, e, "MessageBase", &o, &b) < 0)
         return -1;
     hcsi_buf_init(&t, HCSG_MAX_STACKS_TEXT);
@@ -1033,7 +1034,10 @@ static int h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsi_buf_printf(&t, "bridge: %s, protocol v%lu, %llu frames read, mode %s\n", addr,
                     (unsigned long)a->protver, (unsigned long long)a->frames,
                     a->o.strict ? "strict (Go GCS refusals)" : "extended");
-    hcsi_buf_printf(&t, "threads: %s, rss: %s, exec workers: %u\n", th, rss, a->exec_workers);
+    pthread_mutex_lock(&a->xm);
+    workers = a->exec_workers;
+    pthread_mutex_unlock(&a->xm);
+    hcsi_buf_printf(&t, "threads: %s, rss: %s, exec workers: %u\n", th, rss, workers);
     if (!a->dry_run)
         hcsg_proc_dump(a->procs, &t);
     *resp = hcsg_resp_new(0, r->aid);
@@ -1340,14 +1344,14 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
 
 typedef struct sig_thread {
     hcsg_agent *a;
-    volatile int quit;
+    int quit; /* atomic */
     sigset_t set;
 } sig_thread;
 
 static void *signal_main(void *arg)
 {
     sig_thread *st = (sig_thread *)arg;
-    while (!st->quit) {
+    while (!__atomic_load_n(&st->quit, __ATOMIC_SEQ_CST)) {
         struct timespec ts = {0, 200 * 1000000L};
         siginfo_t si;
         int sig = sigtimedwait(&st->set, &si, &ts);
@@ -1459,7 +1463,7 @@ int hcsg_run(const hcsg_options *o)
             break;
         HCSG_INFO("bridge lost: reconnecting");
     }
-    st.quit = 1;
+    __atomic_store_n(&st.quit, 1, __ATOMIC_SEQ_CST);
     pthread_kill(sigt, SIGCHLD); /* wake its sigtimedwait now */
     pthread_join(sigt, NULL);
     HCSG_INFO("hcs-gcs exiting (%s)",

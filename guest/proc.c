@@ -968,36 +968,45 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
         goto out;
     }
 
-    /* Running: the sockets and pipe ends move to the relays. */
+    /* Running: the sockets and pipe ends move to the relays. We hold a
+     * reference of our own until we are done with pr (a cleanup may remove
+     * it from the table meanwhile) and work from copies taken under the
+     * lock (relays update their slots as they finish). */
     *pid = job.pid;
-    pthread_mutex_lock(&p->m);
-    pr->in_sock = s->in_sock;
-    pr->out_sock = s->out_sock;
-    if (s->tty) {
-        pr->held_sock = s->err_sock; /* unused with a tty (Go: stderr merged) */
-    } else {
-        pr->err_sock = s->err_sock;
+    {
+        int tty = s->tty, in = s->in_sock, out = s->out_sock, err = s->err_sock;
+        int master;
+        pthread_mutex_lock(&p->m);
+        pr->in_sock = in;
+        pr->out_sock = out;
+        if (tty)
+            pr->held_sock = err; /* unused with a tty (Go: stderr merged) */
+        else
+            pr->err_sock = err;
+        s->in_sock = s->out_sock = s->err_sock = -1;
+        pr->refs += pr->relays_all + 1;
+        p->nrelays += (size_t)pr->relays_all;
+        master = pr->master;
+        pthread_mutex_unlock(&p->m);
+        if (tty) {
+            start_relay(p, pr, 1, master, out, &pr->out_sock, "stdout");
+            if (in >= 0)
+                start_relay(p, pr, 0, in, master, &pr->in_sock, "stdin");
+        } else {
+            if (out >= 0)
+                start_relay(p, pr, 1, outp[0], out, &pr->out_sock, "stdout");
+            if (err >= 0)
+                start_relay(p, pr, 1, errp[0], err, &pr->err_sock, "stderr");
+            if (in >= 0)
+                start_relay(p, pr, 0, in, inp[1], &pr->in_sock, "stdin");
+        }
+        outp[0] = errp[0] = inp[1] = -1; /* owned by the relays */
+        HCSG_INFO("started process %ld (%s)%s", (long)job.pid,
+                  s->argv0 ? s->argv0 : s->path, tty ? " with a tty" : "");
+        pthread_mutex_lock(&p->m);
+        unref_locked(pr);
+        pthread_mutex_unlock(&p->m);
     }
-    s->in_sock = s->out_sock = s->err_sock = -1;
-    pr->refs += pr->relays_all;
-    p->nrelays += (size_t)pr->relays_all;
-    pthread_mutex_unlock(&p->m);
-    if (pr->tty) {
-        start_relay(p, pr, 1, pr->master, pr->out_sock >= 0 ? pr->out_sock : -1,
-                    &pr->out_sock, "stdout");
-        if (pr->in_sock >= 0)
-            start_relay(p, pr, 0, pr->in_sock, pr->master, &pr->in_sock, "stdin");
-    } else {
-        if (pr->out_sock >= 0)
-            start_relay(p, pr, 1, outp[0], pr->out_sock, &pr->out_sock, "stdout");
-        if (pr->err_sock >= 0)
-            start_relay(p, pr, 1, errp[0], pr->err_sock, &pr->err_sock, "stderr");
-        if (pr->in_sock >= 0)
-            start_relay(p, pr, 0, pr->in_sock, inp[1], &pr->in_sock, "stdin");
-    }
-    outp[0] = errp[0] = inp[1] = -1; /* owned by the relays */
-    HCSG_INFO("started process %ld (%s)%s", (long)job.pid, pr->argv0,
-              pr->tty ? " with a tty" : "");
     pr = NULL; /* the table owns it */
     rc = 0;
     goto out;
