@@ -22,7 +22,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1408,6 +1410,36 @@ static void ensure_std_fds(void)
     }
 }
 
+/* --init as PID 1 in a bare initrd: the file systems processes expect. A
+ * mount point that is already mounted is left alone. */
+static void pid1_init(void)
+{
+    static const struct {
+        const char *src, *dir, *type, *data;
+        unsigned long flags;
+    } m[] = {
+        {"proc", "/proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
+        {"sysfs", "/sys", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
+        {"devtmpfs", "/dev", "devtmpfs", "mode=0755", MS_NOSUID},
+        {"devpts", "/dev/pts", "devpts", "ptmxmode=0666,mode=0620", MS_NOSUID | MS_NOEXEC},
+        {"tmpfs", "/run", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV},
+        {"tmpfs", "/tmp", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV},
+    };
+    size_t i;
+    for (i = 0; i < HCSI_ARRAY_LEN(m); i++) {
+        if (mkdir(m[i].dir, 0755) != 0 && errno != EEXIST) {
+            HCSG_WARN("init: mkdir %s: %s", m[i].dir, strerror(errno));
+            continue;
+        }
+        if (mount(m[i].src, m[i].dir, m[i].type, m[i].flags, m[i].data) != 0 && errno != EBUSY)
+            HCSG_WARN("init: mount %s on %s: %s", m[i].type, m[i].dir, strerror(errno));
+        else
+            HCSG_DEBUG("init: %s on %s", m[i].type, m[i].dir);
+    }
+    if (!getenv("PATH"))
+        setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+}
+
 int hcsg_run(const hcsg_options *o)
 {
     hcsg_agent *a;
@@ -1416,6 +1448,12 @@ int hcsg_run(const hcsg_options *o)
     sigset_t set;
     int reason = STOP_LOST, status = 0;
     char addr[160];
+    if (o->init) {
+        if (getpid() == 1)
+            pid1_init();
+        else
+            HCSG_WARN("--init ignored: hcs-gcs is not PID 1");
+    }
     ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);
     /* Every thread inherits this mask; the signal thread takes them. */

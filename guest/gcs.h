@@ -253,6 +253,7 @@ typedef struct hcsg_options {
     hcsg_addr stdio;        /* where stdio relays are dialled */
     int strict;             /* --strict: hcsshim-exact refusals */
     int poweroff;           /* --poweroff: power off on UVM shutdown */
+    int init;               /* --init: as PID 1, mount /proc, /sys, /dev... */
     int reconnect;          /* --reconnect: dial again after bridge loss */
     uint32_t max_frame;     /* --max-frame */
     uint32_t dial_timeout_ms;

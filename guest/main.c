@@ -28,6 +28,7 @@ static void usage(FILE *f)
         "  --strict                 refuse signals/resize/properties of UVM processes\n"
         "                           exactly like the Go GCS (0xC037010E / E_FAIL)\n"
         "  --poweroff               power the VM off on UVM shutdown (PID 1 only)\n"
+        "  --init                   as PID 1: mount /proc, /sys, /dev, /dev/pts, /run, /tmp\n"
         "  --kill-grace-ms MS       SIGTERM-to-SIGKILL grace at cleanup (default 500)\n"
         "  --max-frame BYTES        largest request frame (default %u)\n"
         "Logging:\n"
@@ -88,6 +89,8 @@ int main(int argc, char **argv)
             o.strict = 1;
         } else if (strcmp(a, "--poweroff") == 0) {
             o.poweroff = 1;
+        } else if (strcmp(a, "--init") == 0) {
+            o.init = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             o.reconnect = 1;
         } else if (strcmp(a, "--dial-timeout") == 0) {

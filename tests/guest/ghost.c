@@ -99,16 +99,24 @@ int gh_listen(ghost *h, uint32_t port)
 
 void gh_start(ghost *h, int stdio, const char *const *extra)
 {
+    gh_start_ex(h, stdio, extra, NULL, NULL);
+}
+
+void gh_start_ex(ghost *h, int stdio, const char *const *extra, const char *const *prefix,
+                 const char *dir_template)
+{
     char path[128], addr[128];
-    const char *argv[32];
+    const char *argv[48];
     const char *level = getenv("HCS_GCS_TEST_LOG");
     int n = 0, sv[2] = {-1, -1};
     memset(h, 0, sizeof *h);
     h->listener = h->br = -1;
     h->next_port = 0x40000001u;
-    snprintf(h->dir, sizeof h->dir, "/tmp/hcsg-test-XXXXXX");
+    snprintf(h->dir, sizeof h->dir, "%s", dir_template ? dir_template : "/tmp/hcsg-test-XXXXXX");
     assert_non_null(mkdtemp(h->dir));
     signal(SIGPIPE, SIG_IGN);
+    while (prefix && *prefix && n < 16)
+        argv[n++] = *prefix++;
     argv[n++] = gh_agent_path();
     if (stdio) {
         argv[n++] = "--stdio";
@@ -124,7 +132,7 @@ void gh_start(ghost *h, int stdio, const char *const *extra)
     }
     argv[n++] = "--log-level";
     argv[n++] = level && *level ? level : "warn";
-    while (extra && *extra && n < 30)
+    while (extra && *extra && n < 46)
         argv[n++] = *extra++;
     argv[n] = NULL;
     h->agent = fork();
@@ -134,7 +142,7 @@ void gh_start(ghost *h, int stdio, const char *const *extra)
             dup2(sv[1], 0);
             dup2(sv[1], 1);
         }
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     if (stdio) {

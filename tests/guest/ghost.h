@@ -57,6 +57,10 @@ const char *gh_agent_path(void);
 /* Starts an agent with --connect unix:DIR (stdio=0) or --stdio with
  * --stdio-dir DIR (stdio=1), plus extra NULL-terminated arguments. */
 void gh_start(ghost *h, int stdio, const char *const *extra);
+/* Same, with the agent's command prefixed (e.g. unshare ...) and the
+ * temporary directory made from dir_template (NULL: /tmp/hcsg-test-XXXXXX). */
+void gh_start_ex(ghost *h, int stdio, const char *const *extra, const char *const *prefix,
+                 const char *dir_template);
 /* Closes the bridge and waits for the agent (killing it after timeout_ms).
  * Returns the agent's wait status. */
 int gh_stop(ghost *h, int timeout_ms);

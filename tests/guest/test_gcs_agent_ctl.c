@@ -589,6 +589,78 @@ static void test_sigterm_cleanup(void **s)
     gh_cleanup(&h);
 }
 
+static void test_reconnect(void **s)
+{
+    ghost h;
+    gh_proc a, b;
+    uint32_t code = 1;
+    int st;
+    /* --init and --poweroff only act as PID 1: harmless here. */
+    const char *const extra[] = {"--reconnect", "--init", "--poweroff", NULL};
+    (void)s;
+    start(&h, extra);
+    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
+    /* The host drops the bridge: the agent cleans up and dials again. */
+    close(h.br);
+    h.br = gh_accept(h.listener, 10000);
+    assert_true(h.br >= 0);
+    wait_gone((pid_t)a.pid, 3000);
+    /* A new connection starts un-negotiated. */
+    expect(&h, GH_STACKS, "{" BASE "}", 0x80004001u, NULL);
+    gh_negotiate(&h);
+    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/true\"]", 0, &b);
+    assert_int_equal(gh_wait(&h, b.pid, 0xFFFFFFFFu, &code, 10000), 0);
+    assert_int_equal(code, 0);
+    /* Only a UVM shutdown ends a reconnecting agent. */
+    gh_send(&h, GH_SHUTDOWN_GRACEFUL, "{" BASE "}");
+    st = gh_stop(&h, 10000);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    gh_cleanup(&h);
+}
+
+/* As PID 1 (a private pid + mount namespace, where permitted): --init
+ * mounts what processes need, and --poweroff's reboot() ends the
+ * namespace's init with SIGINT (the kernel's rule for reboot there). */
+static void test_pid1_init_poweroff(void **s)
+{
+    ghost h;
+    gh_proc p;
+    hcsi_buf out;
+    uint32_t code = 1;
+    int st;
+    const char *const prefix[] = {"unshare", "-p", "-f", "-m", "--propagation", "private", NULL};
+    const char *const extra[] = {"--init", "--poweroff", NULL};
+    (void)s;
+    if (system("unshare -p -f -m --propagation private true >/dev/null 2>&1") != 0) {
+        print_message("unshare is not permitted here: skipped\n");
+        skip();
+    }
+    /* Not under /tmp: --init mounts a tmpfs there. */
+    gh_start_ex(&h, 0, extra, prefix, "/var/tmp/hcsg-init-XXXXXX");
+    gh_negotiate(&h);
+    gh_exec_ok(&h,
+               "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"cat /proc/1/comm; test -c /dev/null && "
+               "echo devnull; tty; grep -c ' /dev/pts devpts' /proc/self/mounts\"],"
+               "\"EmulateConsole\":true",
+               GH_OUT, &p);
+    hcsi_buf_init(&out, 0);
+    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
+    gh_close_proc(&p);
+    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
+    assert_int_equal(code, 0);
+    assert_int_equal(hcsi_buf_putc(&out, 0), 0);
+    assert_non_null(strstr(out.data, "hcs-gcs"));   /* we are PID 1 */
+    assert_non_null(strstr(out.data, "devnull"));
+    assert_non_null(strstr(out.data, "/dev/pts/"));
+    hcsi_buf_free(&out);
+    gh_send(&h, GH_SHUTDOWN_FORCED, "{" BASE "}");
+    st = gh_stop(&h, 10000);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGINT);
+    gh_cleanup(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +678,8 @@ int main(void)
         cmocka_unit_test(test_uvm_shutdown),
         cmocka_unit_test(test_agent_killed),
         cmocka_unit_test(test_sigterm_cleanup),
+        cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_pid1_init_poweroff),
     };
     return cmocka_run_group_tests_name("hcs-gcs control", tests, NULL, NULL);
 }
