@@ -1335,7 +1335,10 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
     killed = hcsg_procs_cleanup(a->procs, grace, 5000);
     if (killed)
         HCSG_INFO("cleanup: %zu process%s stopped", killed, killed == 1 ? "" : "es");
+    /* ExecuteProcess requests still in flight fail now (the cleanup closed
+     * the process table); wait for them before a new connection. */
     hcsg_agent_quiesce(a);
+    hcsg_procs_reopen(a->procs);
     pthread_mutex_lock(&a->wlock);
     a->rfd = a->wfd = -1;
     pthread_mutex_unlock(&a->wlock);

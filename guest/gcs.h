@@ -343,6 +343,9 @@ size_t hcsg_proc_count(hcsg_procs *p);
  * wait_ms for children to be reaped and relays to stop. Returns the number
  * of processes that were still alive. */
 size_t hcsg_procs_cleanup(hcsg_procs *p, uint32_t grace_ms, uint32_t wait_ms);
+/* After a cleanup no process can start (requests still in flight fail)
+ * until hcsg_procs_reopen (a new connection). */
+void hcsg_procs_reopen(hcsg_procs *p);
 /* Drops pending waiters without answering (bridge gone). */
 void hcsg_procs_drop_waiters(hcsg_procs *p);
 /* Reaps every exited child (waitpid(-1), WNOHANG): call on SIGCHLD. */

@@ -106,6 +106,7 @@ struct hcsg_procs {
     spawn_job *jobs;
     int quit;
     int started;
+    int closed;        /* cleanup running/done: no new processes */
     int abort_efd;
     pthread_t spawner, timer;
     hcsg_wait_done_fn done_fn;
@@ -113,7 +114,8 @@ struct hcsg_procs {
 };
 
 enum { STAGE_NONE, STAGE_SETSID, STAGE_CTTY, STAGE_DUP, STAGE_CHDIR,
-       STAGE_GROUPS, STAGE_SETGID, STAGE_SETUID, STAGE_EXEC, STAGE_FORK };
+       STAGE_GROUPS, STAGE_SETGID, STAGE_SETUID, STAGE_EXEC, STAGE_FORK,
+       STAGE_CLOSED };
 
 static void errtext(int err, char *buf, size_t n)
 {
@@ -598,6 +600,17 @@ static void run_job(hcsg_procs *p, spawn_job *j)
     /* The lock is held across fork and insertion, so the reaper cannot
      * miss the pid of a child that exits at once. */
     pthread_mutex_lock(&p->m);
+    if (p->closed) {
+        /* A cleanup ran while this request was on its way: nothing may
+         * start after it. */
+        pthread_mutex_unlock(&p->m);
+        close(ep[0]);
+        close(ep[1]);
+        j->stage = STAGE_CLOSED;
+        j->err = 0;
+        j->pid = 0;
+        return;
+    }
     j->pid = fork();
     if (j->pid == 0) {
         close(ep[0]);
@@ -941,6 +954,10 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
     if (job.stage != STAGE_NONE) {
         errtext(job.err, et, sizeof et);
         switch (job.stage) {
+        case STAGE_CLOSED:
+            hcsg_err_plain(e, "failed to call Start for external process: the bridge is "
+                              "closing (every process is being stopped)");
+            break;
         case STAGE_CHDIR:
             hcsg_err_plain(e, "failed to call Start for external process: chdir %s: %s",
                            s->dir, et);
@@ -1179,6 +1196,13 @@ size_t hcsg_proc_count(hcsg_procs *p)
     return n;
 }
 
+void hcsg_procs_reopen(hcsg_procs *p)
+{
+    pthread_mutex_lock(&p->m);
+    p->closed = 0;
+    pthread_mutex_unlock(&p->m);
+}
+
 size_t hcsg_procs_relays(hcsg_procs *p)
 {
     size_t n;
@@ -1270,6 +1294,7 @@ size_t hcsg_procs_cleanup(hcsg_procs *p, uint32_t grace_ms, uint32_t wait_ms)
     ssize_t w;
     hcsg_procs_drop_waiters(p);
     pthread_mutex_lock(&p->m);
+    p->closed = 1;
     alive = signal_all_locked(p, grace_ms ? SIGTERM : SIGKILL);
     if (alive)
         HCSG_INFO("cleanup: %s %zu process group%s", grace_ms ? "terminating" : "killing",

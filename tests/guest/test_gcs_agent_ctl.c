@@ -4,6 +4,7 @@
  * shutdown. A scripted host (ghost.c) drives a real agent process.
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -492,6 +493,36 @@ static void wait_gone(pid_t pid, int timeout_ms)
     }
 }
 
+/* Live processes whose command line contains arg (as one argument). */
+static int count_with_arg(const char *arg)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], buf[4096];
+        FILE *f;
+        size_t len, i;
+        pid_t pid = (pid_t)atol(e->d_name);
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        for (i = 0; i < len; i += strlen(buf + i) + 1)
+            if (strcmp(buf + i, arg) == 0 && gh_pid_alive(pid))
+                n++;
+    }
+    closedir(d);
+    return n;
+}
+
 static void test_host_disconnect_cleanup(void **s)
 {
     ghost h;
@@ -508,7 +539,7 @@ static void test_host_disconnect_cleanup(void **s)
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"sleep 60 & wait\"]", GH_OUT, &c);
     /* An exec in flight when the host leaves. */
     gh_send(&h, GH_EXEC, "{" BASE ",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandArgs\\\":"
-                         "[\\\"/bin/sleep\\\",\\\"60\\\"]}\"}}");
+                         "[\\\"/bin/sleep\\\",\\\"61.0937\\\"]}\"}}");
     t0 = gh_now_ms();
     st = gh_stop(&h, 10000);
     assert_true(WIFEXITED(st));
@@ -517,6 +548,7 @@ static void test_host_disconnect_cleanup(void **s)
     wait_gone((pid_t)a.pid, 2000);
     wait_gone((pid_t)b.pid, 2000);
     wait_gone((pid_t)c.pid, 2000);
+    assert_int_equal(count_with_arg("61.0937"), 0); /* nothing started late */
     {
         /* The relays were shut down: our ends see EOF. */
         hcsi_buf out;
