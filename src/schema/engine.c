@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/platform.h"
 #include "schema/schema_internal.h"
 
 /* Array and map members: every generated anonymous struct has this layout
@@ -1033,6 +1034,8 @@ static hcs_result dec_str(dctx *d, const hcsi_json *v, char **dst, const char *w
     s = hcsi_json_str(v, &n);
     if (memchr(s, 0, n))
         return derr(d, "string contains a NUL character");
+    if (!hcsi_utf8_valid(s, n, NULL))
+        return derr(d, "string is not valid UTF-8");
     *dst = hcsi_strndup(s, n);
     return *dst ? HCS_S_OK : hcsi_err_oom();
 }
@@ -1411,6 +1414,10 @@ static void vstring(hcsi_vctx *v, uint8_t fmt, const hcsi_json *val)
     s = hcsi_json_str(val, &n);
     if (memchr(s, 0, n)) {
         hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_BAD_FORMAT, "string contains a NUL character");
+        return;
+    }
+    if (!hcsi_utf8_valid(s, n, NULL)) {
+        hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_BAD_FORMAT, "string is not valid UTF-8");
         return;
     }
     switch (fmt) {
