@@ -539,6 +539,7 @@ out:
 static void *exec_worker(void *arg)
 {
     exec_job *j = (exec_job *)arg;
+    pthread_setname_np(pthread_self(), "gcs-exec");
     hcsg_agent *a = j->a;
     uint32_t t = HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_EXECUTE_PROCESS);
     static const char *const names[3] = {"stdin", "stdout", "stderr"};
@@ -1015,6 +1016,57 @@ static void read_status_line(const char *key, char *out, size_t n)
     fclose(f);
 }
 
+/* Reads a small /proc file into buf (trailing newline dropped). */
+static void read_small(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "re");
+    size_t l;
+    buf[0] = '\0';
+    if (!f)
+        return;
+    l = fread(buf, 1, n - 1, f);
+    fclose(f);
+    buf[l] = '\0';
+    while (l && (buf[l - 1] == '\n' || buf[l - 1] == ' '))
+        buf[--l] = '\0';
+}
+
+/* Every agent thread: name, scheduler state and kernel wait channel (what
+ * it is blocked in), the C counterpart of the Go GCS's goroutine dump. */
+static void dump_threads(hcsi_buf *t)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *de;
+    if (!d)
+        return;
+    hcsi_buf_puts(t, "thread list:\n");
+    while ((de = readdir(d)) != NULL) {
+        char path[96], comm[64], stat[512], wchan[64];
+        const char *st = "?";
+        char *rp;
+        if (de->d_name[0] == '.')
+            continue;
+        if (t->len > HCSG_MAX_STACKS_TEXT / 2) {
+            hcsi_buf_puts(t, "  ... (truncated)\n");
+            break;
+        }
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", de->d_name);
+        read_small(path, comm, sizeof comm);
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", de->d_name);
+        read_small(path, stat, sizeof stat);
+        rp = strrchr(stat, ')');
+        if (rp && rp[1] == ' ' && rp[2]) {
+            rp[3] = '\0';
+            st = rp + 2;
+        }
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/wchan", de->d_name);
+        read_small(path, wchan, sizeof wchan);
+        hcsi_buf_printf(t, "  tid %s %s: state %s, waiting in %s\n", de->d_name, comm, st,
+                        wchan[0] && strcmp(wchan, "0") != 0 ? wchan : "-");
+    }
+    closedir(d);
+}
+
 static int h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o;
@@ -1040,6 +1092,7 @@ static int h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     workers = a->exec_workers;
     pthread_mutex_unlock(&a->xm);
     hcsi_buf_printf(&t, "threads: %s, rss: %s, exec workers: %u\n", th, rss, workers);
+    dump_threads(&t);
     if (!a->dry_run)
         hcsg_proc_dump(a->procs, &t);
     *resp = hcsg_resp_new(0, r->aid);
@@ -1356,6 +1409,7 @@ typedef struct sig_thread {
 static void *signal_main(void *arg)
 {
     sig_thread *st = (sig_thread *)arg;
+    pthread_setname_np(pthread_self(), "gcs-signals");
     while (!__atomic_load_n(&st->quit, __ATOMIC_SEQ_CST)) {
         struct timespec ts = {0, 200 * 1000000L};
         siginfo_t si;

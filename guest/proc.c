@@ -362,6 +362,7 @@ static void *relay_out_main(void *arg)
 {
     relay *r = (relay *)arg;
     hcsg_procs *p = r->p;
+    pthread_setname_np(pthread_self(), r->name[3] == 'e' ? "gcs-stderr" : "gcs-stdout");
     char *buf = (char *)malloc(RELAY_BUF);
     int aborted = 0, failed = 0;
     uint64_t total = 0;
@@ -450,6 +451,7 @@ static void *relay_in_main(void *arg)
 {
     relay *r = (relay *)arg;
     hcsg_procs *p = r->p;
+    pthread_setname_np(pthread_self(), "gcs-stdin");
     char *buf = (char *)malloc(RELAY_BUF);
     uint64_t total = 0;
     int stop = r->pr->stop_efd;
@@ -648,6 +650,7 @@ static void run_job(hcsg_procs *p, spawn_job *j)
 static void *spawner_main(void *arg)
 {
     hcsg_procs *p = (hcsg_procs *)arg;
+    pthread_setname_np(pthread_self(), "gcs-spawner");
     pthread_mutex_lock(&p->m);
     for (;;) {
         spawn_job *j;
@@ -672,6 +675,7 @@ static void *spawner_main(void *arg)
 static void *timer_main(void *arg)
 {
     hcsg_procs *p = (hcsg_procs *)arg;
+    pthread_setname_np(pthread_self(), "gcs-timer");
     pthread_mutex_lock(&p->m);
     while (!p->quit) {
         uint64_t next = UINT64_MAX, now = now_ns();
