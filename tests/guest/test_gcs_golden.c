@@ -431,12 +431,77 @@ static void test_host_request_vectors(void **s)
     gh_cleanup(&h);
 }
 
+/* The host side of golden/live-container against hcs-gcs: every container
+ * operation is refused with the HRESULT documented in docs/hcs-gcs.md, no
+ * notification is ever sent, and the bridge stays up throughout. */
+static void test_live_container_refused(void **s)
+{
+    static const struct {
+        uint64_t id;
+        uint32_t result;
+    } want[] = {
+        {0, 0},           /* NegotiateProtocol */
+        {1, 0x80004005u}, /* ModifySettings CombinedLayers Add: containers unsupported */
+        {2, 0x80004005u}, /* Create: "failed to create container" */
+        {3, 0},           /* Start: a no-op, as in the Go GCS */
+        {4, 0xC037010Eu}, /* ExecuteProcess (the init) in the container */
+        {5, 0xC037010Eu}, /* WaitForProcess in the container */
+        {6, 0xC037010Eu}, /* GetProperties of the container */
+        {7, 0xC037010Eu}, /* ShutdownForced of the container */
+        {8, 0x80004005u}, /* ModifySettings CombinedLayers Remove */
+        {9, 0xC037010Eu}, /* DeleteContainerState */
+    };
+    golden g;
+    ghost h;
+    size_t i, k = 0;
+    (void)s;
+    load(&g, "live-container");
+    gh_start(&h, 0, NULL);
+    for (i = 0; i < g.n; i++) {
+        gframe *f = &g.f[i];
+        gh_frame r;
+        hcsi_json *v = NULL;
+        int32_t res = 0;
+        if (!f->h2g)
+            continue;
+        gh_send_typed(&h, f->type, f->id, (const char *)f->bytes + 16, f->len - 16);
+        assert_true(k < HCSI_ARRAY_LEN(want));
+        assert_int_equal(f->id, want[k].id);
+        if (gh_recv(&h, f->id, 10000, &r) != 0)
+            fail_msg("live-container id %llu: no response", (unsigned long long)f->id);
+        assert_int_equal(r.type, 0x20000000u | (f->type & 0x0FFFFFFFu));
+        assert_int_equal(hcsi_json_parse(r.body, r.len, "resp", &v), 0);
+        assert_int_equal(hcsi_json_get_i32(v, "r", "Result", &res), 1);
+        if ((uint32_t)res != want[k].result)
+            fail_msg("live-container id %llu: 0x%08x, want 0x%08x: %s", (unsigned long long)f->id,
+                     (unsigned)res, (unsigned)want[k].result, r.body);
+        hcsi_json_put(v);
+        gh_frame_free(&r);
+        k++;
+    }
+    assert_int_equal(k, HCSI_ARRAY_LEN(want));
+    /* Nothing else arrived (no container notification). */
+    {
+        gh_frame r;
+        assert_int_equal(gh_recv(&h, 0, 300, &r), -1);
+        assert_int_equal(h.nq, 0);
+    }
+    {
+        int st = gh_stop(&h, 10000);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+    }
+    gh_cleanup(&h);
+    unload(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_live_uvm_strict),
         cmocka_unit_test(test_replay_live_uvm_extended),
         cmocka_unit_test(test_host_request_vectors),
+        cmocka_unit_test(test_live_container_refused),
     };
     return cmocka_run_group_tests_name("hcs-gcs golden", tests, NULL, NULL);
 }
