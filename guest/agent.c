@@ -78,21 +78,61 @@ void hcsg_options_init(hcsg_options *o)
 
 /* ---- sending ---- */
 
+/* Writes a whole frame; a stop request interrupts it (a host that stopped
+ * reading must not keep the agent from cleaning up). 0 or -1. */
+static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(a->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0 && errno == ENOTSOCK)
+            w = write(a->wfd, p, n); /* --stdio on pipes (made non-blocking) */
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd f[2];
+            f[0].fd = a->wfd;
+            f[0].events = POLLOUT;
+            f[0].revents = 0;
+            f[1].fd = a->wake_efd;
+            f[1].events = POLLIN;
+            f[1].revents = 0;
+            if (poll(f, 2, -1) < 0 && errno != EINTR)
+                return -1;
+            if (f[1].revents)
+                return -1; /* stopping */
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
+
 static int bridge_send(void *ctx, uint32_t type, uint64_t id, const char *body,
                        size_t len)
 {
     hcsg_agent *a = (hcsg_agent *)ctx;
-    hcs_result hr;
-    pthread_mutex_lock(&a->wlock);
-    hr = a->wfd >= 0 ? hcsi_gcs_frame_write_sock(a->wfd, type, id, body, len)
-                     : HCS_ERR_CONNECTION_CLOSED;
-    pthread_mutex_unlock(&a->wlock);
-    if (HCS_FAILED(hr)) {
-        HCSG_DEBUG("cannot send response id %llu: bridge closed",
-                   (unsigned long long)id);
+    hcsi_buf f;
+    int rc = -1;
+    hcsi_buf_init(&f, 0);
+    if (HCS_FAILED(hcsi_gcs_frame_build(&f, type, id, body, len))) {
+        HCSG_ERROR("out of memory framing the response to id %llu", (unsigned long long)id);
+        hcsi_buf_free(&f);
         return -1;
     }
-    return 0;
+    pthread_mutex_lock(&a->wlock);
+    if (a->wfd >= 0)
+        rc = write_frame(a, (const unsigned char *)f.data, f.len);
+    pthread_mutex_unlock(&a->wlock);
+    hcsi_buf_free(&f);
+    if (rc != 0)
+        HCSG_DEBUG("cannot send response id %llu: bridge closed or agent stopping",
+                   (unsigned long long)id);
+    return rc;
 }
 
 static void send_obj(hcsg_agent *a, uint32_t type, uint64_t id, hcsi_json *o)
@@ -1327,6 +1367,16 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
     uint32_t grace;
     size_t killed;
     char tn[40];
+    {
+        /* Pipes (--stdio) become non-blocking so that writes can be
+         * interrupted; sockets use MSG_DONTWAIT. Never a terminal. */
+        struct stat sb;
+        if (fstat(wfd, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+            int fl = fcntl(wfd, F_GETFL);
+            if (fl >= 0)
+                (void)fcntl(wfd, F_SETFL, fl | O_NONBLOCK);
+        }
+    }
     pthread_mutex_lock(&a->wlock);
     a->rfd = rfd;
     a->wfd = wfd;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -693,6 +694,42 @@ static void test_pid1_init_poweroff(void **s)
     gh_cleanup(&h);
 }
 
+/* A host that stops reading its bridge: the agent blocks writing answers,
+ * yet SIGTERM still makes it clean up and exit. */
+static void test_stuck_host_sigterm(void **s)
+{
+    ghost h;
+    gh_proc a;
+    int i, st;
+    pid_t r;
+    uint64_t end;
+    (void)s;
+    start(&h, NULL);
+    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
+    {
+        int small = 4096;
+        setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
+    /* Thousands of DumpStacks answers (~600 bytes each) nobody reads. */
+    for (i = 0; i < 3000; i++) {
+        struct pollfd p;
+        p.fd = h.br;
+        p.events = POLLOUT;
+        if (poll(&p, 1, 200) <= 0)
+            break; /* the agent stopped reading too: it is blocked */
+        gh_send(&h, GH_STACKS, "{" BASE "}");
+    }
+    kill(h.agent, SIGTERM);
+    end = gh_now_ms() + 10000;
+    while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
+        usleep(10000);
+    assert_int_equal(r, h.agent);
+    h.agent = 0;
+    assert_true(WIFEXITED(st));
+    wait_gone((pid_t)a.pid, 2000);
+    gh_cleanup(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_sigterm_cleanup),
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_pid1_init_poweroff),
+        cmocka_unit_test(test_stuck_host_sigterm),
     };
     return cmocka_run_group_tests_name("hcs-gcs control", tests, NULL, NULL);
 }
