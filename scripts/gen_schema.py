@@ -41,7 +41,12 @@ ATTRIBUTION = """\
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float
 for goto if inline int long register restrict return short signed sizeof static struct switch
 typedef union unsigned void volatile while _Bool _Complex _Imaginary _Alignas _Alignof _Atomic
-_Generic _Noreturn _Static_assert _Thread_local""".split())
+_Generic _Noreturn _Static_assert _Thread_local
+alignas alignof and and_eq asm bitand bitor bool catch char8_t char16_t char32_t class compl concept
+const_cast consteval constexpr constinit co_await co_return co_yield decltype delete dynamic_cast
+explicit export false friend mutable namespace new noexcept not not_eq nullptr operator or or_eq
+private protected public reinterpret_cast requires static_assert static_cast template this
+thread_local throw true try typeid typename using virtual wchar_t xor xor_eq""".split())  # C and C++
 
 NS_INFO = {
     # ns: (C type prefix, id prefix, enum-constant prefix, qualified-name prefix, ns number)

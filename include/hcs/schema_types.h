@@ -1959,7 +1959,7 @@ struct hcs_s2_ContainersDef_BatchedBinding {
 };
 /* ContainersDef_Container */
 struct hcs_s2_ContainersDef_Container {
-    hcs_s2_Namespace *namespace; /* since 2.3 */
+    hcs_s2_Namespace *namespace_; /* since 2.3, JSON "namespace" */
     char *_unknown;
 };
 /* ContainersDef_Device */
@@ -2050,7 +2050,7 @@ struct hcs_s2_DeviceCategory {
 /* DeviceExtension */
 struct hcs_s2_DeviceExtension {
     hcs_s2_DeviceCategory *device_category; /* since 2.3 */
-    hcs_s2_Namespace *namespace; /* since 2.3 */
+    hcs_s2_Namespace *namespace_; /* since 2.3, JSON "namespace" */
     char *_unknown;
 };
 /* DeviceInstance */

@@ -238,7 +238,7 @@ static const hcsi_sfield hcs_s2_ContainersDef_BatchedBinding_fields[] = {
     F("bindingroots", NULL, offsetof(hcs_s2_ContainersDef_BatchedBinding, bindingroots), ARRAY, NONE, STR, NONE, 0x203, 0, -1, NULL),
 };
 static const hcsi_sfield hcs_s2_ContainersDef_Container_fields[] = {
-    F("namespace", NULL, offsetof(hcs_s2_ContainersDef_Container, namespace), OBJ, NONE, NONE, NONE, 0x203, 0, HCS_SCHEMA_S2_Namespace, NULL),
+    F("namespace", NULL, offsetof(hcs_s2_ContainersDef_Container, namespace_), OBJ, NONE, NONE, NONE, 0x203, 0, HCS_SCHEMA_S2_Namespace, NULL),
 };
 static const hcsi_sfield hcs_s2_ContainersDef_Device_fields[] = {
     F("device_extension", NULL, offsetof(hcs_s2_ContainersDef_Device, device_extension), ARRAY, NONE, OBJ, NONE, 0x203, 0, HCS_SCHEMA_S2_DeviceExtension, NULL),
@@ -304,7 +304,7 @@ static const hcsi_sfield hcs_s2_DeviceCategory_fields[] = {
 };
 static const hcsi_sfield hcs_s2_DeviceExtension_fields[] = {
     F("device_category", NULL, offsetof(hcs_s2_DeviceExtension, device_category), OBJ, NONE, NONE, NONE, 0x203, 0, HCS_SCHEMA_S2_DeviceCategory, NULL),
-    F("namespace", NULL, offsetof(hcs_s2_DeviceExtension, namespace), OBJ, NONE, NONE, NONE, 0x203, 0, HCS_SCHEMA_S2_Namespace, NULL),
+    F("namespace", NULL, offsetof(hcs_s2_DeviceExtension, namespace_), OBJ, NONE, NONE, NONE, 0x203, 0, HCS_SCHEMA_S2_Namespace, NULL),
 };
 static const hcsi_sfield hcs_s2_DeviceInstance_fields[] = {
     F("id", NULL, offsetof(hcs_s2_DeviceInstance, id), STR, NONE, NONE, NONE, 0x203, 0, -1, NULL),
