@@ -19,6 +19,10 @@ for f in "$build"/bin/fuzz_*; do
   mkdir -p "$scratch/$name"
   seeds=("$scratch/$name")
   [ -d "$root/fuzz/corpus/$name" ] && seeds+=("$root/fuzz/corpus/$name")
+  # A layer's seeds: fuzz/<layer>/corpus, the layer named after fuzz_.
+  layer=${name#fuzz_}
+  layer=${layer%%_*}
+  [ -d "$root/fuzz/$layer/corpus" ] && seeds+=("$root/fuzz/$layer/corpus")
   # Frame/decoder targets also start from real frames.
   case "$name" in
     fuzz_gcs*|fuzz_guest*)

@@ -61,10 +61,12 @@ static size_t find_int_overflow(const char *buf, size_t len)
             continue;
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
-            size_t start = i, d0, nd;
-            int neg = c == '-', frac = 0;
+            /* JSON number grammar, checked here because json-c accepts
+             * "-.0" and "0." even in strict mode:
+             *   -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?  */
+            size_t start = i, d0;
+            int neg = c == '-', frac = 0, over = 0;
             uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1u : UINT64_MAX;
-            int over = 0;
             if (neg)
                 i++;
             d0 = i;
@@ -76,17 +78,39 @@ static size_t find_int_overflow(const char *buf, size_t len)
                     v = v * 10 + d;
                 i++;
             }
-            nd = i - d0;
-            if (i < len && (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E'))
-                frac = 1; /* a real number: json-c keeps it as a double */
-            while (i < len && (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E' ||
-                               buf[i] == '+' || buf[i] == '-' ||
-                               (buf[i] >= '0' && buf[i] <= '9')))
+            if (i == d0 || (buf[d0] == '0' && i - d0 > 1))
+                return start; /* no digits, or a leading zero */
+            if (i < len && buf[i] == '.') {
+                size_t f0 = ++i;
+                frac = 1;
+                while (i < len && buf[i] >= '0' && buf[i] <= '9')
+                    i++;
+                if (i == f0)
+                    return start;
+            }
+            if (i < len && (buf[i] == 'e' || buf[i] == 'E')) {
+                size_t e0;
+                frac = 1;
                 i++;
-            if (over && !frac && nd > 0)
+                if (i < len && (buf[i] == '+' || buf[i] == '-'))
+                    i++;
+                e0 = i;
+                while (i < len && buf[i] >= '0' && buf[i] <= '9')
+                    i++;
+                if (i == e0)
+                    return start;
+            }
+            if (over && !frac)
                 return start;
             if (frac && !finite_number(buf + start, i - start))
                 return start;
+            continue;
+        }
+        if (c >= 'a' && c <= 'z') {
+            /* skip literals (true/false/null) so their letters are not
+             * mistaken for anything; json-c validates them */
+            while (i < len && buf[i] >= 'a' && buf[i] <= 'z')
+                i++;
             continue;
         }
         i++;
@@ -117,8 +141,8 @@ hcs_result hcsi_json_parse(const char *buf, size_t len, const char *what,
     i = find_int_overflow(buf, len);
     if (i != (size_t)-1)
         return hcsi_err(HCS_ERR_INVALID_JSON,
-                        "%s: invalid JSON at byte offset %zu: number out of range "
-                        "(integers must fit 64 bits, reals a double)", what, i);
+                        "%s: invalid JSON at byte offset %zu: malformed or out-of-range "
+                        "number (integers must fit 64 bits, reals a double)", what, i);
     tok = json_tokener_new_ex(HCSI_JSON_MAX_DEPTH);
     if (!tok)
         return hcsi_err_oom();
@@ -256,7 +280,7 @@ static hcs_result write_double(hcsi_buf *out, double f)
     if (isnan(f) || isinf(f))
         return hcsi_err(HCS_ERR_INVALIDARG, "JSON cannot represent %f", f);
     if (f == 0)
-        return hcsi_buf_puts(out, signbit(f) ? "-0" : "0");
+        return hcsi_buf_puts(out, "0"); /* -0 too: JSON has one zero */
     for (p = 1; p <= 17; p++) {
         snprintf(tmp, sizeof tmp, "%.*e", p - 1, f);
         if (strtod(tmp, NULL) == f)
@@ -272,7 +296,10 @@ static hcs_result write_double(hcsi_buf *out, double f)
         digits[--nd] = 0;
     a = fabs(f);
     r = neg ? hcsi_buf_putc(out, '-') : HCS_S_OK;
-    if (a < 1e-6 || a >= 1e21) {
+    /* Go would print 1.8e19 <= |f| < 1e21 as a plain integer; our strict
+     * parser rejects integer literals beyond 64 bits, so such values use
+     * the exponent form to stay readable by us (no HCS field needs them). */
+    if (a < 1e-6 || a >= 1.8446744073709552e19) {
         r = hcsi_buf_putc(out, digits[0]);
         if (HCS_SUCCEEDED(r) && nd > 1) {
             r = hcsi_buf_putc(out, '.');
