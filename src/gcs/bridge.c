@@ -135,6 +135,7 @@ static void bridge_destroy(hcs_gcs_bridge *b)
     free(b->dead_msg);
     free(b->uvm_id);
     free(b->uvm_config_json);
+    hcsi_cond_destroy(&b->bg_cv);
     hcsi_mutex_destroy(&b->wlock);
     hcsi_mutex_destroy(&b->lock);
     free(b);
@@ -241,6 +242,7 @@ void hcsi_gcs_bridge_kill(hcs_gcs_bridge *b, const char *fmt, ...)
      * the bridge is dead). */
     for (c = b->containers; c; c = c->next)
         hcsi_cond_broadcast(&c->cond);
+    hcsi_cond_broadcast(&b->bg_cv);
     hcsi_mutex_unlock(&b->lock);
     if (b->stream)
         b->stream->ops->shutdown(b->stream);
@@ -331,7 +333,72 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
     return HCS_S_OK;
 }
 
-/* Waits for a registered sync call; the call leaves the table either way. */
+/* ---- the read token ---- */
+
+#define HCSI_GCS_QUIET_NS 1000000u /* background reader idle after callers */
+#define HCSI_GCS_BG_TICK_NS 1000000u
+
+static int read_one(hcs_gcs_bridge *b);
+
+/* Wakes one waiter that still needs an answer, so that it takes the free
+ * token and reads (lock held). */
+static void promote_locked(hcs_gcs_bridge *b)
+{
+    hcsi_gcs_call *f;
+    if (b->rd_owner)
+        return;
+    for (f = b->followers; f; f = f->fnext) {
+        if (!f->done) {
+            hcsi_cond_signal(&f->cond);
+            return;
+        }
+    }
+}
+
+static void follower_remove(hcs_gcs_bridge *b, hcsi_gcs_call *c)
+{
+    hcsi_gcs_call **pp;
+    for (pp = &b->followers; *pp; pp = &(*pp)->fnext) {
+        if (*pp == c) {
+            *pp = c->fnext;
+            c->fnext = NULL;
+            return;
+        }
+    }
+}
+
+/* Reads and dispatches frames as the token holder (lock not held) until
+ * `own` is answered (NULL: what is already buffered), the deadline passes
+ * or the bridge dies; then dispatches whatever complete frames are still
+ * buffered, so nothing waits for the next read. */
+static void lead_read(hcs_gcs_bridge *b, hcsi_gcs_call *own, uint64_t deadline)
+{
+    b->rd_deadline = deadline;
+    for (;;) {
+        int stop;
+        hcsi_mutex_lock(&b->lock);
+        stop = b->dead || (own && own->done);
+        hcsi_mutex_unlock(&b->lock);
+        if (stop)
+            break;
+        if (read_one(b) <= 0)
+            break;
+        if (!own && !hcsi_gcs_reader_has_frame(&b->reader))
+            break;
+    }
+    b->rd_deadline = UINT64_MAX;
+    while (hcsi_gcs_reader_has_frame(&b->reader)) {
+        int dead;
+        hcsi_mutex_lock(&b->lock);
+        dead = b->dead;
+        hcsi_mutex_unlock(&b->lock);
+        if (dead || read_one(b) <= 0)
+            break;
+    }
+}
+
+/* Waits for a registered sync call; the call leaves the table either way.
+ * While no one else reads, the waiter reads the stream itself. */
 static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout_ms,
                             const char *what, char **resp, size_t *resp_len)
 {
@@ -343,10 +410,25 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
         timeout_ms = b->rpc_timeout_ms;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
+    b->sync_waiters++;
     while (!c->done) {
-        if (timeout_ms < 0) {
-            hcsi_cond_wait(&c->cond, &b->lock);
-        } else if (hcsi_cond_wait_until(&c->cond, &b->lock, deadline) && !c->done) {
+        if (!b->rd_owner && !b->dead) {
+            b->rd_owner = 1;
+            hcsi_mutex_unlock(&b->lock);
+            lead_read(b, c, deadline);
+            hcsi_mutex_lock(&b->lock);
+            b->rd_owner = 0;
+            promote_locked(b);
+        } else {
+            c->fnext = b->followers;
+            b->followers = c;
+            if (timeout_ms < 0)
+                hcsi_cond_wait(&c->cond, &b->lock);
+            else
+                hcsi_cond_wait_until(&c->cond, &b->lock, deadline);
+            follower_remove(b, c);
+        }
+        if (!c->done && timeout_ms >= 0 && hcsi_now_ns() >= deadline) {
             /* The connection survives: a late answer to this id is
              * recognised (id < issued) and dropped. */
             hcsi_gcs_table_remove(b, c);
@@ -354,6 +436,9 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
             timed_out = 1;
         }
     }
+    if (--b->sync_waiters == 0)
+        b->quiet_until = hcsi_now_ns() + HCSI_GCS_QUIET_NS;
+    promote_locked(b);
     if (timed_out)
         hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
                       "%s (id %llu): no response from the guest within %lld ms",
@@ -607,48 +692,114 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
     hcs_gcs_notification_clear(&n);
 }
 
-static void reader_main(void *arg)
+/* Reads one frame and dispatches it (token held, lock not held).
+ * 1: dispatched; 0: the token holder's read deadline passed; -1: the
+ * bridge is down (EOF, error, protocol error). */
+static int read_one(hcs_gcs_bridge *b)
+{
+    hcsi_gcs_frame f;
+    char name[40];
+    int dead;
+    hcs_result hr = hcsi_gcs_reader_next(&b->reader, &f);
+    if (hr == HCS_ERR_OPERATION_TIMEOUT) {
+        hcs_error_clear();
+        return 0; /* buffered bytes stay for the next reader */
+    }
+    if (hr == HCSI_GCS_EOF) {
+        hcsi_gcs_bridge_kill(b, "the guest closed the connection (EOF)");
+        return -1;
+    }
+    if (HCS_FAILED(hr)) {
+        const hcs_error *e = hcs_error_last();
+        hcsi_gcs_bridge_kill(b, "%s%s", hr == HCS_ERR_PROTOCOL_ERROR ? "protocol error: " : "",
+                             e ? e->message : hcs_strerror(hr));
+        return -1;
+    }
+    hcsi_mutex_lock(&b->lock);
+    b->stats.frames_received++;
+    dead = b->dead;
+    hcsi_mutex_unlock(&b->lock);
+    if (dead)
+        return -1;
+    switch (f.type & HCS_GCS_MSG_TYPE_MASK) {
+    case HCS_GCS_MSG_RESPONSE:
+        on_response(b, &f);
+        break;
+    case HCS_GCS_MSG_NOTIFY:
+        on_notification(b, &f);
+        break;
+    default:
+        hcsi_gcs_bridge_kill(b,
+                             "protocol error: unexpected %s (id %llu) from the "
+                             "guest at byte offset %llu",
+                             hcsi_gcs_type_name(f.type, name, sizeof name),
+                             (unsigned long long)f.id, (unsigned long long)f.offset);
+        return -1;
+    }
+    hcsi_mutex_lock(&b->lock);
+    dead = b->dead;
+    hcsi_mutex_unlock(&b->lock);
+    return dead ? -1 : 1;
+}
+
+/* The reader's read function: honours the token holder's deadline, so a
+ * guest that stalls mid-frame cannot hold a caller past its timeout. */
+static hcs_result bridge_read_fn(void *ctx, void *buf, size_t n, size_t *got)
+{
+    hcs_gcs_bridge *b = (hcs_gcs_bridge *)ctx;
+    hcsi_gcs_stream *s = b->stream;
+    if (b->rd_deadline != UINT64_MAX) {
+        uint64_t now = hcsi_now_ns();
+        int64_t ms = now >= b->rd_deadline
+                         ? 0
+                         : (int64_t)((b->rd_deadline - now + 999999u) / 1000000u);
+        hcs_result hr = s->ops->wait_readable(s, ms);
+        if (hr == HCS_ERR_CONNECTION_TIMEOUT)
+            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "read deadline passed");
+        if (HCS_FAILED(hr))
+            return hr;
+    }
+    return s->ops->read(s, buf, n, got);
+}
+
+/* The background reader: reads when no caller waits (notifications,
+ * WaitForProcess answers, EOF while idle). It stays off for a moment after
+ * callers finish, so back-to-back calls never hand the token over. */
+static void bg_main(void *arg)
 {
     hcs_gcs_bridge *b = (hcs_gcs_bridge *)arg;
-    char name[40];
-    for (;;) {
-        hcsi_gcs_frame f;
-        hcs_result hr = hcsi_gcs_reader_next(&b->reader, &f);
-        int dead;
-        if (hr == HCSI_GCS_EOF) {
-            hcsi_gcs_bridge_kill(b, "the guest closed the connection (EOF)");
-            break;
+    hcsi_mutex_lock(&b->lock);
+    while (!b->dead) {
+        uint64_t now = hcsi_now_ns();
+        hcs_result hr;
+        if (b->rd_owner || b->sync_waiters > 0 || now < b->quiet_until) {
+            promote_locked(b); /* safety net: a waiter must be reading */
+            hcsi_cond_wait_until(&b->bg_cv, &b->lock, now + HCSI_GCS_BG_TICK_NS);
+            continue;
         }
+        hcsi_mutex_unlock(&b->lock);
+        /* Wait for data without the token: callers may take it meanwhile. */
+        hr = b->stream->ops->wait_readable(b->stream, HCS_GCS_TIMEOUT_INFINITE);
+        hcsi_mutex_lock(&b->lock);
         if (HCS_FAILED(hr)) {
             const hcs_error *e = hcs_error_last();
-            hcsi_gcs_bridge_kill(b, "%s%s",
-                                 hr == HCS_ERR_PROTOCOL_ERROR ? "protocol error: " : "",
-                                 e ? e->message : hcs_strerror(hr));
-            break;
+            char *msg = hcsi_strdup(e ? e->message : "wait failed");
+            hcsi_mutex_unlock(&b->lock);
+            hcsi_gcs_bridge_kill(b, "reading from the guest failed: %s", msg ? msg : "");
+            free(msg);
+            hcsi_mutex_lock(&b->lock);
+            continue;
         }
-        hcsi_mutex_lock(&b->lock);
-        b->stats.frames_received++;
-        dead = b->dead;
+        if (b->dead || b->rd_owner || b->sync_waiters > 0)
+            continue;
+        b->rd_owner = 1;
         hcsi_mutex_unlock(&b->lock);
-        if (dead)
-            break;
-        switch (f.type & HCS_GCS_MSG_TYPE_MASK) {
-        case HCS_GCS_MSG_RESPONSE:
-            on_response(b, &f);
-            break;
-        case HCS_GCS_MSG_NOTIFY:
-            on_notification(b, &f);
-            break;
-        default:
-            hcsi_gcs_bridge_kill(b,
-                                 "protocol error: unexpected %s (id %llu) from the "
-                                 "guest at byte offset %llu",
-                                 hcsi_gcs_type_name(f.type, name, sizeof name),
-                                 (unsigned long long)f.id,
-                                 (unsigned long long)f.offset);
-            break;
-        }
+        lead_read(b, NULL, UINT64_MAX);
+        hcsi_mutex_lock(&b->lock);
+        b->rd_owner = 0;
+        promote_locked(b);
     }
+    hcsi_mutex_unlock(&b->lock);
 }
 
 /* ================= typed RPCs ================= */
@@ -1141,6 +1292,8 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
     hcsi_mutex_init(&b->wlock);
     hcsi_buf_init(&b->outq, 0);
     hcsi_buf_init(&b->spare, 0);
+    hcsi_cond_init(&b->bg_cv);
+    b->rd_deadline = UINT64_MAX;
     b->refs = 1;
     b->stream = stream;
     b->next_port = HCS_GCS_VSOCK_PORT_STDIO_FIRST;
@@ -1177,11 +1330,10 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
             goto fail;
         }
     }
-    hr = hcsi_gcs_reader_init(&b->reader, hcsi_gcs_stream_read_fn, stream,
-                              cfg->c.max_message_size);
+    hr = hcsi_gcs_reader_init(&b->reader, bridge_read_fn, b, cfg->c.max_message_size);
     if (HCS_FAILED(hr))
         goto fail;
-    hr = hcsi_thread_start(&b->reader_thread, reader_main, b);
+    hr = hcsi_thread_start(&b->reader_thread, bg_main, b);
     if (HCS_FAILED(hr))
         goto fail;
     b->reader_started = 1;

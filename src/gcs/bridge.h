@@ -3,7 +3,8 @@
  * notifications, RPCs) and process.c (processes, stdio relay).
  *
  * Locking: one mutex per bridge (b->lock) guards the call table, the
- * container table, process wait state, counters and the dead flag;
+ * container table, process wait state, counters, the read token and the
+ * dead flag;
  * b->wlock serialises id assignment + frame writes (ids are therefore in
  * wire order). Lock order: wlock before lock. Nothing blocks while holding
  * b->lock except condition waits on it.
@@ -29,6 +30,7 @@ typedef struct hcsi_gcs_call {
     size_t body_len;
     hcsi_cond cond;     /* sync calls: signalled when done */
     int async;          /* WaitForProcess: delivered to owner, then freed */
+    struct hcsi_gcs_call *fnext; /* list of waiters that do not read */
     hcs_gcs_process *owner;
 } hcsi_gcs_call;
 
@@ -53,6 +55,16 @@ struct hcs_gcs_bridge {
     hcsi_buf outq;    /* wlock: frames waiting for the active writer */
     hcsi_buf spare;   /* wlock: the other buffer of the pair */
     int writing;      /* wlock: a thread is draining outq */
+
+    /* The read token (lock): whoever holds it reads and dispatches frames.
+     * A waiting caller takes it when free (no extra thread hop on the
+     * answer); the background thread reads only when no caller waits. */
+    int rd_owner;
+    int sync_waiters;
+    hcsi_gcs_call *followers;  /* waiters blocked while another reads */
+    uint64_t quiet_until;      /* background stays off until then */
+    hcsi_cond bg_cv;
+    uint64_t rd_deadline;      /* token holder only: read deadline */
     uint64_t issued;  /* lock: every id below was sent */
     hcsi_gcs_call *table[HCSI_GCS_BUCKETS];
 

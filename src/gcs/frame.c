@@ -246,6 +246,21 @@ hcs_result hcsi_gcs_reader_next(hcsi_gcs_reader *r, hcsi_gcs_frame *f)
     return HCS_S_OK;
 }
 
+int hcsi_gcs_reader_has_frame(const hcsi_gcs_reader *r)
+{
+    hcsi_gcs_header h;
+    size_t have;
+    if (!r->buf || r->eof)
+        return 1;
+    have = r->end - r->start;
+    if (have < HCS_GCS_HEADER_SIZE)
+        return 0;
+    hcsi_gcs_header_unpack(r->buf + r->start, &h);
+    if (h.size < HCS_GCS_HEADER_SIZE || h.size > r->max_size)
+        return 1; /* next() fails at once */
+    return have >= h.size;
+}
+
 hcs_result hcsi_gcs_frame_parse(const void *buf, size_t len,
                                 uint32_t max_size, uint64_t base_offset,
                                 hcsi_gcs_frame *f, size_t *consumed)

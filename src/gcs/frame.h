@@ -96,6 +96,11 @@ void hcsi_gcs_reader_free(hcsi_gcs_reader *r);
  * After an error the reader is unusable (the stream is out of sync). */
 hcs_result hcsi_gcs_reader_next(hcsi_gcs_reader *r, hcsi_gcs_frame *f);
 
+/* 1 when hcsi_gcs_reader_next can return without reading the stream: a
+ * complete frame (or a header it will reject) is buffered, or EOF was
+ * seen. Lets a caller wait for readability with its own timeout first. */
+int hcsi_gcs_reader_has_frame(const hcsi_gcs_reader *r);
+
 /* Parses one frame from memory: HCS_S_OK with *f (body points into buf)
  * and *consumed; HCSI_GCS_EOF when len == 0; HCS_ERR_PROTOCOL_ERROR for a
  * bad size; HCS_ERR_CONNECTION_CLOSED when buf ends inside the frame. */

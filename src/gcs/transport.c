@@ -36,6 +36,11 @@ static hcs_result ss_write(hcsi_gcs_stream *s, const void *buf, size_t n)
     return hcsi_sock_write_full(((sock_stream *)s)->sock, buf, n);
 }
 
+static hcs_result ss_wait(hcsi_gcs_stream *s, int64_t timeout_ms)
+{
+    return hcsi_sock_wait_readable(((sock_stream *)s)->sock, timeout_ms);
+}
+
 static void ss_shutdown(hcsi_gcs_stream *s)
 {
     hcsi_sock_shutdown_both(((sock_stream *)s)->sock);
@@ -49,7 +54,7 @@ static void ss_destroy(hcsi_gcs_stream *s)
     free(s);
 }
 
-static const hcsi_gcs_stream_ops g_sock_ops = {ss_read, ss_write, ss_shutdown,
+static const hcsi_gcs_stream_ops g_sock_ops = {ss_read, ss_write, ss_wait, ss_shutdown,
                                               ss_destroy};
 
 hcs_result hcsi_gcs_stream_from_sock(hcsi_sock s, hcsi_gcs_stream **out)
@@ -122,6 +127,25 @@ static hcs_result fs_write(hcsi_gcs_stream *s, const void *buf, size_t n)
     return HCS_S_OK;
 }
 
+static hcs_result fs_wait(hcsi_gcs_stream *s, int64_t timeout_ms)
+{
+    fd_stream *f = (fd_stream *)s;
+    uint64_t deadline = hcsi_deadline_ms(timeout_ms);
+    /* Pipes have no readiness wait: poll PeekNamedPipe (other handle
+     * kinds are reported readable and the read blocks). */
+    for (;;) {
+        DWORD avail = 0;
+        if (InterlockedCompareExchange(&f->down, 0, 0))
+            return HCS_S_OK;
+        if (!PeekNamedPipe(f->rd, NULL, 0, NULL, &avail, NULL) || avail)
+            return HCS_S_OK;
+        if (timeout_ms >= 0 && hcsi_now_ns() >= deadline)
+            return hcsi_err(HCS_ERR_CONNECTION_TIMEOUT, "timed out after %lld ms",
+                            (long long)timeout_ms);
+        Sleep(1);
+    }
+}
+
 static void fs_shutdown(hcsi_gcs_stream *s)
 {
     fd_stream *f = (fd_stream *)s;
@@ -145,7 +169,7 @@ static void fs_destroy(hcsi_gcs_stream *s)
     free(f);
 }
 
-static const hcsi_gcs_stream_ops g_fd_ops = {fs_read, fs_write, fs_shutdown,
+static const hcsi_gcs_stream_ops g_fd_ops = {fs_read, fs_write, fs_wait, fs_shutdown,
                                             fs_destroy};
 
 hcs_result hcsi_gcs_stream_from_fds(intptr_t rd, intptr_t wr, int own,
@@ -182,10 +206,13 @@ static int fs_is_down(fd_stream *f)
     return d;
 }
 
-/* Waits for `events` on fd or a shutdown; returns 1 ready, 0 shut down. */
-static int fs_wait(fd_stream *f, int fd, short events)
+/* Waits for `events` on fd or a shutdown; returns 1 ready, 0 shut down,
+ * -1 timed out (timeout_ms < 0: forever). */
+static int fs_poll(fd_stream *f, int fd, short events, int64_t timeout_ms)
 {
+    uint64_t deadline = hcsi_deadline_ms(timeout_ms);
     for (;;) {
+        int ms = -1;
         struct pollfd p[2];
         int rc;
         p[0].fd = fd;
@@ -194,13 +221,28 @@ static int fs_wait(fd_stream *f, int fd, short events)
         p[1].fd = f->wake[0];
         p[1].events = POLLIN;
         p[1].revents = 0;
-        rc = poll(p, 2, -1);
+        if (timeout_ms >= 0) {
+            uint64_t now = hcsi_now_ns();
+            ms = now >= deadline ? 0 : (int)((deadline - now + 999999u) / 1000000u);
+        }
+        rc = poll(p, 2, ms);
         if (rc < 0 && errno == EINTR)
             continue;
+        if (rc == 0)
+            return -1;
         if (p[1].revents)
             return 0;
         return 1;
     }
+}
+
+static hcs_result fs_wait(hcsi_gcs_stream *s, int64_t timeout_ms)
+{
+    fd_stream *f = (fd_stream *)s;
+    if (fs_poll(f, f->rd, POLLIN, timeout_ms) < 0)
+        return hcsi_err(HCS_ERR_CONNECTION_TIMEOUT, "timed out after %lld ms",
+                        (long long)timeout_ms);
+    return HCS_S_OK;
 }
 
 static hcs_result fs_read(hcsi_gcs_stream *s, void *buf, size_t n, size_t *got)
@@ -222,7 +264,7 @@ static hcs_result fs_read(hcsi_gcs_stream *s, void *buf, size_t n, size_t *got)
             return HCS_S_OK;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return hcsi_err(HCS_ERR_WIN32_BROKEN_PIPE, "read: %s", strerror(errno));
-        if (!fs_wait(f, f->rd, POLLIN))
+        if (fs_poll(f, f->rd, POLLIN, -1) == 0)
             return HCS_S_OK;
     }
 }
@@ -247,7 +289,7 @@ static hcs_result fs_write(hcsi_gcs_stream *s, const void *buf, size_t n)
             return hcsi_err(errno == EPIPE ? HCS_ERR_CONNECTION_CLOSED
                                            : HCS_ERR_WIN32_BROKEN_PIPE,
                             "write: %s", strerror(errno));
-        if (!fs_wait(f, f->wr, POLLOUT))
+        if (fs_poll(f, f->wr, POLLOUT, -1) == 0)
             return hcsi_err(HCS_ERR_CONNECTION_CLOSED, "write: stream shut down");
     }
     return HCS_S_OK;
@@ -283,7 +325,7 @@ static void fs_destroy(hcsi_gcs_stream *s)
     free(f);
 }
 
-static const hcsi_gcs_stream_ops g_fd_ops = {fs_read, fs_write, fs_shutdown,
+static const hcsi_gcs_stream_ops g_fd_ops = {fs_read, fs_write, fs_wait, fs_shutdown,
                                             fs_destroy};
 
 static int set_nonblock(int fd)

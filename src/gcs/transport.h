@@ -26,6 +26,10 @@ typedef struct hcsi_gcs_stream_ops {
     hcs_result (*read)(hcsi_gcs_stream *s, void *buf, size_t n, size_t *got);
     /* Writes everything or fails. */
     hcs_result (*write)(hcsi_gcs_stream *s, const void *buf, size_t n);
+    /* Waits until a read would not block (data, EOF, error or shutdown):
+     * HCS_S_OK, or HCS_ERR_CONNECTION_TIMEOUT after timeout_ms (< 0:
+     * forever). */
+    hcs_result (*wait_readable)(hcsi_gcs_stream *s, int64_t timeout_ms);
     /* Wakes any thread blocked in read/write and makes later calls fail
      * (read: EOF). Thread-safe, idempotent. */
     void (*shutdown)(hcsi_gcs_stream *s);
