@@ -291,7 +291,7 @@ static double raw_oneway(peer_proc *pp, size_t n)
 }
 
 #define PIPE_THREADS 8
-#define PIPE_WINDOW 32
+#define PIPE_WINDOW 64
 
 typedef struct pipe_arg {
     hcs_gcs_bridge *b;
@@ -383,18 +383,33 @@ static double bridge_bulk(hcs_gcs_bridge *b, int sink)
     return secs(hcsi_now_ns() - t0);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median3(double *v)
+{
+    qsort(v, 3, sizeof *v, cmp_dbl);
+    return v[1];
+}
+
+#define REPS 3
+
 int main(int argc, char **argv)
 {
     size_t n_rt = 20000, n_tp = 400000;
-    peer_proc p_raw_rt, p_br_rt, p_sink, p_br_tp, p_bulk, p_guest;
+    peer_proc peers[REPS][6];
     char tmpl[] = "/tmp/hcsbenchXXXXXX", addr[64];
-    double raw_rt, br_rt, raw_tp, br_tp, raw_bk, br_bk;
+    double raw_rt[REPS], br_rt[REPS], raw_tp[REPS], br_tp[REPS], raw_bk[REPS], br_bk[REPS];
+    double r1[REPS], r2[REPS], r3[REPS];
     hcs_gcs_bridge *b;
-    int sink;
+    int sink, i;
     if (argc > 1 && strcmp(argv[1], "--quick") == 0) {
         n_rt = 2000;
-        n_tp = 40000;
-        g_bulk_bytes = 64ull << 20;
+        n_tp = 100000;
+        g_bulk_bytes = 128ull << 20;
     }
     if (!mkdtemp(tmpl)) {
         perror("mkdtemp");
@@ -403,44 +418,55 @@ int main(int argc, char **argv)
     g_dir = tmpl;
     snprintf(addr, sizeof addr, "unix:%s", tmpl);
     /* Every peer is forked before the first bridge thread exists. */
-    peer_spawn(&p_raw_rt, MODE_ECHO);
-    peer_spawn(&p_br_rt, MODE_ECHO);
-    peer_spawn(&p_sink, MODE_SINK);
-    peer_spawn(&p_br_tp, MODE_ECHO);
-    peer_spawn(&p_bulk, MODE_BULK);
-    peer_spawn(&p_guest, MODE_GUEST);
+    for (i = 0; i < REPS; i++) {
+        peer_spawn(&peers[i][0], MODE_ECHO);
+        peer_spawn(&peers[i][1], MODE_ECHO);
+        peer_spawn(&peers[i][2], MODE_SINK);
+        peer_spawn(&peers[i][3], MODE_ECHO);
+        peer_spawn(&peers[i][4], MODE_BULK);
+        peer_spawn(&peers[i][5], MODE_GUEST);
+    }
     sink = open("/dev/null", O_WRONLY);
 
-    printf("GCS bridge benchmark (AF_UNIX socketpair, peer process)\n");
-    raw_rt = raw_roundtrip(&p_raw_rt, n_rt);
-    peer_reap(&p_raw_rt);
-    b = connect_peer(&p_br_rt, NULL);
-    br_rt = bridge_roundtrip(b, n_rt);
-    hcs_gcs_bridge_close(b);
-    peer_reap(&p_br_rt);
-    printf("1. round trip median: raw %.1f us, bridge RPC %.1f us  -> ratio %.3f "
-           "(target <= 1.15)\n", raw_rt, br_rt, br_rt / raw_rt);
+    printf("GCS bridge benchmark (AF_UNIX socketpair, forked echo peer; "
+           "median of %d runs, raw and bridge alternating)\n", REPS);
+    for (i = 0; i < REPS; i++) {
+        raw_rt[i] = raw_roundtrip(&peers[i][0], n_rt);
+        peer_reap(&peers[i][0]);
+        b = connect_peer(&peers[i][1], NULL);
+        br_rt[i] = bridge_roundtrip(b, n_rt);
+        hcs_gcs_bridge_close(b);
+        peer_reap(&peers[i][1]);
+        r1[i] = br_rt[i] / raw_rt[i];
 
-    raw_tp = raw_oneway(&p_sink, n_tp);
-    peer_reap(&p_sink);
-    b = connect_peer(&p_br_tp, NULL);
-    br_tp = bridge_pipelined(b, n_tp);
-    hcs_gcs_bridge_close(b);
-    peer_reap(&p_br_tp);
+        raw_tp[i] = raw_oneway(&peers[i][2], n_tp);
+        peer_reap(&peers[i][2]);
+        b = connect_peer(&peers[i][3], NULL);
+        br_tp[i] = bridge_pipelined(b, n_tp);
+        hcs_gcs_bridge_close(b);
+        peer_reap(&peers[i][3]);
+        r2[i] = br_tp[i] / raw_tp[i];
+
+        raw_bk[i] = raw_bulk(&peers[i][4], sink);
+        peer_reap(&peers[i][4]);
+        b = connect_peer(&peers[i][5], addr);
+        br_bk[i] = bridge_bulk(b, sink);
+        hcs_gcs_bridge_close(b);
+        peer_reap(&peers[i][5]);
+        r3[i] = raw_bk[i] / br_bk[i];
+        printf("  run %d: round trip %.1f/%.1f us, rate %.0f/%.0f per s, %.0f MiB in "
+               "%.3f/%.3f s\n", i + 1, raw_rt[i], br_rt[i], raw_tp[i], br_tp[i],
+               (double)g_bulk_bytes / 1048576.0, raw_bk[i], br_bk[i]);
+    }
+    printf("1. RPC round trip median: raw ping-pong %.1f us, bridge %.1f us  -> ratio %.3f "
+           "(target <= 1.15)\n", median3(raw_rt), median3(br_rt), median3(r1));
     printf("2. rate: raw one-way %.0f msg/s, bridge %d threads x %d in flight %.0f RPC/s"
            "  -> ratio %.3f (target >= 0.8)\n",
-           raw_tp, PIPE_THREADS, PIPE_WINDOW, br_tp, br_tp / raw_tp);
-
-    raw_bk = raw_bulk(&p_bulk, sink);
-    peer_reap(&p_bulk);
-    b = connect_peer(&p_guest, addr);
-    br_bk = bridge_bulk(b, sink);
-    hcs_gcs_bridge_close(b);
-    peer_reap(&p_guest);
+           median3(raw_tp), PIPE_THREADS, PIPE_WINDOW, median3(br_tp), median3(r2));
     printf("3. %.0f MiB: raw socket copy %.0f MiB/s, stdio relay %.0f MiB/s  -> ratio %.3f "
            "(target >= 0.9)\n",
-           (double)g_bulk_bytes / 1048576.0, (double)g_bulk_bytes / 1048576.0 / raw_bk,
-           (double)g_bulk_bytes / 1048576.0 / br_bk, raw_bk / br_bk);
+           (double)g_bulk_bytes / 1048576.0, (double)g_bulk_bytes / 1048576.0 / median3(raw_bk),
+           (double)g_bulk_bytes / 1048576.0 / median3(br_bk), median3(r3));
     close(sink);
     rmdir(tmpl);
     return 0;

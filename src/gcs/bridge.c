@@ -136,7 +136,6 @@ static void bridge_destroy(hcs_gcs_bridge *b)
     free(b->uvm_id);
     free(b->uvm_config_json);
     hcsi_cond_destroy(&b->bg_cv);
-    hcsi_mutex_destroy(&b->wlock);
     hcsi_mutex_destroy(&b->lock);
     free(b);
 }
@@ -258,52 +257,35 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
     hcs_result hr;
     char name[40];
     uint64_t id;
-    hcsi_mutex_lock(&b->wlock);
     hcsi_mutex_lock(&b->lock);
     if (b->dead) {
         hr = hcsi_gcs_closed_error(b, hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc,
                                                         name, sizeof name));
         hcsi_mutex_unlock(&b->lock);
-        hcsi_mutex_unlock(&b->wlock);
         return hr;
     }
+    /* The id, the registration and the place in the output queue are
+     * taken in one critical section: ids are in wire order. */
     id = call->id = b->next_id++;
     call->rpc = rpc;
-    table_insert(b, call);
-    b->issued = b->next_id;
-    b->stats.frames_sent++;
-    hcsi_mutex_unlock(&b->lock);
-    /* From here an async call may be completed and freed by the reader
-     * (or a teardown) at any time: use the local id only. */
     hr = hcsi_gcs_frame_finish(frame, HCS_GCS_MSG_REQUEST | rpc, id);
     if (HCS_SUCCEEDED(hr))
         hr = hcsi_buf_append(&b->outq, frame->data, frame->len);
     if (HCS_FAILED(hr)) {
-        hcs_error *e = hcs_error_take();
-        hcsi_mutex_unlock(&b->wlock);
-        /* Nothing of it reached the wire; the connection is still in sync,
-         * but this call must end: fail it like a teardown would. */
-        hcsi_mutex_lock(&b->lock);
-        if (hcsi_gcs_table_remove(b, call)) {
-            if (call->async) {
-                if (call->owner)
-                    hcsi_gcs_process_deliver(call->owner, HCS_ERR_OUTOFMEMORY, 0,
-                                             e ? e->message : "out of memory");
-                free(call);
-            } else {
-                call->done = 1;
-                call->hr = HCS_ERR_OUTOFMEMORY;
-            }
-        }
+        /* Nothing reached the wire and the connection is still in sync;
+         * the id is simply skipped. */
         hcsi_mutex_unlock(&b->lock);
-        hcs_error_free(e);
-        return HCS_S_OK;
+        return hr;
     }
-    /* Group commit: frames queue in id order under wlock; whoever finds no
-     * write in progress drains the queue, so concurrent senders share one
-     * write() (ids stay in wire order). */
+    table_insert(b, call);
+    b->issued = b->next_id;
+    b->stats.frames_sent++;
+    /* From here an async call may be completed and freed by a reader (or
+     * a teardown) as soon as the lock is released: use `id` only.
+     * Group commit: whoever finds no write in progress drains the queue,
+     * so concurrent senders share one write(). */
     if (b->writing) {
-        hcsi_mutex_unlock(&b->wlock);
+        hcsi_mutex_unlock(&b->lock);
         return HCS_S_OK;
     }
     b->writing = 1;
@@ -311,25 +293,26 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
         hcsi_buf tmp = b->outq;
         b->outq = b->spare;
         b->outq.len = 0;
-        hcsi_mutex_unlock(&b->wlock);
+        hcsi_mutex_unlock(&b->lock);
         hr = b->stream->ops->write(b->stream, tmp.data, tmp.len);
-        hcsi_mutex_lock(&b->wlock);
+        hcsi_mutex_lock(&b->lock);
         b->spare = tmp;
         if (HCS_FAILED(hr)) {
             const hcs_error *e = hcs_error_last();
             char *msg = hcsi_strdup(e ? e->message : "error");
             b->outq.len = 0;
             b->writing = 0;
-            hcsi_mutex_unlock(&b->wlock);
+            hcsi_mutex_unlock(&b->lock);
             /* A partial frame may be on the wire: the stream is unusable;
              * every queued call fails with the reason. */
-            hcsi_gcs_bridge_kill(b, "write to the guest failed: %s", msg ? msg : "error");
+            hcsi_gcs_bridge_kill(b, "write of id %llu to the guest failed: %s",
+                                 (unsigned long long)id, msg ? msg : "error");
             free(msg);
             return HCS_S_OK;
         }
     }
     b->writing = 0;
-    hcsi_mutex_unlock(&b->wlock);
+    hcsi_mutex_unlock(&b->lock);
     return HCS_S_OK;
 }
 
@@ -338,7 +321,7 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
 #define HCSI_GCS_QUIET_NS 1000000u /* background reader idle after callers */
 #define HCSI_GCS_BG_TICK_NS 1000000u
 
-static int read_one(hcs_gcs_bridge *b);
+static int read_one(hcs_gcs_bridge *b, hcsi_gcs_call *own);
 
 /* Wakes one waiter that still needs an answer, so that it takes the free
  * token and reads (lock held). */
@@ -373,28 +356,18 @@ static void follower_remove(hcs_gcs_bridge *b, hcsi_gcs_call *c)
  * buffered, so nothing waits for the next read. */
 static void lead_read(hcs_gcs_bridge *b, hcsi_gcs_call *own, uint64_t deadline)
 {
+    int rc;
     b->rd_deadline = deadline;
     for (;;) {
-        int stop;
-        hcsi_mutex_lock(&b->lock);
-        stop = b->dead || (own && own->done);
-        hcsi_mutex_unlock(&b->lock);
-        if (stop)
-            break;
-        if (read_one(b) <= 0)
+        rc = read_one(b, own);
+        if (rc != 1)
             break;
         if (!own && !hcsi_gcs_reader_has_frame(&b->reader))
             break;
     }
     b->rd_deadline = UINT64_MAX;
-    while (hcsi_gcs_reader_has_frame(&b->reader)) {
-        int dead;
-        hcsi_mutex_lock(&b->lock);
-        dead = b->dead;
-        hcsi_mutex_unlock(&b->lock);
-        if (dead || read_one(b) <= 0)
-            break;
-    }
+    while (rc > 0 && hcsi_gcs_reader_has_frame(&b->reader))
+        rc = read_one(b, NULL);
 }
 
 /* Waits for a registered sync call; the call leaves the table either way.
@@ -405,6 +378,7 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     hcs_result hr = HCS_S_OK;
     uint64_t deadline;
     int timed_out = 0;
+    char name[40];
     *resp = NULL;
     if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
         timeout_ms = b->rpc_timeout_ms;
@@ -439,6 +413,9 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     if (--b->sync_waiters == 0)
         b->quiet_until = hcsi_now_ns() + HCSI_GCS_QUIET_NS;
     promote_locked(b);
+    /* names are formatted only for errors (snprintf is not free) */
+    if (!what && (timed_out || HCS_FAILED(c->hr)))
+        what = hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | c->rpc, name, sizeof name);
     if (timed_out)
         hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
                       "%s (id %llu): no response from the guest within %lld ms",
@@ -484,7 +461,6 @@ hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
 struct hcs_gcs_call {
     hcs_gcs_bridge *b; /* holds a reference */
     hcsi_gcs_call c;
-    char what[40];
 };
 
 hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
@@ -503,9 +479,10 @@ hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, 
     call = (hcs_gcs_call *)hcsi_calloc(1, sizeof *call);
     if (!call)
         return hcsi_err_oom();
-    hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, call->what, sizeof call->what);
     hcsi_buf_init(&frame, 0);
-    hr = hcsi_gcs_frame_begin(&frame);
+    hr = hcsi_buf_reserve(&frame, HCS_GCS_HEADER_SIZE + len);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_frame_begin(&frame);
     if (HCS_SUCCEEDED(hr) && len)
         hr = hcsi_buf_append(&frame, body, len);
     if (HCS_FAILED(hr)) {
@@ -540,7 +517,7 @@ hcs_result hcs_gcs_rpc_end(hcs_gcs_call *call, int64_t timeout_ms, char **respon
     char *dummy = NULL;
     if (!call)
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc_end: NULL call");
-    hr = call_wait(call->b, &call->c, timeout_ms, call->what, response ? response : &dummy,
+    hr = call_wait(call->b, &call->c, timeout_ms, NULL, response ? response : &dummy,
                    response_len);
     free(dummy);
     hcsi_cond_destroy(&call->c.cond);
@@ -587,42 +564,55 @@ static void deliver_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, const char *body,
     free(c);
 }
 
-static void on_response(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
+/* Completes the call a response answers (or drops/refuses it). Returns
+ * 1 when the reader should stop: the bridge is dead or `own` is done. */
+static int on_response(hcs_gcs_bridge *b, const hcsi_gcs_frame *f, hcsi_gcs_call *own)
 {
     hcsi_gcs_call *c;
     char name[40];
+    int stop;
     /* Copied before locking so that taking the call and completing it is
      * one critical section (a timing-out waiter never sees a half-done
      * call). */
     char *copy = hcsi_strndup(f->body, f->body_len);
     hcsi_mutex_lock(&b->lock);
+    b->stats.frames_received++;
+    if (b->dead) {
+        hcsi_mutex_unlock(&b->lock);
+        free(copy);
+        return 1;
+    }
     c = table_take(b, f->id);
     if (!c) {
         int late = f->id < b->issued;
         if (late)
             b->stats.late_responses++;
+        stop = own && own->done;
         hcsi_mutex_unlock(&b->lock);
         free(copy);
-        if (late)
+        if (late) {
             hcsi_gcs_log(b, HCS_GCS_LOG_WARNING,
                          "dropping %s for id %llu: its call already ended "
                          "(timed out or abandoned)",
                          hcsi_gcs_type_name(f->type, name, sizeof name),
                          (unsigned long long)f->id);
-        else
-            hcsi_gcs_bridge_kill(b,
-                                 "protocol error: %s at byte offset %llu answers id "
-                                 "%llu, which was never sent",
-                                 hcsi_gcs_type_name(f->type, name, sizeof name),
-                                 (unsigned long long)f->offset,
-                                 (unsigned long long)f->id);
-        return;
+            return stop;
+        }
+        hcsi_gcs_bridge_kill(b,
+                             "protocol error: %s at byte offset %llu answers id "
+                             "%llu, which was never sent",
+                             hcsi_gcs_type_name(f->type, name, sizeof name),
+                             (unsigned long long)f->offset, (unsigned long long)f->id);
+        return 1;
     }
     if (c->async) {
         hcsi_mutex_unlock(&b->lock);
         free(copy);
         deliver_wait(b, c, f->body, f->body_len);
-        return;
+        hcsi_mutex_lock(&b->lock);
+        stop = b->dead || (own && own->done);
+        hcsi_mutex_unlock(&b->lock);
+        return stop;
     }
     c->done = 1;
     if (copy) {
@@ -632,7 +622,9 @@ static void on_response(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
         c->hr = HCS_ERR_OUTOFMEMORY;
     }
     hcsi_cond_signal(&c->cond);
+    stop = own && own->done;
     hcsi_mutex_unlock(&b->lock);
+    return stop;
 }
 
 static hcsi_gcs_container *find_container(hcs_gcs_bridge *b, const char *id)
@@ -652,6 +644,7 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
     char name[40];
     if (f->type != HCS_GCS_NOTIFY_CONTAINER) {
         hcsi_mutex_lock(&b->lock);
+        b->stats.frames_received++;
         b->stats.unknown_notifications++;
         hcsi_mutex_unlock(&b->lock);
         hcsi_gcs_log(b, HCS_GCS_LOG_WARNING, "ignoring %s at byte offset %llu",
@@ -663,6 +656,7 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
     if (HCS_FAILED(hr)) {
         const hcs_error *e = hcs_error_last();
         hcsi_mutex_lock(&b->lock);
+        b->stats.frames_received++;
         b->stats.malformed_notifications++;
         hcsi_mutex_unlock(&b->lock);
         hcsi_gcs_log(b, HCS_GCS_LOG_WARNING,
@@ -671,6 +665,7 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
         return;
     }
     hcsi_mutex_lock(&b->lock);
+    b->stats.frames_received++;
     c = find_container(b, n.container_id);
     if (c && !c->exited) {
         c->exited = 1;
@@ -693,9 +688,10 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
 }
 
 /* Reads one frame and dispatches it (token held, lock not held).
- * 1: dispatched; 0: the token holder's read deadline passed; -1: the
- * bridge is down (EOF, error, protocol error). */
-static int read_one(hcs_gcs_bridge *b)
+ * 1: dispatched, go on; 2: dispatched and `own` is answered; 0: the token
+ * holder's read deadline passed; -1: the bridge is down (EOF, error,
+ * protocol error). */
+static int read_one(hcs_gcs_bridge *b, hcsi_gcs_call *own)
 {
     hcsi_gcs_frame f;
     char name[40];
@@ -715,16 +711,15 @@ static int read_one(hcs_gcs_bridge *b)
                              e ? e->message : hcs_strerror(hr));
         return -1;
     }
-    hcsi_mutex_lock(&b->lock);
-    b->stats.frames_received++;
-    dead = b->dead;
-    hcsi_mutex_unlock(&b->lock);
-    if (dead)
-        return -1;
     switch (f.type & HCS_GCS_MSG_TYPE_MASK) {
     case HCS_GCS_MSG_RESPONSE:
-        on_response(b, &f);
-        break;
+        if (on_response(b, &f, own)) {
+            hcsi_mutex_lock(&b->lock);
+            dead = b->dead;
+            hcsi_mutex_unlock(&b->lock);
+            return dead ? -1 : 2;
+        }
+        return 1;
     case HCS_GCS_MSG_NOTIFY:
         on_notification(b, &f);
         break;
@@ -873,7 +868,6 @@ hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t
 {
     hcsi_buf frame;
     hcs_result hr;
-    char name[40];
     if (!b || !response || (!body && len))
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc: NULL argument");
     *response = NULL;
@@ -882,14 +876,13 @@ hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t
                         "hcs_gcs_rpc: 0x%08lx is a message type, not a procedure code",
                         (unsigned long)rpc);
     hcsi_buf_init(&frame, 0);
-    hr = hcsi_gcs_frame_begin(&frame);
+    hr = hcsi_buf_reserve(&frame, HCS_GCS_HEADER_SIZE + len);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_frame_begin(&frame);
     if (HCS_SUCCEEDED(hr) && len)
         hr = hcsi_buf_append(&frame, body, len);
     if (HCS_SUCCEEDED(hr))
-        hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms,
-                                hcsi_gcs_type_name(HCS_GCS_MSG_REQUEST | rpc, name,
-                                                   sizeof name),
-                                response, response_len);
+        hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms, NULL, response, response_len);
     hcsi_buf_free(&frame);
     return hr;
 }
@@ -1289,7 +1282,6 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
         return hcsi_err_oom();
     }
     hcsi_mutex_init(&b->lock);
-    hcsi_mutex_init(&b->wlock);
     hcsi_buf_init(&b->outq, 0);
     hcsi_buf_init(&b->spare, 0);
     hcsi_cond_init(&b->bg_cv);

@@ -4,10 +4,9 @@
  *
  * Locking: one mutex per bridge (b->lock) guards the call table, the
  * container table, process wait state, counters, the read token and the
- * dead flag;
- * b->wlock serialises id assignment + frame writes (ids are therefore in
- * wire order). Lock order: wlock before lock. Nothing blocks while holding
- * b->lock except condition waits on it.
+ * dead flag, id assignment and the output queue (so ids are in wire
+ * order). Nothing blocks while holding b->lock except condition waits on
+ * it; writes happen outside it (one writer at a time, group commit).
  */
 #ifndef HCS_GCS_BRIDGE_H
 #define HCS_GCS_BRIDGE_H
@@ -44,17 +43,16 @@ typedef struct hcsi_gcs_container {
 
 struct hcs_gcs_bridge {
     hcsi_mutex lock;
-    hcsi_mutex wlock;
     int refs;
     hcsi_gcs_stream *stream;
     hcsi_gcs_reader reader;
     hcsi_thread reader_thread;
     int reader_started, reader_joined;
 
-    uint64_t next_id; /* wlock */
-    hcsi_buf outq;    /* wlock: frames waiting for the active writer */
-    hcsi_buf spare;   /* wlock: the other buffer of the pair */
-    int writing;      /* wlock: a thread is draining outq */
+    uint64_t next_id; /* next request id */
+    hcsi_buf outq;    /* frames waiting for the active writer */
+    hcsi_buf spare;   /* the other buffer of the pair */
+    int writing;      /* a thread is draining outq */
 
     /* The read token (lock): whoever holds it reads and dispatches frames.
      * A waiting caller takes it when free (no extra thread hop on the
@@ -125,10 +123,10 @@ void hcsi_gcs_log(hcs_gcs_bridge *b, hcs_gcs_log_level level, const char *fmt, .
 void hcsi_gcs_bridge_kill(hcs_gcs_bridge *b, const char *fmt, ...) HCSI_PRINTF(2, 3);
 
 /* Sends a frame built with hcsi_gcs_frame_begin + body: assigns the next
- * id, registers call (sync or async) before writing. A write failure kills
- * the bridge (the call then completes with its reason). Returns the
- * closed-bridge error when the bridge is already dead (call not
- * registered). */
+ * id and registers call (sync or async) before it can be answered. A write
+ * failure kills the bridge (the call then completes with its reason).
+ * Fails, with the call not registered, when the bridge is already dead
+ * (HCS_ERR_CONNECTION_CLOSED) or out of memory. */
 hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
                               hcsi_gcs_call *call);
 

@@ -78,9 +78,16 @@ static hcs_result send_wait(hcs_gcs_process *p)
     hr = hcsi_gcs_send_call(b, HCS_GCS_RPC_WAIT_FOR_PROCESS, &frame, c);
     hcsi_buf_free(&frame);
     if (HCS_FAILED(hr)) {
+        /* not registered: the process wait reports why */
+        const hcs_error *e = hcs_error_last();
+        char *msg = hcsi_strdup(e ? e->message : "WaitForProcess was not sent");
         hcsi_mutex_lock(&b->lock);
-        hcsi_gcs_process_deliver(p, HCS_ERR_CONNECTION_CLOSED, 0, b->dead_msg);
+        if (hr == HCS_ERR_CONNECTION_CLOSED)
+            hcsi_gcs_process_deliver(p, hr, 0, b->dead_msg);
+        else
+            hcsi_gcs_process_deliver(p, hr, 0, msg);
         hcsi_mutex_unlock(&b->lock);
+        free(msg);
         free(c);
     }
     return HCS_S_OK;
