@@ -716,6 +716,63 @@ static void test_async_pipelined(void **s)
         free(e.held_body[i]);
 }
 
+/* Typed helpers end to end: bodies as hcsshim sends them, properties
+ * unwrapped. */
+static int h_props(peer *p, const hcsi_gcs_frame *f, const char *body)
+{
+    (void)body;
+    if (f->type == HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_GET_PROPERTIES)) {
+        if (strstr(body, "Statistics"))
+            peer_reply(p, f, "{\"Result\":0,\"Properties\":\"{\\\"LCOWMetrics\\\":"
+                             "{\\\"memory\\\":{\\\"usage\\\":7}}}\"}");
+        else
+            peer_reply(p, f, "{\"Result\":0,\"Properties\":\"{\\\"ProcessList\\\":"
+                             "[{\\\"ProcessId\\\":28,\\\"ImageName\\\":\\\"sh\\\"},"
+                             "{\\\"ProcessId\\\":29}]}\"}");
+        return 1;
+    }
+    peer_reply(p, f, PEER_OK);
+    return 1;
+}
+
+static void test_typed_helpers(void **s)
+{
+    peer p;
+    hcs_gcs_bridge *b = NULL;
+    hcs_gcs_config c;
+    hcs_gcs_mapped_virtual_disk d;
+    hcs_gcs_process_info *list = NULL;
+    size_t n = 0;
+    char *st = NULL;
+    (void)s;
+    assert_int_equal(peer_start(&p, h_props, NULL), 0);
+    cfg_fast(&c, NULL);
+    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    memset(&d, 0, sizeof d);
+    d.mount_path = "/run/mounts/scsi/m0";
+    d.lun = 1;
+    d.read_only = 1;
+    assert_int_equal(hcs_gcs_modify_mapped_virtual_disk(b, "Add", &d), 0);
+    /* golden 17's body */
+    assert_string_equal(p.bodies[1],
+        "{\"ContainerId\":\"00000000-0000-0000-0000-000000000000\",\"ActivityId\":\"00000000-"
+        "0000-0000-0000-000000000000\",\"Request\":{\"RequestType\":\"Add\",\"ResourceType\":"
+        "\"MappedVirtualDisk\",\"Settings\":{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,"
+        "\"ReadOnly\":true}}}\n");
+    assert_int_equal(hcs_gcs_get_process_list(b, "c1", &list, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].process_id, 28);
+    assert_string_equal(list[0].image_name, "sh");
+    assert_null(list[1].image_name);
+    hcs_gcs_process_list_free(list, n);
+    assert_non_null(strstr(p.bodies[2], "\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\"]}\""));
+    assert_int_equal(hcs_gcs_get_statistics(b, "c1", &st), 0);
+    assert_string_equal(st, "{\"memory\":{\"usage\":7}}");
+    hcs_free(st);
+    hcs_gcs_bridge_close(b);
+    peer_finish(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_ids_in_wire_order),
         cmocka_unit_test(test_async_pipelined),
+        cmocka_unit_test(test_typed_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -599,6 +599,94 @@ static void test_decode_live(void **s)
     decode_live_dir("live-uvm-processes");
 }
 
+/* Typed ModifySettings documents (hcsshim's guestresource shapes). */
+static void expect_doc(hcs_result hr, char *doc, const char *want)
+{
+    if (HCS_FAILED(hr))
+        fail_msg("encoder failed: %s", hcs_error_last()->message);
+    assert_string_equal(doc, want);
+    hcs_free(doc);
+}
+
+#define EXPECT_DOC(call, want)                                                 \
+    do {                                                                       \
+        hcs_result hr_ = (call);                                              \
+        expect_doc(hr_, doc, want);                                            \
+    } while (0)
+
+static void test_resource_documents(void **s)
+{
+    hcs_gcs_mapped_virtual_disk d;
+    hcs_gcs_mapped_directory md;
+    hcs_gcs_combined_layers cl;
+    hcs_gcs_network_adapter na;
+    hcs_gcs_vpmem_device vp;
+    hcs_gcs_ip_config ip = {"10.0.0.2", 24};
+    hcs_gcs_route rt = {"10.0.0.1", "0.0.0.0/0", 0};
+    static const char *const opts[] = {"noatime", NULL};
+    static const char *const layers[] = {"/run/layers/p0", "/run/layers/p1", NULL};
+    char *doc = NULL;
+    (void)s;
+    memset(&d, 0, sizeof d);
+    d.mount_path = "/run/mounts/scsi/m0";
+    d.lun = 1;
+    d.read_only = 1;
+    /* the Settings of golden 17 */
+    EXPECT_DOC(hcs_gcs_encode_mapped_virtual_disk(&d, &doc),
+               "{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,\"ReadOnly\":true}");
+    d.controller = 2;
+    d.partition = 3;
+    d.options = opts;
+    d.ensure_filesystem = 1;
+    d.filesystem = "ext4";
+    EXPECT_DOC(hcs_gcs_encode_mapped_virtual_disk(&d, &doc),
+               "{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,\"Controller\":2,"
+               "\"Partition\":3,\"ReadOnly\":true,\"Options\":[\"noatime\"],"
+               "\"EnsureFilesystem\":true,\"Filesystem\":\"ext4\"}");
+    memset(&md, 0, sizeof md);
+    md.mount_path = "/run/mounts/m1";
+    md.port = 564;
+    md.share_name = "share";
+    EXPECT_DOC(hcs_gcs_encode_mapped_directory(&md, &doc),
+               "{\"MountPath\":\"/run/mounts/m1\",\"Port\":564,\"ShareName\":\"share\"}");
+    memset(&cl, 0, sizeof cl);
+    cl.container_id = "c1";
+    cl.container_root_path = "/run/gcs/c/c1/rootfs";
+    cl.layer_paths = layers;
+    cl.scratch_path = "/run/gcs/c/c1/scratch";
+    EXPECT_DOC(hcs_gcs_encode_combined_layers(&cl, &doc),
+               "{\"ContainerID\":\"c1\",\"ContainerRootPath\":\"/run/gcs/c/c1/rootfs\","
+               "\"Layers\":[{\"Path\":\"/run/layers/p0\"},{\"Path\":\"/run/layers/p1\"}],"
+               "\"ScratchPath\":\"/run/gcs/c/c1/scratch\"}");
+    memset(&na, 0, sizeof na);
+    na.namespace_id = "ns";
+    na.id = "eth0";
+    na.mac_address = "00-15-5D-00-00-01";
+    na.dns_server_list = "10.0.0.1,8.8.8.8";
+    na.encap_overhead = 50;
+    na.ip_configs = &ip;
+    na.ip_config_count = 1;
+    na.routes = &rt;
+    na.route_count = 1;
+    na.enable_low_metric = 1;
+    EXPECT_DOC(hcs_gcs_encode_network_adapter(&na, &doc),
+               "{\"NamespaceID\":\"ns\",\"ID\":\"eth0\",\"MacAddress\":\"00-15-5D-00-00-01\","
+               "\"DNSServerList\":\"10.0.0.1,8.8.8.8\",\"EncapOverhead\":50,"
+               "\"IPConfigs\":[{\"IPAddress\":\"10.0.0.2\",\"PrefixLength\":24}],"
+               "\"Routes\":[{\"NextHop\":\"10.0.0.1\",\"DestinationPrefix\":\"0.0.0.0/0\"}],"
+               "\"EnableLowMetric\":true}");
+    memset(&vp, 0, sizeof vp);
+    vp.device_number = 3;
+    vp.mount_path = "/run/layers/p3";
+    vp.has_mapping = 1;
+    vp.device_offset_in_bytes = 4096;
+    vp.device_size_in_bytes = 1ull << 33;
+    EXPECT_DOC(hcs_gcs_encode_vpmem_device(&vp, &doc),
+               "{\"DeviceNumber\":3,\"MountPath\":\"/run/layers/p3\",\"MappingInfo\":"
+               "{\"DeviceOffsetInBytes\":4096,\"DeviceSizeInBytes\":8589934592}}");
+    assert_int_equal(hcs_gcs_encode_vpmem_device(NULL, &doc), HCS_ERR_INVALIDARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -614,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_decode_negotiate),
         cmocka_unit_test(test_decode_errors),
         cmocka_unit_test(test_decode_live),
+        cmocka_unit_test(test_resource_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
