@@ -325,30 +325,6 @@ hcs_result hcsi_sock_read(hcsi_sock s, void *buf, size_t n, size_t *got)
     return SOCK_FAIL("recv");
 }
 
-hcs_result hcsi_sock_read_full(hcsi_sock s, void *buf, size_t n, size_t *got)
-{
-    size_t done = 0, g = 0;
-    hcs_result r;
-    while (done < n) {
-        r = hcsi_sock_read(s, (char *)buf + done, n - done, &g);
-        if (HCS_FAILED(r)) {
-            if (got)
-                *got = done;
-            return r;
-        }
-        if (g == 0) {
-            if (got)
-                *got = done;
-            return hcsi_err(HCS_ERR_CONNECTION_CLOSED,
-                            "connection closed after %zu of %zu bytes", done, n);
-        }
-        done += g;
-    }
-    if (got)
-        *got = done;
-    return HCS_S_OK;
-}
-
 hcs_result hcsi_sock_write_full(hcsi_sock s, const void *buf, size_t n)
 {
     const char *p = (const char *)buf;
