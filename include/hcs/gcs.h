@@ -107,7 +107,7 @@ typedef struct hcs_gcs_config {
     const char *uvm_id;
     /* Windows null-container Create time zone; NULL: UTC. */
     const hcs_gcs_time_zone *time_zone;
-    /* Incoming frame limit (default and maximum sensible: 65536). */
+    /* Incoming frame limit: default 65536 (hcsshim's); 1024..16 MiB. */
     uint32_t max_message_size;
     hcs_gcs_log_fn log; /* NULL: anomalies are only counted (stats) */
     void *log_ctx;

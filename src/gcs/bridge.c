@@ -51,9 +51,10 @@ static hcs_result cfg_copy(gcs_cfg *g, const hcs_gcs_config *src)
         hcs_gcs_config_init(&g->c);
     if (g->c.max_message_size == 0)
         g->c.max_message_size = HCS_GCS_MAX_MESSAGE_SIZE;
-    if (g->c.max_message_size < 1024)
+    /* The reader holds one buffer of this size: bound it. */
+    if (g->c.max_message_size < 1024 || g->c.max_message_size > (16u << 20))
         return hcsi_err(HCS_ERR_INVALIDARG,
-                        "GCS config: max_message_size %lu is too small",
+                        "GCS config: max_message_size %lu is outside 1024..16777216",
                         (unsigned long)g->c.max_message_size);
     if ((g->c.stdio_address && !(g->stdio_address = hcsi_strdup(g->c.stdio_address))) ||
         (g->c.uvm_id && !(g->uvm_id = hcsi_strdup(g->c.uvm_id)))) {
