@@ -74,9 +74,11 @@ typedef enum hcs_gcs_log_level {
     HCS_GCS_LOG_ERROR = 3
 } hcs_gcs_log_level;
 
-/* Called from the bridge's reader thread (and others) for anomalies that
- * are tolerated (unknown/duplicate notifications, late responses) and for
- * teardown. message is valid only during the call. */
+/* Called for anomalies that are tolerated (unknown/duplicate
+ * notifications, late responses) and for teardown, from whichever thread
+ * is reading the connection at the time (a caller waiting for an answer,
+ * or the bridge's background thread). message is valid only during the
+ * call; the callback must not call into the bridge. */
 typedef void (*hcs_gcs_log_fn)(void *ctx, hcs_gcs_log_level level,
                                const char *message);
 
