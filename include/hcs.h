@@ -10,5 +10,6 @@
 #include "hcs/guid.h"
 #include "hcs/gcs.h"
 #include "hcs/schema.h"
+#include "hcs/compute.h"
 
 #endif /* HCS_H */

@@ -1,0 +1,185 @@
+/* Not on Windows: every function of hcs/compute.h that returns a result
+ * fails with HCS_ERR_WIN32_NOT_SUPPORTED, names itself and says the Host
+ * Compute Service is only available on Windows; outputs are cleared;
+ * nothing can be created, so nothing pretends to work. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hcs.h"
+
+static int g_checked;
+
+static void check(hcs_result hr, const char *fn)
+{
+    const hcs_error *e = hcs_error_last();
+    char want[160];
+    if (hr != HCS_ERR_WIN32_NOT_SUPPORTED)
+        fail_msg("%s returned 0x%08lX", fn, (unsigned long)(uint32_t)hr);
+    assert_non_null(e);
+    assert_int_equal(e->code, HCS_ERR_WIN32_NOT_SUPPORTED);
+    snprintf(want, sizeof want, "%s: the Host Compute Service is only available on Windows",
+             fn);
+    assert_string_equal(e->message, want);
+    hcs_error_clear();
+    g_checked++;
+}
+
+#define CHECK(call, fn) check((call), fn)
+
+static void test_every_function(void **state)
+{
+    hcs_system *s = (hcs_system *)1;
+    hcs_process *p = (hcs_process *)1;
+    hcs_op *op = (hcs_op *)1;
+    hcs_events *q = (hcs_events *)1;
+    hcs_event *ev = (hcs_event *)1;
+    hcs_process_info info;
+    hcs_system_create_options o;
+    char *json = (char *)1;
+    void *ctx = (void *)1;
+    uint64_t id = 1;
+    uint32_t code = 1;
+    int type = 1;
+    size_t got = 1;
+    char buf[4];
+    (void)state;
+    /* nothing can be created: the handles below stay NULL */
+    CHECK(hcs_compute_load(), "hcs_compute_load");
+    CHECK(hcs_loader_set_path("x"), "hcs_loader_set_path");
+    CHECK(hcs_features(&json), "hcs_features");
+    assert_null(json);
+    CHECK(hcs_events_create(&q), "hcs_events_create");
+    assert_null(q);
+    CHECK(hcs_op_create(&op), "hcs_op_create");
+    assert_null(op);
+    CHECK(hcs_op_create_with_callback(NULL, NULL, &op), "hcs_op_create_with_callback");
+    CHECK(hcs_op_create_with_events(NULL, 0, 0, &op), "hcs_op_create_with_events");
+    assert_null(op);
+    CHECK(hcs_system_create("vm", "{}", 1000, &s), "hcs_system_create");
+    assert_null(s);
+    hcs_system_create_options_init(&o);
+    CHECK(hcs_system_create_ex("vm", "{}", &o, 1000, &s), "hcs_system_create_ex");
+    CHECK(hcs_system_create_begin("vm", "{}", &o, NULL, &s), "hcs_system_create_begin");
+    CHECK(hcs_system_open("vm", &s), "hcs_system_open");
+    CHECK(hcs_system_open_in_namespace("ns", "vm", &s), "hcs_system_open_in_namespace");
+    assert_null(s);
+    /* enumerations fail rather than return an empty list */
+    json = (char *)1;
+    CHECK(hcs_enumerate(NULL, 1000, &json), "hcs_enumerate");
+    assert_null(json);
+    CHECK(hcs_enumerate_in_namespace("ns", NULL, 1000, &json), "hcs_enumerate_in_namespace");
+    CHECK(hcs_enumerate_begin(NULL, NULL, NULL), "hcs_enumerate_begin");
+    /* functions on handles (none can exist; NULL is what a caller has) */
+    CHECK(hcs_op_set_callback(NULL, NULL, NULL), "hcs_op_set_callback");
+    CHECK(hcs_op_set_context(NULL, NULL), "hcs_op_set_context");
+    CHECK(hcs_op_get_context(NULL, &ctx), "hcs_op_get_context");
+    assert_null(ctx);
+    CHECK(hcs_op_get_type(NULL, &type), "hcs_op_get_type");
+    assert_int_equal(type, 0);
+    CHECK(hcs_op_get_id(NULL, &id), "hcs_op_get_id");
+    assert_int_equal(id, 0);
+    CHECK(hcs_op_get_system(NULL, &s), "hcs_op_get_system");
+    CHECK(hcs_op_get_process(NULL, &p), "hcs_op_get_process");
+    assert_null(p);
+    CHECK(hcs_op_result(NULL, &json), "hcs_op_result");
+    memset(&info, 0xFF, sizeof info);
+    CHECK(hcs_op_result_process(NULL, &info, &json), "hcs_op_result_process");
+    assert_null(info.std_in);
+    assert_int_equal(info.process_id, 0);
+    CHECK(hcs_op_wait(NULL, 0, &json), "hcs_op_wait");
+    CHECK(hcs_op_wait_process(NULL, 0, &info, &json), "hcs_op_wait_process");
+    CHECK(hcs_op_cancel(NULL), "hcs_op_cancel");
+    CHECK(hcs_op_properties(NULL, NULL, &json), "hcs_op_properties");
+    CHECK(hcs_op_add_resource(NULL, HCS_RESOURCE_SOCKET, "x", 0), "hcs_op_add_resource");
+    hcs_op_close(NULL);
+    CHECK(hcs_system_start(NULL, NULL, 0), "hcs_system_start");
+    CHECK(hcs_system_shutdown(NULL, NULL, 0), "hcs_system_shutdown");
+    CHECK(hcs_system_terminate(NULL, NULL, 0), "hcs_system_terminate");
+    CHECK(hcs_system_crash(NULL, NULL, 0), "hcs_system_crash");
+    CHECK(hcs_system_pause(NULL, NULL, 0), "hcs_system_pause");
+    CHECK(hcs_system_resume(NULL, NULL, 0), "hcs_system_resume");
+    CHECK(hcs_system_save(NULL, NULL, 0), "hcs_system_save");
+    CHECK(hcs_system_properties(NULL, NULL, 0, &json), "hcs_system_properties");
+    CHECK(hcs_system_modify(NULL, "{}", 0, 0), "hcs_system_modify");
+    CHECK(hcs_system_wait(NULL, 0, &json), "hcs_system_wait");
+    CHECK(hcs_system_subscribe(NULL, NULL, 0, 0), "hcs_system_subscribe");
+    CHECK(hcs_system_migration_initialize(NULL, NULL, 0), "hcs_system_migration_initialize");
+    CHECK(hcs_system_migration_start(NULL, NULL, 0), "hcs_system_migration_start");
+    CHECK(hcs_system_migration_transfer(NULL, NULL, 0), "hcs_system_migration_transfer");
+    CHECK(hcs_system_migration_finalize(NULL, NULL, 0), "hcs_system_migration_finalize");
+    CHECK(hcs_system_migration_cancel(NULL, NULL, 0), "hcs_system_migration_cancel");
+    CHECK(hcs_system_begin(NULL, HCS_SYSTEM_VERB_START, NULL, NULL), "hcs_system_begin");
+    assert_null(hcs_system_id(NULL));
+    hcs_system_close(NULL);
+    CHECK(hcs_process_create(NULL, "{}", 0, &p), "hcs_process_create");
+    CHECK(hcs_process_create_begin(NULL, "{}", NULL, &p), "hcs_process_create_begin");
+    CHECK(hcs_process_open(NULL, 4, &p), "hcs_process_open");
+    assert_null(p);
+    assert_int_equal(hcs_process_pid(NULL), 0);
+    assert_null(hcs_process_stdio(NULL, HCS_STDOUT));
+    CHECK(hcs_process_close_stdio(NULL, HCS_STDIN, 0), "hcs_process_close_stdio");
+    CHECK(hcs_process_relay(NULL, 0, 0, 0), "hcs_process_relay");
+    CHECK(hcs_process_get_info(NULL, 0, &info, &json), "hcs_process_get_info");
+    CHECK(hcs_process_properties(NULL, NULL, 0, &json), "hcs_process_properties");
+    CHECK(hcs_process_modify(NULL, "{}", 0), "hcs_process_modify");
+    CHECK(hcs_process_resize(NULL, 24, 80, 0), "hcs_process_resize");
+    CHECK(hcs_process_signal(NULL, NULL, 0), "hcs_process_signal");
+    CHECK(hcs_process_terminate(NULL, NULL, 0), "hcs_process_terminate");
+    CHECK(hcs_process_kill(NULL, 0), "hcs_process_kill");
+    CHECK(hcs_process_wait(NULL, 0, &code, &json), "hcs_process_wait");
+    assert_int_equal(code, 0);
+    CHECK(hcs_process_subscribe(NULL, NULL, 0, 0), "hcs_process_subscribe");
+    CHECK(hcs_process_begin(NULL, HCS_PROCESS_VERB_SIGNAL, NULL, NULL), "hcs_process_begin");
+    hcs_process_close(NULL);
+    CHECK(hcs_stream_read(NULL, buf, sizeof buf, &got), "hcs_stream_read");
+    assert_int_equal(got, 0);
+    CHECK(hcs_stream_write(NULL, "x", 1), "hcs_stream_write");
+    assert_int_equal(hcs_stream_os_handle(NULL), HCS_NO_OS_HANDLE);
+    hcs_stream_close(NULL);
+    hcs_process_info_clear(&info);
+    CHECK(hcs_events_wait(NULL, 0, &ev), "hcs_events_wait");
+    assert_null(ev);
+    assert_int_equal(hcs_events_pending(NULL), 0);
+    assert_int_equal(hcs_events_dropped(NULL), 0);
+    hcs_events_close(NULL);
+    CHECK(hcs_service_properties(NULL, &json), "hcs_service_properties");
+    CHECK(hcs_service_modify("{}", &json), "hcs_service_modify");
+    CHECK(hcs_service_submit_wer_report("{}"), "hcs_service_submit_wer_report");
+    CHECK(hcs_guest_state_file_create("a.vmgs"), "hcs_guest_state_file_create");
+    CHECK(hcs_runtime_state_file_create("a.vmrs"), "hcs_runtime_state_file_create");
+    CHECK(hcs_vm_access_grant("vm", "f"), "hcs_vm_access_grant");
+    CHECK(hcs_vm_access_revoke("vm", "f"), "hcs_vm_access_revoke");
+    CHECK(hcs_vm_group_access_grant("f"), "hcs_vm_group_access_grant");
+    CHECK(hcs_vm_group_access_revoke("f"), "hcs_vm_group_access_revoke");
+    CHECK(hcs_processor_compat_from_saved_state("a.vmrs", &json),
+          "hcs_processor_compat_from_saved_state");
+    assert_null(json);
+    /* 74 functions with a result code */
+    assert_int_equal(g_checked, 74);
+}
+
+/* What works everywhere: names and metadata, "not present". */
+static void test_metadata(void **state)
+{
+    (void)state;
+    assert_int_equal(hcs_compute_function_count(), 60);
+    assert_string_equal(hcs_compute_function_name(2), "HcsCloseOperation");
+    assert_int_equal(hcs_compute_function_present("HcsCreateOperation"), 0);
+    assert_int_equal(hcs_compute_function_present("NoSuchFunction"), -1);
+    assert_string_equal(hcs_event_type_name(HCS_EVENT_SYSTEM_EXITED), "SystemExited");
+    assert_string_equal(hcs_op_type_name(HCS_OP_TYPE_CREATE_PROCESS), "CreateProcess");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_function),
+        cmocka_unit_test(test_metadata),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,645 @@
+/* Contract tests under wine: operations, enumeration, compute systems and
+ * their events, against the test-double computecore.dll. Each test checks
+ * what reached the DLL (UTF-16 documents, handles, contexts), and the
+ * teardown checks handle lifetimes, the double's rules and the allocator
+ * that freed every returned string. */
+#include <windows.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "fake_client.h"
+#include "hcs.h"
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!hay || !strstr(hay, needle))
+        fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
+}
+
+static void assert_wstr(const fake_call *c, int i, const char *expect)
+{
+    size_t n;
+    const uint16_t *w = fake_utf16(expect, &n);
+    assert_non_null(c->wstr[i]);
+    assert_int_equal(c->wlen[i], n);
+    assert_memory_equal(c->wstr[i], w, n * sizeof(uint16_t));
+}
+
+static void test_features(void **state)
+{
+    char *json = NULL;
+    (void)state;
+    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_contains(json, "\"loaded\":true");
+    assert_contains(json, "computecore.dll");
+    assert_contains(json, "\"available\":60,\"total\":60");
+    assert_contains(json, "\"HcsCancelLiveMigration\":true");
+    hcs_free(json);
+    assert_int_equal(hcs_compute_function_present("HcsGetOperationProperties"), 1);
+    assert_int_equal(hcs_compute_function_present("HcsNoSuchThing"), -1);
+    assert_int_equal(hcs_compute_function_count(), 60);
+}
+
+/* UTF-8 in, the exact UTF-16 at the DLL (a surrogate pair included), one
+ * fresh operation per call, waited with the given timeout, closed after. */
+static void test_create_utf16_and_op_lifetime(void **state)
+{
+    static const char id[] = "vm-\xc3\xa9\xf0\x9f\x98\x80";
+    static const char cfg[] = "{\"Owner\":\"caf\xc3\xa9\",\"SchemaVersion\":{\"Major\":2,"
+                              "\"Minor\":1},\"VirtualMachine\":{}}";
+    hcs_system *s = NULL;
+    const fake_call *c;
+    (void)state;
+    assert_int_equal(hcs_system_create(id, cfg, 1234, &s), HCS_S_OK);
+    assert_string_equal(hcs_system_id(s), id);
+    c = fake_nth("HcsCreateComputeSystem", 0);
+    assert_wstr(c, 0, id);
+    assert_int_equal(c->wlen[0], 6); /* v m - e-acute + surrogate pair */
+    assert_int_equal(c->wstr[0][4], 0xD83D);
+    assert_int_equal(c->wstr[0][5], 0xDE00);
+    assert_wstr(c, 1, cfg);
+    assert_int_equal(c->h[1], 0); /* security descriptor: reserved, NULL */
+    /* the operation: created with a key as context, waited, closed */
+    assert_int_equal(F.count("HcsCreateOperation"), 1);
+    assert_true(fake_is_key(fake_nth("HcsCreateOperation", 0)->h[0]));
+    assert_int_equal(fake_nth("HcsCreateOperation", 0)->h[1], 0);
+    assert_int_equal(fake_nth("HcsWaitForOperationResult", 0)->n[0], 1234);
+    assert_int_equal(fake_nth("HcsWaitForOperationResult", 0)->h[0],
+                     fake_nth("HcsCreateOperation", 0)->h[2]);
+    assert_int_equal(F.count("HcsCloseOperation"), 1);
+    assert_true(F.find("HcsCloseOperation", 0) > F.find("HcsWaitForOperationResult", 0));
+    hcs_system_close(s);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+}
+
+static void test_create_failure_rich_error(void **state)
+{
+    static const char doc[] =
+        "{\"Error\":-2143878899,\"ErrorMessage\":\"The JSON document is invalid.\","
+        "\"ErrorEvents\":[{\"Message\":\"Unknown field 'Foo'\",\"Provider\":"
+        "\"17103e3f-3c6e-4677-bb17-3b267eb5be57\",\"EventId\":11002,\"Source\":\"$.Foo\"}]}";
+    hcs_system *s = (hcs_system *)1;
+    const hcs_error *e;
+    (void)state;
+    fake_push_result("HcsCreateComputeSystem", HCS_ERR_INVALID_JSON, doc);
+    assert_int_equal(hcs_system_create("vm1", "{\"Foo\":1}", HCS_TIMEOUT_DEFAULT, &s),
+                     HCS_ERR_INVALID_JSON);
+    assert_null(s);
+    e = hcs_error_last();
+    assert_non_null(e);
+    assert_int_equal(e->code, HCS_ERR_INVALID_JSON);
+    assert_contains(e->message, "create compute system \"vm1\": The JSON document is "
+                                "invalid. (HCS_E_INVALID_JSON 0x8037010D)");
+    assert_contains(e->message, "; event: Unknown field 'Foo' (provider "
+                                "17103e3f-3c6e-4677-bb17-3b267eb5be57, event id 11002, "
+                                "source $.Foo)");
+    assert_string_equal(e->detail, doc);
+    /* the default timeout is hcsshim's 4 minutes */
+    assert_int_equal(fake_nth("HcsWaitForOperationResult", 0)->n[0], 240000);
+    /* the handle HCS returned was closed (teardown: none left open) */
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+}
+
+static void test_create_call_failure(void **state)
+{
+    hcs_system *s = NULL;
+    fake_step st;
+    (void)state;
+    memset(&st, 0, sizeof st);
+    st.fn = "HcsCreateComputeSystem";
+    st.call_hr = HCS_ERR_ACCESS_DENIED;
+    F.push(&st);
+    assert_int_equal(hcs_system_create("vm1", "{}", 1000, &s), HCS_ERR_ACCESS_DENIED);
+    assert_contains(hcs_error_last()->message,
+                    "create compute system \"vm1\" (HcsCreateComputeSystem): ");
+    assert_contains(hcs_error_last()->message, "HCS_E_ACCESS_DENIED 0x8037011B");
+    assert_int_equal(F.count("HcsWaitForOperationResult"), 0);
+}
+
+static void test_create_timeout_cancels_and_terminates(void **state)
+{
+    hcs_system *s = NULL;
+    (void)state;
+    fake_push_pending("HcsCreateComputeSystem", FAKE_PENDING_NEVER);
+    assert_int_equal(hcs_system_create("vm-slow", "{}", 50, &s), HCS_ERR_OPERATION_TIMEOUT);
+    assert_null(s);
+    assert_contains(hcs_error_last()->message,
+                    "create compute system \"vm-slow\": did not complete within 50 ms");
+    assert_contains(hcs_error_last()->message, "Not implemented"); /* E_NOTIMPL */
+    assert_int_equal(F.count("HcsCancelOperation"), 1);
+    /* hcsshim's rule: a system whose creation timed out is terminated */
+    assert_int_equal(F.count("HcsTerminateComputeSystem"), 1);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+}
+
+static void test_open_missing(void **state)
+{
+    hcs_system *s = (hcs_system *)1;
+    (void)state;
+    assert_int_equal(hcs_system_open("nope", &s), HCS_ERR_SYSTEM_NOT_FOUND);
+    assert_null(s);
+    assert_contains(hcs_error_last()->message,
+                    "open compute system \"nope\": No VM/container with that id "
+                    "(HCS_E_SYSTEM_NOT_FOUND 0x8037010E)");
+    assert_int_equal(fake_nth("HcsOpenComputeSystem", 0)->n[0], GENERIC_ALL);
+}
+
+static void test_verbs(void **state)
+{
+    hcs_system *s = NULL;
+    char *props = NULL;
+    (void)state;
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_system_pause(s, NULL, 1000), HCS_S_OK);
+    assert_null(fake_nth("HcsPauseComputeSystem", 0)->str[0]);
+    assert_int_equal(hcs_system_properties(s, "{\"PropertyTypes\":[\"Memory\"]}", 1000,
+                                           &props),
+                     HCS_S_OK);
+    assert_contains(props, "\"State\":\"Paused\"");
+    assert_string_equal(fake_nth("HcsGetComputeSystemProperties", 0)->str[0],
+                        "{\"PropertyTypes\":[\"Memory\"]}");
+    hcs_free(props);
+    assert_int_equal(hcs_system_save(s, "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":"
+                                        "\"C:\\\\vm\\\\s.vmrs\"}", 1000),
+                     HCS_S_OK);
+    assert_string_equal(fake_nth("HcsSaveComputeSystem", 0)->str[0],
+                        "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":"
+                        "\"C:\\\\vm\\\\s.vmrs\"}");
+    assert_int_equal(hcs_system_resume(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_system_modify(s, "{\"ResourcePath\":\"VirtualMachine/"
+                                          "ComputeTopology/Memory/SizeInMB\","
+                                          "\"RequestType\":\"Update\",\"Settings\":2048}",
+                                       (hcs_os_handle)0x1234, 1000),
+                     HCS_S_OK);
+    assert_int_equal(fake_nth("HcsModifyComputeSystem", 0)->h[2], 0x1234);
+    assert_int_equal(hcs_system_shutdown(s, NULL, 1000), HCS_S_OK);
+    /* stopped: terminate is "already stopped", success (S_FALSE) */
+    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_ERR_S_FALSE);
+    /* start on a stopped system: the rich error */
+    assert_int_equal(hcs_system_start(s, NULL, 1000), HCS_ERR_INVALID_STATE);
+    assert_contains(hcs_error_last()->message, "start compute system \"fakevm-running\"");
+    assert_int_equal(hcs_system_pause(s, NULL, 1000), HCS_ERR_SYSTEM_ALREADY_STOPPED);
+    hcs_system_close(s);
+    /* every verb had its own operation, all closed */
+    assert_int_equal(F.count("HcsCreateOperation"), F.count("HcsCloseOperation"));
+}
+
+static void test_crash_and_wait(void **state)
+{
+    hcs_system *s = NULL;
+    char *exit_doc = NULL;
+    (void)state;
+    assert_int_equal(hcs_system_create("vm-crash", "{}", 1000, &s), HCS_S_OK);
+    assert_int_equal(hcs_system_start(s, "{}", 1000), HCS_S_OK);
+    assert_int_equal(hcs_system_wait(s, 10, &exit_doc), HCS_ERR_OPERATION_TIMEOUT);
+    assert_contains(hcs_error_last()->message,
+                    "compute system \"vm-crash\" did not exit within 10 ms");
+    assert_null(exit_doc);
+    assert_int_equal(hcs_system_crash(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_system_wait(s, HCS_TIMEOUT_INFINITE, &exit_doc), HCS_S_OK);
+    assert_contains(exit_doc, "\"ExitType\":\"UnexpectedExit\"");
+    assert_int_equal(fake_nth("HcsWaitForComputeSystemExit", 1)->n[0], 0xFFFFFFFFu);
+    hcs_free(exit_doc);
+    hcs_system_close(s);
+}
+
+static void test_enumerate(void **state)
+{
+    char *json = NULL;
+    (void)state;
+    assert_int_equal(hcs_enumerate("{\"Owners\":[\"fake\"]}", 1000, &json), HCS_S_OK);
+    assert_contains(json, "\"Id\":\"fakevm-running\"");
+    assert_contains(json, "\"State\":\"Stopped\"");
+    assert_string_equal(fake_nth("HcsEnumerateComputeSystems", 0)->str[0],
+                        "{\"Owners\":[\"fake\"]}");
+    hcs_free(json);
+    assert_int_equal(hcs_enumerate_in_namespace("ns-1", NULL, 1000, &json), HCS_S_OK);
+    assert_string_equal(fake_nth("HcsEnumerateComputeSystemsInNamespace", 0)->str[0],
+                        "ns-1");
+    assert_null(fake_nth("HcsEnumerateComputeSystemsInNamespace", 0)->str[1]);
+    hcs_free(json);
+}
+
+/* A failed enumeration is an error, never an empty list. */
+static void test_enumerate_failure(void **state)
+{
+    char *json = (char *)1;
+    (void)state;
+    fake_push_result("HcsEnumerateComputeSystems", HCS_ERR_ACCESS_DENIED,
+                     "{\"Error\":-2143878885,\"ErrorMessage\":\"Access is denied. See "
+                     "aka.ms/hcsadmin\"}");
+    assert_int_equal(hcs_enumerate(NULL, 1000, &json), HCS_ERR_ACCESS_DENIED);
+    assert_null(json);
+    assert_contains(hcs_error_last()->message,
+                    "enumerate compute systems: Access is denied. See aka.ms/hcsadmin");
+}
+
+static void test_system_events(void **state)
+{
+    hcs_events *q = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    const fake_call *c;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE, 77),
+                     HCS_S_OK);
+    c = fake_nth("HcsSetComputeSystemCallback", 0);
+    assert_true(fake_is_key(c->h[1])); /* a key, not a pointer */
+    assert_int_not_equal(c->h[1], (uint64_t)(uintptr_t)s);
+    assert_int_equal(c->n[0], HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE);
+    /* an event from another thread */
+    F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED,
+           "{\"Enabled\":true}", 0);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED);
+    assert_string_equal(hcs_event_type_name(e->type), "SystemRdpEnhancedModeStateChanged");
+    assert_string_equal(e->data, "{\"Enabled\":true}");
+    assert_string_equal(e->system_id, "fakevm-running");
+    assert_int_equal(e->tag, 77);
+    hcs_event_free(e);
+    /* terminate: the exit arrives with its SystemExitStatus */
+    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
+    assert_contains(e->data, "\"ExitType\":\"GracefulExit\"");
+    hcs_event_free(e);
+    /* the service going away */
+    F.fire(NULL, 0, HCS_EVENT_SERVICE_DISCONNECT, NULL, 0);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_SERVICE_DISCONNECT);
+    assert_null(e->data);
+    hcs_event_free(e);
+    assert_int_equal(hcs_events_wait(q, 20, &e), HCS_ERR_OPERATION_TIMEOUT);
+    assert_null(e);
+    hcs_system_close(s);
+    hcs_events_close(q);
+}
+
+/* A callback that arrives after the close finds no key: dropped. */
+static void test_late_event_after_close(void **state)
+{
+    hcs_events *q = NULL;
+    hcs_system *s = NULL;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_system_subscribe(s, q, 0, 1), HCS_S_OK);
+    hcs_system_close(s);
+    F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_CRASH_REPORT, "{}", 1 /* late */);
+    fake_settle();
+    assert_int_equal(hcs_events_pending(q), 0);
+    hcs_events_close(q);
+}
+
+static void test_create_in_namespace_with_events(void **state)
+{
+    hcs_system_create_options o;
+    hcs_events *q = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    hcs_op *op = NULL;
+    uint64_t id = 0;
+    const fake_call *c;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    hcs_system_create_options_init(&o);
+    o.namespace_id = "ns-1";
+    o.events = q;
+    o.event_options = HCS_EVENT_OPTION_ENABLE_LIVE_MIGRATION_EVENTS;
+    o.event_tag = 5;
+    assert_int_equal(hcs_system_create_ex("vm-ns", "{}", &o, 1000, &s), HCS_S_OK);
+    c = fake_nth("HcsCreateComputeSystemInNamespace", 0);
+    assert_string_equal(c->str[0], "ns-1");
+    assert_string_equal(c->str[1], "vm-ns");
+    assert_int_equal(c->n[0], 0x00010000); /* HcsCreateOptions_1 */
+    assert_int_equal(c->n[1], HCS_EVENT_OPTION_ENABLE_LIVE_MIGRATION_EVENTS);
+    assert_true(fake_is_key(c->h[1]));
+    assert_int_not_equal(c->h[2], 0);
+    /* subscribed atomically: no separate HcsSetComputeSystemCallback */
+    assert_int_equal(F.count("HcsSetComputeSystemCallback"), 0);
+    assert_int_equal(hcs_system_start(s, NULL, 1000), HCS_S_OK);
+    /* the event names the operation while it is open */
+    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, "{}", op),
+                     HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
+    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
+    assert_int_equal(e->operation_id, id);
+    assert_int_equal(e->tag, 5);
+    hcs_event_free(e);
+    hcs_op_close(op);
+    /* after the operation was closed, the same event carries no id (the
+     * closed handle is never handed back to HCS) */
+    assert_int_equal(hcs_system_migration_start(s, "{}", 1000), HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
+    assert_int_equal(e->operation_id, 0);
+    hcs_event_free(e);
+    hcs_system_close(s);
+    /* open in the namespace too */
+    assert_int_equal(hcs_system_open_in_namespace("ns-1", "vm-ns", &s), HCS_S_OK);
+    assert_string_equal(fake_nth("HcsOpenComputeSystemInNamespace", 0)->str[0], "ns-1");
+    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
+    hcs_system_close(s);
+    hcs_events_close(q);
+}
+
+static void test_create_with_events_plain(void **state)
+{
+    hcs_system_create_options o;
+    hcs_events *q = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    hcs_system_create_options_init(&o);
+    o.events = q;
+    assert_int_equal(hcs_system_create_ex("vm-ev", "{}", &o, 1000, &s), HCS_S_OK);
+    /* registered before the creation was waited for */
+    assert_true(F.find("HcsSetComputeSystemCallback", 0) <
+                F.find("HcsWaitForOperationResult", 0));
+    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
+    hcs_event_free(e);
+    hcs_system_close(s);
+    hcs_events_close(q);
+}
+
+/* ---- operations ---- */
+
+typedef struct cb_state {
+    HANDLE done;
+    DWORD tid;
+    hcs_result hr;
+    char *doc;
+    void *ctx;
+} cb_state;
+
+static void on_complete(hcs_op *op, void *ctx)
+{
+    cb_state *st = (cb_state *)ctx;
+    st->tid = GetCurrentThreadId();
+    st->ctx = ctx;
+    st->hr = hcs_op_result(op, &st->doc);
+    SetEvent(st->done);
+}
+
+static void test_op_callback_from_other_thread(void **state)
+{
+    cb_state st;
+    hcs_op *op = NULL;
+    hcs_system *s = NULL;
+    void *ctx = NULL;
+    (void)state;
+    memset(&st, 0, sizeof st);
+    st.done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_op_create_with_callback(on_complete, &st, &op), HCS_S_OK);
+    assert_true(fake_is_key(fake_nth("HcsCreateOperation", 0)->h[0]));
+    assert_int_not_equal(fake_nth("HcsCreateOperation", 0)->h[1], 0);
+    assert_int_equal(hcs_op_get_context(op, &ctx), HCS_S_OK);
+    assert_ptr_equal(ctx, &st);
+    fake_push_pending("HcsGetComputeSystemProperties", 100);
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_PROPERTIES, NULL, op), HCS_S_OK);
+    assert_int_equal(WaitForSingleObject(st.done, 5000), WAIT_OBJECT_0);
+    assert_int_not_equal(st.tid, GetCurrentThreadId());
+    assert_int_equal(st.hr, HCS_S_OK);
+    assert_ptr_equal(st.ctx, &st);
+    assert_contains(st.doc, "\"Id\":\"fakevm-running\"");
+    hcs_free(st.doc);
+    hcs_op_close(op);
+    hcs_system_close(s);
+    CloseHandle(st.done);
+}
+
+static void test_op_pending_result_and_accessors(void **state)
+{
+    hcs_op *op = NULL;
+    hcs_system *s = NULL, *from = NULL;
+    hcs_process *pfrom = (hcs_process *)1;
+    char *doc = NULL;
+    uint64_t id = 0;
+    int type = 0, marker = 0;
+    void *ctx = NULL;
+    (void)state;
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    /* before use */
+    assert_int_equal(hcs_op_get_id(op, &id), HCS_ERR_OPERATION_NOT_STARTED);
+    assert_int_equal(hcs_op_result(op, &doc), HCS_ERR_OPERATION_NOT_STARTED);
+    assert_int_equal(hcs_op_get_type(op, &type), HCS_S_OK);
+    assert_int_equal(type, HCS_OP_TYPE_NONE);
+    assert_int_equal(hcs_op_add_resource(op, HCS_RESOURCE_SOCKET,
+                                         "hcs:/VirtualMachine/LiveMigrationSocket",
+                                         (hcs_os_handle)0x99),
+                     HCS_S_OK);
+    assert_string_equal(fake_nth("HcsAddResourceToOperation", 0)->str[0],
+                        "hcs:/VirtualMachine/LiveMigrationSocket");
+    assert_int_equal(fake_nth("HcsAddResourceToOperation", 0)->n[0], HCS_RESOURCE_SOCKET);
+    assert_int_equal(fake_nth("HcsAddResourceToOperation", 0)->h[1], 0x99);
+    assert_int_equal(hcs_op_set_context(op, &marker), HCS_S_OK);
+    assert_true(fake_is_key(fake_nth("HcsSetOperationContext", 0)->h[1]));
+    assert_int_equal(hcs_op_get_context(op, &ctx), HCS_S_OK);
+    assert_ptr_equal(ctx, &marker);
+    fake_push_pending("HcsStartComputeSystem", FAKE_PENDING_NEVER);
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_START, "{}", op), HCS_S_OK);
+    assert_int_equal(hcs_op_result(op, &doc), HCS_ERR_OPERATION_PENDING);
+    assert_contains(hcs_error_last()->message,
+                    "start compute system \"fakevm-running\": still running");
+    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
+    assert_int_not_equal(id, 0);
+    assert_int_equal(hcs_op_get_type(op, &type), HCS_S_OK);
+    assert_int_equal(type, HCS_OP_TYPE_START);
+    assert_string_equal(hcs_op_type_name(type), "Start");
+    assert_int_equal(hcs_op_get_system(op, &from), HCS_S_OK);
+    assert_ptr_equal(from, s);
+    assert_int_equal(hcs_op_get_process(op, &pfrom), HCS_ERR_WIN32_NOT_FOUND);
+    assert_null(pfrom);
+    assert_int_equal(hcs_op_properties(op, "{}", &doc), HCS_S_OK);
+    assert_contains(doc, "\"State\":\"Pending\"");
+    hcs_free(doc);
+    assert_int_equal(hcs_op_cancel(op), HCS_ERR_NOTIMPL); /* best effort */
+    assert_int_equal(hcs_op_wait(op, 10, &doc), HCS_ERR_OPERATION_TIMEOUT);
+    F.complete_all();
+    assert_int_equal(hcs_op_wait(op, 5000, &doc), HCS_S_OK);
+    assert_null(doc);
+    assert_int_equal(hcs_op_result(op, &doc), HCS_S_OK);
+    /* an operation is used once: a second use is refused by HCS */
+    assert_int_equal(F.count("HcsCloseOperation"), 0);
+    hcs_op_close(op);
+    hcs_system_close(s);
+}
+
+typedef struct waiter {
+    hcs_op *op;
+    hcs_result hr;
+} waiter;
+
+static void waiter_thread(void *arg)
+{
+    waiter *w = (waiter *)arg;
+    w->hr = hcs_op_wait(w->op, HCS_TIMEOUT_INFINITE, NULL);
+}
+
+/* Closing an operation another thread waits on: HcsCloseOperation only
+ * after that wait returned (the double flags a close during a wait). */
+static void test_close_while_waiting(void **state)
+{
+    hcs_op *op = NULL;
+    hcs_system *s = NULL;
+    hcsi_thread t;
+    waiter w;
+    (void)state;
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    fake_push_pending("HcsPauseComputeSystem", FAKE_PENDING_NEVER);
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_PAUSE, NULL, op), HCS_S_OK);
+    w.op = op;
+    w.hr = -1;
+    assert_int_equal(hcsi_thread_start(&t, waiter_thread, &w), HCS_S_OK);
+    while (F.count("HcsWaitForOperationResult") == 0)
+        Sleep(5);
+    hcs_op_close(op); /* deferred */
+    Sleep(50);
+    assert_int_equal(F.count("HcsCloseOperation"), 0);
+    F.complete_all();
+    hcsi_thread_join(&t);
+    assert_int_equal(w.hr, HCS_S_OK);
+    assert_int_equal(F.count("HcsCloseOperation"), 1);
+    hcs_system_close(s);
+}
+
+static void test_op_notifications(void **state)
+{
+    hcs_events *q = NULL;
+    hcs_op *op = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    uint64_t id = 0;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_op_create_with_events(q, HCS_OP_OPTION_PROGRESS_UPDATE, 9, &op),
+                     HCS_S_OK);
+    assert_int_equal(fake_nth("HcsCreateOperationWithNotifications", 0)->n[0],
+                     HCS_OP_OPTION_PROGRESS_UPDATE);
+    assert_true(fake_is_key(fake_nth("HcsCreateOperationWithNotifications", 0)->h[0]));
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_SAVE, "{}", op), HCS_S_OK);
+    assert_int_equal(hcs_op_wait(op, 5000, NULL), HCS_S_OK);
+    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
+    assert_int_equal(e->operation_id, id);
+    assert_int_equal(e->tag, 9);
+    assert_null(e->system_id);
+    hcs_event_free(e);
+    hcs_op_close(op);
+    hcs_system_close(s);
+    hcs_events_close(q);
+}
+
+/* With HcsEventOptionEnableOperationCallbacks, completions arrive as system
+ * events and per-operation callbacks are refused. */
+static void test_system_operation_callbacks(void **state)
+{
+    hcs_events *q = NULL;
+    hcs_op *op = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    (void)state;
+    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_OPERATION_CALLBACKS,
+                                          3),
+                     HCS_S_OK);
+    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_RESUME, NULL, op), HCS_S_OK);
+    assert_int_equal(hcs_op_set_callback(op, on_complete, NULL),
+                     HCS_ERR_OPERATION_SYSTEM_CALLBACK_ALREADY_SET);
+    assert_int_equal(hcs_op_wait(op, 5000, NULL), HCS_S_OK);
+    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
+    assert_string_equal(e->system_id, "fakevm-running");
+    assert_int_not_equal(e->operation_id, 0);
+    hcs_event_free(e);
+    hcs_op_close(op);
+    hcs_system_close(s);
+    hcs_events_close(q);
+}
+
+/* Closing a system while another thread is inside a call on it. */
+static void props_thread(void *arg)
+{
+    hcs_system *s = (hcs_system *)arg;
+    char *json = NULL;
+    if (HCS_SUCCEEDED(hcs_system_properties(s, NULL, HCS_TIMEOUT_INFINITE, &json)))
+        hcs_free(json);
+}
+
+static void test_system_close_during_call(void **state)
+{
+    hcs_system *s = NULL;
+    hcsi_thread t;
+    (void)state;
+    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    fake_push_pending("HcsGetComputeSystemProperties", FAKE_PENDING_NEVER);
+    assert_int_equal(hcsi_thread_start(&t, props_thread, s), HCS_S_OK);
+    while (F.count("HcsWaitForOperationResult") == 0)
+        Sleep(5);
+    hcs_system_close(s);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 0); /* still in use */
+    F.complete_all();
+    hcsi_thread_join(&t);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_features, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_utf16_and_op_lifetime, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_failure_rich_error, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_call_failure, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_timeout_cancels_and_terminates,
+                                        fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_open_missing, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_verbs, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_crash_and_wait, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_enumerate, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_enumerate_failure, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_system_events, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_late_event_after_close, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_in_namespace_with_events, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_with_events_plain, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_op_callback_from_other_thread, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_op_pending_result_and_accessors, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_close_while_waiting, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_op_notifications, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_system_operation_callbacks, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_system_close_during_call, fake_setup,
+                                        fake_teardown),
+    };
+    if (fake_load("computecore.dll") != 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+# Windows backend suites (tests/core). docs/windows-backend.md lists what each
+# verifies and where.
+
+# The portable half (key table, event queues, rich errors): every OS.
+hcs_add_test(test_core_common core/test_core_common.c)
+
+if(WIN32)
+  # The test-double computecore.dll next to the test executables (bin/), and
+  # a minimal one (the mingw-w64 10 surface: 52 functions) in bin/min/.
+  foreach(fake fake_computecore fake_computecore_min)
+    add_library(${fake} SHARED core/fake_computecore.c)
+    set_target_properties(${fake} PROPERTIES OUTPUT_NAME computecore PREFIX "")
+    target_include_directories(${fake} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_compile_options(${fake} PRIVATE ${HCS_WARNINGS} -Wno-missing-prototypes)
+    target_link_options(${fake} PRIVATE -static-libgcc)
+  endforeach()
+  target_compile_definitions(fake_computecore_min PRIVATE FAKE_MINIMAL)
+  set_target_properties(fake_computecore_min PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin/min
+    ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib/min)
+
+  # Contract suites: libhcs against the double, under wine.
+  foreach(suite test_core_system test_core_process test_core_misc)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/${suite}.c)
+      hcs_add_test(${suite} core/${suite}.c core/fake_client.c)
+      add_dependencies(${suite} fake_computecore)
+    endif()
+  endforeach()
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/test_core_loader.c)
+    hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
+    add_dependencies(test_core_loader fake_computecore_min)
+  endif()
+else()
+  # Every public function says "only available on Windows".
+  hcs_add_test(test_core_stub core/test_core_stub.c)
+endif()
+
+# hcsctl's compute commands, end to end (the double under wine; the clear
+# error on other systems).
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
+  if(WIN32)
+    set(_fake_dll $<TARGET_FILE:fake_computecore>)
+  else()
+    set(_fake_dll "")
+  endif()
+  add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
+    -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
+    -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll}
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)
+endif()
