@@ -34,6 +34,44 @@ int hcsctl_cmd_gcs(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_gcs(FILE *out);
 int hcsctl_cmd_schema(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_schema(FILE *out);
+/* Compute systems (cmd_compute.c; Windows). */
+int hcsctl_cmd_list(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_list(FILE *out);
+int hcsctl_cmd_props(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_props(FILE *out);
+int hcsctl_cmd_create(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_create(FILE *out);
+int hcsctl_cmd_start(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_start(FILE *out);
+int hcsctl_cmd_shutdown(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_shutdown(FILE *out);
+int hcsctl_cmd_terminate(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_terminate(FILE *out);
+int hcsctl_cmd_kill(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_kill(FILE *out);
+int hcsctl_cmd_pause(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_pause(FILE *out);
+int hcsctl_cmd_resume(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_resume(FILE *out);
+int hcsctl_cmd_crash(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_crash(FILE *out);
+int hcsctl_cmd_save(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_save(FILE *out);
+int hcsctl_cmd_modify(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_modify(FILE *out);
+int hcsctl_cmd_wait(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_wait(FILE *out);
+int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_events(FILE *out);
+int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_exec(FILE *out);
+int hcsctl_cmd_features(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_features(FILE *out);
+/* hcsctl uvm run (cmd_uvm.c; Windows). */
+int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_uvm(FILE *out);
+/* A Windows command line from argv (CommandLineToArgvW quoting); malloc'ed. */
+char *hcsctl_windows_command_line(char **argv, int n);
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_version(FILE *out);
 

@@ -71,6 +71,7 @@ enum { SYS_CREATED, SYS_RUNNING, SYS_PAUSED, SYS_STOPPED };
 typedef struct wsys {
     struct wsys *next;
     char id[160];
+    char runtime_id[40];
     int state;
     HANDLE exited; /* manual reset */
     char exit_doc[160];
@@ -344,7 +345,9 @@ static wsys *sys_add(const char *id, int state)
     wsys *s = (wsys *)calloc(1, sizeof *s);
     if (!s)
         abort();
+    static unsigned n;
     snprintf(s->id, sizeof s->id, "%s", id);
+    snprintf(s->runtime_id, sizeof s->runtime_id, "5f2ad8c4-0000-4000-8000-%012u", ++n);
     s->state = state;
     s->exited = CreateEventW(NULL, TRUE, state == SYS_STOPPED, NULL);
     if (state == SYS_STOPPED)
@@ -466,9 +469,19 @@ static DWORD WINAPI proc_thread(void *arg)
     char doc[160];
     snprintf(cmd, sizeof cmd, "%s", p->cmd);
     for (seg = cmd; seg && !proc_killed(p); seg = next) {
+        char *amp = strstr(seg, "&&");
         next = strchr(seg, ';');
-        if (next)
+        if (amp && (!next || amp < next)) {
+            *amp = 0;
+            next = amp + 2;
+        } else if (next) {
             *next++ = 0;
+        }
+        {
+            size_t len = strlen(seg);
+            while (len > 0 && seg[len - 1] == ' ')
+                seg[--len] = 0;
+        }
         while (*seg == ' ')
             seg++;
         if (strncmp(seg, "echo ", 5) == 0 || strncmp(seg, "err ", 4) == 0) {
@@ -1158,6 +1171,38 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace
 
 /* ---- compute systems ---- */
 
+/* FAKE_HCS_AUTO_EXIT_MS (for the CLI tests, one process per command): once
+ * a callback is registered on a system, after that delay it sends an
+ * RdpEnhancedModeStateChanged event, then stops and sends SystemExited. */
+static DWORD WINAPI auto_exit_thread(void *arg)
+{
+    wsys *w = (wsys *)arg;
+    char ms[32], doc[160];
+    DWORD n = GetEnvironmentVariableA("FAKE_HCS_AUTO_EXIT_MS", ms, sizeof ms);
+    Sleep(n && n < sizeof ms ? (DWORD)atoi(ms) : 0);
+    fire(w, NULL, HcsEventSystemRdpEnhancedModeStateChanged, "{\"Enabled\":true}", 0);
+    Sleep(20);
+    lock();
+    w->state = SYS_STOPPED;
+    snprintf(w->exit_doc, sizeof w->exit_doc, "{\"Status\":0,\"ExitType\":\"GracefulExit\"}");
+    snprintf(doc, sizeof doc, "%s", w->exit_doc);
+    SetEvent(w->exited);
+    unlock();
+    fire(w, NULL, HcsEventSystemExited, doc, 0);
+    return 0;
+}
+
+static void auto_exit_schedule(wsys *w)
+{
+    char ms[32];
+    HANDLE t;
+    if (!GetEnvironmentVariableA("FAKE_HCS_AUTO_EXIT_MS", ms, sizeof ms))
+        return;
+    t = CreateThread(NULL, 0, auto_exit_thread, w, 0, NULL);
+    if (t)
+        CloseHandle(t);
+}
+
 static hsys *hsys_new(wsys *w)
 {
     hsys *h = (hsys *)calloc(1, sizeof *h);
@@ -1342,8 +1387,8 @@ static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION 
     if (type == HcsOperationTypeGetProperties) {
         snprintf(doc, sizeof doc,
                  "{\"Id\":\"%s\",\"SystemType\":\"VirtualMachine\",\"Owner\":\"fake\","
-                 "\"State\":\"%s\"}",
-                 h->w->id, state_name(h->w->state));
+                 "\"RuntimeId\":\"%s\",\"State\":\"%s\"}",
+                 h->w->id, h->w->runtime_id, state_name(h->w->state));
         d = doc;
     }
     unlock();
@@ -1448,6 +1493,7 @@ FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
     h->ctx = (void *)context;
     h->opts = (int)callbackOptions;
     unlock();
+    auto_exit_schedule(h->w);
     return S_OK;
 }
 

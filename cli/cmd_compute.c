@@ -1,0 +1,821 @@
+/* hcsctl's compute-system commands (hcsdiag parity and more): list, props,
+ * create, start, shutdown, terminate/kill, pause, resume, crash, save,
+ * modify, wait, events, exec, features. Thin layer over hcs/compute.h.
+ * Outside Windows every command prints libhcs's "only available on
+ * Windows" error and exits 1 (usage errors still exit 2). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifdef _WIN32
+#  include <fcntl.h>
+#  include <io.h>
+#  include <windows.h>
+#endif
+
+/* ---- help ---- */
+
+typedef struct cc_help {
+    const char *name;
+    const char *usage;
+    const char *text;
+} cc_help;
+
+static const cc_help k_help[] = {
+    {"list", "list [--json] [--query JSON]",
+     "Lists the compute systems (HcsEnumerateComputeSystems): id, type, state,\n"
+     "owner. --json prints HCS's JSON array as is. A failed enumeration is an\n"
+     "error (exit 1), never an empty list.\n"},
+    {"props", "props ID [--query JSON] [--timeout SECONDS]",
+     "Prints the properties document of compute system ID\n"
+     "(HcsGetComputeSystemProperties), e.g. --query '{\"PropertyTypes\":[\"Memory\"]}'.\n"},
+    {"create", "create ID FILE|- [--timeout SECONDS]",
+     "Creates compute system ID from an HCS schema v2 ComputeSystem document\n"
+     "read from FILE (or stdin with -). The system stays created (not started)\n"
+     "after hcsctl exits unless the document says ShouldTerminateOnLastHandleClosed.\n"},
+    {"start", "start ID [--options JSON] [--timeout SECONDS]", "Starts compute system ID.\n"},
+    {"shutdown", "shutdown ID [--options JSON] [--timeout SECONDS]",
+     "Asks compute system ID to shut down and waits until it exited (default\n"
+     "240 s). A system that had already stopped is success.\n"},
+    {"terminate", "terminate ID [--timeout SECONDS]",
+     "Terminates compute system ID (HcsTerminateComputeSystem). A system that\n"
+     "had already stopped is success.\n"},
+    {"kill", "kill ID [--timeout SECONDS]", "Same as terminate (hcsdiag kill).\n"},
+    {"pause", "pause ID [--options JSON] [--timeout SECONDS]", "Pauses compute system ID.\n"},
+    {"resume", "resume ID [--options JSON] [--timeout SECONDS]",
+     "Resumes compute system ID.\n"},
+    {"crash", "crash ID [--options JSON] [--timeout SECONDS]",
+     "Crashes compute system ID (HcsCrashComputeSystem; guest crash dump).\n"},
+    {"save", "save ID PATH [--timeout SECONDS]",
+     "Saves the state of compute system ID to PATH\n"
+     "(SaveOptions {\"SaveType\":\"ToFile\",\"SaveStateFilePath\":PATH}); pause it first.\n"},
+    {"modify", "modify ID FILE|- [--timeout SECONDS]",
+     "Sends a ModifySettingRequest read from FILE (or stdin) to compute system ID.\n"},
+    {"wait", "wait ID [--timeout SECONDS]",
+     "Waits until compute system ID exits (default: forever) and prints its\n"
+     "SystemExitStatus document. Exit 1 on timeout.\n"},
+    {"events", "events ID [--json] [--lifecycle] [--timeout SECONDS]",
+     "Streams the events of compute system ID, one per line (type, data), until\n"
+     "the system exits or the service disconnects (or --timeout without events).\n"
+     "--lifecycle also asks for the VM lifecycle event group (newer builds).\n"},
+    {"exec", "exec ID [--tty] [--user U] [--cwd DIR] [--env K=V]... -- CMD [ARGS...]",
+     "Runs CMD in compute system ID (HcsCreateProcess) with hcsctl's stdin,\n"
+     "stdout and stderr relayed, and exits with CMD's exit code. --tty asks for\n"
+     "a console (stderr merges into stdout).\n"},
+    {"features", "features [--json]",
+     "Prints which computecore.dll functions this Windows build exports (the\n"
+     "loader's table: 59 SDK functions + HcsCancelLiveMigration).\n"},
+};
+
+static void help_for(const char *name, FILE *out)
+{
+    size_t i;
+    for (i = 0; i < sizeof k_help / sizeof k_help[0]; i++) {
+        if (strcmp(k_help[i].name, name) == 0) {
+            fprintf(out, "usage: hcsctl [--json] %s\n\n%s\n", k_help[i].usage, k_help[i].text);
+            fprintf(out, "Windows only: elsewhere the command prints \"the Host Compute "
+                         "Service is only\navailable on Windows\" and exits 1.\n"
+                         "Exit codes: 0 success, 1 the operation failed (the message "
+                         "names the\nHRESULT, HCS's ErrorMessage and error events), "
+                         "2 usage error.\n");
+            return;
+        }
+    }
+}
+
+#define HELP_FN(n)                                                                 \
+    void hcsctl_help_##n(FILE *out) { help_for(#n, out); }
+HELP_FN(list)
+HELP_FN(props)
+HELP_FN(create)
+HELP_FN(start)
+HELP_FN(shutdown)
+HELP_FN(terminate)
+HELP_FN(kill)
+HELP_FN(pause)
+HELP_FN(resume)
+HELP_FN(crash)
+HELP_FN(save)
+HELP_FN(modify)
+HELP_FN(wait)
+HELP_FN(events)
+HELP_FN(exec)
+HELP_FN(features)
+
+/* ---- options ---- */
+
+#define MAX_ENV 256
+
+typedef struct opts {
+    const char *name; /* the command */
+    const char *pos[2];
+    int npos;
+    int64_t timeout_ms; /* HCS_TIMEOUT_DEFAULT unless given */
+    int timeout_given;
+    const char *options;
+    const char *query;
+    const char *user;
+    const char *cwd;
+    const char *env[MAX_ENV];
+    int nenv;
+    int tty;
+    int lifecycle;
+    char **cmd;
+    int ncmd;
+} opts;
+
+/* Flags each command accepts. */
+enum { O_TIMEOUT = 1, O_OPTIONS = 2, O_QUERY = 4, O_EXEC = 8, O_LIFECYCLE = 16 };
+
+/* Parses argv[1..]: npos positional arguments and the allowed options.
+ * Returns -1 when help was printed (exit 0), 0 when parsed, else the usage
+ * exit code. */
+static int parse(const char *name, int argc, char **argv, int npos, unsigned allowed,
+                 opts *o)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    o->name = name;
+    o->timeout_ms = HCS_TIMEOUT_DEFAULT;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (hcsctl_is_help(a)) {
+            help_for(name, stdout);
+            return -1;
+        }
+        if (strcmp(a, "--") == 0 && (allowed & O_EXEC)) {
+            o->cmd = argv + i + 1;
+            o->ncmd = argc - i - 1;
+            break;
+        }
+        if (a[0] == '-' && a[1] == '-') {
+            static const struct {
+                const char *name;
+                unsigned flag;
+            } known[] = {{"--timeout", O_TIMEOUT}, {"--options", O_OPTIONS},
+                         {"--query", O_QUERY},     {"--user", O_EXEC},
+                         {"--cwd", O_EXEC},        {"--env", O_EXEC},
+                         {"--tty", O_EXEC},        {"--lifecycle", O_LIFECYCLE}};
+            size_t k;
+            int takes = strcmp(a, "--tty") != 0 && strcmp(a, "--lifecycle") != 0;
+            for (k = 0; k < sizeof known / sizeof known[0]; k++)
+                if (strcmp(a, known[k].name) == 0 && (allowed & known[k].flag))
+                    break;
+            if (k == sizeof known / sizeof known[0])
+                return hcsctl_usage_error("%s: unknown option \"%s\" (see hcsctl %s --help)",
+                                          name, a, name);
+            if (takes && !val)
+                return hcsctl_usage_error("%s: %s needs a value (see hcsctl %s --help)", name,
+                                          a, name);
+            if (strcmp(a, "--timeout") == 0 && (allowed & O_TIMEOUT)) {
+                char *end = NULL;
+                double s = strtod(val, &end);
+                if (!*val || *end || s < 0 || s > 86400.0 * 365)
+                    return hcsctl_usage_error("%s: --timeout \"%s\" is not a number of "
+                                              "seconds", name, val);
+                o->timeout_ms = (int64_t)(s * 1000.0);
+                o->timeout_given = 1;
+            } else if (strcmp(a, "--options") == 0 && (allowed & O_OPTIONS)) {
+                o->options = val;
+            } else if (strcmp(a, "--query") == 0 && (allowed & O_QUERY)) {
+                o->query = val;
+            } else if (strcmp(a, "--user") == 0 && (allowed & O_EXEC)) {
+                o->user = val;
+            } else if (strcmp(a, "--cwd") == 0 && (allowed & O_EXEC)) {
+                o->cwd = val;
+            } else if (strcmp(a, "--env") == 0 && (allowed & O_EXEC)) {
+                if (!strchr(val, '=') || val[0] == '=')
+                    return hcsctl_usage_error("%s: --env \"%s\" is not KEY=VALUE", name, val);
+                if (o->nenv >= MAX_ENV)
+                    return hcsctl_usage_error("%s: more than %d --env options", name, MAX_ENV);
+                o->env[o->nenv++] = val;
+            } else if (strcmp(a, "--tty") == 0 && (allowed & O_EXEC)) {
+                o->tty = 1;
+                continue;
+            } else if (strcmp(a, "--lifecycle") == 0 && (allowed & O_LIFECYCLE)) {
+                o->lifecycle = 1;
+                continue;
+            } else {
+                return hcsctl_usage_error("%s: unknown option \"%s\" (see hcsctl %s --help)",
+                                          name, a, name);
+            }
+            i++;
+            continue;
+        }
+        if (o->npos >= npos)
+            return hcsctl_usage_error("%s: unexpected argument \"%s\" (see hcsctl %s --help)",
+                                      name, a, name);
+        o->pos[o->npos++] = a;
+    }
+    if (o->npos < npos)
+        return hcsctl_usage_error("%s: missing %s (see hcsctl %s --help)", name,
+                                  o->npos == 0 ? "ID" : "argument", name);
+    if ((allowed & O_EXEC) && o->ncmd <= 0)
+        return hcsctl_usage_error("%s: missing \"-- CMD [ARGS...]\"", name);
+    return 0;
+}
+
+/* The failure line, plus HCS's error document with --json. */
+static int fail(hcsctl_ctx *ctx, const char *what, hcs_result hr)
+{
+    const hcs_error *e = hcs_error_last();
+    int rc = hcsctl_fail(what, hr);
+    if (ctx->json && e && e->detail)
+        fprintf(stderr, "hcsctl: %s: result document: %s\n", what, e->detail);
+    return rc;
+}
+
+/* Reads FILE or stdin ("-") as a NUL-terminated string. */
+static char *read_text(const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 65536, n = 0;
+    char *d;
+    if (!fp)
+        return NULL;
+    d = (char *)malloc(cap + 1);
+    while (d) {
+        size_t got = fread(d + n, 1, cap - n, fp);
+        n += got;
+        if (n < cap)
+            break;
+        if (cap >= ((size_t)64 << 20)) { /* HCS documents are small */
+            free(d);
+            d = NULL;
+            break;
+        }
+        {
+            char *nd = (char *)realloc(d, cap * 2 + 1);
+            if (!nd) {
+                free(d);
+                d = NULL;
+                break;
+            }
+            d = nd;
+            cap *= 2;
+        }
+    }
+    if (fp != stdin)
+        fclose(fp);
+    if (d)
+        d[n] = 0;
+    return d;
+}
+
+/* Growable string for building JSON. */
+typedef struct sbuf {
+    char *d;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t len)
+{
+    if (b->oom)
+        return;
+    if (b->n + len + 1 > b->cap) {
+        size_t nc = (b->cap ? b->cap * 2 : 256) + len;
+        char *nd = (char *)realloc(b->d, nc);
+        if (!nd) {
+            b->oom = 1;
+            return;
+        }
+        b->d = nd;
+        b->cap = nc;
+    }
+    memcpy(b->d + b->n, s, len);
+    b->n += len;
+    b->d[b->n] = 0;
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_json_string(sbuf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    sb_put(b, "\"", 1);
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[7];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            sb_put(b, esc, 2);
+        } else if (c < 0x20) {
+            esc[0] = '\\';
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            sb_put(b, esc, 6);
+        } else {
+            sb_put(b, (const char *)&s[i], 1);
+        }
+    }
+    sb_put(b, "\"", 1);
+}
+
+/* ---- list ---- */
+
+/* Splits a JSON array into its elements: calls fn(element, len) for each.
+ * Returns 0, or -1 when text is not an array. */
+static int each_element(const char *text, void (*fn)(const char *, size_t, void *), void *arg)
+{
+    const char *p = text, *start = NULL;
+    int depth = 0, in_str = 0;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    if (*p != '[')
+        return -1;
+    for (p++; *p; p++) {
+        char c = *p;
+        if (in_str) {
+            if (c == '\\' && p[1])
+                p++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (!start && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',' &&
+            c != ']')
+            start = p;
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        } else if ((c == ',' || c == ']') && depth == 0) {
+            if (start)
+                fn(start, (size_t)(p - start), arg);
+            start = NULL;
+            if (c == ']')
+                return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *enum_text(hcs_schema_type_id type, const hcs_schema_enum *e)
+{
+    const char *s;
+    if (!e->set)
+        return "-";
+    if (e->raw)
+        return e->raw;
+    s = hcs_schema_enum_to_string(type, e->v);
+    return s ? s : "?";
+}
+
+static void print_system(const char *el, size_t len, void *arg)
+{
+    hcs_s2_ComputeSystemProperties p;
+    int *n = (int *)arg;
+    if (HCS_FAILED(hcs_schema_decode(HCS_SCHEMA_S2_ComputeSystemProperties, el, len, 0, &p))) {
+        hcs_error_clear();
+        printf("%.*s\n", (int)len, el);
+        return;
+    }
+    if (*n == 0)
+        printf("%-38s %-16s %-9s %s\n", "ID", "TYPE", "STATE", "OWNER");
+    printf("%-38s %-16s %-9s %s\n", p.Id ? p.Id : "-",
+           enum_text(HCS_SCHEMA_S2_SystemType, &p.SystemType),
+           enum_text(HCS_SCHEMA_S2_State, &p.State), p.Owner ? p.Owner : "-");
+    hcs_schema_free_members(HCS_SCHEMA_S2_ComputeSystemProperties, &p);
+    (*n)++;
+}
+
+int hcsctl_cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    char *json = NULL;
+    hcs_result hr;
+    int rc = parse("list", argc, argv, 0, O_QUERY | O_TIMEOUT, &o), n = 0;
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    hr = hcs_enumerate(o.query, o.timeout_ms, &json);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "list", hr);
+    if (ctx->json) {
+        printf("%s\n", json);
+    } else if (each_element(json, print_system, &n) != 0) {
+        hcs_free(json);
+        return hcsctl_fail("list: HCS returned something that is not a JSON array",
+                           HCS_ERR_INVALID_JSON);
+    } else if (n == 0) {
+        printf("no compute systems\n");
+    }
+    hcs_free(json);
+    return HCSCTL_EXIT_OK;
+}
+
+/* ---- one-system commands ---- */
+
+static int open_system(hcsctl_ctx *ctx, const char *cmd, const char *id, hcs_system **s)
+{
+    hcs_result hr = hcs_system_open(id, s);
+    if (HCS_FAILED(hr))
+        return fail(ctx, cmd, hr);
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_props(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    char *json = NULL;
+    hcs_result hr;
+    int rc = parse("props", argc, argv, 1, O_QUERY | O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    if ((rc = open_system(ctx, "props", o.pos[0], &s)) != 0)
+        return rc;
+    hr = hcs_system_properties(s, o.query, o.timeout_ms, &json);
+    hcs_system_close(s);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "props", hr);
+    printf("%s\n", json ? json : "{}");
+    hcs_free(json);
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_create(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    char *doc;
+    hcs_result hr;
+    int rc = parse("create", argc, argv, 2, O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    doc = read_text(o.pos[1]);
+    if (!doc)
+        return hcsctl_usage_error("create: cannot read \"%s\"", o.pos[1]);
+    hr = hcs_system_create(o.pos[0], doc, o.timeout_ms, &s);
+    free(doc);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "create", hr);
+    if (ctx->json) {
+        printf("{\"id\":");
+        hcsctl_json_string(stdout, hcs_system_id(s));
+        printf(",\"created\":true}\n");
+    } else {
+        printf("%s\n", hcs_system_id(s));
+    }
+    hcs_system_close(s);
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_modify(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    char *doc;
+    hcs_result hr;
+    int rc = parse("modify", argc, argv, 2, O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    doc = read_text(o.pos[1]);
+    if (!doc)
+        return hcsctl_usage_error("modify: cannot read \"%s\"", o.pos[1]);
+    rc = open_system(ctx, "modify", o.pos[0], &s);
+    if (rc == 0) {
+        hr = hcs_system_modify(s, doc, HCS_NO_OS_HANDLE, o.timeout_ms);
+        hcs_system_close(s);
+        if (HCS_FAILED(hr))
+            rc = fail(ctx, "modify", hr);
+    }
+    free(doc);
+    return rc;
+}
+
+typedef hcs_result (*verb_fn)(hcs_system *, const char *, int64_t);
+
+static int simple_verb(hcsctl_ctx *ctx, const char *name, int argc, char **argv,
+                       unsigned allowed, verb_fn fn, const char *done)
+{
+    opts o;
+    hcs_system *s = NULL;
+    hcs_result hr;
+    int rc = parse(name, argc, argv, 1, allowed, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    if ((rc = open_system(ctx, name, o.pos[0], &s)) != 0)
+        return rc;
+    hr = fn(s, o.options, o.timeout_ms);
+    hcs_system_close(s);
+    if (HCS_FAILED(hr))
+        return fail(ctx, name, hr);
+    if (ctx->json) {
+        printf("{\"id\":");
+        hcsctl_json_string(stdout, o.pos[0]);
+        printf(",\"result\":\"%s\"}\n", hr == HCS_ERR_S_FALSE ? "already stopped" : done);
+    } else
+        printf("%s: %s\n", o.pos[0], hr == HCS_ERR_S_FALSE ? "already stopped" : done);
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_start(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "start", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_start,
+                       "started");
+}
+
+int hcsctl_cmd_pause(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "pause", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_pause,
+                       "paused");
+}
+
+int hcsctl_cmd_resume(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "resume", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_resume,
+                       "resumed");
+}
+
+int hcsctl_cmd_crash(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "crash", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_crash,
+                       "crash requested");
+}
+
+int hcsctl_cmd_terminate(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "terminate", argc, argv, O_TIMEOUT, hcs_system_terminate,
+                       "terminated");
+}
+
+int hcsctl_cmd_kill(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    return simple_verb(ctx, "kill", argc, argv, O_TIMEOUT, hcs_system_terminate,
+                       "terminated");
+}
+
+int hcsctl_cmd_shutdown(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    hcs_result hr;
+    int rc = parse("shutdown", argc, argv, 1, O_OPTIONS | O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    if ((rc = open_system(ctx, "shutdown", o.pos[0], &s)) != 0)
+        return rc;
+    hr = hcs_system_shutdown(s, o.options, o.timeout_ms);
+    if (hr == HCS_S_OK) /* delivered: wait for the exit */
+        hr = hcs_system_wait(s, o.timeout_ms, NULL);
+    hcs_system_close(s);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "shutdown", hr);
+    if (ctx->json) {
+        printf("{\"id\":");
+        hcsctl_json_string(stdout, o.pos[0]);
+        printf(",\"result\":\"%s\"}\n",
+               hr == HCS_ERR_S_FALSE ? "already stopped" : "stopped");
+    } else
+        printf("%s: %s\n", o.pos[0], hr == HCS_ERR_S_FALSE ? "already stopped" : "stopped");
+    return HCSCTL_EXIT_OK;
+}
+
+int hcsctl_cmd_save(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    sbuf b;
+    hcs_result hr;
+    int rc = parse("save", argc, argv, 2, O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    memset(&b, 0, sizeof b);
+    sb_puts(&b, "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":");
+    sb_json_string(&b, o.pos[1], strlen(o.pos[1]));
+    sb_puts(&b, "}");
+    if (b.oom) {
+        free(b.d);
+        return hcsctl_fail("save", HCS_ERR_OUTOFMEMORY);
+    }
+    rc = open_system(ctx, "save", o.pos[0], &s);
+    if (rc == 0) {
+        hr = hcs_system_save(s, b.d, o.timeout_ms);
+        hcs_system_close(s);
+        if (HCS_FAILED(hr))
+            rc = fail(ctx, "save", hr);
+        else
+            printf("%s: saved to %s\n", o.pos[0], o.pos[1]);
+    }
+    free(b.d);
+    return rc;
+}
+
+int hcsctl_cmd_wait(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    char *exit_doc = NULL;
+    hcs_result hr;
+    int rc = parse("wait", argc, argv, 1, O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    if ((rc = open_system(ctx, "wait", o.pos[0], &s)) != 0)
+        return rc;
+    hr = hcs_system_wait(s, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &exit_doc);
+    hcs_system_close(s);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "wait", hr);
+    printf("%s\n", exit_doc ? exit_doc : "{}");
+    hcs_free(exit_doc);
+    return HCSCTL_EXIT_OK;
+}
+
+/* ---- events ---- */
+
+int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    hcs_events *q = NULL;
+    hcs_result hr;
+    int rc = parse("events", argc, argv, 1, O_TIMEOUT | O_LIFECYCLE, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    hr = hcs_events_create(&q);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "events", hr);
+    if ((rc = open_system(ctx, "events", o.pos[0], &s)) != 0) {
+        hcs_events_close(q);
+        return rc;
+    }
+    hr = hcs_system_subscribe(s, q, o.lifecycle ? HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE : 0, 0);
+    if (HCS_FAILED(hr)) {
+        rc = fail(ctx, "events", hr);
+        goto done;
+    }
+    for (;;) {
+        hcs_event *e = NULL;
+        int last;
+        hr = hcs_events_wait(q, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &e);
+        if (HCS_FAILED(hr)) {
+            rc = fail(ctx, "events", hr);
+            break;
+        }
+        if (ctx->json) {
+            printf("{\"type\":");
+            hcsctl_json_string(stdout, hcs_event_type_name(e->type));
+            printf(",\"code\":\"0x%08lX\",\"data\":%s", (unsigned long)e->type,
+                   e->data && *e->data ? e->data : "null");
+            if (e->operation_id)
+                printf(",\"operation\":%llu", (unsigned long long)e->operation_id);
+            printf("}\n");
+        } else {
+            printf("%s %s\n", hcs_event_type_name(e->type), e->data ? e->data : "");
+        }
+        fflush(stdout);
+        last = e->type == HCS_EVENT_SYSTEM_EXITED || e->type == HCS_EVENT_SERVICE_DISCONNECT;
+        hcs_event_free(e);
+        if (last)
+            break;
+    }
+done:
+    hcs_system_close(s);
+    hcs_events_close(q);
+    return rc;
+}
+
+/* ---- exec ---- */
+
+/* The ProcessParameters document of an exec. */
+static char *process_parameters(const opts *o)
+{
+    sbuf b;
+    char *cl = hcsctl_windows_command_line(o->cmd, o->ncmd);
+    int i;
+    if (!cl)
+        return NULL;
+    memset(&b, 0, sizeof b);
+    sb_puts(&b, "{\"CommandLine\":");
+    sb_json_string(&b, cl, strlen(cl));
+    free(cl);
+    if (o->user) {
+        sb_puts(&b, ",\"User\":");
+        sb_json_string(&b, o->user, strlen(o->user));
+    }
+    if (o->cwd) {
+        sb_puts(&b, ",\"WorkingDirectory\":");
+        sb_json_string(&b, o->cwd, strlen(o->cwd));
+    }
+    if (o->nenv) {
+        sb_puts(&b, ",\"Environment\":{");
+        for (i = 0; i < o->nenv; i++) {
+            const char *eq = strchr(o->env[i], '=');
+            if (i)
+                sb_puts(&b, ",");
+            sb_json_string(&b, o->env[i], (size_t)(eq - o->env[i]));
+            sb_puts(&b, ":");
+            sb_json_string(&b, eq + 1, strlen(eq + 1));
+        }
+        sb_puts(&b, "}");
+    }
+    if (o->tty)
+        sb_puts(&b, ",\"EmulateConsole\":true,\"ConsoleSize\":[24,80]");
+    sb_puts(&b, ",\"CreateStdInPipe\":true,\"CreateStdOutPipe\":true");
+    sb_puts(&b, o->tty ? "}" : ",\"CreateStdErrPipe\":true}");
+    if (b.oom) {
+        free(b.d);
+        return NULL;
+    }
+    return b.d;
+}
+
+int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    hcs_system *s = NULL;
+    hcs_process *p = NULL;
+    char *params;
+    uint32_t code = 0;
+    hcs_result hr;
+    int rc = parse("exec", argc, argv, 1, O_EXEC | O_TIMEOUT, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    params = process_parameters(&o);
+    if (!params)
+        return hcsctl_fail("exec", HCS_ERR_OUTOFMEMORY);
+    if ((rc = open_system(ctx, "exec", o.pos[0], &s)) != 0) {
+        free(params);
+        return rc;
+    }
+    hr = hcs_process_create(s, params, o.timeout_ms, &p);
+    free(params);
+    if (HCS_FAILED(hr)) {
+        rc = fail(ctx, "exec", hr);
+        goto done;
+    }
+    fflush(stdout);
+#ifdef _WIN32
+    hr = hcs_process_relay(p, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
+                           (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
+                           (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE));
+#else
+    hr = hcs_process_relay(p, 0, 1, 2); /* not reached: no process off Windows */
+#endif
+    if (HCS_FAILED(hr)) {
+        rc = fail(ctx, "exec", hr);
+        goto done;
+    }
+    hr = hcs_process_wait(p, HCS_TIMEOUT_INFINITE, &code, NULL);
+    if (HCS_FAILED(hr)) {
+        rc = fail(ctx, "exec", hr);
+        goto done;
+    }
+    if (ctx->json)
+        fprintf(stderr, "{\"exit_code\":%lu,\"pid\":%lu}\n", (unsigned long)code,
+                (unsigned long)hcs_process_pid(p));
+    rc = (int)code;
+done:
+    hcs_process_close(p);
+    hcs_system_close(s);
+    return rc;
+}
+
+/* ---- features ---- */
+
+int hcsctl_cmd_features(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    opts o;
+    char *json = NULL;
+    size_t i, n = hcs_compute_function_count(), avail = 0;
+    hcs_result hr;
+    int rc = parse("features", argc, argv, 0, 0, &o);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
+    hr = hcs_features(&json);
+    if (HCS_FAILED(hr))
+        return fail(ctx, "features", hr);
+    if (ctx->json) {
+        printf("%s\n", json);
+        hcs_free(json);
+        return HCSCTL_EXIT_OK;
+    }
+    hcs_free(json);
+    hr = hcs_compute_load();
+    if (HCS_FAILED(hr)) {
+        const hcs_error *e = hcs_error_last();
+        printf("computecore.dll: not loaded: %s\n", e ? e->message : hcs_strerror(hr));
+        return HCSCTL_EXIT_OK;
+    }
+    for (i = 0; i < n; i++)
+        avail += hcs_compute_function_present(hcs_compute_function_name(i)) == 1;
+    printf("computecore.dll: %lu of %lu functions\n", (unsigned long)avail,
+           (unsigned long)n);
+    for (i = 0; i < n; i++) {
+        const char *name = hcs_compute_function_name(i);
+        printf("  %-45s %s\n", name,
+               hcs_compute_function_present(name) == 1 ? "yes" : "no (not on this build)");
+    }
+    return HCSCTL_EXIT_OK;
+}
