@@ -5,15 +5,21 @@
  * FAKE_MINIMAL builds the mingw-w64 10 surface (52 functions) for the
  * missing-function tests.
  *
- * It includes the SDK's computecore.h and redeclares every function from
- * the library's own X-macro (src/core/cc_funcs.h) with HCSI_CC_SDK_TYPES:
- * the compiler thereby checks the library's parameter lists against the
- * SDK's prototypes for the 52 functions mingw-w64 declares.
+ * With mingw-w64 10 it includes the SDK's computecore.h and redeclares
+ * every function from the library's own X-macro (src/core/cc_funcs.h) with
+ * HCSI_CC_SDK_TYPES: the compiler thereby checks the library's parameter
+ * lists against the SDK's prototypes for the 52 functions mingw-w64
+ * declares.
  */
 #define HCSI_CC_SDK_TYPES
 #include <windows.h>
-#include <computecore.h>
 #include <computedefs.h>
+/* The SDK prototype check needs mingw-w64 10's computecore.h (52
+ * functions); newer headers declare the newer functions with their own
+ * enum types, which the redeclarations below would contradict. */
+#if defined(__MINGW64_VERSION_MAJOR) && __MINGW64_VERSION_MAJOR <= 10
+#  include <computecore.h>
+#endif
 
 #include <stdarg.h>
 #include <stddef.h>
