@@ -238,7 +238,8 @@ HCS_API hcs_result hcs_op_create_with_callback(hcs_op_callback cb, void *ctx,
  * (progress, completion) go to q with tag. options: HCS_OP_OPTION_*. */
 HCS_API hcs_result hcs_op_create_with_events(hcs_events *q, uint32_t options,
                                              uint64_t tag, hcs_op **out);
-/* HcsSetOperationCallback (replaces the callback; cb NULL removes it). */
+/* HcsSetOperationCallback (replaces the callback; cb NULL stops the
+ * delivery to the caller). */
 HCS_API hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb,
                                        void *ctx);
 /* HcsSetOperationContext / HcsGetOperationContext: the ctx handed to the
@@ -425,7 +426,8 @@ HCS_API hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb,
 /* HcsCreateProcess with a ProcessParameters document; waits for the
  * creation. Pipes requested there (CreateStdInPipe...) become the process's
  * streams (hcs_process_stdio). On failure nothing is left open and the
- * message names the command line. */
+ * message names the command line; a creation that timed out is also
+ * terminated (fire-and-forget). */
 HCS_API hcs_result hcs_process_create(hcs_system *s, const char *params_json,
                                       int64_t timeout_ms, hcs_process **out);
 /* Starts the creation on a caller's operation; collect pid and streams

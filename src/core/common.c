@@ -378,7 +378,9 @@ hcs_result hcsi_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
     }
     if (hr == HCS_ERR_HANDLE)
         return hcsi_err(hr, "events: the queue was closed");
-    return hcsi_err(hr, "events: no event within %lld ms", (long long)timeout_ms);
+    return hcsi_err(hr, "events: no event within %lld ms",
+                    (long long)(timeout_ms == HCS_TIMEOUT_DEFAULT ? HCS_DEFAULT_TIMEOUT_MS
+                                                                  : timeout_ms));
 }
 
 size_t hcsi_events_pending(hcs_events *q)

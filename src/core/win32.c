@@ -800,8 +800,9 @@ hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb, void *ctx)
     op->cb = cb;
     op->cb_ctx = ctx;
     hcsi_mutex_unlock(&op->m);
-    hr = CC(op->t, HcsSetOperationCallback)(op->h, KEYCTX(op),
-                                            cb ? op_complete_tramp : NULL);
+    /* HCS always gets the trampoline (its callback is not optional); a NULL
+     * cb only stops the delivery to the caller. */
+    hr = CC(op->t, HcsSetOperationCallback)(op->h, KEYCTX(op), op_complete_tramp);
     if (HCS_FAILED(hr)) {
         hcsi_mutex_lock(&op->m);
         op->cb = old_cb;
@@ -1779,6 +1780,23 @@ hcs_result hcs_process_create_begin(hcs_system *s, const char *params_json,
     return HCS_S_OK;
 }
 
+/* Fire-and-forget terminate of a process whose creation timed out; keeps
+ * the thread's error. */
+static void process_terminate_async(hcs_process *p)
+{
+    hcs_error *keep = hcs_error_take();
+    hcs_op *op;
+    if (p->h && p->t->fn[IX(HcsTerminateProcess)] && HCS_SUCCEEDED(op_new(p->t, 0, &op))) {
+        (void)CC(p->t, HcsTerminateProcess)(p->h, op->h, NULL);
+        hcs_op_close(op);
+    }
+    hcs_error_clear();
+    if (keep) {
+        (void)hcs_error_set(keep->code, keep->message, keep->detail);
+        hcs_error_free(keep);
+    }
+}
+
 hcs_result hcs_process_create(hcs_system *s, const char *params_json,
                               int64_t timeout_ms, hcs_process **out)
 {
@@ -1803,6 +1821,8 @@ hcs_result hcs_process_create(hcs_system *s, const char *params_json,
     hr = op_run(op, timeout_ms, 1, &info, NULL);
     hcsi_obj_unref(&s->base);
     if (HCS_FAILED(hr)) {
+        if (hr == HCS_ERR_OPERATION_TIMEOUT)
+            process_terminate_async(p); /* it may still start later */
         hcs_process_close(p);
         return hr;
     }

@@ -372,6 +372,25 @@ static void test_wait_timeout(void **state)
     hcs_system_close(s);
 }
 
+/* A creation that times out is cancelled, then terminated. */
+static void test_create_timeout_terminates(void **state)
+{
+    hcs_system *s = open_running();
+    hcs_process *p = (hcs_process *)1;
+    (void)state;
+    fake_push_pending("HcsCreateProcess", FAKE_PENDING_NEVER);
+    assert_int_equal(hcs_process_create(s, "{\"CommandLine\":\"hang\"}", 50, &p),
+                     HCS_ERR_OPERATION_TIMEOUT);
+    assert_null(p);
+    assert_contains(hcs_error_last()->message,
+                    "create process \"hang\" in compute system \"fakevm-running\": did not "
+                    "complete within 50 ms");
+    assert_int_equal(F.count("HcsCancelOperation"), 1);
+    assert_int_equal(F.count("HcsTerminateProcess"), 1);
+    assert_int_equal(F.count("HcsCloseProcess"), 1);
+    hcs_system_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +411,8 @@ int main(void)
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_begin, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_wait_timeout, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_timeout_terminates, fake_setup,
+                                        fake_teardown),
     };
     if (fake_load("computecore.dll") != 0)
         return 1;
