@@ -52,10 +52,12 @@ static void test_go_writer(void **s)
     /* U+2028/2029 always escaped; other non-ASCII kept raw */
     expect_rt("\"\\u2028x\\u2029\\u00e9\"", "\"\\u2028x\\u2029\xC3\xA9\"", 0);
     /* doubles like Go */
-    expect_rt("[0.5,3.0,1e19,1e21,1.5e-7,-2.25,0.000001]",
-              "[0.5,3,10000000000000000000,1e+21,1.5e-7,-2.25,0.000001]", 0);
+    expect_rt("[0.5,3.0,1e18,1e21,1.5e-7,-2.25,0.000001]",
+              "[0.5,3,1000000000000000000,1e+21,1.5e-7,-2.25,0.000001]", 0);
     /* beyond 64 bits a whole double keeps its exponent so that it reparses */
     expect_rt("[66666666666666666666.6, 1e20]", "[6.666666666666666e+19,1e+20]", 0);
+    expect_rt("[-1e19,-9223372036854775808.0,1.5e19]",
+              "[-1e+19,-9.223372036854776e+18,1.5e+19]", 0);
 }
 
 static void expect_bad(const char *in, size_t len, const char *needle)
@@ -96,6 +98,10 @@ static void test_parse_rejects(void **s)
     expect_bad("77777777777777777777777777777777 ", 33, "out-of-range number");
     expect_bad("[1, 1e999]", 10, "byte offset 4: malformed or out-of-range number");
     expect_bad("[-1.5E+400]", 11, "byte offset 1: malformed");
+    /* strings json-c itself lets through */
+    expect_bad("\"a\x05" "b\"", 5, "byte offset 2: control character 0x05 inside a string");
+    expect_bad("[\"\xC1\xA8\"]", 5, "byte offset 2: invalid UTF-8");
+    expect_bad("{\"\xE0\x80\xAF\":1}", 8, "byte offset 2: invalid UTF-8");
     /* number grammar json-c itself lets through */
     expect_bad("-.0", 3, "byte offset 0: malformed");
     expect_bad("[0.]", 4, "byte offset 1: malformed");

@@ -54,9 +54,14 @@ static size_t find_int_overflow(const char *buf, size_t len)
     while (i < len) {
         char c = buf[i];
         if (c == '"') {
-            for (i++; i < len && buf[i] != '"'; i++)
+            /* JSON strings may not hold raw control characters; json-c
+             * lets them through even in strict mode. */
+            for (i++; i < len && buf[i] != '"'; i++) {
+                if ((unsigned char)buf[i] < 0x20)
+                    return i;
                 if (buf[i] == '\\')
                     i++;
+            }
             i++;
             continue;
         }
@@ -138,11 +143,20 @@ hcs_result hcsi_json_parse(const char *buf, size_t len, const char *what,
         if (buf[i] == '\0')
             return hcsi_err(HCS_ERR_INVALID_JSON,
                             "%s: invalid JSON at byte offset %zu: NUL byte", what, i);
+    /* json-c's own UTF-8 check lets overlong forms through: use ours. */
+    if (!hcsi_utf8_valid(buf, len, &i))
+        return hcsi_err(HCS_ERR_INVALID_JSON,
+                        "%s: invalid JSON at byte offset %zu: invalid UTF-8", what, i);
     i = find_int_overflow(buf, len);
-    if (i != (size_t)-1)
+    if (i != (size_t)-1) {
+        if (buf[i] == '"' || (unsigned char)buf[i] < 0x20)
+            return hcsi_err(HCS_ERR_INVALID_JSON,
+                            "%s: invalid JSON at byte offset %zu: control character "
+                            "0x%02X inside a string", what, i, (unsigned char)buf[i]);
         return hcsi_err(HCS_ERR_INVALID_JSON,
                         "%s: invalid JSON at byte offset %zu: malformed or out-of-range "
                         "number (integers must fit 64 bits, reals a double)", what, i);
+    }
     tok = json_tokener_new_ex(HCSI_JSON_MAX_DEPTH);
     if (!tok)
         return hcsi_err_oom();
@@ -296,10 +310,11 @@ static hcs_result write_double(hcsi_buf *out, double f)
         digits[--nd] = 0;
     a = fabs(f);
     r = neg ? hcsi_buf_putc(out, '-') : HCS_S_OK;
-    /* Go would print 1.8e19 <= |f| < 1e21 as a plain integer; our strict
-     * parser rejects integer literals beyond 64 bits, so such values use
-     * the exponent form to stay readable by us (no HCS field needs them). */
-    if (a < 1e-6 || a >= 1.8446744073709552e19) {
+    /* Go prints 9e18 <= |f| < 1e21 as a plain integer, whose shortest
+     * digits padded with zeros can fall outside int64/uint64, which our
+     * strict parser rejects; such values keep the exponent form so that we
+     * read back what we write (no HCS field holds doubles that large). */
+    if (a < 1e-6 || a >= 9e18) {
         r = hcsi_buf_putc(out, digits[0]);
         if (HCS_SUCCEEDED(r) && nd > 1) {
             r = hcsi_buf_putc(out, '.');
