@@ -11,5 +11,8 @@
 #include "hcs/gcs.h"
 #include "hcs/schema.h"
 #include "hcs/compute.h"
+#include "hcs/network.h"
+#include "hcs/storage.h"
+#include "hcs/hdv.h"
 
 #endif /* HCS_H */

@@ -7,6 +7,7 @@
 
 #include "../platform/json.h"
 #include "core.h"
+#include "hcs/network.h"
 
 /* ---- names ---- */
 
@@ -239,7 +240,8 @@ int hcsi_event_is_critical(uint32_t type)
     return type == HCS_EVENT_SYSTEM_EXITED || type == HCS_EVENT_PROCESS_EXITED ||
            type == HCS_EVENT_SYSTEM_CRASH_INITIATED ||
            type == HCS_EVENT_SYSTEM_CRASH_REPORT ||
-           type == HCS_EVENT_SERVICE_DISCONNECT;
+           type == HCS_EVENT_SERVICE_DISCONNECT ||
+           type == HCS_NET_EVENT_SERVICE_DISCONNECT;
 }
 
 void hcs_event_free(hcs_event *e)

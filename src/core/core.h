@@ -42,7 +42,11 @@ enum {
     HCSI_KIND_OP = 1,
     HCSI_KIND_SYSTEM = 2,
     HCSI_KIND_PROCESS = 3,
-    HCSI_KIND_EVENTS = 4
+    HCSI_KIND_EVENTS = 4,
+    HCSI_KIND_HCN = 5,        /* an open HCN object (net_win.c) */
+    HCSI_KIND_NET_SUB = 6,    /* an HCN notification subscription */
+    HCSI_KIND_HDV_HOST = 7,   /* an HDV device host (hdv_win.c) */
+    HCSI_KIND_HDV_DEVICE = 8  /* an HDV device instance */
 };
 
 struct hcsi_obj {

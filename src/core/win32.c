@@ -18,164 +18,23 @@
 #include "../platform/json.h"
 #include "cc_decls.h"
 #include "core.h"
+#include "dll.h"
+#include "hdv_decls.h"
 
 /* ------------------------------------------------------------------ */
-/* loader                                                              */
+/* loader (the shared one of dll.h, slot hcsi_dll_computecore)         */
 /* ------------------------------------------------------------------ */
 
-typedef void (*cc_proc)(void);
-
-typedef struct cc_table {
-    HMODULE module;
-    hcs_result load_hr;
-    char *path;  /* the module's file, or what was tried */
-    char *error; /* why loading failed */
-    cc_proc fn[HCSI_CC_COUNT];
-} cc_table;
+typedef hcsi_dll cc_table;
 
 #define CC(t, name) ((hcsi_cc_pfn_##name)(t)->fn[HCSI_CC_IX_##name])
 #define KEYCTX(o) ((void *)(uintptr_t)(o)->base.key)
 
-static hcsi_once g_load_once = HCSI_ONCE_INIT;
-static hcsi_mutex g_load_lock;
-static cc_table *g_table;
-static int g_override_set;
-static char *g_override_path;
+static hcsi_dll_slot *const g_cc = &hcsi_dll_computecore;
 
-static void load_lock_init(void) { hcsi_mutex_init(&g_load_lock); }
-
-static char *w_to_utf8_lossy(const WCHAR *w, size_t n)
-{
-    char *out = NULL;
-    if (HCS_FAILED(hcsi_utf16_to_utf8((const uint16_t *)w, n, &out, NULL))) {
-        hcs_error_clear();
-        return NULL;
-    }
-    return out;
-}
-
-static char *module_file(HMODULE m)
-{
-    WCHAR buf[1024];
-    DWORD n = GetModuleFileNameW(m, buf, (DWORD)HCSI_ARRAY_LEN(buf));
-    if (n == 0 || n >= HCSI_ARRAY_LEN(buf))
-        return NULL;
-    return w_to_utf8_lossy(buf, n);
-}
-
-static char *env_utf8(const WCHAR *name)
-{
-    WCHAR buf[1024];
-    DWORD n = GetEnvironmentVariableW(name, buf, (DWORD)HCSI_ARRAY_LEN(buf));
-    if (n == 0 || n >= HCSI_ARRAY_LEN(buf))
-        return NULL;
-    return w_to_utf8_lossy(buf, n);
-}
-
-static cc_table *cc_load(void)
-{
-    cc_table *t = (cc_table *)calloc(1, sizeof *t);
-    char *override = NULL;
-    DWORD err = 0;
-    int i;
-    if (!t)
-        return NULL;
-    if (g_override_set)
-        override = g_override_path ? hcsi_strdup(g_override_path) : NULL;
-    else
-        override = env_utf8(L"HCS_TEST_COMPUTECORE_PATH");
-    if (override && *override) {
-        uint16_t *w = NULL;
-        if (HCS_SUCCEEDED(hcsi_utf8_to_utf16(override, (size_t)-1, &w, NULL))) {
-            t->module = LoadLibraryExW((LPCWSTR)w, NULL, 0);
-            err = GetLastError();
-            free(w);
-        } else {
-            hcs_error_clear();
-            err = ERROR_NO_UNICODE_TRANSLATION;
-        }
-        t->path = override;
-        override = NULL;
-        if (!t->module) {
-            t->load_hr = hcs_hresult_from_win32(err);
-            t->error = hcsi_asprintf(
-                "computecore.dll could not be loaded from \"%s\" (the test "
-                "override, HCS_TEST_COMPUTECORE_PATH or hcs_loader_set_path): "
-                "%s (0x%08lX)",
-                t->path, hcs_strerror(t->load_hr),
-                (unsigned long)(uint32_t)t->load_hr);
-        }
-    } else {
-        free(override);
-        t->module = LoadLibraryExW(L"computecore.dll", NULL,
-                                   LOAD_LIBRARY_SEARCH_SYSTEM32);
-        err = GetLastError();
-        t->path = hcsi_strdup("computecore.dll");
-        if (!t->module) {
-            t->load_hr = hcs_hresult_from_win32(err);
-            t->error = hcsi_asprintf(
-                "computecore.dll could not be loaded from System32: %s "
-                "(0x%08lX); the Host Compute Service is not installed on this "
-                "Windows (enable the Hyper-V or Containers feature)",
-                hcs_strerror(t->load_hr), (unsigned long)(uint32_t)t->load_hr);
-        }
-    }
-    if (t->module) {
-        char *file = module_file(t->module);
-        if (file) {
-            free(t->path);
-            t->path = file;
-        }
-        for (i = 0; i < HCSI_CC_COUNT; i++)
-            t->fn[i] = (cc_proc)GetProcAddress(t->module, hcsi_cc_names[i]);
-    }
-    if (!t->path)
-        t->path = hcsi_strdup("computecore.dll");
-    if (HCS_FAILED(t->load_hr) && !t->error)
-        t->error = hcsi_strdup("computecore.dll could not be loaded");
-    return t;
-}
-
-/* The current table (loading it on first use); NULL only on OOM. */
-static cc_table *cc_current(void)
-{
-    cc_table *t;
-    hcsi_once_run(&g_load_once, load_lock_init);
-    hcsi_mutex_lock(&g_load_lock);
-    if (!g_table)
-        g_table = cc_load();
-    t = g_table;
-    hcsi_mutex_unlock(&g_load_lock);
-    return t;
-}
-
-static hcs_result cc_get(const cc_table **out)
-{
-    const cc_table *t = cc_current();
-    if (!t)
-        return hcsi_err_oom();
-    if (HCS_FAILED(t->load_hr))
-        return hcsi_err(t->load_hr, "%s", t->error ? t->error : "computecore.dll");
-    *out = t;
-    return HCS_S_OK;
-}
-
-static hcs_result cc_missing(const cc_table *t, int ix)
-{
-    return hcsi_err(HCS_ERR_WIN32_PROC_NOT_FOUND,
-                    "%s is not available on this Windows build (%s does not "
-                    "export it)",
-                    hcsi_cc_names[ix], t->path ? t->path : "computecore.dll");
-}
-
-/* Checks that table t has the functions ixs (terminated by -1). */
-static hcs_result cc_has(const cc_table *t, const int *ixs)
-{
-    for (; *ixs >= 0; ixs++)
-        if (!t->fn[*ixs])
-            return cc_missing(t, *ixs);
-    return HCS_S_OK;
-}
+static hcs_result cc_get(const cc_table **out) { return hcsi_dll_get(g_cc, out); }
+static hcs_result cc_missing(const cc_table *t, int ix) { return hcsi_dll_missing(t, ix); }
+static hcs_result cc_has(const cc_table *t, const int *ixs) { return hcsi_dll_has(t, ixs); }
 
 /* Checks that table t has functions a, b, c (-1 = none). */
 static hcs_result cc_has3(const cc_table *t, int a, int b, int c)
@@ -185,22 +44,13 @@ static hcs_result cc_has3(const cc_table *t, int a, int b, int c)
     ixs[1] = b;
     ixs[2] = c;
     ixs[3] = -1;
-    /* a -1 ends the list early; that is what "none" means */
     return cc_has(t, ixs);
 }
 
 /* The current table with functions a, b, c (-1 = none). */
 static hcs_result cc_need3(const cc_table **out, int a, int b, int c)
 {
-    const cc_table *t = NULL;
-    hcs_result hr = cc_get(&t);
-    if (HCS_FAILED(hr))
-        return hr;
-    hr = cc_has3(t, a, b, c);
-    if (HCS_FAILED(hr))
-        return hr;
-    *out = t;
-    return HCS_S_OK;
+    return hcsi_dll_need(g_cc, out, a, b, c);
 }
 
 #define IX(name) HCSI_CC_IX_##name
@@ -213,65 +63,29 @@ hcs_result hcs_compute_load(void)
 
 hcs_result hcs_loader_set_path(const char *dll_path)
 {
-    char *copy = NULL;
-    if (dll_path && !(copy = hcsi_strdup(dll_path)))
-        return hcsi_err_oom();
-    hcsi_once_run(&g_load_once, load_lock_init);
-    hcsi_mutex_lock(&g_load_lock);
-    free(g_override_path);
-    g_override_path = copy;
-    g_override_set = 1;
-    /* The old table stays allocated (and its module loaded): objects made
-     * with it keep using it, and HCS threads may still run in it. */
-    g_table = NULL;
-    hcsi_mutex_unlock(&g_load_lock);
-    return HCS_S_OK;
+    return hcsi_dll_set_path(g_cc, dll_path);
 }
 
-int hcs_compute_function_present(const char *name)
-{
-    int ix = hcsi_cc_index(name);
-    const cc_table *t = cc_current();
-    if (ix < 0)
-        return -1;
-    if (!t || HCS_FAILED(t->load_hr))
-        return 0;
-    return t->fn[ix] != NULL;
-}
+int hcs_compute_function_present(const char *name) { return hcsi_dll_present(g_cc, name); }
 
 hcs_result hcs_features(char **json)
 {
-    const cc_table *t;
     hcsi_buf b;
-    int i, avail = 0;
-    hcs_result hr = HCS_S_OK;
+    hcs_result hr;
+    size_t i;
     if (!json)
         return hcsi_err(HCS_ERR_POINTER, "hcs_features: json is NULL");
     *json = NULL;
-    t = cc_current();
-    if (!t)
-        return hcsi_err_oom();
     hcsi_buf_init(&b, 0);
-    for (i = 0; i < HCSI_CC_COUNT; i++)
-        avail += t->fn[i] != NULL;
-    hr = hcsi_buf_printf(&b, "{\"platform\":\"windows\",\"dlls\":[{\"name\":"
-                             "\"computecore.dll\",\"loaded\":%s,\"path\":",
-                         t->module ? "true" : "false");
+    hr = hcsi_buf_puts(&b, "{\"platform\":\"windows\",\"dlls\":[");
+    for (i = 0; hcsi_dll_all[i] && HCS_SUCCEEDED(hr); i++) {
+        if (i)
+            hr = hcsi_buf_putc(&b, ',');
+        if (HCS_SUCCEEDED(hr))
+            hr = hcsi_dll_features_json(hcsi_dll_all[i], &b);
+    }
     if (HCS_SUCCEEDED(hr))
-        hr = hcsi_json_write_string(&b, t->path, strlen(t->path), 0);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_buf_puts(&b, ",\"error\":");
-    if (HCS_SUCCEEDED(hr))
-        hr = t->error ? hcsi_json_write_string(&b, t->error, strlen(t->error), 0)
-                      : hcsi_buf_puts(&b, "null");
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_buf_printf(&b, ",\"available\":%d,\"total\":%d,\"functions\":{",
-                             avail, HCSI_CC_COUNT);
-    for (i = 0; i < HCSI_CC_COUNT && HCS_SUCCEEDED(hr); i++)
-        hr = hcsi_buf_printf(&b, "%s\"%s\":%s", i ? "," : "", hcsi_cc_names[i],
-                             t->fn[i] ? "true" : "false");
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_buf_puts(&b, "}}]}");
+        hr = hcsi_buf_puts(&b, "]}");
     if (HCS_SUCCEEDED(hr))
         *json = hcsi_buf_steal(&b, NULL);
     hcsi_buf_free(&b);
@@ -284,69 +98,15 @@ hcs_result hcs_features(char **json)
 /* strings                                                             */
 /* ------------------------------------------------------------------ */
 
-static void default_local_free(void *p) { (void)LocalFree((HLOCAL)p); }
-static void default_cotaskmem_free(void *p)
-{
-    /* computenetwork's allocator; not used by computecore. Resolved at run
-     * time so that this module links no ole32. */
-    typedef void(WINAPI * fn_t)(void *);
-    static fn_t fn;
-    if (!fn) {
-        HMODULE m = LoadLibraryExW(L"ole32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
-        fn = m ? (fn_t)(cc_proc)GetProcAddress(m, "CoTaskMemFree") : NULL;
-    }
-    if (fn)
-        fn(p);
-}
-
-static hcsi_core_free_fn g_local_free = default_local_free;
-static hcsi_core_free_fn g_cotaskmem_free = default_cotaskmem_free;
-
-void hcsi_core_set_free_hooks(hcsi_core_free_fn local_free,
-                              hcsi_core_free_fn cotaskmem_free)
-{
-    g_local_free = local_free ? local_free : default_local_free;
-    g_cotaskmem_free = cotaskmem_free ? cotaskmem_free : default_cotaskmem_free;
-}
-
-/* Frees a string computecore returned (documented: LocalFree). */
-static void cc_free_string(const void *p)
-{
-    if (p)
-        g_local_free((void *)p);
-}
-
-/* UTF-8 -> UTF-16 for an argument; NULL stays NULL. */
-static hcs_result to_w(const char *s, const char *what, uint16_t **out)
-{
-    hcs_result hr;
-    *out = NULL;
-    if (!s)
-        return HCS_S_OK;
-    hr = hcsi_utf8_to_utf16(s, (size_t)-1, out, NULL);
-    if (HCS_FAILED(hr))
-        return hcsi_err_wrap(hr, "%s", what);
-    return HCS_S_OK;
-}
-
+#define w_to_utf8_lossy hcsi_w_lossy
+#define to_w hcsi_w_arg
 #define W(p) ((PCWSTR)(p))
 
 /* Converts a string HCS returned to UTF-8 (when out is not NULL) and frees
- * the original, always. */
+ * the original (LocalFree), always. */
 static hcs_result take_w(const WCHAR *s, char **out)
 {
-    hcs_result hr = HCS_S_OK;
-    if (out)
-        *out = NULL;
-    if (!s)
-        return HCS_S_OK;
-    if (out) {
-        hr = hcsi_utf16_to_utf8((const uint16_t *)s, (size_t)-1, out, NULL);
-        if (HCS_FAILED(hr))
-            hr = hcsi_err_wrap(hr, "result document from computecore.dll");
-    }
-    cc_free_string(s);
-    return hr;
+    return hcsi_w_take(s, HCSI_W_LOCAL, "result document from computecore.dll", out);
 }
 
 static char *fmt_what(const char *fmt, ...) HCSI_PRINTF(1, 2);
@@ -1459,6 +1219,20 @@ hcs_result hcs_system_open(const char *id, hcs_system **out)
 }
 
 const char *hcs_system_id(const hcs_system *s) { return s ? s->id : NULL; }
+
+HCSI_CC_SYSTEM hcsi_system_acquire(hcs_system *s)
+{
+    if (!s)
+        return NULL;
+    hcsi_obj_ref(&s->base);
+    return s->h;
+}
+
+void hcsi_system_release(hcs_system *s)
+{
+    if (s)
+        hcsi_obj_unref(&s->base);
+}
 
 void hcs_system_close(hcs_system *s)
 {
