@@ -29,6 +29,13 @@ if(WIN32)
       add_dependencies(${suite} ${fake})
     endif()
   endforeach()
+  # the HDV suite also drives the example device (examples/hdv)
+  if(TARGET test_core_hdv)
+    target_sources(test_core_hdv PRIVATE ${PROJECT_SOURCE_DIR}/examples/hdv/counter.c
+      core/fake_client.c)
+    add_dependencies(test_core_hdv fake_computecore)
+    target_include_directories(test_core_hdv PRIVATE ${PROJECT_SOURCE_DIR}/examples/hdv)
+  endif()
 else()
   # Every public function of network.h, storage.h and hdv.h says "only
   # available on Windows".
