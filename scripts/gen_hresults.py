@@ -63,12 +63,20 @@ WIN32 = [
 ]
 
 
+# Descriptions the reference doc only annotates (its own notes in brackets).
+DESC_FIXES = {
+    "HCN_E_LAYER_ALREADY_EXISTS": "A layer with this name already exists",
+}
+
+
 def main():
     text = open(sys.argv[1], encoding="utf-8").read()
     rows = []  # (group, sdkname, value, desc)
     for m in re.finditer(r"^\| `((?:HCS|HCN|GCN)_[A-Z_]+)` \| (0x[0-9A-Fa-f]{8}) \| (.*?) \|\s*$", text, re.M):
         name, val, desc = m.group(1), int(m.group(2), 16), m.group(3).strip()
         desc = desc.replace("`", "")
+        # Drop the reference doc's editorial notes; they are not user text.
+        desc = DESC_FIXES.get(name, re.sub(r"\s*\((SDK only[^)]*|note:[^)]*)\)", "", desc))
         if name.startswith("HCS_E_"):
             group = "hcs"
         elif name.startswith("GCN_E_"):

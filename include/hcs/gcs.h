@@ -94,7 +94,10 @@ typedef struct hcs_gcs_config {
     /* Expected guest OS before negotiation: picks the default hvsock
      * service GUID for hvsock:VMID. Default LINUX. */
     hcs_gcs_os os_hint;
-    /* Bridge accept wait (default 2 min; < 0 forever). */
+    /* Connection setup bound (default 2 min; < 0 forever): the accept
+     * wait plus the handshake (NegotiateProtocol and, for Windows guests,
+     * the null-container setup), as hcsshim's GCSConnectionTimeout. A guest
+     * that connects but never negotiates fails within it. */
     int64_t accept_timeout_ms;
     /* Per-RPC timeout (default 5 min; < 0 none). WaitForProcess has none. */
     int64_t rpc_timeout_ms;

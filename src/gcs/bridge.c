@@ -94,14 +94,35 @@ static hcs_result cfg_copy(gcs_cfg *g, const hcs_gcs_config *src)
 void hcsi_gcs_log(hcs_gcs_bridge *b, hcs_gcs_log_level level, const char *fmt, ...)
 {
     va_list ap;
-    char *msg;
+    char *msg, *safe;
+    int last = 0;
     if (!b->log)
         return;
+    if (level == HCS_GCS_LOG_WARNING) {
+        /* Warnings are about guest misbehaviour, which a hostile guest can
+         * repeat forever: log the first ones, then only count them. */
+        hcsi_mutex_lock(&b->log_lock);
+        if (b->warnings_logged > HCSI_GCS_MAX_WARNINGS_LOGGED) {
+            hcsi_mutex_unlock(&b->log_lock);
+            return;
+        }
+        last = ++b->warnings_logged > HCSI_GCS_MAX_WARNINGS_LOGGED;
+        hcsi_mutex_unlock(&b->log_lock);
+        if (last) {
+            b->log(b->log_ctx, level,
+                   "too many guest anomalies: further ones are only counted "
+                   "(hcs_gcs_bridge_get_stats)");
+            return;
+        }
+    }
     va_start(ap, fmt);
     msg = hcsi_vasprintf(fmt, ap);
     va_end(ap);
-    if (msg)
-        b->log(b->log_ctx, level, msg);
+    /* Messages quote guest text: print it safely. */
+    safe = msg ? hcsi_gcs_sanitize(msg, 2048) : NULL;
+    if (safe)
+        b->log(b->log_ctx, level, safe);
+    free(safe);
     free(msg);
 }
 
@@ -138,6 +159,7 @@ static void bridge_destroy(hcs_gcs_bridge *b)
     free(b->uvm_config_json);
     hcsi_cond_destroy(&b->bg_cv);
     hcsi_mutex_destroy(&b->lock);
+    hcsi_mutex_destroy(&b->log_lock);
     free(b);
 }
 
@@ -1187,8 +1209,25 @@ hcs_result hcs_gcs_modify_service_settings(hcs_gcs_bridge *b, const char *proper
 
 /* ================= connecting ================= */
 
-static hcs_result handshake(hcs_gcs_bridge *b)
+/* The connection setup (accept + negotiation + Windows null-container
+ * setup) is bounded as a whole, like hcsshim's GCSConnectionTimeout: each
+ * handshake RPC gets what is left of the setup budget, never more than the
+ * configured per-RPC timeout. */
+static void setup_budget(hcs_gcs_bridge *b, int64_t rpc_ms, uint64_t deadline)
 {
+    uint64_t now = hcsi_now_ns();
+    int64_t left;
+    if (deadline == UINT64_MAX) {
+        b->rpc_timeout_ms = rpc_ms;
+        return;
+    }
+    left = now >= deadline ? 0 : (int64_t)((deadline - now) / 1000000u);
+    b->rpc_timeout_ms = (rpc_ms < 0 || left < rpc_ms) ? left : rpc_ms;
+}
+
+static hcs_result handshake(hcs_gcs_bridge *b, uint64_t deadline)
+{
+    int64_t rpc_ms = b->rpc_timeout_ms;
     hcs_gcs_negotiate_request nr;
     hcsi_buf frame;
     char *body = NULL;
@@ -1204,16 +1243,19 @@ static hcs_result handshake(hcs_gcs_bridge *b)
         hr = hcsi_gcs_enc_negotiate(&frame, &nr);
     /* Nothing else is sent until this answer arrives: the Linux GCS
      * rejects requests read before the version is set. */
+    setup_budget(b, rpc_ms, deadline);
     if (HCS_SUCCEEDED(hr))
         hr = hcsi_gcs_call_sync(b, HCS_GCS_RPC_NEGOTIATE_PROTOCOL, &frame,
                                 HCS_GCS_TIMEOUT_DEFAULT, "NegotiateProtocol", &body, &len);
     hcsi_buf_free(&frame);
+    b->rpc_timeout_ms = rpc_ms;
     if (HCS_FAILED(hr))
         return hr;
     hr = hcs_gcs_decode_negotiate_response(body, len, &b->neg);
     free(body);
     if (HCS_FAILED(hr))
         return hr;
+    b->rpc_timeout_ms = rpc_ms;
     if (b->neg.base.result != 0)
         return hcsi_gcs_guest_error("NegotiateProtocol", &b->neg.base);
     if (b->neg.version != HCS_GCS_PROTOCOL_VERSION)
@@ -1246,33 +1288,44 @@ static hcs_result handshake(hcs_gcs_bridge *b)
         memset(&cr, 0, sizeof cr);
         cr.base.container_id = HCS_GCS_NULL_CONTAINER_ID;
         cr.container_config_json = b->uvm_config_json;
+        setup_budget(b, rpc_ms, deadline);
         hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create (null container)",
                                 hcsi_gcs_enc_create_v, &cr, HCS_GCS_TIMEOUT_DEFAULT,
                                 NULL, NULL);
-        if (HCS_FAILED(hr))
+        if (HCS_FAILED(hr)) {
+            b->rpc_timeout_ms = rpc_ms;
             return hr;
+        }
         if (b->neg.capabilities.send_host_start_message) {
+            setup_budget(b, rpc_ms, deadline);
             hr = base_rpc(b, HCS_GCS_RPC_START, "Start (null container)",
                           HCS_GCS_NULL_CONTAINER_ID);
-            if (HCS_FAILED(hr))
+            if (HCS_FAILED(hr)) {
+                b->rpc_timeout_ms = rpc_ms;
                 return hr;
+            }
         }
     }
     {
         char *settings = hcsi_asprintf("{\"LocalAddress\":\"%s\",\"ParentAddress\":\"%s\"}",
                                        b->uvm_id ? b->uvm_id : HCS_GCS_NULL_CONTAINER_ID,
                                        HCS_GCS_WINDOWS_HOST_ID);
-        if (!settings)
+        if (!settings) {
+            b->rpc_timeout_ms = rpc_ms;
             return hcsi_err_oom();
+        }
+        setup_budget(b, rpc_ms, deadline);
         hr = hcs_gcs_modify_settings(b, HCS_GCS_NULL_CONTAINER_ID, "Update", "HvSocket",
                                      settings);
         free(settings);
     }
+    b->rpc_timeout_ms = rpc_ms;
     return hr;
 }
 
 static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
-                               const hcsi_gcs_addr *listen_addr, hcs_gcs_bridge **out)
+                               const hcsi_gcs_addr *listen_addr, uint64_t setup_deadline,
+                               hcs_gcs_bridge **out)
 {
     hcs_gcs_bridge *b;
     hcs_result hr;
@@ -1283,6 +1336,7 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
         return hcsi_err_oom();
     }
     hcsi_mutex_init(&b->lock);
+    hcsi_mutex_init(&b->log_lock);
     hcsi_buf_init(&b->outq, 0);
     hcsi_buf_init(&b->spare, 0);
     hcsi_cond_init(&b->bg_cv);
@@ -1330,7 +1384,7 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
     if (HCS_FAILED(hr))
         goto fail;
     b->reader_started = 1;
-    hr = handshake(b);
+    hr = handshake(b, setup_deadline);
     if (HCS_FAILED(hr)) {
         hcs_error *e = hcs_error_take();
         hcs_gcs_bridge_close(b);
@@ -1371,7 +1425,7 @@ hcs_result hcs_gcs_connect_fds(hcs_gcs_fd read_fd, hcs_gcs_fd write_fd, int take
         return hr;
     hr = hcsi_gcs_stream_from_fds(read_fd, write_fd, take_ownership, &s);
     if (HCS_SUCCEEDED(hr))
-        hr = bridge_start(s, &g, NULL, out);
+        hr = bridge_start(s, &g, NULL, hcsi_deadline_ms(g.c.accept_timeout_ms), out);
     cfg_free(&g);
     return hr;
 }
@@ -1472,6 +1526,7 @@ hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_config *cfg,
 
 hcs_result hcs_gcs_accept(hcs_gcs_listener *l, hcs_gcs_bridge **out)
 {
+    uint64_t setup_deadline;
     hcsi_sock s = HCSI_SOCK_INVALID;
     hcsi_gcs_stream *st = NULL;
     hcs_result hr;
@@ -1481,6 +1536,7 @@ hcs_result hcs_gcs_accept(hcs_gcs_listener *l, hcs_gcs_bridge **out)
     if (l->sock == HCSI_SOCK_INVALID)
         return hcsi_err(HCS_ERR_INVALID_STATE,
                         "hcs_gcs_accept: the listener already accepted its connection");
+    setup_deadline = hcsi_deadline_ms(l->cfg.c.accept_timeout_ms);
     hr = hcsi_sock_accept(l->sock, l->cfg.c.accept_timeout_ms, &s);
     if (HCS_FAILED(hr)) {
         if (hr == HCS_ERR_CONNECTION_TIMEOUT)
@@ -1496,7 +1552,7 @@ hcs_result hcs_gcs_accept(hcs_gcs_listener *l, hcs_gcs_bridge **out)
     hr = hcsi_gcs_stream_from_sock(s, &st);
     if (HCS_FAILED(hr))
         return hr;
-    return bridge_start(st, &l->cfg, &l->addr, out);
+    return bridge_start(st, &l->cfg, &l->addr, setup_deadline, out);
 }
 
 void hcs_gcs_listener_close(hcs_gcs_listener *l)

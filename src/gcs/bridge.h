@@ -41,8 +41,12 @@ typedef struct hcsi_gcs_container {
     hcsi_cond cond;
 } hcsi_gcs_container;
 
+#define HCSI_GCS_MAX_WARNINGS_LOGGED 100
+
 struct hcs_gcs_bridge {
     hcsi_mutex lock;
+    hcsi_mutex log_lock;  /* guards warnings_logged (log may run unlocked) */
+    unsigned warnings_logged;
     int refs;
     hcsi_gcs_stream *stream;
     hcsi_gcs_reader reader;

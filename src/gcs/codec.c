@@ -579,6 +579,26 @@ static int g_str(const hcsi_json *o, const char *ctx, const char *key, char **ou
     rc = hcsi_json_get_str(o, ctx, k, &s, &n);
     if (rc <= 0)
         return rc;
+    if (memchr(s, '\0', n)) {
+        /* "\u0000" inside a guest string: a C string would silently end
+         * there, so each NUL becomes U+FFFD and nothing after it is lost. */
+        size_t i, w = 0;
+        char *d = (char *)hcsi_calloc(n * 3 + 1, 1);
+        if (!d) {
+            hcsi_err_oom();
+            return -1;
+        }
+        for (i = 0; i < n; i++) {
+            if (s[i]) {
+                d[w++] = s[i];
+            } else {
+                memcpy(d + w, "\xEF\xBF\xBD", 3);
+                w += 3;
+            }
+        }
+        *out = d;
+        return 1;
+    }
     *out = hcsi_strndup(s, n);
     if (!*out) {
         hcsi_err_oom();
@@ -1059,15 +1079,53 @@ char *hcs_gcs_type_name(uint32_t type, char *buf, size_t size)
 
 const char *hcs_gcs_rpc_name(uint32_t type) { return hcsi_gcs_rpc_name(type); }
 
+char *hcsi_gcs_sanitize(const char *s, size_t max)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, n = strlen(s), w = 0;
+    char *out;
+    if (n > max)
+        n = max;
+    out = (char *)hcsi_malloc(n * 4 + 4);
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F) {
+            out[w++] = '\\';
+            out[w++] = 'x';
+            out[w++] = hex[c >> 4];
+            out[w++] = hex[c & 15];
+        } else {
+            out[w++] = (char)c;
+        }
+    }
+    if (strlen(s) > max) {
+        memcpy(out + w, "...", 3);
+        w += 3;
+    }
+    out[w] = '\0';
+    return out;
+}
+
 hcs_result hcsi_gcs_guest_error(const char *what, const hcs_gcs_response_base *b)
 {
-    hcs_result code = b->result;
-    const char *msg = b->error_message && *b->error_message
-                          ? b->error_message
-                          : hcs_strerror(code);
+    hcs_result code = b->result, hr;
+    char *safe = NULL;
+    const char *msg = hcs_strerror(code);
+    if (b->error_message && *b->error_message) {
+        /* guest text: printable only, bounded (the full records stay in
+         * the error's detail JSON) */
+        safe = hcsi_gcs_sanitize(b->error_message, 1024);
+        if (!safe)
+            return hcsi_err_oom();
+        msg = safe;
+    }
     if (HCS_SUCCEEDED(code)) /* a positive "failure"; keep it a failure */
         code = HCS_ERR_FAIL;
-    return hcsi_err_detail(code, b->error_records_json,
-                           "%s: guest returned 0x%08lX: %s", what,
-                           (unsigned long)(uint32_t)b->result, msg);
+    hr = hcsi_err_detail(code, b->error_records_json,
+                         "%s: guest returned 0x%08lX: %s", what,
+                         (unsigned long)(uint32_t)b->result, msg);
+    free(safe);
+    return hr;
 }

@@ -43,6 +43,12 @@ void hcsi_gcs_port_guid(uint32_t port, char out[37]);
 /* Builds the message of a failed RPC from its decoded base:
  * records "<what>: guest returned 0x%08X: <ErrorMessage>" with the
  * ErrorRecords JSON as detail, and returns the guest's HRESULT. */
+/* A copy of guest-supplied text that is safe to print: control characters
+ * (ESC, CR, LF, NUL's neighbours...) become \xNN, so a hostile guest cannot
+ * forge log lines or terminal sequences; at most max bytes of the input
+ * are kept ("..." marks a cut). NULL on out-of-memory. Free with free(). */
+char *hcsi_gcs_sanitize(const char *s, size_t max);
+
 hcs_result hcsi_gcs_guest_error(const char *what,
                                 const hcs_gcs_response_base *base);
 

@@ -12,6 +12,7 @@
 
 #include "gcs_peer.h"
 #include "gcs_test_util.h"
+#include "gcs/bridge.h"
 
 #define NEG_TYPE HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_NEGOTIATE_PROTOCOL)
 
@@ -144,6 +145,40 @@ static void test_handshake_rejects(void **s)
     p.negotiate_response = "{\"Result\":0,\"Version\":\"4\"}";
     assert_int_equal(peer_connect(&p, &c, &b), HCS_ERR_INVALID_JSON);
     gt_expect_msg("Version");
+    peer_finish(&p);
+}
+
+/* Never answers anything (not even NegotiateProtocol). */
+static int h_mute(peer *p, const hcsi_gcs_frame *f, const char *body)
+{
+    (void)p;
+    (void)f;
+    (void)body;
+    return 1;
+}
+
+static void test_handshake_bounded(void **s)
+{
+    /* A guest that connects but never negotiates: the connection setup
+     * bound (accept_timeout_ms) covers the handshake, not the 5-minute RPC
+     * timeout. */
+    peer p;
+    hcs_gcs_bridge *b = NULL;
+    hcs_gcs_config c;
+    uint64_t t0;
+    hcs_result hr;
+    (void)s;
+    hcs_gcs_config_init(&c); /* rpc timeout stays at its 5-minute default */
+    c.accept_timeout_ms = 300;
+    assert_int_equal(peer_start(&p, h_mute, NULL), 0);
+    p.auto_negotiate = 0;
+    t0 = hcsi_now_ns();
+    hr = peer_connect(&p, &c, &b);
+    assert_int_equal(hr, HCS_ERR_OPERATION_TIMEOUT);
+    assert_null(b);
+    assert_true(hcsi_now_ns() - t0 < 3000000000u);
+    gt_expect_msg("GCS handshake");
+    gt_expect_msg("NegotiateProtocol");
     peer_finish(&p);
 }
 
@@ -474,6 +509,60 @@ static void test_notifications(void **s)
     hcsi_mutex_destroy(&ls.lock);
 }
 
+/* A hostile guest: control characters in its error text and in ids it
+ * quotes, and a flood of junk notifications before it answers. */
+static int h_hostile(peer *p, const hcsi_gcs_frame *f, const char *body)
+{
+    int i;
+    (void)body;
+    if (f->type == HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_START)) {
+        for (i = 0; i < 500; i++)
+            peer_send(p, HCS_GCS_NOTIFY_CONTAINER, 0,
+                      "{\"ContainerId\":\"x\\u001b[2J\\nforged\",\"Type\":\"Exit\"}");
+        peer_reply(p, f, PEER_OK);
+        return 1;
+    }
+    peer_reply(p, f,
+               "{\"Result\":-2147467259,\"ErrorMessage\":\"\\u001b[31mRED\\nfake: line\\u0000tail\","
+               "\"ErrorRecords\":[{\"Result\":-2147467259,\"Message\":\"raw\"}]}");
+    return 1;
+}
+
+static void test_hostile_text(void **s)
+{
+    peer p;
+    hcs_gcs_bridge *b = NULL;
+    hcs_gcs_config c;
+    hcs_gcs_bridge_stats st;
+    log_sink ls;
+    char *stacks = NULL;
+    const char *m;
+    (void)s;
+    assert_int_equal(peer_start(&p, h_hostile, NULL), 0);
+    cfg_fast(&c, &ls);
+    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    assert_int_equal(hcs_gcs_dump_stacks(b, &stacks), HCS_ERR_FAIL);
+    m = hcs_error_last()->message;
+    /* printable, nothing after the NUL lost, no forged line */
+    assert_null(strchr(m, '\x1b'));
+    assert_null(strchr(m, '\n'));
+    assert_non_null(strstr(m, "\\x1B[31mRED\\x0Afake: line\xEF\xBF\xBDtail"));
+    /* the raw records are still in the detail */
+    assert_non_null(hcs_error_last()->detail);
+    assert_non_null(strstr(hcs_error_last()->detail, "\"Message\":\"raw\""));
+    /* 500 junk notifications: counted, but only the first ones logged */
+    assert_int_equal(hcs_gcs_start_container(b, "c1"), 0);
+    hcs_gcs_bridge_get_stats(b, &st);
+    assert_int_equal(st.unknown_notifications, 500);
+    assert_true(ls.count <= HCSI_GCS_MAX_WARNINGS_LOGGED + 1);
+    assert_non_null(strstr(ls.all, "\\x1B[2J\\x0Aforged"));
+    assert_null(strchr(ls.all, '\x1b'));
+    assert_non_null(strstr(ls.last, "further ones are only counted"));
+    hcs_gcs_bridge_close(b);
+    peer_finish(&p);
+    hcsi_mutex_destroy(&ls.lock);
+}
+
 static void wait_container(void *arg)
 {
     caller_arg *a = (caller_arg *)arg;
@@ -779,6 +868,8 @@ int main(void)
         cmocka_unit_test(test_handshake_linux),
         cmocka_unit_test(test_handshake_windows),
         cmocka_unit_test(test_handshake_rejects),
+        cmocka_unit_test(test_handshake_bounded),
+        cmocka_unit_test(test_hostile_text),
         cmocka_unit_test(test_eof_many_in_flight),
         cmocka_unit_test(test_bad_sizes_and_truncation),
         cmocka_unit_test(test_bad_json_survives),
