@@ -34,7 +34,7 @@
 #define NULL_CID HCS_GCS_NULL_CONTAINER_ID
 #define NO_CONTAINERS "hcs-gcs runs processes in the utility VM only and does not support containers"
 
-enum { STOP_NONE = 0, STOP_LOST = 1, STOP_SHUTDOWN = 2, STOP_SIGNAL = 3 };
+enum { STOP_NONE = 0, STOP_LOST = 1, STOP_SHUTDOWN = 2, STOP_SIGNAL = 3, STOP_DIAL = 4 };
 
 struct hcsg_agent {
     hcsg_options o;
@@ -74,6 +74,7 @@ void hcsg_options_init(hcsg_options *o)
     o->max_frame = HCSG_DEFAULT_MAX_FRAME;
     o->dial_timeout_ms = 120000;
     o->kill_grace_ms = 500;
+    o->max_processes = HCSG_MAX_PROCESSES;
 }
 
 /* ---- sending ---- */
@@ -1275,6 +1276,8 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
     a->rfd = a->wfd = -1;
     a->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     a->procs = hcsg_procs_new(wait_done, a);
+    if (a->procs && o->max_processes)
+        hcsg_procs_set_max(a->procs, o->max_processes);
     if (a->wake_efd < 0 || !a->procs) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
@@ -1597,8 +1600,11 @@ int hcsg_run(const hcsg_options *o)
         } else {
             int fd = dial_bridge(a, o);
             if (fd < 0) {
-                status = __atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST) ? 0 : 1;
-                reason = STOP_SIGNAL;
+                /* Stopped by a signal while dialling (exit 0), or the dial
+                 * gave up (exit 1). */
+                int why = __atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST);
+                status = why ? 0 : 1;
+                reason = why ? why : STOP_DIAL;
                 break;
             }
             reason = hcsg_agent_serve(a, fd, fd);
@@ -1614,6 +1620,7 @@ int hcsg_run(const hcsg_options *o)
     HCSG_INFO("hcs-gcs exiting (%s)",
               reason == STOP_SHUTDOWN ? "UVM shutdown"
               : reason == STOP_SIGNAL ? "signal"
+              : reason == STOP_DIAL   ? "cannot connect to the host bridge"
                                       : "bridge closed");
     hcsg_agent_free(a);
     if (reason == STOP_SHUTDOWN && o->poweroff) {

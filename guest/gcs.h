@@ -258,6 +258,7 @@ typedef struct hcsg_options {
     uint32_t max_frame;     /* --max-frame */
     uint32_t dial_timeout_ms;
     uint32_t kill_grace_ms; /* SIGTERM -> SIGKILL grace on graceful stop */
+    uint32_t max_processes; /* tracked processes at once (--max-processes) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);
@@ -318,6 +319,9 @@ typedef void (*hcsg_wait_done_fn)(void *ctx, uint64_t id, const char *aid,
                                   int32_t hr, uint32_t exit_code);
 
 hcsg_procs *hcsg_procs_new(hcsg_wait_done_fn done, void *ctx);
+/* Processes tracked at once (default HCSG_MAX_PROCESSES); set before
+ * hcsg_procs_start. */
+void hcsg_procs_set_max(hcsg_procs *p, size_t max);
 void hcsg_procs_free(hcsg_procs *p);
 /* Starts the reaper/spawner/timer threads. 0 or -1. */
 int hcsg_procs_start(hcsg_procs *p);

@@ -21,7 +21,7 @@ static void usage(FILE *f)
         "                           stdio relays dial the ports the host names\n"
         "  --connect unix:DIR       dial DIR/1073741824; stdio relays dial DIR/PORT\n"
         "  --stdio                  bridge on stdin/stdout (logs on stderr)\n"
-        "  --stdio-dir DIR          with --stdio: stdio relays dial DIR/PORT\n"
+        "  --stdio-dir DIR          stdio relays dial DIR/PORT (required with --stdio)\n"
         "  --reconnect              dial again after the bridge is lost\n"
         "  --dial-timeout SEC       keep retrying the bridge dial (default 120)\n"
         "Behaviour:\n"
@@ -107,6 +107,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.kill_grace_ms = (uint32_t)v;
+        } else if (strcmp(a, "--max-processes") == 0) {
+            /* Hidden (tests): the cap on tracked processes. */
+            NEED_VALUE();
+            if (parse_uint(val, HCSG_MAX_PROCESSES, &v) != 0 || v < 1) {
+                fprintf(stderr, "hcs-gcs: bad --max-processes \"%s\" (1..%u)\n", val,
+                        HCSG_MAX_PROCESSES);
+                return 2;
+            }
+            o.max_processes = (uint32_t)v;
         } else if (strcmp(a, "--max-frame") == 0) {
             NEED_VALUE();
             if (parse_uint(val, HCSG_MAX_FRAME_LIMIT, &v) != 0 || v < HCSG_MIN_MAX_FRAME) {
@@ -135,6 +144,13 @@ int main(int argc, char **argv)
     if (!!connect + o.use_stdio != 1) {
         fprintf(stderr, "hcs-gcs: give exactly one of --connect ADDR or --stdio\n");
         usage(stderr);
+        return 2;
+    }
+    if (o.use_stdio && !stdio_dir) {
+        /* Without it no stdio relay could ever be dialled: every
+         * ExecuteProcess asking for stdio would fail later. */
+        fprintf(stderr, "hcs-gcs: --stdio needs --stdio-dir DIR (the port space the stdio "
+                        "relays dial: DIR/PORT)\n");
         return 2;
     }
     if (connect) {

@@ -89,6 +89,7 @@ typedef struct spawn_job {
     proc *pr;
     int fd0, fd1, fd2, ctty;
     int done;
+    int reserved;      /* holds one of p->reserved until inserted */
     pid_t pid;
     int stage, err;
 } spawn_job;
@@ -100,6 +101,8 @@ struct hcsg_procs {
     pthread_cond_t spawn_cv;
     proc *table;
     size_t nprocs;
+    size_t max_procs;  /* cap on nprocs + reserved */
+    size_t reserved;   /* slots taken by starts not yet in the table */
     waiter *waiters;
     size_t nwaiters;
     size_t nrelays;
@@ -633,6 +636,10 @@ static void run_job(hcsg_procs *p, spawn_job *j)
     j->pr->next = p->table;
     p->table = j->pr;
     p->nprocs++;
+    if (j->reserved) { /* the reserved slot becomes a table entry */
+        j->reserved = 0;
+        p->reserved--;
+    }
     pthread_mutex_unlock(&p->m);
     close(ep[1]);
     do {
@@ -737,7 +744,15 @@ hcsg_procs *hcsg_procs_new(hcsg_wait_done_fn done, void *ctx)
     pthread_condattr_destroy(&ca);
     p->done_fn = done;
     p->done_ctx = ctx;
+    p->max_procs = HCSG_MAX_PROCESSES;
     return p;
+}
+
+void hcsg_procs_set_max(hcsg_procs *p, size_t max)
+{
+    pthread_mutex_lock(&p->m);
+    p->max_procs = max ? max : 1;
+    pthread_mutex_unlock(&p->m);
 }
 
 int hcsg_procs_start(hcsg_procs *p)
@@ -866,14 +881,21 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
     int rc = -1;
     char et[128];
     memset(&job, 0, sizeof job);
+    /* Check the cap and take the slot under one lock: concurrent starts
+     * (up to HCSG_MAX_EXEC_WORKERS) must not all pass the check. The
+     * reservation turns into the table entry in run_job, or is released
+     * at out. */
     pthread_mutex_lock(&p->m);
-    if (p->nprocs >= HCSG_MAX_PROCESSES) {
+    if (p->nprocs + p->reserved >= p->max_procs) {
+        size_t max = p->max_procs;
         pthread_mutex_unlock(&p->m);
         hcsg_err_plain(e, "failed to call Start for external process: too many "
-                          "processes (%u tracked; wait for some first)",
-                       HCSG_MAX_PROCESSES);
+                          "processes (%zu tracked; wait for some first)",
+                       max);
         goto out;
     }
+    p->reserved++;
+    job.reserved = 1;
     pthread_mutex_unlock(&p->m);
     pr = (proc *)calloc(1, sizeof *pr);
     if (!pr) {
@@ -1036,6 +1058,12 @@ sys_fail:
     errtext(errno, et, sizeof et);
     hcsg_err_plain(e, "failed to call Start for external process: %s", et);
 out:
+    pthread_mutex_lock(&p->m);
+    if (job.reserved) { /* never inserted: give the slot back */
+        job.reserved = 0;
+        p->reserved--;
+    }
+    pthread_mutex_unlock(&p->m);
     close_fd(&slave);
     close_fd(&devnull);
     close_fd(&inp[0]);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -69,6 +70,59 @@ static void expect(ghost *h, uint32_t rpc, const char *body, uint32_t hr, const 
         assert_string_equal(mod, "gcs");
     }
     hcsi_json_put(r);
+}
+
+/* Runs the agent with args (no bridge: it should exit by itself); returns
+ * its exit status (-1 for a signal or a timeout) with stderr in err. */
+static int run_agent_capture(const char *const *args, char *err, size_t errlen)
+{
+    const char *argv[24];
+    int n = 0, pfd[2], st = 0;
+    size_t len = 0;
+    pid_t pid;
+    uint64_t end = gh_now_ms() + 10000;
+    argv[n++] = gh_agent_path();
+    while (*args && n < 23)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    assert_int_equal(pipe(pfd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    for (;;) {
+        struct pollfd p;
+        ssize_t r;
+        p.fd = pfd[0];
+        p.events = POLLIN;
+        if (gh_now_ms() >= end || poll(&p, 1, (int)(end - gh_now_ms())) <= 0)
+            break;
+        r = read(pfd[0], err + len, errlen - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == errlen - 1)
+            break;
+    }
+    err[len] = '\0';
+    close(pfd[0]);
+    while (waitpid(pid, &st, WNOHANG) == 0) {
+        if (gh_now_ms() >= end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void test_negotiation(void **s)
@@ -730,6 +784,77 @@ static void test_stuck_host_sigterm(void **s)
     gh_cleanup(&h);
 }
 
+/* The process cap is checked and the slot reserved under one lock: a burst
+ * of concurrent ExecuteProcess requests gets exactly --max-processes
+ * successes; the rest are refused with E_FAIL "too many processes". */
+static void test_process_cap_burst(void **s)
+{
+    enum { CAP = 4, BURST = 24 };
+    const char *const extra[] = {"--max-processes", "4", NULL};
+    ghost h;
+    uint64_t ids[BURST];
+    int i, ok = 0, refused = 0, round;
+    (void)s;
+    for (round = 0; round < 3; round++) {
+        ok = refused = 0;
+        start(&h, extra);
+        for (i = 0; i < BURST; i++)
+            ids[i] = gh_send(&h, GH_EXEC,
+                             "{" BASE ",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandArgs\\\":"
+                             "[\\\"/bin/sleep\\\",\\\"60\\\"]}\"}}");
+        for (i = 0; i < BURST; i++) {
+            gh_frame f;
+            assert_int_equal(gh_recv(&h, ids[i], 10000, &f), 0);
+            if (strstr(f.body, "\"Result\":0,") && strstr(f.body, "\"ProcessId\":")) {
+                ok++;
+            } else {
+                if (!strstr(f.body, "\"Result\":-2147467259") ||
+                    !strstr(f.body, "too many processes (4 tracked"))
+                    fail_msg("unexpected answer: %s", f.body);
+                refused++;
+            }
+            gh_frame_free(&f);
+        }
+        assert_int_equal(ok, CAP);
+        assert_int_equal(refused, BURST - CAP);
+        finish(&h);
+    }
+    {
+        /* The option is validated like the others. */
+        const char *const bad[] = {"--max-processes", "0", NULL};
+        char err[4096];
+        assert_int_equal(run_agent_capture(bad, err, sizeof err), 2);
+        assert_non_null(strstr(err, "--max-processes"));
+    }
+}
+
+/* --stdio without --stdio-dir is refused at start-up (exit 2). */
+static void test_stdio_needs_dir(void **s)
+{
+    const char *const args[] = {"--stdio", NULL};
+    char err[4096];
+    (void)s;
+    assert_int_equal(run_agent_capture(args, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--stdio needs --stdio-dir DIR"));
+}
+
+/* A bridge dial that gives up logs why the agent exits (not "signal") and
+ * exits 1. */
+static void test_dial_timeout_reason(void **s)
+{
+    char dir[] = "/tmp/hcsg-dial-XXXXXX", addr[64], err[8192];
+    const char *args[] = {"--connect", addr, "--dial-timeout", "0", "--log-level", "info", NULL};
+    (void)s;
+    assert_non_null(mkdtemp(dir));
+    snprintf(addr, sizeof addr, "unix:%s", dir);
+    assert_int_equal(run_agent_capture(args, err, sizeof err), 1);
+    rmdir(dir);
+    assert_non_null(strstr(err, "cannot connect to the host bridge"));
+    if (strstr(err, "exiting (signal)"))
+        fail_msg("wrong exit reason logged:\n%s", err);
+    assert_non_null(strstr(err, "hcs-gcs exiting (cannot connect to the host bridge)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +875,9 @@ int main(void)
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_pid1_init_poweroff),
         cmocka_unit_test(test_stuck_host_sigterm),
+        cmocka_unit_test(test_process_cap_burst),
+        cmocka_unit_test(test_stdio_needs_dir),
+        cmocka_unit_test(test_dial_timeout_reason),
     };
     return cmocka_run_group_tests_name("hcs-gcs control", tests, NULL, NULL);
 }
