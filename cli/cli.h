@@ -72,6 +72,17 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_uvm(FILE *out);
 /* A Windows command line from argv (CommandLineToArgvW quoting); malloc'ed. */
 char *hcsctl_windows_command_line(char **argv, int n);
+/* HCN (cmd_net.c) and container layers (cmd_layer.c); Windows. */
+int hcsctl_cmd_net(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_net(FILE *out);
+int hcsctl_cmd_endpoint(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_endpoint(FILE *out);
+int hcsctl_cmd_namespace(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_namespace(FILE *out);
+int hcsctl_cmd_lb(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_lb(FILE *out);
+int hcsctl_cmd_layer(hcsctl_ctx *ctx, int argc, char **argv);
+void hcsctl_help_layer(FILE *out);
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_version(FILE *out);
 
@@ -83,7 +94,24 @@ int hcsctl_usage_error(const char *fmt, ...);
 /* 1 when arg is -h or --help. */
 int hcsctl_is_help(const char *arg);
 
-/* JSON output helper: writes s as a JSON string literal. */
+/* JSON output helpers: write s (n bytes, NULs included) as a JSON string
+ * literal that is always valid JSON: control characters, DEL and C1 as
+ * escapes (\u0000 for NUL), each byte that is not UTF-8 as \ufffd. */
 void hcsctl_json_string(FILE *out, const char *s);
+void hcsctl_json_string_n(FILE *out, const char *s, size_t n);
+/* Terminal-safe text for untrusted strings (guest messages, frame bodies):
+ * \n \r \t, \xNN for other control characters, DEL and bytes that are not
+ * UTF-8, \u00NN for C1 controls; valid UTF-8 as is. One line, no escape
+ * sequences reach the terminal. */
+void hcsctl_text(FILE *out, const char *s);
+void hcsctl_text_n(FILE *out, const char *s, size_t n);
+
+/* Reads PATH ("-": stdin, binary) whole, at most max bytes (a longer input
+ * is cut at max: compare *len with max). *data is malloc'ed and
+ * NUL-terminated. A missing or unreadable file or a directory prints
+ * "hcsctl: WHAT: cannot open "PATH": <strerror>" (or "... is a directory",
+ * "cannot read ...") and returns HCSCTL_EXIT_USAGE; 0 on success. */
+int hcsctl_read_input(const char *what, const char *path, size_t max, char **data,
+                      size_t *len);
 
 #endif /* HCSCTL_CLI_H */

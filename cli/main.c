@@ -1,9 +1,18 @@
 /* hcsctl: one CLI over libhcs. Dispatch, global options, shared helpers. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+
+#ifdef _WIN32
+#  include <fcntl.h>
+#  include <io.h>
+#endif
 
 static const hcsctl_command g_commands[] = {
     {"hresult", "decode HRESULT codes (hex, decimal, negative decimal, names)",
@@ -41,6 +50,16 @@ static const hcsctl_command g_commands[] = {
      hcsctl_cmd_features, hcsctl_help_features},
     {"uvm", "boot a utility VM through HCS and run a command over the GCS (Windows)",
      hcsctl_cmd_uvm, hcsctl_help_uvm},
+    {"net", "HCN networks: list, show, create, delete (Windows)", hcsctl_cmd_net,
+     hcsctl_help_net},
+    {"endpoint", "HCN endpoints: list, show, create, delete (Windows)", hcsctl_cmd_endpoint,
+     hcsctl_help_endpoint},
+    {"namespace", "HCN namespaces: list, show, create, delete, add/remove endpoints (Windows)",
+     hcsctl_cmd_namespace, hcsctl_help_namespace},
+    {"lb", "HCN load balancers: list, show, create, delete (Windows)", hcsctl_cmd_lb,
+     hcsctl_help_lb},
+    {"layer", "container layers: import, export, destroy, setup-base, ... (Windows)",
+     hcsctl_cmd_layer, hcsctl_help_layer},
     {"version", "print the hcsctl and libhcs versions", hcsctl_cmd_version,
      hcsctl_help_version},
 };
@@ -88,26 +107,200 @@ int hcsctl_usage_error(const char *fmt, ...)
     return HCSCTL_EXIT_USAGE;
 }
 
-void hcsctl_json_string(FILE *out, const char *s)
+/* Length of the well-formed UTF-8 sequence at p (n bytes available) with
+ * its code point in *cp, or 0 when p[0] does not start one (stray
+ * continuation byte, overlong form, surrogate, > U+10FFFF, truncated). */
+static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
 {
-    static const char hex[] = "0123456789abcdef";
+    uint32_t c = p[0], min;
+    size_t len, i;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        c &= 0x1F;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        c &= 0x0F;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+void hcsctl_json_string_n(FILE *out, const char *s, size_t n)
+{
     const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
     fputc('"', out);
-    for (; *p; p++) {
-        switch (*p) {
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = utf8_seq(p + i, n - i, &cp);
+        if (len == 0) {
+            fputs("\\ufffd", out); /* an invalid byte: U+FFFD, one per byte */
+            i++;
+            continue;
+        }
+        switch (cp) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
         case '\n': fputs("\\n", out); break;
         case '\r': fputs("\\r", out); break;
         case '\t': fputs("\\t", out); break;
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
         default:
-            if (*p < 0x20)
-                fprintf(out, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+            /* C0 (NUL included), DEL, C1 and the JavaScript line
+             * separators as \uXXXX; the rest of valid UTF-8 as is */
+            if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
+                fprintf(out, "\\u%04lx", (unsigned long)cp);
             else
-                fputc(*p, out);
+                fwrite(p + i, 1, len, out);
         }
+        i += len;
     }
     fputc('"', out);
+}
+
+void hcsctl_json_string(FILE *out, const char *s)
+{
+    hcsctl_json_string_n(out, s, strlen(s));
+}
+
+void hcsctl_text_n(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = utf8_seq(p + i, n - i, &cp);
+        if (len == 0) {
+            fprintf(out, "\\x%02x", p[i]); /* not UTF-8 */
+            i++;
+            continue;
+        }
+        if (cp == '\n')
+            fputs("\\n", out);
+        else if (cp == '\r')
+            fputs("\\r", out);
+        else if (cp == '\t')
+            fputs("\\t", out);
+        else if (cp < 0x20 || cp == 0x7F)
+            fprintf(out, "\\x%02x", (unsigned)cp);
+        else if (cp >= 0x80 && cp <= 0x9F) /* C1 controls (0x9B is a CSI) */
+            fprintf(out, "\\u%04lx", (unsigned long)cp);
+        else
+            fwrite(p + i, 1, len, out);
+        i += len;
+    }
+}
+
+void hcsctl_text(FILE *out, const char *s)
+{
+    hcsctl_text_n(out, s, strlen(s));
+}
+
+/* "hcsctl: WHAT: <verb> "PATH": <reason>" (stdin for "-"). */
+static int input_error(const char *what, const char *verb, const char *path, int err)
+{
+    fprintf(stderr, "hcsctl: %s: %s ", what, verb);
+    if (strcmp(path, "-") == 0)
+        fputs("stdin", stderr);
+    else
+        fprintf(stderr, "\"%s\"", path);
+    fprintf(stderr, ": %s\n", err ? strerror(err) : "read error");
+    return HCSCTL_EXIT_USAGE;
+}
+
+int hcsctl_read_input(const char *what, const char *path, size_t max, char **data,
+                      size_t *len)
+{
+    FILE *fp;
+    size_t cap = 65536, n = 0;
+    char *buf;
+    struct stat st;
+    int err;
+    *data = NULL;
+    *len = 0;
+    if (strcmp(path, "-") == 0) {
+#ifdef _WIN32
+        _setmode(_fileno(stdin), _O_BINARY);
+#endif
+        fp = stdin;
+    } else {
+        errno = 0;
+        fp = fopen(path, "rb");
+        if (!fp)
+            return input_error(what, "cannot open", path, errno);
+    }
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (fp != stdin)
+            fclose(fp);
+        if (strcmp(path, "-") == 0)
+            fprintf(stderr, "hcsctl: %s: stdin is a directory\n", what);
+        else
+            fprintf(stderr, "hcsctl: %s: \"%s\" is a directory\n", what, path);
+        return HCSCTL_EXIT_USAGE;
+    }
+    if (cap > max)
+        cap = max;
+    buf = (char *)malloc(cap + 1);
+    while (buf) {
+        size_t want, got;
+        if (n == cap) {
+            size_t ncap = cap > max / 2 ? max : cap * 2;
+            char *nb;
+            if (cap >= max)
+                break; /* the caller decides what "more than max" means */
+            nb = (char *)realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        want = cap - n;
+        errno = 0;
+        got = fread(buf + n, 1, want, fp);
+        n += got;
+        if (got < want)
+            break; /* end of input or an error */
+    }
+    err = errno;
+    if (buf && ferror(fp)) {
+        free(buf);
+        if (fp != stdin)
+            fclose(fp);
+        return input_error(what, "cannot read", path, err);
+    }
+    if (fp != stdin)
+        fclose(fp);
+    if (!buf)
+        return input_error(what, "cannot read", path, ENOMEM);
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return HCSCTL_EXIT_OK;
 }
 
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv)
@@ -159,7 +352,7 @@ int main(int argc, char **argv)
         return HCSCTL_EXIT_USAGE;
     }
     if (strcmp(argv[i], "help") == 0) {
-        if (i + 1 < argc) {
+        if (i + 1 < argc && !hcsctl_is_help(argv[i + 1])) {
             for (c = 0; c < NCOMMANDS; c++)
                 if (strcmp(argv[i + 1], g_commands[c].name) == 0) {
                     g_commands[c].help(stdout);
