@@ -6,16 +6,18 @@
 #include "cli.h"
 
 #ifdef _WIN32
-#  include <fcntl.h>
-#  include <io.h>
 #  include <windows.h>
 #else
+#  include <errno.h>
 #  include <signal.h>
 #  include <sys/ioctl.h>
 #  include <sys/types.h>
 #  include <sys/wait.h>
 #  include <termios.h>
 #  include <unistd.h>
+#  ifdef __linux__
+#    include <sys/prctl.h>
+#  endif
 #endif
 
 void hcsctl_help_gcs(FILE *out)
@@ -47,59 +49,14 @@ void hcsctl_help_gcs(FILE *out)
 
 /* ---------------- decode ---------------- */
 
-static unsigned char *read_all_input(FILE *fp, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    unsigned char *d = (unsigned char *)malloc(cap);
-    while (d) {
-        size_t got;
-        if (n == cap) {
-            unsigned char *nd;
-            if (cap > ((size_t)1 << 31)) { /* 2 GiB is plenty for a capture */
-                free(d);
-                return NULL;
-            }
-            nd = (unsigned char *)realloc(d, cap * 2);
-            if (!nd) {
-                free(d);
-                return NULL;
-            }
-            d = nd;
-            cap *= 2;
-        }
-        got = fread(d + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    *len = n;
-    return d;
-}
-
-/* A body on one line: printable ASCII/UTF-8 as is, the rest escaped. */
-static void print_body_text(const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)b[i];
-        if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c == '\r')
-            fputs("\\r", stdout);
-        else if (c == '\t')
-            fputs("\\t", stdout);
-        else if (c < 0x20 || c == 0x7f)
-            printf("\\x%02x", c);
-        else
-            putchar(c);
-    }
-}
+/* 2 GiB is plenty for a capture. */
+#define MAX_CAPTURE ((size_t)1 << 31)
 
 static int gcs_decode(hcsctl_ctx *ctx, int argc, char **argv)
 {
     const char *path = NULL;
-    FILE *fp;
-    unsigned char *data;
+    char *input = NULL;
+    const unsigned char *data;
     size_t len = 0, off = 0;
     int i, rc = HCSCTL_EXIT_OK;
     for (i = 1; i < argc; i++) {
@@ -111,22 +68,16 @@ static int gcs_decode(hcsctl_ctx *ctx, int argc, char **argv)
             return hcsctl_usage_error("gcs decode: more than one input (\"%s\")", argv[i]);
         path = argv[i];
     }
-    if (!path || strcmp(path, "-") == 0) {
-#ifdef _WIN32
-        _setmode(_fileno(stdin), _O_BINARY);
-#endif
-        fp = stdin;
+    if (!path)
         path = "-";
-    } else {
-        fp = fopen(path, "rb");
-        if (!fp)
-            return hcsctl_usage_error("gcs decode: cannot open \"%s\"", path);
+    rc = hcsctl_read_input("gcs decode", path, MAX_CAPTURE + 1, &input, &len);
+    if (rc != HCSCTL_EXIT_OK)
+        return rc;
+    if (len > MAX_CAPTURE) {
+        free(input);
+        return hcsctl_usage_error("gcs decode: \"%s\" is larger than 2 GiB", path);
     }
-    data = read_all_input(fp, &len);
-    if (fp != stdin)
-        fclose(fp);
-    if (!data)
-        return hcsctl_usage_error("gcs decode: cannot read \"%s\"", path);
+    data = (const unsigned char *)input;
     while (off < len) {
         hcs_gcs_frame f;
         size_t used = 0;
@@ -142,34 +93,25 @@ static int gcs_decode(hcsctl_ctx *ctx, int argc, char **argv)
         }
         hcs_gcs_type_name(f.type, name, sizeof name);
         if (ctx->json) {
-            char *body = (char *)malloc(f.body_len + 1);
-            if (!body) {
-                rc = HCSCTL_EXIT_FAILED;
-                break;
-            }
-            memcpy(body, f.body, f.body_len);
-            body[f.body_len] = 0;
+            /* always valid JSON: NUL as \u0000, bytes that are not UTF-8
+             * as \ufffd */
             printf("{\"offset\":%llu,\"type\":\"0x%08lx\",\"name\":",
                    (unsigned long long)f.offset, (unsigned long)f.type);
             hcsctl_json_string(stdout, name);
             printf(",\"id\":%llu,\"size\":%lu,\"body\":", (unsigned long long)f.id,
                    (unsigned long)f.size);
-            if (memchr(f.body, 0, f.body_len)) {
-                fputs("null", stdout); /* NUL bytes cannot be a C string */
-            } else {
-                hcsctl_json_string(stdout, body);
-            }
+            hcsctl_json_string_n(stdout, f.body, f.body_len);
             printf("}\n");
-            free(body);
         } else {
+            /* one line: control characters and non-UTF-8 bytes escaped */
             printf("%s id=%llu size=%lu ", name, (unsigned long long)f.id,
                    (unsigned long)f.size);
-            print_body_text(f.body, f.body_len);
+            hcsctl_text_n(stdout, f.body, f.body_len);
             putchar('\n');
         }
         off += used;
     }
-    free(data);
+    free(input);
     return rc;
 }
 
@@ -191,21 +133,47 @@ typedef struct run_opts {
     int ncmd;
 } run_opts;
 
+/* Bridge logs and errors can quote the guest: its text is untrusted and
+ * goes through hcsctl_text (no raw control characters, escape sequences or
+ * extra lines reach the terminal). */
 static void log_stderr(void *ctx, hcs_gcs_log_level level, const char *msg)
 {
     (void)ctx;
-    if (level >= HCS_GCS_LOG_WARNING)
-        fprintf(stderr, "hcsctl: gcs: %s\n", msg);
+    if (level >= HCS_GCS_LOG_WARNING) {
+        fputs("hcsctl: gcs: ", stderr);
+        hcsctl_text(stderr, msg);
+        fputc('\n', stderr);
+    }
 }
 
 static int bridge_fail(const char *what, hcs_result hr)
 {
     const hcs_error *e = hcs_error_last();
-    fprintf(stderr, "hcsctl: gcs run: %s: %s (0x%08lX)\n", what,
-            e ? e->message : hcs_strerror(hr), (unsigned long)(uint32_t)hr);
-    if (e && e->detail)
-        fprintf(stderr, "hcsctl: guest error records: %s\n", e->detail);
+    fprintf(stderr, "hcsctl: gcs run: %s: ", what);
+    hcsctl_text(stderr, e ? e->message : hcs_strerror(hr));
+    fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
+    if (e && e->detail) {
+        fputs("hcsctl: guest error records: ", stderr);
+        hcsctl_text(stderr, e->detail);
+        fputc('\n', stderr);
+    }
     return HCSCTL_EXIT_BRIDGE;
+}
+
+/* The exit status for COMMAND's exit code (docs/hcsctl.md): the low byte,
+ * except that a nonzero code never maps to 0 (256 -> 1), and a Linux
+ * guest's 4294967295 (Go's ExitCode() -1: killed by a signal, which the
+ * GCS does not name) maps to 137 (128 + SIGKILL), as shells report a
+ * killed process. */
+static int exit_status(uint32_t code, int linux_guest)
+{
+    if (code == 0)
+        return HCSCTL_EXIT_OK;
+    if (linux_guest && code == 0xFFFFFFFFu)
+        return 137;
+    if ((code & 0xFFu) == 0)
+        return HCSCTL_EXIT_FAILED;
+    return (int)(code & 0xFFu);
 }
 
 /* Windows command line from argv (CommandLineToArgvW quoting rules). */
@@ -257,16 +225,33 @@ static void restore_tty(void)
         tcsetattr(0, TCSANOW, &g_saved_tio);
 }
 
-/* Starts the guest with the bridge on its stdin/stdout. */
+/* Starts the guest with the bridge on its stdin/stdout, as the leader of a
+ * process group of its own (stop_guest signals the whole group). */
 static int spawn_guest(const char *cmd, pid_t *pid, int *rd, int *wr)
 {
     int to[2], from[2];
-    if (pipe(to) != 0 || pipe(from) != 0)
+    if (pipe(to) != 0)
         return -1;
+    if (pipe(from) != 0) {
+        close(to[0]);
+        close(to[1]);
+        return -1;
+    }
+#ifdef __linux__
+    /* Orphans of the guest become our children, so that stop_guest can
+     * reap them (an init that does not reap would leave zombies). */
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
     *pid = fork();
-    if (*pid < 0)
+    if (*pid < 0) {
+        close(to[0]);
+        close(to[1]);
+        close(from[0]);
+        close(from[1]);
         return -1;
+    }
     if (*pid == 0) {
+        (void)setpgid(0, 0);
         dup2(to[0], 0);
         dup2(from[1], 1);
         close(to[0]);
@@ -276,11 +261,61 @@ static int spawn_guest(const char *cmd, pid_t *pid, int *rd, int *wr)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
+    (void)setpgid(*pid, *pid); /* both sides: no race with the exec */
     close(to[0]);
     close(from[1]);
     *rd = from[0];
     *wr = to[1];
     return 0;
+}
+
+/* Reaps what it can of the guest's group; 1 when the leader was reaped and
+ * nothing of the group is left. */
+static int guest_gone(pid_t pgid, int *leader_reaped)
+{
+    int st;
+    pid_t r;
+    while ((r = waitpid(-pgid, &st, WNOHANG)) > 0)
+        if (r == pgid)
+            *leader_reaped = 1;
+    if (!*leader_reaped) {
+        r = waitpid(pgid, &st, WNOHANG);
+        if (r == pgid || (r < 0 && errno == ECHILD))
+            *leader_reaped = 1;
+    }
+    return *leader_reaped && kill(-pgid, 0) != 0 && errno == ESRCH;
+}
+
+static int wait_guest(pid_t pgid, int *leader_reaped, int ms)
+{
+    for (;;) {
+        if (guest_gone(pgid, leader_reaped))
+            return 1;
+        if (ms <= 0)
+            return 0;
+        usleep(10000);
+        ms -= 10;
+    }
+}
+
+#define GUEST_EXIT_MS 100   /* to leave on its own once the bridge is closed */
+#define GUEST_TERM_MS 1000  /* SIGTERM -> SIGKILL grace */
+
+/* After the bridge is closed: the guest's whole process group goes,
+ * without a fixed wait when it is already gone. */
+static void stop_guest(pid_t pgid)
+{
+    int leader_reaped = 0, st;
+    if (!wait_guest(pgid, &leader_reaped, GUEST_EXIT_MS)) {
+        (void)kill(-pgid, SIGTERM);
+        if (!wait_guest(pgid, &leader_reaped, GUEST_TERM_MS)) {
+            (void)kill(-pgid, SIGKILL);
+            if (!wait_guest(pgid, &leader_reaped, GUEST_TERM_MS) && !leader_reaped)
+                (void)waitpid(pgid, &st, 0);
+        }
+    }
+    while (waitpid(-1, &st, WNOHANG) > 0) /* adopted orphans (subreaper) */
+        ;
 }
 #endif
 
@@ -449,7 +484,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         rc = bridge_fail("wait", hr);
         goto done;
     }
-    rc = (int)(code & 0xFF);
+    rc = exit_status(code, hcs_gcs_bridge_os(b) != HCS_GCS_OS_WINDOWS);
     if (ctx->json)
         fprintf(stderr, "{\"exit_code\":%lu,\"pid\":%lu,\"guest_os\":\"%s\"}\n",
                 (unsigned long)code, (unsigned long)hcs_gcs_process_pid(p),
@@ -463,16 +498,8 @@ done:
     hcs_gcs_bridge_close(b);
     free(cmdline);
 #ifndef _WIN32
-    if (child > 0) {
-        /* The guest saw EOF on its bridge; give it a moment, then stop it. */
-        int st, n;
-        for (n = 0; n < 100 && waitpid(child, &st, WNOHANG) == 0; n++)
-            usleep(20000);
-        if (n == 100) {
-            kill(child, SIGKILL);
-            waitpid(child, &st, 0);
-        }
-    }
+    if (child > 0)
+        stop_guest(child); /* it saw EOF on its bridge */
 #endif
     if (rc == HCSCTL_EXIT_BRIDGE && ctx->json)
         fprintf(stderr, "{\"exit_code\":null,\"error\":true}\n");

@@ -71,16 +71,23 @@ static void print_one(hcsctl_ctx *ctx, const char *input, hcs_result hr)
 int hcsctl_cmd_hresult(hcsctl_ctx *ctx, int argc, char **argv)
 {
     int i, n = 0, bad = 0;
-    for (i = 1; i < argc; i++) {
+    int opts = 1; /* options end at "--" */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (hcsctl_is_help(argv[i])) {
             hcsctl_help_hresult(stdout);
             return HCSCTL_EXIT_OK;
         }
+        /* "-" followed by a digit is a negative decimal CODE */
+        if (argv[i][0] == '-' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+            return hcsctl_usage_error("hresult: unknown option \"%s\" (see hcsctl hresult --help)",
+                                      argv[i]);
     }
     for (i = 1; i < argc; i++) {
         hcs_result hr;
-        if (strcmp(argv[i], "--") == 0)
+        if (opts && strcmp(argv[i], "--") == 0) {
+            opts = 0;
             continue;
+        }
         if (HCS_FAILED(hcs_hresult_parse(argv[i], &hr))) {
             const hcs_error *e = hcs_error_last();
             hcsctl_usage_error("hresult: %s", e ? e->message : argv[i]);

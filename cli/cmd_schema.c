@@ -62,47 +62,59 @@ static int find_type(const char *name, hcs_schema_type_id *id)
     return 0;
 }
 
-/* Reads FILE or stdin ("-") fully, bounded. Caller frees. */
-static char *read_input(const char *path, size_t *len)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 65536, n = 0, max = (size_t)HCS_SCHEMA_MAX_DOCUMENT + 1;
-    char *buf;
-    if (!fp)
-        return NULL;
-    buf = (char *)malloc(cap);
-    while (buf) {
-        size_t got;
-        if (n == cap) {
-            char *nb;
-            if (cap >= max)
-                break;
-            cap *= 2;
-            nb = (char *)realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (fp != stdin)
-        fclose(fp);
-    *len = n;
-    return buf;
-}
-
 static void version_text(char *buf, size_t n, hcs_schema_version v)
 {
     if (v.major || v.minor)
         snprintf(buf, n, "%u.%u", (unsigned)v.major, (unsigned)v.minor);
     else
         snprintf(buf, n, "-");
+}
+
+static int version_cmp(hcs_schema_version a, hcs_schema_version b)
+{
+    if (a.major != b.major)
+        return a.major < b.major ? -1 : 1;
+    return a.minor < b.minor ? -1 : a.minor > b.minor;
+}
+
+/* The schema versions the tables know for a namespace: from the oldest to
+ * the newest "since" of its fields and enum values (HCS 2.0-2.6, HCN
+ * 2.0-2.16). Guest documents carry no versions of their own: they travel
+ * in HCS requests, so theirs is the HCS range. */
+static void known_versions(hcs_schema_namespace ns, hcs_schema_version *lo,
+                           hcs_schema_version *hi)
+{
+    size_t i, j, n = hcs_schema_type_count();
+    int found = 0;
+    lo->major = lo->minor = hi->major = hi->minor = 0;
+    for (i = 0; i < n; i++) {
+        hcs_schema_type_info ti;
+        if (HCS_FAILED(hcs_schema_type_get_info((hcs_schema_type_id)i, &ti)) || ti.ns != ns)
+            continue;
+        for (j = 0; j < (ti.is_enum ? ti.value_count : ti.field_count); j++) {
+            hcs_schema_version v;
+            if (ti.is_enum) {
+                hcs_schema_enum_value_info vi;
+                if (HCS_FAILED(hcs_schema_enum_value_get_info((hcs_schema_type_id)i, j, &vi)))
+                    continue;
+                v = vi.since;
+            } else {
+                hcs_schema_field_info fi;
+                if (HCS_FAILED(hcs_schema_field_get_info((hcs_schema_type_id)i, j, &fi)))
+                    continue;
+                v = fi.since;
+            }
+            if (!v.major)
+                continue; /* not versioned */
+            if (!found || version_cmp(v, *lo) < 0)
+                *lo = v;
+            if (!found || version_cmp(v, *hi) > 0)
+                *hi = v;
+            found = 1;
+        }
+    }
+    if (!found && ns != HCS_SCHEMA_NS_HCS)
+        known_versions(HCS_SCHEMA_NS_HCS, lo, hi);
 }
 
 static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
@@ -144,9 +156,23 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
         return HCSCTL_EXIT_USAGE;
     if (version && HCS_FAILED(hcs_schema_version_parse(version, &target)))
         return hcsctl_usage_error("schema validate: %s", hcs_error_last()->message);
-    data = read_input(file, &len);
-    if (!data)
-        return hcsctl_usage_error("schema validate: cannot read \"%s\"", file);
+    if (version) {
+        hcs_schema_type_info ti;
+        hcs_schema_version lo, hi;
+        hcs_schema_type_get_info(id, &ti);
+        known_versions(ti.ns, &lo, &hi);
+        if (version_cmp(target, lo) < 0 || version_cmp(target, hi) > 0)
+            return hcsctl_usage_error("schema validate: unknown schema version \"%s\" for %s "
+                                      "types (known: %u.%u to %u.%u)",
+                                      version, ns_name(ti.ns), (unsigned)lo.major,
+                                      (unsigned)lo.minor, (unsigned)hi.major,
+                                      (unsigned)hi.minor);
+    }
+    /* One byte more than the limit, so that validation reports "too large". */
+    a = hcsctl_read_input("schema validate", file, (size_t)HCS_SCHEMA_MAX_DOCUMENT + 1, &data,
+                          &len);
+    if (a != HCSCTL_EXIT_OK)
+        return a;
     hr = hcs_schema_validate(id, data, len, version ? &target : NULL, flags, &rep);
     free(data);
     if (!rep)
@@ -171,9 +197,13 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
         }
         printf("]}\n");
     } else {
-        for (i = 0; i < rep->count; i++)
-            printf("%s: %s\n", *rep->problems[i].path ? rep->problems[i].path : "(root)",
-                   rep->problems[i].message);
+        /* paths and messages quote the document: terminal-safe text */
+        for (i = 0; i < rep->count; i++) {
+            hcsctl_text(stdout, *rep->problems[i].path ? rep->problems[i].path : "(root)");
+            fputs(": ", stdout);
+            hcsctl_text(stdout, rep->problems[i].message);
+            fputc('\n', stdout);
+        }
         if (!rep->count)
             printf("valid\n");
     }
@@ -273,7 +303,7 @@ static int cmd_show(hcsctl_ctx *ctx, int argc, char **argv)
 
 static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    size_t i, n = hcs_schema_type_count(), shown = 0;
+    size_t i, n = hcs_schema_type_count();
     int want = -1;
     if (argc > 2)
         return hcsctl_usage_error("schema list: at most one namespace (hcs, hcn, guest)");
@@ -291,17 +321,15 @@ static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
         else
             return hcsctl_usage_error("schema list: unknown namespace \"%s\" (hcs, hcn, guest)", argv[1]);
     }
-    if (ctx->json)
-        printf("[");
     for (i = 0; i < n; i++) {
         hcs_schema_type_info ti;
         hcs_schema_type_get_info((hcs_schema_type_id)i, &ti);
         if (want >= 0 && (int)ti.ns != want)
             continue;
-        if (ctx->json) {
-            printf("%s{\"name\":", shown ? "," : "");
+        if (ctx->json) { /* one object per line */
+            printf("{\"name\":");
             hcsctl_json_string(stdout, ti.qualified_name);
-            printf(",\"namespace\":\"%s\",\"kind\":\"%s\",\"count\":%zu,\"published\":%s}", ns_name(ti.ns),
+            printf(",\"namespace\":\"%s\",\"kind\":\"%s\",\"count\":%zu,\"published\":%s}\n", ns_name(ti.ns),
                    ti.is_enum ? "enum" : "struct", ti.is_enum ? ti.value_count : ti.field_count,
                    ti.overlay ? "false" : "true");
         } else {
@@ -309,10 +337,7 @@ static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
                    ti.is_enum ? ti.value_count : ti.field_count, ti.is_enum ? "values" : "fields",
                    ti.overlay ? "  (not published)" : "");
         }
-        shown++;
     }
-    if (ctx->json)
-        printf("]\n");
     return HCSCTL_EXIT_OK;
 }
 

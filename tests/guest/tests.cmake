@@ -14,3 +14,15 @@ if(NOT WIN32 AND TARGET hcs-gcs)
   hcs_gcs_test(test_gcs_golden guest/test_gcs_golden.c guest/ghost.c)
   hcs_gcs_test(test_gcs_bridge_agent guest/test_gcs_bridge_agent.c guest/ghost.c)
 endif()
+
+# hcsctl gcs run against a scripted guest (tests/guest/scripted_gcs.c):
+# exit codes a real process cannot produce, hostile error text.
+if(NOT WIN32)
+  add_executable(scripted_gcs guest/scripted_gcs.c)
+  target_compile_options(scripted_gcs PRIVATE ${HCS_WARNINGS})
+  add_test(NAME cli_gcs_guest COMMAND ${CMAKE_COMMAND}
+    -DHCSCTL=$<TARGET_FILE:hcsctl> -DSCRIPTED=$<TARGET_FILE:scripted_gcs>
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_guest_work
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/gcs/cli_gcs_guest.cmake)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_guest_work)
+endif()
