@@ -290,7 +290,9 @@ static void default_cotaskmem_free(void *p)
     typedef void(WINAPI * fn_t)(void *);
     static fn_t fn;
     if (!fn) {
-        HMODULE m = LoadLibraryExW(L"ole32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+        HMODULE m = LoadLibraryExW(L"combase.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+        if (!m) /* before Windows 8 */
+            m = LoadLibraryExW(L"ole32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
         fn = m ? (fn_t)(hcsi_proc)GetProcAddress(m, "CoTaskMemFree") : NULL;
     }
     if (fn)
