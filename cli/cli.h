@@ -86,8 +86,9 @@ void hcsctl_help_layer(FILE *out);
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_version(FILE *out);
 
-/* Prints "hcsctl: <message>" for the thread's last libhcs error (or
- * fallback) to stderr and returns HCSCTL_EXIT_FAILED. */
+/* Prints "hcsctl: WHAT: <message> (0xHRESULT)" for the thread's last libhcs
+ * error (or hr's description) to stderr, the message escaped with
+ * hcsctl_text, and returns HCSCTL_EXIT_FAILED. */
 int hcsctl_fail(const char *what, hcs_result hr);
 /* Prints "hcsctl: <message>" and a hint to stderr; returns EXIT_USAGE. */
 int hcsctl_usage_error(const char *fmt, ...);

@@ -91,8 +91,10 @@ int hcsctl_is_help(const char *arg)
 int hcsctl_fail(const char *what, hcs_result hr)
 {
     const hcs_error *e = hcs_error_last();
-    fprintf(stderr, "hcsctl: %s: %s (0x%08lX)\n", what,
-            e ? e->message : hcs_strerror(hr), (unsigned long)(uint32_t)hr);
+    /* the message can quote HCS, HCN or a guest: one line, escaped */
+    fprintf(stderr, "hcsctl: %s: ", what);
+    hcsctl_text(stderr, e ? e->message : hcs_strerror(hr));
+    fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
     return HCSCTL_EXIT_FAILED;
 }
 
