@@ -223,8 +223,11 @@ static int fail(hcsctl_ctx *ctx, const char *what, hcs_result hr)
 {
     const hcs_error *e = hcs_error_last();
     int rc = hcsctl_fail(what, hr);
-    if (ctx->json && e && e->detail)
-        fprintf(stderr, "hcsctl: %s: result document: %s\n", what, e->detail);
+    if (ctx->json && e && e->detail) {
+        fprintf(stderr, "hcsctl: %s: result document: ", what);
+        hcsctl_text(stderr, e->detail);
+        fputc('\n', stderr);
+    }
     return rc;
 }
 

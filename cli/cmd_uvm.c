@@ -79,10 +79,15 @@ typedef struct uvm_opts {
 static int uvm_fail(const char *what, hcs_result hr)
 {
     const hcs_error *e = hcs_error_last();
-    fprintf(stderr, "hcsctl: uvm run: %s: %s (0x%08lX)\n", what,
-            e ? e->message : hcs_strerror(hr), (unsigned long)(uint32_t)hr);
-    if (e && e->detail)
-        fprintf(stderr, "hcsctl: uvm run: error detail: %s\n", e->detail);
+    /* guest and HCS text: escaped so it cannot forge lines or sequences */
+    fprintf(stderr, "hcsctl: uvm run: %s: ", what);
+    hcsctl_text(stderr, e ? e->message : hcs_strerror(hr));
+    fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
+    if (e && e->detail) {
+        fputs("hcsctl: uvm run: error detail: ", stderr);
+        hcsctl_text(stderr, e->detail);
+        fputc('\n', stderr);
+    }
     return HCSCTL_EXIT_BRIDGE;
 }
 
@@ -501,8 +506,9 @@ teardown:
         hr = hcs_system_terminate(s, NULL, 30000);
         if (HCS_FAILED(hr)) {
             const hcs_error *e = hcs_error_last();
-            fprintf(stderr, "hcsctl: uvm run: terminate the utility VM: %s\n",
-                    e ? e->message : hcs_strerror(hr));
+            fputs("hcsctl: uvm run: terminate the utility VM: ", stderr);
+            hcsctl_text(stderr, e ? e->message : hcs_strerror(hr));
+            fputc('\n', stderr);
             if (rc == HCSCTL_EXIT_OK)
                 rc = HCSCTL_EXIT_BRIDGE;
         }
