@@ -8,6 +8,7 @@
 #include "../platform/json.h"
 #include "hcs/schema.h"
 #include "net.h"
+#include "schema/schema_internal.h"
 
 #define SETV(f, x) ((f).set = 1, (f).v = (x))
 #define SETE(f, x) ((f).set = 1, (f).v = (int)(x), (f).raw = NULL)
@@ -288,12 +289,8 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
     static const char what[] = "HCN endpoint";
     arena a = {NULL, 0, 0, 0};
     hcs_hcn_HostComputeEndpoint e;
-    hcs_hcn_IpConfig ip;
-    hcs_hcn_DNS dns;
-    hcs_hcn_Route route;
-    hcs_hcn_Health health;
-    hcs_hcn_ExtraParams extra;
-    hcs_hcn_Version v;
+    hcsi_hcn_endpoint_parts parts;
+    hcsi_hcn_endpoint_common c;
     hcs_hcn_EndpointPolicy *pol = NULL;
     hcs_result r = HCS_S_OK;
     size_t i, k = 0, npol;
@@ -323,15 +320,17 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
     nat = o->outbound_nat_vip || o->outbound_nat_exception_count;
     npol = o->port_mapping_count + o->acl_count + (size_t)nat +
            (o->max_bandwidth_bytes ? 1 : 0) + o->policy_count;
-    memset(&e, 0, sizeof e);
-    memset(&ip, 0, sizeof ip);
-    memset(&dns, 0, sizeof dns);
-    memset(&route, 0, sizeof route);
-    memset(&health, 0, sizeof health);
-    memset(&extra, 0, sizeof extra);
-    version20(&v);
-    e.Name = (char *)o->name;
-    e.HostComputeNetwork = (char *)o->network_id;
+    c.name = o->name;
+    c.network_id = o->network_id;
+    c.ip_address = o->ip_address;
+    c.prefix_length = o->prefix_length;
+    c.gateway = o->gateway;
+    c.mac_address = o->mac_address;
+    c.dns_search = o->dns_search;
+    c.dns_search_count = o->dns_search_count;
+    c.dns_servers = o->dns_servers;
+    c.dns_server_count = o->dns_server_count;
+    hcsi_hcn_endpoint_fill(&e, &parts, &c);
     if (npol && !(pol = (hcs_hcn_EndpointPolicy *)alloc(&a, npol, sizeof *pol)))
         goto done;
     for (i = 0; i < o->port_mapping_count; i++, k++) {
@@ -373,30 +372,8 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
         e.Policies.items = pol;
         e.Policies.n = npol;
     }
-    if (o->ip_address) {
-        ip.IpAddress = (char *)o->ip_address;
-        if (o->prefix_length)
-            SETV(ip.PrefixLength, o->prefix_length);
-        e.IpConfigurations.items = &ip;
-        e.IpConfigurations.n = 1;
-    }
-    dns.Search.items = (char **)o->dns_search;
-    dns.Search.n = o->dns_search_count;
-    dns.ServerList.items = (char **)o->dns_servers;
-    dns.ServerList.n = o->dns_server_count;
-    e.Dns = &dns;
-    if (o->gateway) {
-        route.NextHop = (char *)o->gateway;
-        route.DestinationPrefix = "0.0.0.0/0";
-        e.Routes.items = &route;
-        e.Routes.n = 1;
-    }
-    e.MacAddress = (char *)o->mac_address;
     if (o->remote)
         SETV(e.Flags, 1);
-    health.Extra = &extra;
-    e.Health = &health;
-    e.SchemaVersion = &v;
 done:
     if (HCS_SUCCEEDED(r))
         r = a.oom ? hcsi_err_oom()

@@ -915,17 +915,45 @@ hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o
     return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNetwork, &n, 0, json, NULL);
 }
 
+void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *p,
+                            const hcsi_hcn_endpoint_common *c)
+{
+    memset(e, 0, sizeof *e);
+    memset(p, 0, sizeof *p);
+    hcn_version(&p->version);
+    e->Name = (char *)c->name;
+    e->HostComputeNetwork = (char *)c->network_id;
+    if (c->ip_address) {
+        p->ip.IpAddress = (char *)c->ip_address;
+        if (c->prefix_length)
+            SETV(p->ip.PrefixLength, c->prefix_length);
+        e->IpConfigurations.items = &p->ip;
+        e->IpConfigurations.n = 1;
+    }
+    p->dns.Search.items = (char **)c->dns_search;
+    p->dns.Search.n = c->dns_search_count;
+    p->dns.ServerList.items = (char **)c->dns_servers;
+    p->dns.ServerList.n = c->dns_server_count;
+    e->Dns = &p->dns;
+    if (c->gateway) {
+        p->route.NextHop = (char *)c->gateway;
+        p->route.DestinationPrefix = "0.0.0.0/0";
+        e->Routes.items = &p->route;
+        e->Routes.n = 1;
+    }
+    e->MacAddress = (char *)c->mac_address;
+    p->health.Extra = &p->extra;
+    e->Health = &p->health;
+    e->SchemaVersion = &p->version;
+}
+
 hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char **json)
 {
     static const char what[] = "HCN endpoint";
     bag b = {{0}, 0, 0};
     hcs_hcn_HostComputeEndpoint e;
-    hcs_hcn_IpConfig ip;
-    hcs_hcn_DNS dns;
-    hcs_hcn_Route route;
-    hcs_hcn_Health health;
-    hcs_hcn_ExtraParams extra;
-    hcs_hcn_Version v;
+    hcsi_hcn_endpoint_parts parts;
+    hcsi_hcn_endpoint_common c;
     hcs_result r = HCS_S_OK;
     size_t i;
     if (!json)
@@ -938,15 +966,17 @@ hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char
     if ((o->port_mapping_count && !o->port_mappings) || (o->dns_search_count && !o->dns_search) ||
         (o->dns_server_count && !o->dns_servers))
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: a count without its array", what);
-    memset(&e, 0, sizeof e);
-    memset(&ip, 0, sizeof ip);
-    memset(&dns, 0, sizeof dns);
-    memset(&route, 0, sizeof route);
-    memset(&health, 0, sizeof health);
-    memset(&extra, 0, sizeof extra);
-    hcn_version(&v);
-    e.Name = (char *)o->name;
-    e.HostComputeNetwork = (char *)o->network_id;
+    c.name = o->name;
+    c.network_id = o->network_id;
+    c.ip_address = o->ip_address;
+    c.prefix_length = o->prefix_length;
+    c.gateway = o->gateway;
+    c.mac_address = o->mac_address;
+    c.dns_search = o->dns_search;
+    c.dns_search_count = o->dns_search_count;
+    c.dns_servers = o->dns_servers;
+    c.dns_server_count = o->dns_server_count;
+    hcsi_hcn_endpoint_fill(&e, &parts, &c);
     if (o->port_mapping_count) {
         hcs_hcn_EndpointPolicy *pol = (hcs_hcn_EndpointPolicy *)bag_alloc(&b, o->port_mapping_count, sizeof *pol);
         if (!pol) {
@@ -972,28 +1002,6 @@ hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char
         e.Policies.items = pol;
         e.Policies.n = o->port_mapping_count;
     }
-    if (o->ip_address) {
-        ip.IpAddress = (char *)o->ip_address;
-        if (o->prefix_length)
-            SETV(ip.PrefixLength, o->prefix_length);
-        e.IpConfigurations.items = &ip;
-        e.IpConfigurations.n = 1;
-    }
-    dns.Search.items = (char **)o->dns_search;
-    dns.Search.n = o->dns_search_count;
-    dns.ServerList.items = (char **)o->dns_servers;
-    dns.ServerList.n = o->dns_server_count;
-    e.Dns = &dns;
-    if (o->gateway) {
-        route.NextHop = (char *)o->gateway;
-        route.DestinationPrefix = "0.0.0.0/0";
-        e.Routes.items = &route;
-        e.Routes.n = 1;
-    }
-    e.MacAddress = (char *)o->mac_address;
-    health.Extra = &extra;
-    e.Health = &health;
-    e.SchemaVersion = &v;
     return finish(&b, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
 }
 

@@ -129,4 +129,36 @@ void hcsi_schema_rules(hcsi_vctx *v, int32_t type, const hcsi_json *obj);
 int hcsi_schema_guid_ok(const char *s, size_t n);
 int hcsi_schema_uint_ok(const char *s, size_t n, uint64_t max);
 
+/* The part of an HCN endpoint document every endpoint builder shares
+ * (schema's hcs_schema_build_hcn_endpoint and core's hcs_net_build_endpoint):
+ * name, network, one IP configuration, DNS, a default route, MAC, the
+ * health/extra objects HNS returns and SchemaVersion 2.0. The pieces live
+ * in *parts (caller's storage), which e points into: keep parts alive while
+ * e is encoded. Strings are borrowed. */
+typedef struct hcsi_hcn_endpoint_parts {
+    hcs_hcn_IpConfig ip;
+    hcs_hcn_DNS dns;
+    hcs_hcn_Route route;
+    hcs_hcn_Health health;
+    hcs_hcn_ExtraParams extra;
+    hcs_hcn_Version version;
+} hcsi_hcn_endpoint_parts;
+
+typedef struct hcsi_hcn_endpoint_common {
+    const char *name;
+    const char *network_id;
+    const char *ip_address;
+    uint8_t prefix_length;
+    const char *gateway;
+    const char *mac_address;
+    const char *const *dns_search;
+    size_t dns_search_count;
+    const char *const *dns_servers;
+    size_t dns_server_count;
+} hcsi_hcn_endpoint_common;
+
+/* Clears *e and *parts, then fills the shared fields. */
+void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *parts,
+                            const hcsi_hcn_endpoint_common *c);
+
 #endif /* HCS_SCHEMA_INTERNAL_H */
