@@ -2,7 +2,8 @@
 /*
  * Named HRESULT values. Our names start with HCS_ERR_ so that they never
  * collide with the Windows SDK's HCS_E_* / HCN_E_* / ERROR_VMCOMPUTE_*
- * macros; hcs_hresult_name() returns the SDK spelling.
+ * macros; hcs_hresult_name() returns the SDK spelling. Macros only: no
+ * pointers, nothing to own or free.
  */
 #ifndef HCS_HRESULTS_H
 #define HCS_HRESULTS_H
