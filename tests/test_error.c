@@ -152,7 +152,10 @@ static void test_parse_rejects(void **s)
     expect_parse_error("12ab", "invalid character 'a'");
     expect_parse_error("-0x10", "cannot be negative");
     expect_parse_error("-", "no digits");
-    expect_parse_error("NOT_A_CODE", "not a known HRESULT name");
+    expect_parse_error("NOT_A_CODE", "not a known HRESULT name (try a number");
+    /* a near miss gets a suggestion */
+    expect_parse_error("HCS_E_ACCESS_DENIDE", "did you mean HCS_E_ACCESS_DENIED?");
+    expect_parse_error("HCS_E_PROCESS_NOT_FOUND", "did you mean HCS_E_");
     expect_parse_error("0x8037010E ", "invalid hex digit ' '");
 }
 

@@ -173,6 +173,47 @@ const char *hcs_strerror(hcs_result code)
     }
 }
 
+/* Case-insensitive edit distance, capped: names are short (< 64). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t row[65], i, j, la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = toupper((unsigned char)a[i - 1]) == toupper((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The SDK name closest to a mistyped one, when close enough to suggest. */
+static const char *nearest_name(const char *text)
+{
+    size_t i, best = (size_t)-1, limit = strlen(text) / 3 + 1;
+    const char *name = NULL;
+    for (i = 0; i < HCSI_ARRAY_LEN(g_table); i++) {
+        size_t d = edit_distance(text, g_table[i].name);
+        if (d < best) {
+            best = d;
+            name = g_table[i].name;
+        }
+    }
+    return best <= limit ? name : NULL;
+}
+
 hcs_result hcs_hresult_parse(const char *text, hcs_result *out)
 {
     const char *p = text;
@@ -184,8 +225,14 @@ hcs_result hcs_hresult_parse(const char *text, hcs_result *out)
         return hcsi_err(HCS_ERR_INVALIDARG, "HRESULT: empty string");
     if ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z') ||
         p[0] == '_') {
+        const char *near;
         if (hcs_hresult_from_name(text, out))
             return HCS_S_OK;
+        near = nearest_name(text);
+        if (near)
+            return hcsi_err(HCS_ERR_INVALIDARG,
+                            "\"%.80s\" is not a known HRESULT name (did you mean %s?)",
+                            text, near);
         return hcsi_err(HCS_ERR_INVALIDARG,
                         "\"%.80s\" is not a known HRESULT name "
                         "(try a number such as 0x8037010E)", text);
