@@ -9,7 +9,11 @@
 #  include <windows.h>
 #else
 #  include <errno.h>
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <pthread.h>
 #  include <signal.h>
+#  include <stdatomic.h>
 #  include <sys/ioctl.h>
 #  include <sys/types.h>
 #  include <sys/wait.h>
@@ -136,6 +140,13 @@ typedef struct run_opts {
     int ncmd;
 } run_opts;
 
+#ifndef _WIN32
+static atomic_int g_raw_active; /* --tty: the local terminal is (to be) raw */
+static int terminal_is_raw(void) { return atomic_load(&g_raw_active); }
+#else
+static int terminal_is_raw(void) { return 0; }
+#endif
+
 /* Bridge logs and errors can quote the guest: its text is untrusted and
  * goes through hcsctl_text (no raw control characters, escape sequences or
  * extra lines reach the terminal). */
@@ -145,7 +156,7 @@ static void log_stderr(void *ctx, hcs_gcs_log_level level, const char *msg)
     if (level >= HCS_GCS_LOG_WARNING) {
         fputs("hcsctl: gcs: ", stderr);
         hcsctl_text(stderr, msg);
-        fputc('\n', stderr);
+        fputs(terminal_is_raw() ? "\r\n" : "\n", stderr);
     }
 }
 
@@ -219,13 +230,261 @@ static char *windows_command_line(char **argv, int n)
 }
 
 #ifndef _WIN32
-static struct termios g_saved_tio;
-static int g_tio_saved;
+/* ---------------- --tty on a local terminal (POSIX) ----------------
+ *
+ * Like docker run -t / ssh -t: when stdin is a terminal it is put in raw
+ * mode (no echo, no line editing, no signal keys: Ctrl-C, Ctrl-Z, Ctrl-\
+ * reach the guest as bytes) for the duration of the command, and restored
+ * on every way out: the normal one (tty_end), exit() (atexit), and the
+ * signals that end or stop hcsctl (handlers that restore, then re-raise;
+ * SIGTSTP restores, stops, and re-enters raw mode when continued). The
+ * console size comes from the terminal (stdout, else stdin) and follows
+ * it: SIGWINCH writes a byte to a self-pipe, a thread reads the new size
+ * and sends it with hcs_gcs_process_resize.
+ *
+ * Signal handlers only use async-signal-safe calls (tcsetattr, write,
+ * raise, kill, getpid) and lock-free atomics. */
+
+static struct termios g_saved_tio; /* set before g_raw_active */
+static struct termios g_raw_tio;
+static int g_tio_fd = -1;
+static atomic_int g_winch_wr = -1;  /* self-pipe write end, -1: none */
+
+static const int g_fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+#define N_FATAL (sizeof g_fatal_signals / sizeof g_fatal_signals[0])
 
 static void restore_tty(void)
 {
-    if (g_tio_saved)
-        tcsetattr(0, TCSANOW, &g_saved_tio);
+    if (atomic_load(&g_raw_active))
+        (void)tcsetattr(g_tio_fd, TCSANOW, &g_saved_tio);
+}
+
+static void winch_poke(void)
+{
+    int fd = atomic_load(&g_winch_wr);
+    if (fd >= 0) {
+        ssize_t w = write(fd, "w", 1); /* non-blocking: full means pending */
+        (void)w;
+    }
+}
+
+/* SIGHUP/SIGINT/SIGQUIT/SIGTERM (installed with SA_RESETHAND): restore
+ * the terminal, then die of the same signal. */
+static void on_fatal_signal(int sig)
+{
+    int saved = errno;
+    restore_tty();
+    (void)raise(sig); /* default action once this handler returns */
+    errno = saved;
+}
+
+/* SIGTSTP (only sent by kill: the terminal's Ctrl-Z is a byte for the
+ * guest): a cooked terminal while stopped, raw again when continued. */
+static void on_stop_signal(int sig)
+{
+    int saved = errno;
+    (void)sig;
+    restore_tty();
+    (void)kill(getpid(), SIGSTOP);
+    if (atomic_load(&g_raw_active))
+        (void)tcsetattr(g_tio_fd, TCSANOW, &g_raw_tio);
+    winch_poke(); /* the size may have changed meanwhile */
+    errno = saved;
+}
+
+static void on_winch(int sig)
+{
+    int saved = errno;
+    (void)sig;
+    winch_poke();
+    errno = saved;
+}
+
+typedef struct tty_state {
+    int raw;           /* raw mode entered, handlers installed */
+    int size_fd;       /* the terminal the size comes from, or -1 */
+    int winch_rd;      /* self-pipe read end, or -1 */
+    int winch_installed;
+    int thread_started;
+    struct sigaction old_fatal[N_FATAL], old_tstp, old_winch;
+    pthread_t thread;
+    pthread_mutex_t lock; /* stop, busy */
+    int stop, busy;
+    hcs_gcs_process *p;
+    hcs_gcs_bridge *b;
+    uint16_t rows, cols; /* the size last sent */
+} tty_state;
+
+/* The terminal's size; 0 when fd is not a terminal or reports none. */
+static int term_size(int fd, uint16_t *rows, uint16_t *cols)
+{
+    struct winsize ws;
+    if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws) != 0 || !ws.ws_row || !ws.ws_col)
+        return 0;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 1;
+}
+
+static void set_handler(int sig, void (*fn)(int), int flags, struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    (void)sigaction(sig, &sa, old);
+}
+
+static void set_cloexec_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Before the process starts: the console size for pc, the SIGWINCH
+ * watch, raw mode. Nothing here is fatal: without a terminal, --tty works
+ * as before (80x24, no raw mode). */
+static void tty_begin(tty_state *t, hcs_gcs_process_config *pc)
+{
+    static int pipe_fds[2] = {-1, -1};
+    memset(t, 0, sizeof *t);
+    t->size_fd = -1;
+    t->winch_rd = -1;
+    (void)pthread_mutex_init(&t->lock, NULL);
+    if (isatty(1) && term_size(1, &t->rows, &t->cols))
+        t->size_fd = 1;
+    else if (isatty(0) && term_size(0, &t->rows, &t->cols))
+        t->size_fd = 0;
+    if (t->size_fd >= 0) {
+        pc->tty_height = t->rows;
+        pc->tty_width = t->cols;
+        /* The pipe is never closed: a handler running on another thread
+         * may still write to it after tty_end. */
+        if (pipe_fds[0] >= 0 || pipe(pipe_fds) == 0) {
+            set_cloexec_nonblock(pipe_fds[0]);
+            set_cloexec_nonblock(pipe_fds[1]);
+            t->winch_rd = pipe_fds[0];
+            atomic_store(&g_winch_wr, pipe_fds[1]);
+            set_handler(SIGWINCH, on_winch, SA_RESTART, &t->old_winch);
+            t->winch_installed = 1;
+        }
+    }
+    if (isatty(0) && tcgetattr(0, &g_saved_tio) == 0) {
+        size_t i;
+        static int atexit_done;
+        g_raw_tio = g_saved_tio;
+        /* cfmakeraw, spelled out (it is not POSIX) */
+        g_raw_tio.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+                                         ICRNL | IXON);
+        g_raw_tio.c_oflag &= ~(tcflag_t)OPOST;
+        g_raw_tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        g_raw_tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+        g_raw_tio.c_cflag |= CS8;
+        g_raw_tio.c_cc[VMIN] = 1;
+        g_raw_tio.c_cc[VTIME] = 0;
+        g_tio_fd = 0;
+        atomic_store(&g_raw_active, 1);
+        if (!atexit_done && atexit(restore_tty) == 0)
+            atexit_done = 1;
+        for (i = 0; i < N_FATAL; i++) {
+            set_handler(g_fatal_signals[i], on_fatal_signal, SA_RESETHAND, &t->old_fatal[i]);
+            if (t->old_fatal[i].sa_handler == SIG_IGN) /* e.g. nohup */
+                (void)sigaction(g_fatal_signals[i], &t->old_fatal[i], NULL);
+        }
+        set_handler(SIGTSTP, on_stop_signal, SA_RESTART, &t->old_tstp);
+        if (t->old_tstp.sa_handler == SIG_IGN)
+            (void)sigaction(SIGTSTP, &t->old_tstp, NULL);
+        t->raw = 1;
+        (void)tcsetattr(0, TCSANOW, &g_raw_tio);
+    }
+}
+
+static void *winch_thread(void *arg)
+{
+    tty_state *t = (tty_state *)arg;
+    for (;;) {
+        struct pollfd pf;
+        char buf[64];
+        uint16_t rows = 0, cols = 0;
+        int send;
+        pf.fd = t->winch_rd;
+        pf.events = POLLIN;
+        pf.revents = 0;
+        if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+            break;
+        while (read(t->winch_rd, buf, sizeof buf) > 0)
+            ;
+        pthread_mutex_lock(&t->lock);
+        if (t->stop) {
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        send = term_size(t->size_fd, &rows, &cols) && (rows != t->rows || cols != t->cols);
+        if (send) {
+            t->rows = rows;
+            t->cols = cols;
+            t->busy = 1;
+        }
+        pthread_mutex_unlock(&t->lock);
+        if (send) {
+            /* A failure (the process just exited) is not worth a word. */
+            (void)hcs_gcs_process_resize(t->p, rows, cols);
+            pthread_mutex_lock(&t->lock);
+            t->busy = 0;
+            pthread_mutex_unlock(&t->lock);
+        }
+    }
+    return NULL;
+}
+
+/* Once the process runs: follow the terminal's size. */
+static void tty_follow(tty_state *t, hcs_gcs_process *p, hcs_gcs_bridge *b)
+{
+    if (!t->winch_installed)
+        return;
+    t->p = p;
+    t->b = b;
+    if (pthread_create(&t->thread, NULL, winch_thread, t) == 0) {
+        t->thread_started = 1;
+        winch_poke(); /* a resize between tty_begin and now */
+    }
+}
+
+/* Every way out of gcs_run: stop following, restore the terminal and the
+ * signal dispositions. Idempotent. Before hcs_gcs_process_close. */
+static void tty_end(tty_state *t)
+{
+    size_t i;
+    if (t->thread_started) {
+        int busy;
+        pthread_mutex_lock(&t->lock);
+        t->stop = 1;
+        busy = t->busy;
+        pthread_mutex_unlock(&t->lock);
+        winch_poke();
+        if (busy) /* a resize in flight must not wait for a silent guest */
+            hcs_gcs_bridge_shutdown(t->b, "closed by the host");
+        pthread_join(t->thread, NULL);
+        t->thread_started = 0;
+    }
+    if (t->winch_installed) {
+        (void)sigaction(SIGWINCH, &t->old_winch, NULL);
+        atomic_store(&g_winch_wr, -1);
+        t->winch_installed = 0;
+    }
+    if (t->raw) {
+        /* SIGTSTP first (its handler re-enters raw mode); the others
+         * restore the terminal until the end */
+        (void)sigaction(SIGTSTP, &t->old_tstp, NULL);
+        (void)tcsetattr(g_tio_fd, TCSANOW, &g_saved_tio);
+        atomic_store(&g_raw_active, 0);
+        for (i = 0; i < N_FATAL; i++)
+            (void)sigaction(g_fatal_signals[i], &t->old_fatal[i], NULL);
+        t->raw = 0;
+    }
 }
 
 /* Starts the guest with the bridge on its stdin/stdout, as the leader of a
@@ -337,6 +596,12 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     int i, rc = HCSCTL_EXIT_BRIDGE;
 #ifndef _WIN32
     pid_t child = -1;
+    tty_state tty;
+#  define TTY_END() tty_end(&tty)
+    memset(&tty, 0, sizeof tty);
+    tty.size_fd = tty.winch_rd = -1;
+#else
+#  define TTY_END() ((void)0)
 #endif
     memset(&o, 0, sizeof o);
     o.timeout_s = 120;
@@ -449,27 +714,19 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         pc.tty_height = 24;
         pc.tty_width = 80;
 #ifndef _WIN32
-        {
-            struct winsize ws;
-            if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-                pc.tty_height = ws.ws_row;
-                pc.tty_width = ws.ws_col;
-            }
-            if (isatty(0) && tcgetattr(0, &g_saved_tio) == 0) {
-                struct termios raw = g_saved_tio;
-                cfmakeraw(&raw);
-                g_tio_saved = 1;
-                atexit(restore_tty);
-                tcsetattr(0, TCSANOW, &raw);
-            }
-        }
+        tty_begin(&tty, &pc);
 #endif
     }
     hr = hcs_gcs_process_start(b, &pc, &p);
     if (HCS_FAILED(hr)) {
+        TTY_END();
         rc = bridge_fail("start COMMAND", hr);
         goto done;
     }
+#ifndef _WIN32
+    if (o.tty)
+        tty_follow(&tty, p, b);
+#endif
 #ifdef _WIN32
     hr = hcs_gcs_process_relay(p, (hcs_gcs_fd)GetStdHandle(STD_INPUT_HANDLE),
                                (hcs_gcs_fd)GetStdHandle(STD_OUTPUT_HANDLE),
@@ -479,10 +736,12 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_gcs_process_relay(p, 0, 1, 2);
 #endif
     if (HCS_FAILED(hr)) {
+        TTY_END();
         rc = bridge_fail("relay", hr);
         goto done;
     }
     hr = hcs_gcs_process_wait(p, HCS_GCS_TIMEOUT_INFINITE, &code);
+    TTY_END(); /* before anything more is printed */
     if (HCS_FAILED(hr)) {
         rc = bridge_fail("wait", hr);
         goto done;
@@ -493,10 +752,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
                 (unsigned long)code, (unsigned long)hcs_gcs_process_pid(p),
                 hcs_gcs_bridge_os(b) == HCS_GCS_OS_WINDOWS ? "windows" : "linux");
 done:
-#ifndef _WIN32
-    restore_tty();
-    g_tio_saved = 0;
-#endif
+    TTY_END();
     hcs_gcs_process_close(p);
     hcs_gcs_bridge_close(b);
     free(cmdline);

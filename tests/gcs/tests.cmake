@@ -21,3 +21,11 @@ add_test(NAME cli_gcs COMMAND ${CMAKE_COMMAND}
   -DTARGET_WIN32=${WIN32}
   ${_gcs_guest} -P ${CMAKE_CURRENT_SOURCE_DIR}/gcs/cli_gcs.cmake)
 file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_work)
+# hcsctl gcs run --tty on a pseudo-terminal against the real guest agent.
+if(NOT WIN32 AND TARGET hcs-gcs)
+  hcs_add_test(test_cli_tty gcs/test_cli_tty.c)
+  target_compile_definitions(test_cli_tty PRIVATE
+    HCSCTL_PATH="$<TARGET_FILE:hcsctl>" HCS_GCS_PATH="$<TARGET_FILE:hcs-gcs>")
+  add_dependencies(test_cli_tty hcsctl hcs-gcs)
+  set_tests_properties(test_cli_tty PROPERTIES TIMEOUT 120)
+endif()
