@@ -236,83 +236,55 @@ static char *windows_command_line(char **argv, int n)
  * mode (no echo, no line editing, no signal keys: Ctrl-C, Ctrl-Z, Ctrl-\
  * reach the guest as bytes) for the duration of the command, and restored
  * on every way out: the normal one (tty_end), exit() (atexit), and the
- * signals that end or stop hcsctl (handlers that restore, then re-raise;
- * SIGTSTP restores, stops, and re-enters raw mode when continued). The
- * console size comes from the terminal (stdout, else stdin) and follows
- * it: SIGWINCH writes a byte to a self-pipe, a thread reads the new size
- * and sends it with hcs_gcs_process_resize.
+ * signals that end or stop hcsctl. The console size comes from the
+ * terminal (stdout, else stdin) and follows it.
  *
- * Signal handlers only use async-signal-safe calls (tcsetattr, write,
- * raise, kill, getpid) and lock-free atomics. */
+ * Signals: SIGWINCH, and with raw mode SIGHUP, SIGINT, SIGQUIT, SIGTERM
+ * and SIGTSTP, are blocked in every thread (tty_prepare runs before the
+ * bridge starts any) and taken by a thread of ours with sigwait, so no
+ * code runs in signal-handler context at all:
+ *   - SIGHUP/SIGINT/SIGQUIT/SIGTERM: restore the terminal, then die of the
+ *     same signal (default action, re-raised);
+ *   - SIGTSTP (kill; the keyboard's Ctrl-Z is a byte for the guest):
+ *     restore, stop, raw again when continued;
+ *   - SIGWINCH: wakes the resize thread (self-pipe), which reads the
+ *     terminal's size and sends it with hcs_gcs_process_resize (a slow
+ *     RPC never delays the signals above).
+ * Signals ignored when hcsctl started (nohup) stay ignored. */
 
-static struct termios g_saved_tio; /* set before g_raw_active */
-static struct termios g_raw_tio;
-static int g_tio_fd = -1;
-static atomic_int g_winch_wr = -1;  /* self-pipe write end, -1: none */
+static struct termios g_saved_tio, g_raw_tio;
+static pthread_mutex_t g_tio_lock = PTHREAD_MUTEX_INITIALIZER;
+static sigset_t g_child_mask; /* the mask a spawned guest starts with */
+static int g_child_mask_set;
 
 static const int g_fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 #define N_FATAL (sizeof g_fatal_signals / sizeof g_fatal_signals[0])
 
+/* atexit and the signal thread: back to the saved settings. */
 static void restore_tty(void)
 {
     if (atomic_load(&g_raw_active))
-        (void)tcsetattr(g_tio_fd, TCSANOW, &g_saved_tio);
+        (void)tcsetattr(0, TCSANOW, &g_saved_tio);
 }
 
-static void winch_poke(void)
-{
-    int fd = atomic_load(&g_winch_wr);
-    if (fd >= 0) {
-        ssize_t w = write(fd, "w", 1); /* non-blocking: full means pending */
-        (void)w;
-    }
-}
-
-/* SIGHUP/SIGINT/SIGQUIT/SIGTERM (installed with SA_RESETHAND): restore
- * the terminal, then die of the same signal. */
-static void on_fatal_signal(int sig)
-{
-    int saved = errno;
-    restore_tty();
-    (void)raise(sig); /* default action once this handler returns */
-    errno = saved;
-}
-
-/* SIGTSTP (only sent by kill: the terminal's Ctrl-Z is a byte for the
- * guest): a cooked terminal while stopped, raw again when continued. */
-static void on_stop_signal(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    restore_tty();
-    (void)kill(getpid(), SIGSTOP);
-    if (atomic_load(&g_raw_active))
-        (void)tcsetattr(g_tio_fd, TCSANOW, &g_raw_tio);
-    winch_poke(); /* the size may have changed meanwhile */
-    errno = saved;
-}
-
-static void on_winch(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    winch_poke();
-    errno = saved;
-}
+static void on_winch(int sig) { (void)sig; } /* never runs: SIGWINCH is blocked */
 
 typedef struct tty_state {
-    int raw;           /* raw mode entered, handlers installed */
-    int size_fd;       /* the terminal the size comes from, or -1 */
-    int winch_rd;      /* self-pipe read end, or -1 */
-    int winch_installed;
-    int thread_started;
-    struct sigaction old_fatal[N_FATAL], old_tstp, old_winch;
-    pthread_t thread;
-    pthread_mutex_t lock; /* stop, busy */
+    int prepared;
+    int masked;           /* the signal mask and SIGWINCH's action changed */
+    int want_raw;         /* stdin is a terminal (settings saved) */
+    int raw;              /* raw mode entered */
+    int size_fd;          /* the terminal the size comes from, or -1 */
+    sigset_t set, old_mask;
+    struct sigaction old_winch;
+    int winch[2];         /* self-pipe: signal thread -> resize thread */
+    pthread_t sig_thread, resize_thread;
+    int sig_started, resize_started;
+    pthread_mutex_t lock; /* stop, busy, rows, cols */
     int stop, busy;
     hcs_gcs_process *p;
     hcs_gcs_bridge *b;
-    uint16_t rows, cols; /* the size last sent */
+    uint16_t rows, cols;  /* the size last sent */
 } tty_state;
 
 /* The terminal's size; 0 when fd is not a terminal or reports none. */
@@ -326,14 +298,59 @@ static int term_size(int fd, uint16_t *rows, uint16_t *cols)
     return 1;
 }
 
-static void set_handler(int sig, void (*fn)(int), int flags, struct sigaction *old)
+static void winch_poke(tty_state *t)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;
-    (void)sigaction(sig, &sa, old);
+    ssize_t w = write(t->winch[1], "w", 1); /* non-blocking: full is fine */
+    (void)w;
+}
+
+static void *signal_thread(void *arg)
+{
+    tty_state *t = (tty_state *)arg;
+    for (;;) {
+        int sig = 0, stop;
+        size_t i;
+        if (sigwait(&t->set, &sig) != 0)
+            continue;
+        pthread_mutex_lock(&t->lock);
+        stop = t->stop;
+        pthread_mutex_unlock(&t->lock);
+        if (stop)
+            break;
+        if (sig == SIGWINCH) {
+            winch_poke(t);
+            continue;
+        }
+        if (sig == SIGTSTP) {
+            pthread_mutex_lock(&g_tio_lock);
+            restore_tty();
+            /* this thread's own SIGSTOP: the whole process stops now */
+            (void)raise(SIGSTOP);
+            if (atomic_load(&g_raw_active))
+                (void)tcsetattr(0, TCSANOW, &g_raw_tio);
+            pthread_mutex_unlock(&g_tio_lock);
+            winch_poke(t); /* the size may have changed meanwhile */
+            continue;
+        }
+        for (i = 0; i < N_FATAL; i++) {
+            if (sig == g_fatal_signals[i]) {
+                struct sigaction dfl;
+                sigset_t one;
+                pthread_mutex_lock(&g_tio_lock);
+                restore_tty();
+                memset(&dfl, 0, sizeof dfl);
+                dfl.sa_handler = SIG_DFL;
+                sigemptyset(&dfl.sa_mask);
+                (void)sigaction(sig, &dfl, NULL);
+                sigemptyset(&one);
+                sigaddset(&one, sig);
+                (void)raise(sig); /* pending here until unblocked: */
+                (void)pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+                pthread_mutex_unlock(&g_tio_lock); /* not reached */
+            }
+        }
+    }
+    return NULL;
 }
 
 static void set_cloexec_nonblock(int fd)
@@ -344,65 +361,88 @@ static void set_cloexec_nonblock(int fd)
     (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* Before the process starts: the console size for pc, the SIGWINCH
- * watch, raw mode. Nothing here is fatal: without a terminal, --tty works
- * as before (80x24, no raw mode). */
-static void tty_begin(tty_state *t, hcs_gcs_process_config *pc)
+/* Before the bridge starts threads: what the terminal is, the signal
+ * mask, the signal thread. Nothing here is fatal: without a terminal,
+ * --tty works as before (80x24, no raw mode). */
+static void tty_prepare(tty_state *t)
 {
-    static int pipe_fds[2] = {-1, -1};
-    memset(t, 0, sizeof *t);
-    t->size_fd = -1;
-    t->winch_rd = -1;
-    (void)pthread_mutex_init(&t->lock, NULL);
-    if (isatty(1) && term_size(1, &t->rows, &t->cols))
+    size_t i;
+    struct sigaction cur, sa;
+    t->prepared = 1;
+    /* stdout, else stdin; a terminal that reports no size yet (a fresh
+     * pty) is followed all the same */
+    if (isatty(1))
         t->size_fd = 1;
-    else if (isatty(0) && term_size(0, &t->rows, &t->cols))
+    if (isatty(0) && (t->size_fd < 0 || !term_size(1, &t->rows, &t->cols)) &&
+        term_size(0, &t->rows, &t->cols))
         t->size_fd = 0;
-    if (t->size_fd >= 0) {
-        pc->tty_height = t->rows;
-        pc->tty_width = t->cols;
-        /* The pipe is never closed: a handler running on another thread
-         * may still write to it after tty_end. */
-        if (pipe_fds[0] >= 0 || pipe(pipe_fds) == 0) {
-            set_cloexec_nonblock(pipe_fds[0]);
-            set_cloexec_nonblock(pipe_fds[1]);
-            t->winch_rd = pipe_fds[0];
-            atomic_store(&g_winch_wr, pipe_fds[1]);
-            set_handler(SIGWINCH, on_winch, SA_RESTART, &t->old_winch);
-            t->winch_installed = 1;
-        }
+    if (t->size_fd < 0 && isatty(0))
+        t->size_fd = 0;
+    if (t->size_fd < 0)
+        return; /* no terminal at all */
+    (void)term_size(t->size_fd, &t->rows, &t->cols);
+    t->want_raw = isatty(0) && tcgetattr(0, &g_saved_tio) == 0;
+    if (pipe(t->winch) != 0) {
+        t->winch[0] = t->winch[1] = -1;
+        t->size_fd = -1; /* no resizes; raw mode still */
+    } else {
+        set_cloexec_nonblock(t->winch[0]);
+        set_cloexec_nonblock(t->winch[1]);
     }
-    if (isatty(0) && tcgetattr(0, &g_saved_tio) == 0) {
-        size_t i;
-        static int atexit_done;
-        g_raw_tio = g_saved_tio;
-        /* cfmakeraw, spelled out (it is not POSIX) */
-        g_raw_tio.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
-                                         ICRNL | IXON);
-        g_raw_tio.c_oflag &= ~(tcflag_t)OPOST;
-        g_raw_tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-        g_raw_tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
-        g_raw_tio.c_cflag |= CS8;
-        g_raw_tio.c_cc[VMIN] = 1;
-        g_raw_tio.c_cc[VTIME] = 0;
-        g_tio_fd = 0;
-        atomic_store(&g_raw_active, 1);
-        if (!atexit_done && atexit(restore_tty) == 0)
-            atexit_done = 1;
-        for (i = 0; i < N_FATAL; i++) {
-            set_handler(g_fatal_signals[i], on_fatal_signal, SA_RESETHAND, &t->old_fatal[i]);
-            if (t->old_fatal[i].sa_handler == SIG_IGN) /* e.g. nohup */
-                (void)sigaction(g_fatal_signals[i], &t->old_fatal[i], NULL);
-        }
-        set_handler(SIGTSTP, on_stop_signal, SA_RESTART, &t->old_tstp);
-        if (t->old_tstp.sa_handler == SIG_IGN)
-            (void)sigaction(SIGTSTP, &t->old_tstp, NULL);
-        t->raw = 1;
-        (void)tcsetattr(0, TCSANOW, &g_raw_tio);
+    sigemptyset(&t->set);
+    sigaddset(&t->set, SIGWINCH);
+    /* a caught signal, so that a blocked SIGWINCH is kept for sigwait
+     * (its default action is to discard it) */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_winch;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    (void)sigaction(SIGWINCH, &sa, &t->old_winch);
+    if (t->want_raw) {
+        for (i = 0; i < N_FATAL; i++)
+            if (sigaction(g_fatal_signals[i], NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+                sigaddset(&t->set, g_fatal_signals[i]);
+        if (sigaction(SIGTSTP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+            sigaddset(&t->set, SIGTSTP);
     }
+    (void)pthread_sigmask(SIG_BLOCK, &t->set, &t->old_mask);
+    t->masked = 1;
+    g_child_mask = t->old_mask;
+    g_child_mask_set = 1;
+    if (pthread_create(&t->sig_thread, NULL, signal_thread, t) == 0)
+        t->sig_started = 1;
 }
 
-static void *winch_thread(void *arg)
+/* Before the process starts: its console size, raw mode. */
+static void tty_begin(tty_state *t, hcs_gcs_process_config *pc)
+{
+    static int atexit_done;
+    if (t->rows && t->cols) {
+        pc->tty_height = t->rows;
+        pc->tty_width = t->cols;
+    }
+    if (!t->want_raw || !t->sig_started)
+        return;
+    g_raw_tio = g_saved_tio;
+    /* cfmakeraw, spelled out (it is not POSIX) */
+    g_raw_tio.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+                                     IXON);
+    g_raw_tio.c_oflag &= ~(tcflag_t)OPOST;
+    g_raw_tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    g_raw_tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    g_raw_tio.c_cflag |= CS8;
+    g_raw_tio.c_cc[VMIN] = 1;
+    g_raw_tio.c_cc[VTIME] = 0;
+    if (!atexit_done && atexit(restore_tty) == 0)
+        atexit_done = 1;
+    pthread_mutex_lock(&g_tio_lock);
+    atomic_store(&g_raw_active, 1);
+    (void)tcsetattr(0, TCSANOW, &g_raw_tio);
+    pthread_mutex_unlock(&g_tio_lock);
+    t->raw = 1;
+}
+
+static void *resize_thread(void *arg)
 {
     tty_state *t = (tty_state *)arg;
     for (;;) {
@@ -410,12 +450,12 @@ static void *winch_thread(void *arg)
         char buf[64];
         uint16_t rows = 0, cols = 0;
         int send;
-        pf.fd = t->winch_rd;
+        pf.fd = t->winch[0];
         pf.events = POLLIN;
         pf.revents = 0;
         if (poll(&pf, 1, -1) < 0 && errno != EINTR)
             break;
-        while (read(t->winch_rd, buf, sizeof buf) > 0)
+        while (read(t->winch[0], buf, sizeof buf) > 0)
             ;
         pthread_mutex_lock(&t->lock);
         if (t->stop) {
@@ -443,48 +483,62 @@ static void *winch_thread(void *arg)
 /* Once the process runs: follow the terminal's size. */
 static void tty_follow(tty_state *t, hcs_gcs_process *p, hcs_gcs_bridge *b)
 {
-    if (!t->winch_installed)
+    if (t->size_fd < 0 || !t->sig_started)
         return;
     t->p = p;
     t->b = b;
-    if (pthread_create(&t->thread, NULL, winch_thread, t) == 0) {
-        t->thread_started = 1;
-        winch_poke(); /* a resize between tty_begin and now */
+    if (pthread_create(&t->resize_thread, NULL, resize_thread, t) == 0) {
+        t->resize_started = 1;
+        winch_poke(t); /* a resize between tty_prepare and now */
     }
 }
 
-/* Every way out of gcs_run: stop following, restore the terminal and the
- * signal dispositions. Idempotent. Before hcs_gcs_process_close. */
+/* Every way out of gcs_run once tty_prepare ran: stop following, restore
+ * the terminal, the signal mask and dispositions. Idempotent. Before
+ * hcs_gcs_process_close. */
 static void tty_end(tty_state *t)
 {
-    size_t i;
-    if (t->thread_started) {
+    if (!t->prepared)
+        return;
+    pthread_mutex_lock(&t->lock);
+    t->stop = 1;
+    pthread_mutex_unlock(&t->lock);
+    if (t->resize_started) {
         int busy;
         pthread_mutex_lock(&t->lock);
-        t->stop = 1;
         busy = t->busy;
         pthread_mutex_unlock(&t->lock);
-        winch_poke();
+        winch_poke(t);
         if (busy) /* a resize in flight must not wait for a silent guest */
             hcs_gcs_bridge_shutdown(t->b, "closed by the host");
-        pthread_join(t->thread, NULL);
-        t->thread_started = 0;
-    }
-    if (t->winch_installed) {
-        (void)sigaction(SIGWINCH, &t->old_winch, NULL);
-        atomic_store(&g_winch_wr, -1);
-        t->winch_installed = 0;
+        pthread_join(t->resize_thread, NULL);
+        t->resize_started = 0;
     }
     if (t->raw) {
-        /* SIGTSTP first (its handler re-enters raw mode); the others
-         * restore the terminal until the end */
-        (void)sigaction(SIGTSTP, &t->old_tstp, NULL);
-        (void)tcsetattr(g_tio_fd, TCSANOW, &g_saved_tio);
+        pthread_mutex_lock(&g_tio_lock);
+        restore_tty();
         atomic_store(&g_raw_active, 0);
-        for (i = 0; i < N_FATAL; i++)
-            (void)sigaction(g_fatal_signals[i], &t->old_fatal[i], NULL);
+        pthread_mutex_unlock(&g_tio_lock);
         t->raw = 0;
     }
+    if (t->sig_started) {
+        (void)pthread_kill(t->sig_thread, SIGWINCH); /* sees stop */
+        pthread_join(t->sig_thread, NULL);
+        t->sig_started = 0;
+    }
+    if (t->masked) {
+        /* signals that came meanwhile now take their default course */
+        (void)sigaction(SIGWINCH, &t->old_winch, NULL);
+        (void)pthread_sigmask(SIG_SETMASK, &t->old_mask, NULL);
+        g_child_mask_set = 0;
+        t->masked = 0;
+    }
+    if (t->winch[0] >= 0) {
+        close(t->winch[0]);
+        close(t->winch[1]);
+        t->winch[0] = t->winch[1] = -1;
+    }
+    t->prepared = 0;
 }
 
 /* Starts the guest with the bridge on its stdin/stdout, as the leader of a
@@ -513,6 +567,8 @@ static int spawn_guest(const char *cmd, pid_t *pid, int *rd, int *wr)
         return -1;
     }
     if (*pid == 0) {
+        if (g_child_mask_set) /* the guest does not inherit tty_prepare's */
+            (void)sigprocmask(SIG_SETMASK, &g_child_mask, NULL);
         (void)setpgid(0, 0);
         dup2(to[0], 0);
         dup2(from[1], 1);
@@ -599,7 +655,8 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     tty_state tty;
 #  define TTY_END() tty_end(&tty)
     memset(&tty, 0, sizeof tty);
-    tty.size_fd = tty.winch_rd = -1;
+    tty.size_fd = tty.winch[0] = tty.winch[1] = -1;
+    (void)pthread_mutex_init(&tty.lock, NULL);
 #else
 #  define TTY_END() ((void)0)
 #endif
@@ -669,16 +726,26 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         cfg.stdio_address = stdio_addr;
     }
 
+#ifndef _WIN32
+    if (o.tty) /* before the bridge starts threads */
+        tty_prepare(&tty);
+#endif
     if (o.listen) {
         hr = hcs_gcs_listen(o.listen, &cfg, &l);
-        if (hr == HCS_ERR_INVALIDARG) /* a malformed address */
+        if (hr == HCS_ERR_INVALIDARG) { /* a malformed address */
+            TTY_END();
             return hcsctl_usage_error("gcs run: %s", hcs_error_last()->message);
-        if (HCS_FAILED(hr))
+        }
+        if (HCS_FAILED(hr)) {
+            TTY_END();
             return bridge_fail("listen", hr);
+        }
         hr = hcs_gcs_accept(l, &b);
         hcs_gcs_listener_close(l);
-        if (HCS_FAILED(hr))
+        if (HCS_FAILED(hr)) {
+            TTY_END();
             return bridge_fail("connect", hr);
+        }
     } else {
 #ifdef _WIN32
         return hcsctl_usage_error("gcs run: --spawn is not supported on Windows "
@@ -686,6 +753,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 #else
         int rd = -1, wr = -1;
         if (spawn_guest(o.spawn, &child, &rd, &wr) != 0) {
+            TTY_END();
             perror("hcsctl: gcs run: spawn");
             return HCSCTL_EXIT_BRIDGE;
         }
