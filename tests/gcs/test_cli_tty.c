@@ -137,6 +137,15 @@ static void start(run *r, int in, int out, unsigned short rows, unsigned short c
     assert_true(r->pid >= 0);
     if (r->pid == 0) {
         int s, nul;
+        size_t i;
+        sigset_t none;
+        /* hcsctl starts with default signal actions, whatever ours are
+         * (a shell runs background jobs with SIGINT/SIGQUIT ignored) */
+        static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGWINCH};
+        for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            (void)signal(sigs[i], SIG_DFL);
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
         (void)setsid();
         s = open(name, O_RDWR); /* the session's controlling terminal */
         if (s < 0)
