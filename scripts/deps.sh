@@ -17,7 +17,7 @@ hcs_deps() {
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   for g in "$@"; do
     case "$g" in
-      native) pkgs+=(gcc make cmake ninja-build pkgconf libjson-c-dev libcmocka-dev python3 git binutils) ;;
+      native) pkgs+=(gcc libc6-dev make cmake ninja-build pkgconf libjson-c-dev libcmocka-dev python3 git binutils) ;;
       sanitizers) pkgs+=(clang-14 libclang-rt-14-dev) ;;
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
