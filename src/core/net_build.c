@@ -10,70 +10,10 @@
 #include "net.h"
 #include "schema/schema_internal.h"
 
-#define SETV(f, x) ((f).set = 1, (f).v = (x))
-#define SETE(f, x) ((f).set = 1, (f).v = (int)(x), (f).raw = NULL)
-
-/* Everything allocated while building one document. */
-typedef struct arena {
-    void **p;
-    size_t n, cap;
-    int oom;
-} arena;
-
-static void *keep(arena *a, void *p)
-{
-    if (!p) {
-        a->oom = 1;
-        return NULL;
-    }
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 16;
-        void **np = (void **)hcsi_realloc(a->p, nc * sizeof *np);
-        if (!np) {
-            free(p);
-            a->oom = 1;
-            return NULL;
-        }
-        a->p = np;
-        a->cap = nc;
-    }
-    a->p[a->n++] = p;
-    return p;
-}
-
-static void *alloc(arena *a, size_t count, size_t size)
-{
-    return keep(a, hcsi_calloc(count ? count : 1, size));
-}
-
-static void arena_free(arena *a)
-{
-    while (a->n)
-        free(a->p[--a->n]);
-    free(a->p);
-}
-
-/* Encodes obj of type into an arena string (for a policy's Settings). */
-static char *sub(arena *a, hcs_schema_type_id type, const void *obj, hcs_result *r)
-{
-    char *s = NULL;
-    if (HCS_FAILED(*r))
-        return NULL;
-    *r = hcs_schema_encode(type, obj, 0, &s, NULL);
-    return HCS_FAILED(*r) ? NULL : (char *)keep(a, s);
-}
-
 static hcs_result bad(const char *what, const char *fmt, const char *arg)
 {
     return hcsi_err(HCS_ERR_INVALIDARG, "%s: %s%s%s", what, fmt, arg ? arg : "",
                     arg ? "\"" : "");
-}
-
-static void version20(hcs_hcn_Version *v)
-{
-    memset(v, 0, sizeof *v);
-    SETV(v->Major, 2);
-    SETV(v->Minor, 0);
 }
 
 /* An enum field from a policy type name: known names by value, others
@@ -107,7 +47,7 @@ static hcs_result check_object(const char *what, const char *settings)
 hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
 {
     static const char what[] = "HCN network";
-    arena a = {NULL, 0, 0, 0};
+    hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeNetwork n;
     hcs_hcn_MacPool pool;
     hcs_hcn_MacRange range;
@@ -157,12 +97,12 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
     memset(&ipam, 0, sizeof ipam);
     memset(&health, 0, sizeof health);
     memset(&extra, 0, sizeof extra);
-    version20(&v);
+    hcsi_hcn_version20(&v);
     n.Name = (char *)o->name;
-    SETE(n.Type, mode);
+    HCSI_SETE(n.Type, mode);
     npol = o->policy_count + (o->adapter_name ? 1 : 0);
     if (npol) {
-        hcs_hcn_NetworkPolicy *pol = (hcs_hcn_NetworkPolicy *)alloc(&a, npol, sizeof *pol);
+        hcs_hcn_NetworkPolicy *pol = (hcs_hcn_NetworkPolicy *)hcsi_doc_alloc(&a, npol, sizeof *pol);
         size_t k = 0;
         if (!pol)
             goto done;
@@ -170,8 +110,8 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
             hcs_hcn_NetAdapterNameNetworkPolicySetting s;
             memset(&s, 0, sizeof s);
             s.NetworkAdapterName = (char *)o->adapter_name;
-            SETE(pol[k].Type, HCS_HCN_NetworkPolicyType_NetAdapterName);
-            pol[k++].Settings = sub(&a, HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, &s, &r);
+            HCSI_SETE(pol[k].Type, HCS_HCN_NetworkPolicyType_NetAdapterName);
+            pol[k++].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, &s, &r);
         }
         for (i = 0; i < o->policy_count; i++, k++) {
             policy_type(&pol[k].Type, HCS_SCHEMA_HCN_NetworkPolicyType, o->policies[i].type);
@@ -192,14 +132,14 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
     dns.ServerList.n = o->dns_server_count;
     n.Dns = &dns;
     if (o->subnet_count) {
-        hcs_hcn_Subnet *sn = (hcs_hcn_Subnet *)alloc(&a, o->subnet_count, sizeof *sn);
+        hcs_hcn_Subnet *sn = (hcs_hcn_Subnet *)hcsi_doc_alloc(&a, o->subnet_count, sizeof *sn);
         if (!sn)
             goto done;
         for (i = 0; i < o->subnet_count; i++) {
             const hcs_net_subnet *in = &o->subnets[i];
             sn[i].IpAddressPrefix = (char *)in->prefix;
             if (in->gateway) {
-                hcs_hcn_Route *rt = (hcs_hcn_Route *)alloc(&a, 1, sizeof *rt);
+                hcs_hcn_Route *rt = (hcs_hcn_Route *)hcsi_doc_alloc(&a, 1, sizeof *rt);
                 if (!rt)
                     goto done;
                 rt->NextHop = (char *)in->gateway;
@@ -209,50 +149,46 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
             }
             if (in->vlan || in->vsid) {
                 hcs_hcn_SubnetPolicy *sp =
-                    (hcs_hcn_SubnetPolicy *)alloc(&a, 2, sizeof *sp);
+                    (hcs_hcn_SubnetPolicy *)hcsi_doc_alloc(&a, 2, sizeof *sp);
                 size_t k = 0;
                 if (!sp)
                     goto done;
                 if (in->vlan) {
                     hcs_hcn_VlanPolicySetting s;
                     memset(&s, 0, sizeof s);
-                    SETV(s.IsolationId, in->vlan);
-                    SETE(sp[k].Type, HCS_HCN_SubnetPolicyType_VLAN);
-                    sp[k++].Settings = sub(&a, HCS_SCHEMA_HCN_VlanPolicySetting, &s, &r);
+                    HCSI_SETV(s.IsolationId, in->vlan);
+                    HCSI_SETE(sp[k].Type, HCS_HCN_SubnetPolicyType_VLAN);
+                    sp[k++].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_VlanPolicySetting, &s, &r);
                 }
                 if (in->vsid) {
                     hcs_hcn_VsidPolicySetting s;
                     memset(&s, 0, sizeof s);
-                    SETV(s.IsolationId, in->vsid);
-                    SETE(sp[k].Type, HCS_HCN_SubnetPolicyType_VSID);
-                    sp[k++].Settings = sub(&a, HCS_SCHEMA_HCN_VsidPolicySetting, &s, &r);
+                    HCSI_SETV(s.IsolationId, in->vsid);
+                    HCSI_SETE(sp[k].Type, HCS_HCN_SubnetPolicyType_VSID);
+                    sp[k++].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_VsidPolicySetting, &s, &r);
                 }
                 sn[i].Policies.items = sp;
                 sn[i].Policies.n = k;
             }
         }
-        SETE(ipam.Type, HCS_HCN_IpamType_Static);
+        HCSI_SETE(ipam.Type, HCS_HCN_IpamType_Static);
         ipam.Subnets.items = sn;
         ipam.Subnets.n = o->subnet_count;
         n.Ipams.items = &ipam;
         n.Ipams.n = 1;
     }
     if (o->flags)
-        SETV(n.Flags, o->flags);
+        HCSI_SETV(n.Flags, o->flags);
     health.Extra = &extra;
     n.Health = &health;
     n.SchemaVersion = &v;
 done:
-    if (HCS_SUCCEEDED(r))
-        r = a.oom ? hcsi_err_oom()
-                  : hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNetwork, &n, 0, json, NULL);
-    arena_free(&a);
-    return r;
+    return hcsi_doc_finish(&a, r, HCS_SCHEMA_HCN_HostComputeNetwork, &n, json);
 }
 
 /* ---- endpoints ---- */
 
-static hcs_result acl_policy(arena *a, const hcs_net_acl *in, hcs_hcn_EndpointPolicy *out,
+static hcs_result acl_policy(hcsi_doc_arena *a, const hcs_net_acl *in, hcs_hcn_EndpointPolicy *out,
                              const char *what)
 {
     hcs_hcn_AclPolicySetting s;
@@ -274,20 +210,20 @@ static hcs_result acl_policy(arena *a, const hcs_net_acl *in, hcs_hcn_EndpointPo
     s.LocalPorts = (char *)in->local_ports;
     s.RemotePorts = (char *)in->remote_ports;
     if (in->priority)
-        SETV(s.Priority, in->priority);
-    SETE(s.Action, action);
-    SETE(s.Direction, dir);
+        HCSI_SETV(s.Priority, in->priority);
+    HCSI_SETE(s.Action, action);
+    HCSI_SETE(s.Direction, dir);
     if (rule >= 0)
-        SETE(s.RuleType, rule);
-    SETE(out->Type, HCS_HCN_EndpointPolicyType_ACL);
-    out->Settings = sub(a, HCS_SCHEMA_HCN_AclPolicySetting, &s, &r);
+        HCSI_SETE(s.RuleType, rule);
+    HCSI_SETE(out->Type, HCS_HCN_EndpointPolicyType_ACL);
+    out->Settings = hcsi_doc_encode(a, HCS_SCHEMA_HCN_AclPolicySetting, &s, &r);
     return r;
 }
 
 hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
 {
     static const char what[] = "HCN endpoint";
-    arena a = {NULL, 0, 0, 0};
+    hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeEndpoint e;
     hcsi_hcn_endpoint_parts parts;
     hcsi_hcn_endpoint_common c;
@@ -331,20 +267,20 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
     c.dns_servers = o->dns_servers;
     c.dns_server_count = o->dns_server_count;
     hcsi_hcn_endpoint_fill(&e, &parts, &c);
-    if (npol && !(pol = (hcs_hcn_EndpointPolicy *)alloc(&a, npol, sizeof *pol)))
+    if (npol && !(pol = (hcs_hcn_EndpointPolicy *)hcsi_doc_alloc(&a, npol, sizeof *pol)))
         goto done;
     for (i = 0; i < o->port_mapping_count; i++, k++) {
         const hcs_net_port_mapping *in = &o->port_mappings[i];
         hcs_hcn_PortMappingPolicySetting s;
         memset(&s, 0, sizeof s);
-        SETV(s.Protocol, in->protocol ? in->protocol : 6);
-        SETV(s.InternalPort, in->internal_port);
-        SETV(s.ExternalPort, in->external_port ? in->external_port : in->internal_port);
+        HCSI_SETV(s.Protocol, in->protocol ? in->protocol : 6);
+        HCSI_SETV(s.InternalPort, in->internal_port);
+        HCSI_SETV(s.ExternalPort, in->external_port ? in->external_port : in->internal_port);
         s.VIP = (char *)in->vip;
         if (in->flags)
-            SETV(s.Flags, in->flags);
-        SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_PortMapping);
-        pol[k].Settings = sub(&a, HCS_SCHEMA_HCN_PortMappingPolicySetting, &s, &r);
+            HCSI_SETV(s.Flags, in->flags);
+        HCSI_SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_PortMapping);
+        pol[k].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_PortMappingPolicySetting, &s, &r);
     }
     for (i = 0; i < o->acl_count && HCS_SUCCEEDED(r); i++, k++)
         r = acl_policy(&a, &o->acls[i], &pol[k], what);
@@ -354,15 +290,15 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
         s.VirtualIP = (char *)o->outbound_nat_vip;
         s.Exceptions.items = (char **)o->outbound_nat_exceptions;
         s.Exceptions.n = o->outbound_nat_exception_count;
-        SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_OutBoundNAT);
-        pol[k++].Settings = sub(&a, HCS_SCHEMA_HCN_OutboundNatPolicySetting, &s, &r);
+        HCSI_SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_OutBoundNAT);
+        pol[k++].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_OutboundNatPolicySetting, &s, &r);
     }
     if (o->max_bandwidth_bytes && HCS_SUCCEEDED(r)) {
         hcs_hcn_QosPolicySetting s;
         memset(&s, 0, sizeof s);
-        SETV(s.MaximumOutgoingBandwidthInBytes, o->max_bandwidth_bytes);
-        SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_QOS);
-        pol[k++].Settings = sub(&a, HCS_SCHEMA_HCN_QosPolicySetting, &s, &r);
+        HCSI_SETV(s.MaximumOutgoingBandwidthInBytes, o->max_bandwidth_bytes);
+        HCSI_SETE(pol[k].Type, HCS_HCN_EndpointPolicyType_QOS);
+        pol[k++].Settings = hcsi_doc_encode(&a, HCS_SCHEMA_HCN_QosPolicySetting, &s, &r);
     }
     for (i = 0; i < o->policy_count && HCS_SUCCEEDED(r); i++, k++) {
         policy_type(&pol[k].Type, HCS_SCHEMA_HCN_EndpointPolicyType, o->policies[i].type);
@@ -373,13 +309,9 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
         e.Policies.n = npol;
     }
     if (o->remote)
-        SETV(e.Flags, 1);
+        HCSI_SETV(e.Flags, 1);
 done:
-    if (HCS_SUCCEEDED(r))
-        r = a.oom ? hcsi_err_oom()
-                  : hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeEndpoint, &e, 0, json, NULL);
-    arena_free(&a);
-    return r;
+    return hcsi_doc_finish(&a, r, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
 }
 
 /* ---- load balancers and routes ---- */
@@ -387,11 +319,10 @@ done:
 hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
 {
     static const char what[] = "HCN load balancer";
-    arena a = {NULL, 0, 0, 0};
+    hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeLoadBalancer lb;
     hcs_hcn_LoadBalancerPortMapping *pm;
     hcs_hcn_Version v;
-    hcs_result r = HCS_S_OK;
     size_t i;
     if (!json)
         return bad(what, "no output", NULL);
@@ -413,18 +344,18 @@ hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
             return bad(what, "distribution must be 0, 1 or 2", NULL);
     }
     memset(&lb, 0, sizeof lb);
-    version20(&v);
-    pm = (hcs_hcn_LoadBalancerPortMapping *)alloc(&a, o->mapping_count, sizeof *pm);
+    hcsi_hcn_version20(&v);
+    pm = (hcs_hcn_LoadBalancerPortMapping *)hcsi_doc_alloc(&a, o->mapping_count, sizeof *pm);
     if (pm) {
         for (i = 0; i < o->mapping_count; i++) {
             const hcs_net_lb_mapping *in = &o->mappings[i];
-            SETV(pm[i].Protocol, in->protocol ? in->protocol : 6);
-            SETV(pm[i].InternalPort, in->internal_port);
-            SETV(pm[i].ExternalPort, in->external_port ? in->external_port : in->internal_port);
+            HCSI_SETV(pm[i].Protocol, in->protocol ? in->protocol : 6);
+            HCSI_SETV(pm[i].InternalPort, in->internal_port);
+            HCSI_SETV(pm[i].ExternalPort, in->external_port ? in->external_port : in->internal_port);
             if (in->distribution)
-                SETV(pm[i].DistributionType, in->distribution);
+                HCSI_SETV(pm[i].DistributionType, in->distribution);
             if (in->flags)
-                SETV(pm[i].Flags, in->flags);
+                HCSI_SETV(pm[i].Flags, in->flags);
         }
         lb.HostComputeEndpoints.items = (char **)o->endpoint_ids;
         lb.HostComputeEndpoints.n = o->endpoint_count;
@@ -435,12 +366,9 @@ hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
         lb.PortMappings.n = o->mapping_count;
         lb.SchemaVersion = &v;
         if (o->flags)
-            SETV(lb.Flags, o->flags);
+            HCSI_SETV(lb.Flags, o->flags);
     }
-    r = a.oom ? hcsi_err_oom()
-              : hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeLoadBalancer, &lb, 0, json, NULL);
-    arena_free(&a);
-    return r;
+    return hcsi_doc_finish(&a, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeLoadBalancer, &lb, json);
 }
 
 hcs_result hcs_net_build_route(const hcs_net_route_opts *o, char **json)
@@ -462,10 +390,10 @@ hcs_result hcs_net_build_route(const hcs_net_route_opts *o, char **json)
         return bad(what, "next_hop is required", NULL);
     memset(&rt, 0, sizeof rt);
     memset(&s, 0, sizeof s);
-    version20(&v);
+    hcsi_hcn_version20(&v);
     s.DestinationPrefix = (char *)o->destination_prefix;
     s.NextHop = (char *)o->next_hop;
-    SETV(s.NeedEncap, o->need_encap ? 1 : 0);
+    HCSI_SETV(s.NeedEncap, o->need_encap ? 1 : 0);
     rt.HostComputeEndpoints.items = (char **)o->endpoint_ids;
     rt.HostComputeEndpoints.n = o->endpoint_count;
     rt.Setting.items = &s;

@@ -16,72 +16,9 @@
 
 #include "schema/schema_internal.h"
 
-#define SETV(f, x) ((f).set = 1, (f).v = (x))
-#define SETE(f, x) ((f).set = 1, (f).v = (int)(x), (f).raw = NULL)
-
-/* Allocations made while building one document. */
-typedef struct bag {
-    void *p[32];
-    int n;
-    int oom;
-} bag;
-
-static void *bag_alloc(bag *b, size_t count, size_t size)
-{
-    void *p;
-    if (b->n >= (int)(sizeof b->p / sizeof b->p[0])) {
-        b->oom = 1;
-        return NULL;
-    }
-    p = hcsi_calloc(count ? count : 1, size);
-    if (!p) {
-        b->oom = 1;
-        return NULL;
-    }
-    b->p[b->n++] = p;
-    return p;
-}
-
-/* Keeps a malloc'ed string (encoded Any member) until the bag is freed. */
-static char *bag_keep(bag *b, char *s)
-{
-    if (!s)
-        return NULL;
-    if (b->n >= (int)(sizeof b->p / sizeof b->p[0])) {
-        free(s);
-        b->oom = 1;
-        return NULL;
-    }
-    b->p[b->n++] = s;
-    return s;
-}
-
-static void bag_free(bag *b)
-{
-    while (b->n)
-        free(b->p[--b->n]);
-}
-
 static hcs_result missing(const char *what, const char *opt)
 {
     return hcsi_err(HCS_ERR_INVALIDARG, "%s: %s is required", what, opt);
-}
-
-/* Encodes obj into a bagged string (for an Any member). */
-static char *sub_encode(bag *b, hcs_schema_type_id type, const void *obj, hcs_result *r)
-{
-    char *s = NULL;
-    *r = hcs_schema_encode(type, obj, 0, &s, NULL);
-    if (HCS_FAILED(*r))
-        return NULL;
-    return bag_keep(b, s);
-}
-
-static hcs_result finish(bag *b, hcs_schema_type_id type, const void *obj, char **json)
-{
-    hcs_result r = b->oom ? hcsi_err_oom() : hcs_schema_encode(type, obj, 0, json, NULL);
-    bag_free(b);
-    return r;
 }
 
 static const char *const scsi_guids[4] = {
@@ -99,14 +36,14 @@ const char *hcs_schema_scsi_controller_guid(unsigned index)
 static void version21(hcs_s2_Version *v)
 {
     memset(v, 0, sizeof *v);
-    SETV(v->Major, 2);
-    SETV(v->Minor, 1);
+    HCSI_SETV(v->Major, 2);
+    HCSI_SETV(v->Minor, 1);
 }
 
 /* ------------------------------------------------------------ WCOW container */
 
 /* Fills c (and what it points at, from the bag) for a Windows container. */
-static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o, hcs_s2_Container *c,
+static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_container_opts *o, hcs_s2_Container *c,
                                  const char *what)
 {
     hcs_s2_GuestOs *gos;
@@ -123,14 +60,14 @@ static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o
         return missing(what, "mounts");
     memset(c, 0, sizeof *c);
     if (o->hostname) {
-        gos = (hcs_s2_GuestOs *)bag_alloc(b, 1, sizeof *gos);
+        gos = (hcs_s2_GuestOs *)hcsi_doc_alloc(b, 1, sizeof *gos);
         if (!gos)
             return hcsi_err_oom();
         gos->HostName = (char *)o->hostname;
         c->GuestOs = gos;
     }
-    st = (hcs_s2_Storage *)bag_alloc(b, 1, sizeof *st);
-    layers = (hcs_s2_Layer *)bag_alloc(b, o->layer_count, sizeof *layers);
+    st = (hcs_s2_Storage *)hcsi_doc_alloc(b, 1, sizeof *st);
+    layers = (hcs_s2_Layer *)hcsi_doc_alloc(b, o->layer_count, sizeof *layers);
     if (!st || !layers)
         return hcsi_err_oom();
     for (i = 0; i < o->layer_count; i++) {
@@ -144,7 +81,7 @@ static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o
     st->Path = (char *)o->scratch_path;
     c->Storage = st;
     if (o->mount_count) {
-        hcs_s2_MappedDirectory *md = (hcs_s2_MappedDirectory *)bag_alloc(b, o->mount_count, sizeof *md);
+        hcs_s2_MappedDirectory *md = (hcs_s2_MappedDirectory *)hcsi_doc_alloc(b, o->mount_count, sizeof *md);
         if (!md)
             return hcsi_err_oom();
         for (i = 0; i < o->mount_count; i++) {
@@ -153,27 +90,27 @@ static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o
             md[i].HostPath = (char *)o->mounts[i].host_path;
             md[i].ContainerPath = (char *)o->mounts[i].container_path;
             if (o->mounts[i].read_only)
-                SETV(md[i].ReadOnly, 1);
+                HCSI_SETV(md[i].ReadOnly, 1);
         }
         c->MappedDirectories.items = md;
         c->MappedDirectories.n = o->mount_count;
     }
     if (o->memory_mb) {
-        hcs_s2_Container_Memory *m = (hcs_s2_Container_Memory *)bag_alloc(b, 1, sizeof *m);
+        hcs_s2_Container_Memory *m = (hcs_s2_Container_Memory *)hcsi_doc_alloc(b, 1, sizeof *m);
         if (!m)
             return hcsi_err_oom();
-        SETV(m->SizeInMB, o->memory_mb);
+        HCSI_SETV(m->SizeInMB, o->memory_mb);
         c->Memory = m;
     }
     if (o->processor_count) {
-        hcs_s2_Container_Processor *p = (hcs_s2_Container_Processor *)bag_alloc(b, 1, sizeof *p);
+        hcs_s2_Container_Processor *p = (hcs_s2_Container_Processor *)hcsi_doc_alloc(b, 1, sizeof *p);
         if (!p)
             return hcsi_err_oom();
-        SETV(p->Count, o->processor_count);
+        HCSI_SETV(p->Count, o->processor_count);
         c->Processor = p;
     }
     if (o->network_namespace) {
-        hcs_s2_Networking *n = (hcs_s2_Networking *)bag_alloc(b, 1, sizeof *n);
+        hcs_s2_Networking *n = (hcs_s2_Networking *)hcsi_doc_alloc(b, 1, sizeof *n);
         if (!n)
             return hcsi_err_oom();
         n->Namespace = (char *)o->network_namespace;
@@ -182,16 +119,16 @@ static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o
     if (!o->no_wait_to_kill_registry) {
         /* hcsshim always sets WaitToKillServiceTimeout so that services get
          * the whole shutdown window. */
-        hcs_s2_RegistryChanges *rc = (hcs_s2_RegistryChanges *)bag_alloc(b, 1, sizeof *rc);
-        hcs_s2_RegistryValue *rv = (hcs_s2_RegistryValue *)bag_alloc(b, 1, sizeof *rv);
-        hcs_s2_RegistryKey *rk = (hcs_s2_RegistryKey *)bag_alloc(b, 1, sizeof *rk);
+        hcs_s2_RegistryChanges *rc = (hcs_s2_RegistryChanges *)hcsi_doc_alloc(b, 1, sizeof *rc);
+        hcs_s2_RegistryValue *rv = (hcs_s2_RegistryValue *)hcsi_doc_alloc(b, 1, sizeof *rv);
+        hcs_s2_RegistryKey *rk = (hcs_s2_RegistryKey *)hcsi_doc_alloc(b, 1, sizeof *rk);
         if (!rc || !rv || !rk)
             return hcsi_err_oom();
-        SETE(rk->Hive, HCS_S2_RegistryHive_System);
+        HCSI_SETE(rk->Hive, HCS_S2_RegistryHive_System);
         rk->Name = "ControlSet001\\Control";
         rv->Key = rk;
         rv->Name = "WaitToKillServiceTimeout";
-        SETE(rv->Type, HCS_S2_RegistryValueType_String);
+        HCSI_SETE(rv->Type, HCS_S2_RegistryValueType_String);
         rv->StringValue = "2147483647";
         rc->AddValues.items = rv;
         rc->AddValues.n = 1;
@@ -202,7 +139,7 @@ static hcs_result fill_container(bag *b, const hcs_schema_wcow_container_opts *o
 
 hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts *opts, char **json)
 {
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
     hcs_s2_Version v;
     hcs_s2_Container c;
@@ -212,7 +149,7 @@ hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts 
     *json = NULL;
     r = fill_container(&b, opts, &c, "WCOW container");
     if (HCS_FAILED(r)) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return r;
     }
     memset(&cs, 0, sizeof cs);
@@ -220,14 +157,14 @@ hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts 
     cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
     cs.SchemaVersion = &v;
     cs.Container = &c;
-    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
 }
 
 hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opts *opts,
                                              const char *hosting_system_id, char **json)
 {
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
     hcs_s2_HostedSystem hs;
     hcs_s2_Version v;
@@ -240,7 +177,7 @@ hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opt
         return missing("Hyper-V container", "hosting_system_id");
     r = fill_container(&b, opts, &c, "Hyper-V container");
     if (HCS_FAILED(r)) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return r;
     }
     memset(&cs, 0, sizeof cs);
@@ -251,28 +188,28 @@ hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opt
     cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
     cs.SchemaVersion = &v;
     cs.HostingSystemId = (char *)hosting_system_id;
-    cs.HostedSystem = sub_encode(&b, HCS_SCHEMA_S2_HostedSystem, &hs, &r);
+    cs.HostedSystem = hcsi_doc_encode(&b, HCS_SCHEMA_S2_HostedSystem, &hs, &r);
     if (!cs.HostedSystem) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return HCS_FAILED(r) ? r : hcsi_err_oom();
     }
-    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
 }
 
 /* ------------------------------------------------------------ LCOW UVM */
 
-static char *join_path(bag *b, const char *dir, const char *file)
+static char *join_path(hcsi_doc_arena *b, const char *dir, const char *file)
 {
     size_t n = strlen(dir);
     const char *sep = (n && (dir[n - 1] == '\\' || dir[n - 1] == '/')) ? "" : "\\";
-    return bag_keep(b, hcsi_asprintf("%s%s%s", dir, sep, file));
+    return hcsi_doc_keep(b, hcsi_asprintf("%s%s%s", dir, sep, file));
 }
 
 hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **json)
 {
     static const char what[] = "LCOW UVM";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
     hcs_s2_Version v;
     hcs_s2_VirtualMachine vm;
@@ -315,7 +252,7 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: rootfs_vhd needs VPMem", what);
 
     /* The kernel command line, exactly as hcsshim assembles it. */
-    cmdline = bag_keep(&b, hcsi_asprintf(
+    cmdline = hcsi_doc_keep(&b, hcsi_asprintf(
         "%s initcall_blacklist=virtio_vsock_init 8250_core.nr_uarts=0 panic=-1 quiet pci=off nr_cpus=%u%s%s "
         "brd.rd_nr=0 pmtmr=0 -- -e 1 /bin/vsockexec -e 109 /bin/gcs -v4 -log-format json -loglevel %s",
         o->rootfs_vhd ? "root=/dev/pmem0 ro rootwait init=/init" : "", (unsigned)cpus,
@@ -342,8 +279,8 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
     version21(&v);
 
     if (o->uefi_boot) {
-        SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
-        boot.DevicePath = bag_keep(&b, hcsi_asprintf("\\%s", o->kernel_file ? o->kernel_file : "kernel"));
+        HCSI_SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+        boot.DevicePath = hcsi_doc_keep(&b, hcsi_asprintf("\\%s", o->kernel_file ? o->kernel_file : "kernel"));
         boot.VmbFsRootPath = (char *)o->boot_dir;
         boot.OptionalData = cmdline;
         uefi.BootThis = &boot;
@@ -355,17 +292,17 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
         lkd.KernelCmdLine = cmdline;
         chip.LinuxKernelDirect = &lkd;
     }
-    SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
+    HCSI_SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
     if (!o->physically_backed)
-        SETV(mem.AllowOvercommit, 1);
-    SETV(proc.Count, cpus);
+        HCSI_SETV(mem.AllowOvercommit, 1);
+    HCSI_SETV(proc.Count, cpus);
     topo.Memory = &mem;
     topo.Processor = &proc;
 
-    scsi = (hcs_s2_Scsi *)bag_alloc(&b, nscsi, sizeof *scsi);
-    scsi_keys = (char **)bag_alloc(&b, nscsi, sizeof *scsi_keys);
+    scsi = (hcs_s2_Scsi *)hcsi_doc_alloc(&b, nscsi, sizeof *scsi);
+    scsi_keys = (char **)hcsi_doc_alloc(&b, nscsi, sizeof *scsi_keys);
     if (!scsi || !scsi_keys) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return hcsi_err_oom();
     }
     for (i = 0; i < nscsi; i++)
@@ -374,12 +311,12 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
     dev.Scsi.values = scsi;
     dev.Scsi.n = nscsi;
     if (npmem > 0) {
-        SETV(pmem.MaximumCount, (uint8_t)npmem);
-        SETV(pmem.MaximumSizeBytes, o->vpmem_max_size ? o->vpmem_max_size : 4294967296ull);
+        HCSI_SETV(pmem.MaximumCount, (uint8_t)npmem);
+        HCSI_SETV(pmem.MaximumSizeBytes, o->vpmem_max_size ? o->vpmem_max_size : 4294967296ull);
         if (o->rootfs_vhd) {
             rootdev.HostPath = join_path(&b, o->boot_dir, o->rootfs_vhd);
-            SETV(rootdev.ReadOnly, 1);
-            SETE(rootdev.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
+            HCSI_SETV(rootdev.ReadOnly, 1);
+            HCSI_SETE(rootdev.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
             pmem.Devices.keys = rootkey;
             pmem.Devices.values = &rootdev;
             pmem.Devices.n = 1;
@@ -392,15 +329,15 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
     if (!o->no_plan9)
         dev.Plan9 = &p9;
 
-    SETV(vm.StopOnReset, 1);
+    HCSI_SETV(vm.StopOnReset, 1);
     vm.Chipset = &chip;
     vm.ComputeTopology = &topo;
     vm.Devices = &dev;
     cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
     cs.SchemaVersion = &v;
     cs.VirtualMachine = &vm;
-    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
 }
 
 /* ------------------------------------------------------------ WCOW UVM */
@@ -409,19 +346,19 @@ static void vsmb_options(hcs_s2_VirtualSmbShareOptions *op, int read_only, int n
 {
     memset(op, 0, sizeof *op);
     if (no_direct_map)
-        SETV(op->NoDirectmap, 1);
+        HCSI_SETV(op->NoDirectmap, 1);
     if (read_only) {
-        SETV(op->ShareRead, 1);
-        SETV(op->CacheIo, 1);
-        SETV(op->ReadOnly, 1);
-        SETV(op->PseudoOplocks, 1);
+        HCSI_SETV(op->ShareRead, 1);
+        HCSI_SETV(op->CacheIo, 1);
+        HCSI_SETV(op->ReadOnly, 1);
+        HCSI_SETV(op->PseudoOplocks, 1);
     }
 }
 
 hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **json)
 {
     static const char what[] = "WCOW UVM";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
     hcs_s2_Version v;
     hcs_s2_VirtualMachine vm;
@@ -468,20 +405,20 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **j
     version21(&v);
 
     boot.DevicePath = "\\EFI\\Microsoft\\Boot\\bootmgfw.efi";
-    SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+    HCSI_SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
     uefi.BootThis = &boot;
     chip.Uefi = &uefi;
 
-    SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
+    HCSI_SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
     if (!o->physically_backed) {
-        SETV(mem.AllowOvercommit, 1);
-        SETV(mem.EnableHotHint, 1); /* not compatible with physical backing */
+        HCSI_SETV(mem.AllowOvercommit, 1);
+        HCSI_SETV(mem.EnableHotHint, 1); /* not compatible with physical backing */
     }
-    SETV(proc.Count, o->processor_count ? o->processor_count : 2);
+    HCSI_SETV(proc.Count, o->processor_count ? o->processor_count : 2);
     topo.Memory = &mem;
     topo.Processor = &proc;
 
-    SETE(att.Type, HCS_S2_AttachmentType_VirtualDisk);
+    HCSI_SETE(att.Type, HCS_S2_AttachmentType_VirtualDisk);
     att.Path = (char *)o->scratch_vhdx;
     scsi.Attachments.keys = att_key;
     scsi.Attachments.values = &att;
@@ -494,24 +431,24 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **j
     hvs.HvSocketConfig = &hvcfg;
     dev.HvSocket = &hvs;
     vsmb_options(&sopt, 1, o->physically_backed);
-    SETV(sopt.TakeBackupPrivilege, 1);
+    HCSI_SETV(sopt.TakeBackupPrivilege, 1);
     share.Name = "os";
     share.Path = join_path(&b, o->uvm_folder, "UtilityVM\\Files");
     share.Options = &sopt;
     vsmb.Shares.items = &share;
     vsmb.Shares.n = 1;
-    SETV(vsmb.DirectFileMappingInMB, 1024);
+    HCSI_SETV(vsmb.DirectFileMappingInMB, 1024);
     dev.VirtualSmb = &vsmb;
 
-    SETV(vm.StopOnReset, 1);
+    HCSI_SETV(vm.StopOnReset, 1);
     vm.Chipset = &chip;
     vm.ComputeTopology = &topo;
     vm.Devices = &dev;
     cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
     cs.SchemaVersion = &v;
     cs.VirtualMachine = &vm;
-    SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return finish(&b, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
 }
 
 /* ------------------------------------------------------------ hot-add */
@@ -527,25 +464,25 @@ static int gs_request(hcs_schema_request r)
 }
 
 /* GuestRequest {RequestType, ResourceType, Settings} as raw JSON. */
-static char *guest_request(bag *b, hcs_schema_request req, int resource_type, hcs_schema_type_id stype,
+static char *guest_request(hcsi_doc_arena *b, hcs_schema_request req, int resource_type, hcs_schema_type_id stype,
                            const void *settings, hcs_result *r)
 {
     hcs_gs_ModificationRequest g;
     memset(&g, 0, sizeof g);
-    SETE(g.RequestType, gs_request(req));
-    SETE(g.ResourceType, resource_type);
+    HCSI_SETE(g.RequestType, gs_request(req));
+    HCSI_SETE(g.ResourceType, resource_type);
     if (settings) {
-        g.Settings = sub_encode(b, stype, settings, r);
+        g.Settings = hcsi_doc_encode(b, stype, settings, r);
         if (!g.Settings)
             return NULL;
     }
-    return sub_encode(b, HCS_SCHEMA_GS_ModificationRequest, &g, r);
+    return hcsi_doc_encode(b, HCS_SCHEMA_GS_ModificationRequest, &g, r);
 }
 
 hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
 {
     static const char what[] = "SCSI request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_Attachment att;
     hcs_result r = HCS_S_OK;
@@ -560,27 +497,27 @@ hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
         return missing(what, "host_path");
     memset(&m, 0, sizeof m);
     memset(&att, 0, sizeof att);
-    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/Scsi/%s/Attachments/%lu",
+    m.ResourcePath = hcsi_doc_keep(&b, hcsi_asprintf("VirtualMachine/Devices/Scsi/%s/Attachments/%lu",
                                                 scsi_guids[o->controller], (unsigned long)o->lun));
-    SETE(m.RequestType, s2_request(o->request));
+    HCSI_SETE(m.RequestType, s2_request(o->request));
     if (o->request == HCS_SCHEMA_REQUEST_ADD) {
-        SETE(att.Type, o->passthru ? HCS_S2_AttachmentType_PassThru : HCS_S2_AttachmentType_VirtualDisk);
+        HCSI_SETE(att.Type, o->passthru ? HCS_S2_AttachmentType_PassThru : HCS_S2_AttachmentType_VirtualDisk);
         att.Path = (char *)o->host_path;
         if (o->read_only)
-            SETV(att.ReadOnly, 1);
-        m.Settings = sub_encode(&b, HCS_SCHEMA_S2_Attachment, &att, &r);
+            HCSI_SETV(att.ReadOnly, 1);
+        m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_Attachment, &att, &r);
         if (!m.Settings) {
-            bag_free(&b);
+            hcsi_doc_free(&b);
             return HCS_FAILED(r) ? r : hcsi_err_oom();
         }
     }
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char **json)
 {
     static const char what[] = "SCSI guest request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_gs_LCOWMappedVirtualDisk l;
     hcs_gs_WCOWMappedVirtualDisk w;
@@ -601,18 +538,18 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char
     memset(&w, 0, sizeof w);
     if (o->container_path) {
         w.ContainerPath = (char *)o->container_path;
-        SETV(w.Lun, o->lun);
+        HCSI_SETV(w.Lun, o->lun);
         m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedVirtualDisk,
                                        HCS_SCHEMA_GS_WCOWMappedVirtualDisk, &w, &r);
     } else {
         l.MountPath = (char *)o->mount_path;
         /* hcsshim's omitempty drops LUN 0 and controller 0 */
         if (o->lun)
-            SETV(l.Lun, o->lun);
+            HCSI_SETV(l.Lun, o->lun);
         if (o->controller)
-            SETV(l.Controller, (uint8_t)o->controller);
+            HCSI_SETV(l.Controller, (uint8_t)o->controller);
         if (o->read_only)
-            SETV(l.ReadOnly, 1);
+            HCSI_SETV(l.ReadOnly, 1);
         if (o->option_count) {
             l.Options.items = (char **)o->options;
             l.Options.n = o->option_count;
@@ -621,16 +558,16 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char
                                        HCS_SCHEMA_GS_LCOWMappedVirtualDisk, &l, &r);
     }
     if (!m.GuestRequest) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return HCS_FAILED(r) ? r : hcsi_err_oom();
     }
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_opts *o, char **json)
 {
     static const char what[] = "VPMem request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_VirtualPMemDevice d;
     hcs_gs_LCOWMappedVPMemDevice g;
@@ -645,35 +582,35 @@ hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_opts *o, char **json)
     memset(&m, 0, sizeof m);
     memset(&d, 0, sizeof d);
     memset(&g, 0, sizeof g);
-    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/VirtualPMem/Devices/%u", (unsigned)o->device));
-    SETE(m.RequestType, s2_request(o->request));
+    m.ResourcePath = hcsi_doc_keep(&b, hcsi_asprintf("VirtualMachine/Devices/VirtualPMem/Devices/%u", (unsigned)o->device));
+    HCSI_SETE(m.RequestType, s2_request(o->request));
     if (o->request == HCS_SCHEMA_REQUEST_ADD) {
         d.HostPath = (char *)o->host_path;
-        SETV(d.ReadOnly, 1);
-        SETE(d.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
-        m.Settings = sub_encode(&b, HCS_SCHEMA_S2_VirtualPMemDevice, &d, &r);
+        HCSI_SETV(d.ReadOnly, 1);
+        HCSI_SETE(d.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
+        m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_VirtualPMemDevice, &d, &r);
         if (!m.Settings)
             goto fail;
     }
     if (o->mount_path) {
         if (o->device)
-            SETV(g.DeviceNumber, o->device); /* omitempty drops device 0 */
+            HCSI_SETV(g.DeviceNumber, o->device); /* omitempty drops device 0 */
         g.MountPath = (char *)o->mount_path;
         m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_VPMemDevice,
                                        HCS_SCHEMA_GS_LCOWMappedVPMemDevice, &g, &r);
         if (!m.GuestRequest)
             goto fail;
     }
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 fail:
-    bag_free(&b);
+    hcsi_doc_free(&b);
     return HCS_FAILED(r) ? r : hcsi_err_oom();
 }
 
 hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
 {
     static const char what[] = "VSMB request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_VirtualSmbShare s;
     hcs_s2_VirtualSmbShareOptions op;
@@ -690,32 +627,32 @@ hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
     memset(&m, 0, sizeof m);
     memset(&s, 0, sizeof s);
     m.ResourcePath = "VirtualMachine/Devices/VirtualSmb/Shares";
-    SETE(m.RequestType, s2_request(o->request));
+    HCSI_SETE(m.RequestType, s2_request(o->request));
     s.Name = (char *)o->name;
     if (o->request == HCS_SCHEMA_REQUEST_ADD) {
         vsmb_options(&op, o->read_only, o->no_direct_map);
         if (o->allowed_file_count) {
             /* single-file shares, as hcsshim's AddVSMB */
-            SETV(op.RestrictFileAccess, 1);
-            SETV(op.SingleFileMapping, 1);
+            HCSI_SETV(op.RestrictFileAccess, 1);
+            HCSI_SETV(op.SingleFileMapping, 1);
             s.AllowedFiles.items = (char **)o->allowed_files;
             s.AllowedFiles.n = o->allowed_file_count;
         }
         s.Path = (char *)o->host_path;
         s.Options = &op;
     }
-    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_VirtualSmbShare, &s, &r);
+    m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_VirtualSmbShare, &s, &r);
     if (!m.Settings) {
-        bag_free(&b);
+        hcsi_doc_free(&b);
         return HCS_FAILED(r) ? r : hcsi_err_oom();
     }
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
 {
     static const char what[] = "Plan9 request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_Plan9Share s;
     hcs_gs_LCOWMappedDirectory g;
@@ -736,7 +673,7 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
     memset(&s, 0, sizeof s);
     memset(&g, 0, sizeof g);
     m.ResourcePath = "VirtualMachine/Devices/Plan9/Shares";
-    SETE(m.RequestType, s2_request(o->request));
+    HCSI_SETE(m.RequestType, s2_request(o->request));
     s.Name = (char *)o->name;
     s.AccessName = (char *)o->name;
     if (o->request == HCS_SCHEMA_REQUEST_ADD) {
@@ -745,35 +682,35 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
         if (o->restrict_file_access)
             flags |= 0x80;
         s.Path = (char *)o->host_path;
-        SETV(s.Port, 564);
-        SETV(s.Flags, flags);
+        HCSI_SETV(s.Port, 564);
+        HCSI_SETV(s.Flags, flags);
         if (o->allowed_file_count) {
             s.AllowedFiles.items = (char **)o->allowed_files;
             s.AllowedFiles.n = o->allowed_file_count;
         }
     }
-    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_Plan9Share, &s, &r);
+    m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_Plan9Share, &s, &r);
     if (!m.Settings)
         goto fail;
     g.MountPath = (char *)o->mount_path;
     g.ShareName = (char *)o->name;
-    SETV(g.Port, 564);
+    HCSI_SETV(g.Port, 564);
     if (o->read_only)
-        SETV(g.ReadOnly, 1);
+        HCSI_SETV(g.ReadOnly, 1);
     m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedDirectory,
                                    HCS_SCHEMA_GS_LCOWMappedDirectory, &g, &r);
     if (!m.GuestRequest)
         goto fail;
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 fail:
-    bag_free(&b);
+    hcsi_doc_free(&b);
     return HCS_FAILED(r) ? r : hcsi_err_oom();
 }
 
 hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
 {
     static const char what[] = "network adapter request";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_NetworkAdapter na;
     hcs_gs_LCOWNetworkAdapter g;
@@ -793,11 +730,11 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
     memset(&m, 0, sizeof m);
     memset(&na, 0, sizeof na);
     memset(&g, 0, sizeof g);
-    m.ResourcePath = bag_keep(&b, hcsi_asprintf("VirtualMachine/Devices/NetworkAdapters/%s", o->endpoint_id));
-    SETE(m.RequestType, s2_request(o->request));
+    m.ResourcePath = hcsi_doc_keep(&b, hcsi_asprintf("VirtualMachine/Devices/NetworkAdapters/%s", o->endpoint_id));
+    HCSI_SETE(m.RequestType, s2_request(o->request));
     na.EndpointId = (char *)o->endpoint_id;
     na.MacAddress = (char *)o->mac_address;
-    m.Settings = sub_encode(&b, HCS_SCHEMA_S2_NetworkAdapter, &na, &r);
+    m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_NetworkAdapter, &na, &r);
     if (!m.Settings)
         goto fail;
     if (o->namespace_id) {
@@ -807,26 +744,26 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
         g.DNSSuffix = (char *)o->dns_suffix;
         g.DNSServerList = (char *)o->dns_servers;
         if (o->ip_config_count) {
-            hcs_gs_LCOWIPConfig *ip = (hcs_gs_LCOWIPConfig *)bag_alloc(&b, o->ip_config_count, sizeof *ip);
+            hcs_gs_LCOWIPConfig *ip = (hcs_gs_LCOWIPConfig *)hcsi_doc_alloc(&b, o->ip_config_count, sizeof *ip);
             if (!ip)
                 goto fail;
             for (i = 0; i < o->ip_config_count; i++) {
                 ip[i].IPAddress = (char *)o->ip_configs[i].address;
                 if (o->ip_configs[i].prefix_length)
-                    SETV(ip[i].PrefixLength, o->ip_configs[i].prefix_length);
+                    HCSI_SETV(ip[i].PrefixLength, o->ip_configs[i].prefix_length);
             }
             g.IPConfigs.items = ip;
             g.IPConfigs.n = o->ip_config_count;
         }
         if (o->route_count) {
-            hcs_gs_LCOWRoute *rt = (hcs_gs_LCOWRoute *)bag_alloc(&b, o->route_count, sizeof *rt);
+            hcs_gs_LCOWRoute *rt = (hcs_gs_LCOWRoute *)hcsi_doc_alloc(&b, o->route_count, sizeof *rt);
             if (!rt)
                 goto fail;
             for (i = 0; i < o->route_count; i++) {
                 rt[i].NextHop = (char *)o->routes[i].next_hop;
                 rt[i].DestinationPrefix = (char *)o->routes[i].destination_prefix;
                 if (o->routes[i].metric)
-                    SETV(rt[i].Metric, o->routes[i].metric);
+                    HCSI_SETV(rt[i].Metric, o->routes[i].metric);
             }
             g.Routes.items = rt;
             g.Routes.n = o->route_count;
@@ -836,20 +773,13 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
         if (!m.GuestRequest)
             goto fail;
     }
-    return finish(&b, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 fail:
-    bag_free(&b);
+    hcsi_doc_free(&b);
     return HCS_FAILED(r) ? r : hcsi_err_oom();
 }
 
 /* ------------------------------------------------------------ HCN */
-
-static void hcn_version(hcs_hcn_Version *v)
-{
-    memset(v, 0, sizeof *v);
-    SETV(v->Major, 2);
-    SETV(v->Minor, 0);
-}
 
 hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o, char **json)
 {
@@ -884,9 +814,9 @@ hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o
     memset(&route, 0, sizeof route);
     memset(&health, 0, sizeof health);
     memset(&extra, 0, sizeof extra);
-    hcn_version(&v);
+    hcsi_hcn_version20(&v);
     n.Name = (char *)o->name;
-    SETE(n.Type, HCS_HCN_NetworkMode_NAT);
+    HCSI_SETE(n.Type, HCS_HCN_NetworkMode_NAT);
     if (o->mac_pool_start) {
         range.StartMacAddress = (char *)o->mac_pool_start;
         range.EndMacAddress = (char *)o->mac_pool_end;
@@ -902,13 +832,13 @@ hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o
         subnet.Routes.items = &route;
         subnet.Routes.n = 1;
     }
-    SETE(ipam.Type, HCS_HCN_IpamType_Static);
+    HCSI_SETE(ipam.Type, HCS_HCN_IpamType_Static);
     ipam.Subnets.items = &subnet;
     ipam.Subnets.n = 1;
     n.Ipams.items = &ipam;
     n.Ipams.n = 1;
     if (o->flags)
-        SETV(n.Flags, o->flags);
+        HCSI_SETV(n.Flags, o->flags);
     health.Extra = &extra;
     n.Health = &health;
     n.SchemaVersion = &v;
@@ -920,13 +850,13 @@ void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_pa
 {
     memset(e, 0, sizeof *e);
     memset(p, 0, sizeof *p);
-    hcn_version(&p->version);
+    hcsi_hcn_version20(&p->version);
     e->Name = (char *)c->name;
     e->HostComputeNetwork = (char *)c->network_id;
     if (c->ip_address) {
         p->ip.IpAddress = (char *)c->ip_address;
         if (c->prefix_length)
-            SETV(p->ip.PrefixLength, c->prefix_length);
+            HCSI_SETV(p->ip.PrefixLength, c->prefix_length);
         e->IpConfigurations.items = &p->ip;
         e->IpConfigurations.n = 1;
     }
@@ -950,7 +880,7 @@ void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_pa
 hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char **json)
 {
     static const char what[] = "HCN endpoint";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeEndpoint e;
     hcsi_hcn_endpoint_parts parts;
     hcsi_hcn_endpoint_common c;
@@ -978,37 +908,37 @@ hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char
     c.dns_server_count = o->dns_server_count;
     hcsi_hcn_endpoint_fill(&e, &parts, &c);
     if (o->port_mapping_count) {
-        hcs_hcn_EndpointPolicy *pol = (hcs_hcn_EndpointPolicy *)bag_alloc(&b, o->port_mapping_count, sizeof *pol);
+        hcs_hcn_EndpointPolicy *pol = (hcs_hcn_EndpointPolicy *)hcsi_doc_alloc(&b, o->port_mapping_count, sizeof *pol);
         if (!pol) {
-            bag_free(&b);
+            hcsi_doc_free(&b);
             return hcsi_err_oom();
         }
         for (i = 0; i < o->port_mapping_count; i++) {
             hcs_hcn_PortMappingPolicySetting pm;
             memset(&pm, 0, sizeof pm);
             if (o->port_mappings[i].protocol)
-                SETV(pm.Protocol, o->port_mappings[i].protocol);
+                HCSI_SETV(pm.Protocol, o->port_mappings[i].protocol);
             if (o->port_mappings[i].internal_port)
-                SETV(pm.InternalPort, o->port_mappings[i].internal_port);
+                HCSI_SETV(pm.InternalPort, o->port_mappings[i].internal_port);
             if (o->port_mappings[i].external_port)
-                SETV(pm.ExternalPort, o->port_mappings[i].external_port);
-            SETE(pol[i].Type, HCS_HCN_EndpointPolicyType_PortMapping);
-            pol[i].Settings = sub_encode(&b, HCS_SCHEMA_HCN_PortMappingPolicySetting, &pm, &r);
+                HCSI_SETV(pm.ExternalPort, o->port_mappings[i].external_port);
+            HCSI_SETE(pol[i].Type, HCS_HCN_EndpointPolicyType_PortMapping);
+            pol[i].Settings = hcsi_doc_encode(&b, HCS_SCHEMA_HCN_PortMappingPolicySetting, &pm, &r);
             if (!pol[i].Settings) {
-                bag_free(&b);
+                hcsi_doc_free(&b);
                 return HCS_FAILED(r) ? r : hcsi_err_oom();
             }
         }
         e.Policies.items = pol;
         e.Policies.n = o->port_mapping_count;
     }
-    return finish(&b, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
 }
 
 hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_namespace_opts *o, char **json)
 {
     static const char what[] = "HCN namespace";
-    bag b = {{0}, 0, 0};
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeNamespace ns;
     hcs_hcn_Version v;
     hcs_result r = HCS_S_OK;
@@ -1028,23 +958,23 @@ hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_namespace_opts *o, ch
                             what, o->type);
     }
     memset(&ns, 0, sizeof ns);
-    hcn_version(&v);
-    SETE(ns.Type, type);
+    hcsi_hcn_version20(&v);
+    HCSI_SETE(ns.Type, type);
     if (o->endpoint_count) {
         hcs_hcn_NamespaceResource *res =
-            (hcs_hcn_NamespaceResource *)bag_alloc(&b, o->endpoint_count, sizeof *res);
+            (hcs_hcn_NamespaceResource *)hcsi_doc_alloc(&b, o->endpoint_count, sizeof *res);
         if (!res) {
-            bag_free(&b);
+            hcsi_doc_free(&b);
             return hcsi_err_oom();
         }
         for (i = 0; i < o->endpoint_count; i++) {
             hcs_hcn_NamespaceResourceEndpoint ep;
             memset(&ep, 0, sizeof ep);
             ep.ID = (char *)o->endpoint_ids[i];
-            SETE(res[i].Type, HCS_HCN_NamespaceResourceType_Endpoint);
-            res[i].Data = sub_encode(&b, HCS_SCHEMA_HCN_NamespaceResourceEndpoint, &ep, &r);
+            HCSI_SETE(res[i].Type, HCS_HCN_NamespaceResourceType_Endpoint);
+            res[i].Data = hcsi_doc_encode(&b, HCS_SCHEMA_HCN_NamespaceResourceEndpoint, &ep, &r);
             if (!res[i].Data) {
-                bag_free(&b);
+                hcsi_doc_free(&b);
                 return HCS_FAILED(r) ? r : hcsi_err_oom();
             }
         }
@@ -1052,7 +982,7 @@ hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_namespace_opts *o, ch
         ns.Resources.n = o->endpoint_count;
     }
     ns.SchemaVersion = &v;
-    return finish(&b, HCS_SCHEMA_HCN_HostComputeNamespace, &ns, json);
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeNamespace, &ns, json);
 }
 
 hcs_result hcs_schema_build_hcn_query(const char *filter_json, int detailed, char **json)
@@ -1066,10 +996,10 @@ hcs_result hcs_schema_build_hcn_query(const char *filter_json, int detailed, cha
         return hcsi_err(HCS_ERR_INVALIDARG, "HCN query: no output");
     *json = NULL;
     memset(&q, 0, sizeof q);
-    hcn_version(&v);
+    hcsi_hcn_version20(&v);
     q.SchemaVersion = &v;
     if (detailed)
-        SETV(q.Flags, 1);
+        HCSI_SETV(q.Flags, 1);
     if (filter_json) {
         r = hcsi_json_parse(filter_json, strlen(filter_json), "HCN query filter", &f);
         if (HCS_FAILED(r))

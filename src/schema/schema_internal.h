@@ -129,6 +129,39 @@ void hcsi_schema_rules(hcsi_vctx *v, int32_t type, const hcsi_json *obj);
 int hcsi_schema_guid_ok(const char *s, size_t n);
 int hcsi_schema_uint_ok(const char *s, size_t n, uint64_t max);
 
+/* ---- document builders' kit (doc.c), shared by the schema builders
+ * (build.c) and the HCN builders of the Windows backend (core/net_build.c) */
+
+/* Set a typed field / an enum field of a generated struct. */
+#define HCSI_SETV(f, x) ((f).set = 1, (f).v = (x))
+#define HCSI_SETE(f, x) ((f).set = 1, (f).v = (int)(x), (f).raw = NULL)
+
+/* Everything allocated while building one document, freed together. An
+ * allocation that fails sets oom; the builder then reports out-of-memory. */
+typedef struct hcsi_doc_arena {
+    void **p;
+    size_t n, cap;
+    int oom;
+} hcsi_doc_arena;
+#define HCSI_DOC_ARENA_INIT {NULL, 0, 0, 0}
+
+/* Takes ownership of p (malloc'ed; freed here when it cannot be kept);
+ * returns p, or NULL (with oom set) when p is NULL or cannot be kept. */
+void *hcsi_doc_keep(hcsi_doc_arena *a, void *p);
+/* calloc in the arena. */
+void *hcsi_doc_alloc(hcsi_doc_arena *a, size_t count, size_t size);
+void hcsi_doc_free(hcsi_doc_arena *a);
+/* obj of type encoded into an arena string (an Any member, a policy's
+ * Settings); NULL when *r is already a failure or encoding fails (*r set). */
+char *hcsi_doc_encode(hcsi_doc_arena *a, hcs_schema_type_id type, const void *obj,
+                      hcs_result *r);
+/* Unless r already failed: out-of-memory if an allocation failed, else obj
+ * encoded into *json. Frees the arena either way; returns the result. */
+hcs_result hcsi_doc_finish(hcsi_doc_arena *a, hcs_result r, hcs_schema_type_id type,
+                           const void *obj, char **json);
+/* SchemaVersion 2.0, as every HCN document carries it. */
+void hcsi_hcn_version20(hcs_hcn_Version *v);
+
 /* The part of an HCN endpoint document every endpoint builder shares
  * (schema's hcs_schema_build_hcn_endpoint and core's hcs_net_build_endpoint):
  * name, network, one IP configuration, DNS, a default route, MAC, the

@@ -5,4 +5,5 @@ list(APPEND HCS_SOURCES
   schema/engine.c
   schema/rules.c
   schema/build.c
+  schema/doc.c
 )
