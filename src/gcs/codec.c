@@ -779,18 +779,23 @@ static int decode_base(const hcsi_json *o, const char *ctx, hcs_gcs_response_bas
     if (HCS_FAILED(hr))                                                        \
         return hr;
 
+/* Ends a decoder begun with DECODE_BEGIN: frees the parsed document; on a
+ * failure (goto fail) also clears *out and returns the recorded error. */
+#define DECODE_END(clear)                                                      \
+    hcsi_json_put(o);                                                          \
+    return HCS_S_OK;                                                           \
+fail:                                                                          \
+    hcsi_json_put(o);                                                          \
+    clear(out);                                                                \
+    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+
 hcs_result hcs_gcs_decode_response_base(const char *body, size_t len,
                                         hcs_gcs_response_base *out)
 {
     DECODE_BEGIN("GCS response")
     if (decode_base(o, ctx, out) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_response_base_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_response_base_clear)
 }
 
 void hcs_gcs_negotiate_response_clear(hcs_gcs_negotiate_response *r)
@@ -885,12 +890,7 @@ hcs_result hcs_gcs_decode_negotiate_response(const char *body, size_t len,
             decode_caps(caps, &out->capabilities) < 0)
             goto fail;
     }
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_negotiate_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_negotiate_response_clear)
 }
 
 void hcs_gcs_create_response_clear(hcs_gcs_create_response *r)
@@ -908,12 +908,7 @@ hcs_result hcs_gcs_decode_create_response(const char *body, size_t len,
     if (decode_base(o, ctx, &out->base) < 0 ||
         g_u32(o, ctx, "SelectedProtocolVersion", &out->selected_protocol_version) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_create_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_create_response_clear)
 }
 
 void hcs_gcs_execute_process_response_clear(hcs_gcs_execute_process_response *r)
@@ -931,12 +926,7 @@ hcs_result hcs_gcs_decode_execute_process_response(
     if (decode_base(o, ctx, &out->base) < 0 ||
         g_u32(o, ctx, "ProcessId", &out->process_id) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_execute_process_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_execute_process_response_clear)
 }
 
 void hcs_gcs_wait_for_process_response_clear(hcs_gcs_wait_for_process_response *r)
@@ -954,12 +944,7 @@ hcs_result hcs_gcs_decode_wait_for_process_response(
     if (decode_base(o, ctx, &out->base) < 0 ||
         g_u32(o, ctx, "ExitCode", &out->exit_code) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_wait_for_process_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_wait_for_process_response_clear)
 }
 
 void hcs_gcs_get_properties_response_clear(hcs_gcs_get_properties_response *r)
@@ -978,12 +963,7 @@ hcs_result hcs_gcs_decode_get_properties_response(
     if (decode_base(o, ctx, &out->base) < 0 ||
         g_inner(o, ctx, "Properties", &out->properties_json) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_get_properties_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_get_properties_response_clear)
 }
 
 void hcs_gcs_dump_stacks_response_clear(hcs_gcs_dump_stacks_response *r)
@@ -1002,12 +982,7 @@ hcs_result hcs_gcs_decode_dump_stacks_response(const char *body, size_t len,
     if (decode_base(o, ctx, &out->base) < 0 ||
         g_str(o, ctx, "GuestStacks", &out->guest_stacks) < 0)
         goto fail;
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_dump_stacks_response_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_dump_stacks_response_clear)
 }
 
 void hcs_gcs_notification_clear(hcs_gcs_notification *n)
@@ -1039,12 +1014,7 @@ hcs_result hcs_gcs_decode_notification(const char *body, size_t len,
         hcsi_err_oom();
         goto fail;
     }
-    hcsi_json_put(o);
-    return HCS_S_OK;
-fail:
-    hcsi_json_put(o);
-    hcs_gcs_notification_clear(out);
-    return hcs_error_last() ? hcs_error_last()->code : HCS_ERR_INVALID_JSON;
+    DECODE_END(hcs_gcs_notification_clear)
 }
 
 /* ---- frames, names, errors ---- */
