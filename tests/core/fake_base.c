@@ -9,8 +9,8 @@
 static CRITICAL_SECTION g_cs;
 static fake_call **g_calls;
 static int g_ncalls, g_capcalls;
-static fake_step g_steps[256];
-static int g_nsteps;
+static fake_step *g_steps;
+static int g_nsteps, g_capsteps;
 static char g_violations[8192];
 static int g_nviolations;
 static int g_live;
@@ -191,19 +191,50 @@ FAKE_API void FakeReset(void)
     g_nviolations = 0;
     g_live = 0;
     g_nout = 0;
-    fk_unlock();
     fk_world_reset();
+    fk_unlock();
 }
 
+static char *dupstr(const char *s)
+{
+    char *d;
+    if (!s)
+        return NULL;
+    d = (char *)malloc(strlen(s) + 1);
+    if (!d)
+        abort();
+    strcpy(d, s);
+    return d;
+}
+
+/* Steps are copied (the caller's strings may not outlive the call) and
+ * the script grows: a pushed step is never dropped. */
 FAKE_API void FakePush(const fake_step *s)
 {
     fk_lock();
-    if (g_nsteps < (int)(sizeof g_steps / sizeof g_steps[0]))
-        g_steps[g_nsteps++] = *s;
+    if (g_nsteps == g_capsteps) {
+        int nc = g_capsteps ? g_capsteps * 2 : 32;
+        fake_step *n = (fake_step *)realloc(g_steps, (size_t)nc * sizeof *n);
+        if (!n)
+            abort();
+        g_steps = n;
+        g_capsteps = nc;
+    }
+    g_steps[g_nsteps] = *s;
+    g_steps[g_nsteps].fn = dupstr(s->fn);
+    g_steps[g_nsteps].result_doc = dupstr(s->result_doc);
+    g_nsteps++;
     fk_unlock();
 }
 
-FAKE_API int FakeCallCount(void) { return g_ncalls; }
+FAKE_API int FakeCallCount(void)
+{
+    int n;
+    fk_lock();
+    n = g_ncalls;
+    fk_unlock();
+    return n;
+}
 
 FAKE_API const fake_call *FakeCall(int index)
 {
@@ -247,7 +278,14 @@ FAKE_API int FakeViolations(char *buf, size_t n)
     return v;
 }
 
-FAKE_API int FakeLiveHandles(void) { return g_live; }
+FAKE_API int FakeLiveHandles(void)
+{
+    int n;
+    fk_lock();
+    n = g_live;
+    fk_unlock();
+    return n;
+}
 
 /* Allocations handed out and not yet given back to the DLL's own free
  * function; allocs (optional) gets each one's allocator. */

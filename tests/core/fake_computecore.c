@@ -28,9 +28,9 @@
 #include <string.h>
 
 #include "core/cc_decls.h"
+#include "fake_base.h"
 #include "fake_control.h"
 
-#define FAKE_API __declspec(dllexport)
 
 /* Parameter lists checked against the SDK (see above). */
 #define FAKE_DECL(ret, name, params) ret WINAPI name params;
@@ -138,46 +138,17 @@ typedef struct fop {
 enum { POST_NONE, POST_START, POST_STOP, POST_CRASH, POST_PAUSE, POST_RESUME,
        POST_LM, POST_PROC_START, POST_PROC_KILL };
 
-static CRITICAL_SECTION g_cs;
-static fake_call **g_calls;
-static int g_ncalls, g_capcalls;
-static fake_step *g_steps;
-static int g_nsteps, g_capsteps;
-static char g_violations[8192];
-static int g_nviolations;
 static wsys *g_systems;
 static wproc *g_procs;
 static fop *g_ops;
 static hsys *g_syshs;
 static hproc *g_prochs;
-static int g_live;
-static void **g_strings;
-static size_t g_nstrings, g_capstrings;
 static UINT64 g_next_op_id = 1;
 static DWORD g_next_pid = 1000;
 static volatile LONG g_cb_running;
 
-static void lock(void) { EnterCriticalSection(&g_cs); }
-static void unlock(void) { LeaveCriticalSection(&g_cs); }
 
 /* ---- helpers ---- */
-
-static char *u8(const WCHAR *w)
-{
-    int n;
-    char *s;
-    if (!w)
-        return NULL;
-    n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
-    s = (char *)malloc(n > 0 ? (size_t)n : 1);
-    if (!s)
-        return NULL;
-    if (n <= 0)
-        s[0] = 0;
-    else
-        WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
-    return s;
-}
 
 static WCHAR *w16(const char *s)
 {
@@ -205,134 +176,6 @@ static char *dupstr(const char *s)
     if (d)
         strcpy(d, s);
     return d;
-}
-
-/* A string handed to the caller: LocalAlloc, recorded. */
-static PWSTR out_str(const char *utf8)
-{
-    int n;
-    PWSTR w;
-    if (!utf8)
-        return NULL;
-    n = MultiByteToWideChar(CP_UTF8, 0, utf8, -1, NULL, 0);
-    if (n <= 0)
-        return NULL;
-    w = (PWSTR)LocalAlloc(LMEM_FIXED, (size_t)n * sizeof(WCHAR));
-    if (!w)
-        return NULL;
-    MultiByteToWideChar(CP_UTF8, 0, utf8, -1, w, n);
-    lock();
-    if (g_nstrings == g_capstrings) {
-        size_t nc = g_capstrings ? g_capstrings * 2 : 64;
-        void **ns = (void **)realloc(g_strings, nc * sizeof *ns);
-        if (ns) {
-            g_strings = ns;
-            g_capstrings = nc;
-        }
-    }
-    if (g_nstrings < g_capstrings)
-        g_strings[g_nstrings++] = w;
-    unlock();
-    return w;
-}
-
-static void violation(const char *fmt, ...)
-{
-    va_list ap;
-    size_t len;
-    lock();
-    len = strlen(g_violations);
-    if (len + 2 < sizeof g_violations) {
-        va_start(ap, fmt);
-        vsnprintf(g_violations + len, sizeof g_violations - len - 1, fmt, ap);
-        va_end(ap);
-        strcat(g_violations, "\n");
-    }
-    g_nviolations++;
-    unlock();
-}
-
-/* ---- the call log ---- */
-
-static fake_call *rec(const char *fn)
-{
-    fake_call *c = (fake_call *)calloc(1, sizeof *c);
-    if (!c)
-        abort();
-    c->fn = fn;
-    c->tid = GetCurrentThreadId();
-    return c;
-}
-
-static void rec_s(fake_call *c, int i, PCWSTR w)
-{
-    size_t n;
-    if (!w)
-        return;
-    n = wcslen(w);
-    c->wstr[i] = (uint16_t *)malloc((n + 1) * sizeof(uint16_t));
-    if (c->wstr[i])
-        memcpy(c->wstr[i], w, (n + 1) * sizeof(uint16_t));
-    c->wlen[i] = n;
-    c->str[i] = u8(w);
-}
-
-static void log_file(const fake_call *c)
-{
-    char path[1024];
-    DWORD n = GetEnvironmentVariableA("FAKE_HCS_LOG", path, sizeof path);
-    FILE *f;
-    int i;
-    if (n == 0 || n >= sizeof path)
-        return;
-    f = fopen(path, "ab");
-    if (!f)
-        return;
-    fputs(c->fn, f);
-    for (i = 0; i < FAKE_MAX_STR; i++)
-        if (c->str[i])
-            fprintf(f, "\t%s", c->str[i]);
-    fprintf(f, "\t#%llu,%llu\n", (unsigned long long)c->n[0], (unsigned long long)c->n[1]);
-    fclose(f);
-}
-
-static void rec_commit(fake_call *c)
-{
-    lock();
-    if (g_ncalls == g_capcalls) {
-        int nc = g_capcalls ? g_capcalls * 2 : 256;
-        fake_call **n = (fake_call **)realloc(g_calls, (size_t)nc * sizeof *n);
-        if (!n)
-            abort();
-        g_calls = n;
-        g_capcalls = nc;
-    }
-    g_calls[g_ncalls++] = c;
-    unlock();
-    log_file(c);
-}
-
-/* The next scripted step for fn (removed from the script), or 0. */
-static int take_step(const char *fn, fake_step *out)
-{
-    int i, found = 0;
-    lock();
-    for (i = 0; i < g_nsteps; i++) {
-        if (strcmp(g_steps[i].fn, fn) == 0) {
-            *out = g_steps[i];
-            memmove(&g_steps[i], &g_steps[i + 1],
-                    (size_t)(g_nsteps - i - 1) * sizeof *g_steps);
-            g_nsteps--;
-            found = 1;
-            break;
-        }
-    }
-    unlock();
-    if (!found) {
-        memset(out, 0, sizeof *out);
-        out->fn = fn;
-    }
-    return found;
 }
 
 /* ---- the world ---- */
@@ -439,7 +282,7 @@ static void fire(wsys *w, wproc *p, UINT32 type, const char *data, int late)
 {
     hsys *hs;
     hproc *hp;
-    lock();
+    fk_lock();
     if (!p) {
         for (hs = g_syshs; hs; hs = hs->next_all)
             if ((!w || hs->w == w) && hs->cb && (hs->magic == MAGIC_SYS || late))
@@ -450,7 +293,7 @@ static void fire(wsys *w, wproc *p, UINT32 type, const char *data, int late)
             if ((!p || hp->w == p) && hp->cb && (hp->magic == MAGIC_PROC || late))
                 spawn_cb(NULL, hp->cb, hp->ctx, NULL, type, data);
     }
-    unlock();
+    fk_unlock();
 }
 
 /* ---- processes (the mini shell) ---- */
@@ -523,7 +366,7 @@ static DWORD WINAPI proc_thread(void *arg)
     }
     if (proc_killed(p))
         code = 137;
-    lock();
+    fk_lock();
     if (p->out_w)
         CloseHandle(p->out_w);
     if (p->err_w)
@@ -534,7 +377,7 @@ static DWORD WINAPI proc_thread(void *arg)
     p->exited = 1;
     p->exit_code = code;
     SetEvent(p->exited_ev);
-    unlock();
+    fk_unlock();
     snprintf(doc, sizeof doc, "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,"
              "\"LastWaitResult\":0}", (unsigned long)p->pid, (unsigned long)code);
     fire(p->sys, p, HcsEventProcessExited, doc, 0);
@@ -589,15 +432,15 @@ static int json_true(const char *json, const char *key)
 static int op_ok(fop *op, const char *fn)
 {
     if (!op) {
-        violation("%s: NULL operation", fn);
+        fk_violation("%s: NULL operation", fn);
         return 0;
     }
     if (op->magic == MAGIC_DEAD) {
-        violation("%s: operation %p used after HcsCloseOperation", fn, (void *)op);
+        fk_violation("%s: operation %p used after HcsCloseOperation", fn, (void *)op);
         return 0;
     }
     if (op->magic != MAGIC_OP) {
-        violation("%s: %p is not an operation", fn, (void *)op);
+        fk_violation("%s: %p is not an operation", fn, (void *)op);
         return 0;
     }
     return 1;
@@ -607,7 +450,7 @@ static int sys_ok(hsys *h, const char *fn)
 {
     if (h && h->magic == MAGIC_SYS)
         return 1;
-    violation("%s: compute system handle %p %s", fn, (void *)h,
+    fk_violation("%s: compute system handle %p %s", fn, (void *)h,
               h && h->magic == MAGIC_DEAD ? "used after HcsCloseComputeSystem" : "invalid");
     return 0;
 }
@@ -616,7 +459,7 @@ static int proc_ok(hproc *h, const char *fn)
 {
     if (h && h->magic == MAGIC_PROC)
         return 1;
-    violation("%s: process handle %p %s", fn, (void *)h,
+    fk_violation("%s: process handle %p %s", fn, (void *)h,
               h && h->magic == MAGIC_DEAD ? "used after HcsCloseProcess" : "invalid");
     return 0;
 }
@@ -627,15 +470,15 @@ static void apply_post(fop *op)
     char doc[160];
     switch (op->post) {
     case POST_START:
-        lock();
+        fk_lock();
         w->state = SYS_RUNNING;
-        unlock();
+        fk_unlock();
         break;
     case POST_STOP:
     case POST_CRASH:
         if (op->post == POST_CRASH)
             fire(w, NULL, HcsEventSystemCrashInitiated, "{\"CrashReport\":\"fake\"}", 0);
-        lock();
+        fk_lock();
         w->state = SYS_STOPPED;
         snprintf(w->exit_doc, sizeof w->exit_doc,
                  "{\"Status\":%s,\"ExitType\":\"%s\"}",
@@ -643,25 +486,25 @@ static void apply_post(fop *op)
                  op->post == POST_CRASH ? "UnexpectedExit" : "GracefulExit");
         snprintf(doc, sizeof doc, "%s", w->exit_doc);
         SetEvent(w->exited);
-        unlock();
+        fk_unlock();
         fire(w, NULL, HcsEventSystemExited, doc, 0);
         break;
     case POST_PAUSE:
-        lock();
+        fk_lock();
         w->state = SYS_PAUSED;
-        unlock();
+        fk_unlock();
         break;
     case POST_RESUME:
-        lock();
+        fk_lock();
         w->state = SYS_RUNNING;
-        unlock();
+        fk_unlock();
         break;
     case POST_LM:
-        lock();
+        fk_lock();
         if (op->sysh && op->sysh->cb && (op->sysh->opts & 0x4))
             spawn_cb(NULL, op->sysh->cb, op->sysh->ctx, (HCS_OPERATION)op,
                      0x80000003u, "{\"Event\":\"MigrationDone\"}");
-        unlock();
+        fk_unlock();
         break;
     case POST_PROC_START:
         if (SUCCEEDED(op->hr) && op->newproc) {
@@ -685,12 +528,12 @@ static void op_finish(fop *op)
     const void *ctx;
     void *sctx = NULL;
     int deliver;
-    lock();
+    fk_lock();
     if (op->state == ST_DONE) {
-        unlock();
+        fk_unlock();
         return;
     }
-    unlock();
+    fk_unlock();
     if (SUCCEEDED(op->hr))
         apply_post(op);
     else if (op->newproc) { /* a failed CreateProcess: no process */
@@ -707,7 +550,7 @@ static void op_finish(fop *op)
             CloseHandle(op->pi.StdError);
         memset(&op->pi, 0, sizeof op->pi);
     }
-    lock();
+    fk_lock();
     op->state = ST_DONE;
     cb = op->cb;
     ncb = op->ncb;
@@ -727,7 +570,7 @@ static void op_finish(fop *op)
         if (scb)
             spawn_cb(NULL, scb, sctx, (HCS_OPERATION)op, HcsEventOperationCallback, NULL);
     }
-    unlock();
+    fk_unlock();
 }
 
 typedef struct delayed {
@@ -751,14 +594,14 @@ static HRESULT op_start(const char *fn, fop *op, int type, const fake_step *st, 
     int pending;
     if (!op_ok(op, fn))
         return E_HANDLE;
-    lock();
+    fk_lock();
     if (op->state != ST_NOT_STARTED) {
-        unlock();
-        violation("%s: operation %p used a second time", fn, (void *)op);
+        fk_unlock();
+        fk_violation("%s: operation %p used a second time", fn, (void *)op);
         return E_OP_ALREADY_STARTED;
     }
     if (scripted && FAILED(st->call_hr)) {
-        unlock();
+        fk_unlock();
         return st->call_hr;
     }
     op->state = ST_PENDING;
@@ -775,7 +618,7 @@ static HRESULT op_start(const char *fn, fop *op, int type, const fake_step *st, 
         pending = FAKE_PENDING_NEVER;
     if (proch && pending == FAKE_PENDING_NEVER)
         proch->stuck = 1;
-    unlock();
+    fk_unlock();
     if (pending == 0) {
         op_finish(op);
     } else if (pending > 0) {
@@ -799,23 +642,23 @@ static fop *op_new(void)
     op->type = HcsOperationTypeNone;
     op->id = HCSI_CC_INVALID_OPERATION_ID;
     op->done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    lock();
+    fk_lock();
     op->next_all = g_ops;
     g_ops = op;
-    g_live++;
-    unlock();
+    fk_live(1);
+    fk_unlock();
     return op;
 }
 
 FAKE_API HCS_OPERATION WINAPI HcsCreateOperation(const void *context,
                                                  HCS_OPERATION_COMPLETION callback)
 {
-    fake_call *c = rec("HcsCreateOperation");
+    fake_call *c = fk_rec("HcsCreateOperation");
     fop *op = op_new();
     c->h[0] = (uint64_t)(uintptr_t)context;
     c->h[1] = (uint64_t)(uintptr_t)callback;
     c->h[2] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     if (!op)
         return NULL;
     op->ctx = context;
@@ -827,13 +670,13 @@ FAKE_API HCS_OPERATION WINAPI HcsCreateOperation(const void *context,
 FAKE_API HCS_OPERATION WINAPI HcsCreateOperationWithNotifications(
     HCSI_CC_OPERATION_OPTIONS eventTypes, const void *context, HCS_EVENT_CALLBACK callback)
 {
-    fake_call *c = rec("HcsCreateOperationWithNotifications");
+    fake_call *c = fk_rec("HcsCreateOperationWithNotifications");
     fop *op = op_new();
     c->n[0] = (uint64_t)eventTypes;
     c->h[0] = (uint64_t)(uintptr_t)context;
     c->h[1] = (uint64_t)(uintptr_t)callback;
     c->h[2] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     if (!op)
         return NULL;
     op->ctx = context;
@@ -846,72 +689,72 @@ FAKE_API HCS_OPERATION WINAPI HcsCreateOperationWithNotifications(
 FAKE_API void WINAPI HcsCloseOperation(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsCloseOperation");
+    fake_call *c = fk_rec("HcsCloseOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     if (!op_ok(op, "HcsCloseOperation"))
         return;
-    lock();
+    fk_lock();
     if (op->waiters > 0) {
-        unlock();
-        violation("HcsCloseOperation: operation %p closed while %d thread(s) wait on it",
+        fk_unlock();
+        fk_violation("HcsCloseOperation: operation %p closed while %d thread(s) wait on it",
                   (void *)op, op->waiters);
-        lock();
+        fk_lock();
     }
     op->magic = MAGIC_DEAD;
     op->closed = 1;
-    g_live--;
-    unlock();
+    fk_live(-1);
+    fk_unlock();
 }
 
 FAKE_API void *WINAPI HcsGetOperationContext(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsGetOperationContext");
+    fake_call *c = fk_rec("HcsGetOperationContext");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     return op_ok(op, "HcsGetOperationContext") ? (void *)op->ctx : NULL;
 }
 
 FAKE_API HRESULT WINAPI HcsSetOperationContext(HCS_OPERATION operation, const void *context)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsSetOperationContext");
+    fake_call *c = fk_rec("HcsSetOperationContext");
     c->h[0] = (uint64_t)(uintptr_t)op;
     c->h[1] = (uint64_t)(uintptr_t)context;
-    rec_commit(c);
+    fk_commit(c);
     if (!op_ok(op, "HcsSetOperationContext"))
         return E_HANDLE;
-    lock();
+    fk_lock();
     op->ctx = context;
-    unlock();
+    fk_unlock();
     return S_OK;
 }
 
 FAKE_API HCS_SYSTEM WINAPI HcsGetComputeSystemFromOperation(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsGetComputeSystemFromOperation");
+    fake_call *c = fk_rec("HcsGetComputeSystemFromOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     return op_ok(op, "HcsGetComputeSystemFromOperation") ? (HCS_SYSTEM)op->sysh : NULL;
 }
 
 FAKE_API HCS_PROCESS WINAPI HcsGetProcessFromOperation(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsGetProcessFromOperation");
+    fake_call *c = fk_rec("HcsGetProcessFromOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     return op_ok(op, "HcsGetProcessFromOperation") ? (HCS_PROCESS)op->proch : NULL;
 }
 
 FAKE_API HCS_OPERATION_TYPE WINAPI HcsGetOperationType(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsGetOperationType");
+    fake_call *c = fk_rec("HcsGetOperationType");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     return op_ok(op, "HcsGetOperationType") ? (HCS_OPERATION_TYPE)op->type
                                             : HcsOperationTypeNone;
 }
@@ -919,9 +762,9 @@ FAKE_API HCS_OPERATION_TYPE WINAPI HcsGetOperationType(HCS_OPERATION operation)
 FAKE_API UINT64 WINAPI HcsGetOperationId(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsGetOperationId");
+    fake_call *c = fk_rec("HcsGetOperationId");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     return op_ok(op, "HcsGetOperationId") ? op->id : HCSI_CC_INVALID_OPERATION_ID;
 }
 
@@ -934,7 +777,7 @@ static HRESULT op_result(fop *op, HCS_PROCESS_INFORMATION *pi, PWSTR *doc)
         *doc = NULL;
     if (pi)
         memset(pi, 0, sizeof *pi);
-    lock();
+    fk_lock();
     hr = op->hr;
     d = dupstr(op->doc);
     if (pi) {
@@ -942,9 +785,9 @@ static HRESULT op_result(fop *op, HCS_PROCESS_INFORMATION *pi, PWSTR *doc)
         /* the handles are handed out once: the caller owns them */
         op->pi.StdInput = op->pi.StdOutput = op->pi.StdError = NULL;
     }
-    unlock();
+    fk_unlock();
     if (doc)
-        *doc = out_str(d);
+        *doc = fk_out(d, FK_LOCAL);
     free(d);
     return hr;
 }
@@ -954,16 +797,16 @@ static HRESULT op_get(const char *fn, HCS_OPERATION operation, HCS_PROCESS_INFOR
 {
     fop *op = (fop *)operation;
     int st;
-    fake_call *c = rec(fn);
+    fake_call *c = fk_rec(fn);
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     if (doc)
         *doc = NULL;
     if (!op_ok(op, fn))
         return E_HANDLE;
-    lock();
+    fk_lock();
     st = op->state;
-    unlock();
+    fk_unlock();
     if (st == ST_NOT_STARTED)
         return E_OP_NOT_STARTED;
     if (st == ST_PENDING)
@@ -991,13 +834,13 @@ FAKE_API HRESULT WINAPI HcsAddResourceToOperation(HCS_OPERATION operation,
 {
     fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = rec("HcsAddResourceToOperation");
-    int scripted = take_step("HcsAddResourceToOperation", &st);
+    fake_call *c = fk_rec("HcsAddResourceToOperation");
+    int scripted = fk_step("HcsAddResourceToOperation", &st);
     c->h[0] = (uint64_t)(uintptr_t)op;
     c->h[1] = (uint64_t)(uintptr_t)handle;
     c->n[0] = (uint64_t)type;
-    rec_s(c, 0, uri);
-    rec_commit(c);
+    fk_str(c, 0, uri);
+    fk_commit(c);
     if (!op_ok(op, "HcsAddResourceToOperation"))
         return E_HANDLE;
     if (op->state != ST_NOT_STARTED)
@@ -1010,26 +853,26 @@ static HRESULT op_wait(const char *fn, HCS_OPERATION operation, DWORD timeoutMs,
                        HCS_PROCESS_INFORMATION *pi, PWSTR *doc)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec(fn);
+    fake_call *c = fk_rec(fn);
     DWORD w;
     c->h[0] = (uint64_t)(uintptr_t)op;
     c->n[0] = timeoutMs;
-    rec_commit(c);
+    fk_commit(c);
     if (doc)
         *doc = NULL;
     if (!op_ok(op, fn))
         return E_HANDLE;
-    lock();
+    fk_lock();
     if (op->state == ST_NOT_STARTED) {
-        unlock();
+        fk_unlock();
         return E_OP_NOT_STARTED;
     }
     op->waiters++;
-    unlock();
+    fk_unlock();
     w = WaitForSingleObject(op->done, timeoutMs);
-    lock();
+    fk_lock();
     op->waiters--;
-    unlock();
+    fk_unlock();
     if (w != WAIT_OBJECT_0)
         return E_OP_TIMEOUT;
     return op_result(op, pi, doc);
@@ -1053,21 +896,21 @@ FAKE_API HRESULT WINAPI HcsSetOperationCallback(HCS_OPERATION operation, const v
                                                 HCS_OPERATION_COMPLETION callback)
 {
     fop *op = (fop *)operation;
-    fake_call *c = rec("HcsSetOperationCallback");
+    fake_call *c = fk_rec("HcsSetOperationCallback");
     c->h[0] = (uint64_t)(uintptr_t)op;
     c->h[1] = (uint64_t)(uintptr_t)context;
     c->h[2] = (uint64_t)(uintptr_t)callback;
-    rec_commit(c);
+    fk_commit(c);
     if (!op_ok(op, "HcsSetOperationCallback"))
         return E_HANDLE;
-    lock();
+    fk_lock();
     if (op->sysh && (op->sysh->opts & 1)) {
-        unlock();
+        fk_unlock();
         return E_CALLBACK_ALREADY_SET;
     }
     op->ctx = context;
     op->cb = callback;
-    unlock();
+    fk_unlock();
     return S_OK;
 }
 
@@ -1075,10 +918,10 @@ FAKE_API HRESULT WINAPI HcsCancelOperation(HCS_OPERATION operation)
 {
     fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = rec("HcsCancelOperation");
-    int scripted = take_step("HcsCancelOperation", &st);
+    fake_call *c = fk_rec("HcsCancelOperation");
+    int scripted = fk_step("HcsCancelOperation", &st);
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_commit(c);
+    fk_commit(c);
     if (!op_ok(op, "HcsCancelOperation"))
         return E_HANDLE;
     return scripted ? st.result_hr : E_NOTIMPL; /* as documented */
@@ -1090,10 +933,10 @@ FAKE_API HRESULT WINAPI HcsGetOperationProperties(HCS_OPERATION operation, PCWST
 {
     fop *op = (fop *)operation;
     char doc[160];
-    fake_call *c = rec("HcsGetOperationProperties");
+    fake_call *c = fk_rec("HcsGetOperationProperties");
     c->h[0] = (uint64_t)(uintptr_t)op;
-    rec_s(c, 0, options);
-    rec_commit(c);
+    fk_str(c, 0, options);
+    fk_commit(c);
     *resultDocument = NULL;
     if (!op_ok(op, "HcsGetOperationProperties"))
         return E_HANDLE;
@@ -1102,7 +945,7 @@ FAKE_API HRESULT WINAPI HcsGetOperationProperties(HCS_OPERATION operation, PCWST
              op->type,
              op->state == ST_DONE ? "Completed" : op->state == ST_PENDING ? "Pending"
                                                                           : "NotStarted");
-    *resultDocument = out_str(doc);
+    *resultDocument = fk_out(doc, FK_LOCAL);
     return S_OK;
 }
 #endif
@@ -1117,7 +960,7 @@ static char *list_systems(void)
     if (!s)
         return NULL;
     strcpy(s, "[");
-    lock();
+    fk_lock();
     for (w = g_systems; w; w = w->next) {
         char item[512];
         snprintf(item, sizeof item,
@@ -1135,7 +978,7 @@ static char *list_systems(void)
         }
         strcat(s, item);
     }
-    unlock();
+    fk_unlock();
     strcat(s, "]");
     return s;
 }
@@ -1143,13 +986,13 @@ static char *list_systems(void)
 FAKE_API HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, HCS_OPERATION operation)
 {
     fake_step st;
-    fake_call *c = rec("HcsEnumerateComputeSystems");
-    int scripted = take_step("HcsEnumerateComputeSystems", &st);
+    fake_call *c = fk_rec("HcsEnumerateComputeSystems");
+    int scripted = fk_step("HcsEnumerateComputeSystems", &st);
     char *list = list_systems();
     HRESULT hr;
     c->h[0] = (uint64_t)(uintptr_t)operation;
-    rec_s(c, 0, query);
-    rec_commit(c);
+    fk_str(c, 0, query);
+    fk_commit(c);
     hr = op_start("HcsEnumerateComputeSystems", (fop *)operation, HcsOperationTypeEnumerate,
                   &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
     free(list);
@@ -1161,14 +1004,14 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace
                                                               HCS_OPERATION operation)
 {
     fake_step st;
-    fake_call *c = rec("HcsEnumerateComputeSystemsInNamespace");
-    int scripted = take_step("HcsEnumerateComputeSystemsInNamespace", &st);
+    fake_call *c = fk_rec("HcsEnumerateComputeSystemsInNamespace");
+    int scripted = fk_step("HcsEnumerateComputeSystemsInNamespace", &st);
     char *list = list_systems();
     HRESULT hr;
     c->h[0] = (uint64_t)(uintptr_t)operation;
-    rec_s(c, 0, idNamespace);
-    rec_s(c, 1, query);
-    rec_commit(c);
+    fk_str(c, 0, idNamespace);
+    fk_str(c, 1, query);
+    fk_commit(c);
     hr = op_start("HcsEnumerateComputeSystemsInNamespace", (fop *)operation,
                   HcsOperationTypeEnumerate, &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
     free(list);
@@ -1188,12 +1031,12 @@ static DWORD WINAPI auto_exit_thread(void *arg)
     Sleep(n && n < sizeof ms ? (DWORD)atoi(ms) : 0);
     fire(w, NULL, HcsEventSystemRdpEnhancedModeStateChanged, "{\"Enabled\":true}", 0);
     Sleep(20);
-    lock();
+    fk_lock();
     w->state = SYS_STOPPED;
     snprintf(w->exit_doc, sizeof w->exit_doc, "{\"Status\":0,\"ExitType\":\"GracefulExit\"}");
     snprintf(doc, sizeof doc, "%s", w->exit_doc);
     SetEvent(w->exited);
-    unlock();
+    fk_unlock();
     fire(w, NULL, HcsEventSystemExited, doc, 0);
     return 0;
 }
@@ -1216,11 +1059,11 @@ static hsys *hsys_new(wsys *w)
         abort();
     h->magic = MAGIC_SYS;
     h->w = w;
-    lock();
+    fk_lock();
     h->next_all = g_syshs;
     g_syshs = h;
-    g_live++;
-    unlock();
+    fk_live(1);
+    fk_unlock();
     return h;
 }
 
@@ -1229,26 +1072,26 @@ static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR con
                              HCS_SYSTEM *computeSystem)
 {
     fake_step st;
-    int scripted = take_step(fn, &st);
-    char *sid = u8(id);
-    char *cfg = u8(configuration);
+    int scripted = fk_step(fn, &st);
+    char *sid = fk_u8(id);
+    char *cfg = fk_u8(configuration);
     HRESULT result = S_OK, hr;
     wsys *w;
     hsys *h;
     *computeSystem = NULL;
-    rec_commit(c);
+    fk_commit(c);
     if (!sid || !*sid || !cfg || cfg[0] != '{') {
         free(sid);
         free(cfg);
         return E_INVALIDARG;
     }
-    lock();
+    fk_lock();
     w = sys_find(sid);
     if (w && w->state != SYS_STOPPED)
         result = E_SYSTEM_ALREADY_EXISTS;
     else
         w = sys_add(sid, SYS_CREATED);
-    unlock();
+    fk_unlock();
     h = hsys_new(w);
     if (opts) {
         h->cb = opts->Callback;
@@ -1260,10 +1103,10 @@ static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR con
     free(sid);
     free(cfg);
     if (FAILED(hr)) {
-        lock();
+        fk_lock();
         h->magic = MAGIC_DEAD;
-        g_live--;
-        unlock();
+        fk_live(-1);
+        fk_unlock();
         return hr;
     }
     *computeSystem = (HCS_SYSTEM)h;
@@ -1275,11 +1118,11 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration,
                                                const SECURITY_DESCRIPTOR *securityDescriptor,
                                                HCS_SYSTEM *computeSystem)
 {
-    fake_call *c = rec("HcsCreateComputeSystem");
+    fake_call *c = fk_rec("HcsCreateComputeSystem");
     c->h[0] = (uint64_t)(uintptr_t)operation;
     c->h[1] = (uint64_t)(uintptr_t)securityDescriptor;
-    rec_s(c, 0, id);
-    rec_s(c, 1, configuration);
+    fk_str(c, 0, id);
+    fk_str(c, 1, configuration);
     return create_system("HcsCreateComputeSystem", c, id, configuration, operation, NULL,
                          computeSystem);
 }
@@ -1291,11 +1134,11 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PC
                                                           HCS_SYSTEM *computeSystem)
 {
     const HCS_CREATE_OPTIONS_1 *o = (const HCS_CREATE_OPTIONS_1 *)options;
-    fake_call *c = rec("HcsCreateComputeSystemInNamespace");
+    fake_call *c = fk_rec("HcsCreateComputeSystemInNamespace");
     c->h[0] = (uint64_t)(uintptr_t)operation;
-    rec_s(c, 0, idNamespace);
-    rec_s(c, 1, id);
-    rec_s(c, 2, configuration);
+    fk_str(c, 0, idNamespace);
+    fk_str(c, 1, id);
+    fk_str(c, 2, configuration);
     if (o) {
         c->n[0] = (uint64_t)o->Version;
         c->n[1] = (uint64_t)o->CallbackOptions;
@@ -1304,7 +1147,7 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PC
         c->h[3] = (uint64_t)(uintptr_t)o->UserToken;
     }
     if (o && o->Version != HcsCreateOptions_1) {
-        rec_commit(c);
+        fk_commit(c);
         return E_INVALIDARG;
     }
     return create_system("HcsCreateComputeSystemInNamespace", c, id, configuration,
@@ -1315,22 +1158,22 @@ static HRESULT open_system(const char *fn, fake_call *c, PCWSTR id, DWORD access
                            HCS_SYSTEM *computeSystem)
 {
     fake_step st;
-    int scripted = take_step(fn, &st);
-    char *sid = u8(id);
+    int scripted = fk_step(fn, &st);
+    char *sid = fk_u8(id);
     wsys *w;
     c->n[0] = access;
-    rec_commit(c);
+    fk_commit(c);
     *computeSystem = NULL;
     if (scripted && FAILED(st.result_hr)) {
         free(sid);
         return st.result_hr;
     }
     if (access != GENERIC_ALL)
-        violation("%s: requestedAccess 0x%lx, documented: GENERIC_ALL", fn,
+        fk_violation("%s: requestedAccess 0x%lx, documented: GENERIC_ALL", fn,
                   (unsigned long)access);
-    lock();
+    fk_lock();
     w = sid ? sys_find(sid) : NULL;
-    unlock();
+    fk_unlock();
     free(sid);
     if (!w)
         return E_SYSTEM_NOT_FOUND;
@@ -1341,8 +1184,8 @@ static HRESULT open_system(const char *fn, fake_call *c, PCWSTR id, DWORD access
 FAKE_API HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, DWORD requestedAccess,
                                              HCS_SYSTEM *computeSystem)
 {
-    fake_call *c = rec("HcsOpenComputeSystem");
-    rec_s(c, 0, id);
+    fake_call *c = fk_rec("HcsOpenComputeSystem");
+    fk_str(c, 0, id);
     return open_system("HcsOpenComputeSystem", c, id, requestedAccess, computeSystem);
 }
 
@@ -1350,9 +1193,9 @@ FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWS
                                                         DWORD requestedAccess,
                                                         HCS_SYSTEM *computeSystem)
 {
-    fake_call *c = rec("HcsOpenComputeSystemInNamespace");
-    rec_s(c, 0, idNamespace);
-    rec_s(c, 1, id);
+    fake_call *c = fk_rec("HcsOpenComputeSystemInNamespace");
+    fk_str(c, 0, idNamespace);
+    fk_str(c, 1, id);
     return open_system("HcsOpenComputeSystemInNamespace", c, id, requestedAccess,
                        computeSystem);
 }
@@ -1360,15 +1203,15 @@ FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWS
 FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
 {
     hsys *h = (hsys *)computeSystem;
-    fake_call *c = rec("HcsCloseComputeSystem");
+    fake_call *c = fk_rec("HcsCloseComputeSystem");
     c->h[0] = (uint64_t)(uintptr_t)h;
-    rec_commit(c);
+    fk_commit(c);
     if (!sys_ok(h, "HcsCloseComputeSystem"))
         return;
-    lock();
+    fk_lock();
     h->magic = MAGIC_DEAD;
-    g_live--;
-    unlock();
+    fk_live(-1);
+    fk_unlock();
 }
 
 static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION operation,
@@ -1376,18 +1219,18 @@ static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION 
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = rec(fn);
-    int scripted = take_step(fn, &st);
+    fake_call *c = fk_rec(fn);
+    int scripted = fk_step(fn, &st);
     HRESULT result = S_OK;
     char doc[512];
     const char *d = NULL;
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)operation;
-    rec_s(c, 0, options);
-    rec_commit(c);
+    fk_str(c, 0, options);
+    fk_commit(c);
     if (!sys_ok(h, fn))
         return E_HANDLE;
-    lock();
+    fk_lock();
     if (h->w->state == SYS_STOPPED && post != POST_NONE)
         result = post == POST_START ? E_INVALID_STATE : E_SYSTEM_ALREADY_STOPPED;
     if (type == HcsOperationTypeGetProperties) {
@@ -1397,7 +1240,7 @@ static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION 
                  h->w->id, h->w->runtime_id, state_name(h->w->state));
         d = doc;
     }
-    unlock();
+    fk_unlock();
     return op_start(fn, (fop *)operation, type, &st, scripted, result, d, post, h, NULL);
 }
 
@@ -1430,13 +1273,13 @@ FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = rec("HcsModifyComputeSystem");
-    int scripted = take_step("HcsModifyComputeSystem", &st);
+    fake_call *c = fk_rec("HcsModifyComputeSystem");
+    int scripted = fk_step("HcsModifyComputeSystem", &st);
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)operation;
     c->h[2] = (uint64_t)(uintptr_t)identity;
-    rec_s(c, 0, configuration);
-    rec_commit(c);
+    fk_str(c, 0, configuration);
+    fk_commit(c);
     if (!sys_ok(h, "HcsModifyComputeSystem"))
         return E_HANDLE;
     if (!configuration)
@@ -1451,28 +1294,28 @@ FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DW
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = rec("HcsWaitForComputeSystemExit");
-    int scripted = take_step("HcsWaitForComputeSystemExit", &st);
+    fake_call *c = fk_rec("HcsWaitForComputeSystemExit");
+    int scripted = fk_step("HcsWaitForComputeSystemExit", &st);
     char doc[160];
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = timeoutMs;
-    rec_commit(c);
+    fk_commit(c);
     if (result)
         *result = NULL;
     if (!sys_ok(h, "HcsWaitForComputeSystemExit"))
         return E_HANDLE;
     if (scripted) {
         if (result)
-            *result = out_str(st.result_doc);
+            *result = fk_out(st.result_doc, FK_LOCAL);
         return st.result_hr;
     }
     if (WaitForSingleObject(h->w->exited, timeoutMs) != WAIT_OBJECT_0)
         return E_OP_TIMEOUT;
-    lock();
+    fk_lock();
     snprintf(doc, sizeof doc, "%s", h->w->exit_doc);
-    unlock();
+    fk_unlock();
     if (result)
-        *result = out_str(doc);
+        *result = fk_out(doc, FK_LOCAL);
     return S_OK;
 }
 
@@ -1483,22 +1326,22 @@ FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = rec("HcsSetComputeSystemCallback");
-    int scripted = take_step("HcsSetComputeSystemCallback", &st);
+    fake_call *c = fk_rec("HcsSetComputeSystemCallback");
+    int scripted = fk_step("HcsSetComputeSystemCallback", &st);
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)context;
     c->h[2] = (uint64_t)(uintptr_t)callback;
     c->n[0] = (uint64_t)callbackOptions;
-    rec_commit(c);
+    fk_commit(c);
     if (!sys_ok(h, "HcsSetComputeSystemCallback"))
         return E_HANDLE;
     if (scripted && FAILED(st.result_hr))
         return st.result_hr;
-    lock();
+    fk_lock();
     h->cb = callback;
     h->ctx = (void *)context;
     h->opts = (int)callbackOptions;
-    unlock();
+    fk_unlock();
     auto_exit_schedule(h->w);
     return S_OK;
 }
@@ -1512,11 +1355,11 @@ static hproc *hproc_new(wproc *w)
         abort();
     h->magic = MAGIC_PROC;
     h->w = w;
-    lock();
+    fk_lock();
     h->next_all = g_prochs;
     g_prochs = h;
-    g_live++;
-    unlock();
+    fk_live(1);
+    fk_unlock();
     return h;
 }
 
@@ -1528,9 +1371,9 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     hsys *h = (hsys *)computeSystem;
     fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = rec("HcsCreateProcess");
-    int scripted = take_step("HcsCreateProcess", &st);
-    char *params = u8(processParameters);
+    fake_call *c = fk_rec("HcsCreateProcess");
+    int scripted = fk_step("HcsCreateProcess", &st);
+    char *params = fk_u8(processParameters);
     wproc *p;
     hproc *ph;
     HANDLE r, w;
@@ -1539,8 +1382,8 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)operation;
     c->h[2] = (uint64_t)(uintptr_t)securityDescriptor;
-    rec_s(c, 0, processParameters);
-    rec_commit(c);
+    fk_str(c, 0, processParameters);
+    fk_commit(c);
     *process = NULL;
     if (!sys_ok(h, "HcsCreateProcess") || !op_ok(op, "HcsCreateProcess")) {
         free(params);
@@ -1557,11 +1400,11 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     p->exited_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
     p->kill_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
     (void)json_str_field(params, "CommandLine", p->cmd, sizeof p->cmd);
-    lock();
+    fk_lock();
     p->pid = scripted && st.pid ? st.pid : g_next_pid++;
     if (h->w->state != SYS_RUNNING)
         result = E_SYSTEM_ALREADY_STOPPED;
-    unlock();
+    fk_unlock();
     if (json_true(params, "CreateStdInPipe") && CreatePipe(&r, &w, NULL, 0)) {
         p->in_r = r;
         op->pi.StdInput = w;
@@ -1582,19 +1425,19 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     hr = op_start("HcsCreateProcess", op, HcsOperationTypeCreateProcess, &st, scripted, result,
                   doc, POST_PROC_START, NULL, NULL);
     if (FAILED(hr)) {
-        lock();
+        fk_lock();
         ph->magic = MAGIC_DEAD;
-        g_live--;
-        unlock();
+        fk_live(-1);
+        fk_unlock();
         return hr;
     }
-    lock();
+    fk_lock();
     if (op->hr >= 0) {
         p->next = g_procs;
         g_procs = p;
     }
     op->proch = ph;
-    unlock();
+    fk_unlock();
     *process = (HCS_PROCESS)ph;
     return hr;
 }
@@ -1604,23 +1447,23 @@ FAKE_API HRESULT WINAPI HcsOpenProcess(HCS_SYSTEM computeSystem, DWORD processId
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = rec("HcsOpenProcess");
-    int scripted = take_step("HcsOpenProcess", &st);
+    fake_call *c = fk_rec("HcsOpenProcess");
+    int scripted = fk_step("HcsOpenProcess", &st);
     wproc *p;
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = processId;
     c->n[1] = requestedAccess;
-    rec_commit(c);
+    fk_commit(c);
     *process = NULL;
     if (!sys_ok(h, "HcsOpenProcess"))
         return E_HANDLE;
     if (scripted && FAILED(st.result_hr))
         return st.result_hr;
-    lock();
+    fk_lock();
     for (p = g_procs; p; p = p->next)
         if (p->pid == processId && p->sys == h->w)
             break;
-    unlock();
+    fk_unlock();
     if (!p)
         return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
     *process = (HCS_PROCESS)hproc_new(p);
@@ -1630,15 +1473,15 @@ FAKE_API HRESULT WINAPI HcsOpenProcess(HCS_SYSTEM computeSystem, DWORD processId
 FAKE_API void WINAPI HcsCloseProcess(HCS_PROCESS process)
 {
     hproc *h = (hproc *)process;
-    fake_call *c = rec("HcsCloseProcess");
+    fake_call *c = fk_rec("HcsCloseProcess");
     c->h[0] = (uint64_t)(uintptr_t)h;
-    rec_commit(c);
+    fk_commit(c);
     if (!proc_ok(h, "HcsCloseProcess"))
         return;
-    lock();
+    fk_lock();
     h->magic = MAGIC_DEAD;
-    g_live--;
-    unlock();
+    fk_live(-1);
+    fk_unlock();
 }
 
 static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION operation,
@@ -1646,18 +1489,18 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
 {
     hproc *h = (hproc *)process;
     fake_step st;
-    fake_call *c = rec(fn);
-    int scripted = take_step(fn, &st);
+    fake_call *c = fk_rec(fn);
+    int scripted = fk_step(fn, &st);
     HRESULT result = S_OK;
     char doc[256];
     const char *d = NULL;
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)operation;
-    rec_s(c, 0, options);
-    rec_commit(c);
+    fk_str(c, 0, options);
+    fk_commit(c);
     if (!proc_ok(h, fn))
         return E_HANDLE;
-    lock();
+    fk_lock();
     if (h->w->exited && (post == POST_PROC_KILL || type == HcsOperationTypeSignalProcess ||
                          type == HcsOperationTypeModifyProcess))
         result = E_PROCESS_ALREADY_STOPPED;
@@ -1667,7 +1510,7 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
                  (unsigned long)h->w->pid, h->w->exited ? "true" : "false");
         d = doc;
     }
-    unlock();
+    fk_unlock();
     if (type == HcsOperationTypeGetProcessInfo) {
         fop *op = (fop *)operation;
         if (op_ok(op, fn) && op->state == ST_NOT_STARTED)
@@ -1716,18 +1559,18 @@ FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
                                               void *context, HCS_EVENT_CALLBACK callback)
 {
     hproc *h = (hproc *)process;
-    fake_call *c = rec("HcsSetProcessCallback");
+    fake_call *c = fk_rec("HcsSetProcessCallback");
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->h[1] = (uint64_t)(uintptr_t)context;
     c->h[2] = (uint64_t)(uintptr_t)callback;
     c->n[0] = (uint64_t)callbackOptions;
-    rec_commit(c);
+    fk_commit(c);
     if (!proc_ok(h, "HcsSetProcessCallback"))
         return E_HANDLE;
-    lock();
+    fk_lock();
     h->cb = callback;
     h->ctx = context;
-    unlock();
+    fk_unlock();
     return S_OK;
 }
 
@@ -1736,19 +1579,19 @@ FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD t
 {
     hproc *h = (hproc *)computeSystem;
     fake_step st;
-    fake_call *c = rec("HcsWaitForProcessExit");
-    int scripted = take_step("HcsWaitForProcessExit", &st);
+    fake_call *c = fk_rec("HcsWaitForProcessExit");
+    int scripted = fk_step("HcsWaitForProcessExit", &st);
     char doc[160];
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = timeoutMs;
-    rec_commit(c);
+    fk_commit(c);
     if (result)
         *result = NULL;
     if (!proc_ok(h, "HcsWaitForProcessExit"))
         return E_HANDLE;
     if (scripted) {
         if (result)
-            *result = out_str(st.result_doc);
+            *result = fk_out(st.result_doc, FK_LOCAL);
         return st.result_hr;
     }
     if (WaitForSingleObject(h->w->exited_ev, timeoutMs) != WAIT_OBJECT_0)
@@ -1757,7 +1600,7 @@ FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD t
              "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,\"LastWaitResult\":0}",
              (unsigned long)h->w->pid, (unsigned long)h->w->exit_code);
     if (result)
-        *result = out_str(doc);
+        *result = fk_out(doc, FK_LOCAL);
     return S_OK;
 }
 
@@ -1767,20 +1610,20 @@ static HRESULT sync_call(const char *fn, PCWSTR a, PCWSTR b, PWSTR *result,
                          const char *default_doc)
 {
     fake_step st;
-    fake_call *c = rec(fn);
-    int scripted = take_step(fn, &st);
-    rec_s(c, 0, a);
-    rec_s(c, 1, b);
-    rec_commit(c);
+    fake_call *c = fk_rec(fn);
+    int scripted = fk_step(fn, &st);
+    fk_str(c, 0, a);
+    fk_str(c, 1, b);
+    fk_commit(c);
     if (result)
         *result = NULL;
     if (scripted) {
         if (result)
-            *result = out_str(st.result_doc);
+            *result = fk_out(st.result_doc, FK_LOCAL);
         return st.result_hr;
     }
     if (result)
-        *result = out_str(default_doc);
+        *result = fk_out(default_doc, FK_LOCAL);
     return S_OK;
 }
 
@@ -1841,129 +1684,20 @@ FAKE_API HRESULT WINAPI HcsGetProcessorCompatibilityFromSavedState(
 
 /* ---- the side channel ---- */
 
-FAKE_API void FakeReset(void)
-{
-    int i, k;
-    lock();
-    for (i = 0; i < g_ncalls; i++) {
-        for (k = 0; k < FAKE_MAX_STR; k++) {
-            free(g_calls[i]->str[k]);
-            free(g_calls[i]->wstr[k]);
-        }
-        free(g_calls[i]);
-    }
-    g_ncalls = 0;
-    g_nsteps = 0;
-    g_violations[0] = 0;
-    g_nviolations = 0;
-    g_nstrings = 0;
-    g_live = 0;
-    world_reset();
-    unlock();
-}
-
-FAKE_API void FakePush(const fake_step *s)
-{
-    lock();
-    if (g_nsteps == g_capsteps) {
-        int nc = g_capsteps ? g_capsteps * 2 : 32;
-        fake_step *n = (fake_step *)realloc(g_steps, (size_t)nc * sizeof *n);
-        if (!n)
-            abort();
-        g_steps = n;
-        g_capsteps = nc;
-    }
-    g_steps[g_nsteps] = *s;
-    g_steps[g_nsteps].fn = dupstr(s->fn);
-    g_steps[g_nsteps].result_doc = dupstr(s->result_doc);
-    g_nsteps++;
-    unlock();
-}
-
-FAKE_API int FakeCallCount(void)
-{
-    int n;
-    lock();
-    n = g_ncalls;
-    unlock();
-    return n;
-}
-
-FAKE_API const fake_call *FakeCall(int index)
-{
-    const fake_call *c = NULL;
-    lock();
-    if (index >= 0 && index < g_ncalls)
-        c = g_calls[index];
-    unlock();
-    return c;
-}
-
-FAKE_API int FakeFind(const char *fn, int nth)
-{
-    int i, r = -1;
-    lock();
-    for (i = 0; i < g_ncalls; i++)
-        if (strcmp(g_calls[i]->fn, fn) == 0 && nth-- == 0) {
-            r = i;
-            break;
-        }
-    unlock();
-    return r;
-}
-
-FAKE_API int FakeCount(const char *fn)
-{
-    int i, n = 0;
-    lock();
-    for (i = 0; i < g_ncalls; i++)
-        n += strcmp(g_calls[i]->fn, fn) == 0;
-    unlock();
-    return n;
-}
-
-FAKE_API int FakeViolations(char *buf, size_t n)
-{
-    int v;
-    lock();
-    v = g_nviolations;
-    if (buf && n)
-        snprintf(buf, n, "%s", g_violations);
-    unlock();
-    return v;
-}
-
-FAKE_API int FakeLiveHandles(void)
-{
-    int n;
-    lock();
-    n = g_live;
-    unlock();
-    return n;
-}
-
-FAKE_API size_t FakeStrings(void **out, size_t max)
-{
-    size_t i, n;
-    lock();
-    n = g_nstrings;
-    for (i = 0; out && i < n && i < max; i++)
-        out[i] = g_strings[i];
-    unlock();
-    return n;
-}
+/* FakeReset (fake_base.c) calls this: the world starts over. */
+void fk_world_reset(void) { world_reset(); }
 
 FAKE_API void FakeCompleteAll(void)
 {
     fop *op;
     for (;;) {
-        lock();
+        fk_lock();
         for (op = g_ops; op; op = op->next_all)
             if (op->state == ST_PENDING)
                 break;
         if (op && op->proch)
             op->proch->stuck = 0;
-        unlock();
+        fk_unlock();
         if (!op)
             break;
         op_finish(op);
@@ -1975,7 +1709,7 @@ FAKE_API void FakeFire(const char *system_id, uint32_t pid, uint32_t type, const
 {
     wsys *w = NULL;
     wproc *p = NULL;
-    lock();
+    fk_lock();
     if (pid) {
         for (p = g_procs; p; p = p->next)
             if (p->pid == pid)
@@ -1983,22 +1717,10 @@ FAKE_API void FakeFire(const char *system_id, uint32_t pid, uint32_t type, const
     } else if (system_id) {
         w = sys_find(system_id);
     }
-    unlock();
+    fk_unlock();
     if ((pid && !p) || (system_id && !pid && !w))
         return;
     fire(w, p, type, data, late);
 }
 
 FAKE_API int FakeCallbacksRunning(void) { return (int)g_cb_running; }
-
-BOOL WINAPI DllMain(HINSTANCE inst, DWORD reason, LPVOID reserved);
-BOOL WINAPI DllMain(HINSTANCE inst, DWORD reason, LPVOID reserved)
-{
-    (void)inst;
-    (void)reserved;
-    if (reason == DLL_PROCESS_ATTACH) {
-        InitializeCriticalSection(&g_cs);
-        world_reset();
-    }
-    return TRUE;
-}
