@@ -167,8 +167,6 @@ hcs_result hcs_gcs_encode_vpmem_device(const hcs_gcs_vpmem_device *s, char **jso
     return finish(&b, &w, json);
 }
 
-typedef hcs_result (*doc_fn)(const void *s, char **json);
-
 static hcs_result modify_doc(hcs_gcs_bridge *b, const char *request_type,
                              const char *resource_type, hcs_result hr, char *doc)
 {
