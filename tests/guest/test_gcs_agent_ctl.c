@@ -193,7 +193,7 @@ static void test_refusals(void **s)
     start(&h, NULL);
     /* Containers: 0xC037010E where the Go GCS looks a container up. */
     expect(&h, GH_DELETE, "{\"ContainerId\":\"c1\",\"ActivityId\":\"" GH_ZERO "\"}",
-           0xC037010Eu, "does not support containers");
+           0xC037010Eu, "not found");
     expect(&h, GH_SHUTDOWN_GRACEFUL, "{\"ContainerId\":\"c1\"}", 0xC037010Eu, NULL);
     expect(&h, GH_SHUTDOWN_FORCED, "{\"ContainerId\":\"c1\"}", 0xC037010Eu, NULL);
     expect(&h, GH_WAIT, "{\"ContainerId\":\"c1\",\"ProcessId\":5,\"TimeoutInMs\":1}", 0xC037010Eu,
@@ -204,7 +204,7 @@ static void test_refusals(void **s)
     expect(&h, GH_PROPERTIES, "{\"ContainerId\":\"c1\",\"Query\":\"{}\"}", 0xC037010Eu, NULL);
     expect(&h, GH_EXEC,
            "{\"ContainerId\":\"c1\",\"Settings\":{\"ProcessParameters\":\"{\\\"OciProcess\\\":{}}\"}}",
-           0xC037010Eu, "does not support containers");
+           0xC037010Eu, "not found");
     /* Create: schema checks first (0xC037010D), then the runtime's E_FAIL. */
     expect(&h, GH_CREATE, "{\"ContainerId\":\"c1\",\"ContainerConfig\":\"\"}", 0xC037010Du,
            "ContainerConfig");
@@ -238,7 +238,7 @@ static void test_refusals(void **s)
            0x80004005u, "networking");
     expect(&h, GH_MODIFY,
            "{" BASE ",\"Request\":{\"ResourceType\":\"CombinedLayers\",\"Settings\":{}}}",
-           0x80004005u, "containers");
+           0x80004005u, "ContainerRootPath");
     expect(&h, GH_MODIFY,
            "{\"ContainerId\":\"c1\",\"Request\":{\"RequestType\":\"Update\",\"ResourceType\":"
            "\"ContainerConstraints\",\"Settings\":{\"Windows\":{},\"Linux\":{\"cpu\":{}}}}}",

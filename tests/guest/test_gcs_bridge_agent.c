@@ -422,7 +422,7 @@ static void test_refusals_through_library(void **s)
                                   "\"OciBundlePath\":\"/run/gcs/c/c1\",\"OciSpecification\":{}}");
     assert_int_equal((uint32_t)hr, 0x80004005u);
     err = hcs_error_last();
-    assert_non_null(strstr(err->message, "does not support containers"));
+    assert_non_null(strstr(err->message, "failed to create container"));
     memset(&d, 0, sizeof d);
     d.mount_path = "/run/disk";
     d.lun = 1;

@@ -1,0 +1,185 @@
+/* hcs-gcs bridge: the dispatch table, agent state. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bridge/agent_internal.h"
+#include <sys/eventfd.h>
+
+void hcsg_options_init(hcsg_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_frame = HCSG_DEFAULT_MAX_FRAME;
+    o->dial_timeout_ms = 120000;
+    o->kill_grace_ms = 500;
+    o->max_processes = HCSG_MAX_PROCESSES;
+}
+
+
+/* ---- dispatch ---- */
+
+/* The dispatch table: one handler per request type. */
+static const struct {
+    uint32_t rpc;
+    hcsg_handler_fn fn;
+} g_table[] = {
+    {HCS_GCS_RPC_NEGOTIATE_PROTOCOL, hcsg_h_negotiate},
+    {HCS_GCS_RPC_CREATE, hcsg_h_create},
+    {HCS_GCS_RPC_START, hcsg_h_start},
+    {HCS_GCS_RPC_SHUTDOWN_GRACEFUL, hcsg_h_shutdown_graceful},
+    {HCS_GCS_RPC_SHUTDOWN_FORCED, hcsg_h_shutdown_forced},
+    {HCS_GCS_RPC_EXECUTE_PROCESS, hcsg_h_exec},
+    {HCS_GCS_RPC_WAIT_FOR_PROCESS, hcsg_h_wait},
+    {HCS_GCS_RPC_SIGNAL_PROCESS, hcsg_h_signal},
+    {HCS_GCS_RPC_RESIZE_CONSOLE, hcsg_h_resize},
+    {HCS_GCS_RPC_GET_PROPERTIES, hcsg_h_properties},
+    {HCS_GCS_RPC_MODIFY_SETTINGS, hcsg_h_modify},
+    {HCS_GCS_RPC_DUMP_STACKS, hcsg_h_stacks},
+    {HCS_GCS_RPC_DELETE_CONTAINER_STATE, hcsg_h_delete},
+};
+
+static void not_impl(hcsg_err *e, uint32_t type)
+{
+    char ts[48];
+    hcsg_type_string(type, ts, sizeof ts);
+    hcsg_err_wrap(e, HCSG_HR_NOT_IMPL, "bridge: function not supported, header type: %s", ts);
+}
+
+int hcsg_agent_handle(hcsg_agent *a, uint32_t type, uint64_t id, const char *body,
+                      size_t len)
+{
+    req r;
+    hcsg_err e;
+    hcsi_json *resp = NULL;
+    uint32_t ver = a->protver; /* stamped at read time, as the Go GCS */
+    int rc;
+    memset(&r, 0, sizeof r);
+    hcsg_err_clear(&e);
+    r.type = type;
+    r.id = id;
+    r.body = body;
+    r.len = len;
+    a->frames++;
+    if (len == 0) {
+        r.parse_failed = 1;
+        snprintf(r.perr, sizeof r.perr, "unexpected end of JSON input");
+    } else if (HCS_FAILED(hcsi_json_parse(body, len, "request", &r.doc))) {
+        const hcs_error *le = hcs_error_last();
+        r.parse_failed = 1;
+        snprintf(r.perr, sizeof r.perr, "%s", le && le->message ? le->message : "invalid JSON");
+        hcs_error_clear();
+    } else if (hcsi_json_kind_of(r.doc) == HCSI_JSON_OBJECT) {
+        hcsi_json *v = hcsg_member(r.doc, "ContainerId");
+        if (v && hcsi_json_kind_of(v) == HCSI_JSON_STRING)
+            snprintf(r.cid, sizeof r.cid, "%s", hcsi_json_str(v, NULL));
+        v = hcsg_member(r.doc, "ActivityId");
+        if (v && hcsi_json_kind_of(v) == HCSI_JSON_STRING)
+            snprintf(r.aid, sizeof r.aid, "%s", hcsi_json_str(v, NULL));
+    }
+    {
+        hcsg_handler_fn fn = NULL;
+        size_t i;
+        for (i = 0; i < HCSI_ARRAY_LEN(g_table); i++)
+            if (HCS_GCS_REQUEST_TYPE(g_table[i].rpc) == type)
+                fn = g_table[i].fn;
+        /* Nothing but NegotiateProtocol before it; no second one after it. */
+        if (ver == 0 && type != HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_NEGOTIATE_PROTOCOL))
+            fn = NULL;
+        if (ver != 0 && type == HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_NEGOTIATE_PROTOCOL))
+            fn = NULL;
+        if (fn) {
+            rc = fn(a, &r, &resp, &e);
+        } else {
+            /* UpdateContainer, LifecycleNotification, ModifyServiceSettings,
+             * anything unknown: no handler (E_NOTIMPL, as the Go GCS). */
+            not_impl(&e, type);
+            rc = -1;
+        }
+    }
+    hcsi_json_put(r.doc);
+    if (rc == 0)
+        hcsg_send_obj(a, HCS_GCS_RESPONSE_FOR(type), id, resp ? resp : hcsg_resp_new(0, r.aid));
+    else if (rc < 0)
+        hcsg_send_error(a, type, id, r.aid, &e);
+    return rc == 2 ? 1 : 0;
+}
+
+void hcsg_agent_quiesce(hcsg_agent *a)
+{
+    pthread_mutex_lock(&a->xm);
+    while (a->exec_workers > 0)
+        pthread_cond_wait(&a->xcv, &a->xm);
+    pthread_mutex_unlock(&a->xm);
+}
+
+/* ---- lifecycle ---- */
+
+hcsg_agent *hcsg_agent_new(const hcsg_options *o)
+{
+    hcsg_agent *a = (hcsg_agent *)calloc(1, sizeof *a);
+    pthread_condattr_t ca;
+    if (!a)
+        return NULL;
+    a->o = *o;
+    a->rfd = a->wfd = -1;
+    a->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    a->procs = hcsg_procs_new(hcsg_wait_done, a);
+    if (a->procs && o->max_processes)
+        hcsg_procs_set_max(a->procs, o->max_processes);
+    if (a->wake_efd < 0 || !a->procs) {
+        if (a->wake_efd >= 0)
+            close(a->wake_efd);
+        hcsg_procs_free(a->procs);
+        free(a);
+        return NULL;
+    }
+    pthread_mutex_init(&a->wlock, NULL);
+    pthread_mutex_init(&a->xm, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->xcv, &ca);
+    pthread_condattr_destroy(&ca);
+    a->sink = hcsg_bridge_send;
+    a->sink_ctx = a;
+    a->start_ns = hcsi_now_ns();
+    return a;
+}
+
+void hcsg_agent_free(hcsg_agent *a)
+{
+    if (!a)
+        return;
+    hcsg_agent_quiesce(a);
+    hcsg_procs_free(a->procs);
+    close(a->wake_efd);
+    pthread_mutex_destroy(&a->wlock);
+    pthread_mutex_destroy(&a->xm);
+    pthread_cond_destroy(&a->xcv);
+    free(a);
+}
+
+void hcsg_agent_set_sink(hcsg_agent *a, hcsg_send_fn fn, void *ctx)
+{
+    a->sink = fn ? fn : hcsg_bridge_send;
+    a->sink_ctx = fn ? ctx : a;
+}
+
+void hcsg_agent_set_dry_run(hcsg_agent *a, int dry) { a->dry_run = dry; }
+
+void hcsg_agent_stop(hcsg_agent *a, int why)
+{
+    uint64_t one = 1;
+    ssize_t w;
+    __atomic_store_n(&a->stop_reason, why, __ATOMIC_SEQ_CST);
+    w = write(a->wake_efd, &one, sizeof one);
+    (void)w;
+}
+
+/* The reader's read function: the bridge, or the stop event. */

@@ -1,0 +1,133 @@
+/* hcs-gcs bridge: writing frames, responses and error responses. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bridge/agent_internal.h"
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "gcs/frame.h"
+
+/* ---- sending ---- */
+
+/* Writes a whole frame; a stop request interrupts it (a host that stopped
+ * reading must not keep the agent from cleaning up). 0 or -1. */
+static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(a->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0 && errno == ENOTSOCK)
+            w = write(a->wfd, p, n); /* --stdio on pipes (made non-blocking) */
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd f[2];
+            f[0].fd = a->wfd;
+            f[0].events = POLLOUT;
+            f[0].revents = 0;
+            f[1].fd = a->wake_efd;
+            f[1].events = POLLIN;
+            f[1].revents = 0;
+            if (poll(f, 2, -1) < 0 && errno != EINTR)
+                return -1;
+            if (f[1].revents)
+                return -1; /* stopping */
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int hcsg_bridge_send(void *ctx, uint32_t type, uint64_t id, const char *body,
+                       size_t len)
+{
+    hcsg_agent *a = (hcsg_agent *)ctx;
+    hcsi_buf f;
+    int rc = -1;
+    hcsi_buf_init(&f, 0);
+    if (HCS_FAILED(hcsi_gcs_frame_build(&f, type, id, body, len))) {
+        HCSG_ERROR("out of memory framing the response to id %llu", (unsigned long long)id);
+        hcsi_buf_free(&f);
+        return -1;
+    }
+    pthread_mutex_lock(&a->wlock);
+    if (a->wfd >= 0)
+        rc = write_frame(a, (const unsigned char *)f.data, f.len);
+    pthread_mutex_unlock(&a->wlock);
+    hcsi_buf_free(&f);
+    if (rc != 0)
+        HCSG_DEBUG("cannot send response id %llu: bridge closed or agent stopping",
+                   (unsigned long long)id);
+    return rc;
+}
+
+void hcsg_send_obj(hcsg_agent *a, uint32_t type, uint64_t id, hcsi_json *o)
+{
+    char *text;
+    size_t len = 0;
+    char tn[40];
+    if (!o) {
+        HCSG_ERROR("out of memory building the response to id %llu",
+                   (unsigned long long)id);
+        return;
+    }
+    text = hcsg_resp_text(o, &len);
+    hcsi_json_put(o);
+    if (!text) {
+        HCSG_ERROR("cannot serialise the response to id %llu", (unsigned long long)id);
+        return;
+    }
+    if (hcsg_log_enabled(HCSG_LOG_TRACE))
+        HCSG_TRACE("send %s id %llu size %zu: %.*s",
+                   hcsi_gcs_type_name(type, tn, sizeof tn), (unsigned long long)id,
+                   len + HCS_GCS_HEADER_SIZE, (int)(len > 1024 ? 1024 : len), text);
+    a->sink(a->sink_ctx, type, id, text, len);
+    free(text);
+}
+
+void hcsg_send_error(hcsg_agent *a, uint32_t req_type, uint64_t id,
+                       const char *aid, const hcsg_err *e)
+{
+    char tn[40];
+    HCSG_DEBUG("%s id %llu failed: 0x%08x %s",
+               hcsi_gcs_type_name(req_type, tn, sizeof tn), (unsigned long long)id,
+               (unsigned)e->hr, e->msg);
+    hcsg_send_obj(a, HCS_GCS_RESPONSE_FOR(req_type), id, hcsg_resp_error(e, aid));
+}
+
+/* WaitForProcess answers from the process manager. */
+void hcsg_wait_done(void *ctx, uint64_t id, const char *aid, int32_t hr,
+                      uint32_t code)
+{
+    hcsg_agent *a = (hcsg_agent *)ctx;
+    uint32_t t = HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_WAIT_FOR_PROCESS);
+    if (hr != 0) {
+        hcsg_err e;
+        hcsg_err_bare(&e, hr);
+        hcsg_send_error(a, t, id, aid, &e);
+        return;
+    }
+    {
+        hcsi_json *o = hcsg_resp_new(0, aid);
+        if (o && HCS_FAILED(hcsi_json_set_uint(o, "ExitCode", code))) {
+            hcsi_json_put(o);
+            o = NULL;
+        }
+        hcsg_send_obj(a, HCS_GCS_RESPONSE_FOR(t), id, o);
+    }
+}
+

@@ -1,0 +1,116 @@
+/* hcs-gcs handlers: ModifySettings. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bridge/agent_internal.h"
+
+typedef struct resource {
+    const char *type;
+    const char *gostruct; /* the Go GCS's settings type (error messages) */
+    int settings;         /* generated guest type, or -1 (no settings) */
+    const char *missing;  /* why hcs-gcs cannot do it (NULL: handled) */
+} resource;
+
+static const resource g_resources[] = {
+    {"SCSIDevice", "SCSIDevice", HCS_SCHEMA_GS_SCSIDevice,
+     "SCSI device hot-plug is not implemented in hcs-gcs"},
+    {"MappedVirtualDisk", "MappedVirtualDiskV2", HCS_SCHEMA_GS_LCOWMappedVirtualDisk,
+     "device hot-add (SCSI virtual disks) is not implemented in hcs-gcs"},
+    {"MappedDirectory", "MappedDirectoryV2", HCS_SCHEMA_GS_LCOWMappedDirectory,
+     "Plan9 directory shares are not implemented in hcs-gcs"},
+    {"VPMemDevice", "MappedVPMemDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPMemDevice,
+     "device hot-add (VPMem) is not implemented in hcs-gcs"},
+    {"CombinedLayers", "CombinedLayersV2", HCS_SCHEMA_GS_LCOWCombinedLayers,
+     NULL},
+    {"Network", "NetworkAdapterV2", HCS_SCHEMA_GS_LCOWNetworkAdapter,
+     "networking (adapters and namespaces) is not implemented in hcs-gcs"},
+    {"VPCIDevice", "MappedVPCIDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPCIDevice,
+     "device hot-add (vPCI) is not implemented in hcs-gcs"},
+    {"ContainerConstraints", "ContainerConstraintsV2", HCS_SCHEMA_GS_LCOWContainerConstraints,
+     NULL},
+    {"SecurityPolicy", "ConfidentialOptions", HCS_SCHEMA_GS_ConfidentialOptions,
+     "security policy enforcement is not implemented in hcs-gcs"},
+    {"SecurityPolicyFragment", "SecurityPolicyFragment", HCS_SCHEMA_GS_SecurityPolicyFragment,
+     "security policy enforcement is not implemented in hcs-gcs"},
+    {"PodCgroupMemoryLimit", NULL, -1, NULL},
+};
+
+int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
+{
+    hcsi_json *o, *rq, *settings;
+    hcsg_base b;
+    const char *rtype = "", *reqtype = "";
+    const resource *res = NULL;
+    size_t i;
+    (void)a;
+    (void)resp;
+    if (hcsg_req_base(r, e, "containerModifySettings", &o, &b) < 0)
+        return -1;
+    rq = hcsg_member(o, "Request");
+    if (!hcsg_has_key(o, "Request")) {
+        /* Absent: Go unmarshals an empty RawMessage. */
+        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "unexpected end of JSON input");
+        hcsg_err_prefix(e, "failed to unmarshal request.Settings as ModifySettingRequest");
+        return hcsg_fail_unmarshal(r, e);
+    }
+    if (rq && hcsi_json_kind_of(rq) != HCSI_JSON_OBJECT) {
+        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON,
+                      "json: cannot unmarshal %s into Go value of type "
+                      "guestrequest.ModificationRequest",
+                      hcsi_json_kind_name(hcsi_json_kind_of(rq)));
+        hcsg_err_prefix(e, "failed to unmarshal request.Settings as ModifySettingRequest");
+        return hcsg_fail_unmarshal(r, e);
+    }
+    if (hcsg_get_str(e, rq, "ModificationRequest", "ResourceType", &rtype, NULL) < 0 ||
+        hcsg_get_str(e, rq, "ModificationRequest", "RequestType", &reqtype, NULL) < 0) {
+        hcsg_err_prefix(e, "failed to unmarshal request.Settings as ModifySettingRequest");
+        return hcsg_fail_unmarshal(r, e);
+    }
+    if (!*reqtype)
+        reqtype = "Add";
+    for (i = 0; i < HCSI_ARRAY_LEN(g_resources); i++)
+        if (strcmp(g_resources[i].type, rtype) == 0)
+            res = &g_resources[i];
+    if (!res) {
+        hcsg_err_plain(e, "invalid ResourceType '%.200s'", rtype);
+        return hcsg_fail_unmarshal(r, e);
+    }
+    if (res->gostruct) {
+        int present = hcsg_has_key(rq, "Settings");
+        settings = hcsg_member(rq, "Settings");
+        if (!present) {
+            hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "unexpected end of JSON input");
+        } else if (settings && hcsi_json_kind_of(settings) != HCSI_JSON_OBJECT) {
+            hcsg_err_wrap(e, HCSG_HR_INVALID_JSON,
+                          "json: cannot unmarshal %s into Go value of type "
+                          "guestresource.%s",
+                          hcsi_json_kind_name(hcsi_json_kind_of(settings)), res->gostruct);
+        } else if (hcsg_decode_typed(e, settings, (hcs_schema_type_id)res->settings, res->gostruct, NULL) == 0) {
+            goto decoded;
+        }
+        hcsg_err_prefix(e, "failed to unmarshal settings as %s", res->gostruct);
+        return hcsg_fail_unmarshal(r, e);
+    }
+decoded:
+    if (strcmp(b.container_id, NULL_CID) != 0 || strcmp(rtype, "ContainerConstraints") == 0) {
+        /* Container-level changes (and constraints of the UVM "container")
+         * need a created container. */
+        hcsg_err_no_container(e, strcmp(b.container_id, NULL_CID) != 0 ? b.container_id : NULL_CID);
+        return -1;
+    }
+    if (strcmp(rtype, "PodCgroupMemoryLimit") == 0) {
+        hcsg_err_plain(e, "the ResourceType \"%s\" is not supported for UVM", rtype);
+        return -1;
+    }
+    hcsg_err_plain(e, "ModifySettings %s %s: %s", reqtype, rtype, res->missing);
+    return -1;
+}
+

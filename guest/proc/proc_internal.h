@@ -1,0 +1,111 @@
+/* hcs-gcs process manager internals (guest/proc). See proc.c for the
+ * threads and the "done" rule. One mutex (p->m) guards everything here. */
+#ifndef HCS_GUEST_PROC_INTERNAL_H
+#define HCS_GUEST_PROC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gcs.h"
+
+#define RELAY_BUF (64u * 1024u)
+#define RELAY_STACK (256u * 1024u)
+
+typedef struct proc proc;
+typedef struct waiter waiter;
+
+struct proc {
+    proc *next;
+    pid_t pid;
+    int refs;
+    int in_table;
+    char argv0[80];
+    int tty;
+    int master;        /* pty master (tty) or -1 */
+    int in_sock;       /* stdin socket while its relay runs */
+    int out_sock, err_sock; /* output sockets while their relays run */
+    int held_sock;     /* tty: the stderr socket, closed when done */
+    int stop_efd;      /* signalled when done: ends the stdin relay */
+    int relays_out;    /* output relays still running (gate "done") */
+    int relays_all;    /* relays still running (gate closing master) */
+    int exited, status;
+    int done;
+    uint32_t exit_code;
+    uint64_t started_ns;
+};
+
+struct waiter {
+    waiter *next;
+    proc *pr;
+    uint64_t id;
+    uint64_t deadline; /* UINT64_MAX: infinite */
+    char aid[256];
+};
+
+/* A response to send once the lock is released. */
+typedef struct pending {
+    struct pending *next;
+    uint64_t id;
+    int32_t hr;
+    uint32_t code;
+    char aid[256];
+} pending;
+
+typedef struct spawn_job {
+    struct spawn_job *next;
+    const hcsg_spawn *s;
+    proc *pr;
+    int fd0, fd1, fd2, ctty;
+    int done;
+    int reserved;      /* holds one of p->reserved until inserted */
+    pid_t pid;
+    int stage, err;
+} spawn_job;
+
+struct hcsg_procs {
+    pthread_mutex_t m;
+    pthread_cond_t changed; /* process/relay state changed */
+    pthread_cond_t timer_cv;
+    pthread_cond_t spawn_cv;
+    proc *table;
+    size_t nprocs;
+    size_t max_procs;  /* cap on nprocs + reserved */
+    size_t reserved;   /* slots taken by starts not yet in the table */
+    waiter *waiters;
+    size_t nwaiters;
+    size_t nrelays;
+    spawn_job *jobs;
+    int quit;
+    int started;
+    int closed;        /* cleanup running/done: no new processes */
+    int abort_efd;
+    pthread_t spawner, timer;
+    hcsg_wait_done_fn done_fn;
+    void *done_ctx;
+};
+
+enum { STAGE_NONE, STAGE_SETSID, STAGE_CTTY, STAGE_DUP, STAGE_CHDIR,
+       STAGE_GROUPS, STAGE_SETGID, STAGE_SETUID, STAGE_EXEC, STAGE_FORK,
+       STAGE_CLOSED };
+
+
+void hcsg_pi_errtext(int err, char *buf, size_t n);
+void hcsg_pi_close_fd(int *fd);
+uint64_t hcsg_pi_now_ns(void);
+proc *hcsg_pi_find_locked(hcsg_procs *p, pid_t pid);
+void hcsg_pi_free_proc(proc *pr);
+void hcsg_pi_unref_locked(proc *pr);
+void hcsg_pi_remove_locked(hcsg_procs *p, proc *pr);
+pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr, uint32_t code);
+void hcsg_pi_send_pending(hcsg_procs *p, pending *list);
+uint32_t hcsg_pi_exit_code_of(int status);
+void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out);
+/* Starts a relay thread (relay.c); on failure its resources are released
+ * as if it had finished at once. Lock not held. */
+void hcsg_pi_start_relay(hcsg_procs *p, proc *pr, int out, int src, int dst, int *slot,
+                         const char *name);
+/* The spawner thread (spawn.c). */
+void *hcsg_pi_spawner_main(void *arg);
+
+#endif
