@@ -1,6 +1,7 @@
 /*
- * GCS bridge internals shared by bridge.c (connection, multiplexer,
- * notifications, RPCs) and process.c (processes, stdio relay).
+ * GCS bridge internals shared by bridge.c (multiplexer, notifications,
+ * RPCs), connect.c (setup, handshake, listener), container.c (containers,
+ * typed RPC wrappers) and process.c (processes, stdio relay).
  *
  * Locking: one mutex per bridge (b->lock) guards the call table, the
  * container table, process wait state, counters, the read token and the
@@ -155,6 +156,18 @@ hcs_result hcsi_gcs_closed_error(hcs_gcs_bridge *b, const char *what);
 
 /* Removes a call from the table (b->lock held); 1 if it was there. */
 int hcsi_gcs_table_remove(hcs_gcs_bridge *b, hcsi_gcs_call *c);
+
+/* Starts reading: the frame reader (incoming limit max_message_size) and
+ * the background thread (connect.c calls it before the handshake). */
+hcs_result hcsi_gcs_bridge_start_io(hcs_gcs_bridge *b, uint32_t max_message_size);
+
+/* The exit-waiter record of a container id, or NULL (b->lock held). */
+hcsi_gcs_container *hcsi_gcs_find_container(hcs_gcs_bridge *b, const char *id);
+
+/* An RPC whose request is RequestBase only (container_id NULL: the null
+ * container), with the bridge's RPC timeout. */
+hcs_result hcsi_gcs_base_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                             const char *container_id);
 
 /* Delivers a WaitForProcess outcome to the owning process (b->lock held). */
 void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_code,

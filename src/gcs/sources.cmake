@@ -4,6 +4,8 @@ list(APPEND HCS_SOURCES
   gcs/codec.c
   gcs/transport.c
   gcs/bridge.c
+  gcs/connect.c
+  gcs/container.c
   gcs/process.c
   gcs/resources.c
 )
