@@ -9,6 +9,7 @@
 #include "hcs/error.h"
 #include "hcs/guid.h"
 #include "hcs/gcs.h"
+#include "hcs/gcs_oci.h"
 #include "hcs/schema.h"
 #include "hcs/compute.h"
 #include "hcs/network.h"

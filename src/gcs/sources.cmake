@@ -7,5 +7,6 @@ list(APPEND HCS_SOURCES
   gcs/connect.c
   gcs/container.c
   gcs/process.c
+  gcs/oci.c
   gcs/resources.c
 )
