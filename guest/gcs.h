@@ -51,6 +51,8 @@
 #define HCSG_MAX_EXEC_WORKERS 64u
 /* argv / environment bounds of one process. */
 #define HCSG_MAX_ARGS 4096u
+/* Container ids (the OCI runtime's and hcsshim's: GUIDs or 64 hex digits). */
+#define HCSG_MAX_ID 128u
 #define HCSG_MAX_ENV 4096u
 
 /* ---- HRESULTs of the Go GCS (internal/bridgeutils/gcserr) ---- */
@@ -65,6 +67,8 @@
 #define HCSG_HR_INVALID_JSON HCS_GCS_HR_INVALID_JSON
 #define HCSG_HR_SYSTEM_NOT_FOUND HCS_GCS_HR_SYSTEM_NOT_FOUND
 #define HCSG_HR_INVALID_STATE HCS_GCS_HR_INVALID_STATE
+#define HCSG_HR_ALREADY_EXISTS HCS_GCS_HR_SYSTEM_ALREADY_EXISTS
+#define HCSG_HR_ALREADY_STOPPED HCS_GCS_HR_SYSTEM_ALREADY_STOPPED
 
 /* ---- logging (log.c) ---- */
 
@@ -262,6 +266,9 @@ typedef struct hcsg_options {
     uint32_t dial_timeout_ms;
     uint32_t kill_grace_ms; /* SIGTERM -> SIGKILL grace on graceful stop */
     uint32_t max_processes; /* tracked processes at once (--max-processes) */
+    char runtime[256];      /* --runtime: OCI runtime ("" = runc from $PATH) */
+    char runtime_root[256]; /* --runtime-root ("" = /run/hcs-gcs/runtime) */
+    char state_root[256];   /* --state-root: bundles live under it ("" = /run/gcs/c) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

@@ -24,6 +24,10 @@ static void usage(FILE *f)
         "  --stdio-dir DIR          stdio relays dial DIR/PORT (required with --stdio)\n"
         "  --reconnect              dial again after the bridge is lost\n"
         "  --dial-timeout SEC       keep retrying the bridge dial (default 120)\n"
+        "Containers:\n"
+        "  --runtime NAME|PATH      OCI runtime (default runc from $PATH; crun works)\n"
+        "  --runtime-root DIR       the runtime's state (--root), default /run/hcs-gcs/runtime\n"
+        "  --state-root DIR         bundles must live under DIR (default /run/gcs/c)\n"
         "Behaviour:\n"
         "  --strict                 refuse signals/resize/properties of UVM processes\n"
         "                           exactly like the Go GCS (0xC037010E / E_FAIL)\n"
@@ -85,6 +89,17 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--stdio-dir") == 0) {
             NEED_VALUE();
             stdio_dir = val;
+        } else if (strcmp(a, "--runtime") == 0 || strcmp(a, "--runtime-root") == 0 ||
+                   strcmp(a, "--state-root") == 0) {
+            char *dst = a[2] == 's' ? o.state_root : a[9] == '-' ? o.runtime_root : o.runtime;
+            NEED_VALUE();
+            if (!*val || strlen(val) >= sizeof o.runtime ||
+                (a[2] != 'r' || a[9] == '-' ? val[0] != '/' : 0)) {
+                fprintf(stderr, "hcs-gcs: bad %s \"%s\" (%s, under 256 bytes)\n", a, val,
+                        strcmp(a, "--runtime") == 0 ? "a name or path" : "an absolute path");
+                return 2;
+            }
+            snprintf(dst, sizeof o.runtime, "%s", val);
         } else if (strcmp(a, "--strict") == 0) {
             o.strict = 1;
         } else if (strcmp(a, "--poweroff") == 0) {

@@ -15,6 +15,7 @@
 #include <pthread.h>
 
 #include "gcs.h"
+#include "runtime/runtime.h"
 #include "hcs/schema.h"
 
 #define NULL_CID HCS_GCS_NULL_CONTAINER_ID
@@ -38,6 +39,7 @@ struct hcsg_agent {
     unsigned exec_workers;
     uint64_t start_ns;
     uint64_t frames;
+    hcsg_containers *ctrs; /* containers, layers, the OCI runtime */
 };
 
 /* One request being handled. */
@@ -51,6 +53,7 @@ typedef struct req {
     char perr[512];
     char cid[256];        /* sniffed ContainerId / ActivityId */
     char aid[256];
+    int deferred;         /* running on a worker (hcsg_defer) */
 } req;
 
 
@@ -61,7 +64,8 @@ void hcsg_send_obj(hcsg_agent *a, uint32_t type, uint64_t id, hcsi_json *o);
 void hcsg_send_error(hcsg_agent *a, uint32_t req_type, uint64_t id, const char *aid,
                      const hcsg_err *e);
 /* The process manager's WaitForProcess answers. */
-void hcsg_wait_done(void *ctx, uint64_t id, const char *aid, int32_t hr, uint32_t code);
+void hcsg_wait_done(void *ctx, uint64_t id, const char *aid, int32_t hr, uint32_t code,
+                    pid_t pid);
 
 /* ---- request decoding (request.c) ---- */
 int hcsg_req_object(req *r, hcsg_err *e, const char *tname, hcsi_json **obj);
@@ -92,6 +96,17 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
 int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
 int hcsg_h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
 int hcsg_h_delete(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
+
+/* Runs the handler fn for r again on a worker thread (a copy of the
+ * request), where it may wait (OCI runtime commands, stdio dials); the
+ * worker sends what it returns. At most HCSG_MAX_EXEC_WORKERS at once: the
+ * reader waits for a slot (back-pressure). Returns 1 (answered later) or
+ * -1 with e. */
+int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e);
+/* The WaitForProcess success response. */
+void hcsg_wait_answer(hcsg_agent *a, uint64_t id, const char *aid, uint32_t code);
+/* Container exit notification (hcsg_notify_fn). */
+void hcsg_send_notification(void *ctx, const char *id, const char *aid, const char *type);
 
 /* ---- PID 1 (pid1.c) ---- */
 void hcsg_ensure_std_fds(void);

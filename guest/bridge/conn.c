@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "gcs/frame.h"
@@ -128,6 +129,13 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
     hcsi_gcs_reader_free(&rd);
     /* Cleanup policy: the host is gone (or asked us to stop), so nothing
      * may outlive the connection. */
+    /* Containers first: their inits die, their runtime state and bundles
+     * go, every overlay is unmounted. */
+    if (a->ctrs) {
+        size_t nc = hcsg_containers_cleanup(a->ctrs);
+        if (nc)
+            HCSG_INFO("cleanup: %zu container%s stopped and deleted", nc, nc == 1 ? "" : "s");
+    }
     grace = (reason == STOP_SHUTDOWN && a->shutdown_forced) ? 0 : a->o.kill_grace_ms;
     killed = hcsg_procs_cleanup(a->procs, grace, 5000);
     if (killed)
@@ -204,6 +212,11 @@ int hcsg_run(const hcsg_options *o)
     }
     hcsg_ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);
+    /* Container processes outlive the OCI runtime command that started
+     * them: they are reparented to the agent, which reaps them. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        HCSG_WARN("cannot become the child subreaper (%s): container exits will be lost",
+                  strerror(errno));
     /* Every thread inherits this mask; the signal thread takes them. */
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);

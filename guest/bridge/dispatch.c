@@ -111,6 +111,91 @@ int hcsg_agent_handle(hcsg_agent *a, uint32_t type, uint64_t id, const char *bod
     return rc == 2 ? 1 : 0;
 }
 
+typedef struct deferred {
+    hcsg_agent *a;
+    hcsg_handler_fn fn;
+    uint32_t type;
+    uint64_t id;
+    char *body;
+    size_t len;
+} deferred;
+
+static void *defer_main(void *arg)
+{
+    deferred *d = (deferred *)arg;
+    hcsg_agent *a = d->a;
+    req r;
+    hcsg_err e;
+    hcsi_json *resp = NULL;
+    int rc;
+    pthread_setname_np(pthread_self(), "gcs-worker");
+    memset(&r, 0, sizeof r);
+    hcsg_err_clear(&e);
+    r.type = d->type;
+    r.id = d->id;
+    r.body = d->body;
+    r.len = d->len;
+    r.deferred = 1;
+    if (HCS_FAILED(hcsi_json_parse(d->body, d->len, "request", &r.doc))) {
+        hcs_error_clear(); /* parsed once already: cannot happen */
+        r.parse_failed = 1;
+    }
+    hcsg_sniff_base(d->body, d->len, r.cid, sizeof r.cid, r.aid, sizeof r.aid);
+    rc = d->fn(a, &r, &resp, &e);
+    hcsi_json_put(r.doc);
+    if (rc == 0)
+        hcsg_send_obj(a, HCS_GCS_RESPONSE_FOR(r.type), r.id, resp ? resp : hcsg_resp_new(0, r.aid));
+    else if (rc < 0)
+        hcsg_send_error(a, r.type, r.id, r.aid, &e);
+    free(d->body);
+    free(d);
+    pthread_mutex_lock(&a->xm);
+    a->exec_workers--;
+    pthread_cond_broadcast(&a->xcv);
+    pthread_mutex_unlock(&a->xm);
+    return NULL;
+}
+
+int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
+{
+    deferred *d = (deferred *)calloc(1, sizeof *d);
+    pthread_attr_t attr;
+    pthread_t t;
+    if (!d || !(d->body = (char *)malloc(r->len + 1))) {
+        free(d);
+        hcsg_err_plain(e, "out of memory");
+        return -1;
+    }
+    memcpy(d->body, r->body, r->len);
+    d->body[r->len] = '\0';
+    d->len = r->len;
+    d->a = a;
+    d->fn = fn;
+    d->type = r->type;
+    d->id = r->id;
+    pthread_mutex_lock(&a->xm);
+    while (a->exec_workers >= HCSG_MAX_EXEC_WORKERS)
+        pthread_cond_wait(&a->xcv, &a->xm);
+    a->exec_workers++;
+    pthread_mutex_unlock(&a->xm);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256u * 1024u);
+    if (pthread_create(&t, &attr, defer_main, d) != 0) {
+        pthread_attr_destroy(&attr);
+        pthread_mutex_lock(&a->xm);
+        a->exec_workers--;
+        pthread_cond_broadcast(&a->xcv);
+        pthread_mutex_unlock(&a->xm);
+        free(d->body);
+        free(d);
+        hcsg_err_plain(e, "cannot start a worker thread: out of resources");
+        return -1;
+    }
+    pthread_attr_destroy(&attr);
+    return 1;
+}
+
 void hcsg_agent_quiesce(hcsg_agent *a)
 {
     pthread_mutex_lock(&a->xm);
@@ -133,9 +218,21 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
     a->procs = hcsg_procs_new(hcsg_wait_done, a);
     if (a->procs && o->max_processes)
         hcsg_procs_set_max(a->procs, o->max_processes);
-    if (a->wake_efd < 0 || !a->procs) {
+    if (a->procs) {
+        hcsg_rt_config rc;
+        hcsg_err e;
+        hcsg_err_clear(&e);
+        rc.runtime = o->runtime[0] ? o->runtime : NULL;
+        rc.runtime_root = o->runtime_root[0] ? o->runtime_root : NULL;
+        rc.state_root = o->state_root[0] ? o->state_root : NULL;
+        a->ctrs = hcsg_containers_new(&rc, a->procs, hcsg_send_notification, a, &e);
+        if (a->ctrs)
+            hcsg_procs_set_exit_fn(a->procs, hcsg_ctr_process_exited, a->ctrs);
+    }
+    if (a->wake_efd < 0 || !a->procs || !a->ctrs) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
+        hcsg_containers_free(a->ctrs);
         hcsg_procs_free(a->procs);
         free(a);
         return NULL;
@@ -158,6 +255,7 @@ void hcsg_agent_free(hcsg_agent *a)
         return;
     hcsg_agent_quiesce(a);
     hcsg_procs_free(a->procs);
+    hcsg_containers_free(a->ctrs);
     close(a->wake_efd);
     pthread_mutex_destroy(&a->wlock);
     pthread_mutex_destroy(&a->xm);

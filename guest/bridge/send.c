@@ -111,7 +111,7 @@ void hcsg_send_error(hcsg_agent *a, uint32_t req_type, uint64_t id,
 
 /* WaitForProcess answers from the process manager. */
 void hcsg_wait_done(void *ctx, uint64_t id, const char *aid, int32_t hr,
-                      uint32_t code)
+                      uint32_t code, pid_t pid)
 {
     hcsg_agent *a = (hcsg_agent *)ctx;
     uint32_t t = HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_WAIT_FOR_PROCESS);
@@ -121,6 +121,41 @@ void hcsg_wait_done(void *ctx, uint64_t id, const char *aid, int32_t hr,
         hcsg_send_error(a, t, id, aid, &e);
         return;
     }
+    hcsg_wait_answer(a, id, aid, code);
+    /* After the answer: a container's exit notification may follow it. */
+    if (a->ctrs)
+        hcsg_ctr_wait_answered(a->ctrs, pid);
+}
+
+void hcsg_send_notification(void *ctx, const char *id, const char *aid, const char *type)
+{
+    hcsg_agent *a = (hcsg_agent *)ctx;
+    hcsi_json *o = hcsi_json_object();
+    char *text;
+    size_t len = 0;
+    /* ContainerNotification, Go field order (golden live-container 14). */
+    if (!o || HCS_FAILED(hcsi_json_set_str(o, "ContainerId", id)) ||
+        HCS_FAILED(hcsi_json_set_str(o, "ActivityId", aid)) ||
+        HCS_FAILED(hcsi_json_set_str(o, "Type", type)) ||
+        HCS_FAILED(hcsi_json_set_str(o, "Operation", "None")) ||
+        HCS_FAILED(hcsi_json_set_int(o, "Result", 0))) {
+        hcsi_json_put(o);
+        HCSG_ERROR("out of memory: the exit notification of %s is lost", id);
+        return;
+    }
+    text = hcsg_resp_text(o, &len);
+    hcsi_json_put(o);
+    if (!text) {
+        HCSG_ERROR("out of memory: the exit notification of %s is lost", id);
+        return;
+    }
+    a->sink(a->sink_ctx, HCS_GCS_NOTIFY_CONTAINER, 0, text, len);
+    free(text);
+}
+
+void hcsg_wait_answer(hcsg_agent *a, uint64_t id, const char *aid, uint32_t code)
+{
+    uint32_t t = HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_WAIT_FOR_PROCESS);
     {
         hcsi_json *o = hcsg_resp_new(0, aid);
         if (o && HCS_FAILED(hcsi_json_set_uint(o, "ExitCode", code))) {

@@ -35,8 +35,7 @@ int hcsg_h_create(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     const char *config = "";
     size_t config_len = 0;
     uint32_t major = 0, minor = 0;
-    (void)a;
-    (void)resp;
+    int rc;
     if (hcsg_req_base(r, e, "ContainerCreate", &o, &b) < 0)
         return -1;
     if (hcsg_get_str(e, o, "ContainerCreate", "ContainerConfig", &config, &config_len) < 0 ||
@@ -58,15 +57,35 @@ int hcsg_h_create(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         major = cc.SchemaVersion->Major.v;
         minor = cc.SchemaVersion->Minor.v;
     }
-    hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
     if (major < 2 || (major == 2 && minor < 1)) {
+        hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
         hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "invalid schema version: {%lu %lu}",
                       (unsigned long)major, (unsigned long)minor);
         return -1;
     }
-    hcsg_err_plain(e, "failed to create container: container \"%.200s\": not supported yet",
-                   b.container_id);
-    return -1;
+    if (a->dry_run) {
+        hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
+        hcsg_err_plain(e, "dry run: container not created");
+        return -1;
+    }
+    if (!r->deferred) {
+        /* The runtime takes tens of milliseconds: not on the reader. */
+        hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
+        return hcsg_defer(a, r, hcsg_h_create, e);
+    }
+    rc = hcsg_ctr_create(a->ctrs, b.container_id, r->aid, &cc, e);
+    hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
+    if (rc != 0)
+        return -1;
+    /* The Linux GCS adds SelectedProtocolVersion 0 (golden live-container 05). */
+    *resp = hcsg_resp_new(0, r->aid);
+    if (!*resp || HCS_FAILED(hcsi_json_set_uint(*resp, "SelectedProtocolVersion", 0))) {
+        hcsi_json_put(*resp);
+        *resp = NULL;
+        hcsg_err_plain(e, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 int hcsg_h_start(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
@@ -102,8 +121,14 @@ static int h_shutdown(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
         a->shutdown_forced = forced;
         return 2;
     }
-    hcsg_err_no_container(e, b.container_id);
-    return -1;
+    if (a->dry_run) {
+        hcsg_err_no_container(e, b.container_id);
+        return -1;
+    }
+    if (hcsg_ctr_shutdown(a->ctrs, b.container_id, forced, e) != 0)
+        return -1;
+    *resp = hcsg_resp_new(0, r->aid);
+    return 0;
 }
 
 
@@ -111,12 +136,21 @@ int hcsg_h_delete(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o;
     hcsg_base b;
-    (void)a;
-    (void)resp;
     if (hcsg_req_base(r, e, "MessageBase", &o, &b) < 0)
         return -1;
-    hcsg_err_no_container(e, b.container_id);
-    return -1;
+    if (a->dry_run) {
+        hcsg_err_no_container(e, b.container_id);
+        return -1;
+    }
+    if (!r->deferred) {
+        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+            return -1;
+        return hcsg_defer(a, r, hcsg_h_delete, e);
+    }
+    if (hcsg_ctr_delete(a->ctrs, b.container_id, e) != 0)
+        return -1;
+    *resp = hcsg_resp_new(0, r->aid);
+    return 0;
 }
 
 

@@ -43,6 +43,60 @@ static const resource g_resources[] = {
     {"PodCgroupMemoryLimit", NULL, -1, NULL},
 };
 
+/* CombinedLayers Add / Remove (the UVM's request). */
+static int modify_layers(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
+                         const char *reqtype, const hcsi_json *settings)
+{
+    hcs_gs_LCOWCombinedLayers cl;
+    int rc;
+    if (a->dry_run) {
+        hcsg_err_plain(e, "dry run: layers not mounted");
+        return -1;
+    }
+    if (hcsg_decode_typed(e, settings, HCS_SCHEMA_GS_LCOWCombinedLayers, "CombinedLayersV2",
+                          &cl) < 0)
+        return hcsg_fail_unmarshal(r, e);
+    if (strcmp(reqtype, "Add") == 0)
+        rc = hcsg_layers_add(hcsg_containers_layers(a->ctrs), &cl, e);
+    else if (strcmp(reqtype, "Remove") == 0)
+        rc = hcsg_layers_remove(hcsg_containers_layers(a->ctrs), cl.ContainerRootPath, e);
+    else {
+        hcsg_err_plain(e, "the RequestType \"%.100s\" is not supported for CombinedLayers "
+                          "(Add or Remove)", reqtype);
+        rc = -1;
+    }
+    hcs_schema_free_members(HCS_SCHEMA_GS_LCOWCombinedLayers, &cl);
+    if (rc != 0)
+        return -1;
+    *resp = hcsg_resp_new(0, r->aid);
+    return 0;
+}
+
+/* ContainerConstraints Update: the OCI LinuxResources through the runtime. */
+static int modify_constraints(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
+                              const char *cid, const hcsi_json *settings)
+{
+    hcs_gs_LCOWContainerConstraints cc;
+    int rc;
+    if (a->dry_run) {
+        hcsg_err_no_container(e, cid);
+        return -1;
+    }
+    if (hcsg_ctr_lookup(a->ctrs, cid, e) != 0)
+        return -1;
+    if (!r->deferred)
+        return hcsg_defer(a, r, hcsg_h_modify, e);
+    if (hcsg_decode_typed(e, settings, HCS_SCHEMA_GS_LCOWContainerConstraints,
+                          "ContainerConstraintsV2", &cc) < 0)
+        return hcsg_fail_unmarshal(r, e);
+    rc = hcsg_ctr_update(a->ctrs, cid, cc.Linux, e);
+    hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConstraints, &cc);
+    if (rc != 0)
+        return -1;
+    *resp = hcsg_resp_new(0, r->aid);
+    return 0;
+}
+
 int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o, *rq, *settings;
@@ -100,6 +154,10 @@ int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         return hcsg_fail_unmarshal(r, e);
     }
 decoded:
+    if (strcmp(rtype, "CombinedLayers") == 0 && strcmp(b.container_id, NULL_CID) == 0)
+        return modify_layers(a, r, resp, e, reqtype, settings);
+    if (strcmp(rtype, "ContainerConstraints") == 0 && strcmp(b.container_id, NULL_CID) != 0)
+        return modify_constraints(a, r, resp, e, b.container_id, settings);
     if (strcmp(b.container_id, NULL_CID) != 0 || strcmp(rtype, "ContainerConstraints") == 0) {
         /* Container-level changes (and constraints of the UVM "container")
          * need a created container. */

@@ -20,6 +20,7 @@ typedef struct exec_job {
     hcsi_json *params; /* ProcessParameters (a reference) or NULL */
     int want[3];
     uint32_t port[3];
+    char cid[HCSG_MAX_ID + 1]; /* a container process: its container */
 } exec_job;
 
 static int env_ok(const char *s, size_t len) { return strlen(s) == len; }
@@ -192,8 +193,28 @@ static void *exec_worker(void *arg)
         HCSG_DEBUG("exec id %llu: %s connected to port %lu", (unsigned long long)j->id,
                    names[i], (unsigned long)j->port[i]);
     }
-    if (exec_spawn(a, j, socks, &pid, &e) != 0)
+    if (j->cid[0]) {
+        /* A container: the init when there is no OciProcess (the Go GCS's
+         * rule), else an exec of that OCI Process. */
+        hcsi_json *oci = hcsg_member(j->params, "OciProcess");
+        int rc;
+        if (oci && hcsi_json_kind_of(oci) != HCSI_JSON_NULL) {
+            char *text = NULL;
+            if (HCS_FAILED(hcsi_json_to_string(oci, 0, &text))) {
+                hcs_error_clear();
+                hcsg_err_plain(&e, "out of memory");
+                goto fail;
+            }
+            rc = hcsg_ctr_exec(a->ctrs, j->cid, text, socks, &pid, &e);
+            free(text);
+        } else {
+            rc = hcsg_ctr_start_init(a->ctrs, j->cid, socks, &pid, &e);
+        }
+        if (rc != 0)
+            goto fail;
+    } else if (exec_spawn(a, j, socks, &pid, &e) != 0) {
         goto fail;
+    }
     {
         hcsi_json *o = hcsg_resp_new(0, j->aid);
         if (o && HCS_FAILED(hcsi_json_set_uint(o, "ProcessId", (uint32_t)pid))) {
@@ -264,10 +285,14 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_bool(e, params, "ProcessParameters", pipe_keys[i], &j->want[i]);
     hcsg_get_bool(e, params, "ProcessParameters", "CreateInUtilityVM", &external);
     if (!external && strcmp(b.container_id, NULL_CID) != 0) {
-        hcsi_json_put(params);
-        free(j);
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
+        if (a->dry_run || hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0) {
+            if (a->dry_run)
+                hcsg_err_no_container(e, b.container_id);
+            hcsi_json_put(params);
+            free(j);
+            return -1;
+        }
+        snprintf(j->cid, sizeof j->cid, "%s", b.container_id);
     }
     if (a->dry_run) {
         hcsi_json_put(params);
@@ -311,6 +336,13 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     return 1;
 }
 
+/* The owner of the processes a request may name: its container, or the
+ * UVM (""). */
+static const char *owner_of(const hcsg_base *b)
+{
+    return strcmp(b->container_id, NULL_CID) == 0 ? "" : b->container_id;
+}
+
 /* The process a UVM-targeted request names, as a pid. */
 static pid_t as_pid(uint32_t v) { return v > 0x7FFFFFFFu ? 0 : (pid_t)v; }
 
@@ -326,14 +358,17 @@ int hcsg_h_wait(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
-    }
-    if (a->dry_run) {
+        if (a->dry_run) {
+            hcsg_err_no_container(e, b.container_id);
+            return -1;
+        }
+        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+            return -1;
+    } else if (a->dry_run) {
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         return -1;
     }
-    if (hcsg_proc_wait(a->procs, as_pid(pid), timeout, r->id, r->aid, e) != 0)
+    if (hcsg_proc_wait(a->procs, owner_of(&b), as_pid(pid), timeout, r->id, r->aid, e) != 0)
         return -1;
     return 1;
 }
@@ -351,8 +386,15 @@ int hcsg_h_signal(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_i32(e, opts, "SignalProcessOptions", "Signal", &sig) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
+        if (a->dry_run) {
+            hcsg_err_no_container(e, b.container_id);
+            return -1;
+        }
+        if (hcsg_ctr_signal(a->ctrs, b.container_id, as_pid(pid), sig == 0 ? SIGKILL : sig,
+                            e) != 0)
+            return -1;
+        *resp = hcsg_resp_new(0, r->aid);
+        return 0;
     }
     if (a->o.strict) {
         /* The Go GCS only signals container processes (golden live-uvm
@@ -365,7 +407,7 @@ int hcsg_h_signal(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         return -1;
     }
-    if (hcsg_proc_signal(a->procs, as_pid(pid), sig == 0 ? SIGKILL : sig, e) != 0)
+    if (hcsg_proc_signal(a->procs, "", as_pid(pid), sig == 0 ? SIGKILL : sig, e) != 0)
         return -1;
     *resp = hcsg_resp_new(0, r->aid);
     return 0;
@@ -384,10 +426,13 @@ int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_u16(e, o, "ContainerResizeConsole", "Width", &w) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
-    }
-    if (a->o.strict) {
+        if (a->dry_run) {
+            hcsg_err_no_container(e, b.container_id);
+            return -1;
+        }
+        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+            return -1;
+    } else if (a->o.strict) {
         hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
                       "ResizeConsole targets containers only (--strict: as the Go GCS)");
         return -1;
@@ -396,7 +441,7 @@ int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         return -1;
     }
-    if (hcsg_proc_resize(a->procs, as_pid(pid), h, w, e) != 0)
+    if (hcsg_proc_resize(a->procs, owner_of(&b), as_pid(pid), h, w, e) != 0)
         return -1;
     *resp = hcsg_resp_new(0, r->aid);
     return 0;

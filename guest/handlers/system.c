@@ -51,7 +51,7 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     const char *query = "";
     size_t qlen = 0, i, n;
-    int want_list = 0;
+    int want_list = 0, want_stats = 0, container;
     char *text;
     if (hcsg_req_base(r, e, "ContainerGetProperties", &o, &b) < 0)
         return -1;
@@ -71,15 +71,32 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         const char *s = hcsi_json_kind_of(t) == HCSI_JSON_STRING ? hcsi_json_str(t, NULL) : "";
         if (strcmp(s, "ProcessList") == 0)
             want_list = 1;
+        else if (strcmp(s, "Statistics") == 0)
+            want_stats = 1;
         else
-            HCSG_WARN("GetProperties: property type \"%s\" is not supported for the "
-                      "UVM; ignored",
-                      s);
+            HCSG_WARN("GetProperties: property type \"%s\" is not supported; ignored", s);
     }
     hcsi_json_put(q);
-    if (strcmp(b.container_id, NULL_CID) != 0) {
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
+    container = strcmp(b.container_id, NULL_CID) != 0;
+    if (container) {
+        if (a->dry_run) {
+            hcsg_err_no_container(e, b.container_id);
+            return -1;
+        }
+        if (!r->deferred) {
+            /* The runtime answers these: not on the reader. */
+            if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+                return -1;
+            return hcsg_defer(a, r, hcsg_h_properties, e);
+        }
+        props = hcsi_json_object();
+        if (!props)
+            goto oom;
+        if (hcsg_ctr_properties(a->ctrs, b.container_id, want_list, want_stats, props, e) != 0) {
+            hcsi_json_put(props);
+            return -1;
+        }
+        goto reply;
     }
     if (a->o.strict) {
         hcsg_err_plain(e, "getPropertiesV2 is not supported against the UVM");
@@ -90,7 +107,7 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         goto oom;
     if (want_list && !a->dry_run) {
         pid_t *pids = NULL;
-        size_t k, np = hcsg_proc_list(a->procs, &pids);
+        size_t k, np = hcsg_proc_list(a->procs, "", &pids);
         if (np > 0) {
             hcsi_json *arr = hcsi_json_array();
             if (!arr) {
@@ -113,6 +130,7 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         }
         free(pids);
     }
+reply:
     text = hcsg_resp_text(props, NULL);
     hcsi_json_put(props);
     props = NULL;

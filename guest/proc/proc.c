@@ -68,6 +68,14 @@ proc *hcsg_pi_find_locked(hcsg_procs *p, pid_t pid)
     return NULL;
 }
 
+proc *hcsg_pi_find_host_locked(hcsg_procs *p, pid_t pid, const char *owner)
+{
+    proc *pr = pid > 0 ? hcsg_pi_find_locked(p, pid) : NULL;
+    if (!pr || pr->kind == HCSG_PROC_HELPER || strcmp(pr->owner, owner ? owner : "") != 0)
+        return NULL;
+    return pr;
+}
+
 void hcsg_pi_free_proc(proc *pr)
 {
     hcsg_pi_close_fd(&pr->master);
@@ -103,7 +111,7 @@ void hcsg_pi_remove_locked(hcsg_procs *p, proc *pr)
 }
 
 pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr,
-                     uint32_t code)
+                     uint32_t code, pid_t pid)
 {
     pending *pd = (pending *)calloc(1, sizeof *pd);
     if (!pd)
@@ -111,6 +119,7 @@ pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr,
     pd->id = id;
     pd->hr = hr;
     pd->code = code;
+    pd->pid = pid;
     snprintf(pd->aid, sizeof pd->aid, "%s", aid);
     pd->next = *list;
     *list = pd;
@@ -130,7 +139,7 @@ void hcsg_pi_send_pending(hcsg_procs *p, pending *list)
     while (rev) {
         pending *n = rev->next;
         if (p->done_fn)
-            p->done_fn(p->done_ctx, rev->id, rev->aid, rev->hr, rev->code);
+            p->done_fn(p->done_ctx, rev->id, rev->aid, rev->hr, rev->code, rev->pid);
         free(rev);
         rev = n;
     }
@@ -169,7 +178,7 @@ void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out)
         if (w->pr == pr) {
             *wp = w->next;
             p->nwaiters--;
-            if (!hcsg_pi_pend(out, w->id, w->aid, 0, pr->exit_code))
+            if (!hcsg_pi_pend(out, w->id, w->aid, 0, pr->exit_code, pr->pid))
                 HCSG_ERROR("out of memory: WaitForProcess %llu response lost",
                            (unsigned long long)w->id);
             free(w);
@@ -201,7 +210,7 @@ static void *timer_main(void *arg)
             if (w->deadline <= now) {
                 *wp = w->next;
                 p->nwaiters--;
-                if (!hcsg_pi_pend(&out, w->id, w->aid, HCSG_HR_TIMEOUT, 0))
+                if (!hcsg_pi_pend(&out, w->id, w->aid, HCSG_HR_TIMEOUT, 0, w->pr->pid))
                     HCSG_ERROR("out of memory: WaitForProcess %llu response lost",
                                (unsigned long long)w->id);
                 free(w);
@@ -254,6 +263,12 @@ hcsg_procs *hcsg_procs_new(hcsg_wait_done_fn done, void *ctx)
     p->done_ctx = ctx;
     p->max_procs = HCSG_MAX_PROCESSES;
     return p;
+}
+
+void hcsg_procs_set_exit_fn(hcsg_procs *p, hcsg_exit_fn fn, void *ctx)
+{
+    p->exit_fn = fn;
+    p->exit_ctx = ctx;
 }
 
 void hcsg_procs_set_max(hcsg_procs *p, size_t max)
@@ -322,32 +337,41 @@ void hcsg_procs_reap(hcsg_procs *p)
             continue;
         if (pid <= 0)
             break;
+        int notify = 0;
         pthread_mutex_lock(&p->m);
         pr = hcsg_pi_find_locked(p, pid);
         if (pr && !pr->exited) {
             pr->exited = 1;
             pr->status = status;
+            notify = pr->kind == HCSG_PROC_CONTAINER;
             HCSG_DEBUG("process %ld exited (%s %d)", (long)pid,
                        WIFEXITED(status) ? "status" : "signal",
                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
             hcsg_pi_check_done_locked(p, pr, &out);
             pthread_cond_broadcast(&p->changed);
         } else {
+            /* Kept for hcsg_proc_adopt: a container process may exit before
+             * its runtime command told us its pid. */
+            size_t i = p->orphan_next++ % HCSG_MAX_ORPHANS;
+            p->orphans[i].pid = pid;
+            p->orphans[i].status = status;
             HCSG_TRACE("reaped untracked pid %ld", (long)pid);
         }
         pthread_mutex_unlock(&p->m);
         hcsg_pi_send_pending(p, out);
+        if (notify && p->exit_fn)
+            p->exit_fn(p->exit_ctx, pid, status);
     }
 }
 
 
-int hcsg_proc_wait(hcsg_procs *p, pid_t pid, uint32_t timeout_ms,
+int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
                    uint64_t id, const char *aid, hcsg_err *e)
 {
     proc *pr;
     pending *out = NULL;
     pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_locked(p, pid);
+    pr = hcsg_pi_find_host_locked(p, pid, owner);
     if (!pr || pid <= 0) {
         pthread_mutex_unlock(&p->m);
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
@@ -355,14 +379,14 @@ int hcsg_proc_wait(hcsg_procs *p, pid_t pid, uint32_t timeout_ms,
     }
     if (pr->done) {
         /* Answered now; the first successful wait removes the process. */
-        if (!hcsg_pi_pend(&out, id, aid, 0, pr->exit_code)) {
+        if (!hcsg_pi_pend(&out, id, aid, 0, pr->exit_code, pr->pid)) {
             pthread_mutex_unlock(&p->m);
             hcsg_err_plain(e, "out of memory");
             return -1;
         }
         hcsg_pi_remove_locked(p, pr);
     } else if (timeout_ms == 0) {
-        if (!hcsg_pi_pend(&out, id, aid, HCSG_HR_TIMEOUT, 0)) {
+        if (!hcsg_pi_pend(&out, id, aid, HCSG_HR_TIMEOUT, 0, pr->pid)) {
             pthread_mutex_unlock(&p->m);
             hcsg_err_plain(e, "out of memory");
             return -1;
@@ -397,12 +421,12 @@ int hcsg_proc_wait(hcsg_procs *p, pid_t pid, uint32_t timeout_ms,
     return 0;
 }
 
-int hcsg_proc_signal(hcsg_procs *p, pid_t pid, int sig, hcsg_err *e)
+int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_err *e)
 {
     proc *pr;
     int rc = 0;
     pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_locked(p, pid);
+    pr = hcsg_pi_find_host_locked(p, pid, owner);
     if (!pr || pid <= 0) {
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         rc = -1;
@@ -426,13 +450,13 @@ int hcsg_proc_signal(hcsg_procs *p, pid_t pid, int sig, hcsg_err *e)
     return rc;
 }
 
-int hcsg_proc_resize(hcsg_procs *p, pid_t pid, uint16_t h, uint16_t w,
+int hcsg_proc_resize(hcsg_procs *p, const char *owner, pid_t pid, uint16_t h, uint16_t w,
                      hcsg_err *e)
 {
     proc *pr;
     int rc = 0;
     pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_locked(p, pid);
+    pr = hcsg_pi_find_host_locked(p, pid, owner);
     if (!pr || pid <= 0) {
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         rc = -1;
@@ -461,7 +485,7 @@ static int cmp_pid(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-size_t hcsg_proc_list(hcsg_procs *p, pid_t **out)
+size_t hcsg_proc_list(hcsg_procs *p, const char *owner, pid_t **out)
 {
     proc *pr;
     size_t n = 0;
@@ -470,7 +494,8 @@ size_t hcsg_proc_list(hcsg_procs *p, pid_t **out)
     v = (pid_t *)calloc(p->nprocs ? p->nprocs : 1, sizeof *v);
     if (v)
         for (pr = p->table; pr; pr = pr->next)
-            v[n++] = pr->pid;
+            if (pr->kind != HCSG_PROC_HELPER && strcmp(pr->owner, owner ? owner : "") == 0)
+                v[n++] = pr->pid;
     pthread_mutex_unlock(&p->m);
     if (v)
         qsort(v, n, sizeof *v, cmp_pid);
@@ -520,9 +545,11 @@ void hcsg_proc_dump(hcsg_procs *p, hcsi_buf *b)
             hcsi_buf_puts(b, "  ... (truncated)\n");
             break;
         }
-        hcsi_buf_printf(b, "  pid %ld %s: %s%s, age %.1fs, relays %d (output %d), "
+        hcsi_buf_printf(b, "  pid %ld %s%s%s%s: %s%s, age %.1fs, relays %d (output %d), "
                            "waiters %zu",
                         (long)pr->pid, pr->argv0,
+                        pr->kind == HCSG_PROC_HELPER ? " (runtime command)" : "",
+                        pr->owner[0] ? " in container " : "", pr->owner,
                         pr->done ? "done" : pr->exited ? "exited, draining output" : "running",
                         pr->tty ? ", tty" : "", (double)(now - pr->started_ns) / 1e9,
                         pr->relays_all, pr->relays_out, nw);
@@ -552,8 +579,11 @@ static size_t signal_all_locked(hcsg_procs *p, int sig)
     for (pr = p->table; pr; pr = pr->next) {
         if (pr->exited)
             continue;
-        /* Each child leads its own session and process group. */
-        (void)kill(-pr->pid, sig);
+        /* Each child leads its own session and process group; container
+         * processes are signalled themselves (their init takes its pid
+         * namespace with it). */
+        if (pr->kind == HCSG_PROC_UVM)
+            (void)kill(-pr->pid, sig);
         (void)kill(pr->pid, sig);
         n++;
     }

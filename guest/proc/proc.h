@@ -24,13 +24,23 @@ typedef struct hcsg_spawn {
     uint16_t rows, cols; /* initial console size (0: leave) */
     int in_sock, out_sock, err_sock; /* -1 when not requested */
     const char *argv0;  /* for logs and DumpStacks */
+    /* Helpers (hcsg_proc_spawn_helper): the child's fds 0-2 as given (-1:
+     * /dev/null), no relays, no session of its own. */
+    int fds[3];
 } hcsg_spawn;
 
-/* Called when a waited process is done: send the WaitForProcess response. */
+/* Called when a waited process is done: send the WaitForProcess response
+ * (pid: the process it answered for). */
 typedef void (*hcsg_wait_done_fn)(void *ctx, uint64_t id, const char *aid,
-                                  int32_t hr, uint32_t exit_code);
+                                  int32_t hr, uint32_t exit_code, pid_t pid);
+/* Called (no lock held) when a container process has exited (reaped). */
+typedef void (*hcsg_exit_fn)(void *ctx, pid_t pid, int status);
+
+/* What a tracked process is. */
+enum { HCSG_PROC_UVM = 0, HCSG_PROC_CONTAINER = 1, HCSG_PROC_HELPER = 2 };
 
 hcsg_procs *hcsg_procs_new(hcsg_wait_done_fn done, void *ctx);
+void hcsg_procs_set_exit_fn(hcsg_procs *p, hcsg_exit_fn fn, void *ctx);
 /* Processes tracked at once (default HCSG_MAX_PROCESSES); set before
  * hcsg_procs_start. */
 void hcsg_procs_set_max(hcsg_procs *p, size_t max);
@@ -43,13 +53,50 @@ int hcsg_procs_start(hcsg_procs *p);
 int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e);
 /* WaitForProcess: answers through the done callback, immediately or later.
  * Returns 0, or -1 with e set for immediate errors (not found). */
-int hcsg_proc_wait(hcsg_procs *p, pid_t pid, uint32_t timeout_ms,
+/* owner: the container id the request names ("" for the UVM); a process of
+ * another owner is "not found". */
+int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
                    uint64_t id, const char *aid, hcsg_err *e);
-int hcsg_proc_signal(hcsg_procs *p, pid_t pid, int sig, hcsg_err *e);
-int hcsg_proc_resize(hcsg_procs *p, pid_t pid, uint16_t h, uint16_t w,
+int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_err *e);
+int hcsg_proc_resize(hcsg_procs *p, const char *owner, pid_t pid, uint16_t h, uint16_t w,
                      hcsg_err *e);
-/* Pids of tracked processes (ascending); caller frees *out. */
-size_t hcsg_proc_list(hcsg_procs *p, pid_t **out);
+/* Pids of the owner's tracked processes (ascending); caller frees *out. */
+size_t hcsg_proc_list(hcsg_procs *p, const char *owner, pid_t **out);
+
+/* ---- OCI runtime commands and container processes (adopt.c) ---- */
+
+/* Starts a helper (an OCI runtime command): s->path/argv/envp, s->fds as
+ * its stdio. Tracked but never visible to the host; allowed during a
+ * cleanup (it may be the cleanup). 0 with *pid, or -1 with e. */
+int hcsg_proc_spawn_helper(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e);
+/* Waits for a helper to exit (SIGKILL after timeout_ms) and forgets it.
+ * 0 with *status (a wait status), -1 with e (timed out: killed). */
+int hcsg_proc_wait_helper(hcsg_procs *p, pid_t pid, uint32_t timeout_ms, int *status,
+                          hcsg_err *e);
+
+/* Container process stdio for hcsg_proc_adopt / hcsg_proc_attach: the
+ * agent's ends (pipes or the pty master) and the host's sockets; -1 where
+ * absent. Every fd is taken, also on failure. */
+typedef struct hcsg_attach {
+    int master;                    /* tty: the pty master */
+    int in_w, out_r, err_r;        /* pipes: the agent's ends */
+    int in_sock, out_sock, err_sock;
+} hcsg_attach;
+void hcsg_attach_init(hcsg_attach *at);
+void hcsg_attach_close(hcsg_attach *at);
+
+/* Tracks pid, a container process the agent did not fork (reparented to it
+ * as child subreaper), for owner. at: start its relays now; NULL: later
+ * with hcsg_proc_attach (a container's init before Start). If pid already
+ * exited, its status is taken from the orphan record. 0 or -1 with e. */
+int hcsg_proc_adopt(hcsg_procs *p, pid_t pid, const char *owner, int tty,
+                    const char *argv0, hcsg_attach *at, hcsg_err *e);
+int hcsg_proc_attach(hcsg_procs *p, pid_t pid, hcsg_attach *at, hcsg_err *e);
+/* 1 exited (status in *status), 0 running, -1 not tracked. */
+int hcsg_proc_state(hcsg_procs *p, pid_t pid, int *status);
+/* Forgets a tracked container process whatever its state (no answer is
+ * sent to its waiters: the container is being torn down). */
+void hcsg_proc_forget(hcsg_procs *p, pid_t pid);
 /* Appends a human-readable state dump (DumpStacks). */
 void hcsg_proc_dump(hcsg_procs *p, hcsi_buf *b);
 size_t hcsg_proc_count(hcsg_procs *p);

@@ -11,6 +11,7 @@
 
 #define RELAY_BUF (64u * 1024u)
 #define RELAY_STACK (256u * 1024u)
+#define HCSG_MAX_ORPHANS 64u
 
 typedef struct proc proc;
 typedef struct waiter waiter;
@@ -33,6 +34,8 @@ struct proc {
     int done;
     uint32_t exit_code;
     uint64_t started_ns;
+    int kind;          /* HCSG_PROC_UVM / _CONTAINER / _HELPER */
+    char owner[HCSG_MAX_ID + 1]; /* container id ("" in the UVM) */
 };
 
 struct waiter {
@@ -47,6 +50,7 @@ struct waiter {
 typedef struct pending {
     struct pending *next;
     uint64_t id;
+    pid_t pid;
     int32_t hr;
     uint32_t code;
     char aid[256];
@@ -82,6 +86,13 @@ struct hcsg_procs {
     int abort_efd;
     pthread_t spawner, timer;
     hcsg_wait_done_fn done_fn;
+    hcsg_exit_fn exit_fn;   /* container processes reaped */
+    void *exit_ctx;
+    /* Exits of children reaped before anyone tracked them: a container
+     * process reparented to the agent (child subreaper) may exit before
+     * its runtime command returned its pid. */
+    struct { pid_t pid; int status; } orphans[HCSG_MAX_ORPHANS];
+    size_t orphan_next;
     void *done_ctx;
 };
 
@@ -94,10 +105,17 @@ void hcsg_pi_errtext(int err, char *buf, size_t n);
 void hcsg_pi_close_fd(int *fd);
 uint64_t hcsg_pi_now_ns(void);
 proc *hcsg_pi_find_locked(hcsg_procs *p, pid_t pid);
+/* A process the host may name: not a helper, and owned by owner. */
+proc *hcsg_pi_find_host_locked(hcsg_procs *p, pid_t pid, const char *owner);
+/* Starts the relays of a running process (its fds and sockets are taken;
+ * -1 where absent). Lock not held; the caller holds a reference. */
+void hcsg_pi_begin_relays(hcsg_procs *p, proc *pr, int master, int in_w, int out_r,
+                          int err_r, int in_sock, int out_sock, int err_sock);
 void hcsg_pi_free_proc(proc *pr);
 void hcsg_pi_unref_locked(proc *pr);
 void hcsg_pi_remove_locked(hcsg_procs *p, proc *pr);
-pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr, uint32_t code);
+pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr, uint32_t code,
+                      pid_t pid);
 void hcsg_pi_send_pending(hcsg_procs *p, pending *list);
 uint32_t hcsg_pi_exit_code_of(int status);
 void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out);

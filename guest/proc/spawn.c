@@ -99,7 +99,7 @@ static void run_job(hcsg_procs *p, spawn_job *j)
     /* The lock is held across fork and insertion, so the reaper cannot
      * miss the pid of a child that exits at once. */
     pthread_mutex_lock(&p->m);
-    if (p->closed) {
+    if (p->closed && j->pr->kind != HCSG_PROC_HELPER) {
         /* A cleanup ran while this request was on its way: nothing may
          * start after it. */
         pthread_mutex_unlock(&p->m);
@@ -357,35 +357,15 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
      * lock (relays update their slots as they finish). */
     *pid = job.pid;
     {
-        int tty = s->tty, in = s->in_sock, out = s->out_sock, err = s->err_sock;
-        int master;
-        pthread_mutex_lock(&p->m);
-        pr->in_sock = in;
-        pr->out_sock = out;
-        if (tty)
-            pr->held_sock = err; /* unused with a tty (Go: stderr merged) */
-        else
-            pr->err_sock = err;
+        int in = s->in_sock, out = s->out_sock, err = s->err_sock;
         s->in_sock = s->out_sock = s->err_sock = -1;
-        pr->refs += pr->relays_all + 1;
-        p->nrelays += (size_t)pr->relays_all;
-        master = pr->master;
+        pthread_mutex_lock(&p->m);
+        pr->refs++; /* ours, until the relays are started */
         pthread_mutex_unlock(&p->m);
-        if (tty) {
-            hcsg_pi_start_relay(p, pr, 1, master, out, &pr->out_sock, "stdout");
-            if (in >= 0)
-                hcsg_pi_start_relay(p, pr, 0, in, master, &pr->in_sock, "stdin");
-        } else {
-            if (out >= 0)
-                hcsg_pi_start_relay(p, pr, 1, outp[0], out, &pr->out_sock, "stdout");
-            if (err >= 0)
-                hcsg_pi_start_relay(p, pr, 1, errp[0], err, &pr->err_sock, "stderr");
-            if (in >= 0)
-                hcsg_pi_start_relay(p, pr, 0, in, inp[1], &pr->in_sock, "stdin");
-        }
+        hcsg_pi_begin_relays(p, pr, -1, inp[1], outp[0], errp[0], in, out, err);
         outp[0] = errp[0] = inp[1] = -1; /* owned by the relays */
         HCSG_INFO("started process %ld (%s)%s", (long)job.pid,
-                  s->argv0 ? s->argv0 : s->path, tty ? " with a tty" : "");
+                  s->argv0 ? s->argv0 : s->path, s->tty ? " with a tty" : "");
         pthread_mutex_lock(&p->m);
         hcsg_pi_unref_locked(pr);
         pthread_mutex_unlock(&p->m);
@@ -422,3 +402,37 @@ out:
     return rc;
 }
 
+
+void hcsg_pi_begin_relays(hcsg_procs *p, proc *pr, int master, int in_w, int out_r,
+                          int err_r, int in, int out, int err)
+{
+    int tty;
+    pthread_mutex_lock(&p->m);
+    tty = pr->tty;
+    if (master >= 0)
+        pr->master = master;
+    master = pr->master;
+    pr->in_sock = in;
+    pr->out_sock = out;
+    if (tty)
+        pr->held_sock = err; /* unused with a tty (Go: stderr merged) */
+    else
+        pr->err_sock = err;
+    pr->refs += pr->relays_all;
+    p->nrelays += (size_t)pr->relays_all;
+    pthread_mutex_unlock(&p->m);
+    if (tty) {
+        hcsg_pi_start_relay(p, pr, 1, master, out, &pr->out_sock, "stdout");
+        if (in >= 0)
+            hcsg_pi_start_relay(p, pr, 0, in, master, &pr->in_sock, "stdin");
+    } else {
+        if (out_r >= 0)
+            hcsg_pi_start_relay(p, pr, 1, out_r, out, &pr->out_sock, "stdout");
+        if (err_r >= 0)
+            hcsg_pi_start_relay(p, pr, 1, err_r, err, &pr->err_sock, "stderr");
+        if (in >= 0)
+            hcsg_pi_start_relay(p, pr, 0, in, in_w, &pr->in_sock, "stdin");
+        else if (in_w >= 0)
+            close(in_w); /* no stdin: the process reads EOF */
+    }
+}

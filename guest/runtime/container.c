@@ -1,0 +1,1122 @@
+/*
+ * hcs-gcs runtime: the container table and its lifecycle.
+ *
+ *   Create        bundle (config.json from OciSpecification, a network
+ *                 namespace of its own unless the spec names one), stdio
+ *                 pipes or a console socket, `runtime create`: the init
+ *                 exists and waits for Start, reparented to the agent.
+ *   init start    ExecuteProcess without OciProcess: the host's stdio
+ *                 sockets are attached to the held pipes, `runtime start`.
+ *   exec          ExecuteProcess with OciProcess: `runtime exec --detach`.
+ *   exit          one notification per container, once the init exited and
+ *                 a WaitForProcess on it was answered (or at once when the
+ *                 host never got its pid). Its Type comes from what the agent
+ *                 did: SIGKILL asked (ShutdownForced, SignalProcess 9) ->
+ *                 ForcedExit, else SIGTERM asked -> GracefulExit, else
+ *                 UnexpectedExit. Never from a race with the exit itself.
+ *   Delete        `runtime delete --force`, the bundle.
+ *   bridge lost   every container killed and deleted, every overlay
+ *                 unmounted (hcsg_containers_cleanup).
+ *
+ * One mutex guards the table; runtime commands run without it while the
+ * record is marked busy (CREATING / STARTING / DELETING), so requests for
+ * other containers proceed.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runtime/runtime.h"
+
+#define MAX_CONTAINERS 256u
+#define CONSOLE_TIMEOUT_MS 10000u
+
+enum { ST_CREATING, ST_CREATED, ST_STARTING, ST_RUNNING, ST_DELETING };
+
+typedef struct ctr {
+    struct ctr *next;
+    char id[HCSG_MAX_ID + 1];
+    char bundle[PATH_MAX - 64];
+    char log[PATH_MAX];
+    char aid[256];
+    int state;
+    pid_t init_pid;
+    int tty;
+    hcsg_attach io;       /* the init's stdio ends, held until Start */
+    int init_started;     /* the host got the init's pid */
+    int exited, status;
+    int wait_answered;
+    int notified;
+    int sig_asked;        /* 0, SIGTERM or SIGKILL (the strongest asked) */
+    unsigned seq;
+} ctr;
+
+struct hcsg_containers {
+    pthread_mutex_t m;
+    ctr *list;
+    size_t n;
+    int closing;
+    hcsg_oci oci;
+    char state_root[PATH_MAX];
+    hcsg_procs *procs;
+    hcsg_layers *layers;
+    hcsg_notify_fn notify;
+    void *notify_ctx;
+    unsigned console_seq;
+};
+
+/* ---- table ---- */
+
+static ctr *find_locked(hcsg_containers *C, const char *id)
+{
+    ctr *c;
+    for (c = C->list; c; c = c->next)
+        if (strcmp(c->id, id) == 0)
+            return c;
+    return NULL;
+}
+
+static ctr *find_pid_locked(hcsg_containers *C, pid_t pid)
+{
+    ctr *c;
+    for (c = C->list; c; c = c->next)
+        if (c->init_pid == pid && pid > 0)
+            return c;
+    return NULL;
+}
+
+static void unlink_locked(hcsg_containers *C, ctr *c)
+{
+    ctr **pp;
+    for (pp = &C->list; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            C->n--;
+            return;
+        }
+}
+
+static void free_ctr(ctr *c)
+{
+    hcsg_attach_close(&c->io);
+    free(c);
+}
+
+/* The Go GCS's answers for a container that is not ready. */
+static int not_ready(const ctr *c, const char *id, hcsg_err *e)
+{
+    if (!c) {
+        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND, "container \"%.200s\" not found", id);
+        return -1;
+    }
+    if (c->state == ST_CREATING) {
+        hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is still being created",
+                      id);
+        return -1;
+    }
+    if (c->state == ST_DELETING) {
+        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND, "container \"%.200s\" is being deleted", id);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *exit_type(const ctr *c)
+{
+    return c->sig_asked == SIGKILL   ? "ForcedExit"
+           : c->sig_asked == SIGTERM ? "GracefulExit"
+                                     : "UnexpectedExit";
+}
+
+/* Takes the notification to send, if it is due (lock held). */
+typedef struct note {
+    char id[HCSG_MAX_ID + 1];
+    char aid[256];
+    const char *type;
+} note;
+
+static int due_locked(ctr *c, note *n)
+{
+    if (c->notified || !c->exited || (c->init_started && !c->wait_answered))
+        return 0;
+    c->notified = 1;
+    snprintf(n->id, sizeof n->id, "%s", c->id);
+    snprintf(n->aid, sizeof n->aid, "%s", c->aid);
+    n->type = exit_type(c);
+    return 1;
+}
+
+static void send_note(hcsg_containers *C, const note *n)
+{
+    HCSG_INFO("container %s exited: %s", n->id, n->type);
+    if (C->notify)
+        C->notify(C->notify_ctx, n->id, n->aid, n->type);
+}
+
+/* ---- set-up ---- */
+
+hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *procs,
+                                     hcsg_notify_fn notify, void *ctx, hcsg_err *e)
+{
+    hcsg_containers *C = (hcsg_containers *)calloc(1, sizeof *C);
+    const char *rt = cfg && cfg->runtime ? cfg->runtime : "runc";
+    if (!C) {
+        hcsg_err_plain(e, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&C->m, NULL);
+    C->procs = procs;
+    C->notify = notify;
+    C->notify_ctx = ctx;
+    C->oci.procs = procs;
+    C->oci.timeout_ms = 60000;
+    snprintf(C->oci.path, sizeof C->oci.path, "%s", rt);
+    snprintf(C->oci.root, sizeof C->oci.root, "%s",
+             cfg && cfg->runtime_root ? cfg->runtime_root : "/run/hcs-gcs/runtime");
+    snprintf(C->state_root, sizeof C->state_root, "%s",
+             cfg && cfg->state_root ? cfg->state_root : "/run/gcs/c");
+    C->layers = hcsg_layers_new();
+    if (!C->layers) {
+        hcsg_containers_free(C);
+        hcsg_err_plain(e, "out of memory");
+        return NULL;
+    }
+    if (!strchr(rt, '/')) {
+        char msg[512];
+        char *p = hcsg_lookpath(rt, msg, sizeof msg);
+        if (p) {
+            snprintf(C->oci.path, sizeof C->oci.path, "%s", p);
+            free(p);
+        } else {
+            HCSG_WARN("OCI runtime %s not found (%s): containers will fail to start", rt, msg);
+        }
+    }
+    return C;
+}
+
+void hcsg_containers_free(hcsg_containers *C)
+{
+    if (!C)
+        return;
+    while (C->list) {
+        ctr *c = C->list;
+        C->list = c->next;
+        free_ctr(c);
+    }
+    hcsg_layers_free(C->layers);
+    pthread_mutex_destroy(&C->m);
+    free(C);
+}
+
+hcsg_layers *hcsg_containers_layers(hcsg_containers *C) { return C->layers; }
+
+size_t hcsg_containers_count(hcsg_containers *C)
+{
+    size_t n;
+    pthread_mutex_lock(&C->m);
+    n = C->n;
+    pthread_mutex_unlock(&C->m);
+    return n;
+}
+
+/* ---- helpers ---- */
+
+static int read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
+{
+    char buf[32];
+    FILE *f = fopen(path, "re");
+    long v = 0;
+    size_t n;
+    if (!f) {
+        hcsg_err_plain(e, "OCI runtime wrote no pid file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    v = strtol(buf, NULL, 10);
+    if (v <= 1 || v > 0x7FFFFFFF) {
+        hcsg_err_plain(e, "OCI runtime pid file %s holds no pid", path);
+        return -1;
+    }
+    *pid = (pid_t)v;
+    return 0;
+}
+
+/* Pipes for the requested streams: child ends in child[], agent ends in at. */
+static int make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
+{
+    int i, p[2];
+    for (i = 0; i < 3; i++) {
+        child[i] = -1;
+        if (!want[i])
+            continue;
+        if (pipe2(p, O_CLOEXEC) != 0) {
+            hcsg_err_plain(e, "pipe: %s", strerror(errno));
+            return -1;
+        }
+        if (i == 0) {
+            child[0] = p[0];
+            at->in_w = p[1];
+        } else {
+            child[i] = p[1];
+            if (i == 1)
+                at->out_r = p[0];
+            else
+                at->err_r = p[0];
+        }
+    }
+    return 0;
+}
+
+static void close3(int fd[3])
+{
+    int i;
+    for (i = 0; i < 3; i++)
+        if (fd[i] >= 0) {
+            close(fd[i]);
+            fd[i] = -1;
+        }
+}
+
+/* process.terminal, process.args[0] and process.consoleSize of an OCI
+ * Process object. */
+static void process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
+                          uint16_t *rows, uint16_t *cols)
+{
+    hcsi_json *args = NULL, *cs = NULL;
+    int t = 0;
+    const char *a0 = NULL;
+    uint32_t h = 0, w = 0;
+    *tty = 0;
+    snprintf(argv0, n, "?");
+    if (!proc)
+        return;
+    if (hcsi_json_get_bool(proc, "process", "terminal", &t) == 1)
+        *tty = t;
+    if (hcsi_json_get_arr(proc, "process", "args", &args) == 1 && hcsi_json_array_len(args) &&
+        hcsi_json_kind_of(hcsi_json_array_at(args, 0)) == HCSI_JSON_STRING)
+        a0 = hcsi_json_str(hcsi_json_array_at(args, 0), NULL);
+    if (a0)
+        snprintf(argv0, n, "%s", a0);
+    if (rows && hcsi_json_get_obj(proc, "process", "consoleSize", &cs) == 1 &&
+        hcsi_json_get_u32(cs, "consoleSize", "height", &h) == 1 &&
+        hcsi_json_get_u32(cs, "consoleSize", "width", &w) == 1 && h <= 65535 && w <= 65535) {
+        *rows = (uint16_t)h;
+        *cols = (uint16_t)w;
+    }
+    hcs_error_clear();
+}
+
+/* The spec the runtime gets: the host's, with a network namespace of the
+ * container's own unless the spec names one (the Go GCS shares one
+ * namespace between all containers, and a second container then fails). */
+static char *prepare_spec(const char *text, int *tty, char *argv0, size_t n, hcsg_err *e)
+{
+    hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
+    char *out = NULL;
+    size_t i, k;
+    int has_net = 0;
+    if (!text || !*text) {
+        hcsg_err_plain(e, "OciSpecification is missing");
+        return NULL;
+    }
+    if (HCS_FAILED(hcsi_json_parse(text, strlen(text), "OciSpecification", &spec)) ||
+        hcsi_json_kind_of(spec) != HCSI_JSON_OBJECT) {
+        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "OciSpecification is not a JSON object");
+        hcs_error_clear();
+        hcsi_json_put(spec);
+        return NULL;
+    }
+    process_facts(hcsi_json_get(spec, "process"), tty, argv0, n, NULL, NULL);
+    if (!hcsi_json_get(spec, "process") || !hcsi_json_get(spec, "root")) {
+        hcsg_err_plain(e, "OciSpecification has no %s",
+                       hcsi_json_get(spec, "process") ? "root" : "process");
+        goto done;
+    }
+    linux_ = hcsi_json_get(spec, "linux");
+    if (!linux_) {
+        linux_ = hcsi_json_object();
+        if (!linux_ || HCS_FAILED(hcsi_json_set(spec, "linux", linux_)))
+            goto oom;
+    }
+    if (hcsi_json_kind_of(linux_) != HCSI_JSON_OBJECT) {
+        hcsg_err_plain(e, "OciSpecification.linux is not an object");
+        goto done;
+    }
+    ns = hcsi_json_get(linux_, "namespaces");
+    if (!ns) {
+        ns = hcsi_json_array();
+        if (!ns || HCS_FAILED(hcsi_json_set(linux_, "namespaces", ns)))
+            goto oom;
+    }
+    if (hcsi_json_kind_of(ns) != HCSI_JSON_ARRAY) {
+        hcsg_err_plain(e, "OciSpecification.linux.namespaces is not an array");
+        goto done;
+    }
+    k = hcsi_json_array_len(ns);
+    for (i = 0; i < k; i++) {
+        const char *t = NULL;
+        if (hcsi_json_get_str(hcsi_json_array_at(ns, i), NULL, "type", &t, NULL) == 1 &&
+            strcmp(t, "network") == 0)
+            has_net = 1;
+    }
+    hcs_error_clear();
+    if (!has_net) {
+        hcsi_json *o = hcsi_json_object();
+        if (!o || HCS_FAILED(hcsi_json_set_str(o, "type", "network")) ||
+            HCS_FAILED(hcsi_json_append(ns, o)))
+            goto oom;
+    }
+    if (HCS_FAILED(hcsi_json_to_string(spec, 0, &out)))
+        goto oom;
+    goto done;
+oom:
+    hcsg_err_plain(e, "out of memory");
+done:
+    hcsi_json_put(spec);
+    return out;
+}
+
+static void remove_files(const ctr *c)
+{
+    char p[PATH_MAX + 32];
+    static const char *const names[] = {"config.json", "init.pid", "runtime-log.json"};
+    size_t i;
+    for (i = 0; i < HCSI_ARRAY_LEN(names); i++) {
+        snprintf(p, sizeof p, "%s/%s", c->bundle, names[i]);
+        (void)unlink(p);
+    }
+}
+
+static int runtime_delete(hcsg_containers *C, const ctr *c)
+{
+    const char *args[] = {"delete", "--force", c->id, NULL};
+    hcsg_err e;
+    hcsg_err_clear(&e);
+    if (hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, &e) != 0) {
+        HCSG_WARN("container %s: %s", c->id, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Create ---- */
+
+int hcsg_ctr_create(hcsg_containers *C, const char *id, const char *aid,
+                    const hcs_gs_LCOWContainerConfig *cfg, hcsg_err *e)
+{
+    ctr *c;
+    char *spec = NULL, argv0[80], path[PATH_MAX + 32], pidf[PATH_MAX + 32], sock[PATH_MAX];
+    int want[3] = {1, 1, 1}, child[3] = {-1, -1, -1}, lfd = -1, tty = 0;
+    pid_t pid = 0;
+    int created = 0;
+    if (hcsg_check_id(id, e) != 0)
+        return -1;
+    if (!cfg->OciBundlePath || !*cfg->OciBundlePath) {
+        hcsg_err_plain(e, "failed to create container: OciBundlePath is empty");
+        return -1;
+    }
+    if (hcsg_check_path_under(C->state_root, cfg->OciBundlePath, "OciBundlePath", e) != 0) {
+        hcsg_err_prefix(e, "failed to create container");
+        return -1;
+    }
+    c = (ctr *)calloc(1, sizeof *c);
+    if (!c) {
+        hcsg_err_plain(e, "out of memory");
+        return -1;
+    }
+    hcsg_attach_init(&c->io);
+    snprintf(c->id, sizeof c->id, "%s", id);
+    snprintf(c->aid, sizeof c->aid, "%s", aid ? aid : "");
+    snprintf(c->bundle, sizeof c->bundle, "%s", cfg->OciBundlePath);
+    snprintf(c->log, sizeof c->log, "%s/runtime-log.json", c->bundle);
+    c->state = ST_CREATING;
+    pthread_mutex_lock(&C->m);
+    if (find_locked(C, id)) {
+        pthread_mutex_unlock(&C->m);
+        free_ctr(c);
+        hcsg_err_wrap(e, HCSG_HR_ALREADY_EXISTS, "container \"%.200s\" already exists", id);
+        return -1;
+    }
+    if (C->closing || C->n >= MAX_CONTAINERS) {
+        pthread_mutex_unlock(&C->m);
+        free_ctr(c);
+        hcsg_err_plain(e, "failed to create container %s: %s", id,
+                       C->closing ? "the agent is cleaning up"
+                                  : "too many containers (256)");
+        return -1;
+    }
+    c->next = C->list;
+    C->list = c;
+    C->n++;
+    pthread_mutex_unlock(&C->m);
+
+    spec = prepare_spec(cfg->OciSpecification, &tty, argv0, sizeof argv0, e);
+    if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
+        goto fail;
+    snprintf(path, sizeof path, "%s/config.json", c->bundle);
+    if (hcsg_write_file(path, spec, strlen(spec), e) != 0)
+        goto fail;
+    snprintf(pidf, sizeof pidf, "%s/init.pid", c->bundle);
+    c->tty = tty;
+    if (tty) {
+        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
+                                                                  __ATOMIC_SEQ_CST),
+                                  sock, sizeof sock, e);
+        if (lfd < 0)
+            goto fail;
+    } else if (make_pipes(want, child, &c->io, e) != 0) {
+        goto fail;
+    }
+    {
+        const char *args[10];
+        size_t n = 0;
+        args[n++] = "create";
+        args[n++] = "--bundle";
+        args[n++] = c->bundle;
+        args[n++] = "--pid-file";
+        args[n++] = pidf;
+        if (tty) {
+            args[n++] = "--console-socket";
+            args[n++] = sock;
+        }
+        args[n++] = id;
+        args[n] = NULL;
+        if (hcsg_oci_run(&C->oci, args, child, c->log, NULL, e) != 0) {
+            hcsg_err_prefix(e, "failed to create container %s", id);
+            goto fail;
+        }
+        created = 1;
+    }
+    close3(child);
+    if (tty) {
+        c->io.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
+        if (c->io.master < 0)
+            goto fail;
+    }
+    if (read_pid_file(pidf, &pid, e) != 0 ||
+        hcsg_proc_adopt(C->procs, pid, id, tty, argv0, NULL, e) != 0)
+        goto fail;
+    if (lfd >= 0) {
+        close(lfd);
+        (void)unlink(sock);
+    }
+    free(spec);
+    pthread_mutex_lock(&C->m);
+    c->init_pid = pid;
+    c->state = ST_CREATED;
+    pthread_mutex_unlock(&C->m);
+    HCSG_INFO("created container %s (init pid %ld%s)", id, (long)pid, tty ? ", tty" : "");
+    return 0;
+fail:
+    close3(child);
+    if (lfd >= 0) {
+        close(lfd);
+        (void)unlink(sock);
+    }
+    free(spec);
+    if (created) {
+        if (pid > 0)
+            (void)kill(pid, SIGKILL);
+        (void)runtime_delete(C, c);
+        if (pid > 0)
+            hcsg_proc_forget(C->procs, pid);
+    }
+    remove_files(c);
+    pthread_mutex_lock(&C->m);
+    unlink_locked(C, c);
+    pthread_mutex_unlock(&C->m);
+    free_ctr(c);
+    return -1;
+}
+
+int hcsg_ctr_lookup(hcsg_containers *C, const char *id, hcsg_err *e)
+{
+    int rc;
+    pthread_mutex_lock(&C->m);
+    rc = not_ready(find_locked(C, id), id, e);
+    pthread_mutex_unlock(&C->m);
+    return rc;
+}
+
+/* ---- processes ---- */
+
+int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t *pid,
+                        hcsg_err *e)
+{
+    ctr *c;
+    hcsg_attach at;
+    const char *args[3];
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        close3(socks);
+        return -1;
+    }
+    if (c->state != ST_CREATED || c->exited) {
+        pid_t ip = c->init_pid;
+        int exited = c->exited;
+        pthread_mutex_unlock(&C->m);
+        close3(socks);
+        if (exited && c->state == ST_CREATED)
+            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" was stopped "
+                          "before its init process was started", id);
+        else
+            hcsg_err_plain(e, "container \"%.200s\": the init process was already started "
+                              "(pid %ld); run more processes with an OciProcess", id, (long)ip);
+        return -1;
+    }
+    c->state = ST_STARTING;
+    at = c->io;
+    hcsg_attach_init(&c->io);
+    pthread_mutex_unlock(&C->m);
+    at.in_sock = socks[0];
+    at.out_sock = socks[1];
+    at.err_sock = socks[2];
+    socks[0] = socks[1] = socks[2] = -1;
+    if (hcsg_proc_attach(C->procs, c->init_pid, &at, e) != 0)
+        goto fail;
+    args[0] = "start";
+    args[1] = id;
+    args[2] = NULL;
+    if (hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, e) != 0) {
+        hcsg_err_prefix(e, "failed to start container %s", id);
+        /* Its stdio is attached for good: the container cannot be started
+         * again; stop the init so that its exit is reported. */
+        (void)kill(c->init_pid, SIGKILL);
+        goto fail;
+    }
+    pthread_mutex_lock(&C->m);
+    c->state = ST_RUNNING;
+    c->init_started = 1;
+    *pid = c->init_pid;
+    pthread_mutex_unlock(&C->m);
+    HCSG_INFO("started container %s (init pid %ld)", id, (long)*pid);
+    return 0;
+fail:
+    pthread_mutex_lock(&C->m);
+    c->state = ST_RUNNING; /* not startable again */
+    pthread_mutex_unlock(&C->m);
+    return -1;
+}
+
+int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, int socks[3],
+                  pid_t *pid, hcsg_err *e)
+{
+    ctr *c;
+    hcsi_json *proc = NULL;
+    hcsg_attach at;
+    char argv0[80], pf[PATH_MAX + 32], pidf[PATH_MAX + 32], bundle[PATH_MAX], log[PATH_MAX];
+    char sock[PATH_MAX];
+    int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1;
+    uint16_t rows = 0, cols = 0;
+    unsigned seq;
+    hcsg_attach_init(&at);
+    for (i = 0; i < 3; i++)
+        want[i] = socks[i] >= 0;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        close3(socks);
+        return -1;
+    }
+    if (c->state != ST_RUNNING || c->exited) {
+        int created = c->state == ST_CREATED && !c->exited;
+        pthread_mutex_unlock(&C->m);
+        close3(socks);
+        if (created)
+            hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is not running: "
+                          "start its init process first (ExecuteProcess without OciProcess)",
+                          id);
+        else
+            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" has stopped", id);
+        return -1;
+    }
+    seq = ++c->seq;
+    snprintf(bundle, sizeof bundle, "%s", c->bundle);
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+
+    if (HCS_FAILED(hcsi_json_parse(oci_process, strlen(oci_process), "OciProcess", &proc)) ||
+        hcsi_json_kind_of(proc) != HCSI_JSON_OBJECT) {
+        hcs_error_clear();
+        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "OciProcess is not a JSON object");
+        goto out;
+    }
+    process_facts(proc, &tty, argv0, sizeof argv0, &rows, &cols);
+    snprintf(pf, sizeof pf, "%s/process-%u.json", bundle, seq);
+    snprintf(pidf, sizeof pidf, "%s/process-%u.pid", bundle, seq);
+    if (hcsg_write_file(pf, oci_process, strlen(oci_process), e) != 0)
+        goto out;
+    if (tty) {
+        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
+                                                                  __ATOMIC_SEQ_CST),
+                                  sock, sizeof sock, e);
+        if (lfd < 0)
+            goto out;
+    } else if (make_pipes(want, child, &at, e) != 0) {
+        goto out;
+    }
+    {
+        const char *args[12];
+        size_t n = 0;
+        args[n++] = "exec";
+        args[n++] = "--detach";
+        args[n++] = "--pid-file";
+        args[n++] = pidf;
+        args[n++] = "--process";
+        args[n++] = pf;
+        if (tty) {
+            args[n++] = "--console-socket";
+            args[n++] = sock;
+        }
+        args[n++] = id;
+        args[n] = NULL;
+        if (hcsg_oci_run(&C->oci, args, child, log, NULL, e) != 0) {
+            hcsg_err_prefix(e, "failed to exec in container %s", id);
+            goto out;
+        }
+    }
+    close3(child);
+    if (tty) {
+        at.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
+        if (at.master < 0)
+            goto out;
+        if (rows && cols) {
+            struct winsize ws;
+            memset(&ws, 0, sizeof ws);
+            ws.ws_row = rows;
+            ws.ws_col = cols;
+            (void)ioctl(at.master, TIOCSWINSZ, &ws);
+        }
+    }
+    if (read_pid_file(pidf, pid, e) != 0)
+        goto out;
+    at.in_sock = socks[0];
+    at.out_sock = socks[1];
+    at.err_sock = socks[2];
+    socks[0] = socks[1] = socks[2] = -1;
+    rc = hcsg_proc_adopt(C->procs, *pid, id, tty, argv0, &at, e);
+    if (rc == 0)
+        HCSG_INFO("container %s: exec process %ld (%s)%s", id, (long)*pid, argv0,
+                  tty ? " with a tty" : "");
+out:
+    hcsg_attach_close(&at);
+    close3(child);
+    close3(socks);
+    if (lfd >= 0) {
+        close(lfd);
+        (void)unlink(sock);
+    }
+    (void)unlink(pf);
+    (void)unlink(pidf);
+    hcsi_json_put(proc);
+    return rc;
+}
+
+/* Records what the agent asked of the init (the exit type). Lock held. */
+static void note_signal_locked(ctr *c, int sig)
+{
+    if (sig == SIGKILL)
+        c->sig_asked = SIGKILL;
+    else if (sig == SIGTERM && c->sig_asked != SIGKILL)
+        c->sig_asked = SIGTERM;
+}
+
+int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *e)
+{
+    ctr *c;
+    int sig = forced ? SIGKILL : SIGTERM;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    if (c->exited) {
+        pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
+        return 0;
+    }
+    note_signal_locked(c, sig);
+    if (kill(c->init_pid, sig) != 0 && errno != ESRCH) {
+        int err = errno;
+        pthread_mutex_unlock(&C->m);
+        hcsg_err_plain(e, "failed to signal container %s: %s", id, strerror(err));
+        return -1;
+    }
+    pthread_mutex_unlock(&C->m);
+    HCSG_INFO("container %s: %s sent to its init", id, forced ? "SIGKILL" : "SIGTERM");
+    return 0;
+}
+
+int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg_err *e)
+{
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    if (pid == c->init_pid && !c->exited)
+        note_signal_locked(c, sig);
+    pthread_mutex_unlock(&C->m);
+    return hcsg_proc_signal(C->procs, id, pid, sig, e);
+}
+
+/* ---- properties and constraints ---- */
+
+static hcsi_json *pick(const hcsi_json *o, const char *a, const char *b)
+{
+    hcsi_json *x = o ? hcsi_json_get(o, a) : NULL;
+    return x && b ? hcsi_json_get(x, b) : x;
+}
+
+/* Copies an unsigned member src.sk into dst.dk when present. */
+static int copy_u64(hcsi_json *dst, const char *dk, const hcsi_json *src, const char *sk)
+{
+    hcsi_json *v = src ? hcsi_json_get(src, sk) : NULL;
+    if (!v || hcsi_json_kind_of(v) != HCSI_JSON_INT)
+        return 0;
+    return HCS_FAILED(hcsi_json_set(dst, dk, hcsi_json_get_ref(v))) ? -1 : 0;
+}
+
+static int add_obj(hcsi_json *dst, const char *k, hcsi_json *o)
+{
+    if (!o)
+        return -1;
+    if (hcsi_json_object_len(o) == 0) {
+        hcsi_json_put(o);
+        return 0;
+    }
+    return HCS_FAILED(hcsi_json_set(dst, k, o)) ? -1 : 0;
+}
+
+/* `runtime events --stats` data as containerd's cgroups v1 Metrics (what
+ * the Go GCS returns as LCOWMetrics; encoding/json names). */
+static hcsi_json *to_metrics(const hcsi_json *d)
+{
+    hcsi_json *m = hcsi_json_object(), *cpu, *usage, *thr, *mem, *mu, *pids;
+    hcsi_json *pc;
+    int bad = 0;
+    if (!m)
+        return NULL;
+    pids = hcsi_json_object();
+    bad |= !pids || copy_u64(pids, "current", pick(d, "pids", NULL), "current") ||
+           copy_u64(pids, "limit", pick(d, "pids", NULL), "limit") || add_obj(m, "pids", pids);
+    cpu = hcsi_json_object();
+    usage = hcsi_json_object();
+    thr = hcsi_json_object();
+    bad |= !cpu || !usage || !thr;
+    if (!bad) {
+        const hcsi_json *u = pick(d, "cpu", "usage"), *t = pick(d, "cpu", "throttling");
+        bad |= copy_u64(usage, "total", u, "total") || copy_u64(usage, "kernel", u, "kernel") ||
+               copy_u64(usage, "user", u, "user");
+        pc = u ? hcsi_json_get(u, "percpu") : NULL;
+        if (pc && hcsi_json_kind_of(pc) == HCSI_JSON_ARRAY)
+            bad |= HCS_FAILED(hcsi_json_set(usage, "per_cpu", hcsi_json_get_ref(pc)));
+        bad |= copy_u64(thr, "periods", t, "periods") ||
+               copy_u64(thr, "throttled_periods", t, "throttledPeriods") ||
+               copy_u64(thr, "throttled_time", t, "throttledTime");
+        bad |= add_obj(cpu, "usage", usage) || add_obj(cpu, "throttling", thr);
+        usage = thr = NULL;
+        bad |= add_obj(m, "cpu", cpu);
+        cpu = NULL;
+    }
+    hcsi_json_put(usage);
+    hcsi_json_put(thr);
+    hcsi_json_put(cpu);
+    mem = hcsi_json_object();
+    mu = hcsi_json_object();
+    if (!mem || !mu) {
+        hcsi_json_put(mem);
+        hcsi_json_put(mu);
+        hcsi_json_put(m);
+        return NULL;
+    }
+    {
+        const hcsi_json *u = pick(d, "memory", "usage"), *raw = pick(d, "memory", "raw");
+        bad |= copy_u64(mu, "limit", u, "limit") || copy_u64(mu, "usage", u, "usage") ||
+               copy_u64(mu, "max", u, "max") || copy_u64(mu, "failcnt", u, "failcnt");
+        bad |= copy_u64(mem, "cache", raw, "cache") || copy_u64(mem, "rss", raw, "rss") ||
+               copy_u64(mem, "mapped_file", raw, "mapped_file") ||
+               copy_u64(mem, "pgfault", raw, "pgfault") ||
+               copy_u64(mem, "pgmajfault", raw, "pgmajfault");
+        bad |= add_obj(mem, "usage", mu);
+        bad |= add_obj(m, "memory", mem);
+    }
+    if (bad) {
+        hcsi_json_put(m);
+        return NULL;
+    }
+    return m;
+}
+
+int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int want_stats,
+                        hcsi_json *props, hcsg_err *e)
+{
+    char log[PATH_MAX];
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+    if (want_list) {
+        const char *args[] = {"ps", "--format", "json", id, NULL};
+        char *out = NULL;
+        hcsi_json *pids = NULL, *arr = hcsi_json_array();
+        size_t i, n;
+        if (!arr)
+            goto oom;
+        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
+            hcsi_json_put(arr);
+            hcsg_err_prefix(e, "failed to list the processes of container %s", id);
+            return -1;
+        }
+        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "ps", &pids)) ||
+            hcsi_json_kind_of(pids) != HCSI_JSON_ARRAY) {
+            hcs_error_clear();
+            hcsi_json_put(pids);
+            pids = NULL; /* a stopped container lists nothing */
+        }
+        free(out);
+        n = hcsi_json_array_len(pids);
+        for (i = 0; i < n; i++) {
+            hcsi_json *d = hcsi_json_object(), *v = hcsi_json_array_at(pids, i);
+            if (!d || hcsi_json_kind_of(v) != HCSI_JSON_INT ||
+                HCS_FAILED(hcsi_json_set_int(d, "ProcessId", hcsi_json_i64(v))) ||
+                HCS_FAILED(hcsi_json_append(arr, d))) {
+                hcsi_json_put(d);
+                continue;
+            }
+        }
+        hcsi_json_put(pids);
+        if (HCS_FAILED(hcsi_json_set(props, "ProcessList", arr)))
+            goto oom;
+    }
+    if (want_stats) {
+        const char *args[] = {"events", "--stats", id, NULL};
+        char *out = NULL;
+        hcsi_json *ev = NULL, *m;
+        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
+            hcsg_err_prefix(e, "failed to get the statistics of container %s", id);
+            return -1;
+        }
+        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "events", &ev))) {
+            hcs_error_clear();
+            free(out);
+            hcsg_err_plain(e, "the OCI runtime's statistics of %s are not JSON", id);
+            return -1;
+        }
+        free(out);
+        m = to_metrics(hcsi_json_get(ev, "data"));
+        hcsi_json_put(ev);
+        if (!m || HCS_FAILED(hcsi_json_set(props, "LCOWMetrics", m)))
+            goto oom;
+    }
+    return 0;
+oom:
+    hcsg_err_plain(e, "out of memory");
+    return -1;
+}
+
+int hcsg_ctr_update(hcsg_containers *C, const char *id, const char *res, hcsg_err *e)
+{
+    char path[PATH_MAX + 32], log[PATH_MAX];
+    const char *args[5];
+    ctr *c;
+    unsigned seq;
+    int rc;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    seq = ++c->seq;
+    snprintf(path, sizeof path, "%s/resources-%u.json", c->bundle, seq);
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+    if (!res || !*res || strcmp(res, "null") == 0)
+        return 0; /* nothing for Linux */
+    if (hcsg_write_file(path, res, strlen(res), e) != 0)
+        return -1;
+    args[0] = "update";
+    args[1] = "--resources";
+    args[2] = path;
+    args[3] = id;
+    args[4] = NULL;
+    rc = hcsg_oci_run(&C->oci, args, NULL, log, NULL, e);
+    if (rc != 0)
+        hcsg_err_prefix(e, "failed to update the resources of container %s", id);
+    (void)unlink(path);
+    return rc;
+}
+
+/* ---- exits, Delete, cleanup ---- */
+
+void hcsg_ctr_wait_answered(hcsg_containers *C, pid_t pid)
+{
+    ctr *c;
+    note n;
+    int due = 0;
+    pthread_mutex_lock(&C->m);
+    c = find_pid_locked(C, pid);
+    if (c) {
+        c->wait_answered = 1;
+        due = due_locked(c, &n);
+    }
+    pthread_mutex_unlock(&C->m);
+    if (due)
+        send_note(C, &n);
+}
+
+void hcsg_ctr_process_exited(void *ctx, pid_t pid, int status)
+{
+    hcsg_containers *C = (hcsg_containers *)ctx;
+    ctr *c;
+    note n;
+    int due = 0;
+    pthread_mutex_lock(&C->m);
+    c = find_pid_locked(C, pid);
+    if (c && !c->exited) {
+        c->exited = 1;
+        c->status = status;
+        due = due_locked(c, &n);
+    }
+    pthread_mutex_unlock(&C->m);
+    if (due)
+        send_note(C, &n);
+}
+
+/* Kills the init and waits (bounded) until it is reaped. */
+static void stop_init(hcsg_containers *C, ctr *c)
+{
+    int i;
+    if (c->init_pid <= 0)
+        return;
+    (void)kill(c->init_pid, SIGKILL);
+    for (i = 0; i < 500; i++) {
+        if (hcsg_proc_state(C->procs, c->init_pid, NULL) != 0)
+            break;
+        hcsi_sleep_ms(10);
+    }
+}
+
+static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
+{
+    (void)runtime_delete(C, c);
+    if (c->init_pid > 0)
+        hcsg_proc_forget(C->procs, c->init_pid);
+    remove_files(c);
+    if (whole_bundle && hcsg_remove_tree(c->bundle) != 0)
+        HCSG_WARN("container %s: bundle %s not fully removed: %s", c->id, c->bundle,
+                  strerror(errno));
+}
+
+int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
+{
+    ctr *c;
+    note n;
+    int due = 0;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    if (!c->exited && c->state != ST_CREATED) {
+        pthread_mutex_unlock(&C->m);
+        hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is still running: shut "
+                      "it down first", id);
+        return -1;
+    }
+    c->state = ST_DELETING;
+    pthread_mutex_unlock(&C->m);
+    if (!c->exited)
+        stop_init(C, c); /* created, never started */
+    remove_state(C, c, 1);
+    pthread_mutex_lock(&C->m);
+    /* The host waits for the notification; it must not be lost. */
+    c->wait_answered = 1;
+    c->exited = 1;
+    due = due_locked(c, &n);
+    unlink_locked(C, c);
+    pthread_mutex_unlock(&C->m);
+    if (due)
+        send_note(C, &n);
+    HCSG_INFO("deleted container %s", id);
+    free_ctr(c);
+    return 0;
+}
+
+size_t hcsg_containers_cleanup(hcsg_containers *C)
+{
+    size_t n = 0, m;
+    pthread_mutex_lock(&C->m);
+    C->closing = 1;
+    for (;;) {
+        ctr *c = C->list;
+        while (c && c->state == ST_CREATING)
+            c = c->next;
+        if (!c) {
+            if (!C->list)
+                break;
+            /* A Create in flight: it finishes (or fails) on its own. */
+            pthread_mutex_unlock(&C->m);
+            hcsi_sleep_ms(10);
+            pthread_mutex_lock(&C->m);
+            continue;
+        }
+        unlink_locked(C, c);
+        pthread_mutex_unlock(&C->m);
+        stop_init(C, c);
+        /* The bundle stays when an overlay may still be mounted under it;
+         * the overlays go below, and a rootfs is never crossed. */
+        remove_state(C, c, 1);
+        HCSG_INFO("cleanup: container %s killed and deleted", c->id);
+        free_ctr(c);
+        n++;
+        pthread_mutex_lock(&C->m);
+    }
+    pthread_mutex_unlock(&C->m);
+    m = hcsg_layers_cleanup(C->layers);
+    if (m)
+        HCSG_INFO("cleanup: %zu overlay%s unmounted", m, m == 1 ? "" : "s");
+    pthread_mutex_lock(&C->m);
+    C->closing = 0;
+    pthread_mutex_unlock(&C->m);
+    return n;
+}
+
+void hcsg_containers_dump(hcsg_containers *C, hcsi_buf *b)
+{
+    static const char *const st[] = {"creating", "created", "starting", "running",
+                                     "deleting"};
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    hcsi_buf_printf(b, "containers: %zu (runtime %s, root %s)\n", C->n, C->oci.path,
+                    C->oci.root);
+    for (c = C->list; c; c = c->next)
+        hcsi_buf_printf(b, "  %s: %s%s, init pid %ld%s\n", c->id, st[c->state],
+                        c->exited ? " (init exited)" : "", (long)c->init_pid,
+                        c->notified ? ", notified" : "");
+    pthread_mutex_unlock(&C->m);
+}
