@@ -1052,7 +1052,9 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
     pthread_mutex_unlock(&C->m);
     if (!c->exited)
         stop_init(C, c); /* created, never started */
-    remove_state(C, c, 1);
+    /* A scratch in the bundle may still back a mounted overlay (layers not
+     * removed yet): then only the agent's own files go. */
+    remove_state(C, c, !hcsg_layers_under(C->layers, c->bundle));
     pthread_mutex_lock(&C->m);
     /* The host waits for the notification; it must not be lost. */
     c->wait_answered = 1;
@@ -1070,10 +1072,11 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
 size_t hcsg_containers_cleanup(hcsg_containers *C)
 {
     size_t n = 0, m;
+    ctr *dead = NULL, *c;
     pthread_mutex_lock(&C->m);
     C->closing = 1;
     for (;;) {
-        ctr *c = C->list;
+        c = C->list;
         while (c && c->state == ST_CREATING)
             c = c->next;
         if (!c) {
@@ -1086,20 +1089,26 @@ size_t hcsg_containers_cleanup(hcsg_containers *C)
             continue;
         }
         unlink_locked(C, c);
-        pthread_mutex_unlock(&C->m);
+        c->next = dead;
+        dead = c;
+    }
+    pthread_mutex_unlock(&C->m);
+    /* Every init dies (its pid namespace with it), then the overlays go,
+     * then the runtime state and the bundles (never while an overlay still
+     * uses a scratch directory inside one). */
+    for (c = dead; c; c = c->next)
         stop_init(C, c);
-        /* The bundle stays when an overlay may still be mounted under it;
-         * the overlays go below, and a rootfs is never crossed. */
+    m = hcsg_layers_cleanup(C->layers);
+    if (m)
+        HCSG_INFO("cleanup: %zu overlay%s unmounted", m, m == 1 ? "" : "s");
+    while (dead) {
+        c = dead;
+        dead = c->next;
         remove_state(C, c, 1);
         HCSG_INFO("cleanup: container %s killed and deleted", c->id);
         free_ctr(c);
         n++;
-        pthread_mutex_lock(&C->m);
     }
-    pthread_mutex_unlock(&C->m);
-    m = hcsg_layers_cleanup(C->layers);
-    if (m)
-        HCSG_INFO("cleanup: %zu overlay%s unmounted", m, m == 1 ? "" : "s");
     pthread_mutex_lock(&C->m);
     C->closing = 0;
     pthread_mutex_unlock(&C->m);

@@ -250,3 +250,15 @@ size_t hcsg_layers_cleanup(hcsg_layers *L)
     pthread_mutex_unlock(&L->m);
     return n;
 }
+
+int hcsg_layers_under(hcsg_layers *L, const char *dir)
+{
+    mnt *m;
+    size_t n = strlen(dir);
+    int found = 0;
+    pthread_mutex_lock(&L->m);
+    for (m = L->list; m && !found; m = m->next)
+        found = strncmp(m->root, dir, n) == 0 && (m->root[n] == '/' || m->root[n] == '\0');
+    pthread_mutex_unlock(&L->m);
+    return found;
+}

@@ -43,6 +43,8 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
 /* CombinedLayers Remove: unmounts and removes the (empty) mount point.
  * Like the Go GCS, a path that is not mounted is not an error (logged). */
 int hcsg_layers_remove(hcsg_layers *L, const char *root_path, hcsg_err *e);
+/* 1 when an overlay this agent mounted lies at or under dir. */
+int hcsg_layers_under(hcsg_layers *L, const char *dir);
 /* Unmounts every overlay this agent mounted; returns how many. */
 size_t hcsg_layers_cleanup(hcsg_layers *L);
 /* Overlay option escaping: '\\', ',' and ':' get a backslash. */

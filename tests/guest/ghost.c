@@ -317,12 +317,24 @@ static int read_frame(ghost *h, int timeout_ms, gh_frame *f)
     }
 }
 
+static int recv_kind(ghost *h, uint64_t id, int timeout_ms, gh_frame *out, uint32_t kind);
+
 int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out)
+{
+    return recv_kind(h, id, timeout_ms, out, 2);
+}
+
+int gh_recv_notification(ghost *h, int timeout_ms, gh_frame *out)
+{
+    return recv_kind(h, 0, timeout_ms, out, 3);
+}
+
+static int recv_kind(ghost *h, uint64_t id, int timeout_ms, gh_frame *out, uint32_t kind)
 {
     size_t i;
     uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
     for (i = 0; i < h->nq; i++) {
-        if (h->q[i].id == id && (h->q[i].type >> 28) == 2) {
+        if (h->q[i].id == id && (h->q[i].type >> 28) == kind) {
             *out = h->q[i];
             memmove(&h->q[i], &h->q[i + 1], (h->nq - i - 1) * sizeof *h->q);
             h->nq--;
@@ -334,7 +346,7 @@ int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out)
         uint64_t now = gh_now_ms();
         if (now >= end || read_frame(h, (int)(end - now), &f) != 0)
             return -1;
-        if (f.id == id && (f.type >> 28) == 2) {
+        if (f.id == id && (f.type >> 28) == kind) {
             *out = f;
             return 0;
         }

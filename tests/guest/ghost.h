@@ -75,6 +75,8 @@ void gh_send_bytes(ghost *h, const void *p, size_t n);
 /* Receives the frame answering id (other frames are queued). 0, or -1 on
  * timeout/EOF. */
 int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out);
+/* The next guest notification (type 0x3...), queued or arriving. */
+int gh_recv_notification(ghost *h, int timeout_ms, gh_frame *out);
 void gh_frame_free(gh_frame *f);
 /* Sends and waits; returns the parsed response body (caller puts). */
 hcsi_json *gh_call(ghost *h, uint32_t rpc, const char *body, int timeout_ms);
