@@ -277,7 +277,7 @@ static hcs_result fs_write(hcsi_gcs_stream *s, const void *buf, size_t n)
         ssize_t w;
         if (fs_is_down(f))
             return hcsi_err(HCS_ERR_CONNECTION_CLOSED, "write: stream shut down");
-        w = write(f->wr, p, n);
+        w = hcsi_write_nosigpipe(f->wr, p, n); /* a pipe: never SIGPIPE */
         if (w >= 0) {
             p += w;
             n -= (size_t)w;

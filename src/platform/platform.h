@@ -123,8 +123,19 @@ typedef int hcsi_sock;
 #  define HCSI_SOCK_INVALID (-1)
 #endif
 
-/* Starts Winsock once (no-op on POSIX; also ignores SIGPIPE there). */
+/* Starts Winsock once (no-op on POSIX). The library never changes the
+ * process's SIGPIPE disposition: socket writes use MSG_NOSIGNAL, writes
+ * that may hit a pipe use hcsi_write_nosigpipe. */
 hcs_result hcsi_net_init(void);
+
+#ifndef _WIN32
+#  include <sys/types.h>
+/* write(2) that cannot raise SIGPIPE: SIGPIPE is blocked for the calling
+ * thread around the call and a SIGPIPE the write raised is consumed
+ * (sigtimedwait) before the mask is restored; a SIGPIPE that was already
+ * pending stays. Returns and sets errno like write (EPIPE). */
+ssize_t hcsi_write_nosigpipe(int fd, const void *buf, size_t n);
+#endif
 
 /* A connected stream pair (AF_UNIX socketpair; on Windows a loopback TCP
  * pair). */

@@ -136,15 +136,39 @@ static hcs_result errno_result(int e)
     }
 }
 
-static void ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
-static hcsi_once g_net_once = HCSI_ONCE_INIT;
-
 hcs_result hcsi_net_init(void)
 {
-    /* MSG_NOSIGNAL covers send(); SIGPIPE is ignored process-wide only for
-     * write() on pipes used as transports. */
-    hcsi_once_run(&g_net_once, ignore_sigpipe);
+    /* Nothing to start. SIGPIPE is left alone: sockets use MSG_NOSIGNAL,
+     * pipes hcsi_write_nosigpipe. */
     return HCS_S_OK;
+}
+
+ssize_t hcsi_write_nosigpipe(int fd, const void *buf, size_t n)
+{
+    sigset_t pipe_set, old, pending;
+    ssize_t w;
+    int e, was_pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    /* Blocked for this thread only: a SIGPIPE raised by this write stays
+     * pending instead of killing the process... */
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    /* ...unless one was already pending (the caller blocks SIGPIPE): that
+     * one is the caller's and stays. */
+    was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    w = write(fd, buf, n);
+    e = errno;
+    if (w < 0 && e == EPIPE && !was_pending) {
+        /* ...and is consumed before the mask is restored. */
+        struct timespec zero;
+        zero.tv_sec = 0;
+        zero.tv_nsec = 0;
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return w;
 }
 
 hcs_result hcsi_sock_pair(hcsi_sock out[2])
@@ -288,7 +312,7 @@ hcs_result hcsi_sock_write_full(hcsi_sock s, const void *buf, size_t n)
     while (n > 0) {
         ssize_t w = send(s, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == ENOTSOCK)
-            w = write(s, p, n); /* pipes used as a transport */
+            w = hcsi_write_nosigpipe(s, p, n); /* pipes used as a transport */
         if (w < 0) {
             if (errno == EINTR)
                 continue;

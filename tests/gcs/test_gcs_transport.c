@@ -15,6 +15,7 @@
 #include "gcs_test_util.h"
 
 #ifndef _WIN32
+#  include <signal.h>
 #  include <unistd.h>
 #endif
 
@@ -152,6 +153,52 @@ static void test_fd_pair(void **s)
     assert_int_equal(hcsi_gcs_stream_from_fds(-1, 1, 0, &st), HCS_ERR_INVALIDARG);
 }
 
+/* A guest gone from a pipe transport: the write fails (the bridge would
+ * tear down) without SIGPIPE, whose default action stays in place and
+ * would kill this test; a SIGPIPE the caller already had pending (blocked)
+ * is left for it. */
+static void test_fd_pair_closed_reader_no_sigpipe(void **s)
+{
+    int a[2], b[2];
+    hcsi_gcs_stream *st = NULL;
+    struct sigaction dfl, before, now;
+    sigset_t pipe_set, old, pending;
+    (void)s;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    assert_int_equal(sigaction(SIGPIPE, &dfl, &before), 0);
+    assert_int_equal(hcsi_net_init(), 0);
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    assert_int_equal(hcsi_gcs_stream_from_fds(a[0], b[1], 1, &st), 0);
+    close(b[0]); /* the guest's read end */
+    assert_int_equal(st->ops->write(st, "ping", 4), HCS_ERR_CONNECTION_CLOSED);
+    gt_expect_msg("write: Broken pipe");
+    assert_int_equal(sigpending(&pending), 0);
+    assert_false(sigismember(&pending, SIGPIPE));
+    assert_int_equal(sigaction(SIGPIPE, NULL, &now), 0);
+    assert_true(now.sa_handler == SIG_DFL);
+
+    /* the caller's own pending SIGPIPE survives the library's write */
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    assert_int_equal(pthread_sigmask(SIG_BLOCK, &pipe_set, &old), 0);
+    assert_int_equal(raise(SIGPIPE), 0);
+    assert_int_equal(st->ops->write(st, "ping", 4), HCS_ERR_CONNECTION_CLOSED);
+    assert_int_equal(sigpending(&pending), 0);
+    assert_true(sigismember(&pending, SIGPIPE));
+    {
+        int sig = 0;
+        assert_int_equal(sigwait(&pipe_set, &sig), 0);
+        assert_int_equal(sig, SIGPIPE);
+    }
+    assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+    st->ops->destroy(st);
+    close(a[1]);
+    assert_int_equal(sigaction(SIGPIPE, &before, NULL), 0);
+}
+
 /* unix:DIR port space: port P is DIR/P. */
 static void test_unix_port_space(void **s)
 {
@@ -208,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_packing),
 #ifndef _WIN32
         cmocka_unit_test(test_fd_pair),
+        cmocka_unit_test(test_fd_pair_closed_reader_no_sigpipe),
         cmocka_unit_test(test_unix_port_space),
 #endif
         cmocka_unit_test(test_wrong_os_kind),
