@@ -45,6 +45,9 @@ extern "C" {
 typedef int32_t hcs_result;
 
 #define HCS_S_OK ((hcs_result)0)
+/* S_FALSE: success that did nothing, e.g. a signal not delivered because
+ * the process had already exited. Same value as HCS_ERR_S_FALSE. */
+#define HCS_S_FALSE ((hcs_result)1)
 #define HCS_SUCCEEDED(hr) ((hcs_result)(hr) >= 0)
 #define HCS_FAILED(hr) ((hcs_result)(hr) < 0)
 

@@ -6,7 +6,8 @@
  * any number of concurrent RPCs from any threads, routes container-exit
  * notifications to waiters, and runs processes whose stdio is relayed over
  * per-stream connections the guest dials back. Design: docs/gcs-bridge.md.
- * Wire details: hcs/gcs_messages.h (codecs) and hcs/gcs_protocol.h.
+ * Wire details: hcs/gcs_messages.h (codecs) and hcs/gcs_protocol.h; OCI
+ * documents for containers: hcs/gcs_oci.h.
  *
  * Ownership:
  *   - hcs_gcs_listener / hcs_gcs_bridge / hcs_gcs_process are opaque;
@@ -39,14 +40,19 @@
  *   HCS_ERR_INVALID_JSON       a response body did not decode (that call
  *                              fails; the bridge stays up)
  *   HCS_ERR_WIN32_NOT_SUPPORTED the guest did not advertise a capability
+ *   HCS_ERR_INVALIDARG         a bad argument, refused before anything is
+ *                              sent; the message names it
  *   guest HRESULT              the guest answered Result != 0; the error's
  *                              detail holds its ErrorRecords JSON array
+ * Success codes: HCS_S_OK, and HCS_S_FALSE (1) where documented (signal
+ * or kill of a process that is already gone).
  */
 #ifndef HCS_GCS_H
 #define HCS_GCS_H
 
 #include "common.h"
 #include "gcs_messages.h"
+#include "gcs_oci.h"
 #include "gcs_protocol.h"
 
 #ifdef __cplusplus
@@ -82,9 +88,13 @@ typedef enum hcs_gcs_log_level {
 typedef void (*hcs_gcs_log_fn)(void *ctx, hcs_gcs_log_level level,
                                const char *message);
 
-/* Timeouts in milliseconds. */
+/* Timeouts in milliseconds. Any negative value other than
+ * HCS_GCS_TIMEOUT_DEFAULT means no bound. HCS_GCS_TIMEOUT_DEFAULT is the
+ * bridge's rpc_timeout_ms for RPCs (hcs_gcs_rpc, hcs_gcs_rpc_end); the
+ * local waits (hcs_gcs_container_wait, hcs_gcs_process_wait) and the
+ * stdio calls have no configured bound, so for them it means forever. */
 #define HCS_GCS_TIMEOUT_INFINITE ((int64_t)-1)
-#define HCS_GCS_TIMEOUT_DEFAULT ((int64_t)-2) /* the bridge's configured value */
+#define HCS_GCS_TIMEOUT_DEFAULT ((int64_t)-2)
 
 #define HCS_GCS_DEFAULT_ACCEPT_TIMEOUT_MS 120000   /* hcsshim: 2 min */
 #define HCS_GCS_DEFAULT_RPC_TIMEOUT_MS 300000      /* hcsshim: 5 min */
@@ -227,11 +237,14 @@ HCS_API hcs_result hcs_gcs_shutdown_container(hcs_gcs_bridge *b,
                                               const char *container_id,
                                               int forced);
 /* Waits for the container's exit notification (registered by Create).
- * HCS_S_OK with *out (optional; caller clears it with
- * hcs_gcs_notification_clear) once it arrived; HCS_ERR_CONNECTION_CLOSED
- * when the bridge died first (the container is then gone as far as the
- * host knows); HCS_ERR_OPERATION_TIMEOUT; HCS_ERR_SYSTEM_NOT_FOUND for an
- * unknown id. */
+ * timeout_ms: milliseconds, or HCS_GCS_TIMEOUT_INFINITE /
+ * HCS_GCS_TIMEOUT_DEFAULT — both wait forever (a container runs as long
+ * as it likes; the RPC timeout does not apply), ending only with the
+ * notification or the bridge's death. HCS_S_OK with *out (optional;
+ * caller clears it with hcs_gcs_notification_clear) once it arrived;
+ * HCS_ERR_CONNECTION_CLOSED when the bridge died first (the container is
+ * then gone as far as the host knows); HCS_ERR_OPERATION_TIMEOUT;
+ * HCS_ERR_SYSTEM_NOT_FOUND for an unknown id. */
 HCS_API hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b,
                                           const char *container_id,
                                           int64_t timeout_ms,
@@ -384,62 +397,132 @@ HCS_API hcs_result hcs_gcs_get_statistics(hcs_gcs_bridge *b,
 
 /* ---- processes ---- */
 
+/* What a process start carries. On a Linux guest (Microsoft's GCS, and
+ * hcsshim's semantics) the rules depend on where the process runs:
+ *
+ *   container_id NULL (or the null GUID): a process in the UVM. argv
+ *     (CommandArgs), env, cwd, tty and tty_height/width are sent and used;
+ *     oci_process_json is refused.
+ *   container_id + oci_process_json: a container exec. The OCI process
+ *     (hcs_gcs_encode_oci_process, hcs/gcs_oci.h) carries args, env, cwd,
+ *     user, terminal and consoleSize; argv, command_line, env, cwd, user
+ *     and tty_height/width are refused (HCS_ERR_INVALIDARG naming them),
+ *     because the guest ignores them for a container process. The tty
+ *     setting comes from the OCI process's "terminal": tty may be left 0
+ *     (it follows) but may not contradict it.
+ *   container_id alone: the container's init start (the process of the
+ *     spec given to Create); only the use_* flags are meaningful. Setting
+ *     argv, command_line, env, cwd or user is refused: a Linux guest would
+ *     ignore them and start the init a second time, so a container exec
+ *     must come with its oci_process_json. The tty setting follows the
+ *     Create spec's process.terminal when the container was created on this
+ *     bridge (tty may not contradict it).
+ *
+ * Console size: a Linux guest reads ProcessParameters.ConsoleSize
+ * (tty_height/tty_width) only for UVM processes and IGNORES it for
+ * container processes; theirs is process.consoleSize of the OCI process
+ * (or of the Create spec for the init). Later changes go through
+ * hcs_gcs_process_resize for every kind. EmulateConsole is sent as the
+ * resulting tty setting.
+ *
+ * Windows guests: the fields are sent as given (command_line; no OCI). */
 typedef struct hcs_gcs_process_config {
     const char *container_id;        /* NULL: a process in the UVM */
-    const char *const *argv;         /* CommandArgs (NULL-terminated) */
+    const char *const *argv;         /* CommandArgs (NULL-terminated; UVM) */
     const char *command_line;        /* CommandLine (Windows guests) */
-    const char *const *env;          /* "KEY=VALUE", NULL-terminated */
-    const char *cwd;
-    const char *user;
+    const char *const *env;          /* "KEY=VALUE", NULL-terminated (UVM) */
+    const char *cwd;                 /* (UVM) */
+    const char *user;                /* (Windows guests) */
     int tty;                         /* EmulateConsole; stderr merges into stdout */
-    uint16_t tty_height, tty_width;
+    uint16_t tty_height, tty_width;  /* ConsoleSize: UVM processes only (above) */
     int use_stdin, use_stdout, use_stderr; /* relay these streams */
-    /* Container exec: the OCI runtime Process document. NULL with a
-     * container_id starts the container's init process. */
+    /* Container exec: the OCI runtime Process document (see above).
+     * NULL with a container_id starts the container's init process. */
     const char *oci_process_json;
 } hcs_gcs_process_config;
 
 HCS_API void hcs_gcs_process_config_init(hcs_gcs_process_config *cfg);
 
-/* Opens a listener per requested stream (ports from 0x40000001 upward,
- * never reused on a bridge), sends ExecuteProcess, sends WaitForProcess
- * (no timeout) right after, then waits up to stdio_timeout_ms for the
- * guest to dial each stream (HCS_ERR_CONNECTION_TIMEOUT names the stream
- * and port). */
+/* Checks cfg (above), opens a listener per requested stream (ports from
+ * 0x40000001 upward, never reused on a bridge), sends ExecuteProcess,
+ * sends WaitForProcess (no timeout) right after, then waits up to
+ * stdio_timeout_ms for the guest to dial each stream
+ * (HCS_ERR_CONNECTION_TIMEOUT names the stream and port). */
 HCS_API hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b,
                                          const hcs_gcs_process_config *cfg,
                                          hcs_gcs_process **out);
 HCS_API uint32_t hcs_gcs_process_pid(const hcs_gcs_process *p);
 
-/* stdin: write everything; close = half-close (the process reads EOF). */
+/* Stdio. One thread at a time per stream; the streams are independent
+ * (e.g. one thread writes stdin while another reads stdout), and
+ * hcs_gcs_process_cancel_io may come from any thread. timeout_ms:
+ * milliseconds (0: only what is possible without waiting), or
+ * HCS_GCS_TIMEOUT_INFINITE / HCS_GCS_TIMEOUT_DEFAULT (both: no bound).
+ * Errors common to all of them:
+ *   HCS_ERR_OPERATION_TIMEOUT        the bound passed; the stream stays
+ *                                    usable (call again)
+ *   HCS_ERR_WIN32_OPERATION_ABORTED  hcs_gcs_process_cancel_io was called */
+
+/* stdin: writes all n bytes (no bound). After hcs_gcs_process_close_stdin
+ * it fails with HCS_ERR_INVALID_STATE "stdin is closed"; when the guest
+ * closed its end (the process is gone) with HCS_ERR_CONNECTION_CLOSED. */
 HCS_API hcs_result hcs_gcs_process_write_stdin(hcs_gcs_process *p,
                                                const void *buf, size_t n);
+/* The same within timeout_ms; *written (optional) gets how many bytes the
+ * stream took, also on failure (on a timeout the rest was not sent). */
+HCS_API hcs_result hcs_gcs_process_write_stdin_timeout(hcs_gcs_process *p,
+                                                       const void *buf, size_t n,
+                                                       int64_t timeout_ms,
+                                                       size_t *written);
+/* Half-close (the process reads EOF). Idempotent. */
 HCS_API hcs_result hcs_gcs_process_close_stdin(hcs_gcs_process *p);
-/* stdout (stream 1) / stderr (stream 2): one read; *got = 0 at EOF, at
- * which point the stream is closed (the Linux guest reports the exit code
- * only after the host closed its ends). */
+/* stdout (stream 1) / stderr (stream 2): one read (no bound); *got = 0 at
+ * EOF, at which point the stream is closed (the Linux guest reports the
+ * exit code only after the host closed its ends). */
 HCS_API hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream,
                                         void *buf, size_t n, size_t *got);
+/* The same, waiting at most timeout_ms for data; on a timeout *got = 0 and
+ * the stream stays open (not EOF). */
+HCS_API hcs_result hcs_gcs_process_read_timeout(hcs_gcs_process *p, int stream,
+                                                void *buf, size_t n, size_t *got,
+                                                int64_t timeout_ms);
+/* Cancels the process's stdio: wakes every thread blocked in a read,
+ * write or relay of this process, which then return
+ * HCS_ERR_WIN32_OPERATION_ABORTED, and every later stdio call fails the
+ * same way (sticky). The streams stay open and the process runs on:
+ * signal, kill, resize and wait still work; hcs_gcs_process_close ends it.
+ * A relay stops without sending stdin EOF. Thread-safe; POSIX and
+ * Windows. */
+HCS_API hcs_result hcs_gcs_process_cancel_io(hcs_gcs_process *p);
 /* Relays until stdout and stderr reached EOF: in_fd -> stdin (half-close
  * at EOF, runs on a helper thread), stdout -> out_fd, stderr -> err_fd.
- * HCS_GCS_NO_FD skips a stream (an unread output is drained and dropped). */
+ * HCS_GCS_NO_FD skips a stream (an unread output is drained and dropped).
+ * Interrupted by hcs_gcs_process_cancel_io. On POSIX a write to a closed
+ * pipe fails with an error instead of raising SIGPIPE: SIGPIPE is blocked
+ * on the calling thread while the call runs (the mask is restored and a
+ * SIGPIPE it raised consumed before it returns); the library never changes
+ * the process's SIGPIPE disposition. */
 HCS_API hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd,
                                          hcs_gcs_fd out_fd, hcs_gcs_fd err_fd);
 
 /* SignalProcess with a Linux signal number (Options {"Signal":n}).
- * Returns S_FALSE (1) when the guest says the process is gone
- * (0x80070490). */
+ * HCS_S_OK when delivered; HCS_S_FALSE when the guest says the process is
+ * gone (0x80070490): not delivered, not an error. */
 HCS_API hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal);
-/* SignalProcess without Options (= kill). S_FALSE as above. */
+/* SignalProcess without Options (= kill). HCS_S_FALSE as above. */
 HCS_API hcs_result hcs_gcs_process_kill(hcs_gcs_process *p);
 HCS_API hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height,
                                           uint16_t width);
-/* Waits for the WaitForProcess answer. HCS_ERR_OPERATION_TIMEOUT leaves
- * the process running (wait again later). A 0x80070490 answer counts as
- * an exit (hcsshim's rule). */
+/* Waits for the WaitForProcess answer. timeout_ms: milliseconds, or
+ * HCS_GCS_TIMEOUT_INFINITE / HCS_GCS_TIMEOUT_DEFAULT (both wait forever:
+ * the RPC timeout does not apply). HCS_ERR_OPERATION_TIMEOUT leaves the
+ * process running (wait again later). A 0x80070490 answer counts as an
+ * exit (hcsshim's rule). */
 HCS_API hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
                                         uint32_t *exit_code);
-/* Closes the stdio streams and frees the process (does not kill it). */
+/* Cancels stdio (as hcs_gcs_process_cancel_io), stops the relay's stdin
+ * thread, closes the stdio streams and frees the process (does not kill
+ * it). */
 HCS_API void hcs_gcs_process_close(hcs_gcs_process *p);
 
 #ifdef __cplusplus

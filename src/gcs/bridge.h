@@ -14,6 +14,7 @@
 
 #include "gcs/codec.h"
 #include "gcs/frame.h"
+#include "gcs/pio.h"
 #include "gcs/transport.h"
 #include "hcs/gcs.h"
 
@@ -38,6 +39,9 @@ typedef struct hcsi_gcs_container {
     struct hcsi_gcs_container *next;
     char *id;
     int exited;               /* notification received */
+    /* process.terminal of the Create spec (1/0), -1 when it did not say:
+     * the init start (no OCI process) takes its tty setting from it. */
+    int init_tty;
     hcs_gcs_notification note;
     hcsi_cond cond;
 } hcsi_gcs_container;
@@ -107,13 +111,14 @@ struct hcs_gcs_process {
     hcs_result wait_hr;
     char *wait_msg;
     hcsi_cond cond;
+    /* bounded, cancellable stdio calls (pio.h); pio.lock also guards
+     * stdin_closed */
+    hcsi_gcs_pio pio;
+    int stdin_closed;           /* hcs_gcs_process_close_stdin was called */
     /* stdin relay thread of hcs_gcs_process_relay */
     hcsi_thread stdin_thread;
     int stdin_thread_running;
     hcs_gcs_fd stdin_src;
-#ifndef _WIN32
-    int wake[2];                /* cancels the stdin relay's poll */
-#endif
 };
 
 /* References (the last one frees the bridge). */

@@ -542,7 +542,7 @@ hcs_result hcs_gcs_encode_frame(uint32_t type, uint64_t id, const char *body,
 /* ================= reading ================= */
 
 /* Go matches keys case-insensitively when no exact match exists. */
-static const char *find_key(const hcsi_json *obj, const char *key)
+const char *hcsi_gcs_json_key(const hcsi_json *obj, const char *key)
 {
     hcsi_json_iter it;
     const char *k;
@@ -571,7 +571,7 @@ static const char *find_key(const hcsi_json *obj, const char *key)
 /* Typed getters: 0 absent/null, 1 set, -1 wrong type (error recorded). */
 static int g_str(const hcsi_json *o, const char *ctx, const char *key, char **out)
 {
-    const char *k = find_key(o, key), *s = NULL;
+    const char *k = hcsi_gcs_json_key(o, key), *s = NULL;
     size_t n = 0;
     int rc;
     if (!k)
@@ -609,31 +609,31 @@ static int g_str(const hcsi_json *o, const char *ctx, const char *key, char **ou
 
 static int g_i32(const hcsi_json *o, const char *ctx, const char *key, int32_t *out)
 {
-    const char *k = find_key(o, key);
+    const char *k = hcsi_gcs_json_key(o, key);
     return k ? hcsi_json_get_i32(o, ctx, k, out) : 0;
 }
 
 static int g_u32(const hcsi_json *o, const char *ctx, const char *key, uint32_t *out)
 {
-    const char *k = find_key(o, key);
+    const char *k = hcsi_gcs_json_key(o, key);
     return k ? hcsi_json_get_u32(o, ctx, k, out) : 0;
 }
 
 static int g_bool(const hcsi_json *o, const char *ctx, const char *key, int *out)
 {
-    const char *k = find_key(o, key);
+    const char *k = hcsi_gcs_json_key(o, key);
     return k ? hcsi_json_get_bool(o, ctx, k, out) : 0;
 }
 
 static int g_obj(const hcsi_json *o, const char *ctx, const char *key, hcsi_json **out)
 {
-    const char *k = find_key(o, key);
+    const char *k = hcsi_gcs_json_key(o, key);
     return k ? hcsi_json_get_obj(o, ctx, k, out) : 0;
 }
 
 static int g_arr(const hcsi_json *o, const char *ctx, const char *key, hcsi_json **out)
 {
-    const char *k = find_key(o, key);
+    const char *k = hcsi_gcs_json_key(o, key);
     return k ? hcsi_json_get_arr(o, ctx, k, out) : 0;
 }
 
@@ -647,7 +647,7 @@ static int g_json_copy(const hcsi_json *v, char **out)
 /* A double-encoded field: a string holding one valid JSON document. */
 static int g_inner(const hcsi_json *o, const char *ctx, const char *key, char **out)
 {
-    const char *k = find_key(o, key), *s = NULL;
+    const char *k = hcsi_gcs_json_key(o, key), *s = NULL;
     size_t n = 0;
     hcsi_json *inner = NULL;
     char what[96];
@@ -854,7 +854,7 @@ static int decode_caps(const hcsi_json *c, hcs_gcs_capabilities *k)
                 return -1;
         }
     }
-    gk = find_key(c, HCS_GCS_CAP_GUEST_DEFINED);
+    gk = hcsi_gcs_json_key(c, HCS_GCS_CAP_GUEST_DEFINED);
     if (gk) {
         k->has_guest_defined = 1;
         if (hcsi_json_get_obj(c, ctx, gk, &gd) < 0)

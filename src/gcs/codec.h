@@ -8,6 +8,7 @@
 
 #include "hcs/gcs_messages.h"
 #include "internal.h"
+#include "platform/json.h"
 
 /* Each appends the body (with the trailing '\n') to b. */
 hcs_result hcsi_gcs_enc_negotiate(hcsi_buf *b, const hcs_gcs_negotiate_request *r);
@@ -36,6 +37,10 @@ hcs_result hcsi_gcs_enc_modify_service_settings(
  * html != 0 the characters < > & U+2028 U+2029 escaped. */
 hcs_result hcsi_gcs_append_raw(hcsi_buf *b, const char *json, const char *what,
                                int html);
+
+/* The member name of obj that Go's encoding/json would decode as key: the
+ * exact name, else the first case-insensitive match; NULL when absent. */
+const char *hcsi_gcs_json_key(const hcsi_json *obj, const char *key);
 
 /* The hvsock service GUID text of a vsock port (template, Data1 = port). */
 void hcsi_gcs_port_guid(uint32_t port, char out[37]);

@@ -38,6 +38,38 @@ hcs_result hcsi_gcs_base_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
                               HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
 }
 
+/* process.terminal of the OciSpecification of an LCOW container config:
+ * 1 or 0, or -1 when the document does not say (not LCOW-shaped, not
+ * JSON: the encoder reports that). */
+static int spec_terminal(const char *config_json)
+{
+    hcsi_json *doc = NULL, *spec = NULL, *proc = NULL;
+    const char *k;
+    int t = 0, r = -1;
+    if (!config_json ||
+        HCS_FAILED(hcsi_json_parse(config_json, strlen(config_json), "ContainerConfig",
+                                   &doc))) {
+        hcs_error_clear();
+        return -1;
+    }
+    if ((k = hcsi_gcs_json_key(doc, "OciSpecification")) != NULL)
+        spec = hcsi_json_get(doc, k);
+    if (hcsi_json_kind_of(spec) == HCSI_JSON_OBJECT &&
+        (k = hcsi_gcs_json_key(spec, "process")) != NULL)
+        proc = hcsi_json_get(spec, k);
+    if (hcsi_json_kind_of(proc) == HCSI_JSON_OBJECT) {
+        k = hcsi_gcs_json_key(proc, "terminal");
+        if (!k)
+            r = 0;
+        else if (hcsi_json_get_bool(proc, "process", k, &t) == 1)
+            r = t;
+        else
+            hcs_error_clear(); /* the guest will refuse the spec */
+    }
+    hcsi_json_put(doc);
+    return r;
+}
+
 hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
                                     const char *config_json)
 {
@@ -52,6 +84,7 @@ hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
         return hcsi_err_oom();
     }
     hcsi_cond_init(&c->cond);
+    c->init_tty = spec_terminal(config_json);
     /* Register the exit waiter before sending: the notification may race
      * the response. */
     hcsi_mutex_lock(&b->lock);

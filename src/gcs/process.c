@@ -105,6 +105,135 @@ static void close_listeners(hcs_gcs_bridge *b, hcsi_sock l[3], const uint32_t po
     }
 }
 
+/* ---- what a container process may carry (Linux guests) ---- */
+
+/* Appends the names of the set ProcessParameters fields that a Linux
+ * guest ignores for a container process. */
+static void ignored_fields(const hcs_gcs_process_config *cfg, char *buf, size_t size)
+{
+    const char *names[5];
+    size_t n = 0, i;
+    if (cfg->argv)
+        names[n++] = "argv";
+    if (cfg->command_line)
+        names[n++] = "command_line";
+    if (cfg->env)
+        names[n++] = "env";
+    if (cfg->cwd)
+        names[n++] = "cwd";
+    if (cfg->user)
+        names[n++] = "user";
+    buf[0] = '\0';
+    for (i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? ", " : "", names[i]);
+}
+
+/* process.terminal of an OCI process document: 1/0, or fails. */
+static hcs_result oci_terminal(const char *oci, int *terminal)
+{
+    hcsi_json *v = NULL;
+    const char *k;
+    hcs_result hr = hcsi_json_parse(oci, strlen(oci), "oci_process_json", &v);
+    *terminal = 0;
+    if (HCS_FAILED(hr))
+        return hcsi_err_wrap(hr, "ExecuteProcess");
+    if (hcsi_json_kind_of(v) != HCSI_JSON_OBJECT) {
+        hcsi_json_put(v);
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: oci_process_json is not a JSON object (an OCI "
+                        "runtime Process, see hcs_gcs_encode_oci_process)");
+    }
+    k = hcsi_gcs_json_key(v, "terminal");
+    if (k && hcsi_json_get_bool(v, "oci_process_json", k, terminal) < 0) {
+        hcsi_json_put(v);
+        return hcsi_err_wrap(HCS_ERR_INVALID_JSON, "ExecuteProcess");
+    }
+    hcsi_json_put(v);
+    return HCS_S_OK;
+}
+
+/* Checks cfg against the guest's rules and decides the tty setting that
+ * is sent (EmulateConsole, stderr merged). Linux guests (Microsoft's GCS,
+ * hcsshim's semantics): a UVM process takes argv/env/cwd/tty size; a
+ * container process takes only the pipe flags and, for an exec, the OCI
+ * process; without one it is the container's init start. */
+static hcs_result check_config(hcs_gcs_bridge *b, const hcs_gcs_process_config *cfg,
+                               int *tty)
+{
+    const char *cid = cfg->container_id;
+    char fields[64];
+    int init_tty = -1, terminal = 0;
+    hcs_result hr;
+    *tty = cfg->tty != 0;
+    if (cid && !*cid)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: container_id is empty (NULL runs the process in "
+                        "the UVM)");
+    if (b->os == HCS_GCS_OS_WINDOWS) {
+        if (cfg->oci_process_json)
+            return hcsi_err(HCS_ERR_INVALIDARG,
+                            "ExecuteProcess: oci_process_json is for Linux guests; a Windows "
+                            "guest runs command_line");
+        return HCS_S_OK;
+    }
+    if (!cid || strcmp(cid, HCS_GCS_NULL_CONTAINER_ID) == 0) {
+        if (cfg->oci_process_json)
+            return hcsi_err(HCS_ERR_INVALIDARG,
+                            "ExecuteProcess: oci_process_json is only for a container "
+                            "process (container_id); a process in the UVM takes argv, env "
+                            "and cwd");
+        return HCS_S_OK;
+    }
+    ignored_fields(cfg, fields, sizeof fields);
+    if (fields[0] && !cfg->oci_process_json)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: container \"%s\": %s set without oci_process_json: "
+                        "a container exec needs its OCI process (hcs_gcs_encode_oci_process); "
+                        "only the init start takes none, and a Linux guest would ignore %s "
+                        "and start the init process again",
+                        cid, fields, fields);
+    if (fields[0])
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: container \"%s\": %s set next to oci_process_json: "
+                        "a Linux guest ignores them for a container process; put them in "
+                        "the OCI process", cid, fields);
+    if (cfg->tty_height || cfg->tty_width)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: container \"%s\": tty_height/tty_width "
+                        "(ProcessParameters.ConsoleSize) are ignored by Linux guests for "
+                        "a container process; set consoleSize in the OCI process "
+                        "(hcs_gcs_oci_process_options.console_height/width), later sizes "
+                        "with hcs_gcs_process_resize", cid);
+    if (cfg->oci_process_json) {
+        hr = oci_terminal(cfg->oci_process_json, &terminal);
+        if (HCS_FAILED(hr))
+            return hr;
+        if (cfg->tty && !terminal)
+            return hcsi_err(HCS_ERR_INVALIDARG,
+                            "ExecuteProcess: container \"%s\": tty is set but the OCI "
+                            "process has no \"terminal\":true (the terminal is set once, in "
+                            "the OCI process)", cid);
+        *tty = terminal;
+        return HCS_S_OK;
+    }
+    /* the init start: its terminal is the Create spec's process.terminal */
+    hcsi_mutex_lock(&b->lock);
+    {
+        hcsi_gcs_container *c = hcsi_gcs_find_container(b, cid);
+        if (c)
+            init_tty = c->init_tty;
+    }
+    hcsi_mutex_unlock(&b->lock);
+    if (init_tty == 0 && cfg->tty)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "ExecuteProcess: container \"%s\": tty is set but the container's "
+                        "spec has no process.terminal (the init's terminal is set once, in "
+                        "the spec given to Create)", cid);
+    if (init_tty >= 0)
+        *tty = init_tty;
+    return HCS_S_OK;
+}
+
 hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config *cfg,
                                  hcs_gcs_process **out)
 {
@@ -113,18 +242,22 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
     hcs_gcs_execute_process_response resp;
     hcsi_sock l[3] = {HCSI_SOCK_INVALID, HCSI_SOCK_INVALID, HCSI_SOCK_INVALID};
     uint32_t port[3] = {0, 0, 0};
-    int want[3], i;
+    int want[3], i, tty = 0, is_uvm;
     char *body = NULL;
     size_t len = 0;
     hcs_result hr;
     if (!b || !cfg || !out)
         return hcsi_err(HCS_ERR_INVALIDARG, "ExecuteProcess: NULL argument");
     *out = NULL;
+    hr = check_config(b, cfg, &tty);
+    if (HCS_FAILED(hr))
+        return hr;
+    is_uvm = !cfg->container_id || strcmp(cfg->container_id, HCS_GCS_NULL_CONTAINER_ID) == 0;
     want[0] = cfg->use_stdin;
     want[1] = cfg->use_stdout;
     /* With a tty the guest merges stderr into stdout and may never dial a
      * stderr stream. */
-    want[2] = cfg->use_stderr && !cfg->tty;
+    want[2] = cfg->use_stderr && !tty;
     if ((want[0] || want[1] || want[2]) && !b->has_stdio_addr)
         return hcsi_err(HCS_ERR_INVALIDARG,
                         "ExecuteProcess: stdio relays need a port space (set "
@@ -134,14 +267,17 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
         return hcsi_err_oom();
     for (i = 0; i < 3; i++)
         p->io[i] = HCSI_SOCK_INVALID;
-#ifndef _WIN32
-    p->wake[0] = p->wake[1] = -1;
-#endif
+    hr = hcsi_gcs_pio_init(&p->pio);
+    if (HCS_FAILED(hr)) {
+        free(p);
+        return hr;
+    }
     hcsi_cond_init(&p->cond);
     p->container_id = hcsi_strdup(cfg->container_id ? cfg->container_id
                                                     : HCS_GCS_NULL_CONTAINER_ID);
     if (!p->container_id) {
         hcsi_cond_destroy(&p->cond);
+        hcsi_gcs_pio_destroy(&p->pio);
         free(p);
         return hcsi_err_oom();
     }
@@ -179,11 +315,13 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
     req.params.environment = cfg->env;
     req.params.working_directory = cfg->cwd;
     req.params.user = cfg->user;
-    req.params.emulate_console = cfg->tty;
+    req.params.emulate_console = tty;
     req.params.create_stdin_pipe = want[0];
     req.params.create_stdout_pipe = want[1];
     req.params.create_stderr_pipe = want[2];
-    if (cfg->tty) {
+    /* ConsoleSize only where the guest reads it (a container process takes
+     * its size from the OCI process: check_config refused one here). */
+    if (tty && (is_uvm || b->os == HCS_GCS_OS_WINDOWS)) {
         req.params.console_height = cfg->tty_height;
         req.params.console_width = cfg->tty_width;
     }
@@ -231,6 +369,11 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
             goto fail;
         }
         p->port[i] = port[i];
+        hr = hcsi_gcs_pio_attach(&p->pio, i, p->io[i]);
+        if (HCS_FAILED(hr)) {
+            hr = hcsi_err_wrap(hr, "ExecuteProcess: %s relay", g_stream_names[i]);
+            goto fail;
+        }
     }
     close_listeners(b, l, port);
     *out = p;
@@ -260,16 +403,70 @@ static hcs_result stream_check(hcs_gcs_process *p, int i, const char *what)
     return HCS_S_OK;
 }
 
-hcs_result hcs_gcs_process_write_stdin(hcs_gcs_process *p, const void *buf, size_t n)
+/* The message of a pio timeout/abort (bare codes) or the recorded error. */
+static hcs_result io_error(hcs_gcs_process *p, int i, hcs_result hr, int64_t timeout_ms,
+                           size_t done, size_t n)
 {
-    hcs_result hr = stream_check(p, 0, "write stdin");
+    if (hr == HCS_ERR_WIN32_OPERATION_ABORTED)
+        return hcsi_err(hr, "process %lu %s: I/O cancelled (hcs_gcs_process_cancel_io)",
+                        (unsigned long)p->pid, g_stream_names[i]);
+    if (hr == HCS_ERR_OPERATION_TIMEOUT && i == 0)
+        return hcsi_err(hr,
+                        "process %lu stdin: the guest took %zu of %zu bytes within %lld ms",
+                        (unsigned long)p->pid, done, n, (long long)timeout_ms);
+    if (hr == HCS_ERR_OPERATION_TIMEOUT)
+        return hcsi_err(hr, "process %lu %s: no data within %lld ms (the stream stays open)",
+                        (unsigned long)p->pid, g_stream_names[i], (long long)timeout_ms);
+    return hcsi_err_wrap(hr, "process %lu %s", (unsigned long)p->pid, g_stream_names[i]);
+}
+
+static int stdin_closed(hcs_gcs_process *p)
+{
+    int c;
+    hcsi_mutex_lock(&p->pio.lock);
+    c = p->stdin_closed;
+    hcsi_mutex_unlock(&p->pio.lock);
+    return c;
+}
+
+static hcs_result closed_stdin_error(hcs_gcs_process *p)
+{
+    return hcsi_err(HCS_ERR_INVALID_STATE,
+                    "write stdin: stdin is closed (process %lu: hcs_gcs_process_close_stdin "
+                    "was called)", (unsigned long)p->pid);
+}
+
+hcs_result hcs_gcs_process_write_stdin_timeout(hcs_gcs_process *p, const void *buf,
+                                               size_t n, int64_t timeout_ms,
+                                               size_t *written)
+{
+    size_t done = 0;
+    hcs_result hr;
+    if (written)
+        *written = 0;
+    hr = stream_check(p, 0, "write stdin");
     if (HCS_FAILED(hr))
         return hr;
-    if (p->io[0] == HCSI_SOCK_INVALID)
-        return hcsi_err(HCS_ERR_INVALID_STATE, "write stdin: stdin is closed");
-    hr = hcsi_sock_write_full(p->io[0], buf, n);
-    return HCS_FAILED(hr) ? hcsi_err_wrap(hr, "process %lu stdin", (unsigned long)p->pid)
-                          : hr;
+    if (!buf && n)
+        return hcsi_err(HCS_ERR_INVALIDARG, "write stdin: NULL buffer");
+    if (stdin_closed(p))
+        return closed_stdin_error(p);
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    hr = hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, n, timeout_ms, &done);
+    if (written)
+        *written = done;
+    if (HCS_FAILED(hr)) {
+        if (stdin_closed(p)) /* closed by another thread meanwhile */
+            return closed_stdin_error(p);
+        return io_error(p, 0, hr, timeout_ms, done, n);
+    }
+    return HCS_S_OK;
+}
+
+hcs_result hcs_gcs_process_write_stdin(hcs_gcs_process *p, const void *buf, size_t n)
+{
+    return hcs_gcs_process_write_stdin_timeout(p, buf, n, HCS_GCS_TIMEOUT_INFINITE, NULL);
 }
 
 hcs_result hcs_gcs_process_close_stdin(hcs_gcs_process *p)
@@ -277,14 +474,19 @@ hcs_result hcs_gcs_process_close_stdin(hcs_gcs_process *p)
     hcs_result hr = stream_check(p, 0, "close stdin");
     if (HCS_FAILED(hr))
         return hr;
-    if (p->io[0] == HCSI_SOCK_INVALID)
+    hcsi_mutex_lock(&p->pio.lock);
+    if (p->stdin_closed) {
+        hcsi_mutex_unlock(&p->pio.lock);
         return HCS_S_OK;
+    }
+    p->stdin_closed = 1;
+    hcsi_mutex_unlock(&p->pio.lock);
     /* Half-close: the guest copies until EOF, then closes the pipe. */
     return hcsi_sock_shutdown_write(p->io[0]);
 }
 
-hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_t n,
-                                size_t *got)
+hcs_result hcs_gcs_process_read_timeout(hcs_gcs_process *p, int stream, void *buf, size_t n,
+                                        size_t *got, int64_t timeout_ms)
 {
     hcs_result hr;
     if (!got || (stream != 1 && stream != 2))
@@ -293,13 +495,16 @@ hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_
     hr = stream_check(p, stream, "process read");
     if (HCS_FAILED(hr))
         return hr;
+    if (!buf && n)
+        return hcsi_err(HCS_ERR_INVALIDARG, "process read: NULL buffer");
     if (p->io[stream] == HCSI_SOCK_INVALID)
         return HCS_S_OK; /* already at EOF */
-    hr = hcsi_sock_read(p->io[stream], buf, n, got);
+    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    hr = hcsi_gcs_pio_read(&p->pio, stream, p->io[stream], buf, n, got, timeout_ms);
     if (HCS_FAILED(hr))
-        return hcsi_err_wrap(hr, "process %lu %s", (unsigned long)p->pid,
-                             g_stream_names[stream]);
-    if (*got == 0) {
+        return io_error(p, stream, hr, timeout_ms, 0, n);
+    if (*got == 0 && n > 0) {
         /* Read to EOF, then close: the Linux guest waits for this before
          * it reports the exit code. */
         hcsi_sock_close(p->io[stream]);
@@ -308,43 +513,23 @@ hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_
     return HCS_S_OK;
 }
 
+hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_t n,
+                                size_t *got)
+{
+    return hcs_gcs_process_read_timeout(p, stream, buf, n, got, HCS_GCS_TIMEOUT_INFINITE);
+}
+
+hcs_result hcs_gcs_process_cancel_io(hcs_gcs_process *p)
+{
+    if (!p)
+        return hcsi_err(HCS_ERR_INVALIDARG, "process cancel I/O: NULL process");
+    hcsi_gcs_pio_cancel(&p->pio);
+    return HCS_S_OK;
+}
+
 /* ---- relay ---- */
 
 #define RELAY_BUF 65536
-
-static hcs_result fd_write_all(hcs_gcs_fd fd, const char *p, size_t n)
-{
-#ifdef _WIN32
-    while (n > 0) {
-        DWORD w = 0;
-        if (!WriteFile((HANDLE)fd, p, (DWORD)(n > 0x40000000 ? 0x40000000 : n), &w, NULL))
-            return hcsi_err(hcs_hresult_from_win32(GetLastError()),
-                            "WriteFile: error %lu", (unsigned long)GetLastError());
-        p += w;
-        n -= w;
-    }
-#else
-    while (n > 0) {
-        ssize_t w = write((int)fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                struct pollfd pf;
-                pf.fd = (int)fd;
-                pf.events = POLLOUT;
-                pf.revents = 0;
-                poll(&pf, 1, -1);
-                continue;
-            }
-            return hcsi_err(HCS_ERR_WIN32_BROKEN_PIPE, "write: %s", strerror(errno));
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-#endif
-    return HCS_S_OK;
-}
 
 typedef struct pump_arg {
     hcs_gcs_process *p;
@@ -358,11 +543,13 @@ static void pump_output(pump_arg *a)
 {
     char *buf = (char *)malloc(RELAY_BUF);
     int sink_ok = 1;
+    hcsi_gcs_nosigpipe g;
     a->hr = HCS_S_OK;
     if (!buf) {
         a->hr = hcsi_err_oom();
         return;
     }
+    hcsi_gcs_nosigpipe_enter(&g);
     for (;;) {
         size_t got = 0;
         hcs_result hr = hcs_gcs_process_read(a->p, a->stream, buf, RELAY_BUF, &got);
@@ -373,7 +560,7 @@ static void pump_output(pump_arg *a)
         if (got == 0)
             break; /* EOF: hcs_gcs_process_read closed the stream */
         if (sink_ok && a->fd != HCS_GCS_NO_FD) {
-            hr = fd_write_all(a->fd, buf, got);
+            hr = hcsi_gcs_fd_write_all(a->fd, buf, got, &g);
             if (HCS_FAILED(hr)) {
                 /* Keep draining so the guest can finish; report later. */
                 a->hr = hcsi_err_wrap(hr, "relaying %s", g_stream_names[a->stream]);
@@ -381,6 +568,7 @@ static void pump_output(pump_arg *a)
             }
         }
     }
+    hcsi_gcs_nosigpipe_leave(&g);
     if (HCS_FAILED(a->hr)) {
         const hcs_error *e = hcs_error_last();
         a->msg = hcsi_strdup(e ? e->message : "relay failed");
@@ -394,29 +582,21 @@ static void stdin_thread(void *arg)
 {
     hcs_gcs_process *p = (hcs_gcs_process *)arg;
     char *buf = (char *)malloc(RELAY_BUF);
+    size_t done;
     if (!buf)
         goto done;
     for (;;) {
 #ifdef _WIN32
         DWORD got = 0;
-        if (!ReadFile((HANDLE)p->stdin_src, buf, RELAY_BUF, &got, NULL))
-            break; /* EOF, broken pipe or cancelled by close */
+        if (!ReadFile((HANDLE)p->stdin_src, buf, RELAY_BUF, &got, NULL)) {
+            if (hcsi_gcs_pio_cancelled(&p->pio))
+                goto done; /* cancelled (or closing): no EOF for the guest */
+            break;         /* EOF or broken pipe */
+        }
 #else
         ssize_t got;
-        struct pollfd pf[2];
-        pf[0].fd = (int)p->stdin_src;
-        pf[0].events = POLLIN;
-        pf[0].revents = 0;
-        pf[1].fd = p->wake[0];
-        pf[1].events = POLLIN;
-        pf[1].revents = 0;
-        if (poll(pf, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (pf[1].revents)
-            break; /* process closed */
+        if (!hcsi_gcs_pio_wait_fd(&p->pio, (int)p->stdin_src))
+            goto done; /* cancelled (or closing): no EOF for the guest */
         got = read((int)p->stdin_src, buf, RELAY_BUF);
         if (got < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
@@ -425,11 +605,12 @@ static void stdin_thread(void *arg)
 #endif
         if (got == 0)
             break;
-        if (HCS_FAILED(hcsi_sock_write_full(p->io[0], buf, (size_t)got)))
-            goto done; /* the guest closed stdin */
+        if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, (size_t)got,
+                                          HCS_GCS_TIMEOUT_INFINITE, &done)))
+            goto done; /* the guest closed stdin, or cancelled */
     }
     /* EOF reaches the process as a half-close. */
-    hcsi_sock_shutdown_write(p->io[0]);
+    hcs_gcs_process_close_stdin(p);
 done:
     free(buf);
 }
@@ -443,21 +624,18 @@ hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_f
     hcs_result hr;
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "process relay: NULL process");
-    if (p->io[0] != HCSI_SOCK_INVALID && !p->stdin_thread_running) {
+    if (p->io[0] != HCSI_SOCK_INVALID && !p->stdin_thread_running && !stdin_closed(p)) {
         if (in_fd == HCS_GCS_NO_FD) {
-            hcsi_sock_shutdown_write(p->io[0]);
+            hcs_gcs_process_close_stdin(p);
         } else {
-#ifndef _WIN32
-            if (pipe(p->wake) != 0)
-                return hcsi_err(HCS_ERR_FAIL, "pipe: %s", strerror(errno));
-            fcntl(p->wake[0], F_SETFD, FD_CLOEXEC);
-            fcntl(p->wake[1], F_SETFD, FD_CLOEXEC);
-#endif
             p->stdin_src = in_fd;
             hr = hcsi_thread_start(&p->stdin_thread, stdin_thread, p);
             if (HCS_FAILED(hr))
                 return hr;
             p->stdin_thread_running = 1;
+#ifdef _WIN32
+            hcsi_gcs_pio_set_stdin_thread(&p->pio, p->stdin_thread.handle);
+#endif
         }
     }
     memset(&out, 0, sizeof out);
@@ -509,7 +687,7 @@ hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
                             NULL, NULL);
     if (hr == HCS_GCS_HR_NOT_FOUND) {
         hcs_error_clear();
-        return (hcs_result)1; /* not delivered: the process is gone */
+        return HCS_S_FALSE; /* not delivered: the process is gone */
     }
     return hr;
 }
@@ -573,25 +751,17 @@ void hcs_gcs_process_close(hcs_gcs_process *p)
     if (!p)
         return;
     b = p->b;
+    /* Wakes every blocked stdio call, and the relay's stdin thread. */
+    hcsi_gcs_pio_cancel(&p->pio);
     if (p->stdin_thread_running) {
 #ifdef _WIN32
-        /* The relay thread may sit in a synchronous ReadFile. */
+        /* The relay thread may sit in a synchronous ReadFile that started
+         * after the cancel above. */
         while (WaitForSingleObject(p->stdin_thread.handle, 20) == WAIT_TIMEOUT)
             CancelSynchronousIo(p->stdin_thread.handle);
-#else
-        char c = 1;
-        if (write(p->wake[1], &c, 1) < 0) {
-            /* cannot fail: our own empty pipe */
-        }
 #endif
         hcsi_thread_join(&p->stdin_thread);
     }
-#ifndef _WIN32
-    if (p->wake[0] >= 0) {
-        close(p->wake[0]);
-        close(p->wake[1]);
-    }
-#endif
     for (i = 0; i < 3; i++)
         if (p->io[i] != HCSI_SOCK_INVALID)
             hcsi_sock_close(p->io[i]);
@@ -608,6 +778,7 @@ void hcs_gcs_process_close(hcs_gcs_process *p)
         hcsi_gcs_bridge_unref(b);
     }
     hcsi_cond_destroy(&p->cond);
+    hcsi_gcs_pio_destroy(&p->pio);
     free(p->wait_msg);
     free(p->container_id);
     free(p);

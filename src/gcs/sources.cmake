@@ -7,6 +7,7 @@ list(APPEND HCS_SOURCES
   gcs/connect.c
   gcs/container.c
   gcs/process.c
+  gcs/pio.c
   gcs/oci.c
   gcs/resources.c
 )

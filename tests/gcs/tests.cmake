@@ -4,6 +4,7 @@ hcs_add_test(test_gcs_frame gcs/test_gcs_frame.c)
 hcs_add_test(test_gcs_codec gcs/test_gcs_codec.c)
 hcs_add_test(test_gcs_transport gcs/test_gcs_transport.c)
 hcs_add_test(test_gcs_oci gcs/test_gcs_oci.c)
+hcs_add_test(test_gcs_pio gcs/test_gcs_pio.c)
 # Suites that drive the bridge over sockets and unix:DIR need POSIX.
 if(NOT WIN32)
   hcs_add_test(test_gcs_bridge gcs/test_gcs_bridge.c)

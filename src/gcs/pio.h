@@ -1,0 +1,94 @@
+/*
+ * Stdio I/O of a GCS process that can be bounded and cancelled
+ * (internal). Each hcs_gcs_process owns one hcsi_gcs_pio for its three
+ * relay sockets (slots 0 stdin, 1 stdout, 2 stderr).
+ *
+ * POSIX: MSG_DONTWAIT send/recv; when a call would block it polls the
+ * socket together with a self-pipe that cancel writes to.
+ * Windows: each socket is bound to an event with WSAEventSelect (which
+ * makes it non-blocking); a call that would block waits for that event or
+ * a manual-reset cancel event.
+ *
+ * Cancel is sticky: the first cancel wakes every blocked call, and every
+ * call from then on fails with HCS_ERR_WIN32_OPERATION_ABORTED. One thread
+ * at a time per slot; cancel from any thread.
+ */
+#ifndef HCS_GCS_PIO_H
+#define HCS_GCS_PIO_H
+
+#include "hcs/gcs.h"
+#include "internal.h"
+#include "platform/platform.h"
+
+#ifndef _WIN32
+#  include <signal.h>
+#endif
+
+typedef struct hcsi_gcs_pio {
+    hcsi_mutex lock;
+    int cancelled;
+    int ready;             /* init succeeded */
+    int last_full[3];      /* the slot's last read filled the buffer (its
+                            * reader's own state): read before polling */
+#ifdef _WIN32
+    HANDLE cancel_ev;      /* manual-reset, set by cancel */
+    WSAEVENT ev[3];        /* per slot, WSA_INVALID_EVENT until attached */
+    HANDLE stdin_thread;   /* relay thread to CancelSynchronousIo, or NULL */
+#else
+    int wake[2];           /* self-pipe; cancel writes one byte, never read */
+#endif
+} hcsi_gcs_pio;
+
+hcs_result hcsi_gcs_pio_init(hcsi_gcs_pio *io);
+void hcsi_gcs_pio_destroy(hcsi_gcs_pio *io);
+/* Prepares socket s for slot (Windows: event-select; POSIX: nothing). */
+hcs_result hcsi_gcs_pio_attach(hcsi_gcs_pio *io, int slot, hcsi_sock s);
+/* Wakes blocked calls; later calls fail. Thread-safe, idempotent. */
+void hcsi_gcs_pio_cancel(hcsi_gcs_pio *io);
+int hcsi_gcs_pio_cancelled(hcsi_gcs_pio *io);
+
+/* One read of at most n bytes: HCS_S_OK with *got (0 = EOF, also for a
+ * reset connection); HCS_ERR_OPERATION_TIMEOUT when nothing arrived within
+ * timeout_ms (< 0: no bound; 0: only what is there); aborted when
+ * cancelled. A bare code is returned for timeout/abort (the caller words
+ * the message); other failures record one. */
+hcs_result hcsi_gcs_pio_read(hcsi_gcs_pio *io, int slot, hcsi_sock s, void *buf,
+                             size_t n, size_t *got, int64_t timeout_ms);
+/* Writes all n bytes within timeout_ms (< 0: no bound). *written (always
+ * set) counts what the socket accepted, also on failure. Failures as for
+ * read; a peer that closed: HCS_ERR_CONNECTION_CLOSED. */
+hcs_result hcsi_gcs_pio_write(hcsi_gcs_pio *io, int slot, hcsi_sock s, const void *buf,
+                              size_t n, int64_t timeout_ms, size_t *written);
+
+#ifdef _WIN32
+/* The relay's stdin thread, whose ReadFile cancel interrupts (NULL:
+ * none). */
+void hcsi_gcs_pio_set_stdin_thread(hcsi_gcs_pio *io, HANDLE thread);
+#else
+/* Waits until fd is readable or hung up (1), or the pio is cancelled (0). */
+int hcsi_gcs_pio_wait_fd(hcsi_gcs_pio *io, int fd);
+#endif
+
+/* A stretch of writes to the caller's fds on one thread without SIGPIPE
+ * (POSIX): enter blocks SIGPIPE for the calling thread, leave consumes a
+ * SIGPIPE the writes raised (not one that was pending before) and restores
+ * the mask. One mask change per relay instead of per write. No-ops on
+ * Windows. */
+typedef struct hcsi_gcs_nosigpipe {
+#ifndef _WIN32
+    sigset_t old;
+    int was_pending;
+#endif
+    int raised; /* a write failed with EPIPE */
+} hcsi_gcs_nosigpipe;
+
+void hcsi_gcs_nosigpipe_enter(hcsi_gcs_nosigpipe *g);
+void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g);
+
+/* Writes all n bytes to a caller's fd (POSIX fd, Windows HANDLE), waiting
+ * when it is non-blocking. On POSIX it must run between
+ * hcsi_gcs_nosigpipe_enter/leave on the same thread (g records EPIPE). */
+hcs_result hcsi_gcs_fd_write_all(hcs_gcs_fd fd, const void *buf, size_t n,
+                                 hcsi_gcs_nosigpipe *g);
+
+#endif /* HCS_GCS_PIO_H */
