@@ -69,11 +69,18 @@ int hcsg_h_create(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         return -1;
     }
     if (!r->deferred) {
-        /* The runtime takes tens of milliseconds: not on the reader. */
+        /* Recorded now (duplicates and racing requests see it at once);
+         * the runtime takes tens of milliseconds: not on the reader. */
+        rc = hcsg_ctr_reserve(a->ctrs, b.container_id, r->aid, &cc, e);
         hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
-        return hcsg_defer(a, r, hcsg_h_create, e);
+        if (rc != 0)
+            return -1;
+        rc = hcsg_defer(a, r, hcsg_h_create, e);
+        if (rc < 0)
+            hcsg_ctr_unreserve(a->ctrs, b.container_id);
+        return rc;
     }
-    rc = hcsg_ctr_create(a->ctrs, b.container_id, r->aid, &cc, e);
+    rc = hcsg_ctr_create(a->ctrs, b.container_id, &cc, e);
     hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, &cc);
     if (rc != 0)
         return -1;

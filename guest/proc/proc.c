@@ -164,6 +164,10 @@ void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out)
         return;
     pr->done = 1;
     pr->exit_code = hcsg_pi_exit_code_of(pr->status);
+    /* Container processes: 128 + signal, as the Go GCS's runc wrapper
+     * (waitOnProcess) reports them. */
+    if (pr->kind == HCSG_PROC_CONTAINER && WIFSIGNALED(pr->status))
+        pr->exit_code = 128u + (uint32_t)WTERMSIG(pr->status);
     HCSG_DEBUG("process %ld done: exit code %lu", (long)pr->pid,
                (unsigned long)pr->exit_code);
     if (pr->stop_efd >= 0) {

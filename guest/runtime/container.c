@@ -413,14 +413,10 @@ static int runtime_delete(hcsg_containers *C, const ctr *c)
 
 /* ---- Create ---- */
 
-int hcsg_ctr_create(hcsg_containers *C, const char *id, const char *aid,
-                    const hcs_gs_LCOWContainerConfig *cfg, hcsg_err *e)
+int hcsg_ctr_reserve(hcsg_containers *C, const char *id, const char *aid,
+                     const hcs_gs_LCOWContainerConfig *cfg, hcsg_err *e)
 {
     ctr *c;
-    char *spec = NULL, argv0[80], path[PATH_MAX + 32], pidf[PATH_MAX + 32], sock[PATH_MAX];
-    int want[3] = {1, 1, 1}, child[3] = {-1, -1, -1}, lfd = -1, tty = 0;
-    pid_t pid = 0;
-    int created = 0;
     if (hcsg_check_id(id, e) != 0)
         return -1;
     if (!cfg->OciBundlePath || !*cfg->OciBundlePath) {
@@ -461,7 +457,38 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const char *aid,
     C->list = c;
     C->n++;
     pthread_mutex_unlock(&C->m);
+    return 0;
+}
 
+void hcsg_ctr_unreserve(hcsg_containers *C, const char *id)
+{
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    if (c && c->state == ST_CREATING)
+        unlink_locked(C, c);
+    else
+        c = NULL;
+    pthread_mutex_unlock(&C->m);
+    if (c)
+        free_ctr(c);
+}
+
+int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContainerConfig *cfg,
+                    hcsg_err *e)
+{
+    ctr *c;
+    char *spec = NULL, argv0[80], path[PATH_MAX + 32], pidf[PATH_MAX + 32], sock[PATH_MAX];
+    int want[3] = {1, 1, 1}, child[3] = {-1, -1, -1}, lfd = -1, tty = 0;
+    pid_t pid = 0;
+    int created = 0;
+    pthread_mutex_lock(&C->m);
+    c = find_locked(C, id);
+    pthread_mutex_unlock(&C->m);
+    if (!c || c->state != ST_CREATING) {
+        hcsg_err_plain(e, "failed to create container %s: it was not reserved", id);
+        return -1;
+    }
     spec = prepare_spec(cfg->OciSpecification, &tty, argv0, sizeof argv0, e);
     if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
@@ -520,6 +547,9 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const char *aid,
     HCSG_INFO("created container %s (init pid %ld%s)", id, (long)pid, tty ? ", tty" : "");
     return 0;
 fail:
+    if (strncmp(e->msg, "failed to create container", 26) != 0 &&
+        strstr(e->msg, "failed to create container") == NULL)
+        hcsg_err_prefix(e, "failed to create container %s", id);
     close3(child);
     if (lfd >= 0) {
         close(lfd);

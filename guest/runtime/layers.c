@@ -170,7 +170,21 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
         pthread_mutex_unlock(&L->m);
         return -1;
     }
-    if (mount("overlay", root, "overlay", ro ? MS_RDONLY : 0, data) != 0) {
+    if (ro && s->Layers.n == 1) {
+        /* overlayfs needs two lower layers without an upper: one read-only
+         * layer is a read-only bind mount instead. */
+        const char *lp = s->Layers.items[0].Path;
+        if (mount(lp, root, NULL, MS_BIND, NULL) != 0 ||
+            mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0) {
+            int err = errno;
+            (void)umount2(root, MNT_DETACH);
+            pthread_mutex_unlock(&L->m);
+            hcsg_err_plain(e, "failed to mount layer %s read-only at %s: %s", lp, root,
+                           strerror(err));
+            (void)rmdir(root);
+            return -1;
+        }
+    } else if (mount("overlay", root, "overlay", ro ? MS_RDONLY : 0, data) != 0) {
         int err = errno;
         pthread_mutex_unlock(&L->m);
         hcsg_err_plain(e, "failed to mount overlay at %s (%s): %s", root, data, strerror(err));

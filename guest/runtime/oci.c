@@ -98,12 +98,15 @@ int hcsg_oci_run(hcsg_oci *o, const char *const *args, const int fds[3], const c
     s.fds[0] = fds ? fds[0] : -1;
     s.fds[1] = fds ? fds[1] : -1;
     s.fds[2] = fds ? fds[2] : -1;
-    if (out && s.fds[1] < 0) {
+    /* With fds (create, exec) the runtime's stdio is the process's: what
+     * is not given is /dev/null, never a capture pipe the process would
+     * inherit and hold open. Its errors are in the log then. */
+    if (out && !fds) {
         if (pipe2(op, O_CLOEXEC) != 0)
             goto sys;
         s.fds[1] = op[1];
     }
-    if (s.fds[2] < 0) {
+    if (!fds) {
         if (pipe2(ep, O_CLOEXEC) != 0)
             goto sys;
         s.fds[2] = ep[1];

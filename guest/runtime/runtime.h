@@ -59,8 +59,9 @@ typedef struct hcsg_oci {
     uint32_t timeout_ms;    /* per command */
 } hcsg_oci;
 
-/* Runs `runtime --root R --log LOG --log-format json ARGS...` with fds as
- * its stdio (-1: /dev/null, or captured when out is given for stdout).
+/* Runs `runtime --root R --log LOG --log-format json ARGS...`. fds: its
+ * stdio, passed on to the container process (-1: /dev/null); NULL: stdout
+ * captured into *out (when out is given), stderr kept for the message.
  * A non-zero exit is an error carrying the runtime's own message. */
 int hcsg_oci_run(hcsg_oci *o, const char *const *args, const int fds[3], const char *log,
                  char **out, hcsg_err *e);
@@ -87,9 +88,16 @@ hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *proc
 void hcsg_containers_free(hcsg_containers *C);
 hcsg_layers *hcsg_containers_layers(hcsg_containers *C);
 
-/* Create: bundle from cfg, `runtime create`; the init waits for Start. */
-int hcsg_ctr_create(hcsg_containers *C, const char *id, const char *aid,
-                    const hcs_gs_LCOWContainerConfig *cfg, hcsg_err *e);
+/* Create, first on the reader: validates the id and bundle path and
+ * records the container as being created (a duplicate id fails here, and
+ * requests that follow see "still being created"). */
+int hcsg_ctr_reserve(hcsg_containers *C, const char *id, const char *aid,
+                     const hcs_gs_LCOWContainerConfig *cfg, hcsg_err *e);
+void hcsg_ctr_unreserve(hcsg_containers *C, const char *id);
+/* Then on a worker: bundle from cfg, `runtime create`; the init waits for
+ * Start. On failure the record is gone and nothing is left behind. */
+int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContainerConfig *cfg,
+                    hcsg_err *e);
 /* 0 when id names a container ready for requests, else -1 with the Go
  * GCS's answer (0xC037010E unknown, 0x80370105 still being created). */
 int hcsg_ctr_lookup(hcsg_containers *C, const char *id, hcsg_err *e);

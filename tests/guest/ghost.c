@@ -404,6 +404,11 @@ char *gh_quote(const char *s)
 
 int gh_exec(ghost *h, const char *params_extra, int pipes, gh_proc *p)
 {
+    return gh_exec_in(h, GH_ZERO, params_extra, pipes, p);
+}
+
+int gh_exec_in(ghost *h, const char *cid, const char *params_extra, int pipes, gh_proc *p)
+{
     char params[8192], relay[256], *q, *body;
     int lis[3] = {-1, -1, -1};
     uint32_t port[3] = {0, 0, 0};
@@ -434,10 +439,10 @@ int gh_exec(ghost *h, const char *params_extra, int pipes, gh_proc *p)
     }
     snprintf(relay + off, sizeof relay - off, "}");
     q = gh_quote(params);
-    body = hcsi_asprintf("{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
+    body = hcsi_asprintf("{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
                          "\",\"Settings\":{\"ProcessParameters\":%s,"
                          "\"VsockStdioRelaySettings\":%s}}",
-                         q, relay);
+                         cid, q, relay);
     free(q);
     id = gh_send(h, GH_EXEC, body);
     free(body);
@@ -484,13 +489,19 @@ void gh_exec_ok(ghost *h, const char *params_extra, int pipes, gh_proc *p)
 
 int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int rpc_timeout_ms)
 {
-    char body[256];
+    return gh_wait_in(h, GH_ZERO, pid, timeout_ms, code, rpc_timeout_ms);
+}
+
+int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms, uint32_t *code,
+                   int rpc_timeout_ms)
+{
+    char body[512];
     hcsi_json *r;
     int32_t res;
     snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
+             "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
              "\",\"ProcessId\":%lu,\"TimeoutInMs\":%lu}",
-             (unsigned long)pid, (unsigned long)timeout_ms);
+             cid, (unsigned long)pid, (unsigned long)timeout_ms);
     r = gh_call(h, GH_WAIT, body, rpc_timeout_ms);
     res = gh_result(r);
     if (res == 0 && code)
@@ -501,19 +512,24 @@ int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int
 
 int32_t gh_signal(ghost *h, uint32_t pid, int sig)
 {
-    char body[256];
+    return gh_signal_in(h, GH_ZERO, pid, sig);
+}
+
+int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig)
+{
+    char body[512];
     hcsi_json *r;
     int32_t res;
     if (sig)
         snprintf(body, sizeof body,
-                 "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
+                 "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
                  "\",\"ProcessId\":%lu,\"Options\":{\"Signal\":%d}}",
-                 (unsigned long)pid, sig);
+                 cid, (unsigned long)pid, sig);
     else
         snprintf(body, sizeof body,
-                 "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
+                 "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
                  "\",\"ProcessId\":%lu}",
-                 (unsigned long)pid);
+                 cid, (unsigned long)pid);
     r = gh_call(h, GH_SIGNAL, body, 10000);
     res = gh_result(r);
     hcsi_json_put(r);

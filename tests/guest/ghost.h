@@ -109,6 +109,11 @@ void gh_exec_ok(ghost *h, const char *params_extra, int pipes, gh_proc *p);
 /* WaitForProcess: returns Result; *code gets ExitCode. */
 int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int rpc_timeout_ms);
 int32_t gh_signal(ghost *h, uint32_t pid, int sig);
+/* The same for a container's processes. */
+int gh_exec_in(ghost *h, const char *cid, const char *params_extra, int pipes, gh_proc *p);
+int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms, uint32_t *code,
+                   int rpc_timeout_ms);
+int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig);
 void gh_close_proc(gh_proc *p);
 
 /* Reads fd to EOF (or timeout) into b; returns 0 on EOF, -1 on timeout. */

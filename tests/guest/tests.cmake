@@ -13,6 +13,8 @@ if(NOT WIN32 AND TARGET hcs-gcs)
   hcs_gcs_test(test_gcs_agent_ctl guest/test_gcs_agent_ctl.c guest/ghost.c)
   hcs_gcs_test(test_gcs_golden guest/test_gcs_golden.c guest/ghost.c)
   hcs_gcs_test(test_gcs_bridge_agent guest/test_gcs_bridge_agent.c guest/ghost.c)
+  hcs_gcs_test(test_gcs_containers guest/test_gcs_containers.c guest/ctr_kit.c guest/ghost.c)
+  set_tests_properties(test_gcs_containers PROPERTIES TIMEOUT 300)
 endif()
 
 # hcsctl gcs run against a scripted guest (tests/guest/scripted_gcs.c):

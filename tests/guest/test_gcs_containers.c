@@ -1,0 +1,656 @@
+/*
+ * hcs-gcs containers end to end: a real hcs-gcs, Debian's runc, real
+ * overlay mounts of a busybox-static layer, driven over the bridge the way
+ * hcsshim drives the Go GCS (tests/guest/ghost.c is the host).
+ */
+#define _GNU_SOURCE 1
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctr_kit.h"
+
+#define ALL (GH_IN | GH_OUT | GH_ERR)
+/* ProcessParameters of an init start: no OciProcess. */
+#define INIT "\"EmulateConsole\":false"
+
+typedef struct env {
+    ghost h;
+    char dir[64];
+    const char *layer;
+} env;
+
+static int setup(void **state)
+{
+    env *e;
+    if (!ck_available())
+        return 0; /* tests skip themselves */
+    e = (env *)calloc(1, sizeof *e);
+    assert_non_null(e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-ctr-XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    e->layer = ck_layer(e->dir);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    env *e = (env *)*state;
+    char cmd[128];
+    if (!e)
+        return 0;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", e->dir);
+    free(e);
+    return 0;
+}
+
+static env *begin(void **state, const char *const *extra)
+{
+    env *e = (env *)*state;
+    if (!e)
+        skip();
+    ck_start(&e->h, extra);
+    return e;
+}
+
+static void end(env *e)
+{
+    int st = gh_stop(&e->h, 15000);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    gh_cleanup(&e->h);
+}
+
+/* Remove layers + Delete after the container exited. */
+static void remove_container(ghost *h, const char *id)
+{
+    char body[512];
+    hcsi_json *r;
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
+             "\"RequestType\":\"Remove\",\"ResourceType\":\"CombinedLayers\",\"Settings\":{"
+             "\"ContainerID\":\"%s\",\"ContainerRootPath\":\"/run/gcs/c/%s/rootfs\"}}}",
+             id, id);
+    r = gh_call(h, GH_MODIFY, body, 30000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    assert_int_equal(ck_simple(h, GH_DELETE, id, NULL), 0);
+}
+
+static void expect_type(ghost *h, const char *id, const char *want)
+{
+    char *t = ck_notification(h, id, 20000);
+    assert_string_equal(t, want);
+    free(t);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[4096];
+    size_t n;
+    if (!f)
+        return NULL;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+static void read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err)
+{
+    hcsi_buf_init(out, 0);
+    hcsi_buf_init(err, 0);
+    /* To EOF, then closed: the agent reports the exit once the host has
+     * closed its ends (the drain rule). */
+    if (p->out >= 0) {
+        assert_int_equal(gh_read_all(p->out, out, 20000), 0);
+        close(p->out);
+        p->out = -1;
+    }
+    if (p->err >= 0) {
+        assert_int_equal(gh_read_all(p->err, err, 20000), 0);
+        close(p->err);
+        p->err = -1;
+    }
+    assert_int_equal(hcsi_buf_putc(out, '\0'), 0);
+    assert_int_equal(hcsi_buf_putc(err, '\0'), 0);
+}
+
+/* ExecuteProcess in a container: its Result (the error is printed). */
+static int32_t ex(ghost *h, const char *id, const char *extra, int pipes, gh_proc *p)
+{
+    if (gh_exec_in(h, id, extra, pipes, p) != 0)
+        fprintf(stderr, "exec in %s: 0x%08x %s\n", id, (unsigned)p->result, p->error);
+    return p->result;
+}
+
+static uint32_t exec_oci(ghost *h, const char *id, const char *process_json, int pipes,
+                         gh_proc *p)
+{
+    char *q = gh_quote(process_json), *extra = hcsi_asprintf("\"OciProcess\":%s", process_json);
+    free(q);
+    assert_int_equal(ex(h, id, extra, pipes, p), 0);
+    free(extra);
+    return p->pid;
+}
+
+/* The init with all three pipes: stdin read, both outputs, the exit code;
+ * it is pid 1 of its own namespace with its own hostname; its write lands
+ * in the scratch, not in the layer; UnexpectedExit; Delete removes the
+ * bundle. */
+static void test_init_pipes(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc p;
+    hcsi_buf out, err;
+    uint32_t code = 0;
+    char path[512], *text;
+    struct stat st;
+    assert_int_equal(ck_create(&e->h, "c1", e->layer,
+                               "[\"sh\",\"-c\",\"read l; echo out:$l pid:$$ host:$(hostname); "
+                               "echo err >&2; echo new > /data/new.txt; exit 7\"]",
+                               0, 0),
+                     0);
+    assert_int_equal(ex(&e->h, "c1", INIT, ALL, &p), 0);
+    assert_true(p.pid > 1);
+    gh_write_all(p.in, "hello\n", 6);
+    shutdown(p.in, SHUT_WR);
+    read_both(&p, &out, &err);
+    assert_string_equal(out.data, "out:hello pid:1 host:ctr-test\n");
+    assert_string_equal(err.data, "err\n");
+    assert_int_equal(gh_wait_in(&e->h, "c1", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 7);
+    expect_type(&e->h, "c1", "UnexpectedExit");
+    /* The write is in the scratch's upper directory, the layer is intact. */
+    ck_agent_path(&e->h, "/run/gcs/c/c1/scratch/upper/data/new.txt", path, sizeof path);
+    text = read_text(path);
+    assert_non_null(text);
+    assert_string_equal(text, "new\n");
+    free(text);
+    snprintf(path, sizeof path, "%s/data/new.txt", e->layer);
+    assert_int_equal(stat(path, &st), -1);
+    remove_container(&e->h, "c1");
+    ck_agent_path(&e->h, "/run/gcs/c/c1", path, sizeof path);
+    assert_int_equal(stat(path, &st), -1);
+    gh_close_proc(&p);
+    hcsi_buf_free(&out);
+    hcsi_buf_free(&err);
+    end(e);
+}
+
+/* Exec with an OCI process (env, cwd, user), signals with 128+n exit codes,
+ * ProcessList, Statistics, a second init start refused while the container
+ * stays usable, graceful stop ignored by a pid-1 sleep, forced stop. */
+static void test_exec_signals_properties(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc init, x, s;
+    hcsi_buf out, err;
+    uint32_t code = 0;
+    hcsi_json *r;
+    const char *props = NULL;
+    char body[512], want[64];
+    assert_int_equal(ck_create(&e->h, "c2", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ex(&e->h, "c2", INIT, 0, &init), 0);
+    exec_oci(&e->h, "c2",
+             "{\"args\":[\"sh\",\"-c\",\"echo $A; pwd; id -u; id -g\"],\"env\":[\"A=b\","
+             "\"PATH=/bin\"],\"cwd\":\"/data\",\"user\":{\"uid\":65534,\"gid\":65534}}",
+             GH_OUT | GH_ERR, &x);
+    read_both(&x, &out, &err);
+    assert_string_equal(out.data, "b\n/data\n65534\n65534\n");
+    assert_string_equal(err.data, "");
+    assert_int_equal(gh_wait_in(&e->h, "c2", x.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 0);
+    hcsi_buf_free(&out);
+    hcsi_buf_free(&err);
+    /* A second init start: a clear error; the container stays usable. */
+    assert_int_equal(ex(&e->h, "c2", INIT, 0, &s), (int32_t)0x80004005);
+    assert_non_null(strstr(s.error, "already started"));
+    exec_oci(&e->h, "c2", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &s);
+    /* ProcessList: the init and the sleep (pids of the UVM). */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"c2\",\"ActivityId\":\"" GH_ZERO
+             "\",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\",\\\"Statistics\\\"]}\"}");
+    r = gh_call(&e->h, GH_PROPERTIES, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    assert_int_equal(hcsi_json_get_str(r, "r", "Properties", &props, NULL), 1);
+    snprintf(want, sizeof want, "{\"ProcessId\":%u}", init.pid);
+    assert_non_null(strstr(props, want));
+    snprintf(want, sizeof want, "{\"ProcessId\":%u}", s.pid);
+    assert_non_null(strstr(props, want));
+    assert_non_null(strstr(props, "\"LCOWMetrics\":{"));
+    assert_non_null(strstr(props, "\"pids\":{\"current\":"));
+    assert_non_null(strstr(props, "\"memory\":{"));
+    hcsi_json_put(r);
+    /* SIGTERM to the exec'd sleep: 128 + 15. */
+    assert_int_equal(gh_signal_in(&e->h, "c2", s.pid, 15), 0);
+    assert_int_equal(gh_wait_in(&e->h, "c2", s.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 143);
+    /* A process of another owner is not found. */
+    assert_int_equal(gh_signal_in(&e->h, "c2", (uint32_t)getpid(), 15), (int32_t)0x80070490);
+    /* Graceful: a pid-1 sleep has no SIGTERM handler and keeps running. */
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c2", NULL), 0);
+    assert_int_equal(gh_wait_in(&e->h, "c2", init.pid, 300, &code, 20000), (int32_t)0xC0370109);
+    /* Deleting a running container is refused. */
+    assert_int_equal(ck_simple(&e->h, GH_DELETE, "c2", NULL), (int32_t)0x80370105);
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
+    assert_int_equal(gh_wait_in(&e->h, "c2", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 137);
+    expect_type(&e->h, "c2", "ForcedExit");
+    /* After the exit, shutting down again is a success (as recorded). */
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
+    remove_container(&e->h, "c2");
+    gh_close_proc(&x);
+    gh_close_proc(&s);
+    gh_close_proc(&init);
+    end(e);
+}
+
+/* A graceful stop the init honours: GracefulExit. */
+static void test_graceful(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc init;
+    uint32_t code = 1;
+    assert_int_equal(ck_create(&e->h, "c3", e->layer,
+                               "[\"sh\",\"-c\",\"trap 'exit 0' TERM; while true; do sleep 0.05; "
+                               "done\"]",
+                               0, 0),
+                     0);
+    assert_int_equal(ex(&e->h, "c3", INIT, 0, &init), 0);
+    usleep(200000); /* the trap is set */
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c3", NULL), 0);
+    assert_int_equal(gh_wait_in(&e->h, "c3", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 0);
+    expect_type(&e->h, "c3", "GracefulExit");
+    remove_container(&e->h, "c3");
+    end(e);
+}
+
+/* A terminal exec: consoleSize applied at start, ResizeConsole followed. */
+static void test_tty_resize(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc init, t;
+    hcsi_buf b;
+    uint32_t code = 1;
+    char body[256];
+    hcsi_json *r;
+    assert_int_equal(ck_create(&e->h, "c4", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ex(&e->h, "c4", INIT, 0, &init), 0);
+    exec_oci(&e->h, "c4",
+             "{\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100},"
+             "\"args\":[\"sh\",\"-c\",\"stty size; read x; stty size\"],\"cwd\":\"/\","
+             "\"env\":[\"PATH=/bin\"]}",
+             GH_IN | GH_OUT, &t);
+    hcsi_buf_init(&b, 0);
+    assert_int_equal(gh_read_until(t.out, &b, "30 100", 20000), 0);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"c4\",\"ActivityId\":\"" GH_ZERO
+             "\",\"ProcessId\":%u,\"Height\":40,\"Width\":120}",
+             t.pid);
+    r = gh_call(&e->h, GH_RESIZE, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    gh_write_all(t.in, "\n", 1);
+    assert_int_equal(gh_read_until(t.out, &b, "40 120", 20000), 0);
+    shutdown(t.in, SHUT_WR);
+    hcsi_buf_free(&b);
+    hcsi_buf_init(&b, 0);
+    assert_int_equal(gh_read_all(t.out, &b, 20000), 0);
+    close(t.out);
+    t.out = -1;
+    assert_int_equal(gh_wait_in(&e->h, "c4", t.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 0);
+    hcsi_buf_free(&b);
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c4", NULL), 0);
+    assert_int_equal(gh_wait_in(&e->h, "c4", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    expect_type(&e->h, "c4", "ForcedExit");
+    remove_container(&e->h, "c4");
+    gh_close_proc(&t);
+    end(e);
+}
+
+/* Ids and states: duplicate, unknown, invalid, still being created, not
+ * started, the bundle outside the state root, the schema version. */
+static void test_ids_and_states(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc p;
+    char *msg = NULL, body[512];
+    uint64_t id;
+    gh_frame f;
+    hcsi_json *r;
+    uint32_t code = 0;
+    assert_int_equal(ck_create(&e->h, "dup", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    /* Exec before the init started: invalid state. */
+    assert_int_equal(ex(&e->h, "dup",
+                                "\"OciProcess\":{\"args\":[\"true\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &p),
+                     (int32_t)0x80370105);
+    /* Same id again (its layers are already mounted: the Create is what fails). */
+    {
+        char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                  "\"OciBundlePath\":\"/run/gcs/c/dup\",\"OciSpecification\":{}}");
+        char *q = gh_quote(cfg);
+        char *b2 = hcsi_asprintf("{\"ContainerId\":\"dup\",\"ContainerConfig\":%s}", q);
+        r = gh_call(&e->h, GH_CREATE, b2, 20000);
+        assert_int_equal(gh_result(r), (int32_t)0xC037010F);
+        hcsi_json_put(r);
+        free(b2);
+        free(q);
+        free(cfg);
+    }
+    /* Unknown ids. */
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "nope", NULL), (int32_t)0xC037010E);
+    assert_int_equal(ck_simple(&e->h, GH_DELETE, "nope", &msg), (int32_t)0xC037010E);
+    assert_non_null(strstr(msg, "\"nope\" not found"));
+    free(msg);
+    assert_int_equal(gh_wait_in(&e->h, "nope", 5, 10, &code, 20000), (int32_t)0xC037010E);
+    assert_int_equal(gh_signal_in(&e->h, "nope", 5, 9), (int32_t)0xC037010E);
+    /* Invalid id, bundle outside the state root, old schema. */
+    {
+        static const struct {
+            const char *cid, *bundle, *ver;
+            uint32_t hr;
+            const char *text;
+        } bad[] = {
+            {"../x", "/run/gcs/c/x", "1", 0x80070057u, "invalid container id"},
+            {"okid", "/etc/okid", "1", 0x80004005u, "outside the agent's state root"},
+            {"okid", "/run/gcs/c/../../etc", "1", 0x80004005u, "normalised"},
+            {"okid", "/run/gcs/c/okid", "0", 0xC037010Du, "invalid schema version"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":%s},"
+                                      "\"OciBundlePath\":\"%s\",\"OciSpecification\":{}}",
+                                      bad[i].ver, bad[i].bundle);
+            char *q = gh_quote(cfg);
+            char *b2 = hcsi_asprintf("{\"ContainerId\":\"%s\",\"ContainerConfig\":%s}",
+                                     bad[i].cid, q);
+            const char *m = NULL;
+            r = gh_call(&e->h, GH_CREATE, b2, 20000);
+            if ((uint32_t)gh_result(r) != bad[i].hr)
+                fail_msg("case %zu: 0x%08x", i, (unsigned)gh_result(r));
+            assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+            if (!strstr(m, bad[i].text))
+                fail_msg("case %zu: %s", i, m);
+            hcsi_json_put(r);
+            free(b2);
+            free(q);
+            free(cfg);
+        }
+    }
+    /* A request racing a Create still in progress: 0x80370105. */
+    {
+        char *spec = ck_spec("/run/gcs/c/dup/rootfs", "[\"true\"]", 0, 0, "h");
+        char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                  "\"OciBundlePath\":\"/run/gcs/c/race\",\"OciSpecification\":%s}",
+                                  spec);
+        char *q = gh_quote(cfg);
+        char *b2 = hcsi_asprintf("{\"ContainerId\":\"race\",\"ContainerConfig\":%s}", q);
+        id = gh_send(&e->h, GH_CREATE, b2);
+        assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "race", &msg), (int32_t)0x80370105);
+        assert_non_null(strstr(msg, "still being created"));
+        free(msg);
+        assert_int_equal(gh_recv(&e->h, id, 20000, &f), 0);
+        gh_frame_free(&f);
+        free(b2);
+        free(q);
+        free(cfg);
+        free(spec);
+        /* It shares dup's rootfs; it never starts. Delete kills its init. */
+        assert_int_equal(ck_simple(&e->h, GH_DELETE, "race", NULL), 0);
+        expect_type(&e->h, "race", "UnexpectedExit");
+    }
+    /* dup: created, never started: Delete stops it, one notification. */
+    snprintf(body, sizeof body, "%s", "dup");
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, body, NULL), 0);
+    expect_type(&e->h, "dup", "ForcedExit");
+    remove_container(&e->h, "dup");
+    end(e);
+}
+
+/* Bad documents and layers: no process in the spec, a missing layer, the
+ * same root twice, Remove of what was never added, a read-only rootfs and
+ * a read-only overlay (no scratch). */
+static void test_bad_inputs(void **state)
+{
+    env *e = begin(state, NULL);
+    char *msg = NULL, body[1024], *b2, *q, *cfg;
+    hcsi_json *r;
+    const char *m = NULL;
+    gh_proc p;
+    hcsi_buf out, err;
+    uint32_t code = 0;
+    /* Missing layer: the path is named. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/m/rootfs\",\"Layers\":[{\"Path\":\"/nonexistent/layer\"}],"
+             "\"ScratchPath\":\"/run/gcs/c/m/scratch\"}}}");
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "/nonexistent/layer"));
+    hcsi_json_put(r);
+    /* Remove of something never added: success, as the Go GCS. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/never/rootfs\"}}}");
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    /* Read-only rootfs in the spec. */
+    assert_int_equal(ck_create(&e->h, "ro", e->layer,
+                               "[\"sh\",\"-c\",\"echo x > /data/f || exit 3\"]", 0, 1),
+                     0);
+    assert_int_equal(ex(&e->h, "ro", INIT, GH_OUT | GH_ERR, &p), 0);
+    read_both(&p, &out, &err);
+    assert_non_null(strstr(err.data, "Read-only file system"));
+    assert_int_equal(gh_wait_in(&e->h, "ro", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 3);
+    expect_type(&e->h, "ro", "UnexpectedExit");
+    hcsi_buf_free(&out);
+    hcsi_buf_free(&err);
+    gh_close_proc(&p);
+    /* The same root again: already mounted, the path is named. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/ro/rootfs\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
+             e->layer);
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "/run/gcs/c/ro/rootfs"));
+    assert_non_null(strstr(m, "already mounted"));
+    hcsi_json_put(r);
+    remove_container(&e->h, "ro");
+    /* A read-only overlay (no ScratchPath), and a spec without a process. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/np/rootfs\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
+             e->layer);
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
+                        "\"/run/gcs/c/np\",\"OciSpecification\":{\"root\":{\"path\":"
+                        "\"/run/gcs/c/np/rootfs\"}}}");
+    q = gh_quote(cfg);
+    b2 = hcsi_asprintf("{\"ContainerId\":\"np\",\"ContainerConfig\":%s}", q);
+    r = gh_call(&e->h, GH_CREATE, b2, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "no process"));
+    hcsi_json_put(r);
+    free(b2);
+    free(q);
+    free(cfg);
+    /* The failed Create left nothing: the id is free again. */
+    assert_int_equal(ck_simple(&e->h, GH_DELETE, "np", &msg), (int32_t)0xC037010E);
+    free(msg);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/np/rootfs\"}}}");
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    end(e);
+}
+
+static void net_ns_of(pid_t pid, char *out, size_t n)
+{
+    char p[64];
+    ssize_t l;
+    snprintf(p, sizeof p, "/proc/%ld/ns/net", (long)pid);
+    l = readlink(p, out, n - 1);
+    assert_true(l > 0);
+    out[l] = '\0';
+}
+
+/* Two containers at once, each in a network namespace of its own; a
+ * constraints update reaches the container's cgroup (Statistics). */
+static void test_two_containers_constraints(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc a, b;
+    char na[64], nb[64], nu[64], body[512];
+    hcsi_json *r;
+    const char *props = NULL;
+    uint32_t code;
+    assert_int_equal(ck_create(&e->h, "ca", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "cb", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ex(&e->h, "ca", INIT, 0, &a), 0);
+    assert_int_equal(ex(&e->h, "cb", INIT, 0, &b), 0);
+    net_ns_of((pid_t)a.pid, na, sizeof na);
+    net_ns_of((pid_t)b.pid, nb, sizeof nb);
+    net_ns_of(e->h.agent, nu, sizeof nu);
+    assert_string_not_equal(na, nb);
+    assert_string_not_equal(na, nu);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"ca\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
+             "\"RequestType\":\"Update\",\"ResourceType\":\"ContainerConstraints\",\"Settings\":{"
+             "\"Windows\":{},\"Linux\":{\"memory\":{\"limit\":67108864},\"cpu\":{\"shares\":512}}}}}");
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"ca\",\"ActivityId\":\"" GH_ZERO
+             "\",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"Statistics\\\"]}\"}");
+    r = gh_call(&e->h, GH_PROPERTIES, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    assert_int_equal(hcsi_json_get_str(r, "r", "Properties", &props, NULL), 1);
+    assert_non_null(strstr(props, "\"limit\":67108864"));
+    hcsi_json_put(r);
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "ca", NULL), 0);
+    assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "cb", NULL), 0);
+    assert_int_equal(gh_wait_in(&e->h, "ca", a.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(gh_wait_in(&e->h, "cb", b.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    {
+        /* One each, in either order. */
+        int k, seen_a = 0, seen_b = 0;
+        for (k = 0; k < 2; k++) {
+            gh_frame f;
+            assert_int_equal(gh_recv_notification(&e->h, 20000, &f), 0);
+            assert_non_null(strstr(f.body, "\"Type\":\"ForcedExit\""));
+            seen_a += strstr(f.body, "\"ContainerId\":\"ca\"") != NULL;
+            seen_b += strstr(f.body, "\"ContainerId\":\"cb\"") != NULL;
+            gh_frame_free(&f);
+        }
+        assert_int_equal(seen_a, 1);
+        assert_int_equal(seen_b, 1);
+    }
+    remove_container(&e->h, "ca");
+    remove_container(&e->h, "cb");
+    end(e);
+}
+
+/* The host goes away with two containers running (one with an exec): the
+ * agent kills them, deletes their runtime state and unmounts every overlay
+ * before it dials again (--reconnect keeps it alive to be inspected). */
+static void test_disconnect_cleanup(void **state)
+{
+    env *e = (env *)*state;
+    char rt[128], arg[160], path[512], line[1024];
+    const char *extra[] = {"--reconnect", "--runtime-root", NULL, NULL};
+    gh_proc a, b, x;
+    int i, clean = 0;
+    if (!e)
+        skip();
+    snprintf(rt, sizeof rt, "%s/runtime", e->dir);
+    snprintf(arg, sizeof arg, "%s", rt);
+    extra[2] = arg;
+    ck_start(&e->h, extra);
+    assert_int_equal(ck_create(&e->h, "d1", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "d2", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ex(&e->h, "d1", INIT, 0, &a), 0);
+    assert_int_equal(ex(&e->h, "d2", INIT, 0, &b), 0);
+    exec_oci(&e->h, "d1", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &x);
+    assert_true(gh_pid_alive((pid_t)a.pid) && gh_pid_alive((pid_t)x.pid));
+    close(e->h.br);
+    e->h.br = -1;
+    for (i = 0; i < 500 && !clean; i++) {
+        FILE *f;
+        DIR *d;
+        struct dirent *de;
+        int overlays = 0, states = 0;
+        usleep(20000);
+        if (gh_pid_alive((pid_t)a.pid) || gh_pid_alive((pid_t)b.pid) ||
+            gh_pid_alive((pid_t)x.pid))
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/mountinfo", (long)e->h.agent);
+        f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f))
+            if (strstr(line, " - overlay "))
+                overlays++;
+        fclose(f);
+        d = opendir(rt);
+        if (d) {
+            while ((de = readdir(d)) != NULL)
+                if (de->d_name[0] != '.')
+                    states++;
+            closedir(d);
+        }
+        ck_agent_path(&e->h, "/run/gcs/c/d1", path, sizeof path);
+        clean = overlays == 0 && states == 0 && access(path, F_OK) != 0;
+    }
+    assert_true(clean);
+    (void)gh_stop(&e->h, 2000); /* it is redialling: killed */
+    gh_cleanup(&e->h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_pipes),
+        cmocka_unit_test(test_exec_signals_properties),
+        cmocka_unit_test(test_graceful),
+        cmocka_unit_test(test_tty_resize),
+        cmocka_unit_test(test_ids_and_states),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_two_containers_constraints),
+        cmocka_unit_test(test_disconnect_cleanup),
+    };
+    return cmocka_run_group_tests_name("hcs-gcs containers", tests, setup, teardown);
+}
