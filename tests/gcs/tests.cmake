@@ -9,6 +9,8 @@ hcs_add_test(test_gcs_pio gcs/test_gcs_pio.c)
 if(NOT WIN32)
   hcs_add_test(test_gcs_bridge gcs/test_gcs_bridge.c)
   hcs_add_test(test_gcs_process gcs/test_gcs_process.c)
+  hcs_add_test(test_gcs_process_io gcs/test_gcs_process_io.c)
+  hcs_add_test(test_gcs_container_rules gcs/test_gcs_container_rules.c)
   hcs_add_test(test_gcs_replay gcs/test_gcs_replay.c)
 endif()
 

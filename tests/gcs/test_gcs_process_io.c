@@ -1,0 +1,268 @@
+/* Process stdio that can be bounded and cancelled, the stdin-closed
+ * state, and SIGPIPE left alone — through the bridge, against the fake
+ * guest. POSIX only (pio itself is also tested under wine: test_gcs_pio). */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gcs_fake_guest.h"
+
+/* ---- bounded and cancellable stdio ---- */
+
+static fake_proc *proc_of(env *e, uint32_t pid) { return &e->g.procs[pid - 100]; }
+
+static void test_read_timeout(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL;
+    static const char *const argv[] = {"hang", NULL};
+    char buf[64];
+    size_t got = 7;
+    uint64_t t0, ms;
+    (void)s;
+    env_up(&e, 5000);
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = argv;
+    pc.use_stdout = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    t0 = hcsi_now_ns();
+    assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 150),
+                     HCS_ERR_OPERATION_TIMEOUT);
+    ms = (hcsi_now_ns() - t0) / 1000000u;
+    assert_int_equal(got, 0);
+    gt_expect_msg("process 100 stdout: no data within 150 ms (the stream stays open)");
+    assert_true(ms >= 140 && ms < 3000);
+    /* 0: no wait at all */
+    assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 0),
+                     HCS_ERR_OPERATION_TIMEOUT);
+    /* the stream stays usable: data that comes later is read */
+    assert_int_equal(hcsi_sock_write_full(proc_of(&e, 100)->io[1], "late\n", 5), 0);
+    assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 5000), 0);
+    assert_int_equal(got, 5);
+    assert_memory_equal(buf, "late\n", 5);
+    /* EOF within the bound */
+    hcsi_sock_shutdown_write(proc_of(&e, 100)->io[1]);
+    assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got,
+                                                  HCS_GCS_TIMEOUT_DEFAULT), 0);
+    assert_int_equal(got, 0);
+    hcs_gcs_process_close(p);
+    env_down(&e);
+}
+
+static void test_write_timeout_and_closed_stdin(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL;
+    static const char *const hang[] = {"hang", NULL};
+    static const char *const cat[] = {"cat", NULL};
+    size_t big = 16u << 20, written = 0;
+    char *data = (char *)calloc(1, big);
+    char buf[64];
+    (void)s;
+    assert_non_null(data);
+    env_up(&e, 5000);
+    /* nobody reads this stdin: the write stops at the bound */
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = hang;
+    pc.use_stdin = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    assert_int_equal(hcs_gcs_process_write_stdin_timeout(p, data, big, 100, &written),
+                     HCS_ERR_OPERATION_TIMEOUT);
+    assert_true(written > 0 && written < big);
+    gt_expect_msg("process 100 stdin: the guest took ");
+    gt_expect_msg(" bytes within 100 ms");
+    hcs_gcs_process_close(p);
+
+    /* a write after close_stdin says so */
+    pc.argv = cat;
+    pc.use_stdout = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    assert_int_equal(hcs_gcs_process_write_stdin(p, "abc", 3), 0);
+    assert_int_equal(hcs_gcs_process_close_stdin(p), 0);
+    assert_int_equal(hcs_gcs_process_close_stdin(p), 0); /* idempotent */
+    assert_int_equal(hcs_gcs_process_write_stdin(p, "def", 3), HCS_ERR_INVALID_STATE);
+    gt_expect_msg("write stdin: stdin is closed (process 101: hcs_gcs_process_close_stdin "
+                  "was called)");
+    assert_int_equal(hcs_gcs_process_write_stdin_timeout(p, "def", 3, 10, &written),
+                     HCS_ERR_INVALID_STATE);
+    assert_int_equal(written, 0);
+    read_all(p, 1, buf, sizeof buf);
+    assert_string_equal(buf, "abc");
+    hcs_gcs_process_close(p);
+    free(data);
+    env_down(&e);
+}
+
+typedef struct io_arg {
+    hcs_gcs_process *p;
+    int op; /* 0 read, 1 write, 2 relay */
+    hcs_gcs_fd fd;
+    hcs_result hr;
+    size_t n;
+    char msg[256];
+    int done;
+    hcsi_mutex lock;
+} io_arg;
+
+static void io_main(void *arg)
+{
+    io_arg *a = (io_arg *)arg;
+    char buf[64];
+    size_t n = 0;
+    hcs_result hr;
+    if (a->op == 0) {
+        hr = hcs_gcs_process_read(a->p, 1, buf, sizeof buf, &n);
+    } else if (a->op == 1) {
+        size_t big = 32u << 20;
+        char *data = (char *)calloc(1, big);
+        hr = hcs_gcs_process_write_stdin_timeout(a->p, data, big, HCS_GCS_TIMEOUT_INFINITE,
+                                                 &n);
+        free(data);
+    } else {
+        hr = hcs_gcs_process_relay(a->p, HCS_GCS_NO_FD, a->fd, HCS_GCS_NO_FD);
+    }
+    hcsi_mutex_lock(&a->lock);
+    a->hr = hr;
+    a->n = n;
+    snprintf(a->msg, sizeof a->msg, "%s", hcs_error_last() ? hcs_error_last()->message : "");
+    a->done = 1;
+    hcsi_mutex_unlock(&a->lock);
+}
+
+static int io_done(io_arg *a)
+{
+    int d;
+    hcsi_mutex_lock(&a->lock);
+    d = a->done;
+    hcsi_mutex_unlock(&a->lock);
+    return d;
+}
+
+static void test_cancel_from_another_thread(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL, *q = NULL;
+    static const char *const hang[] = {"hang", NULL};
+    io_arg a[3];
+    hcsi_thread t[3];
+    int i, po[2];
+    char buf[8];
+    size_t got;
+    uint32_t code;
+    uint64_t t0;
+    (void)s;
+    env_up(&e, 5000);
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = hang;
+    pc.use_stdin = pc.use_stdout = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    pc.use_stdin = 0;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &q), 0);
+    assert_int_equal(pipe(po), 0);
+    memset(a, 0, sizeof a);
+    for (i = 0; i < 3; i++) {
+        a[i].p = i < 2 ? p : q;
+        a[i].op = i;
+        a[i].fd = po[1];
+        hcsi_mutex_init(&a[i].lock);
+        assert_int_equal(hcsi_thread_start(&t[i], io_main, &a[i]), 0);
+    }
+    /* a reader, a writer (the guest never reads) and a relay, all blocked */
+    hcsi_sleep_ms(300);
+    for (i = 0; i < 3; i++)
+        assert_false(io_done(&a[i]));
+    t0 = hcsi_now_ns();
+    assert_int_equal(hcs_gcs_process_cancel_io(p), 0);
+    assert_int_equal(hcs_gcs_process_cancel_io(p), 0); /* idempotent */
+    assert_int_equal(hcs_gcs_process_cancel_io(q), 0);
+    for (i = 0; i < 3; i++) {
+        hcsi_thread_join(&t[i]);
+        assert_int_equal(a[i].hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+        assert_non_null(strstr(a[i].msg, "I/O cancelled (hcs_gcs_process_cancel_io)"));
+        hcsi_mutex_destroy(&a[i].lock);
+    }
+    assert_true(hcsi_now_ns() - t0 < 2000000000ull);
+    assert_non_null(strstr(a[0].msg, "process 100 stdout"));
+    assert_non_null(strstr(a[1].msg, "process 100 stdin"));
+    assert_true(a[1].n > 0 && a[1].n < (32u << 20)); /* what the stream took */
+    assert_non_null(strstr(a[2].msg, "process 101 stdout"));
+    /* sticky: later stdio calls fail at once, data or not */
+    assert_int_equal(hcsi_sock_write_full(proc_of(&e, 100)->io[1], "x", 1), 0);
+    assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 5000),
+                     HCS_ERR_WIN32_OPERATION_ABORTED);
+    assert_int_equal(hcs_gcs_process_write_stdin(p, "x", 1), HCS_ERR_WIN32_OPERATION_ABORTED);
+    /* the process itself is untouched: control calls still work */
+    assert_int_equal(hcs_gcs_process_signal(p, 15), HCS_S_OK);
+    assert_int_equal(hcs_gcs_process_wait(p, 10, &code), HCS_ERR_OPERATION_TIMEOUT);
+    assert_int_equal(hcs_gcs_process_cancel_io(NULL), HCS_ERR_INVALIDARG);
+    hcs_gcs_process_close(p);
+    hcs_gcs_process_close(q);
+    close(po[0]);
+    close(po[1]);
+    env_down(&e);
+}
+
+/* The library leaves SIGPIPE alone: with the default action (terminate),
+ * a relay into a pipe nobody reads fails with an error instead of killing
+ * the process, and no SIGPIPE is left pending. */
+static void test_no_sigpipe(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL;
+    static const char *const argv[] = {"echo", NULL};
+    struct sigaction dfl, before, after;
+    sigset_t pending;
+    int po[2];
+    uint32_t code = 1;
+    (void)s;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    assert_int_equal(sigaction(SIGPIPE, &dfl, &before), 0);
+    env_up(&e, 5000); /* connect: the disposition stays SIG_DFL */
+    assert_int_equal(sigaction(SIGPIPE, NULL, &after), 0);
+    assert_true(after.sa_handler == SIG_DFL);
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = argv;
+    pc.use_stdout = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    assert_int_equal(pipe(po), 0);
+    close(po[0]);
+    assert_int_equal(hcs_gcs_process_relay(p, HCS_GCS_NO_FD, po[1], HCS_GCS_NO_FD),
+                     HCS_ERR_WIN32_BROKEN_PIPE);
+    gt_expect_msg("relaying stdout: write: Broken pipe");
+    assert_int_equal(sigpending(&pending), 0);
+    assert_false(sigismember(&pending, SIGPIPE));
+    /* the output was still drained, so the guest reported the exit */
+    assert_int_equal(hcs_gcs_process_wait(p, 5000, &code), 0);
+    assert_int_equal(code, 0);
+    hcs_gcs_process_close(p);
+    close(po[1]);
+    env_down(&e);
+    assert_int_equal(sigaction(SIGPIPE, NULL, &after), 0);
+    assert_true(after.sa_handler == SIG_DFL);
+    assert_int_equal(sigaction(SIGPIPE, &before, NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_timeout),
+        cmocka_unit_test(test_write_timeout_and_closed_stdin),
+        cmocka_unit_test(test_cancel_from_another_thread),
+        cmocka_unit_test(test_no_sigpipe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
