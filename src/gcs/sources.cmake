@@ -2,6 +2,7 @@
 list(APPEND HCS_SOURCES
   gcs/frame.c
   gcs/codec.c
+  gcs/codec_decode.c
   gcs/transport.c
   gcs/bridge.c
   gcs/connect.c
