@@ -482,6 +482,8 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     int want[3] = {1, 1, 1}, child[3] = {-1, -1, -1}, lfd = -1, tty = 0;
     pid_t pid = 0;
     int created = 0;
+    char existing[PATH_MAX];
+    struct stat st;
     pthread_mutex_lock(&C->m);
     c = find_locked(C, id);
     pthread_mutex_unlock(&C->m);
@@ -489,6 +491,11 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         hcsg_err_plain(e, "failed to create container %s: it was not reserved", id);
         return -1;
     }
+    /* The deepest directory of the bundle path that exists already: a
+     * failed Create removes what it made below it. */
+    snprintf(existing, sizeof existing, "%s", c->bundle);
+    while (stat(existing, &st) != 0 && strrchr(existing, '/') && strrchr(existing, '/') != existing)
+        *strrchr(existing, '/') = '\0';
     spec = prepare_spec(cfg->OciSpecification, &tty, argv0, sizeof argv0, e);
     if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
@@ -564,6 +571,13 @@ fail:
             hcsg_proc_forget(C->procs, pid);
     }
     remove_files(c);
+    {
+        char d[PATH_MAX];
+        size_t el = strlen(existing);
+        snprintf(d, sizeof d, "%s", c->bundle);
+        while (strlen(d) > el && rmdir(d) == 0 && strrchr(d, '/'))
+            *strrchr(d, '/') = '\0'; /* ours, and empty again */
+    }
     pthread_mutex_lock(&C->m);
     unlink_locked(C, c);
     pthread_mutex_unlock(&C->m);

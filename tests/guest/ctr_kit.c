@@ -85,7 +85,7 @@ const char *ck_layer(const char *dir)
 
 static const char *const k_prefix[] = {
     "unshare", "-m", "--propagation", "private", "sh", "-c",
-    "mkdir -p /run/gcs && mount -t tmpfs -o mode=0755 tmpfs /run/gcs && exec \"$@\"",
+    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
     "hcsg-ns", NULL};
 
 void ck_start(ghost *h, const char *const *extra)

@@ -249,6 +249,14 @@ static void run_relays(relay_set *rs, hcsi_buf out[2])
             close(rs->fd[i]);
 }
 
+/* The agent in a mount namespace of its own with a tmpfs on /run, as
+ * in a utility VM: the recorded paths (/run/gcs/c/<id>) work unchanged and
+ * nothing is left on the machine. */
+static const char *const k_ns_prefix[] = {
+    "unshare", "-m", "--propagation", "private", "sh", "-c",
+    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
+    "hcsg-ns", NULL};
+
 static void replay(int strict)
 {
     golden g;
@@ -256,13 +264,15 @@ static void replay(int strict)
     pidmap m;
     size_t i;
     int exec_no = 0;
-    const char *const extra[] = {"--strict", NULL};
+    const char *const extra[] = {"--strict", "--runtime-root", "/run/gcs/runtime", NULL};
     static const char *const want_out[3][2] = {
         {"hello\n", ""}, {"golden\n", ""}, {"out\n", "err\n"}};
     load(&g, "live-uvm-processes");
     assert_int_equal(g.n, 26);
     memset(&m, 0, sizeof m);
-    gh_start(&h, 0, strict ? extra : NULL);
+    /* As root the agent gets its own /run/gcs (the recorded Create must not
+     * leave a bundle directory on this machine). */
+    gh_start_ex(&h, 0, strict ? extra : extra + 1, geteuid() == 0 ? k_ns_prefix : NULL, NULL);
     for (i = 0; i < g.n; i++) {
         gframe *f = &g.f[i];
         char ctx[64];
@@ -384,7 +394,9 @@ static void test_host_request_vectors(void **s)
     snprintf(path, sizeof path, "%s/host-requests/INDEX.tsv", dir);
     idx = fopen(path, "r");
     assert_non_null(idx);
-    gh_start(&h, 0, NULL);
+    /* As root the agent gets its own /run/gcs: the Create vector's bundle
+     * directory must not land on this machine. */
+    gh_start_ex(&h, 0, NULL, geteuid() == 0 ? k_ns_prefix : NULL, NULL);
     gh_negotiate(&h);
     while (fgets(line, sizeof line, idx)) {
         char file[256], fp[1200];
@@ -443,14 +455,6 @@ static int need_root(void)
     fprintf(stderr, "skipped: container tests need root and Debian's runc\n");
     return 0;
 }
-
-/* The agent in a mount namespace of its own with a tmpfs on /run/gcs, as
- * in a utility VM: the recorded paths (/run/gcs/c/<id>) work unchanged and
- * nothing is left on the machine. */
-static const char *const k_ns_prefix[] = {
-    "unshare", "-m", "--propagation", "private", "sh", "-c",
-    "mkdir -p /run/gcs && mount -t tmpfs -o mode=0755 tmpfs /run/gcs && exec \"$@\"",
-    "hcsg-ns", NULL};
 
 /* golden/live-container replayed against hcs-gcs with Debian's runc: the
  * layer is the machine's own root ("/", as recorded), the init reads a line
