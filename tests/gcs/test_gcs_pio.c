@@ -96,6 +96,7 @@ static void test_write_bound_and_closed_peer(void **s)
 typedef struct op_arg {
     pair *p;
     int write;
+    char *data; /* the writer's 64 MiB, allocated before the thread starts */
     hcs_result hr;
     size_t n;
 } op_arg;
@@ -104,10 +105,7 @@ static void op_main(void *arg)
 {
     op_arg *a = (op_arg *)arg;
     if (a->write) {
-        size_t n = 64u << 20;
-        char *data = (char *)calloc(1, n);
-        a->hr = hcsi_gcs_pio_write(&a->p->io, 0, a->p->us, data, n, -1, &a->n);
-        free(data);
+        a->hr = hcsi_gcs_pio_write(&a->p->io, 0, a->p->us, a->data, 64u << 20, -1, &a->n);
     } else {
         char buf[16];
         a->hr = hcsi_gcs_pio_read(&a->p->io, 1, a->p->us, buf, sizeof buf, &a->n, -1);
@@ -131,8 +129,13 @@ static void test_cancel_wakes_reader_and_writer(void **s)
     ra.p = &r;
     wa.p = &w;
     wa.write = 1;
+    wa.data = (char *)calloc(1, 64u << 20);
+    assert_non_null(wa.data);
     assert_int_equal(hcsi_thread_start(&tr, op_main, &ra), 0);
     assert_int_equal(hcsi_thread_start(&tw, op_main, &wa), 0);
+    /* the writer has made progress (its peer has data), then it fills the
+     * buffers and blocks; the reader has long been waiting */
+    assert_int_equal(hcsi_sock_wait_readable(w.peer, 10000), 0);
     hcsi_sleep_ms(200);
     t0 = hcsi_now_ns();
     hcsi_gcs_pio_cancel(&r.io);
@@ -143,6 +146,7 @@ static void test_cancel_wakes_reader_and_writer(void **s)
     assert_int_equal(ra.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
     assert_int_equal(wa.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
     assert_true(wa.n > 0 && wa.n < (64u << 20));
+    free(wa.data);
     assert_true(hcsi_gcs_pio_cancelled(&r.io));
     /* sticky, even with data waiting */
     assert_int_equal(hcsi_sock_write_full(r.peer, "x", 1), 0);

@@ -107,6 +107,7 @@ typedef struct io_arg {
     hcs_gcs_process *p;
     int op; /* 0 read, 1 write, 2 relay */
     hcs_gcs_fd fd;
+    char *data; /* the writer's 32 MiB, allocated before the thread starts */
     hcs_result hr;
     size_t n;
     char msg[256];
@@ -123,11 +124,8 @@ static void io_main(void *arg)
     if (a->op == 0) {
         hr = hcs_gcs_process_read(a->p, 1, buf, sizeof buf, &n);
     } else if (a->op == 1) {
-        size_t big = 32u << 20;
-        char *data = (char *)calloc(1, big);
-        hr = hcs_gcs_process_write_stdin_timeout(a->p, data, big, HCS_GCS_TIMEOUT_INFINITE,
-                                                 &n);
-        free(data);
+        hr = hcs_gcs_process_write_stdin_timeout(a->p, a->data, 32u << 20,
+                                                 HCS_GCS_TIMEOUT_INFINITE, &n);
     } else {
         hr = hcs_gcs_process_relay(a->p, HCS_GCS_NO_FD, a->fd, HCS_GCS_NO_FD);
     }
@@ -176,9 +174,14 @@ static void test_cancel_from_another_thread(void **s)
         a[i].op = i;
         a[i].fd = po[1];
         hcsi_mutex_init(&a[i].lock);
-        assert_int_equal(hcsi_thread_start(&t[i], io_main, &a[i]), 0);
     }
-    /* a reader, a writer (the guest never reads) and a relay, all blocked */
+    a[1].data = (char *)calloc(1, 32u << 20);
+    assert_non_null(a[1].data);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(hcsi_thread_start(&t[i], io_main, &a[i]), 0);
+    /* a reader, a writer (the guest never reads) and a relay, all blocked:
+     * the writer has made progress (the guest's stdin end has data) */
+    assert_int_equal(hcsi_sock_wait_readable(proc_of(&e, 100)->io[0], 10000), 0);
     hcsi_sleep_ms(300);
     for (i = 0; i < 3; i++)
         assert_false(io_done(&a[i]));
@@ -196,6 +199,7 @@ static void test_cancel_from_another_thread(void **s)
     assert_non_null(strstr(a[0].msg, "process 100 stdout"));
     assert_non_null(strstr(a[1].msg, "process 100 stdin"));
     assert_true(a[1].n > 0 && a[1].n < (32u << 20)); /* what the stream took */
+    free(a[1].data);
     assert_non_null(strstr(a[2].msg, "process 101 stdout"));
     /* sticky: later stdio calls fail at once, data or not */
     assert_int_equal(hcsi_sock_write_full(proc_of(&e, 100)->io[1], "x", 1), 0);
