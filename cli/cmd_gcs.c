@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gcs_ctr.h"
 
 #ifdef _WIN32
 #  include <windows.h>
@@ -261,6 +262,9 @@ static char *windows_command_line(char **argv, int n)
 static struct termios g_saved_tio, g_raw_tio;
 static pthread_mutex_t g_tio_lock = PTHREAD_MUTEX_INITIALIZER;
 static sigset_t g_child_mask; /* the mask a spawned guest starts with */
+/* Container mode: SIGHUP/SIGINT/SIGQUIT/SIGTERM stop the container and
+ * tear it down (ctr_signals), the terminal is restored after that. */
+static int g_fatal_elsewhere;
 static int g_child_mask_set;
 
 static const int g_fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -404,7 +408,7 @@ static void tty_prepare(tty_state *t)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     (void)sigaction(SIGWINCH, &sa, &t->old_winch);
-    if (t->want_raw) {
+    if (t->want_raw && !g_fatal_elsewhere) {
         for (i = 0; i < N_FATAL; i++)
             if (sigaction(g_fatal_signals[i], NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
                 sigaddset(&t->set, g_fatal_signals[i]);
@@ -643,6 +647,92 @@ static void stop_guest(pid_t pgid)
 }
 #endif
 
+#ifndef _WIN32
+/* ---------------- container mode: signals ----------------
+ * A fatal signal must not leave a container, its mounts or its state
+ * behind: the signal thread asks the guest to kill the init (ShutdownForced);
+ * the main thread's wait then returns, tears everything down and exits
+ * with 128 + the signal. */
+typedef struct ctr_signals {
+    sigset_t set, old;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t lock;
+    hcs_gcs_bridge *b; /* set once the container exists */
+    char id[40];
+    int sig;           /* the first fatal signal, 0 if none */
+} ctr_signals;
+
+static void *ctr_signal_thread(void *arg)
+{
+    ctr_signals *cs = (ctr_signals *)arg;
+    for (;;) {
+        int sig = 0;
+        hcs_gcs_bridge *b;
+        char id[40];
+        if (sigwait(&cs->set, &sig) != 0)
+            continue;
+        if (sig == SIGUSR2)
+            break; /* gcs_run is done */
+        pthread_mutex_lock(&cs->lock);
+        if (!cs->sig)
+            cs->sig = sig;
+        b = cs->b;
+        snprintf(id, sizeof id, "%s", cs->id);
+        pthread_mutex_unlock(&cs->lock);
+        if (b)
+            (void)hcs_gcs_shutdown_container(b, id, 1);
+    }
+    return NULL;
+}
+
+static void ctr_signals_start(ctr_signals *cs)
+{
+    size_t i;
+    memset(cs, 0, sizeof *cs);
+    (void)pthread_mutex_init(&cs->lock, NULL);
+    sigemptyset(&cs->set);
+    for (i = 0; i < N_FATAL; i++)
+        sigaddset(&cs->set, g_fatal_signals[i]);
+    sigaddset(&cs->set, SIGUSR2);
+    (void)pthread_sigmask(SIG_BLOCK, &cs->set, &cs->old);
+    g_child_mask = cs->old;
+    g_child_mask_set = 1;
+    g_fatal_elsewhere = 1;
+    if (pthread_create(&cs->thread, NULL, ctr_signal_thread, cs) == 0)
+        cs->started = 1;
+}
+
+static void ctr_signals_arm(ctr_signals *cs, hcs_gcs_bridge *b, const char *id)
+{
+    pthread_mutex_lock(&cs->lock);
+    cs->b = b;
+    snprintf(cs->id, sizeof cs->id, "%s", id);
+    pthread_mutex_unlock(&cs->lock);
+}
+
+static int ctr_signals_caught(ctr_signals *cs)
+{
+    int sig;
+    pthread_mutex_lock(&cs->lock);
+    sig = cs->sig;
+    pthread_mutex_unlock(&cs->lock);
+    return sig;
+}
+
+static void ctr_signals_stop(ctr_signals *cs)
+{
+    if (cs->started) {
+        (void)pthread_kill(cs->thread, SIGUSR2);
+        (void)pthread_join(cs->thread, NULL);
+        cs->started = 0;
+    }
+    pthread_mutex_lock(&cs->lock);
+    cs->b = NULL;
+    pthread_mutex_unlock(&cs->lock);
+}
+#endif
+
 static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 {
     run_opts o;
@@ -656,9 +746,12 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     uint32_t code = 0;
     hcs_result hr;
     int i, rc = HCSCTL_EXIT_BRIDGE;
+    hcsctl_ctr ctr;
 #ifndef _WIN32
     pid_t child = -1;
     tty_state tty;
+    ctr_signals csig;
+    memset(&csig, 0, sizeof csig);
 #  define TTY_END() tty_end(&tty)
     memset(&tty, 0, sizeof tty);
     tty.size_fd = tty.winch[0] = tty.winch[1] = -1;
@@ -668,6 +761,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 #endif
     memset(&o, 0, sizeof o);
     o.timeout_s = 120;
+    hcsctl_ctr_init(&ctr);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -683,6 +777,19 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         if (strcmp(a, "--tty") == 0) {
             o.tty = 1;
             continue;
+        }
+        if (strcmp(a, "--read-only") == 0) {
+            ctr.read_only = 1;
+            continue;
+        }
+        {
+            int k = hcsctl_ctr_option(&ctr, a, val);
+            if (k < 0)
+                return HCSCTL_EXIT_USAGE;
+            if (k == 1) {
+                i++;
+                continue;
+            }
         }
         if (!val)
             return hcsctl_usage_error("gcs run: %s needs a value (see hcsctl gcs --help)", a);
@@ -722,6 +829,11 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         return hcsctl_usage_error("gcs run: missing \"-- COMMAND [ARGS...]\"");
     if (o.spawn && !o.stdio_dir)
         return hcsctl_usage_error("gcs run: --spawn needs --stdio-dir DIR for the stdio relays");
+    if (!hcsctl_ctr_enabled(&ctr) && (ctr.read_only || ctr.scratch || ctr.hostname || ctr.user))
+        return hcsctl_usage_error("gcs run: --read-only, --scratch, --hostname and --user are "
+                                  "for containers: add --rootfs DIR or --layer DIR");
+    if (ctr.read_only && ctr.scratch)
+        return hcsctl_usage_error("gcs run: --read-only has no scratch: drop --scratch");
 
     hcs_gcs_config_init(&cfg);
     cfg.os_hint = o.os && strcmp(o.os, "windows") == 0 ? HCS_GCS_OS_WINDOWS : HCS_GCS_OS_LINUX;
@@ -733,6 +845,8 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     }
 
 #ifndef _WIN32
+    if (hcsctl_ctr_enabled(&ctr)) /* before the bridge starts threads */
+        ctr_signals_start(&csig);
     if (o.tty) /* before the bridge starts threads */
         tty_prepare(&tty);
 #endif
@@ -774,6 +888,34 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     hcs_gcs_process_config_init(&pc);
     o.env[o.nenv] = NULL;
     o.cmd[o.ncmd] = NULL; /* in bounds: main only compacts argv */
+    if (hcsctl_ctr_enabled(&ctr)) {
+        /* COMMAND is the container's init: argv, env, cwd, user and the
+         * terminal live in its OCI spec; the init start names only the
+         * container and the stdio. */
+        if (o.tty) {
+            pc.tty = 1;
+#ifndef _WIN32
+            tty_begin(&tty, &pc);
+#endif
+        }
+        hr = hcsctl_ctr_setup(&ctr, b, o.cmd, o.nenv ? o.env : NULL, o.cwd, o.tty,
+                              pc.tty_height, pc.tty_width);
+        if (HCS_FAILED(hr)) {
+            TTY_END();
+            rc = HCSCTL_EXIT_BRIDGE;
+            goto done;
+        }
+#ifndef _WIN32
+        ctr_signals_arm(&csig, b, ctr.id);
+        if (ctr_signals_caught(&csig))
+            goto done; /* a signal during the set-up: nothing runs */
+#endif
+        pc.container_id = ctr.id;
+        pc.tty = o.tty;
+        pc.tty_height = pc.tty_width = 0;
+        pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
+        goto start;
+    }
     if (hcs_gcs_bridge_os(b) == HCS_GCS_OS_WINDOWS) {
         cmdline = windows_command_line(o.cmd, o.ncmd);
         pc.command_line = cmdline;
@@ -791,6 +933,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         tty_begin(&tty, &pc);
 #endif
     }
+start:
     hr = hcs_gcs_process_start(b, &pc, &p);
     if (HCS_FAILED(hr)) {
         TTY_END();
@@ -828,6 +971,18 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 done:
     TTY_END();
     hcs_gcs_process_close(p);
+    hcsctl_ctr_teardown(&ctr);
+#ifndef _WIN32
+    if (hcsctl_ctr_enabled(&ctr)) {
+        int sig = ctr_signals_caught(&csig);
+        ctr_signals_stop(&csig);
+        if (sig) {
+            fprintf(stderr, "hcsctl: gcs run: stopped by signal %d; the container was torn "
+                            "down\n", sig);
+            rc = 128 + sig;
+        }
+    }
+#endif
     hcs_gcs_bridge_close(b);
     free(cmdline);
 #ifndef _WIN32

@@ -1,0 +1,41 @@
+/* hcsctl gcs run's container mode (gcs_ctr.c): the LCOW lifecycle hcsshim
+ * drives — CombinedLayers Add, Create, Start, the init process, its exit
+ * notification, CombinedLayers Remove, DeleteContainerState — with a
+ * teardown on every way out. Portable (the bridge is). */
+#ifndef HCSCTL_GCS_CTR_H
+#define HCSCTL_GCS_CTR_H
+
+#include "cli.h"
+
+#define HCSCTL_CTR_MAX_LAYERS 64
+
+typedef struct hcsctl_ctr {
+    /* options */
+    const char *layers[HCSCTL_CTR_MAX_LAYERS + 1]; /* --rootfs / --layer, top first */
+    int nlayers;
+    const char *scratch;   /* --scratch DIR (guest path); NULL: <bundle>/scratch */
+    const char *hostname;  /* --hostname */
+    const char *user;      /* --user uid[:gid] | name[:group] */
+    int read_only;         /* --read-only: no scratch, read-only root */
+    const char *state_root; /* --bundle-root (the agent's --state-root) */
+    /* state */
+    hcs_gcs_bridge *b;
+    char id[40];
+    char bundle[512], root[560], scratch_path[560];
+    int layers_added, created, started;
+} hcsctl_ctr;
+
+void hcsctl_ctr_init(hcsctl_ctr *c);
+/* An option of the container mode: 1 (it took val), 0 (not one of
+ * them), -1 (a usage error, printed). */
+int hcsctl_ctr_option(hcsctl_ctr *c, const char *a, const char *val);
+int hcsctl_ctr_enabled(const hcsctl_ctr *c);
+/* Layers, the spec (argv/env/cwd, tty and its size) and Create. Prints
+ * what failed. */
+hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const char *const *env,
+                            const char *cwd, int tty, uint16_t rows, uint16_t cols);
+/* Everything setup did, undone (a running init is killed first). Safe to
+ * call more than once and after a failed setup. */
+void hcsctl_ctr_teardown(hcsctl_ctr *c);
+
+#endif
