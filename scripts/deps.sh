@@ -5,6 +5,8 @@
 #   hcs_deps sanitizers clang-14 with compiler-rt (ASan/UBSan/TSan, libFuzzer)
 #   hcs_deps mingw      mingw-w64 cross compiler + dpkg-dev (deps from Debian source)
 #   hcs_deps wine       wine64 for running the Windows tests
+#   hcs_deps containers runc (the OCI runtime hcs-gcs drives), busybox-static
+#                       (small rootfs layers), util-linux's unshare
 _hcs_apt_updated=
 _hcs_need() { # prints the packages among "$@" that are not installed
   local p
@@ -21,6 +23,7 @@ hcs_deps() {
       sanitizers) pkgs+=(clang-14 libclang-rt-14-dev) ;;
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
+      containers) pkgs+=(runc busybox-static util-linux) ;;
       *) echo "hcs_deps: unknown group $g" >&2; return 2 ;;
     esac
   done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is missing, builds (release) and
-# runs the demo: a real command in the embedded guest agent (hcs-gcs)
+# runs the demo: a real container run by the embedded guest agent (hcs-gcs)
 # through the GCS bridge, via `hcsctl gcs run --spawn` (scripts/demo.sh).
 # Before the guest agent exists it falls back to decoding a few HRESULTs.
 set -euo pipefail
@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=scripts/deps.sh
 . scripts/deps.sh
-hcs_deps native
+hcs_deps native containers
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 bin=$root/build/release/bin

@@ -20,7 +20,7 @@ step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
 skipped() { [[ "$skip" == *" $1 "* ]]; }
 
 step "dependencies"
-hcs_deps native sanitizers mingw wine
+hcs_deps native sanitizers mingw wine containers
 
 step "generated sources are current"
 golden_api=${HCS_SHARED_DIR:-$root/../shared}/docs/hcs-api.md

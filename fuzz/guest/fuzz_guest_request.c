@@ -10,7 +10,8 @@
  * NegotiateProtocol is preceded by a valid negotiation so that every
  * handler is reachable. Input that is not a frame stream is also fed as the
  * body of every request type, then as a CommandLine to the go-shellwords
- * splitter and as a transport address.
+ * splitter, as a transport address, and as a container id, a bundle path
+ * and an overlay layer path (the runtime's checks and escaping).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "gcs.h"
+#include "runtime/runtime.h"
 #include "gcs/frame.h"
 
 typedef struct sink {
@@ -136,6 +138,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             hcsg_strv_free(&v);
         }
         (void)hcsg_addr_parse(z, &ad, err, sizeof err);
+        {
+            /* The runtime's checks: an id and a path either pass or fail
+             * with a message; an escaped path has no bare ',' or ':'. */
+            hcsg_err ge;
+            char esc[8192];
+            hcsg_err_clear(&ge);
+            if (hcsg_check_id(z, &ge) == 0 && (strchr(z, '/') || strlen(z) > HCSG_MAX_ID))
+                abort();
+            hcsg_err_clear(&ge);
+            if (hcsg_check_path_under("/run/gcs/c", z, "path", &ge) == 0 &&
+                (strncmp(z, "/run/gcs/c/", 11) != 0 || strstr(z, "/../") || strstr(z, "//")))
+                abort();
+            if (hcsg_overlay_escape(z, esc, sizeof esc) == 0) {
+                size_t k;
+                for (k = 0; esc[k]; k++) {
+                    if (esc[k] == '\\') {
+                        if (!esc[k + 1])
+                            abort();
+                        k++;
+                    } else if (esc[k] == ',' || esc[k] == ':') {
+                        abort();
+                    }
+                }
+            }
+        }
         free(z);
     }
     hcs_error_clear();

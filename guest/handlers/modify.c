@@ -49,13 +49,14 @@ static int modify_layers(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
 {
     hcs_gs_LCOWCombinedLayers cl;
     int rc;
-    if (a->dry_run) {
-        hcsg_err_plain(e, "dry run: layers not mounted");
-        return -1;
-    }
     if (hcsg_decode_typed(e, settings, HCS_SCHEMA_GS_LCOWCombinedLayers, "CombinedLayersV2",
                           &cl) < 0)
         return hcsg_fail_unmarshal(r, e);
+    if (a->dry_run) {
+        hcs_schema_free_members(HCS_SCHEMA_GS_LCOWCombinedLayers, &cl);
+        hcsg_err_plain(e, "dry run: layers not mounted");
+        return -1;
+    }
     if (strcmp(reqtype, "Add") == 0)
         rc = hcsg_layers_add(hcsg_containers_layers(a->ctrs), &cl, e);
     else if (strcmp(reqtype, "Remove") == 0)
