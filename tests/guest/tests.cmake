@@ -15,6 +15,10 @@ if(NOT WIN32 AND TARGET hcs-gcs)
   hcs_gcs_test(test_gcs_bridge_agent guest/test_gcs_bridge_agent.c guest/ghost.c)
   hcs_gcs_test(test_gcs_containers guest/test_gcs_containers.c guest/ctr_kit.c guest/ghost.c)
   set_tests_properties(test_gcs_containers PROPERTIES TIMEOUT 300)
+  hcs_gcs_test(test_cli_container guest/test_cli_container.c guest/ctr_kit.c guest/ghost.c)
+  target_compile_definitions(test_cli_container PRIVATE HCSCTL_PATH="$<TARGET_FILE:hcsctl>")
+  add_dependencies(test_cli_container hcsctl)
+  set_tests_properties(test_cli_container PROPERTIES TIMEOUT 300)
 endif()
 
 # hcsctl gcs run against a scripted guest (tests/guest/scripted_gcs.c):

@@ -1,0 +1,255 @@
+/*
+ * hcsctl gcs run's container mode against a real hcs-gcs with runc:
+ * exit codes, --hostname/--user/--read-only/--scratch, a guest error that
+ * names the path, usage errors, and the teardown when hcsctl gets SIGINT.
+ * The agent runs in a private mount namespace with its own /run (as in a
+ * utility VM), spawned by hcsctl itself.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctr_kit.h"
+
+typedef struct env {
+    char dir[64];
+    const char *layer;
+    char spawn[1024];
+    char sd[128], log[160];
+} env;
+
+static int setup(void **state)
+{
+    env *e;
+    if (!ck_available())
+        return 0;
+    e = (env *)calloc(1, sizeof *e);
+    assert_non_null(e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-cli-XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    e->layer = ck_layer(e->dir);
+    snprintf(e->sd, sizeof e->sd, "%s/sd", e->dir);
+    assert_int_equal(mkdir(e->sd, 0700), 0);
+    snprintf(e->log, sizeof e->log, "%s/agent.log", e->dir);
+    snprintf(e->spawn, sizeof e->spawn,
+             "unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run "
+             "&& exec \"$@\"' vm %s --stdio --stdio-dir %s --log-level info --log-file %s",
+             gh_agent_path(), e->sd, e->log);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    env *e = (env *)*state;
+    char cmd[128];
+    if (!e)
+        return 0;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", e->dir);
+    free(e);
+    return 0;
+}
+
+typedef struct run {
+    int status;   /* exit status, or 128+signal */
+    char out[4096], err[8192];
+} run;
+
+/* Runs hcsctl with argv (after "gcs run --spawn S --stdio-dir D"), stdin
+ * from in; sig: sent to hcsctl after delay_ms (0: none). */
+static void hcsctl(env *e, const char *const *args, const char *in, int sig, int delay_ms,
+                   run *r)
+{
+    const char *argv[64];
+    int n = 0, op[2], ep[2], ip[2];
+    pid_t pid;
+    ssize_t got;
+    size_t o = 0, k = 0;
+    int st;
+    (void)truncate(e->log, 0); /* each run's agent log on its own */
+    argv[n++] = HCSCTL_PATH;
+    argv[n++] = "gcs";
+    argv[n++] = "run";
+    argv[n++] = "--spawn";
+    argv[n++] = e->spawn;
+    argv[n++] = "--stdio-dir";
+    argv[n++] = e->sd;
+    while (*args && n < 62)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    assert_int_equal(pipe(op), 0);
+    assert_int_equal(pipe(ep), 0);
+    assert_int_equal(pipe(ip), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        dup2(ip[0], 0);
+        dup2(op[1], 1);
+        dup2(ep[1], 2);
+        close(ip[1]);
+        close(op[0]);
+        close(ep[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(ip[0]);
+    close(op[1]);
+    close(ep[1]);
+    if (in && *in)
+        assert_int_equal(write(ip[1], in, strlen(in)), (ssize_t)strlen(in));
+    close(ip[1]);
+    if (sig) {
+        usleep((useconds_t)delay_ms * 1000);
+        kill(pid, sig);
+    }
+    while ((got = read(op[0], r->out + o, sizeof r->out - 1 - o)) > 0)
+        o += (size_t)got;
+    r->out[o] = '\0';
+    while ((got = read(ep[0], r->err + k, sizeof r->err - 1 - k)) > 0)
+        k += (size_t)got;
+    r->err[k] = '\0';
+    close(op[0]);
+    close(ep[0]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[65536];
+    FILE *f = fopen(path, "r");
+    size_t n;
+    if (!f)
+        return NULL;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+#define E(s) ((env *)*(s))
+
+static void test_exit_code_and_stdio(void **s)
+{
+    env *e = E(s);
+    run r;
+    const char *args[] = {"--rootfs", NULL, "--hostname", "box1", "--env", "X=y", "--cwd",
+                          "/data", "--",  "sh", "-c",
+                          "read l; echo \"$l $(hostname) $$ $X $(pwd)\"; echo oops >&2; exit 42",
+                          NULL};
+    if (!e)
+        skip();
+    args[1] = e->layer;
+    hcsctl(e, args, "hello\n", 0, 0, &r);
+    if (r.status != 42)
+        fail_msg("status %d, stderr: %s", r.status, r.err);
+    assert_string_equal(r.out, "hello box1 1 y /data\n");
+    assert_non_null(strstr(r.err, "oops\n"));
+    /* The whole lifecycle ran and was undone. */
+    assert_non_null(strstr(slurp(e->log), "unmounted overlay"));
+    assert_non_null(strstr(slurp(e->log), "deleted container"));
+}
+
+static void test_user_readonly_scratch(void **s)
+{
+    env *e = E(s);
+    run r;
+    char scratch[128], path[256];
+    const char *a1[] = {"--rootfs", NULL, "--user", "65534:65534", "--", "id", "-u", NULL};
+    const char *a2[] = {"--rootfs", NULL, "--read-only", "--",
+                        "sh", "-c", "echo x > /data/f || exit 9", NULL};
+    const char *a3[] = {"--rootfs", NULL, "--scratch", scratch, "--",
+                        "sh", "-c", "echo kept > /data/f", NULL};
+    struct stat st;
+    if (!e)
+        skip();
+    a1[1] = a2[1] = a3[1] = e->layer;
+    hcsctl(e, a1, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "65534\n");
+    hcsctl(e, a2, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 9);
+    assert_non_null(strstr(r.err, "Read-only file system"));
+    snprintf(scratch, sizeof scratch, "%s/scratch", e->dir);
+    hcsctl(e, a3, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 0);
+    snprintf(path, sizeof path, "%s/upper/data/f", scratch);
+    assert_string_equal(slurp(path), "kept\n");
+    snprintf(path, sizeof path, "%s/data/f", e->layer);
+    assert_int_equal(stat(path, &st), -1); /* the image is untouched */
+}
+
+static void test_errors(void **s)
+{
+    env *e = E(s);
+    run r;
+    const char *bad_layer[] = {"--rootfs", "/nonexistent/rootfs", "--", "true", NULL};
+    const char *no_ctr[] = {"--user", "1", "--", "true", NULL};
+    const char *relative[] = {"--rootfs", "rel", "--", "true", NULL};
+    const char *no_cmd[] = {"--rootfs", NULL, "--", "/bin/nonexistent", NULL};
+    if (!e)
+        skip();
+    hcsctl(e, bad_layer, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 125);
+    assert_non_null(strstr(r.err, "/nonexistent/rootfs"));
+    hcsctl(e, no_ctr, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--rootfs"));
+    hcsctl(e, relative, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 2);
+    /* A command the container does not have: the runtime's message, and
+     * the container is torn down. */
+    no_cmd[1] = e->layer;
+    hcsctl(e, no_cmd, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 125);
+    assert_non_null(strstr(r.err, "/bin/nonexistent"));
+    assert_non_null(strstr(slurp(e->log), "deleted container"));
+}
+
+static void test_sigint_teardown(void **s)
+{
+    env *e = E(s);
+    run r;
+    const char *args[] = {"--rootfs", NULL, "--", "sleep", "100", NULL};
+    const char *log;
+    if (!e)
+        skip();
+    args[1] = e->layer;
+    hcsctl(e, args, NULL, SIGINT, 1500, &r);
+    assert_int_equal(r.status, 130);
+    assert_non_null(strstr(r.err, "torn down"));
+    log = slurp(e->log);
+    assert_non_null(strstr(log, "SIGKILL sent to its init"));
+    assert_non_null(strstr(log, "ForcedExit"));
+    assert_non_null(strstr(log, "unmounted overlay"));
+    assert_non_null(strstr(log, "deleted container"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_code_and_stdio),
+        cmocka_unit_test(test_user_readonly_scratch),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_sigint_teardown),
+    };
+    return cmocka_run_group_tests_name("hcsctl gcs run containers", tests, setup, teardown);
+}
