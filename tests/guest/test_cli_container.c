@@ -215,13 +215,13 @@ static void test_errors(void **s)
     assert_non_null(strstr(r.err, "--rootfs"));
     hcsctl(e, relative, NULL, 0, 0, &r);
     assert_int_equal(r.status, 2);
-    /* A command the container does not have: the runtime's message, and
-     * the container is torn down. */
+    /* A command the container does not have: runc's message (its Create
+     * fails), and the layers are unmounted again. */
     no_cmd[1] = e->layer;
     hcsctl(e, no_cmd, NULL, 0, 0, &r);
     assert_int_equal(r.status, 125);
     assert_non_null(strstr(r.err, "/bin/nonexistent"));
-    assert_non_null(strstr(slurp(e->log), "deleted container"));
+    assert_non_null(strstr(slurp(e->log), "unmounted overlay"));
 }
 
 static void test_sigint_teardown(void **s)
