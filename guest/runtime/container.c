@@ -36,48 +36,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "runtime/runtime.h"
-
-#define MAX_CONTAINERS 256u
-#define CONSOLE_TIMEOUT_MS 10000u
-
-enum { ST_CREATING, ST_CREATED, ST_STARTING, ST_RUNNING, ST_DELETING };
-
-typedef struct ctr {
-    struct ctr *next;
-    char id[HCSG_MAX_ID + 1];
-    char bundle[PATH_MAX - 64];
-    char log[PATH_MAX];
-    char aid[256];
-    int state;
-    pid_t init_pid;
-    int tty;
-    hcsg_attach io;       /* the init's stdio ends, held until Start */
-    int init_started;     /* the host got the init's pid */
-    int exited, status;
-    int wait_answered;
-    int notified;
-    int sig_asked;        /* 0, SIGTERM or SIGKILL (the strongest asked) */
-    unsigned seq;
-} ctr;
-
-struct hcsg_containers {
-    pthread_mutex_t m;
-    ctr *list;
-    size_t n;
-    int closing;
-    hcsg_oci oci;
-    char state_root[PATH_MAX];
-    hcsg_procs *procs;
-    hcsg_layers *layers;
-    hcsg_notify_fn notify;
-    void *notify_ctx;
-    unsigned console_seq;
-};
+#include "runtime/ctr_internal.h"
 
 /* ---- table ---- */
 
-static ctr *find_locked(hcsg_containers *C, const char *id)
+ctr *hcsg_rt_find_locked(hcsg_containers *C, const char *id)
 {
     ctr *c;
     for (c = C->list; c; c = c->next)
@@ -113,7 +76,7 @@ static void free_ctr(ctr *c)
 }
 
 /* The Go GCS's answers for a container that is not ready. */
-static int not_ready(const ctr *c, const char *id, hcsg_err *e)
+int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e)
 {
     if (!c) {
         hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND, "container \"%.200s\" not found", id);
@@ -231,7 +194,7 @@ size_t hcsg_containers_count(hcsg_containers *C)
 
 /* ---- helpers ---- */
 
-static int read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
+int hcsg_rt_read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
 {
     char buf[32];
     FILE *f = fopen(path, "re");
@@ -254,7 +217,7 @@ static int read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
 }
 
 /* Pipes for the requested streams: child ends in child[], agent ends in at. */
-static int make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
+int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
 {
     int i, p[2];
     for (i = 0; i < 3; i++) {
@@ -279,7 +242,7 @@ static int make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err
     return 0;
 }
 
-static void close3(int fd[3])
+void hcsg_rt_close3(int fd[3])
 {
     int i;
     for (i = 0; i < 3; i++)
@@ -291,7 +254,7 @@ static void close3(int fd[3])
 
 /* process.terminal, process.args[0] and process.consoleSize of an OCI
  * Process object. */
-static void process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
+void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
                           uint16_t *rows, uint16_t *cols)
 {
     hcsi_json *args = NULL, *cs = NULL;
@@ -338,7 +301,7 @@ static char *prepare_spec(const char *text, int *tty, char *argv0, size_t n, hcs
         hcsi_json_put(spec);
         return NULL;
     }
-    process_facts(hcsi_json_get(spec, "process"), tty, argv0, n, NULL, NULL);
+    hcsg_rt_process_facts(hcsi_json_get(spec, "process"), tty, argv0, n, NULL, NULL);
     if (!hcsi_json_get(spec, "process") || !hcsi_json_get(spec, "root")) {
         hcsg_err_plain(e, "OciSpecification has no %s",
                        hcsi_json_get(spec, "process") ? "root" : "process");
@@ -439,7 +402,7 @@ int hcsg_ctr_reserve(hcsg_containers *C, const char *id, const char *aid,
     snprintf(c->log, sizeof c->log, "%s/runtime-log.json", c->bundle);
     c->state = ST_CREATING;
     pthread_mutex_lock(&C->m);
-    if (find_locked(C, id)) {
+    if (hcsg_rt_find_locked(C, id)) {
         pthread_mutex_unlock(&C->m);
         free_ctr(c);
         hcsg_err_wrap(e, HCSG_HR_ALREADY_EXISTS, "container \"%.200s\" already exists", id);
@@ -464,7 +427,7 @@ void hcsg_ctr_unreserve(hcsg_containers *C, const char *id)
 {
     ctr *c;
     pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
+    c = hcsg_rt_find_locked(C, id);
     if (c && c->state == ST_CREATING)
         unlink_locked(C, c);
     else
@@ -485,7 +448,7 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     char existing[PATH_MAX];
     struct stat st;
     pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
+    c = hcsg_rt_find_locked(C, id);
     pthread_mutex_unlock(&C->m);
     if (!c || c->state != ST_CREATING) {
         hcsg_err_plain(e, "failed to create container %s: it was not reserved", id);
@@ -510,7 +473,7 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
                                   sock, sizeof sock, e);
         if (lfd < 0)
             goto fail;
-    } else if (make_pipes(want, child, &c->io, e) != 0) {
+    } else if (hcsg_rt_make_pipes(want, child, &c->io, e) != 0) {
         goto fail;
     }
     {
@@ -533,13 +496,13 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         }
         created = 1;
     }
-    close3(child);
+    hcsg_rt_close3(child);
     if (tty) {
         c->io.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
         if (c->io.master < 0)
             goto fail;
     }
-    if (read_pid_file(pidf, &pid, e) != 0 ||
+    if (hcsg_rt_read_pid_file(pidf, &pid, e) != 0 ||
         hcsg_proc_adopt(C->procs, pid, id, tty, argv0, NULL, e) != 0)
         goto fail;
     if (lfd >= 0) {
@@ -557,7 +520,7 @@ fail:
     if (strncmp(e->msg, "failed to create container", 26) != 0 &&
         strstr(e->msg, "failed to create container") == NULL)
         hcsg_err_prefix(e, "failed to create container %s", id);
-    close3(child);
+    hcsg_rt_close3(child);
     if (lfd >= 0) {
         close(lfd);
         (void)unlink(sock);
@@ -589,428 +552,8 @@ int hcsg_ctr_lookup(hcsg_containers *C, const char *id, hcsg_err *e)
 {
     int rc;
     pthread_mutex_lock(&C->m);
-    rc = not_ready(find_locked(C, id), id, e);
+    rc = hcsg_rt_not_ready(hcsg_rt_find_locked(C, id), id, e);
     pthread_mutex_unlock(&C->m);
-    return rc;
-}
-
-/* ---- processes ---- */
-
-int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t *pid,
-                        hcsg_err *e)
-{
-    ctr *c;
-    hcsg_attach at;
-    const char *args[3];
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        close3(socks);
-        return -1;
-    }
-    if (c->state != ST_CREATED || c->exited) {
-        pid_t ip = c->init_pid;
-        int exited = c->exited;
-        pthread_mutex_unlock(&C->m);
-        close3(socks);
-        if (exited && c->state == ST_CREATED)
-            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" was stopped "
-                          "before its init process was started", id);
-        else
-            hcsg_err_plain(e, "container \"%.200s\": the init process was already started "
-                              "(pid %ld); run more processes with an OciProcess", id, (long)ip);
-        return -1;
-    }
-    c->state = ST_STARTING;
-    at = c->io;
-    hcsg_attach_init(&c->io);
-    pthread_mutex_unlock(&C->m);
-    at.in_sock = socks[0];
-    at.out_sock = socks[1];
-    at.err_sock = socks[2];
-    socks[0] = socks[1] = socks[2] = -1;
-    if (hcsg_proc_attach(C->procs, c->init_pid, &at, e) != 0)
-        goto fail;
-    args[0] = "start";
-    args[1] = id;
-    args[2] = NULL;
-    if (hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, e) != 0) {
-        hcsg_err_prefix(e, "failed to start container %s", id);
-        /* Its stdio is attached for good: the container cannot be started
-         * again; stop the init so that its exit is reported. */
-        (void)kill(c->init_pid, SIGKILL);
-        goto fail;
-    }
-    pthread_mutex_lock(&C->m);
-    c->state = ST_RUNNING;
-    c->init_started = 1;
-    *pid = c->init_pid;
-    pthread_mutex_unlock(&C->m);
-    HCSG_INFO("started container %s (init pid %ld)", id, (long)*pid);
-    return 0;
-fail:
-    pthread_mutex_lock(&C->m);
-    c->state = ST_RUNNING; /* not startable again */
-    pthread_mutex_unlock(&C->m);
-    return -1;
-}
-
-int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, int socks[3],
-                  pid_t *pid, hcsg_err *e)
-{
-    ctr *c;
-    hcsi_json *proc = NULL;
-    hcsg_attach at;
-    char argv0[80], pf[PATH_MAX + 32], pidf[PATH_MAX + 32], bundle[PATH_MAX], log[PATH_MAX];
-    char sock[PATH_MAX];
-    int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1;
-    uint16_t rows = 0, cols = 0;
-    unsigned seq;
-    hcsg_attach_init(&at);
-    for (i = 0; i < 3; i++)
-        want[i] = socks[i] >= 0;
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        close3(socks);
-        return -1;
-    }
-    if (c->state != ST_RUNNING || c->exited) {
-        int created = c->state == ST_CREATED && !c->exited;
-        pthread_mutex_unlock(&C->m);
-        close3(socks);
-        if (created)
-            hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is not running: "
-                          "start its init process first (ExecuteProcess without OciProcess)",
-                          id);
-        else
-            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" has stopped", id);
-        return -1;
-    }
-    seq = ++c->seq;
-    snprintf(bundle, sizeof bundle, "%s", c->bundle);
-    snprintf(log, sizeof log, "%s", c->log);
-    pthread_mutex_unlock(&C->m);
-
-    if (HCS_FAILED(hcsi_json_parse(oci_process, strlen(oci_process), "OciProcess", &proc)) ||
-        hcsi_json_kind_of(proc) != HCSI_JSON_OBJECT) {
-        hcs_error_clear();
-        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "OciProcess is not a JSON object");
-        goto out;
-    }
-    process_facts(proc, &tty, argv0, sizeof argv0, &rows, &cols);
-    snprintf(pf, sizeof pf, "%s/process-%u.json", bundle, seq);
-    snprintf(pidf, sizeof pidf, "%s/process-%u.pid", bundle, seq);
-    if (hcsg_write_file(pf, oci_process, strlen(oci_process), e) != 0)
-        goto out;
-    if (tty) {
-        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
-                                                                  __ATOMIC_SEQ_CST),
-                                  sock, sizeof sock, e);
-        if (lfd < 0)
-            goto out;
-    } else if (make_pipes(want, child, &at, e) != 0) {
-        goto out;
-    }
-    {
-        const char *args[12];
-        size_t n = 0;
-        args[n++] = "exec";
-        args[n++] = "--detach";
-        args[n++] = "--pid-file";
-        args[n++] = pidf;
-        args[n++] = "--process";
-        args[n++] = pf;
-        if (tty) {
-            args[n++] = "--console-socket";
-            args[n++] = sock;
-        }
-        args[n++] = id;
-        args[n] = NULL;
-        if (hcsg_oci_run(&C->oci, args, child, log, NULL, e) != 0) {
-            hcsg_err_prefix(e, "failed to exec in container %s", id);
-            goto out;
-        }
-    }
-    close3(child);
-    if (tty) {
-        at.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
-        if (at.master < 0)
-            goto out;
-        if (rows && cols) {
-            struct winsize ws;
-            memset(&ws, 0, sizeof ws);
-            ws.ws_row = rows;
-            ws.ws_col = cols;
-            (void)ioctl(at.master, TIOCSWINSZ, &ws);
-        }
-    }
-    if (read_pid_file(pidf, pid, e) != 0)
-        goto out;
-    at.in_sock = socks[0];
-    at.out_sock = socks[1];
-    at.err_sock = socks[2];
-    socks[0] = socks[1] = socks[2] = -1;
-    rc = hcsg_proc_adopt(C->procs, *pid, id, tty, argv0, &at, e);
-    if (rc == 0)
-        HCSG_INFO("container %s: exec process %ld (%s)%s", id, (long)*pid, argv0,
-                  tty ? " with a tty" : "");
-out:
-    hcsg_attach_close(&at);
-    close3(child);
-    close3(socks);
-    if (lfd >= 0) {
-        close(lfd);
-        (void)unlink(sock);
-    }
-    (void)unlink(pf);
-    (void)unlink(pidf);
-    hcsi_json_put(proc);
-    return rc;
-}
-
-/* Records what the agent asked of the init (the exit type). Lock held. */
-static void note_signal_locked(ctr *c, int sig)
-{
-    if (sig == SIGKILL)
-        c->sig_asked = SIGKILL;
-    else if (sig == SIGTERM && c->sig_asked != SIGKILL)
-        c->sig_asked = SIGTERM;
-}
-
-int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *e)
-{
-    ctr *c;
-    int sig = forced ? SIGKILL : SIGTERM;
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        return -1;
-    }
-    if (c->exited) {
-        pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
-        return 0;
-    }
-    note_signal_locked(c, sig);
-    if (kill(c->init_pid, sig) != 0 && errno != ESRCH) {
-        int err = errno;
-        pthread_mutex_unlock(&C->m);
-        hcsg_err_plain(e, "failed to signal container %s: %s", id, strerror(err));
-        return -1;
-    }
-    pthread_mutex_unlock(&C->m);
-    HCSG_INFO("container %s: %s sent to its init", id, forced ? "SIGKILL" : "SIGTERM");
-    return 0;
-}
-
-int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg_err *e)
-{
-    ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        return -1;
-    }
-    if (pid == c->init_pid && !c->exited)
-        note_signal_locked(c, sig);
-    pthread_mutex_unlock(&C->m);
-    return hcsg_proc_signal(C->procs, id, pid, sig, e);
-}
-
-/* ---- properties and constraints ---- */
-
-static hcsi_json *pick(const hcsi_json *o, const char *a, const char *b)
-{
-    hcsi_json *x = o ? hcsi_json_get(o, a) : NULL;
-    return x && b ? hcsi_json_get(x, b) : x;
-}
-
-/* Copies an unsigned member src.sk into dst.dk when present. */
-static int copy_u64(hcsi_json *dst, const char *dk, const hcsi_json *src, const char *sk)
-{
-    hcsi_json *v = src ? hcsi_json_get(src, sk) : NULL;
-    if (!v || hcsi_json_kind_of(v) != HCSI_JSON_INT)
-        return 0;
-    return HCS_FAILED(hcsi_json_set(dst, dk, hcsi_json_get_ref(v))) ? -1 : 0;
-}
-
-static int add_obj(hcsi_json *dst, const char *k, hcsi_json *o)
-{
-    if (!o)
-        return -1;
-    if (hcsi_json_object_len(o) == 0) {
-        hcsi_json_put(o);
-        return 0;
-    }
-    return HCS_FAILED(hcsi_json_set(dst, k, o)) ? -1 : 0;
-}
-
-/* `runtime events --stats` data as containerd's cgroups v1 Metrics (what
- * the Go GCS returns as LCOWMetrics; encoding/json names). */
-static hcsi_json *to_metrics(const hcsi_json *d)
-{
-    hcsi_json *m = hcsi_json_object(), *cpu, *usage, *thr, *mem, *mu, *pids;
-    hcsi_json *pc;
-    int bad = 0;
-    if (!m)
-        return NULL;
-    pids = hcsi_json_object();
-    bad |= !pids || copy_u64(pids, "current", pick(d, "pids", NULL), "current") ||
-           copy_u64(pids, "limit", pick(d, "pids", NULL), "limit") || add_obj(m, "pids", pids);
-    cpu = hcsi_json_object();
-    usage = hcsi_json_object();
-    thr = hcsi_json_object();
-    bad |= !cpu || !usage || !thr;
-    if (!bad) {
-        const hcsi_json *u = pick(d, "cpu", "usage"), *t = pick(d, "cpu", "throttling");
-        bad |= copy_u64(usage, "total", u, "total") || copy_u64(usage, "kernel", u, "kernel") ||
-               copy_u64(usage, "user", u, "user");
-        pc = u ? hcsi_json_get(u, "percpu") : NULL;
-        if (pc && hcsi_json_kind_of(pc) == HCSI_JSON_ARRAY)
-            bad |= HCS_FAILED(hcsi_json_set(usage, "per_cpu", hcsi_json_get_ref(pc)));
-        bad |= copy_u64(thr, "periods", t, "periods") ||
-               copy_u64(thr, "throttled_periods", t, "throttledPeriods") ||
-               copy_u64(thr, "throttled_time", t, "throttledTime");
-        bad |= add_obj(cpu, "usage", usage) || add_obj(cpu, "throttling", thr);
-        usage = thr = NULL;
-        bad |= add_obj(m, "cpu", cpu);
-        cpu = NULL;
-    }
-    hcsi_json_put(usage);
-    hcsi_json_put(thr);
-    hcsi_json_put(cpu);
-    mem = hcsi_json_object();
-    mu = hcsi_json_object();
-    if (!mem || !mu) {
-        hcsi_json_put(mem);
-        hcsi_json_put(mu);
-        hcsi_json_put(m);
-        return NULL;
-    }
-    {
-        const hcsi_json *u = pick(d, "memory", "usage"), *raw = pick(d, "memory", "raw");
-        bad |= copy_u64(mu, "limit", u, "limit") || copy_u64(mu, "usage", u, "usage") ||
-               copy_u64(mu, "max", u, "max") || copy_u64(mu, "failcnt", u, "failcnt");
-        bad |= copy_u64(mem, "cache", raw, "cache") || copy_u64(mem, "rss", raw, "rss") ||
-               copy_u64(mem, "mapped_file", raw, "mapped_file") ||
-               copy_u64(mem, "pgfault", raw, "pgfault") ||
-               copy_u64(mem, "pgmajfault", raw, "pgmajfault");
-        bad |= add_obj(mem, "usage", mu);
-        bad |= add_obj(m, "memory", mem);
-    }
-    if (bad) {
-        hcsi_json_put(m);
-        return NULL;
-    }
-    return m;
-}
-
-int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int want_stats,
-                        hcsi_json *props, hcsg_err *e)
-{
-    char log[PATH_MAX];
-    ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        return -1;
-    }
-    snprintf(log, sizeof log, "%s", c->log);
-    pthread_mutex_unlock(&C->m);
-    if (want_list) {
-        const char *args[] = {"ps", "--format", "json", id, NULL};
-        char *out = NULL;
-        hcsi_json *pids = NULL, *arr = hcsi_json_array();
-        size_t i, n;
-        if (!arr)
-            goto oom;
-        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
-            hcsi_json_put(arr);
-            hcsg_err_prefix(e, "failed to list the processes of container %s", id);
-            return -1;
-        }
-        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "ps", &pids)) ||
-            hcsi_json_kind_of(pids) != HCSI_JSON_ARRAY) {
-            hcs_error_clear();
-            hcsi_json_put(pids);
-            pids = NULL; /* a stopped container lists nothing */
-        }
-        free(out);
-        n = hcsi_json_array_len(pids);
-        for (i = 0; i < n; i++) {
-            hcsi_json *d = hcsi_json_object(), *v = hcsi_json_array_at(pids, i);
-            if (!d || hcsi_json_kind_of(v) != HCSI_JSON_INT ||
-                HCS_FAILED(hcsi_json_set_int(d, "ProcessId", hcsi_json_i64(v))) ||
-                HCS_FAILED(hcsi_json_append(arr, d))) {
-                hcsi_json_put(d);
-                continue;
-            }
-        }
-        hcsi_json_put(pids);
-        if (HCS_FAILED(hcsi_json_set(props, "ProcessList", arr)))
-            goto oom;
-    }
-    if (want_stats) {
-        const char *args[] = {"events", "--stats", id, NULL};
-        char *out = NULL;
-        hcsi_json *ev = NULL, *m;
-        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
-            hcsg_err_prefix(e, "failed to get the statistics of container %s", id);
-            return -1;
-        }
-        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "events", &ev))) {
-            hcs_error_clear();
-            free(out);
-            hcsg_err_plain(e, "the OCI runtime's statistics of %s are not JSON", id);
-            return -1;
-        }
-        free(out);
-        m = to_metrics(hcsi_json_get(ev, "data"));
-        hcsi_json_put(ev);
-        if (!m || HCS_FAILED(hcsi_json_set(props, "LCOWMetrics", m)))
-            goto oom;
-    }
-    return 0;
-oom:
-    hcsg_err_plain(e, "out of memory");
-    return -1;
-}
-
-int hcsg_ctr_update(hcsg_containers *C, const char *id, const char *res, hcsg_err *e)
-{
-    char path[PATH_MAX + 32], log[PATH_MAX];
-    const char *args[5];
-    ctr *c;
-    unsigned seq;
-    int rc;
-    pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
-        return -1;
-    }
-    seq = ++c->seq;
-    snprintf(path, sizeof path, "%s/resources-%u.json", c->bundle, seq);
-    snprintf(log, sizeof log, "%s", c->log);
-    pthread_mutex_unlock(&C->m);
-    if (!res || !*res || strcmp(res, "null") == 0)
-        return 0; /* nothing for Linux */
-    if (hcsg_write_file(path, res, strlen(res), e) != 0)
-        return -1;
-    args[0] = "update";
-    args[1] = "--resources";
-    args[2] = path;
-    args[3] = id;
-    args[4] = NULL;
-    rc = hcsg_oci_run(&C->oci, args, NULL, log, NULL, e);
-    if (rc != 0)
-        hcsg_err_prefix(e, "failed to update the resources of container %s", id);
-    (void)unlink(path);
     return rc;
 }
 
@@ -1081,8 +624,8 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
     note n;
     int due = 0;
     pthread_mutex_lock(&C->m);
-    c = find_locked(C, id);
-    if (not_ready(c, id, e) != 0) {
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
         pthread_mutex_unlock(&C->m);
         return -1;
     }
@@ -1173,3 +716,4 @@ void hcsg_containers_dump(hcsg_containers *C, hcsi_buf *b)
                         c->notified ? ", notified" : "");
     pthread_mutex_unlock(&C->m);
 }
+

@@ -70,6 +70,13 @@ int hcsg_console_listen(const char *dir, unsigned seq, char *path, size_t n, hcs
 /* Takes the pty master the runtime sent (waits up to timeout_ms). */
 int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e);
 
+/* ---- statistics (metrics.c) ---- */
+
+/* The "data" of `runtime events --stats` as containerd's cgroups v1
+ * Metrics (pids, cpu usage/throttling, memory usage and the raw counters);
+ * a new object (caller puts it), NULL when out of memory. */
+hcsi_json *hcsg_metrics_from_runtime(const hcsi_json *data);
+
 /* ---- containers (container.c) ---- */
 
 typedef struct hcsg_containers hcsg_containers;

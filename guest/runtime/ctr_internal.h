@@ -1,0 +1,60 @@
+/* hcs-gcs runtime internals shared by container.c (the table, Create,
+ * exits, Delete, cleanup) and exec.c (processes, properties, constraints).
+ * One mutex (C->m) guards the table and every record. */
+#ifndef HCS_GUEST_CTR_INTERNAL_H
+#define HCS_GUEST_CTR_INTERNAL_H
+
+#include <pthread.h>
+
+#include "runtime/runtime.h"
+
+#define MAX_CONTAINERS 256u
+#define CONSOLE_TIMEOUT_MS 10000u
+
+enum { ST_CREATING, ST_CREATED, ST_STARTING, ST_RUNNING, ST_DELETING };
+
+typedef struct ctr {
+    struct ctr *next;
+    char id[HCSG_MAX_ID + 1];
+    char bundle[PATH_MAX - 64];
+    char log[PATH_MAX];
+    char aid[256];
+    int state;
+    pid_t init_pid;
+    int tty;
+    hcsg_attach io;       /* the init's stdio ends, held until Start */
+    int init_started;     /* the host got the init's pid */
+    int exited, status;
+    int wait_answered;
+    int notified;
+    int sig_asked;        /* 0, SIGTERM or SIGKILL (the strongest asked) */
+    unsigned seq;
+} ctr;
+
+struct hcsg_containers {
+    pthread_mutex_t m;
+    ctr *list;
+    size_t n;
+    int closing;
+    hcsg_oci oci;
+    char state_root[PATH_MAX];
+    hcsg_procs *procs;
+    hcsg_layers *layers;
+    hcsg_notify_fn notify;
+    void *notify_ctx;
+    unsigned console_seq;
+};
+
+
+ctr *hcsg_rt_find_locked(hcsg_containers *C, const char *id);
+/* The Go GCS's answers for a container that is not ready (0: ready). */
+int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e);
+void hcsg_rt_close3(int fd[3]);
+/* Pipes for the requested streams: child ends in child[], ours in at. */
+int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e);
+/* process.terminal, args[0] and consoleSize of an OCI Process object. */
+void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
+                           uint16_t *rows, uint16_t *cols);
+int hcsg_rt_read_pid_file(const char *path, pid_t *pid, hcsg_err *e);
+
+#endif

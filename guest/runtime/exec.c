@@ -1,0 +1,353 @@
+/* hcs-gcs runtime: a container's processes (the init's start, execs,
+ * signals) and what the runtime reports or changes about it (processes,
+ * statistics, resources). See container.c for the lifecycle. */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runtime/ctr_internal.h"
+
+/* ---- processes ---- */
+
+int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t *pid,
+                        hcsg_err *e)
+{
+    ctr *c;
+    hcsg_attach at;
+    const char *args[3];
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        hcsg_rt_close3(socks);
+        return -1;
+    }
+    if (c->state != ST_CREATED || c->exited) {
+        pid_t ip = c->init_pid;
+        int exited = c->exited;
+        pthread_mutex_unlock(&C->m);
+        hcsg_rt_close3(socks);
+        if (exited && c->state == ST_CREATED)
+            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" was stopped "
+                          "before its init process was started", id);
+        else
+            hcsg_err_plain(e, "container \"%.200s\": the init process was already started "
+                              "(pid %ld); run more processes with an OciProcess", id, (long)ip);
+        return -1;
+    }
+    c->state = ST_STARTING;
+    at = c->io;
+    hcsg_attach_init(&c->io);
+    pthread_mutex_unlock(&C->m);
+    at.in_sock = socks[0];
+    at.out_sock = socks[1];
+    at.err_sock = socks[2];
+    socks[0] = socks[1] = socks[2] = -1;
+    if (hcsg_proc_attach(C->procs, c->init_pid, &at, e) != 0)
+        goto fail;
+    args[0] = "start";
+    args[1] = id;
+    args[2] = NULL;
+    if (hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, e) != 0) {
+        hcsg_err_prefix(e, "failed to start container %s", id);
+        /* Its stdio is attached for good: the container cannot be started
+         * again; stop the init so that its exit is reported. */
+        (void)kill(c->init_pid, SIGKILL);
+        goto fail;
+    }
+    pthread_mutex_lock(&C->m);
+    c->state = ST_RUNNING;
+    c->init_started = 1;
+    *pid = c->init_pid;
+    pthread_mutex_unlock(&C->m);
+    HCSG_INFO("started container %s (init pid %ld)", id, (long)*pid);
+    return 0;
+fail:
+    pthread_mutex_lock(&C->m);
+    c->state = ST_RUNNING; /* not startable again */
+    pthread_mutex_unlock(&C->m);
+    return -1;
+}
+
+int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, int socks[3],
+                  pid_t *pid, hcsg_err *e)
+{
+    ctr *c;
+    hcsi_json *proc = NULL;
+    hcsg_attach at;
+    char argv0[80], pf[PATH_MAX + 32], pidf[PATH_MAX + 32], bundle[PATH_MAX], log[PATH_MAX];
+    char sock[PATH_MAX];
+    int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1;
+    uint16_t rows = 0, cols = 0;
+    unsigned seq;
+    hcsg_attach_init(&at);
+    for (i = 0; i < 3; i++)
+        want[i] = socks[i] >= 0;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        hcsg_rt_close3(socks);
+        return -1;
+    }
+    if (c->state != ST_RUNNING || c->exited) {
+        int created = c->state == ST_CREATED && !c->exited;
+        pthread_mutex_unlock(&C->m);
+        hcsg_rt_close3(socks);
+        if (created)
+            hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is not running: "
+                          "start its init process first (ExecuteProcess without OciProcess)",
+                          id);
+        else
+            hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" has stopped", id);
+        return -1;
+    }
+    seq = ++c->seq;
+    snprintf(bundle, sizeof bundle, "%s", c->bundle);
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+
+    if (HCS_FAILED(hcsi_json_parse(oci_process, strlen(oci_process), "OciProcess", &proc)) ||
+        hcsi_json_kind_of(proc) != HCSI_JSON_OBJECT) {
+        hcs_error_clear();
+        hcsg_err_wrap(e, HCSG_HR_INVALID_JSON, "OciProcess is not a JSON object");
+        goto out;
+    }
+    hcsg_rt_process_facts(proc, &tty, argv0, sizeof argv0, &rows, &cols);
+    snprintf(pf, sizeof pf, "%s/process-%u.json", bundle, seq);
+    snprintf(pidf, sizeof pidf, "%s/process-%u.pid", bundle, seq);
+    if (hcsg_write_file(pf, oci_process, strlen(oci_process), e) != 0)
+        goto out;
+    if (tty) {
+        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
+                                                                  __ATOMIC_SEQ_CST),
+                                  sock, sizeof sock, e);
+        if (lfd < 0)
+            goto out;
+    } else if (hcsg_rt_make_pipes(want, child, &at, e) != 0) {
+        goto out;
+    }
+    {
+        const char *args[12];
+        size_t n = 0;
+        args[n++] = "exec";
+        args[n++] = "--detach";
+        args[n++] = "--pid-file";
+        args[n++] = pidf;
+        args[n++] = "--process";
+        args[n++] = pf;
+        if (tty) {
+            args[n++] = "--console-socket";
+            args[n++] = sock;
+        }
+        args[n++] = id;
+        args[n] = NULL;
+        if (hcsg_oci_run(&C->oci, args, child, log, NULL, e) != 0) {
+            hcsg_err_prefix(e, "failed to exec in container %s", id);
+            goto out;
+        }
+    }
+    hcsg_rt_close3(child);
+    if (tty) {
+        at.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
+        if (at.master < 0)
+            goto out;
+        if (rows && cols) {
+            struct winsize ws;
+            memset(&ws, 0, sizeof ws);
+            ws.ws_row = rows;
+            ws.ws_col = cols;
+            (void)ioctl(at.master, TIOCSWINSZ, &ws);
+        }
+    }
+    if (hcsg_rt_read_pid_file(pidf, pid, e) != 0)
+        goto out;
+    at.in_sock = socks[0];
+    at.out_sock = socks[1];
+    at.err_sock = socks[2];
+    socks[0] = socks[1] = socks[2] = -1;
+    rc = hcsg_proc_adopt(C->procs, *pid, id, tty, argv0, &at, e);
+    if (rc == 0)
+        HCSG_INFO("container %s: exec process %ld (%s)%s", id, (long)*pid, argv0,
+                  tty ? " with a tty" : "");
+out:
+    hcsg_attach_close(&at);
+    hcsg_rt_close3(child);
+    hcsg_rt_close3(socks);
+    if (lfd >= 0) {
+        close(lfd);
+        (void)unlink(sock);
+    }
+    (void)unlink(pf);
+    (void)unlink(pidf);
+    hcsi_json_put(proc);
+    return rc;
+}
+
+/* Records what the agent asked of the init (the exit type). Lock held. */
+static void note_signal_locked(ctr *c, int sig)
+{
+    if (sig == SIGKILL)
+        c->sig_asked = SIGKILL;
+    else if (sig == SIGTERM && c->sig_asked != SIGKILL)
+        c->sig_asked = SIGTERM;
+}
+
+int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *e)
+{
+    ctr *c;
+    int sig = forced ? SIGKILL : SIGTERM;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    if (c->exited) {
+        pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
+        return 0;
+    }
+    note_signal_locked(c, sig);
+    if (kill(c->init_pid, sig) != 0 && errno != ESRCH) {
+        int err = errno;
+        pthread_mutex_unlock(&C->m);
+        hcsg_err_plain(e, "failed to signal container %s: %s", id, strerror(err));
+        return -1;
+    }
+    pthread_mutex_unlock(&C->m);
+    HCSG_INFO("container %s: %s sent to its init", id, forced ? "SIGKILL" : "SIGTERM");
+    return 0;
+}
+
+int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg_err *e)
+{
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    if (pid == c->init_pid && !c->exited)
+        note_signal_locked(c, sig);
+    pthread_mutex_unlock(&C->m);
+    return hcsg_proc_signal(C->procs, id, pid, sig, e);
+}
+
+/* ---- properties and constraints ---- */
+
+int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int want_stats,
+                        hcsi_json *props, hcsg_err *e)
+{
+    char log[PATH_MAX];
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+    if (want_list) {
+        const char *args[] = {"ps", "--format", "json", id, NULL};
+        char *out = NULL;
+        hcsi_json *pids = NULL, *arr = hcsi_json_array();
+        size_t i, n;
+        if (!arr)
+            goto oom;
+        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
+            hcsi_json_put(arr);
+            hcsg_err_prefix(e, "failed to list the processes of container %s", id);
+            return -1;
+        }
+        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "ps", &pids)) ||
+            hcsi_json_kind_of(pids) != HCSI_JSON_ARRAY) {
+            hcs_error_clear();
+            hcsi_json_put(pids);
+            pids = NULL; /* a stopped container lists nothing */
+        }
+        free(out);
+        n = hcsi_json_array_len(pids);
+        for (i = 0; i < n; i++) {
+            hcsi_json *d = hcsi_json_object(), *v = hcsi_json_array_at(pids, i);
+            if (!d || hcsi_json_kind_of(v) != HCSI_JSON_INT ||
+                HCS_FAILED(hcsi_json_set_int(d, "ProcessId", hcsi_json_i64(v))) ||
+                HCS_FAILED(hcsi_json_append(arr, d))) {
+                hcsi_json_put(d);
+                continue;
+            }
+        }
+        hcsi_json_put(pids);
+        if (HCS_FAILED(hcsi_json_set(props, "ProcessList", arr)))
+            goto oom;
+    }
+    if (want_stats) {
+        const char *args[] = {"events", "--stats", id, NULL};
+        char *out = NULL;
+        hcsi_json *ev = NULL, *m;
+        if (hcsg_oci_run(&C->oci, args, NULL, log, &out, e) != 0) {
+            hcsg_err_prefix(e, "failed to get the statistics of container %s", id);
+            return -1;
+        }
+        if (HCS_FAILED(hcsi_json_parse(out, strlen(out), "events", &ev))) {
+            hcs_error_clear();
+            free(out);
+            hcsg_err_plain(e, "the OCI runtime's statistics of %s are not JSON", id);
+            return -1;
+        }
+        free(out);
+        m = hcsg_metrics_from_runtime(hcsi_json_get(ev, "data"));
+        hcsi_json_put(ev);
+        if (!m || HCS_FAILED(hcsi_json_set(props, "LCOWMetrics", m)))
+            goto oom;
+    }
+    return 0;
+oom:
+    hcsg_err_plain(e, "out of memory");
+    return -1;
+}
+
+int hcsg_ctr_update(hcsg_containers *C, const char *id, const char *res, hcsg_err *e)
+{
+    char path[PATH_MAX + 32], log[PATH_MAX];
+    const char *args[5];
+    ctr *c;
+    unsigned seq;
+    int rc;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (hcsg_rt_not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return -1;
+    }
+    seq = ++c->seq;
+    snprintf(path, sizeof path, "%s/resources-%u.json", c->bundle, seq);
+    snprintf(log, sizeof log, "%s", c->log);
+    pthread_mutex_unlock(&C->m);
+    if (!res || !*res || strcmp(res, "null") == 0)
+        return 0; /* nothing for Linux */
+    if (hcsg_write_file(path, res, strlen(res), e) != 0)
+        return -1;
+    args[0] = "update";
+    args[1] = "--resources";
+    args[2] = path;
+    args[3] = id;
+    args[4] = NULL;
+    rc = hcsg_oci_run(&C->oci, args, NULL, log, NULL, e);
+    if (rc != 0)
+        hcsg_err_prefix(e, "failed to update the resources of container %s", id);
+    (void)unlink(path);
+    return rc;
+}
+
