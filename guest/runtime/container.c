@@ -148,7 +148,7 @@ hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *proc
              cfg && cfg->runtime_root ? cfg->runtime_root : "/run/hcs-gcs/runtime");
     snprintf(C->state_root, sizeof C->state_root, "%s",
              cfg && cfg->state_root ? cfg->state_root : "/run/gcs/c");
-    C->layers = hcsg_layers_new();
+    C->layers = hcsg_layers_new(C->state_root);
     if (!C->layers) {
         hcsg_containers_free(C);
         hcsg_err_plain(e, "out of memory");

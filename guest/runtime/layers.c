@@ -26,16 +26,19 @@ typedef struct mnt {
 } mnt;
 
 struct hcsg_layers {
+    char state_root[PATH_MAX]; /* every mount point lies under it */
     pthread_mutex_t m;
     mnt *list;
     size_t n;
 };
 
-hcsg_layers *hcsg_layers_new(void)
+hcsg_layers *hcsg_layers_new(const char *state_root)
 {
     hcsg_layers *L = (hcsg_layers *)calloc(1, sizeof *L);
-    if (L)
+    if (L) {
         pthread_mutex_init(&L->m, NULL);
+        snprintf(L->state_root, sizeof L->state_root, "%s", state_root);
+    }
     return L;
 }
 
@@ -119,7 +122,9 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
         hcsg_err_plain(e, "CombinedLayers: ContainerRootPath is empty");
         return -1;
     }
-    if (hcsg_check_path_under("/", root, "ContainerRootPath", e) != 0)
+    /* The host picks where the overlay goes: never over the UVM's own
+     * directories, only under the state root (hcsshim: /run/gcs/c/<id>). */
+    if (hcsg_check_path_under(L->state_root, root, "ContainerRootPath", e) != 0)
         return -1;
     if (s->Layers.n == 0) {
         hcsg_err_plain(e, "CombinedLayers for %s: no Layers given", root);

@@ -34,10 +34,11 @@ int hcsg_write_file(const char *path, const char *data, size_t len, hcsg_err *e)
 /* ---- layers (layers.c) ---- */
 
 typedef struct hcsg_layers hcsg_layers;
-hcsg_layers *hcsg_layers_new(void);
+/* Mount points (ContainerRootPath) must lie under state_root. */
+hcsg_layers *hcsg_layers_new(const char *state_root);
 void hcsg_layers_free(hcsg_layers *L);
 /* CombinedLayers Add: overlay of s->Layers (in order, lowerdir) at
- * s->ContainerRootPath, upper/work under s->ScratchPath (read-only without
+ * s->ContainerRootPath (under the state root), upper/work under s->ScratchPath (read-only without
  * one). 0 or -1 with e naming the path. */
 int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err *e);
 /* CombinedLayers Remove: unmounts and removes the (empty) mount point.

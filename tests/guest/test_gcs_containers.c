@@ -449,6 +449,17 @@ static void test_bad_inputs(void **state)
     assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
     assert_non_null(strstr(m, "/nonexistent/layer"));
     hcsi_json_put(r);
+    /* A mount point outside the state root: refused, named. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/etc\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
+             e->layer);
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "\"/etc\" is outside the agent's state root"));
+    hcsi_json_put(r);
     /* Remove of something never added: success, as the Go GCS. */
     snprintf(body, sizeof body,
              "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
