@@ -629,6 +629,11 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
         pthread_mutex_unlock(&C->m);
         return -1;
     }
+    if (c->state == ST_STARTING) {
+        pthread_mutex_unlock(&C->m);
+        hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is being started", id);
+        return -1;
+    }
     if (!c->exited && c->state != ST_CREATED) {
         pthread_mutex_unlock(&C->m);
         hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is still running: shut "
@@ -664,12 +669,13 @@ size_t hcsg_containers_cleanup(hcsg_containers *C)
     C->closing = 1;
     for (;;) {
         c = C->list;
-        while (c && c->state == ST_CREATING)
+        while (c && (c->state == ST_CREATING || c->state == ST_STARTING))
             c = c->next;
         if (!c) {
             if (!C->list)
                 break;
-            /* A Create in flight: it finishes (or fails) on its own. */
+            /* A Create or Start in flight: it finishes (or fails) on its own,
+             * bounded by the runtime command's timeout. */
             pthread_mutex_unlock(&C->m);
             hcsi_sleep_ms(10);
             pthread_mutex_lock(&C->m);
