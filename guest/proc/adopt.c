@@ -343,3 +343,33 @@ void hcsg_proc_forget(hcsg_procs *p, pid_t pid)
     }
     pthread_mutex_unlock(&p->m);
 }
+
+size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner)
+{
+    size_t n = 0;
+    proc *pr;
+    pthread_mutex_lock(&p->m);
+    for (;;) {
+        waiter **wp;
+        for (pr = p->table; pr; pr = pr->next)
+            if (pr->kind == HCSG_PROC_CONTAINER && strcmp(pr->owner, owner) == 0)
+                break;
+        if (!pr)
+            break;
+        wp = &p->waiters;
+        while (*wp) {
+            waiter *w = *wp;
+            if (w->pr == pr) {
+                *wp = w->next;
+                p->nwaiters--;
+                free(w);
+                continue;
+            }
+            wp = &w->next;
+        }
+        hcsg_pi_remove_locked(p, pr);
+        n++;
+    }
+    pthread_mutex_unlock(&p->m);
+    return n;
+}

@@ -97,6 +97,9 @@ int hcsg_proc_state(hcsg_procs *p, pid_t pid, int *status);
 /* Forgets a tracked container process whatever its state (no answer is
  * sent to its waiters: the container is being torn down). */
 void hcsg_proc_forget(hcsg_procs *p, pid_t pid);
+/* Forgets every process of a container (Delete, cleanup); returns how
+ * many were still tracked. */
+size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner);
 /* Appends a human-readable state dump (DumpStacks). */
 void hcsg_proc_dump(hcsg_procs *p, hcsi_buf *b);
 size_t hcsg_proc_count(hcsg_procs *p);

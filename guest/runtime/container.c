@@ -610,8 +610,8 @@ static void stop_init(hcsg_containers *C, ctr *c)
 static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
 {
     (void)runtime_delete(C, c);
-    if (c->init_pid > 0)
-        hcsg_proc_forget(C->procs, c->init_pid);
+    /* The init and every exec: nothing of the container stays tracked. */
+    (void)hcsg_proc_forget_owner(C->procs, c->id);
     remove_files(c);
     if (whole_bundle && hcsg_remove_tree(c->bundle) != 0)
         HCSG_WARN("container %s: bundle %s not fully removed: %s", c->id, c->bundle,

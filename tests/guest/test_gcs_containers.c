@@ -200,7 +200,7 @@ static void test_init_pipes(void **state)
 static void test_exec_signals_properties(void **state)
 {
     env *e = begin(state, NULL);
-    gh_proc init, x, s;
+    gh_proc init, x, s, x2;
     hcsi_buf out, err;
     uint32_t code = 0;
     hcsi_json *r;
@@ -244,6 +244,8 @@ static void test_exec_signals_properties(void **state)
     assert_int_equal(code, 143);
     /* A process of another owner is not found. */
     assert_int_equal(gh_signal_in(&e->h, "c2", (uint32_t)getpid(), 15), (int32_t)0x80070490);
+    /* An exec nobody will wait for. */
+    exec_oci(&e->h, "c2", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &x2);
     /* Graceful: a pid-1 sleep has no SIGTERM handler and keeps running. */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c2", NULL), 0);
     assert_int_equal(gh_wait_in(&e->h, "c2", init.pid, 300, &code, 20000), (int32_t)0xC0370109);
@@ -256,6 +258,14 @@ static void test_exec_signals_properties(void **state)
     /* After the exit, shutting down again is a success (as recorded). */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
     remove_container(&e->h, "c2");
+    /* Nothing of the container stays tracked, not even an exec nobody
+     * waited for (DumpStacks lists every tracked process). */
+    r = gh_call(&e->h, GH_STACKS, "{\"ContainerId\":\"" GH_ZERO "\"}", 20000);
+    assert_int_equal(gh_result(r), 0);
+    assert_int_equal(hcsi_json_get_str(r, "r", "GuestStacks", &props, NULL), 1);
+    if (strstr(props, "in container c2"))
+        fail_msg("still tracked after Delete:\n%s", props);
+    hcsi_json_put(r);
     gh_close_proc(&x);
     gh_close_proc(&s);
     gh_close_proc(&init);
