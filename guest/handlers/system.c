@@ -254,8 +254,10 @@ int hcsg_h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     pthread_mutex_unlock(&a->xm);
     hcsi_buf_printf(&t, "threads: %s, rss: %s, exec workers: %u\n", th, rss, workers);
     dump_threads(&t);
-    if (!a->dry_run)
+    if (!a->dry_run) {
         hcsg_proc_dump(a->procs, &t);
+        hcsg_containers_dump(a->ctrs, &t);
+    }
     *resp = hcsg_resp_new(0, r->aid);
     if (!*resp || HCS_FAILED(hcsi_json_set(*resp, "GuestStacks",
                                            hcsi_json_string_len(t.data ? t.data : "", t.len)))) {

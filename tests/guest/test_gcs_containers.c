@@ -238,6 +238,12 @@ static void test_exec_signals_properties(void **state)
     assert_non_null(strstr(props, "\"pids\":{\"current\":"));
     assert_non_null(strstr(props, "\"memory\":{"));
     hcsi_json_put(r);
+    /* DumpStacks shows the container and its runtime. */
+    r = gh_call(&e->h, GH_STACKS, "{\"ContainerId\":\"" GH_ZERO "\"}", 20000);
+    assert_int_equal(hcsi_json_get_str(r, "r", "GuestStacks", &props, NULL), 1);
+    assert_non_null(strstr(props, "containers: 1 (runtime "));
+    assert_non_null(strstr(props, "  c2: running, init pid "));
+    hcsi_json_put(r);
     /* SIGTERM to the exec'd sleep: 128 + 15. */
     assert_int_equal(gh_signal_in(&e->h, "c2", s.pid, 15), 0);
     assert_int_equal(gh_wait_in(&e->h, "c2", s.pid, 0xFFFFFFFFu, &code, 20000), 0);
