@@ -95,7 +95,7 @@ void hcsg_log(int level, const char *fmt, ...) HCSI_PRINTF(2, 3);
 #define HCSG_DEBUG(...) hcsg_log(HCSG_LOG_DEBUG, __VA_ARGS__)
 #define HCSG_TRACE(...) hcsg_log(HCSG_LOG_TRACE, __VA_ARGS__)
 
-/* ---- errors carried to a response ---- */
+/* ---- errors carried to a response (err.c) ---- */
 
 typedef struct hcsg_err {
     int32_t hr;                        /* HRESULT; 0 = no error */
@@ -113,7 +113,7 @@ void hcsg_err_plain(hcsg_err *e, const char *fmt, ...) HCSI_PRINTF(2, 3);
 /* errors.Wrapf: "<text>: <previous message>", HRESULT unchanged. */
 void hcsg_err_prefix(hcsg_err *e, const char *fmt, ...) HCSI_PRINTF(2, 3);
 
-/* ---- transports and addresses (util.c) ---- */
+/* ---- transports and addresses (addr.c) ---- */
 
 typedef enum hcsg_transport_kind {
     HCSG_TRANSPORT_NONE = 0,
@@ -131,14 +131,14 @@ typedef struct hcsg_addr {
 } hcsg_addr;
 
 /* Parses "vsock", "vsock:PORT" (decimal or 0x-hex, 1..0xFFFFFFFF) or
- * "unix:DIR". Returns 0, or -1 with a message in err. */
-int hcsg_addr_parse(const char *spec, hcsg_addr *a, char *err, size_t errlen);
+ * "unix:DIR". Returns 0, or -1 with e set (E_INVALIDARG and a message). */
+int hcsg_addr_parse(const char *spec, hcsg_addr *a, hcsg_err *e);
 /* "vsock:1073741824" / "unix:/run/gcs". */
 void hcsg_addr_format(const hcsg_addr *a, char *buf, size_t n);
 /* Dials port on the transport (unix: DIR/<port>). A connected, blocking,
- * close-on-exec stream socket, or -1 with a Go-like message in err. vsock
- * retries ETIMEDOUT like the Go GCS (10 attempts). */
-int hcsg_dial(const hcsg_addr *t, uint32_t port, char *err, size_t errlen);
+ * close-on-exec stream socket, or -1 with e set (E_FAIL, a Go-like message).
+ * vsock retries ETIMEDOUT like the Go GCS (10 attempts). */
+int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e);
 
 /* ---- command lines, paths, users (util.c) ---- */
 
@@ -161,8 +161,8 @@ int hcsg_shellwords(const char *line, size_t len, hcsg_strv *out);
 
 /* exec.LookPath with the agent's $PATH (unset: a default system path).
  * Names containing '/' are used as given. Returns a malloc'ed path, or NULL
- * with Go's message in err. */
-char *hcsg_lookpath(const char *name, char *err, size_t errlen);
+ * with e set (E_FAIL, Go's message). */
+char *hcsg_lookpath(const char *name, hcsg_err *e);
 
 typedef struct hcsg_user {
     uid_t uid;
@@ -171,9 +171,16 @@ typedef struct hcsg_user {
     size_t ngroups;
 } hcsg_user;
 
-/* Resolves "name", "uid", "uid:gid", "name:group" against /etc/passwd and
- * /etc/group (root_dir "" normally). Returns 0 or -1 with a message. */
-int hcsg_user_lookup(const char *spec, hcsg_user *u, char *err, size_t errlen);
+/* Resolves "name", "uid", "uid:gid", "name:group" against the agent's own
+ * /etc/passwd and /etc/group. Returns 0, or -1 with e set (E_FAIL, e.g.
+ * "unable to find user NAME: no matching entries in passwd file"). */
+int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e);
+/* The same against ROOT/etc/passwd and ROOT/etc/group (a container's root
+ * file system); root "" or "/" is hcsg_user_lookup. root must be absolute
+ * (else E_INVALIDARG). Neither ROOT/etc nor the file is followed when it is
+ * a symbolic link (no lookup out of the root), only regular files are read,
+ * and reads are bounded (8 MiB a file, 4 KiB kept of a line). */
+int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e);
 
 /* ---- request decoding (proto.c) ---- */
 

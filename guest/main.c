@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 {
     hcsg_options o;
     const char *connect = NULL, *stdio_dir = NULL, *log_file = NULL;
-    char err[256];
+    hcsg_err err;
     int i, level = HCSG_LOG_INFO;
     unsigned long v;
     hcsg_options_init(&o);
@@ -169,8 +169,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (connect) {
-        if (hcsg_addr_parse(connect, &o.bridge, err, sizeof err) != 0) {
-            fprintf(stderr, "hcs-gcs: --connect: %s\n", err);
+        if (hcsg_addr_parse(connect, &o.bridge, &err) != 0) {
+            fprintf(stderr, "hcs-gcs: --connect: %s\n", err.msg);
             return 2;
         }
         o.stdio = o.bridge;
@@ -178,8 +178,8 @@ int main(int argc, char **argv)
     if (stdio_dir) {
         char spec[512];
         snprintf(spec, sizeof spec, "unix:%s", stdio_dir);
-        if (hcsg_addr_parse(spec, &o.stdio, err, sizeof err) != 0) {
-            fprintf(stderr, "hcs-gcs: --stdio-dir: %s\n", err);
+        if (hcsg_addr_parse(spec, &o.stdio, &err) != 0) {
+            fprintf(stderr, "hcs-gcs: --stdio-dir: %s\n", err.msg);
             return 2;
         }
     }

@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         hcsg_strv v;
         hcsg_addr ad;
-        char err[256];
+        hcsg_err ae;
         char *z = (char *)malloc(size + 1);
         if (!z)
             return 0;
@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
             hcsg_strv_free(&v);
         }
-        (void)hcsg_addr_parse(z, &ad, err, sizeof err);
+        (void)hcsg_addr_parse(z, &ad, &ae);
         {
             /* The runtime's checks: an id and a path either pass or fail
              * with a message; an escaped path has no bare ',' or ':'. */

@@ -179,19 +179,20 @@ static void *signal_main(void *arg)
 static int dial_bridge(hcsg_agent *a, const hcsg_options *o)
 {
     uint64_t deadline = hcsi_now_ns() + (uint64_t)o->dial_timeout_ms * 1000000u;
-    char msg[512], addr[160];
+    char addr[160];
+    hcsg_err de;
     hcsg_addr_format(&o->bridge, addr, sizeof addr);
     for (;;) {
-        int fd = hcsg_dial(&o->bridge, o->bridge.port, msg, sizeof msg);
+        int fd = hcsg_dial(&o->bridge, o->bridge.port, &de);
         if (fd >= 0) {
             HCSG_INFO("connected to the host bridge at %s", addr);
             return fd;
         }
         if (__atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST) || hcsi_now_ns() >= deadline) {
-            HCSG_ERROR("cannot connect to the host bridge at %s: %s", addr, msg);
+            HCSG_ERROR("cannot connect to the host bridge at %s: %s", addr, de.msg);
             return -1;
         }
-        HCSG_DEBUG("bridge dial failed (%s); retrying", msg);
+        HCSG_DEBUG("bridge dial failed (%s); retrying", de.msg);
         hcsi_sleep_ms(100); /* the Go GCS's redial interval */
     }
 }

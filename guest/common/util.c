@@ -1,246 +1,17 @@
-/* hcs-gcs helpers: errors, addresses and dialling, command line splitting,
- * $PATH lookup, users. */
+/* hcs-gcs helpers: command line splitting, $PATH lookup, users (errors are
+ * err.c, addresses and dialling addr.c). */
 #define _GNU_SOURCE 1
-#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <linux/vm_sockets.h>
-
 #include "gcs.h"
-
-/* ---- errors ---- */
-
-void hcsg_err_clear(hcsg_err *e)
-{
-    e->hr = 0;
-    e->msg[0] = '\0';
-}
-
-void hcsg_err_bare(hcsg_err *e, int32_t hr)
-{
-    e->hr = hr;
-    snprintf(e->msg, sizeof e->msg, "HRESULT: 0x%x", (unsigned)(uint32_t)hr);
-}
-
-void hcsg_err_wrap(hcsg_err *e, int32_t hr, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    e->hr = hr;
-    n = snprintf(e->msg, sizeof e->msg, "HRESULT 0x%x: ", (unsigned)(uint32_t)hr);
-    if (n < 0 || (size_t)n >= sizeof e->msg)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(e->msg + n, sizeof e->msg - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-void hcsg_err_plain(hcsg_err *e, const char *fmt, ...)
-{
-    va_list ap;
-    e->hr = HCSG_HR_FAIL;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-}
-
-void hcsg_err_prefix(hcsg_err *e, const char *fmt, ...)
-{
-    char old[HCSG_MAX_ERROR_MESSAGE];
-    va_list ap;
-    int n;
-    memcpy(old, e->msg, sizeof old);
-    va_start(ap, fmt);
-    n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n + 2 >= sizeof e->msg)
-        return;
-    e->msg[n] = ':';
-    e->msg[n + 1] = ' ';
-    {
-        size_t room = sizeof e->msg - (size_t)n - 2, l = strlen(old);
-        if (l >= room)
-            l = room - 1;
-        memcpy(e->msg + n + 2, old, l);
-        e->msg[n + 2 + l] = '\0';
-    }
-    if (e->hr == 0)
-        e->hr = HCSG_HR_FAIL;
-}
-
-/* Go's syscall error strings are glibc's with a lower-case first letter. */
-static void errtext(int err, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s", strerror(err));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-}
-
-/* ---- addresses ---- */
-
-static int parse_u32(const char *s, uint32_t *out)
-{
-    unsigned long long v = 0;
-    int base = 10, digits = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (; *s; s++) {
-        int d;
-        if (*s >= '0' && *s <= '9')
-            d = *s - '0';
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = *s - 'a' + 10;
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = *s - 'A' + 10;
-        else
-            return -1;
-        v = v * (unsigned)base + (unsigned)d;
-        if (v > 0xFFFFFFFFull)
-            return -1;
-        digits++;
-    }
-    if (!digits)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-int hcsg_addr_parse(const char *spec, hcsg_addr *a, char *err, size_t errlen)
-{
-    memset(a, 0, sizeof *a);
-    if (!spec || !*spec) {
-        snprintf(err, errlen, "empty address (want vsock:PORT or unix:DIR)");
-        return -1;
-    }
-    if (strcmp(spec, "vsock") == 0 || strncmp(spec, "vsock:", 6) == 0) {
-        a->kind = HCSG_TRANSPORT_VSOCK;
-        a->cid = HCS_GCS_VSOCK_CID_HOST;
-        a->port = HCS_GCS_VSOCK_PORT_BRIDGE;
-        if (spec[5] == ':' && parse_u32(spec + 6, &a->port) != 0) {
-            snprintf(err, errlen,
-                     "bad vsock port \"%s\" (want 1..4294967295, decimal or 0x-hex)",
-                     spec + 6);
-            return -1;
-        }
-        if (a->port == 0) {
-            snprintf(err, errlen, "bad vsock port 0");
-            return -1;
-        }
-        return 0;
-    }
-    if (strncmp(spec, "unix:", 5) == 0) {
-        const char *d = spec + 5;
-        size_t n = strlen(d);
-        while (n > 1 && d[n - 1] == '/')
-            n--; /* "DIR/" and "DIR" are the same directory */
-        if (n == 0) {
-            snprintf(err, errlen, "unix: needs a directory (unix:DIR)");
-            return -1;
-        }
-        if (n > HCSG_UNIX_DIR_MAX) {
-            snprintf(err, errlen,
-                     "unix directory \"%s\" is too long (%zu bytes, limit %d so "
-                     "that DIR/<port> fits a socket address)",
-                     d, n, HCSG_UNIX_DIR_MAX);
-            return -1;
-        }
-        a->kind = HCSG_TRANSPORT_UNIX;
-        a->port = HCS_GCS_VSOCK_PORT_BRIDGE;
-        memcpy(a->dir, d, n);
-        a->dir[n] = '\0';
-        return 0;
-    }
-    snprintf(err, errlen, "unknown address \"%s\" (want vsock:PORT or unix:DIR)",
-             spec);
-    return -1;
-}
-
-void hcsg_addr_format(const hcsg_addr *a, char *buf, size_t n)
-{
-    switch (a->kind) {
-    case HCSG_TRANSPORT_VSOCK:
-        snprintf(buf, n, "vsock:%lu (cid %lu)", (unsigned long)a->port,
-                 (unsigned long)a->cid);
-        break;
-    case HCSG_TRANSPORT_UNIX: snprintf(buf, n, "unix:%s", a->dir); break;
-    default: snprintf(buf, n, "(none)"); break;
-    }
-}
-
-int hcsg_dial(const hcsg_addr *t, uint32_t port, char *err, size_t errlen)
-{
-    char et[128];
-    int fd, attempt;
-    if (t->kind == HCSG_TRANSPORT_UNIX) {
-        struct sockaddr_un sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sun_family = AF_UNIX;
-        snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%lu", t->dir,
-                 (unsigned long)port);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            errtext(errno, et, sizeof et);
-            snprintf(err, errlen, "socket: %s", et);
-            return -1;
-        }
-        while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-            int e = errno;
-            if (e == EINTR)
-                continue;
-            close(fd);
-            errtext(e, et, sizeof et);
-            snprintf(err, errlen, "dial unix %s: connect: %s", sa.sun_path, et);
-            return -1;
-        }
-        return fd;
-    }
-    if (t->kind == HCSG_TRANSPORT_VSOCK) {
-        /* The Go GCS retries a vsock dial that times out, 10 times. */
-        for (attempt = 0; attempt < 10; attempt++) {
-            struct sockaddr_vm sv;
-            int e;
-            memset(&sv, 0, sizeof sv);
-            sv.svm_family = AF_VSOCK;
-            sv.svm_cid = t->cid;
-            sv.svm_port = port;
-            fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                errtext(errno, et, sizeof et);
-                snprintf(err, errlen, "vsock socket: %s", et);
-                return -1;
-            }
-            while (connect(fd, (struct sockaddr *)&sv, sizeof sv) != 0) {
-                e = errno;
-                if (e == EINTR)
-                    continue;
-                close(fd);
-                fd = -1;
-                errtext(e, et, sizeof et);
-                snprintf(err, errlen, "vsock connect cid %lu port %lu: %s",
-                         (unsigned long)t->cid, (unsigned long)port, et);
-                if (e != ETIMEDOUT)
-                    return -1;
-                break;
-            }
-            if (fd >= 0)
-                return fd;
-        }
-        return -1;
-    }
-    snprintf(err, errlen, "no stdio transport configured (use --connect or --stdio-dir)");
-    return -1;
-}
 
 /* ---- string vectors ---- */
 
@@ -438,13 +209,17 @@ static int is_executable(const char *path)
 
 #define HCSG_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-char *hcsg_lookpath(const char *name, char *err, size_t errlen)
+char *hcsg_lookpath(const char *name, hcsg_err *e)
 {
     const char *path, *p;
-    if (strchr(name, '/'))
-        return hcsi_strdup(name);
+    if (strchr(name, '/')) {
+        char *copy = hcsi_strdup(name);
+        if (!copy)
+            hcsg_err_plain(e, "out of memory");
+        return copy;
+    }
     if (!*name) {
-        snprintf(err, errlen, "exec: no command");
+        hcsg_err_plain(e, "exec: no command");
         return NULL;
     }
     path = getenv("PATH");
@@ -460,15 +235,15 @@ char *hcsg_lookpath(const char *name, char *err, size_t errlen)
         else
             cand = hcsi_asprintf("%.*s/%s", (int)n, p, name);
         if (!cand) {
-            snprintf(err, errlen, "out of memory");
+            hcsg_err_plain(e, "out of memory");
             return NULL;
         }
         if (is_executable(cand)) {
             if (cand[0] != '/') {
-                snprintf(err, errlen,
-                         "exec: \"%s\": cannot run executable found relative to "
-                         "current directory",
-                         name);
+                hcsg_err_plain(e,
+                               "exec: \"%s\": cannot run executable found relative to "
+                               "current directory",
+                               name);
                 free(cand);
                 return NULL;
             }
@@ -479,11 +254,25 @@ char *hcsg_lookpath(const char *name, char *err, size_t errlen)
             break;
         p = end + 1;
     }
-    snprintf(err, errlen, "exec: \"%s\": executable file not found in $PATH", name);
+    hcsg_err_plain(e, "exec: \"%s\": executable file not found in $PATH", name);
     return NULL;
 }
 
 /* ---- users ---- */
+
+/* Bounds on the user database files (a container image's files are
+ * untrusted): bytes read in all, bytes kept of one line (the rest of a
+ * longer line is skipped, never taken for a line of its own). */
+#define USERDB_MAX_BYTES (8u * 1024u * 1024u)
+#define USERDB_MAX_LINE 4096u
+
+/* Go's syscall error strings are glibc's with a lower-case first letter. */
+static void errtext(int err, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", strerror(err));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+}
 
 static int all_digits(const char *s)
 {
@@ -493,66 +282,6 @@ static int all_digits(const char *s)
         if (*s < '0' || *s > '9')
             return 0;
     return 1;
-}
-
-/* Finds a line of a colon file whose field key_field equals key; copies the
- * line into buf. Returns 1 found, 0 not found, -1 cannot read. */
-static int colon_file_find(const char *file, int key_field, const char *key,
-                           char *buf, size_t n)
-{
-    FILE *f = fopen(file, "re");
-    int found = 0;
-    if (!f)
-        return -1;
-    while (fgets(buf, (int)n, f)) {
-        char *s = buf, *field;
-        int idx = 0;
-        size_t l = strlen(buf);
-        if (l && buf[l - 1] == '\n')
-            buf[--l] = '\0';
-        field = s;
-        for (;;) {
-            char *c = strchr(field, ':');
-            size_t fl = c ? (size_t)(c - field) : strlen(field);
-            if (idx == key_field) {
-                if (fl == strlen(key) && strncmp(field, key, fl) == 0)
-                    found = 1;
-                break;
-            }
-            if (!c)
-                break;
-            field = c + 1;
-            idx++;
-        }
-        if (found)
-            break;
-    }
-    fclose(f);
-    return found;
-}
-
-/* Field i of a colon line (copied into out). */
-static void colon_field(const char *line, int i, char *out, size_t n)
-{
-    const char *f = line;
-    int idx = 0;
-    while (idx < i) {
-        const char *c = strchr(f, ':');
-        if (!c) {
-            out[0] = '\0';
-            return;
-        }
-        f = c + 1;
-        idx++;
-    }
-    {
-        const char *c = strchr(f, ':');
-        size_t l = c ? (size_t)(c - f) : strlen(f);
-        if (l >= n)
-            l = n - 1;
-        memcpy(out, f, l);
-        out[l] = '\0';
-    }
 }
 
 static int parse_id(const char *s, unsigned long *out)
@@ -567,15 +296,295 @@ static int parse_id(const char *s, unsigned long *out)
     return 0;
 }
 
-int hcsg_user_lookup(const char *spec, hcsg_user *u, char *err, size_t errlen)
+/* Where the database files are read from: root "" is the agent's own /etc
+ * (links followed, as any program reading /etc/passwd); otherwise ROOT/etc,
+ * where neither "etc" nor the file is followed if it is a symbolic link, so
+ * that an image cannot point the lookup out of its root. */
+typedef struct userdb_root {
+    char root[PATH_MAX]; /* absolute, no trailing '/'; "" for / */
+} userdb_root;
+
+/* A database file being read: ROOT/etc/<name>. */
+typedef struct userdb {
+    int fd;
+    size_t pos, len, total;   /* read buffer; bytes read in all */
+    char path[PATH_MAX + 16]; /* "/etc/passwd", "ROOT/etc/passwd" */
+    char why[160];            /* why it cannot be read */
+    char rb[4096];
+} userdb;
+
+/* One line (NUL-terminated, len bytes): cut says it was longer than the
+ * buffer. Lines with a NUL byte are marked bad (never matched). */
+typedef struct userdb_line {
+    char text[USERDB_MAX_LINE];
+    size_t len;
+    int cut, bad;
+} userdb_line;
+
+/* Reasons of the agent's own beside errno values. */
+#define USERDB_LINK (-1)   /* a symbolic link under a root */
+#define USERDB_NOTREG (-2) /* not a regular file */
+#define USERDB_TOOBIG (-3) /* larger than USERDB_MAX_BYTES */
+
+static void userdb_fail(userdb *d, int en)
 {
-    char user[256], group[256], line[1024], f[256];
-    const char *colon = strchr(spec, ':');
+    char et[128];
+    if (en == USERDB_LINK)
+        snprintf(d->why, sizeof d->why, "a symbolic link is not followed out of the root");
+    else if (en == USERDB_NOTREG)
+        snprintf(d->why, sizeof d->why, "not a regular file");
+    else if (en == USERDB_TOOBIG)
+        snprintf(d->why, sizeof d->why, "larger than %u bytes", USERDB_MAX_BYTES);
+    else {
+        errtext(en, et, sizeof et);
+        snprintf(d->why, sizeof d->why, "%s", et);
+    }
+}
+
+/* What (at, name) is without following a link: 0 a regular file, else a
+ * reason for userdb_fail. */
+static int regular_at(int at, const char *name)
+{
+    struct stat st;
+    if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno;
+    if (S_ISLNK(st.st_mode))
+        return USERDB_LINK;
+    return S_ISREG(st.st_mode) ? 0 : USERDB_NOTREG;
+}
+
+/* Opens ROOT/etc/NAME: 0, or -1 with d->why set. Only a regular file is
+ * opened: looked at first, so that a FIFO or a device is never opened (that
+ * could block or have effects), and checked again once open. Under a root,
+ * neither "etc" nor NAME is followed when it is a symbolic link (O_NOFOLLOW
+ * on each component below the root). */
+static int userdb_open(userdb *d, const userdb_root *r, const char *name)
+{
+    struct stat st;
+    int en;
+    memset(d, 0, offsetof(userdb, rb));
+    d->fd = -1;
+    snprintf(d->path, sizeof d->path, "%s/etc/%s", r->root, name);
+    if (!r->root[0]) {
+        if (stat(d->path, &st) != 0) {
+            userdb_fail(d, errno);
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            userdb_fail(d, USERDB_NOTREG);
+            return -1;
+        }
+        d->fd = open(d->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    } else {
+        int rfd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dfd;
+        if (rfd < 0) {
+            userdb_fail(d, errno);
+            return -1;
+        }
+        dfd = openat(rfd, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0) {
+            en = errno;
+            if (en == ENOTDIR || en == ELOOP) {
+                /* A link "etc" fails O_DIRECTORY|O_NOFOLLOW: say why. */
+                struct stat lst;
+                if (fstatat(rfd, "etc", &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+                    en = USERDB_LINK;
+            }
+            close(rfd);
+            userdb_fail(d, en);
+            return -1;
+        }
+        close(rfd);
+        en = regular_at(dfd, name);
+        if (en != 0) {
+            close(dfd);
+            userdb_fail(d, en);
+            return -1;
+        }
+        d->fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        en = errno;
+        close(dfd);
+        errno = en;
+    }
+    if (d->fd < 0) {
+        userdb_fail(d, errno == ELOOP && r->root[0] ? USERDB_LINK : errno);
+        return -1;
+    }
+    if (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(d->fd);
+        d->fd = -1;
+        userdb_fail(d, USERDB_NOTREG);
+        return -1;
+    }
+    return 0;
+}
+
+static void userdb_close(userdb *d)
+{
+    if (d->fd >= 0)
+        close(d->fd);
+    d->fd = -1;
+}
+
+/* The next line: 1, 0 at the end, -1 when a read fails or the file is
+ * larger than USERDB_MAX_BYTES (d->why set). */
+static int userdb_next(userdb *d, userdb_line *l)
+{
+    int got = 0;
+    l->len = 0;
+    l->cut = l->bad = 0;
+    for (;;) {
+        char c;
+        if (d->pos == d->len) {
+            size_t want = sizeof d->rb;
+            ssize_t n;
+            if (d->total >= USERDB_MAX_BYTES) {
+                /* One byte past the bound tells a file of exactly the bound
+                 * from a larger one. */
+                char probe;
+                n = read(d->fd, &probe, 1);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n == 0)
+                    break;
+                userdb_fail(d, n < 0 ? errno : USERDB_TOOBIG);
+                return -1;
+            }
+            if (want > USERDB_MAX_BYTES - d->total)
+                want = USERDB_MAX_BYTES - d->total;
+            n = read(d->fd, d->rb, want);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                userdb_fail(d, errno);
+                return -1;
+            }
+            if (n == 0)
+                break;
+            d->pos = 0;
+            d->len = (size_t)n;
+            d->total += (size_t)n;
+        }
+        got = 1;
+        c = d->rb[d->pos++];
+        if (c == '\n')
+            break;
+        if (c == '\0')
+            l->bad = 1;
+        if (l->len + 1 < sizeof l->text)
+            l->text[l->len++] = c;
+        else
+            l->cut = 1;
+    }
+    l->text[l->len] = '\0';
+    return got;
+}
+
+/* Field i of a line: 1 with its bounds when it is whole (it ends at a ':'
+ * or at the end of a line that was not cut), else 0. */
+static int line_field(const userdb_line *l, int i, const char **f, size_t *fl)
+{
+    size_t p = 0;
+    int idx = 0;
+    if (l->bad)
+        return 0;
+    for (;;) {
+        const char *c = (const char *)memchr(l->text + p, ':', l->len - p);
+        size_t end = c ? (size_t)(c - l->text) : l->len;
+        if (idx == i) {
+            if (!c && l->cut)
+                return 0;
+            *f = l->text + p;
+            *fl = end - p;
+            return 1;
+        }
+        if (!c)
+            return 0;
+        p = end + 1;
+        idx++;
+    }
+}
+
+/* A numeric field (uid, gid): 0, or -1 when it is not whole or not a
+ * valid id. */
+static int line_id(const userdb_line *l, int i, unsigned long *out)
+{
+    const char *f;
+    size_t fl;
+    char buf[32];
+    if (!line_field(l, i, &f, &fl) || fl >= sizeof buf)
+        return -1;
+    memcpy(buf, f, fl);
+    buf[fl] = '\0';
+    return parse_id(buf, out);
+}
+
+/* Finds the first line of ROOT/etc/NAME whose field key_field is key.
+ * Returns 1 found (in l), 0 not found, -1 cannot read (d->why, d->path). */
+static int userdb_find(userdb *d, const userdb_root *r, const char *name, int key_field,
+                       const char *key, userdb_line *l)
+{
+    size_t kl = strlen(key);
+    int rc;
+    if (userdb_open(d, r, name) != 0)
+        return -1;
+    while ((rc = userdb_next(d, l)) == 1) {
+        const char *f;
+        size_t fl;
+        if (line_field(l, key_field, &f, &fl) && fl == kl && memcmp(f, key, kl) == 0)
+            break;
+    }
+    userdb_close(d);
+    return rc;
+}
+
+/* "unable to find user NAME: no matching entries in passwd file" (rc 0) or
+ * "...: cannot read /etc/passwd" (rc -1; the text it always had for the
+ * agent's own files, with the reason under a root). */
+static void not_found(hcsg_err *e, const char *what, const char *name, const char *file,
+                      int rc, const userdb_root *r, const userdb *d)
+{
+    if (rc == 0)
+        hcsg_err_plain(e, "unable to find %s %s: no matching entries in %s file", what, name,
+                       file);
+    else if (r->root[0])
+        hcsg_err_plain(e, "unable to find %s %s: cannot read %s: %s", what, name, d->path,
+                       d->why);
+    else
+        hcsg_err_plain(e, "unable to find %s %s: cannot read %s", what, name, d->path);
+}
+
+int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e)
+{
+    char user[256], group[256];
+    const char *colon;
     unsigned long v;
     int rc, have_group = 0;
+    userdb_root r;
+    userdb d;
+    userdb_line l;
+    size_t rl;
     memset(u, 0, sizeof *u);
+    if (!root)
+        root = "";
+    rl = strlen(root);
+    if (*root && *root != '/') {
+        hcsg_err_plain(e, "user lookup: root \"%.256s\" is not an absolute path", root);
+        e->hr = HCSG_HR_INVALID_ARG;
+        return -1;
+    }
+    while (rl > 0 && root[rl - 1] == '/')
+        rl--; /* "/" is the agent's own root, "DIR/" is DIR */
+    if (rl + sizeof "/etc/passwd" > sizeof r.root) {
+        hcsg_err_plain(e, "user lookup: root \"%.256s...\" is too long", root);
+        e->hr = HCSG_HR_INVALID_ARG;
+        return -1;
+    }
+    memcpy(r.root, root, rl);
+    r.root[rl] = '\0';
+    colon = strchr(spec, ':');
     if (strlen(spec) >= sizeof user) {
-        snprintf(err, errlen, "user \"%.64s...\" is too long", spec);
+        hcsg_err_plain(e, "user \"%.64s...\" is too long", spec);
         return -1;
     }
     if (colon) {
@@ -587,64 +596,56 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, char *err, size_t errlen)
         snprintf(user, sizeof user, "%s", spec);
     }
     if (!*user) {
-        snprintf(err, errlen, "empty user name in \"%s\"", spec);
+        hcsg_err_plain(e, "empty user name in \"%s\"", spec);
         return -1;
     }
     if (all_digits(user)) {
         if (parse_id(user, &v) != 0) {
-            snprintf(err, errlen, "bad uid \"%s\"", user);
+            hcsg_err_plain(e, "bad uid \"%s\"", user);
             return -1;
         }
         u->uid = (uid_t)v;
         u->gid = (gid_t)v;
-        /* A numeric uid need not exist in /etc/passwd; use its group when
-         * it does. */
-        rc = colon_file_find("/etc/passwd", 2, user, line, sizeof line);
-        if (rc == 1) {
-            colon_field(line, 3, f, sizeof f);
-            if (parse_id(f, &v) == 0)
-                u->gid = (gid_t)v;
-        }
+        /* A numeric uid need not exist in /etc/passwd (nor /etc/passwd at
+         * all); use its group when it does. */
+        rc = userdb_find(&d, &r, "passwd", 2, user, &l);
+        if (rc == 1 && line_id(&l, 3, &v) == 0)
+            u->gid = (gid_t)v;
     } else {
-        rc = colon_file_find("/etc/passwd", 0, user, line, sizeof line);
+        rc = userdb_find(&d, &r, "passwd", 0, user, &l);
         if (rc != 1) {
-            snprintf(err, errlen, "unable to find user %s: %s", user,
-                     rc < 0 ? "cannot read /etc/passwd" : "no matching entries in passwd file");
+            not_found(e, "user", user, "passwd", rc, &r, &d);
             return -1;
         }
-        colon_field(line, 2, f, sizeof f);
-        if (parse_id(f, &v) != 0) {
-            snprintf(err, errlen, "bad uid for user %s in /etc/passwd", user);
+        if (line_id(&l, 2, &v) != 0) {
+            hcsg_err_plain(e, "bad uid for user %s in %s", user, d.path);
             return -1;
         }
         u->uid = (uid_t)v;
-        colon_field(line, 3, f, sizeof f);
-        if (parse_id(f, &v) != 0) {
-            snprintf(err, errlen, "bad gid for user %s in /etc/passwd", user);
+        if (line_id(&l, 3, &v) != 0) {
+            hcsg_err_plain(e, "bad gid for user %s in %s", user, d.path);
             return -1;
         }
         u->gid = (gid_t)v;
     }
     if (have_group) {
         if (!*group) {
-            snprintf(err, errlen, "empty group in \"%s\"", spec);
+            hcsg_err_plain(e, "empty group in \"%s\"", spec);
             return -1;
         }
         if (all_digits(group)) {
             if (parse_id(group, &v) != 0) {
-                snprintf(err, errlen, "bad gid \"%s\"", group);
+                hcsg_err_plain(e, "bad gid \"%s\"", group);
                 return -1;
             }
         } else {
-            rc = colon_file_find("/etc/group", 0, group, line, sizeof line);
+            rc = userdb_find(&d, &r, "group", 0, group, &l);
             if (rc != 1) {
-                snprintf(err, errlen, "unable to find group %s: %s", group,
-                         rc < 0 ? "cannot read /etc/group" : "no matching entries in group file");
+                not_found(e, "group", group, "group", rc, &r, &d);
                 return -1;
             }
-            colon_field(line, 2, f, sizeof f);
-            if (parse_id(f, &v) != 0) {
-                snprintf(err, errlen, "bad gid for group %s in /etc/group", group);
+            if (line_id(&l, 2, &v) != 0) {
+                hcsg_err_plain(e, "bad gid for group %s in %s", group, d.path);
                 return -1;
             }
         }
@@ -653,4 +654,9 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, char *err, size_t errlen)
     u->groups[0] = u->gid;
     u->ngroups = 1;
     return 0;
+}
+
+int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e)
+{
+    return hcsg_user_lookup_root("", spec, u, e);
 }

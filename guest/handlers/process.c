@@ -35,7 +35,6 @@ static int exec_spawn(hcsg_agent *a, exec_job *j, int socks[3], pid_t *pid,
     const char *cmdline = "", *dir = NULL, *user = NULL;
     size_t cmdline_len = 0, dir_len = 0;
     int tty = 0, rc = -1;
-    char msg[512];
     hcsg_strv_init(&argv);
     hcsg_strv_init(&envv);
     memset(&s, 0, sizeof s);
@@ -124,15 +123,15 @@ static int exec_spawn(hcsg_agent *a, exec_job *j, int socks[3], pid_t *pid,
         goto out;
     }
     if (user && *user) {
-        if (hcsg_user_lookup(user, &s.user, msg, sizeof msg) != 0) {
-            hcsg_err_plain(e, "failed to call Start for external process: %s", msg);
+        if (hcsg_user_lookup(user, &s.user, e) != 0) {
+            hcsg_err_prefix(e, "failed to call Start for external process");
             goto out;
         }
         s.has_user = 1;
     }
-    s.path = hcsg_lookpath(argv.v[0], msg, sizeof msg);
+    s.path = hcsg_lookpath(argv.v[0], e);
     if (!s.path) {
-        hcsg_err_plain(e, "failed to call Start for external process: %s", msg);
+        hcsg_err_prefix(e, "failed to call Start for external process");
         goto out;
     }
     s.argv = argv.v;
@@ -182,12 +181,11 @@ static void *exec_worker(void *arg)
     /* stdin, stdout, stderr, each dialled before the response (Go order:
      * connect first, then parse the command). */
     for (i = 0; i < 3; i++) {
-        char msg[512];
         if (!j->want[i])
             continue;
-        socks[i] = hcsg_dial(&a->o.stdio, j->port[i], msg, sizeof msg);
+        socks[i] = hcsg_dial(&a->o.stdio, j->port[i], &e);
         if (socks[i] < 0) {
-            hcsg_err_plain(&e, "failed creating %s Connection: %s", names[i], msg);
+            hcsg_err_prefix(&e, "failed creating %s Connection", names[i]);
             goto fail;
         }
         HCSG_DEBUG("exec id %llu: %s connected to port %lu", (unsigned long long)j->id,

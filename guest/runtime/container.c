@@ -155,13 +155,13 @@ hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *proc
         return NULL;
     }
     if (!strchr(rt, '/')) {
-        char msg[512];
-        char *p = hcsg_lookpath(rt, msg, sizeof msg);
+        hcsg_err le;
+        char *p = hcsg_lookpath(rt, &le);
         if (p) {
             snprintf(C->oci.path, sizeof C->oci.path, "%s", p);
             free(p);
         } else {
-            HCSG_WARN("OCI runtime %s not found (%s): containers will fail to start", rt, msg);
+            HCSG_WARN("OCI runtime %s not found (%s): containers will fail to start", rt, le.msg);
         }
     }
     return C;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,53 +22,56 @@
 static void test_addr_parse(void **s)
 {
     hcsg_addr a;
-    char err[256], buf[160];
+    hcsg_err err;
+    char buf[160];
     (void)s;
-    assert_int_equal(hcsg_addr_parse("vsock", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("vsock", &a, &err), 0);
     assert_int_equal(a.kind, HCSG_TRANSPORT_VSOCK);
     assert_int_equal(a.cid, 2);
     assert_int_equal(a.port, 0x40000000u);
-    assert_int_equal(hcsg_addr_parse("vsock:1073741824", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("vsock:1073741824", &a, &err), 0);
     assert_int_equal(a.port, 1073741824u);
-    assert_int_equal(hcsg_addr_parse("vsock:0x40000001", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("vsock:0x40000001", &a, &err), 0);
     assert_int_equal(a.port, 0x40000001u);
-    assert_int_equal(hcsg_addr_parse("vsock:4294967295", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("vsock:4294967295", &a, &err), 0);
     assert_int_equal(a.port, 0xFFFFFFFFu);
     hcsg_addr_format(&a, buf, sizeof buf);
     assert_string_equal(buf, "vsock:4294967295 (cid 2)");
-    assert_int_equal(hcsg_addr_parse("vsock:4294967296", &a, err, sizeof err), -1);
-    assert_non_null(strstr(err, "bad vsock port"));
-    assert_int_equal(hcsg_addr_parse("vsock:0", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("vsock:", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("vsock:12x", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("vsock:-1", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("vsockx", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("unix:/run/gcs", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("vsock:4294967296", &a, &err), -1);
+    assert_non_null(strstr(err.msg, "bad vsock port"));
+    assert_int_equal(err.hr, HCSG_HR_INVALID_ARG);
+    assert_int_equal(hcsg_addr_parse("vsock:0", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:12x", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("vsock:-1", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("vsockx", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("unix:/run/gcs", &a, &err), 0);
     assert_int_equal(a.kind, HCSG_TRANSPORT_UNIX);
     assert_string_equal(a.dir, "/run/gcs");
-    assert_int_equal(hcsg_addr_parse("unix:/run/gcs//", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("unix:/run/gcs//", &a, &err), 0);
     assert_string_equal(a.dir, "/run/gcs");
-    assert_int_equal(hcsg_addr_parse("unix:/", &a, err, sizeof err), 0);
+    assert_int_equal(hcsg_addr_parse("unix:/", &a, &err), 0);
     assert_string_equal(a.dir, "/");
-    assert_int_equal(hcsg_addr_parse("unix:", &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("unix:", &a, &err), -1);
     {
         char longdir[200];
         memset(longdir, 'a', sizeof longdir);
         memcpy(longdir, "unix:/", 6);
         longdir[199] = '\0';
-        assert_int_equal(hcsg_addr_parse(longdir, &a, err, sizeof err), -1);
-        assert_non_null(strstr(err, "too long"));
+        assert_int_equal(hcsg_addr_parse(longdir, &a, &err), -1);
+        assert_non_null(strstr(err.msg, "too long"));
     }
-    assert_int_equal(hcsg_addr_parse("tcp:1", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse("", &a, err, sizeof err), -1);
-    assert_int_equal(hcsg_addr_parse(NULL, &a, err, sizeof err), -1);
+    assert_int_equal(hcsg_addr_parse("tcp:1", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse("", &a, &err), -1);
+    assert_int_equal(hcsg_addr_parse(NULL, &a, &err), -1);
     /* Dialling a unix transport with nothing listening fails cleanly. */
-    assert_int_equal(hcsg_addr_parse("unix:/nonexistent-hcsg-dir", &a, err, sizeof err), 0);
-    assert_int_equal(hcsg_dial(&a, 5, err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent-hcsg-dir/5"));
+    assert_int_equal(hcsg_addr_parse("unix:/nonexistent-hcsg-dir", &a, &err), 0);
+    assert_int_equal(hcsg_dial(&a, 5, &err), -1);
+    assert_non_null(strstr(err.msg, "/nonexistent-hcsg-dir/5"));
+    assert_int_equal(err.hr, HCSG_HR_FAIL);
     a.kind = HCSG_TRANSPORT_NONE;
-    assert_int_equal(hcsg_dial(&a, 5, err, sizeof err), -1);
-    assert_non_null(strstr(err, "no stdio transport"));
+    assert_int_equal(hcsg_dial(&a, 5, &err), -1);
+    assert_non_null(strstr(err.msg, "no stdio transport"));
 }
 
 static void expect_words(const char *line, const char *const *want)
@@ -128,36 +132,200 @@ static void test_shellwords(void **s)
 
 static void test_lookpath_and_users(void **s)
 {
-    char err[256];
+    hcsg_err err;
     char *p;
     hcsg_user u;
     (void)s;
-    p = hcsg_lookpath("sh", err, sizeof err);
+    p = hcsg_lookpath("sh", &err);
     assert_non_null(p);
     assert_true(p[0] == '/');
     free(p);
-    p = hcsg_lookpath("./relative", err, sizeof err);
+    p = hcsg_lookpath("./relative", &err);
     assert_string_equal(p, "./relative");
     free(p);
-    assert_null(hcsg_lookpath("no-such-program-hcsg", err, sizeof err));
-    assert_string_equal(err, "exec: \"no-such-program-hcsg\": executable file not found in $PATH");
-    assert_null(hcsg_lookpath("", err, sizeof err));
+    assert_null(hcsg_lookpath("no-such-program-hcsg", &err));
+    assert_string_equal(err.msg, "exec: \"no-such-program-hcsg\": executable file not found in $PATH");
+    assert_int_equal(err.hr, HCSG_HR_FAIL);
+    assert_null(hcsg_lookpath("", &err));
 
-    assert_int_equal(hcsg_user_lookup("root", &u, err, sizeof err), 0);
+    assert_int_equal(hcsg_user_lookup("root", &u, &err), 0);
     assert_int_equal(u.uid, 0);
     assert_int_equal(u.gid, 0);
-    assert_int_equal(hcsg_user_lookup("1234", &u, err, sizeof err), 0);
+    assert_int_equal(hcsg_user_lookup("1234", &u, &err), 0);
     assert_int_equal(u.uid, 1234);
-    assert_int_equal(hcsg_user_lookup("1234:5678", &u, err, sizeof err), 0);
+    assert_int_equal(hcsg_user_lookup("1234:5678", &u, &err), 0);
     assert_int_equal(u.gid, 5678);
-    assert_int_equal(hcsg_user_lookup("root:root", &u, err, sizeof err), 0);
+    assert_int_equal(hcsg_user_lookup("root:root", &u, &err), 0);
     assert_int_equal(u.gid, 0);
-    assert_int_equal(hcsg_user_lookup("no-such-user-hcsg", &u, err, sizeof err), -1);
-    assert_non_null(strstr(err, "unable to find user no-such-user-hcsg"));
-    assert_int_equal(hcsg_user_lookup("root:no-such-group-hcsg", &u, err, sizeof err), -1);
-    assert_int_equal(hcsg_user_lookup(":0", &u, err, sizeof err), -1);
-    assert_int_equal(hcsg_user_lookup("0:", &u, err, sizeof err), -1);
-    assert_int_equal(hcsg_user_lookup("99999999999", &u, err, sizeof err), -1);
+    assert_int_equal(hcsg_user_lookup("no-such-user-hcsg", &u, &err), -1);
+    assert_string_equal(err.msg, "unable to find user no-such-user-hcsg: no matching entries "
+                                 "in passwd file");
+    assert_int_equal(err.hr, HCSG_HR_FAIL);
+    assert_int_equal(hcsg_user_lookup("root:no-such-group-hcsg", &u, &err), -1);
+    assert_int_equal(hcsg_user_lookup(":0", &u, &err), -1);
+    assert_int_equal(hcsg_user_lookup("0:", &u, &err), -1);
+    assert_int_equal(hcsg_user_lookup("99999999999", &u, &err), -1);
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void expect_user(const char *root, const char *spec, unsigned uid, unsigned gid)
+{
+    hcsg_user u;
+    hcsg_err err;
+    hcsg_err_clear(&err);
+    if (hcsg_user_lookup_root(root, spec, &u, &err) != 0)
+        fail_msg("%s in %s: %s", spec, root, err.msg);
+    assert_int_equal(u.uid, uid);
+    assert_int_equal(u.gid, gid);
+    assert_int_equal(u.ngroups, 1);
+    assert_int_equal(u.groups[0], gid);
+}
+
+/* The lookup error for spec under root, which must contain want. */
+static void expect_user_err(const char *root, const char *spec, int32_t hr, const char *want)
+{
+    hcsg_user u;
+    hcsg_err err;
+    hcsg_err_clear(&err);
+    assert_int_equal(hcsg_user_lookup_root(root, spec, &u, &err), -1);
+    if (!strstr(err.msg, want))
+        fail_msg("%s in %s: \"%s\" lacks \"%s\"", spec, root, err.msg, want);
+    assert_int_equal(err.hr, hr);
+}
+
+static void test_user_lookup_root(void **s)
+{
+    char dir[] = "/tmp/hcsg-users-XXXXXX", root[600], path[700], *longline;
+    hcsg_user u;
+    hcsg_err err;
+    size_t i;
+    (void)s;
+    assert_non_null(mkdtemp(dir));
+    /* DIR/img: the image; DIR/other: /etc/passwd and /etc/group as links
+     * out of it; DIR/etclink: etc as a link; DIR/fifo: a FIFO passwd;
+     * DIR/bare: no etc at all. */
+    snprintf(root, sizeof root, "%s/img", dir);
+    assert_int_equal(mkdir(root, 0755), 0);
+    snprintf(path, sizeof path, "%s/etc", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    /* A line longer than the 4 KiB kept of one: its tail ("evil:...") is
+     * never read as a line of its own. */
+    longline = (char *)malloc(8192);
+    assert_non_null(longline);
+    i = (size_t)snprintf(longline, 8192, "mallory:x:1500:1501:");
+    while (i < 4095)
+        longline[i++] = 'G';
+    snprintf(longline + i, 8192 - i, "evil:x:0:0::/:/bin/sh\n");
+    {
+        char *text = hcsi_asprintf("root:x:0:0:root:/root:/bin/sh\n"
+                                   "alice:x:1000:1001:Alice:/home/alice:/bin/sh\n"
+                                   "%s"
+                                   "bob:x:1002:1003::/home/bob:/bin/sh\n"
+                                   "badid:x:12x:1::/:/bin/sh\n",
+                                   longline);
+        assert_non_null(text);
+        put_file(path, "passwd", text);
+        free(text);
+    }
+    free(longline);
+    put_file(path, "group", "root:x:0:\nstaff:x:50:alice,bob\nalice:x:1001:\n");
+
+    expect_user(root, "alice", 1000, 1001);
+    expect_user(root, "1000", 1000, 1001); /* its passwd group */
+    expect_user(root, "4242", 4242, 4242); /* not in passwd: uid as gid */
+    expect_user(root, "1000:50", 1000, 50);
+    expect_user(root, "alice:staff", 1000, 50);
+    expect_user(root, "bob:alice", 1002, 1001);
+    expect_user(root, "mallory", 1500, 1501);
+    expect_user(root, "bob", 1002, 1003); /* after the long line */
+    {
+        char slash[700];
+        snprintf(slash, sizeof slash, "%s//", root);
+        expect_user(slash, "alice", 1000, 1001);
+    }
+    expect_user_err(root, "nobody-hcsg", HCSG_HR_FAIL,
+                    "unable to find user nobody-hcsg: no matching entries in passwd file");
+    expect_user_err(root, "evil", HCSG_HR_FAIL, "unable to find user evil");
+    expect_user_err(root, "alice:wheel-hcsg", HCSG_HR_FAIL,
+                    "unable to find group wheel-hcsg: no matching entries in group file");
+    expect_user_err(root, "badid", HCSG_HR_FAIL, "bad uid for user badid in ");
+    expect_user_err(root, "", HCSG_HR_FAIL, "empty user name");
+    /* Not the agent's own users: root exists there, daemon (usually) does
+     * but not in the image. */
+    expect_user_err(root, "daemon", HCSG_HR_FAIL, "unable to find user daemon");
+
+    /* "" and "/" are the agent's own /etc, as hcsg_user_lookup. */
+    expect_user("", "root", 0, 0);
+    expect_user("/", "root:root", 0, 0);
+    expect_user(NULL, "1234:5678", 1234, 5678);
+    expect_user_err("/", "no-such-user-hcsg", HCSG_HR_FAIL,
+                    "unable to find user no-such-user-hcsg: no matching entries in passwd file");
+    /* A relative root is refused. */
+    expect_user_err("tmp/img", "alice", HCSG_HR_INVALID_ARG, "not an absolute path");
+    expect_user_err(".", "0", HCSG_HR_INVALID_ARG, "not an absolute path");
+
+    /* etc/passwd and etc/group as links (absolute, and relative inside the
+     * root's own tree): not followed. */
+    snprintf(path, sizeof path, "%s/other", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/other/etc", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(root, sizeof root, "%s/img/etc/passwd", dir);
+    snprintf(path, sizeof path, "%s/other/etc/passwd", dir);
+    assert_int_equal(symlink(root, path), 0);
+    snprintf(path, sizeof path, "%s/other/etc/group", dir);
+    assert_int_equal(symlink("../../img/etc/group", path), 0);
+    snprintf(root, sizeof root, "%s/other", dir);
+    expect_user_err(root, "alice", HCSG_HR_FAIL, "symbolic link is not followed");
+    expect_user_err(root, "alice", HCSG_HR_FAIL, "/other/etc/passwd");
+    expect_user_err(root, "0:staff", HCSG_HR_FAIL, "unable to find group staff: cannot read");
+    expect_user_err(root, "0:staff", HCSG_HR_FAIL, "symbolic link is not followed");
+    /* A numeric uid needs no passwd: the refused link is not read. */
+    expect_user(root, "1000", 1000, 1000);
+
+    /* etc itself a link. */
+    snprintf(path, sizeof path, "%s/etclink", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(root, sizeof root, "%s/img/etc", dir);
+    snprintf(path, sizeof path, "%s/etclink/etc", dir);
+    assert_int_equal(symlink(root, path), 0);
+    snprintf(root, sizeof root, "%s/etclink", dir);
+    expect_user_err(root, "alice", HCSG_HR_FAIL, "symbolic link is not followed");
+
+    /* A FIFO passwd is never opened (opening it would block). */
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/fifo/etc", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/fifo/etc/passwd", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    snprintf(root, sizeof root, "%s/fifo", dir);
+    expect_user_err(root, "alice", HCSG_HR_FAIL, "not a regular file");
+
+    /* No etc: names fail naming the file, numbers work. */
+    snprintf(root, sizeof root, "%s/bare", dir);
+    assert_int_equal(mkdir(root, 0755), 0);
+    expect_user_err(root, "alice", HCSG_HR_FAIL, "/bare/etc/passwd: no such file or directory");
+    expect_user(root, "7:8", 7, 8);
+    hcsg_err_clear(&err);
+    assert_int_equal(hcsg_user_lookup_root("/nonexistent-hcsg-root", "alice", &u, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot read /nonexistent-hcsg-root/etc/passwd"));
+
+    {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+    }
 }
 
 static void test_go_decoding(void **s)
@@ -316,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_addr_parse),
         cmocka_unit_test(test_shellwords),
         cmocka_unit_test(test_lookpath_and_users),
+        cmocka_unit_test(test_user_lookup_root),
         cmocka_unit_test(test_go_decoding),
         cmocka_unit_test(test_responses),
         cmocka_unit_test(test_dispatch),
