@@ -554,8 +554,41 @@ static void not_found(hcsg_err *e, const char *what, const char *name, const cha
         hcsg_err_plain(e, "unable to find %s %s: cannot read %s", what, name, d->path);
 }
 
+/* The groups of ROOT/etc/group that list name as a member, after the
+ * primary one (runc's GetExecUser does the same); a missing or unreadable
+ * group file adds none. */
+static void member_groups(const userdb_root *r, const char *name, hcsg_user *u)
+{
+    userdb d;
+    userdb_line l;
+    size_t nl = strlen(name);
+    if (!*name || userdb_open(&d, r, "group") != 0)
+        return;
+    while (userdb_next(&d, &l) == 1 && u->ngroups < HCSI_ARRAY_LEN(u->groups)) {
+        const char *f, *p;
+        size_t fl, i;
+        unsigned long gid;
+        if (!line_field(&l, 3, &f, &fl) || line_id(&l, 2, &gid) != 0)
+            continue;
+        for (p = f; p < f + fl;) {
+            const char *c = (const char *)memchr(p, ',', (size_t)(f + fl - p));
+            size_t ml = c ? (size_t)(c - p) : (size_t)(f + fl - p);
+            if (ml == nl && memcmp(p, name, nl) == 0) {
+                for (i = 0; i < u->ngroups && u->groups[i] != (gid_t)gid; i++)
+                    ;
+                if (i == u->ngroups)
+                    u->groups[u->ngroups++] = (gid_t)gid;
+                break;
+            }
+            p += ml + 1;
+        }
+    }
+    userdb_close(&d);
+}
+
 int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e)
 {
+    char pwname[256] = "";
     char user[256], group[256];
     const char *colon;
     unsigned long v;
@@ -611,6 +644,14 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
         rc = userdb_find(&d, &r, "passwd", 2, user, &l);
         if (rc == 1 && line_id(&l, 3, &v) == 0)
             u->gid = (gid_t)v;
+        if (rc == 1) {
+            const char *f;
+            size_t fl;
+            if (line_field(&l, 0, &f, &fl) && fl < sizeof pwname) {
+                memcpy(pwname, f, fl);
+                pwname[fl] = '\0';
+            }
+        }
     } else {
         rc = userdb_find(&d, &r, "passwd", 0, user, &l);
         if (rc != 1) {
@@ -627,6 +668,7 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
             return -1;
         }
         u->gid = (gid_t)v;
+        snprintf(pwname, sizeof pwname, "%s", user);
     }
     if (have_group) {
         if (!*group) {
@@ -653,6 +695,7 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
     }
     u->groups[0] = u->gid;
     u->ngroups = 1;
+    member_groups(&r, pwname, u);
     return 0;
 }
 

@@ -284,7 +284,8 @@ void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t 
 /* The spec the runtime gets: the host's, with a network namespace of the
  * container's own unless the spec names one (the Go GCS shares one
  * namespace between all containers, and a second container then fails). */
-static char *prepare_spec(const char *text, int *tty, char *argv0, size_t n, hcsg_err *e)
+static char *prepare_spec(const char *text, const char *bundle, int *tty, char *argv0, size_t n,
+                          char *rootfs, size_t rn, hcsg_err *e)
 {
     hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
     char *out = NULL;
@@ -307,6 +308,22 @@ static char *prepare_spec(const char *text, int *tty, char *argv0, size_t n, hcs
                        hcsi_json_get(spec, "process") ? "root" : "process");
         goto done;
     }
+    {
+        /* root.path: absolute, or relative to the bundle (OCI). */
+        const char *rp = NULL;
+        if (hcsi_json_get_str(hcsi_json_get(spec, "root"), "root", "path", &rp, NULL) != 1 ||
+            !*rp) {
+            hcs_error_clear();
+            hcsg_err_plain(e, "OciSpecification.root.path is missing");
+            goto done;
+        }
+        if (rp[0] == '/')
+            snprintf(rootfs, rn, "%s", rp);
+        else
+            snprintf(rootfs, rn, "%s/%s", bundle, rp);
+    }
+    if (hcsg_rt_resolve_user(hcsi_json_get(spec, "process"), rootfs, e) != 0)
+        goto done;
     linux_ = hcsi_json_get(spec, "linux");
     if (!linux_) {
         linux_ = hcsi_json_object();
@@ -459,7 +476,8 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     snprintf(existing, sizeof existing, "%s", c->bundle);
     while (stat(existing, &st) != 0 && strrchr(existing, '/') && strrchr(existing, '/') != existing)
         *strrchr(existing, '/') = '\0';
-    spec = prepare_spec(cfg->OciSpecification, &tty, argv0, sizeof argv0, e);
+    spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
+                        sizeof c->rootfs, e);
     if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
     snprintf(path, sizeof path, "%s/config.json", c->bundle);

@@ -19,6 +19,7 @@ typedef struct ctr {
     char bundle[PATH_MAX - 64];
     char log[PATH_MAX];
     char aid[256];
+    char rootfs[PATH_MAX]; /* the spec's root.path (users resolve there) */
     int state;
     pid_t init_pid;
     int tty;
@@ -56,5 +57,10 @@ int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_er
 void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
                            uint16_t *rows, uint16_t *cols);
 int hcsg_rt_read_pid_file(const char *path, pid_t *pid, hcsg_err *e);
+/* process.user.username ("name", "uid", "name:group", "uid:gid", ...; the
+ * OCI runtime ignores it) resolved against rootfs's /etc/passwd and
+ * /etc/group, as Microsoft's Linux GCS does: uid, gid and additionalGids
+ * set from it. No username: nothing to do. 0 or -1 with e. */
+int hcsg_rt_resolve_user(hcsi_json *process, const char *rootfs, hcsg_err *e);
 
 #endif

@@ -19,6 +19,41 @@
 
 /* ---- processes ---- */
 
+int hcsg_rt_resolve_user(hcsi_json *process, const char *rootfs, hcsg_err *e)
+{
+    hcsi_json *user = process ? hcsi_json_get(process, "user") : NULL, *groups;
+    const char *name = NULL;
+    hcsg_user u;
+    size_t i;
+    if (!user || hcsi_json_kind_of(user) != HCSI_JSON_OBJECT ||
+        hcsi_json_get_str(user, "user", "username", &name, NULL) != 1 || !*name) {
+        hcs_error_clear();
+        return 0;
+    }
+    if (hcsg_user_lookup_root(rootfs, name, &u, e) != 0) {
+        hcsg_err_prefix(e, "user \"%.200s\" of the container", name);
+        return -1;
+    }
+    groups = hcsi_json_array();
+    if (!groups || HCS_FAILED(hcsi_json_set_uint(user, "uid", (uint64_t)u.uid)) ||
+        HCS_FAILED(hcsi_json_set_uint(user, "gid", (uint64_t)u.gid))) {
+        hcsi_json_put(groups);
+        hcsg_err_plain(e, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < u.ngroups; i++)
+        if (u.groups[i] != u.gid && HCS_FAILED(hcsi_json_append(groups, hcsi_json_uint(u.groups[i])))) {
+            hcsi_json_put(groups);
+            hcsg_err_plain(e, "out of memory");
+            return -1;
+        }
+    if (HCS_FAILED(hcsi_json_set(user, "additionalGids", groups))) {
+        hcsg_err_plain(e, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t *pid,
                         hcsg_err *e)
 {
@@ -86,7 +121,7 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     hcsi_json *proc = NULL;
     hcsg_attach at;
     char argv0[80], pf[PATH_MAX + 32], pidf[PATH_MAX + 32], bundle[PATH_MAX], log[PATH_MAX];
-    char sock[PATH_MAX];
+    char sock[PATH_MAX], rootfs[PATH_MAX], *text = NULL;
     int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1;
     uint16_t rows = 0, cols = 0;
     unsigned seq;
@@ -115,6 +150,7 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     seq = ++c->seq;
     snprintf(bundle, sizeof bundle, "%s", c->bundle);
     snprintf(log, sizeof log, "%s", c->log);
+    snprintf(rootfs, sizeof rootfs, "%s", c->rootfs);
     pthread_mutex_unlock(&C->m);
 
     if (HCS_FAILED(hcsi_json_parse(oci_process, strlen(oci_process), "OciProcess", &proc)) ||
@@ -126,7 +162,14 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     hcsg_rt_process_facts(proc, &tty, argv0, sizeof argv0, &rows, &cols);
     snprintf(pf, sizeof pf, "%s/process-%u.json", bundle, seq);
     snprintf(pidf, sizeof pidf, "%s/process-%u.pid", bundle, seq);
-    if (hcsg_write_file(pf, oci_process, strlen(oci_process), e) != 0)
+    if (hcsg_rt_resolve_user(proc, rootfs, e) != 0)
+        goto out;
+    if (HCS_FAILED(hcsi_json_to_string(proc, 0, &text))) {
+        hcs_error_clear();
+        hcsg_err_plain(e, "out of memory");
+        goto out;
+    }
+    if (hcsg_write_file(pf, text, strlen(text), e) != 0)
         goto out;
     if (tty) {
         lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
@@ -191,6 +234,7 @@ out:
     (void)unlink(pf);
     (void)unlink(pidf);
     hcsi_json_put(proc);
+    free(text);
     return rc;
 }
 

@@ -75,6 +75,11 @@ const char *ck_layer(const char *dir)
     assert_non_null(f);
     fputs("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n", f);
     fclose(f);
+    snprintf(p, sizeof p, "%s/etc/group", layer);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("root:x:0:\nnogroup:x:65534:\nstaff:x:50:nobody\n", f);
+    fclose(f);
     snprintf(p, sizeof p, "%s/data/image.txt", layer);
     f = fopen(p, "w");
     assert_non_null(f);

@@ -174,6 +174,7 @@ static void test_user_readonly_scratch(void **s)
     run r;
     char scratch[128], path[256];
     const char *a1[] = {"--rootfs", NULL, "--user", "65534:65534", "--", "id", "-u", NULL};
+    const char *a0[] = {"--rootfs", NULL, "--user", "nobody", "--", "id", NULL};
     const char *a2[] = {"--rootfs", NULL, "--read-only", "--",
                         "sh", "-c", "echo x > /data/f || exit 9", NULL};
     const char *a3[] = {"--rootfs", NULL, "--scratch", scratch, "--",
@@ -181,7 +182,11 @@ static void test_user_readonly_scratch(void **s)
     struct stat st;
     if (!e)
         skip();
-    a1[1] = a2[1] = a3[1] = e->layer;
+    a0[1] = a1[1] = a2[1] = a3[1] = e->layer;
+    /* A name: the guest resolves it in the container's /etc/passwd. */
+    hcsctl(e, a0, NULL, 0, 0, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)"));
     hcsctl(e, a1, NULL, 0, 0, &r);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "65534\n");

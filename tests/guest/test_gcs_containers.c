@@ -219,6 +219,25 @@ static void test_exec_signals_properties(void **state)
     assert_int_equal(code, 0);
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
+    /* A user name, resolved in the container's /etc/passwd and /etc/group
+     * (runc ignores "username"); an unknown one is named in the error. */
+    exec_oci(&e->h, "c2",
+             "{\"args\":[\"id\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\","
+             "\"user\":{\"uid\":0,\"gid\":0,\"username\":\"nobody\"}}",
+             GH_OUT, &x);
+    read_both(&x, &out, &err);
+    if (!strstr(out.data, "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)"))
+        fail_msg("id: %s", out.data);
+
+    assert_int_equal(gh_wait_in(&e->h, "c2", x.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    hcsi_buf_free(&out);
+    hcsi_buf_free(&err);
+    assert_int_equal(ex(&e->h, "c2",
+                        "\"OciProcess\":{\"args\":[\"id\"],\"cwd\":\"/\","
+                        "\"user\":{\"uid\":0,\"gid\":0,\"username\":\"ghost\"}}",
+                        0, &s),
+                     (int32_t)0x80004005);
+    assert_non_null(strstr(s.error, "ghost"));
     /* A second init start: a clear error; the container stays usable. */
     assert_int_equal(ex(&e->h, "c2", INIT, 0, &s), (int32_t)0x80004005);
     assert_non_null(strstr(s.error, "already started"));

@@ -178,7 +178,10 @@ static void put_file(const char *dir, const char *name, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static void expect_user(const char *root, const char *spec, unsigned uid, unsigned gid)
+/* sgid: the supplementary group expected after the primary one (from the
+ * group file's member lists), or 0 for none. */
+static void expect_user_sg(const char *root, const char *spec, unsigned uid, unsigned gid,
+                           unsigned sgid)
 {
     hcsg_user u;
     hcsg_err err;
@@ -187,8 +190,18 @@ static void expect_user(const char *root, const char *spec, unsigned uid, unsign
         fail_msg("%s in %s: %s", spec, root, err.msg);
     assert_int_equal(u.uid, uid);
     assert_int_equal(u.gid, gid);
-    assert_int_equal(u.ngroups, 1);
     assert_int_equal(u.groups[0], gid);
+    if (sgid && sgid != gid) {
+        assert_int_equal(u.ngroups, 2);
+        assert_int_equal(u.groups[1], sgid);
+    } else {
+        assert_int_equal(u.ngroups, 1);
+    }
+}
+
+static void expect_user(const char *root, const char *spec, unsigned uid, unsigned gid)
+{
+    expect_user_sg(root, spec, uid, gid, 0);
 }
 
 /* The lookup error for spec under root, which must contain want. */
@@ -240,18 +253,19 @@ static void test_user_lookup_root(void **s)
     free(longline);
     put_file(path, "group", "root:x:0:\nstaff:x:50:alice,bob\nalice:x:1001:\n");
 
-    expect_user(root, "alice", 1000, 1001);
-    expect_user(root, "1000", 1000, 1001); /* its passwd group */
+    /* alice and bob are members of staff (50): a supplementary group. */
+    expect_user_sg(root, "alice", 1000, 1001, 50);
+    expect_user_sg(root, "1000", 1000, 1001, 50); /* its passwd group, its name's groups */
     expect_user(root, "4242", 4242, 4242); /* not in passwd: uid as gid */
     expect_user(root, "1000:50", 1000, 50);
     expect_user(root, "alice:staff", 1000, 50);
-    expect_user(root, "bob:alice", 1002, 1001);
+    expect_user_sg(root, "bob:alice", 1002, 1001, 50);
     expect_user(root, "mallory", 1500, 1501);
-    expect_user(root, "bob", 1002, 1003); /* after the long line */
+    expect_user_sg(root, "bob", 1002, 1003, 50); /* after the long line */
     {
         char slash[700];
         snprintf(slash, sizeof slash, "%s//", root);
-        expect_user(slash, "alice", 1000, 1001);
+        expect_user_sg(slash, "alice", 1000, 1001, 50);
     }
     expect_user_err(root, "nobody-hcsg", HCSG_HR_FAIL,
                     "unable to find user nobody-hcsg: no matching entries in passwd file");
