@@ -100,7 +100,7 @@ static int modify_constraints(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err 
 
 int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
-    hcsi_json *o, *rq, *settings;
+    hcsi_json *o, *rq, *settings = NULL;
     hcsg_base b;
     const char *rtype = "", *reqtype = "";
     const resource *res = NULL;
