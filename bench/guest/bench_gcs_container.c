@@ -1,0 +1,1171 @@
+/*
+ * hcs-gcs benchmark: a container's whole lifecycle through libhcs's bridge
+ * and the agent, against the floor of running the same container with runc
+ * directly.
+ *
+ *   lifecycle  CombinedLayers Add -> Create -> init start (ExecuteProcess
+ *              without an OCI process) -> exit code (WaitForProcess) and
+ *              exit notification -> CombinedLayers Remove ->
+ *              DeleteContainerState, for an init /bin/true in a busybox
+ *              layer; wall time of each iteration and of each phase
+ *   floor      `runc --root R run --bundle B ID` of the same spec (built by
+ *              the same hcs_gcs_encode_oci_spec call) on the same kind of
+ *              overlay of the same layer: fork/exec + wait. The overlay
+ *              mount and the bundle write/removal are timed on their own.
+ *   direct     the agent's runc commands without the agent: `runc create`,
+ *              `runc start`, the init reaped (this process is a child
+ *              subreaper, as the agent is), `runc delete --force`; it
+ *              splits the gap into what the runc CLI costs (three runc
+ *              processes instead of one) and what the bridge and the agent
+ *              add
+ *   runc       `runc --version`: one runc process start-up
+ *
+ * Each iteration runs floor, direct and lifecycle in a rotating order, then
+ * runc --version; medians and p90 are reported, the ratio is median /
+ * median. One sanity run of each with /bin/false (exit code 1 must come
+ * back) and 3 warm-ups of each come first.
+ *
+ * usage: bench_gcs_container [--iterations N] [--agent PATH] [--runc PATH]
+ *                            [--json]
+ *
+ * Needs root, runc and busybox (static); without them it says why and
+ * exits 0. Everything happens in a mount namespace of its own with a
+ * private tmpfs on /run (what the container tests get from `unshare -m
+ * --propagation private sh -c 'mount -t tmpfs ... /run && exec "$@"'`):
+ * the layer, the agent's bundles and runc state, the floor's bundles and
+ * runc state. The agent is a spawned `hcs-gcs --stdio` on a socketpair
+ * (no AF_VSOCK). Every way out tears down what exists: the bridge is
+ * closed (the agent then kills, deletes and unmounts whatever is left and
+ * exits), a floor container is deleted and its overlay unmounted, the
+ * tmpfs is unmounted, and the per-controller "containers" cgroup parents
+ * are removed again when runc made them during the run. SIGINT, SIGTERM
+ * and SIGHUP stop it after the current step.
+ */
+#define _GNU_SOURCE 1
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hcs/error.h"
+#include "hcs/gcs.h"
+#include "hcs/gcs_oci.h"
+
+#ifndef HCS_GCS_AGENT_PATH
+#define HCS_GCS_AGENT_PATH "hcs-gcs"
+#endif
+
+#define MIN_ITERS 50
+#define MAX_ITERS 1000
+#define WARMUP 3
+#define CMD_TIMEOUT_MS 30000
+#define WAIT_TIMEOUT_MS 30000
+#define TARGET_RATIO 1.3
+
+#define WORK "/run/hcsg-bench"
+#define LAYER WORK "/layer"
+#define STDIO_DIR WORK "/stdio"
+#define FLOOR_DIR WORK "/floor"
+#define FLOOR_ROOT WORK "/runc-floor"
+#define AGENT_RT_ROOT "/run/gcs/runtime"
+#define AGENT_STATE "/run/gcs/c"
+
+static const char *const k_true[] = {"/bin/true", NULL};
+static const char *const k_false[] = {"/bin/false", NULL};
+
+enum { PH_ADD, PH_CREATE, PH_START, PH_EXIT, PH_REMOVE, PH_DELETE, PH_N };
+static const char *const k_phase[PH_N] = {
+    "layers Add (overlay mount)        ",
+    "Create (bundle, runc create)      ",
+    "init start (runc start)           ",
+    "exit (exit code + notification)   ",
+    "layers Remove (overlay unmount)   ",
+    "DeleteContainerState (runc delete)",
+};
+
+/* ---- state torn down on every way out ---- */
+
+static volatile sig_atomic_t g_stop;
+static const char *g_runc = "/usr/sbin/runc";
+static pid_t g_agent = -1;
+static hcs_gcs_bridge *g_bridge;
+static int g_in_ns;
+static char g_floor_id[64];     /* a floor container that may exist */
+static char g_floor_bundle[256]; /* its bundle (overlay at rootfs) */
+static int g_floor_mounted;
+static char g_cg_new[16][128];  /* cgroup parents that did not exist */
+static size_t g_cg_n;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Percentile p of n values (sorted in a copy; v is left alone). */
+static double pct(const double *v, size_t n, double p)
+{
+    double *c = (double *)malloc(n * sizeof *c), r;
+    size_t i;
+    if (!c || n == 0) {
+        free(c);
+        return 0;
+    }
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_double);
+    i = (size_t)(p * (double)(n - 1) + 0.5);
+    r = c[i];
+    free(c);
+    return r;
+}
+
+/* ---- processes ---- */
+
+/* Waits at most timeout_ms for pid, our child (then SIGKILL). 0 with
+ * *status, or -1. */
+static int wait_child(pid_t pid, const char *what, int timeout_ms, int *status)
+{
+    double deadline = now_us() + (double)timeout_ms * 1000.0;
+    int pfd = -1, st = 0;
+    pid_t w;
+#ifdef SYS_pidfd_open
+    pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+    for (;;) {
+        double left = deadline - now_us();
+        w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            break;
+        if (left <= 0) {
+            fprintf(stderr, "bench_gcs_container: %s did not finish within %d ms: killed\n",
+                    what, timeout_ms);
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            if (pfd >= 0)
+                close(pfd);
+            return -1;
+        }
+        if (pfd >= 0) {
+            struct pollfd f = {pfd, POLLIN, 0};
+            (void)poll(&f, 1, (int)(left / 1000.0) + 1);
+        } else {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (pfd >= 0)
+        close(pfd);
+    if (w != pid) {
+        fprintf(stderr, "bench_gcs_container: waiting for %s: %s\n", what, strerror(errno));
+        return -1;
+    }
+    *status = st;
+    return 0;
+}
+
+/* fork/exec argv with stdin/stdout on /dev/null and stderr into errfile
+ * (or /dev/null), environment PATH only (what the agent gives runc), and
+ * waits for it (bounded). 0 with *status, or -1. */
+static int run_cmd(const char *const *argv, const char *errfile, int timeout_ms, int *status)
+{
+    static char *const envp[] = {
+        (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+    char what[128];
+    pid_t pid;
+    int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int ef = errfile ? open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    if (dn < 0) {
+        if (ef >= 0)
+            close(ef);
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        dup2(dn, 0);
+        dup2(dn, 1);
+        dup2(ef >= 0 ? ef : dn, 2);
+        execve(argv[0], (char *const *)argv, envp);
+        _exit(127);
+    }
+    close(dn);
+    if (ef >= 0)
+        close(ef);
+    if (pid < 0)
+        return -1;
+    snprintf(what, sizeof what, "%s %s %s", argv[0], argv[1] ? argv[1] : "",
+             argv[1] && argv[2] ? argv[2] : "");
+    return wait_child(pid, what, timeout_ms, status);
+}
+
+static void print_file(const char *path)
+{
+    char buf[2048];
+    size_t n;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (n)
+        fprintf(stderr, "  runc said: %s%s", buf, buf[n - 1] == '\n' ? "" : "\n");
+}
+
+/* Runs a runc command; 0 when it exited 0, else -1 (printed, with its
+ * stderr). */
+static int runc_ok(const char *const *argv)
+{
+    int status = 0, i;
+    if (run_cmd(argv, WORK "/runc-stderr", CMD_TIMEOUT_MS, &status) != 0)
+        return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    fprintf(stderr, "bench_gcs_container: runc");
+    for (i = 1; argv[i]; i++)
+        fprintf(stderr, " %s", argv[i]);
+    fprintf(stderr, ": %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    print_file(WORK "/runc-stderr");
+    return -1;
+}
+
+/* ---- files ---- */
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "we");
+    int ok;
+    if (!f)
+        return -1;
+    ok = fputs(text, f) >= 0;
+    if (fchmod(fileno(f), mode) != 0)
+        ok = 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+    char buf[65536];
+    ssize_t n;
+    int rc = 0, in = open(from, O_RDONLY | O_CLOEXEC), out;
+    if (in < 0)
+        return -1;
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            rc = -1;
+            break;
+        }
+    if (n < 0)
+        rc = -1;
+    close(in);
+    if (close(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* rm -rf that stays on one file system (a mount below is left, not
+ * crossed). */
+static void remove_at(int dfd, const char *name, dev_t dev)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int fd;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        (void)unlinkat(dfd, name, 0);
+        return;
+    }
+    if (st.st_dev != dev)
+        return;
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            remove_at(fd, de->d_name, dev);
+    closedir(d);
+    (void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0)
+        remove_at(AT_FDCWD, path, st.st_dev);
+}
+
+/* The busybox layer (as tests/guest/ctr_kit.c builds it). */
+static int make_layer(void)
+{
+    static const char *const dirs[] = {"bin", "proc", "dev", "sys", "tmp", "etc", "root"};
+    static const char *const tools[] = {"sh", "true", "false"};
+    char p[256];
+    size_t i;
+    if (mkdir(LAYER, 0755) != 0)
+        return -1;
+    for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", LAYER, dirs[i]);
+        if (mkdir(p, 0755) != 0)
+            return -1;
+    }
+    if (copy_file("/bin/busybox", LAYER "/bin/busybox", 0755) != 0)
+        return -1;
+    for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+        snprintf(p, sizeof p, "%s/bin/%s", LAYER, tools[i]);
+        if (symlink("busybox", p) != 0)
+            return -1;
+    }
+    return write_file(LAYER "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
+}
+
+/* ---- cgroup parents runc makes for cgroupsPath /containers/<id> ---- */
+
+static void cgroups_note(void)
+{
+    DIR *d = opendir("/sys/fs/cgroup");
+    struct dirent *de;
+    struct stat st;
+    char p[128];
+    if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0) { /* v2 */
+        if (stat("/sys/fs/cgroup/containers", &st) != 0)
+            snprintf(g_cg_new[g_cg_n++], sizeof g_cg_new[0], "/sys/fs/cgroup/containers");
+    }
+    while (d && (de = readdir(d)) != NULL && g_cg_n < 16) {
+        if (de->d_name[0] == '.' || strlen(de->d_name) > 64)
+            continue;
+        snprintf(p, sizeof p, "/sys/fs/cgroup/%.64s/cgroup.procs", de->d_name);
+        if (stat(p, &st) != 0)
+            continue; /* not a hierarchy (or a symlink to one we also list) */
+        snprintf(p, sizeof p, "/sys/fs/cgroup/%.64s/containers", de->d_name);
+        if (stat(p, &st) != 0)
+            snprintf(g_cg_new[g_cg_n++], sizeof g_cg_new[0], "%s", p);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void cgroups_restore(void)
+{
+    size_t i;
+    for (i = 0; i < g_cg_n; i++)
+        (void)rmdir(g_cg_new[i]); /* only when empty: another user keeps it */
+}
+
+/* ---- teardown ---- */
+
+static void floor_teardown(void)
+{
+    char rtdir[256];
+    struct stat st;
+    if (g_floor_id[0]) {
+        snprintf(rtdir, sizeof rtdir, "%s/%s", FLOOR_ROOT, g_floor_id);
+        if (stat(rtdir, &st) == 0) {
+            const char *argv[] = {g_runc, "--root", FLOOR_ROOT, "delete", "--force",
+                                  g_floor_id, NULL};
+            int status;
+            (void)run_cmd(argv, NULL, CMD_TIMEOUT_MS, &status);
+        }
+        g_floor_id[0] = '\0';
+    }
+    if (g_floor_mounted) {
+        char root[300];
+        snprintf(root, sizeof root, "%s/rootfs", g_floor_bundle);
+        if (umount2(root, 0) != 0)
+            (void)umount2(root, MNT_DETACH);
+        g_floor_mounted = 0;
+    }
+    if (g_floor_bundle[0]) {
+        remove_tree(g_floor_bundle);
+        g_floor_bundle[0] = '\0';
+    }
+}
+
+static void agent_down(void)
+{
+    int st, i;
+    if (g_bridge) {
+        /* EOF on the bridge: the agent kills, deletes and unmounts what is
+         * left, then exits 0. */
+        hcs_gcs_bridge_close(g_bridge);
+        g_bridge = NULL;
+    }
+    if (g_agent <= 0)
+        return;
+    for (i = 0; i < 1500; i++) { /* 15 s */
+        pid_t w = waitpid(g_agent, &st, WNOHANG);
+        if (w == g_agent || (w < 0 && errno != EINTR)) {
+            g_agent = -1;
+            return;
+        }
+        usleep(10000);
+    }
+    fprintf(stderr, "bench_gcs_container: the agent did not exit within 15 s: killed\n");
+    kill(g_agent, SIGKILL);
+    waitpid(g_agent, &st, 0);
+    g_agent = -1;
+}
+
+static void cleanup_all(void)
+{
+    agent_down();
+    floor_teardown();
+    if (g_in_ns) {
+        remove_tree(WORK);
+        remove_tree("/run/gcs");
+        if (umount2("/run", 0) != 0)
+            (void)umount2("/run", MNT_DETACH);
+        g_in_ns = 0;
+    }
+    cgroups_restore();
+}
+
+static void fail_hr(const char *what, hcs_result hr)
+{
+    const hcs_error *e = hcs_error_last();
+    fprintf(stderr, "bench_gcs_container: %s: 0x%08x %s\n", what, (unsigned)hr,
+            e && e->message ? e->message : "");
+}
+
+/* ---- the namespace ---- */
+
+/* A mount namespace of our own, nothing propagating back, a private tmpfs
+ * on /run. 0, or -1 with why (environment: skip). */
+static int enter_namespace(char *why, size_t n)
+{
+    if (unshare(CLONE_NEWNS) != 0) {
+        snprintf(why, n, "unshare(CLONE_NEWNS): %s", strerror(errno));
+        return -1;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        snprintf(why, n, "making / private in the new namespace: %s", strerror(errno));
+        return -1;
+    }
+    if (mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
+        snprintf(why, n, "tmpfs on /run: %s", strerror(errno));
+        return -1;
+    }
+    g_in_ns = 1;
+    return 0;
+}
+
+/* ---- the agent ---- */
+
+static int agent_up(const char *path)
+{
+    int sv[2];
+    hcs_gcs_config cfg;
+    hcs_result hr;
+    if (mkdir(STDIO_DIR, 0700) != 0 && errno != EEXIST)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        perror("socketpair");
+        return -1;
+    }
+    g_agent = fork();
+    if (g_agent == 0) {
+        /* Its own process group: a terminal's ^C reaches the benchmark,
+         * which then closes the bridge (the agent cleans up in order). */
+        (void)setpgid(0, 0);
+        dup2(sv[1], 0);
+        dup2(sv[1], 1);
+        execl(path, path, "--stdio", "--stdio-dir", STDIO_DIR, "--runtime", g_runc,
+              "--runtime-root", AGENT_RT_ROOT, "--state-root", AGENT_STATE, "--log-level",
+              "error", (char *)NULL);
+        _exit(127);
+    }
+    close(sv[1]);
+    if (g_agent < 0) {
+        close(sv[0]);
+        perror("fork");
+        return -1;
+    }
+    hcs_gcs_config_init(&cfg);
+    cfg.stdio_address = "unix:" STDIO_DIR;
+    cfg.accept_timeout_ms = 30000;
+    cfg.rpc_timeout_ms = 60000;
+    hr = hcs_gcs_connect_fds(sv[0], sv[0], 1, &cfg, &g_bridge);
+    if (HCS_FAILED(hr)) {
+        fail_hr("connect to the agent", hr);
+        g_bridge = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* The same spec for both sides: the library's LCOW defaults (namespaces,
+ * mounts, masked paths, cgroupsPath /containers/<id>, a network namespace
+ * of its own), the init argv, the rootfs. Caller frees with hcs_free. */
+static char *make_spec(const char *id, const char *root, const char *const *argv)
+{
+    hcs_gcs_oci_spec_options so;
+    char *spec = NULL;
+    hcs_result hr;
+    hcs_gcs_oci_spec_options_init(&so);
+    so.process.args = argv;
+    so.container_id = id;
+    so.root_path = root;
+    hr = hcs_gcs_encode_oci_spec(&so, &spec);
+    if (HCS_FAILED(hr)) {
+        fail_hr("hcs_gcs_encode_oci_spec", hr);
+        return NULL;
+    }
+    return spec;
+}
+
+/* One lifecycle through the bridge; ph[] gets each phase in us. 0 or -1
+ * (already reported; what exists was torn down as far as possible). */
+static int lifecycle(const char *id, const char *const *argv, uint32_t want_code, double ph[PH_N])
+{
+    char bundle[128], root[160], scratch[160], *spec = NULL, *config = NULL;
+    const char *layers[] = {LAYER, NULL};
+    hcs_gcs_combined_layers cl;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL;
+    hcs_gcs_notification note;
+    int added = 0, created = 0, rc = -1;
+    uint32_t code = 0xFFFFFFFFu;
+    hcs_result hr;
+    double t0, t1;
+    memset(&note, 0, sizeof note);
+    snprintf(bundle, sizeof bundle, "%s/%s", AGENT_STATE, id);
+    snprintf(root, sizeof root, "%s/rootfs", bundle);
+    snprintf(scratch, sizeof scratch, "%s/scratch", bundle);
+    memset(&cl, 0, sizeof cl);
+    cl.container_id = id;
+    cl.container_root_path = root;
+    cl.layer_paths = layers;
+    cl.scratch_path = scratch;
+
+    t0 = now_us();
+    hr = hcs_gcs_modify_combined_layers(g_bridge, "Add", &cl);
+    t1 = now_us();
+    ph[PH_ADD] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("CombinedLayers Add", hr);
+        goto out;
+    }
+    added = 1;
+
+    t0 = t1;
+    spec = make_spec(id, root, argv);
+    if (!spec)
+        goto out;
+    hr = hcs_gcs_encode_lcow_container_config(bundle, spec, NULL, &config);
+    if (HCS_FAILED(hr)) {
+        fail_hr("hcs_gcs_encode_lcow_container_config", hr);
+        goto out;
+    }
+    hr = hcs_gcs_create_container(g_bridge, id, config);
+    t1 = now_us();
+    ph[PH_CREATE] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("Create", hr);
+        goto out;
+    }
+    created = 1;
+
+    t0 = t1;
+    hcs_gcs_process_config_init(&pc);
+    pc.container_id = id; /* no OCI process: the init */
+    hr = hcs_gcs_process_start(g_bridge, &pc, &p);
+    t1 = now_us();
+    ph[PH_START] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("init start (ExecuteProcess)", hr);
+        goto out;
+    }
+
+    t0 = t1;
+    hr = hcs_gcs_process_wait(p, WAIT_TIMEOUT_MS, &code);
+    if (HCS_FAILED(hr)) {
+        fail_hr("WaitForProcess of the init", hr);
+        goto out;
+    }
+    hr = hcs_gcs_container_wait(g_bridge, id, WAIT_TIMEOUT_MS, &note);
+    t1 = now_us();
+    ph[PH_EXIT] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("the exit notification", hr);
+        goto out;
+    }
+    if (code != want_code) {
+        fprintf(stderr, "bench_gcs_container: %s: init %s exited %lu, expected %lu\n", id,
+                argv[0], (unsigned long)code, (unsigned long)want_code);
+        goto out;
+    }
+    if (!note.type || strcmp(note.type, "UnexpectedExit") != 0) {
+        fprintf(stderr, "bench_gcs_container: %s: notification \"%s\", expected "
+                        "UnexpectedExit\n", id, note.type ? note.type : "");
+        goto out;
+    }
+    hcs_gcs_process_close(p);
+    p = NULL;
+
+    t0 = t1;
+    memset(&cl, 0, sizeof cl);
+    cl.container_id = id;
+    cl.container_root_path = root;
+    hr = hcs_gcs_modify_combined_layers(g_bridge, "Remove", &cl);
+    t1 = now_us();
+    ph[PH_REMOVE] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("CombinedLayers Remove", hr);
+        goto out;
+    }
+    added = 0;
+
+    t0 = t1;
+    hr = hcs_gcs_delete_container_state(g_bridge, id);
+    t1 = now_us();
+    ph[PH_DELETE] = t1 - t0;
+    if (HCS_FAILED(hr)) {
+        fail_hr("DeleteContainerState", hr);
+        goto out;
+    }
+    created = 0;
+    rc = 0;
+out:
+    if (p)
+        hcs_gcs_process_close(p);
+    hcs_gcs_notification_clear(&note);
+    hcs_free(config);
+    hcs_free(spec);
+    if (created) { /* hcsshim's teardown order */
+        (void)hcs_gcs_shutdown_container(g_bridge, id, 1);
+        (void)hcs_gcs_container_wait(g_bridge, id, 10000, NULL);
+    }
+    if (added) {
+        memset(&cl, 0, sizeof cl);
+        cl.container_id = id;
+        cl.container_root_path = root;
+        (void)hcs_gcs_modify_combined_layers(g_bridge, "Remove", &cl);
+    }
+    if (created)
+        (void)hcs_gcs_delete_container_state(g_bridge, id);
+    return rc;
+}
+
+/* ---- the floor: runc directly ---- */
+
+/* The overlay of the layer with a scratch at B/rootfs and B/config.json
+ * (the spec the lifecycle sends), B = FLOOR_DIR/id. 0 or -1 (reported). */
+static int floor_prepare(const char *id, const char *const *argv)
+{
+    char p[384], opts[768], root[300], *spec = NULL;
+    int rc = -1;
+    snprintf(g_floor_bundle, sizeof g_floor_bundle, "%s/%s", FLOOR_DIR, id);
+    snprintf(root, sizeof root, "%s/rootfs", g_floor_bundle);
+    snprintf(p, sizeof p, "%s/scratch", g_floor_bundle);
+    if (mkdir(g_floor_bundle, 0700) != 0 || mkdir(root, 0755) != 0 || mkdir(p, 0755) != 0) {
+        fprintf(stderr, "bench_gcs_container: mkdir under %s: %s\n", g_floor_bundle,
+                strerror(errno));
+        return -1;
+    }
+    snprintf(p, sizeof p, "%s/scratch/upper", g_floor_bundle);
+    (void)mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/scratch/work", g_floor_bundle);
+    (void)mkdir(p, 0755);
+    snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s/scratch/upper,workdir=%s/scratch/work",
+             LAYER, g_floor_bundle, g_floor_bundle);
+    if (mount("overlay", root, "overlay", 0, opts) != 0) {
+        fprintf(stderr, "bench_gcs_container: overlay at %s: %s\n", root, strerror(errno));
+        return -1;
+    }
+    g_floor_mounted = 1;
+    spec = make_spec(id, root, argv);
+    snprintf(p, sizeof p, "%s/config.json", g_floor_bundle);
+    if (!spec || write_file(p, spec, 0600) != 0)
+        fprintf(stderr, "bench_gcs_container: cannot write %s\n", p);
+    else
+        rc = 0;
+    hcs_free(spec);
+    return rc;
+}
+
+/* Unmounts and removes the bundle. 0 or -1 (reported). */
+static int floor_finish(void)
+{
+    char root[300];
+    snprintf(root, sizeof root, "%s/rootfs", g_floor_bundle);
+    if (umount2(root, 0) != 0) {
+        fprintf(stderr, "bench_gcs_container: unmount %s: %s\n", root, strerror(errno));
+        return -1;
+    }
+    g_floor_mounted = 0;
+    remove_tree(g_floor_bundle);
+    g_floor_bundle[0] = '\0';
+    return 0;
+}
+
+/* The floor: overlay + bundle (into *fs_us), `runc run` (into *run_us),
+ * unmount + removal (added to *fs_us). 0 or -1 (reported, torn down). */
+static int floor_run(const char *id, const char *const *argv, int want_code, double *run_us,
+                     double *fs_us)
+{
+    const char *cmd[] = {g_runc, "--root", FLOOR_ROOT, "run", "--bundle", NULL, id, NULL};
+    char p[384];
+    struct stat st;
+    int status = 0;
+    double t0, t1, t2, t3;
+    t0 = now_us();
+    if (floor_prepare(id, argv) != 0)
+        goto fail;
+    t1 = now_us();
+    cmd[5] = g_floor_bundle;
+    snprintf(g_floor_id, sizeof g_floor_id, "%s", id);
+    if (run_cmd(cmd, WORK "/runc-stderr", CMD_TIMEOUT_MS, &status) != 0)
+        goto fail;
+    /* runc run deletes a container whose init exited; when it did not (a
+     * failure), the delete counts. */
+    snprintf(p, sizeof p, "%s/%s", FLOOR_ROOT, id);
+    if (stat(p, &st) == 0) {
+        const char *del[] = {g_runc, "--root", FLOOR_ROOT, "delete", "--force", id, NULL};
+        if (runc_ok(del) != 0)
+            goto fail;
+    }
+    g_floor_id[0] = '\0';
+    t2 = now_us();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != want_code) {
+        fprintf(stderr, "bench_gcs_container: runc run %s (%s): %s %d, expected exit %d\n", id,
+                argv[0], WIFEXITED(status) ? "exit" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), want_code);
+        print_file(WORK "/runc-stderr");
+        goto fail;
+    }
+    if (floor_finish() != 0)
+        goto fail;
+    t3 = now_us();
+    *run_us = t2 - t1;
+    *fs_us = (t1 - t0) + (t3 - t2);
+    return 0;
+fail:
+    floor_teardown();
+    return -1;
+}
+
+/* The agent's runc commands without the agent: `runc create` (pid file),
+ * `runc start`, the init reaped (we are its subreaper, as the agent is),
+ * `runc delete --force`. ph[]: PH_ADD = overlay + bundle, PH_CREATE,
+ * PH_START, PH_EXIT, PH_REMOVE = unmount + removal, PH_DELETE. */
+static int direct_run(const char *id, const char *const *argv, int want_code, double ph[PH_N])
+{
+    char pidf[320], buf[32];
+    const char *create[] = {g_runc, "--root", FLOOR_ROOT, "create", "--bundle", NULL,
+                            "--pid-file", pidf, id, NULL};
+    const char *start[] = {g_runc, "--root", FLOOR_ROOT, "start", id, NULL};
+    const char *del[] = {g_runc, "--root", FLOOR_ROOT, "delete", "--force", id, NULL};
+    FILE *f;
+    long pid = 0;
+    int status = 0;
+    double t0, t1;
+    t0 = now_us();
+    if (floor_prepare(id, argv) != 0)
+        goto fail;
+    t1 = now_us();
+    ph[PH_ADD] = t1 - t0;
+    snprintf(pidf, sizeof pidf, "%s/init.pid", g_floor_bundle);
+    create[5] = g_floor_bundle;
+    snprintf(g_floor_id, sizeof g_floor_id, "%s", id);
+    t0 = t1;
+    if (runc_ok(create) != 0)
+        goto fail;
+    t1 = now_us();
+    ph[PH_CREATE] = t1 - t0;
+    f = fopen(pidf, "re");
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        pid = strtol(buf, NULL, 10);
+        fclose(f);
+    }
+    if (pid <= 1) {
+        fprintf(stderr, "bench_gcs_container: runc create %s wrote no pid to %s\n", id, pidf);
+        goto fail;
+    }
+    t0 = now_us();
+    if (runc_ok(start) != 0)
+        goto fail;
+    t1 = now_us();
+    ph[PH_START] = t1 - t0;
+    t0 = t1;
+    if (wait_child((pid_t)pid, "the init", WAIT_TIMEOUT_MS, &status) != 0)
+        goto fail;
+    t1 = now_us();
+    ph[PH_EXIT] = t1 - t0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != want_code) {
+        fprintf(stderr, "bench_gcs_container: %s init (%s): %s %d, expected exit %d\n", id,
+                argv[0], WIFEXITED(status) ? "exit" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), want_code);
+        goto fail;
+    }
+    t0 = t1; /* as the agent's Remove: unmount, remove the mount point */
+    snprintf(pidf, sizeof pidf, "%s/rootfs", g_floor_bundle);
+    if (umount2(pidf, 0) != 0) {
+        fprintf(stderr, "bench_gcs_container: unmount %s: %s\n", pidf, strerror(errno));
+        goto fail;
+    }
+    g_floor_mounted = 0;
+    (void)rmdir(pidf);
+    t1 = now_us();
+    ph[PH_REMOVE] = t1 - t0;
+    t0 = t1; /* as the agent's Delete: runc delete --force, the bundle */
+    if (runc_ok(del) != 0)
+        goto fail;
+    g_floor_id[0] = '\0';
+    remove_tree(g_floor_bundle);
+    g_floor_bundle[0] = '\0';
+    t1 = now_us();
+    ph[PH_DELETE] = t1 - t0;
+    return 0;
+fail:
+    floor_teardown();
+    return -1;
+}
+
+/* Orphans that came to us as subreaper (none expected). */
+static void reap_strays(void)
+{
+    int st;
+    pid_t w;
+    while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+        if (w == g_agent) {
+            fprintf(stderr, "bench_gcs_container: the agent exited unexpectedly\n");
+            g_agent = -1;
+        }
+}
+
+static int runc_version(double *us)
+{
+    const char *cmd[] = {g_runc, "--version", NULL};
+    int status = 0;
+    double t0 = now_us();
+    if (run_cmd(cmd, NULL, CMD_TIMEOUT_MS, &status) != 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_gcs_container: %s --version failed\n", g_runc);
+        return -1;
+    }
+    *us = now_us() - t0;
+    return 0;
+}
+
+/* ---- main ---- */
+
+static const char *find_runc(void)
+{
+    static char buf[512];
+    const char *path = getenv("PATH");
+    if (access("/usr/sbin/runc", X_OK) == 0)
+        return "/usr/sbin/runc";
+    while (path && *path) {
+        const char *c = strchr(path, ':');
+        size_t l = c ? (size_t)(c - path) : strlen(path);
+        if (l && l < 400) {
+            snprintf(buf, sizeof buf, "%.*s/runc", (int)l, path);
+            if (access(buf, X_OK) == 0)
+                return buf;
+        }
+        path = c ? c + 1 : NULL;
+    }
+    return NULL;
+}
+
+static int skip(const char *why)
+{
+    printf("bench_gcs_container: skipped: %s (a benchmark, not a test: exit 0)\n", why);
+    return 0;
+}
+
+typedef struct series {
+    double *v[PH_N];  /* per phase */
+    double *total;
+} series;
+
+static int series_alloc(series *s, size_t n)
+{
+    int k;
+    memset(s, 0, sizeof *s);
+    for (k = 0; k < PH_N; k++)
+        if (!(s->v[k] = (double *)calloc(n, sizeof(double))))
+            return -1;
+    return (s->total = (double *)calloc(n, sizeof(double))) ? 0 : -1;
+}
+
+static void series_free(series *s)
+{
+    int k;
+    for (k = 0; k < PH_N; k++)
+        free(s->v[k]);
+    free(s->total);
+}
+
+static void series_put(series *s, size_t i, const double ph[PH_N], double total)
+{
+    int k;
+    for (k = 0; k < PH_N; k++)
+        s->v[k][i] = ph[k];
+    s->total[i] = total;
+}
+
+static const char *const k_direct[PH_N] = {
+    "overlay mount + config.json",
+    "runc create",
+    "runc start",
+    "init reaped (subreaper)",
+    "unmount",
+    "runc delete --force + rm",
+};
+
+int main(int argc, char **argv)
+{
+    const char *agent = HCS_GCS_AGENT_PATH, *runc_opt = NULL;
+    int iters = MIN_ITERS, json = 0, i, k, rc = 1;
+    double *flo = NULL, *fs = NULL, *ver = NULL;
+    series life, dir;
+    char why[256], id[64];
+    struct sigaction sa;
+    memset(&life, 0, sizeof life);
+    memset(&dir, 0, sizeof dir);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc)
+            agent = argv[++i];
+        else if (strcmp(argv[i], "--runc") == 0 && i + 1 < argc)
+            runc_opt = argv[++i];
+        else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
+            iters = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else {
+            fprintf(stderr, "usage: bench_gcs_container [--iterations N (%d..%d)] "
+                            "[--agent PATH] [--runc PATH] [--json]\n", MIN_ITERS, MAX_ITERS);
+            return 2;
+        }
+    }
+    if (iters < MIN_ITERS)
+        iters = MIN_ITERS;
+    if (iters > MAX_ITERS)
+        iters = MAX_ITERS;
+
+    if (geteuid() != 0)
+        return skip("needs root (mount namespaces, overlays, runc)");
+    g_runc = runc_opt ? runc_opt : find_runc();
+    if (!g_runc || access(g_runc, X_OK) != 0)
+        return skip("no runc (apt-get install runc)");
+    if (access("/bin/busybox", X_OK) != 0)
+        return skip("no /bin/busybox (apt-get install busybox-static)");
+    if (access(agent, X_OK) != 0) {
+        fprintf(stderr, "bench_gcs_container: agent %s: %s\n", agent, strerror(errno));
+        return 1;
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Before any thread: unshare(CLONE_NEWNS) needs an unshared fs. */
+    if (enter_namespace(why, sizeof why) != 0) {
+        cleanup_all();
+        return skip(why);
+    }
+    /* The inits of `runc create` come to us when runc exits, as they come
+     * to the agent. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+        fprintf(stderr, "bench_gcs_container: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+        goto done;
+    }
+    cgroups_note();
+    if (mkdir(WORK, 0755) != 0 || make_layer() != 0 || mkdir(FLOOR_DIR, 0755) != 0) {
+        fprintf(stderr, "bench_gcs_container: cannot build the layer under %s: %s\n", WORK,
+                strerror(errno));
+        goto done;
+    }
+
+    flo = (double *)calloc((size_t)iters, sizeof *flo);
+    fs = (double *)calloc((size_t)iters, sizeof *fs);
+    ver = (double *)calloc((size_t)iters, sizeof *ver);
+    if (!flo || !fs || !ver || series_alloc(&life, (size_t)iters) != 0 ||
+        series_alloc(&dir, (size_t)iters) != 0)
+        goto done;
+
+    if (agent_up(agent) != 0)
+        goto done;
+
+    /* Sanity: an exit code travels every way (/bin/false -> 1). If the
+     * overlay or runc itself cannot work here, that is the environment. */
+    {
+        double p1[PH_N], a, b;
+        if (floor_run("floor-sanity", k_false, 1, &a, &b) != 0) {
+            fprintf(stderr, "bench_gcs_container: runc cannot run the busybox container here "
+                            "(see above)\n");
+            goto done;
+        }
+        if (direct_run("direct-sanity", k_false, 1, p1) != 0 ||
+            lifecycle("bench-sanity", k_false, 1, p1) != 0)
+            goto done;
+        for (i = 0; i < WARMUP && !g_stop; i++) {
+            snprintf(id, sizeof id, "floor-w%d", i);
+            if (floor_run(id, k_true, 0, &a, &b) != 0)
+                goto done;
+            snprintf(id, sizeof id, "direct-w%d", i);
+            if (direct_run(id, k_true, 0, p1) != 0)
+                goto done;
+            snprintf(id, sizeof id, "bench-w%d", i);
+            if (lifecycle(id, k_true, 0, p1) != 0)
+                goto done;
+        }
+        reap_strays();
+    }
+
+    for (i = 0; i < iters && !g_stop; i++) {
+        double p1[PH_N], t0;
+        int step;
+        /* The three containers in a rotating order, then runc --version. */
+        for (step = 0; step < 3; step++) {
+            switch ((step + i) % 3) {
+            case 0:
+                snprintf(id, sizeof id, "floor-%d", i);
+                if (floor_run(id, k_true, 0, &flo[i], &fs[i]) != 0)
+                    goto done;
+                break;
+            case 1:
+                snprintf(id, sizeof id, "direct-%d", i);
+                t0 = now_us();
+                if (direct_run(id, k_true, 0, p1) != 0)
+                    goto done;
+                series_put(&dir, (size_t)i, p1, now_us() - t0);
+                break;
+            default:
+                snprintf(id, sizeof id, "bench-%d", i);
+                t0 = now_us();
+                if (lifecycle(id, k_true, 0, p1) != 0)
+                    goto done;
+                series_put(&life, (size_t)i, p1, now_us() - t0);
+                break;
+            }
+        }
+        if (runc_version(&ver[i]) != 0)
+            goto done;
+        reap_strays();
+        if (g_agent < 0)
+            goto done;
+    }
+    if (g_stop) {
+        fprintf(stderr, "bench_gcs_container: interrupted after %d iterations\n", i);
+        goto done;
+    }
+
+    {
+        static const char *const key[PH_N] = {"layers_add", "create", "start", "exit",
+                                              "layers_remove", "delete"};
+        size_t n = (size_t)iters;
+        double *full = (double *)calloc(n, sizeof *full), sum = 0, dsum = 0;
+        double mt = pct(life.total, n, 0.5), m90 = pct(life.total, n, 0.9);
+        double mf = pct(flo, n, 0.5), f90 = pct(flo, n, 0.9);
+        double md = pct(dir.total, n, 0.5), d90 = pct(dir.total, n, 0.9);
+        double mfull, full90, mv = pct(ver, n, 0.5), v90 = pct(ver, n, 0.9);
+        if (!full)
+            goto done;
+        for (i = 0; i < iters; i++)
+            full[i] = flo[i] + fs[i];
+        mfull = pct(full, n, 0.5);
+        full90 = pct(full, n, 0.9);
+        free(full);
+        if (json) {
+            printf("{\"iterations\":%d,\"lifecycle_median_us\":%.0f,\"lifecycle_p90_us\":%.0f,"
+                   "\"floor_runc_run_median_us\":%.0f,\"floor_runc_run_p90_us\":%.0f,"
+                   "\"ratio\":%.3f,\"target_ratio\":%.2f,\"above_target\":%s,"
+                   "\"floor_with_fs_median_us\":%.0f,\"floor_with_fs_p90_us\":%.0f,"
+                   "\"ratio_with_fs\":%.3f,\"direct_median_us\":%.0f,\"direct_p90_us\":%.0f,"
+                   "\"runc_version_median_us\":%.0f,\"runc_version_p90_us\":%.0f,\"phases\":{",
+                   iters, mt, m90, mf, f90, mt / mf, TARGET_RATIO,
+                   mt / mf <= TARGET_RATIO ? "false" : "true", mfull, full90, mt / mfull, md,
+                   d90, mv, v90);
+            for (k = 0; k < PH_N; k++)
+                printf("%s\"%s\":{\"median_us\":%.0f,\"p90_us\":%.0f,\"direct_median_us\":%.0f,"
+                       "\"direct_p90_us\":%.0f}",
+                       k ? "," : "", key[k], pct(life.v[k], n, 0.5), pct(life.v[k], n, 0.9),
+                       pct(dir.v[k], n, 0.5), pct(dir.v[k], n, 0.9));
+            printf("}}\n");
+        } else {
+            printf("container lifecycle: median %.1f ms (p90 %.1f), floor runc run %.1f ms "
+                   "(p90 %.1f), ratio %.2f (target <= %.1f)%s\n",
+                   mt / 1e3, m90 / 1e3, mf / 1e3, f90 / 1e3, mt / mf, TARGET_RATIO,
+                   mt / mf <= TARGET_RATIO ? "" : "  ABOVE TARGET");
+            printf("  n=%d, the three runs interleaved in a rotating order after %d warm-ups "
+                   "each; agent %s, %s\n", iters, WARMUP, agent, g_runc);
+            printf("  lifecycle: Add layers -> Create -> init start -> exit code + notification "
+                   "-> Remove layers -> DeleteContainerState, init /bin/true\n");
+            printf("  floor:     fork/exec + wait of `runc --root R run --bundle B ID`, the same "
+                   "spec on the same kind of overlay\n");
+            printf("  floor with the overlay mount/unmount and bundle write/removal: median "
+                   "%.1f ms (p90 %.1f), ratio %.2f\n", mfull / 1e3, full90 / 1e3, mt / mfull);
+            printf("  the agent's runc commands run directly (create, start, reap, delete): "
+                   "median %.1f ms (p90 %.1f), ratio to it %.2f\n", md / 1e3, d90 / 1e3,
+                   mt / md);
+            printf("  phases, median / p90 in ms      through bridge + agent      |  runc "
+                   "directly\n");
+            for (k = 0; k < PH_N; k++) {
+                double m = pct(life.v[k], n, 0.5), dm = pct(dir.v[k], n, 0.5);
+                sum += m;
+                dsum += dm;
+                printf("    %s %7.1f / %7.1f  |  %7.1f / %7.1f  %s\n", k_phase[k], m / 1e3,
+                       pct(life.v[k], n, 0.9) / 1e3, dm / 1e3, pct(dir.v[k], n, 0.9) / 1e3,
+                       k_direct[k]);
+            }
+            printf("    sum of the phase medians           %7.1f           |  %7.1f\n",
+                   sum / 1e3, dsum / 1e3);
+            printf("  one runc process start-up (`runc --version`): median %.1f ms (p90 %.1f); "
+                   "the lifecycle runs runc 3 times, the floor once\n", mv / 1e3, v90 / 1e3);
+        }
+    }
+    rc = 0;
+done:
+    cleanup_all();
+    free(flo);
+    free(fs);
+    free(ver);
+    series_free(&life);
+    series_free(&dir);
+    return g_stop && rc != 0 ? 130 : rc;
+}
