@@ -49,6 +49,9 @@
 /* ExecuteProcess requests handled concurrently (the reader waits for a
  * slot beyond that: back-pressure, not failure). */
 #define HCSG_MAX_EXEC_WORKERS 64u
+/* A dial's bound when nobody gives one (hcsg_dial), and the default of
+ * --stdio-timeout (a stdio relay the host does not accept). */
+#define HCSG_DIAL_TIMEOUT_MS 30000u
 /* argv / environment bounds of one process. */
 #define HCSG_MAX_ARGS 4096u
 /* Container ids (the OCI runtime's and hcsshim's: GUIDs or 64 hex digits). */
@@ -139,6 +142,11 @@ void hcsg_addr_format(const hcsg_addr *a, char *buf, size_t n);
  * close-on-exec stream socket, or -1 with e set (E_FAIL, a Go-like message).
  * vsock retries ETIMEDOUT like the Go GCS (10 attempts). */
 int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e);
+/* The same, bounded: a listener that never accepts (full backlog) or a
+ * connect that never completes fails after timeout_ms; abort_fd (an
+ * eventfd, -1: none) becoming readable abandons the dial at once. */
+int hcsg_dial_bounded(const hcsg_addr *t, uint32_t port, uint32_t timeout_ms, int abort_fd,
+                      hcsg_err *e);
 
 /* ---- command lines, paths, users (util.c) ---- */
 
@@ -271,6 +279,7 @@ typedef struct hcsg_options {
     int reconnect;          /* --reconnect: dial again after bridge loss */
     uint32_t max_frame;     /* --max-frame */
     uint32_t dial_timeout_ms;
+    uint32_t stdio_timeout_ms; /* --stdio-timeout: bound of each stdio dial */
     uint32_t kill_grace_ms; /* SIGTERM -> SIGKILL grace on graceful stop */
     uint32_t max_processes; /* tracked processes at once (--max-processes) */
     char runtime[256];      /* --runtime: OCI runtime ("" = runc from $PATH) */

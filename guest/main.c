@@ -24,6 +24,8 @@ static void usage(FILE *f)
         "  --stdio-dir DIR          stdio relays dial DIR/PORT (required with --stdio)\n"
         "  --reconnect              dial again after the bridge is lost\n"
         "  --dial-timeout SEC       keep retrying the bridge dial (default 120)\n"
+        "  --stdio-timeout SEC      give up a stdio relay the host does not accept\n"
+        "                           (default 30; fails that ExecuteProcess)\n"
         "Containers:\n"
         "  --runtime NAME|PATH      OCI runtime (default runc from $PATH; crun works)\n"
         "  --runtime-root DIR       the runtime's state (--root), default /run/hcs-gcs/runtime\n"
@@ -108,6 +110,13 @@ int main(int argc, char **argv)
             o.init = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             o.reconnect = 1;
+        } else if (strcmp(a, "--stdio-timeout") == 0) {
+            NEED_VALUE();
+            if (parse_uint(val, 3600, &v) != 0 || v == 0) {
+                fprintf(stderr, "hcs-gcs: bad --stdio-timeout \"%s\" (1..3600 seconds)\n", val);
+                return 2;
+            }
+            o.stdio_timeout_ms = (uint32_t)v * 1000u;
         } else if (strcmp(a, "--dial-timeout") == 0) {
             NEED_VALUE();
             if (parse_uint(val, 86400, &v) != 0) {

@@ -40,6 +40,7 @@ struct hcsg_agent {
     uint64_t start_ns;
     uint64_t frames;
     hcsg_containers *ctrs; /* containers, layers, the OCI runtime */
+    int dial_abort_efd;    /* readable: stdio dials in flight give up */
 };
 
 /* One request being handled. */
@@ -103,6 +104,9 @@ int hcsg_h_delete(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
  * reader waits for a slot (back-pressure). Returns 1 (answered later) or
  * -1 with e. */
 int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e);
+/* Takes a worker slot, waiting while all HCSG_MAX_EXEC_WORKERS are busy
+ * (back-pressure); 0, or -1 with e when the agent is stopping. */
+int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e);
 /* The WaitForProcess success response. */
 void hcsg_wait_answer(hcsg_agent *a, uint64_t id, const char *aid, uint32_t code);
 /* Container exit notification (hcsg_notify_fn). */

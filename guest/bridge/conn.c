@@ -142,7 +142,19 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         HCSG_INFO("cleanup: %zu process%s stopped", killed, killed == 1 ? "" : "es");
     /* ExecuteProcess requests still in flight fail now (the cleanup closed
      * the process table); wait for them before a new connection. */
+    /* Stdio dials in flight are abandoned (a host that never accepts
+     * must not hold the cleanup), then the workers are waited for. */
+    {
+        uint64_t one = 1;
+        ssize_t w = write(a->dial_abort_efd, &one, sizeof one);
+        (void)w;
+    }
     hcsg_agent_quiesce(a);
+    {
+        uint64_t v;
+        ssize_t r = read(a->dial_abort_efd, &v, sizeof v); /* re-armed */
+        (void)r;
+    }
     hcsg_procs_reopen(a->procs);
     pthread_mutex_lock(&a->wlock);
     a->rfd = a->wfd = -1;
@@ -183,7 +195,10 @@ static int dial_bridge(hcsg_agent *a, const hcsg_options *o)
     hcsg_err de;
     hcsg_addr_format(&o->bridge, addr, sizeof addr);
     for (;;) {
-        int fd = hcsg_dial(&o->bridge, o->bridge.port, &de);
+        uint64_t now = hcsi_now_ns();
+        uint32_t left = now >= deadline ? 1u : (uint32_t)((deadline - now) / 1000000u) + 1u;
+        /* Bounded by what is left, and abandoned by a stop (wake_efd). */
+        int fd = hcsg_dial_bounded(&o->bridge, o->bridge.port, left, a->wake_efd, &de);
         if (fd >= 0) {
             HCSG_INFO("connected to the host bridge at %s", addr);
             return fd;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bridge/agent_internal.h"
+#include <poll.h>
 #include <sys/eventfd.h>
 
 void hcsg_options_init(hcsg_options *o)
@@ -18,6 +19,7 @@ void hcsg_options_init(hcsg_options *o)
     memset(o, 0, sizeof *o);
     o->max_frame = HCSG_DEFAULT_MAX_FRAME;
     o->dial_timeout_ms = 120000;
+    o->stdio_timeout_ms = HCSG_DIAL_TIMEOUT_MS;
     o->kill_grace_ms = 500;
     o->max_processes = HCSG_MAX_PROCESSES;
 }
@@ -156,6 +158,49 @@ static void *defer_main(void *arg)
     return NULL;
 }
 
+/* Whether the host closed the bridge (without reading from it: the reader
+ * is the one waiting). */
+static int peer_gone(hcsg_agent *a)
+{
+    struct pollfd f;
+    if (a->rfd < 0)
+        return 0;
+    f.fd = a->rfd;
+    f.events = POLLRDHUP;
+    f.revents = 0;
+    return poll(&f, 1, 0) > 0 && (f.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e)
+{
+    pthread_mutex_lock(&a->xm);
+    while (a->exec_workers >= HCSG_MAX_EXEC_WORKERS &&
+           !__atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST)) {
+        /* The reader waits here, so a host that hangs up must be noticed
+         * here too: every workers may be stuck (dials bounded only by
+         * --stdio-timeout). */
+        struct timespec ts;
+        uint64_t t = hcsi_now_ns() + 100000000u;
+        ts.tv_sec = (time_t)(t / 1000000000u);
+        ts.tv_nsec = (long)(t % 1000000000u);
+        pthread_cond_timedwait(&a->xcv, &a->xm, &ts);
+        if (a->exec_workers >= HCSG_MAX_EXEC_WORKERS && peer_gone(a)) {
+            pthread_mutex_unlock(&a->xm);
+            HCSG_INFO("the host closed the bridge while every worker was busy: stopping");
+            hcsg_agent_stop(a, STOP_LOST);
+            pthread_mutex_lock(&a->xm);
+        }
+    }
+    if (__atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_unlock(&a->xm);
+        hcsg_err_plain(e, "the agent is stopping");
+        return -1;
+    }
+    a->exec_workers++;
+    pthread_mutex_unlock(&a->xm);
+    return 0;
+}
+
 int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
 {
     deferred *d = (deferred *)calloc(1, sizeof *d);
@@ -173,11 +218,11 @@ int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
     d->fn = fn;
     d->type = r->type;
     d->id = r->id;
-    pthread_mutex_lock(&a->xm);
-    while (a->exec_workers >= HCSG_MAX_EXEC_WORKERS)
-        pthread_cond_wait(&a->xcv, &a->xm);
-    a->exec_workers++;
-    pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_slot(a, e) != 0) {
+        free(d->body);
+        free(d);
+        return -1;
+    }
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256u * 1024u);
@@ -215,6 +260,7 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
     a->o = *o;
     a->rfd = a->wfd = -1;
     a->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    a->dial_abort_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     a->procs = hcsg_procs_new(hcsg_wait_done, a);
     if (a->procs && o->max_processes)
         hcsg_procs_set_max(a->procs, o->max_processes);
@@ -229,9 +275,11 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
         if (a->ctrs)
             hcsg_procs_set_exit_fn(a->procs, hcsg_ctr_process_exited, a->ctrs);
     }
-    if (a->wake_efd < 0 || !a->procs || !a->ctrs) {
+    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
+        if (a->dial_abort_efd >= 0)
+            close(a->dial_abort_efd);
         hcsg_containers_free(a->ctrs);
         hcsg_procs_free(a->procs);
         free(a);
@@ -257,6 +305,7 @@ void hcsg_agent_free(hcsg_agent *a)
     hcsg_procs_free(a->procs);
     hcsg_containers_free(a->ctrs);
     close(a->wake_efd);
+    close(a->dial_abort_efd);
     pthread_mutex_destroy(&a->wlock);
     pthread_mutex_destroy(&a->xm);
     pthread_cond_destroy(&a->xcv);
@@ -278,6 +327,12 @@ void hcsg_agent_stop(hcsg_agent *a, int why)
     __atomic_store_n(&a->stop_reason, why, __ATOMIC_SEQ_CST);
     w = write(a->wake_efd, &one, sizeof one);
     (void)w;
+    /* Dials in flight give up; a reader waiting for a worker slot wakes. */
+    w = write(a->dial_abort_efd, &one, sizeof one);
+    (void)w;
+    pthread_mutex_lock(&a->xm);
+    pthread_cond_broadcast(&a->xcv);
+    pthread_mutex_unlock(&a->xm);
 }
 
 /* The reader's read function: the bridge, or the stop event. */

@@ -2,6 +2,8 @@
  * dialling them (the bridge and the stdio relays). */
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,10 +125,103 @@ void hcsg_addr_format(const hcsg_addr *a, char *buf, size_t n)
     }
 }
 
+/* Waits until fd is writable (a connect in progress finished), the
+ * deadline passes (0) or abort_fd fires (-1). 1 when ready. */
+static int wait_connect(int fd, uint64_t deadline, int abort_fd)
+{
+    for (;;) {
+        struct pollfd f[2];
+        uint64_t now = hcsi_now_ns();
+        int ms, rc;
+        if (now >= deadline)
+            return 0;
+        ms = (int)((deadline - now) / 1000000u) + 1;
+        f[0].fd = fd;
+        f[0].events = POLLOUT;
+        f[0].revents = 0;
+        f[1].fd = abort_fd;
+        f[1].events = POLLIN;
+        f[1].revents = 0;
+        rc = poll(f, abort_fd >= 0 ? 2 : 1, ms);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return 1; /* let SO_ERROR tell */
+        if (abort_fd >= 0 && f[1].revents)
+            return -1;
+        if (f[0].revents)
+            return 1;
+    }
+}
+
+static int aborted(int abort_fd)
+{
+    struct pollfd f;
+    if (abort_fd < 0)
+        return 0;
+    f.fd = abort_fd;
+    f.events = POLLIN;
+    f.revents = 0;
+    return poll(&f, 1, 0) > 0 && f.revents;
+}
+
+/* One non-blocking connect bounded by deadline and abort_fd; the socket
+ * is made blocking again when connected. 0, or an errno (ETIMEDOUT for
+ * the deadline, ECANCELED for an abort). */
+static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline,
+                           int abort_fd)
+{
+    int fl = fcntl(fd, F_GETFL), err = 0;
+    socklen_t el = sizeof err;
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+        return errno;
+    for (;;) {
+        if (connect(fd, sa, len) == 0)
+            break;
+        err = errno;
+        if (err == EINTR)
+            continue;
+        if (err == EAGAIN) {
+            /* AF_UNIX: the listener's backlog is full; nothing to poll
+             * for, so retry until the deadline. */
+            if (aborted(abort_fd))
+                return ECANCELED;
+            if (hcsi_now_ns() >= deadline)
+                return ETIMEDOUT;
+            hcsi_sleep_ms(10);
+            continue;
+        }
+        if (err != EINPROGRESS)
+            return err;
+        switch (wait_connect(fd, deadline, abort_fd)) {
+        case 0:
+            return ETIMEDOUT;
+        case -1:
+            return ECANCELED;
+        default:
+            break;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+            return errno;
+        if (err)
+            return err;
+        break;
+    }
+    (void)fcntl(fd, F_SETFL, fl);
+    return 0;
+}
+
 int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e)
 {
+    return hcsg_dial_bounded(t, port, HCSG_DIAL_TIMEOUT_MS, -1, e);
+}
+
+int hcsg_dial_bounded(const hcsg_addr *t, uint32_t port, uint32_t timeout_ms, int abort_fd,
+                      hcsg_err *e)
+{
     char et[128];
-    int fd, attempt;
+    int fd, attempt, en;
+    uint64_t deadline = hcsi_now_ns() + (uint64_t)timeout_ms * 1000000u;
     if (t->kind == HCSG_TRANSPORT_UNIX) {
         struct sockaddr_un sa;
         memset(&sa, 0, sizeof sa);
@@ -139,22 +234,28 @@ int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e)
             hcsg_err_plain(e, "socket: %s", et);
             return -1;
         }
-        while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-            int en = errno;
-            if (en == EINTR)
-                continue;
+        en = connect_bounded(fd, (struct sockaddr *)&sa, sizeof sa, deadline, abort_fd);
+        if (en != 0) {
             close(fd);
-            errtext(en, et, sizeof et);
-            hcsg_err_plain(e, "dial unix %s: connect: %s", sa.sun_path, et);
+            if (en == ETIMEDOUT)
+                hcsg_err_plain(e, "dial unix %s: connect: not accepted within %lu ms",
+                               sa.sun_path, (unsigned long)timeout_ms);
+            else if (en == ECANCELED)
+                hcsg_err_plain(e, "dial unix %s: connect: abandoned (the agent is stopping)",
+                               sa.sun_path);
+            else {
+                errtext(en, et, sizeof et);
+                hcsg_err_plain(e, "dial unix %s: connect: %s", sa.sun_path, et);
+            }
             return -1;
         }
         return fd;
     }
     if (t->kind == HCSG_TRANSPORT_VSOCK) {
-        /* The Go GCS retries a vsock dial that times out, 10 times. */
+        /* The Go GCS retries a vsock dial that times out, 10 times; all of
+         * them within our deadline. */
         for (attempt = 0; attempt < 10; attempt++) {
             struct sockaddr_vm sv;
-            int en;
             memset(&sv, 0, sizeof sv);
             sv.svm_family = AF_VSOCK;
             sv.svm_cid = t->cid;
@@ -165,21 +266,20 @@ int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e)
                 hcsg_err_plain(e, "vsock socket: %s", et);
                 return -1;
             }
-            while (connect(fd, (struct sockaddr *)&sv, sizeof sv) != 0) {
-                en = errno;
-                if (en == EINTR)
-                    continue;
-                close(fd);
-                fd = -1;
-                errtext(en, et, sizeof et);
-                hcsg_err_plain(e, "vsock connect cid %lu port %lu: %s",
-                               (unsigned long)t->cid, (unsigned long)port, et);
-                if (en != ETIMEDOUT)
-                    return -1;
-                break;
-            }
-            if (fd >= 0)
+            en = connect_bounded(fd, (struct sockaddr *)&sv, sizeof sv, deadline, abort_fd);
+            if (en == 0)
                 return fd;
+            close(fd);
+            if (en == ECANCELED) {
+                hcsg_err_plain(e, "vsock connect cid %lu port %lu: abandoned (the agent is "
+                                  "stopping)", (unsigned long)t->cid, (unsigned long)port);
+                return -1;
+            }
+            errtext(en, et, sizeof et);
+            hcsg_err_plain(e, "vsock connect cid %lu port %lu: %s", (unsigned long)t->cid,
+                           (unsigned long)port, et);
+            if (en != ETIMEDOUT || hcsi_now_ns() >= deadline)
+                return -1;
         }
         return -1;
     }

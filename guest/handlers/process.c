@@ -183,7 +183,8 @@ static void *exec_worker(void *arg)
     for (i = 0; i < 3; i++) {
         if (!j->want[i])
             continue;
-        socks[i] = hcsg_dial(&a->o.stdio, j->port[i], &e);
+        socks[i] = hcsg_dial_bounded(&a->o.stdio, j->port[i], a->o.stdio_timeout_ms,
+                                     a->dial_abort_efd, &e);
         if (socks[i] < 0) {
             hcsg_err_prefix(&e, "failed creating %s Connection", names[i]);
             goto fail;
@@ -311,11 +312,11 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     }
     j->params = params;
     /* Back-pressure: at most HCSG_MAX_EXEC_WORKERS at once. */
-    pthread_mutex_lock(&a->xm);
-    while (a->exec_workers >= HCSG_MAX_EXEC_WORKERS)
-        pthread_cond_wait(&a->xcv, &a->xm);
-    a->exec_workers++;
-    pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_slot(a, e) != 0) {
+        hcsi_json_put(params);
+        free(j);
+        return -1;
+    }
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256u * 1024u);

@@ -21,6 +21,7 @@
  * relays do their I/O without it. Responses are sent after unlocking.
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -581,13 +582,14 @@ static size_t signal_all_locked(hcsg_procs *p, int sig)
     proc *pr;
     size_t n = 0;
     for (pr = p->table; pr; pr = pr->next) {
-        if (pr->exited)
-            continue;
-        /* Each child leads its own session and process group; container
-         * processes are signalled themselves (their init takes its pid
-         * namespace with it). */
+        /* Each child leads its own session and process group: the group
+         * is signalled even when its leader already exited (its background
+         * children are still in it). Container processes are signalled
+         * themselves (their init takes its pid namespace with it). */
         if (pr->kind == HCSG_PROC_UVM)
             (void)kill(-pr->pid, sig);
+        if (pr->exited)
+            continue;
         (void)kill(pr->pid, sig);
         n++;
     }
@@ -611,6 +613,62 @@ static void timed_wait_locked(hcsg_procs *p, uint64_t deadline)
     pthread_cond_timedwait(&p->changed, &p->m, &ts);
 }
 
+/* Kills every child of the agent that is not tracked, once: descendants
+ * that left their process group (setsid) and were reparented to the agent
+ * (it is the child subreaper) when their parent exited. Returns how many. */
+static size_t kill_strays_once(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t self = getpid();
+    size_t n = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[64], buf[512], *rp;
+        long pid, ppid = 0;
+        FILE *f;
+        size_t got;
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        pid = strtol(de->d_name, NULL, 10);
+        if (pid <= 1 || pid == (long)self)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        f = fopen(path, "re");
+        if (!f)
+            continue;
+        got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        /* "pid (comm) S ppid ...": comm may hold spaces and parentheses */
+        rp = strrchr(buf, ')');
+        if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != (long)self)
+            continue;
+        (void)kill((pid_t)pid, SIGKILL);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Until no child of the agent is left alive (killing one orphans its own
+ * children, which then come to the agent), bounded by deadline. Zombies
+ * are reaped here too. */
+static size_t kill_strays(hcsg_procs *p, uint64_t deadline)
+{
+    size_t total = 0, n;
+    do {
+        hcsg_procs_reap(p);
+        n = kill_strays_once();
+        total += n;
+        if (n)
+            hcsi_sleep_ms(5);
+    } while (n && hcsg_pi_now_ns() < deadline);
+    hcsg_procs_reap(p);
+    return total;
+}
+
 size_t hcsg_procs_cleanup(hcsg_procs *p, uint32_t grace_ms, uint32_t wait_ms)
 {
     size_t alive;
@@ -632,6 +690,13 @@ size_t hcsg_procs_cleanup(hcsg_procs *p, uint32_t grace_ms, uint32_t wait_ms)
             HCSG_INFO("cleanup: killed the processes that ignored SIGTERM");
     }
     pthread_mutex_unlock(&p->m);
+    /* Descendants that escaped their group (setsid) or outlived their
+     * parent: every one of the agent's children goes. */
+    {
+        size_t strays = kill_strays(p, hcsg_pi_now_ns() + (uint64_t)wait_ms * 1000000u);
+        if (strays)
+            HCSG_INFO("cleanup: killed %zu stray descendant%s", strays, strays == 1 ? "" : "s");
+    }
     /* Stop every relay: the host is gone. */
     w = write(p->abort_efd, &one, sizeof one);
     (void)w;
