@@ -1,50 +1,35 @@
 /*
- * hcs-gcs benchmark: a container's whole lifecycle through libhcs's bridge
- * and the agent, against the floor of running the same container with runc
- * directly.
+ * hcs-gcs benchmark: a container's lifecycle through libhcs's bridge and the
+ * agent against the floor, `runc run` of the same container (docs/hcs-gcs.md,
+ * "Benchmark: container lifecycle").
  *
- *   lifecycle  CombinedLayers Add -> Create -> init start (ExecuteProcess
- *              without an OCI process) -> exit code (WaitForProcess) and
+ *   lifecycle  CombinedLayers Add -> Create -> init start -> exit code and
  *              exit notification -> CombinedLayers Remove ->
- *              DeleteContainerState, for an init /bin/true in a busybox
- *              layer; wall time of each iteration and of each phase
- *   floor      `runc --root R run --bundle B ID` of the same spec (built by
- *              the same hcs_gcs_encode_oci_spec call) on the same kind of
- *              overlay of the same layer: fork/exec + wait. The overlay
- *              mount and the bundle write/removal are timed on their own.
- *   direct     the agent's runc commands without the agent: `runc create`,
- *              `runc start`, the init reaped (this process is a child
- *              subreaper, as the agent is), `runc delete --force`; it
- *              splits the gap into what the runc CLI costs (three runc
- *              processes instead of one) and what the bridge and the agent
- *              add
+ *              DeleteContainerState, init /bin/true in a busybox layer;
+ *              the whole and each phase are timed
+ *   floor      fork/exec + wait of `runc --root R run --bundle B ID`, the
+ *              same spec (same encoder call) on the same kind of overlay
+ *   direct     the agent's runc commands run here (create, start, the init
+ *              reaped as its subreaper, delete --force): splits the gap into
+ *              the runc CLI's cost and what the bridge and the agent add
  *   runc       `runc --version`: one runc process start-up
- *
- * Each iteration runs floor, direct and lifecycle in a rotating order, then
- * runc --version; medians and p90 are reported, the ratio is median /
- * median. One sanity run of each with /bin/false (exit code 1 must come
- * back) and 3 warm-ups of each come first.
  *
  * usage: bench_gcs_container [--iterations N] [--agent PATH] [--runc PATH]
  *                            [--json]
  *
- * Needs root, runc and busybox (static); without them it says why and
- * exits 0. Everything happens in a mount namespace of its own with a
- * private tmpfs on /run (what the container tests get from `unshare -m
- * --propagation private sh -c 'mount -t tmpfs ... /run && exec "$@"'`):
- * the layer, the agent's bundles and runc state, the floor's bundles and
- * runc state. The agent is a spawned `hcs-gcs --stdio` on a socketpair
- * (no AF_VSOCK). Every way out tears down what exists: the bridge is
- * closed (the agent then kills, deletes and unmounts whatever is left and
- * exits), a floor container is deleted and its overlay unmounted, the
- * tmpfs is unmounted, and the per-controller "containers" cgroup parents
- * are removed again when runc made them during the run. SIGINT, SIGTERM
- * and SIGHUP stop it after the current step.
+ * Needs root, runc and busybox-static (else it says why and exits 0). It
+ * runs in a mount namespace of its own with a private tmpfs on /run, as the
+ * container tests do; the agent is a spawned `hcs-gcs --stdio` (no
+ * AF_VSOCK). Every way out (SIGINT/SIGTERM/SIGHUP: after the current
+ * iteration) closes the bridge, so the agent removes what is left, deletes
+ * a floor container, unmounts the overlays and the tmpfs, and removes the
+ * cgroup parents runc made during the run.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -122,6 +107,14 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* The time since *t, and *t = now. */
+static double lap(double *t)
+{
+    double n = now_us(), d = n - *t;
+    *t = n;
+    return d;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -152,109 +145,88 @@ static double pct(const double *v, size_t n, double p)
 static int wait_child(pid_t pid, const char *what, int timeout_ms, int *status)
 {
     double deadline = now_us() + (double)timeout_ms * 1000.0;
-    int pfd = -1, st = 0;
+    struct pollfd f = {(int)syscall(SYS_pidfd_open, pid, 0), POLLIN, 0};
     pid_t w;
-#ifdef SYS_pidfd_open
-    pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
-    for (;;) {
+    int killed = 0;
+    while ((w = waitpid(pid, status, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
         double left = deadline - now_us();
-        w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            break;
         if (left <= 0) {
             fprintf(stderr, "bench_gcs_container: %s did not finish within %d ms: killed\n",
                     what, timeout_ms);
             kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            if (pfd >= 0)
-                close(pfd);
-            return -1;
+            waitpid(pid, status, 0);
+            killed = 1;
+            break;
         }
-        if (pfd >= 0) {
-            struct pollfd f = {pfd, POLLIN, 0};
-            (void)poll(&f, 1, (int)(left / 1000.0) + 1);
-        } else {
-            struct timespec ts = {0, 200000};
-            nanosleep(&ts, NULL);
-        }
+        /* Without a pidfd (Linux < 5.3), poll every millisecond. */
+        (void)poll(&f, f.fd >= 0, f.fd >= 0 ? (int)(left / 1000.0) + 1 : 1);
     }
-    if (pfd >= 0)
-        close(pfd);
-    if (w != pid) {
+    if (f.fd >= 0)
+        close(f.fd);
+    if (w != pid && !killed)
         fprintf(stderr, "bench_gcs_container: waiting for %s: %s\n", what, strerror(errno));
-        return -1;
-    }
-    *status = st;
-    return 0;
+    return w == pid && !killed ? 0 : -1;
 }
 
-/* fork/exec argv with stdin/stdout on /dev/null and stderr into errfile
- * (or /dev/null), environment PATH only (what the agent gives runc), and
- * waits for it (bounded). 0 with *status, or -1. */
-static int run_cmd(const char *const *argv, const char *errfile, int timeout_ms, int *status)
+/* 0 when status is exit want, else -1 (printed, with runc's stderr). */
+static int check_exit(const char *what, int status, int want)
+{
+    char buf[2048];
+    size_t n = 0;
+    FILE *f;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == want)
+        return 0;
+    fprintf(stderr, "bench_gcs_container: %s: %s %d, expected exit %d\n", what,
+            WIFEXITED(status) ? "exit" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), want);
+    if ((f = fopen(WORK "/runc-stderr", "re")) != NULL) {
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+    if (n)
+        fprintf(stderr, "  runc said: %s%s", buf, buf[n - 1] == '\n' ? "" : "\n");
+    return -1;
+}
+
+/* fork/exec argv with stdin/stdout on /dev/null and stderr into
+ * WORK/runc-stderr, environment PATH only (what the agent gives runc),
+ * then waits for it (bounded). 0 with *status, or -1. */
+static int run_cmd(const char *const *argv, int *status)
 {
     static char *const envp[] = {
         (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
     char what[128];
-    pid_t pid;
+    pid_t pid = -1;
     int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-    int ef = errfile ? open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
-    if (dn < 0) {
-        if (ef >= 0)
-            close(ef);
-        return -1;
-    }
-    pid = fork();
-    if (pid == 0) {
+    int ef = open(WORK "/runc-stderr", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (dn >= 0 && (pid = fork()) == 0) {
         dup2(dn, 0);
         dup2(dn, 1);
         dup2(ef >= 0 ? ef : dn, 2);
         execve(argv[0], (char *const *)argv, envp);
         _exit(127);
     }
-    close(dn);
     if (ef >= 0)
         close(ef);
+    if (dn < 0)
+        return -1;
+    close(dn);
     if (pid < 0)
         return -1;
-    snprintf(what, sizeof what, "%s %s %s", argv[0], argv[1] ? argv[1] : "",
-             argv[1] && argv[2] ? argv[2] : "");
-    return wait_child(pid, what, timeout_ms, status);
+    snprintf(what, sizeof what, "%s %s %s", argv[0], argv[1], argv[2] ? argv[2] : "");
+    return wait_child(pid, what, CMD_TIMEOUT_MS, status);
 }
 
-static void print_file(const char *path)
-{
-    char buf[2048];
-    size_t n;
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if (n)
-        fprintf(stderr, "  runc said: %s%s", buf, buf[n - 1] == '\n' ? "" : "\n");
-}
-
-/* Runs a runc command; 0 when it exited 0, else -1 (printed, with its
- * stderr). */
+/* Runs a runc command; 0 when it exited 0, else -1 (printed). */
 static int runc_ok(const char *const *argv)
 {
-    int status = 0, i;
-    if (run_cmd(argv, WORK "/runc-stderr", CMD_TIMEOUT_MS, &status) != 0)
-        return -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    fprintf(stderr, "bench_gcs_container: runc");
-    for (i = 1; argv[i]; i++)
-        fprintf(stderr, " %s", argv[i]);
-    fprintf(stderr, ": %s %d\n", WIFEXITED(status) ? "exit" : "signal",
-            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    print_file(WORK "/runc-stderr");
-    return -1;
+    char what[160];
+    int status = 0, last = 3;
+    while (argv[last + 1])
+        last++;
+    snprintf(what, sizeof what, "runc %s %s", argv[3], argv[last]);
+    return run_cmd(argv, &status) == 0 ? check_exit(what, status, 0) : -1;
 }
 
 /* ---- files ---- */
@@ -274,62 +246,33 @@ static int write_file(const char *path, const char *text, mode_t mode)
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
     char buf[65536];
-    ssize_t n;
-    int rc = 0, in = open(from, O_RDONLY | O_CLOEXEC), out;
-    if (in < 0)
-        return -1;
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (out < 0) {
-        close(in);
-        return -1;
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
+    ssize_t n = -1;
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
         if (write(out, buf, (size_t)n) != n) {
-            rc = -1;
+            n = -1;
             break;
         }
-    if (n < 0)
-        rc = -1;
-    close(in);
-    if (close(out) != 0)
-        rc = -1;
-    return rc;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) != 0)
+        n = -1;
+    return n == 0 ? 0 : -1;
 }
 
-/* rm -rf that stays on one file system (a mount below is left, not
- * crossed). */
-static void remove_at(int dfd, const char *name, dev_t dev)
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-    int fd;
-    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        (void)unlinkat(dfd, name, 0);
-        return;
-    }
-    if (st.st_dev != dev)
-        return;
-    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || !(d = fdopendir(fd))) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-            remove_at(fd, de->d_name, dev);
-    closedir(d);
-    (void)unlinkat(dfd, name, AT_REMOVEDIR);
+    (void)st;
+    (void)f;
+    (void)(flag == FTW_DP ? rmdir(path) : unlink(path));
+    return 0;
 }
 
+/* rm -rf that stays on one file system (a mount below is left alone). */
 static void remove_tree(const char *path)
 {
-    struct stat st;
-    if (lstat(path, &st) == 0)
-        remove_at(AT_FDCWD, path, st.st_dev);
+    (void)nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* The busybox layer (as tests/guest/ctr_kit.c builds it). */
@@ -401,7 +344,7 @@ static void floor_teardown(void)
             const char *argv[] = {g_runc, "--root", FLOOR_ROOT, "delete", "--force",
                                   g_floor_id, NULL};
             int status;
-            (void)run_cmd(argv, NULL, CMD_TIMEOUT_MS, &status);
+            (void)run_cmd(argv, &status);
         }
         g_floor_id[0] = '\0';
     }
@@ -420,26 +363,15 @@ static void floor_teardown(void)
 
 static void agent_down(void)
 {
-    int st, i;
+    int st;
     if (g_bridge) {
         /* EOF on the bridge: the agent kills, deletes and unmounts what is
          * left, then exits 0. */
         hcs_gcs_bridge_close(g_bridge);
         g_bridge = NULL;
     }
-    if (g_agent <= 0)
-        return;
-    for (i = 0; i < 1500; i++) { /* 15 s */
-        pid_t w = waitpid(g_agent, &st, WNOHANG);
-        if (w == g_agent || (w < 0 && errno != EINTR)) {
-            g_agent = -1;
-            return;
-        }
-        usleep(10000);
-    }
-    fprintf(stderr, "bench_gcs_container: the agent did not exit within 15 s: killed\n");
-    kill(g_agent, SIGKILL);
-    waitpid(g_agent, &st, 0);
+    if (g_agent > 0)
+        (void)wait_child(g_agent, "the agent", 15000, &st);
     g_agent = -1;
 }
 
@@ -550,20 +482,46 @@ static char *make_spec(const char *id, const char *root, const char *const *argv
     return spec;
 }
 
+/* Create: the spec and the container document are built by the library,
+ * as a host does (microseconds), and timed with the RPC. */
+static hcs_result create(const char *id, const char *bundle, const char *root,
+                         const char *const *argv)
+{
+    char *spec = make_spec(id, root, argv), *config = NULL;
+    hcs_result hr = HCS_ERR_INVALIDARG;
+    if (spec && HCS_FAILED(hr = hcs_gcs_encode_lcow_container_config(bundle, spec, NULL,
+                                                                      &config)))
+        fail_hr("hcs_gcs_encode_lcow_container_config", hr);
+    if (config)
+        hr = hcs_gcs_create_container(g_bridge, id, config);
+    hcs_free(config);
+    hcs_free(spec);
+    return hr;
+}
+
+/* The exit: the init's exit code (WaitForProcess, sent by process_start)
+ * and the container's exit notification. */
+static hcs_result wait_exit(hcs_gcs_process *p, const char *id, uint32_t *code,
+                            hcs_gcs_notification *note)
+{
+    hcs_result hr = hcs_gcs_process_wait(p, WAIT_TIMEOUT_MS, code);
+    return HCS_FAILED(hr) ? hr : hcs_gcs_container_wait(g_bridge, id, WAIT_TIMEOUT_MS, note);
+}
+
 /* One lifecycle through the bridge; ph[] gets each phase in us. 0 or -1
  * (already reported; what exists was torn down as far as possible). */
 static int lifecycle(const char *id, const char *const *argv, uint32_t want_code, double ph[PH_N])
 {
-    char bundle[128], root[160], scratch[160], *spec = NULL, *config = NULL;
+    char bundle[128], root[160], scratch[160];
     const char *layers[] = {LAYER, NULL};
-    hcs_gcs_combined_layers cl;
+    hcs_gcs_combined_layers cl, rm;
     hcs_gcs_process_config pc;
     hcs_gcs_process *p = NULL;
     hcs_gcs_notification note;
     int added = 0, created = 0, rc = -1;
     uint32_t code = 0xFFFFFFFFu;
     hcs_result hr;
-    double t0, t1;
+    double t0;
     memset(&note, 0, sizeof note);
     snprintf(bundle, sizeof bundle, "%s/%s", AGENT_STATE, id);
     snprintf(root, sizeof root, "%s/rootfs", bundle);
@@ -571,61 +529,27 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     memset(&cl, 0, sizeof cl);
     cl.container_id = id;
     cl.container_root_path = root;
+    rm = cl;
     cl.layer_paths = layers;
     cl.scratch_path = scratch;
-
-    t0 = now_us();
-    hr = hcs_gcs_modify_combined_layers(g_bridge, "Add", &cl);
-    t1 = now_us();
-    ph[PH_ADD] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("CombinedLayers Add", hr);
-        goto out;
-    }
-    added = 1;
-
-    t0 = t1;
-    spec = make_spec(id, root, argv);
-    if (!spec)
-        goto out;
-    hr = hcs_gcs_encode_lcow_container_config(bundle, spec, NULL, &config);
-    if (HCS_FAILED(hr)) {
-        fail_hr("hcs_gcs_encode_lcow_container_config", hr);
-        goto out;
-    }
-    hr = hcs_gcs_create_container(g_bridge, id, config);
-    t1 = now_us();
-    ph[PH_CREATE] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("Create", hr);
-        goto out;
-    }
-    created = 1;
-
-    t0 = t1;
     hcs_gcs_process_config_init(&pc);
     pc.container_id = id; /* no OCI process: the init */
-    hr = hcs_gcs_process_start(g_bridge, &pc, &p);
-    t1 = now_us();
-    ph[PH_START] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("init start (ExecuteProcess)", hr);
-        goto out;
-    }
-
-    t0 = t1;
-    hr = hcs_gcs_process_wait(p, WAIT_TIMEOUT_MS, &code);
-    if (HCS_FAILED(hr)) {
-        fail_hr("WaitForProcess of the init", hr);
-        goto out;
-    }
-    hr = hcs_gcs_container_wait(g_bridge, id, WAIT_TIMEOUT_MS, &note);
-    t1 = now_us();
-    ph[PH_EXIT] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("the exit notification", hr);
-        goto out;
-    }
+#define STEP(phase, what, call)                                                              \
+    do {                                                                                     \
+        t0 = now_us();                                                                       \
+        hr = (call);                                                                         \
+        ph[phase] = now_us() - t0;                                                           \
+        if (HCS_FAILED(hr)) {                                                                \
+            fail_hr(what, hr);                                                               \
+            goto out;                                                                        \
+        }                                                                                    \
+    } while (0)
+    STEP(PH_ADD, "CombinedLayers Add", hcs_gcs_modify_combined_layers(g_bridge, "Add", &cl));
+    added = 1;
+    STEP(PH_CREATE, "Create", create(id, bundle, root, argv));
+    created = 1;
+    STEP(PH_START, "init start (ExecuteProcess)", hcs_gcs_process_start(g_bridge, &pc, &p));
+    STEP(PH_EXIT, "the init's exit", wait_exit(p, id, &code, &note));
     if (code != want_code) {
         fprintf(stderr, "bench_gcs_container: %s: init %s exited %lu, expected %lu\n", id,
                 argv[0], (unsigned long)code, (unsigned long)want_code);
@@ -638,46 +562,23 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     }
     hcs_gcs_process_close(p);
     p = NULL;
-
-    t0 = t1;
-    memset(&cl, 0, sizeof cl);
-    cl.container_id = id;
-    cl.container_root_path = root;
-    hr = hcs_gcs_modify_combined_layers(g_bridge, "Remove", &cl);
-    t1 = now_us();
-    ph[PH_REMOVE] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("CombinedLayers Remove", hr);
-        goto out;
-    }
+    STEP(PH_REMOVE, "CombinedLayers Remove",
+         hcs_gcs_modify_combined_layers(g_bridge, "Remove", &rm));
     added = 0;
-
-    t0 = t1;
-    hr = hcs_gcs_delete_container_state(g_bridge, id);
-    t1 = now_us();
-    ph[PH_DELETE] = t1 - t0;
-    if (HCS_FAILED(hr)) {
-        fail_hr("DeleteContainerState", hr);
-        goto out;
-    }
+    STEP(PH_DELETE, "DeleteContainerState", hcs_gcs_delete_container_state(g_bridge, id));
     created = 0;
     rc = 0;
+#undef STEP
 out:
     if (p)
         hcs_gcs_process_close(p);
     hcs_gcs_notification_clear(&note);
-    hcs_free(config);
-    hcs_free(spec);
     if (created) { /* hcsshim's teardown order */
         (void)hcs_gcs_shutdown_container(g_bridge, id, 1);
         (void)hcs_gcs_container_wait(g_bridge, id, 10000, NULL);
     }
-    if (added) {
-        memset(&cl, 0, sizeof cl);
-        cl.container_id = id;
-        cl.container_root_path = root;
-        (void)hcs_gcs_modify_combined_layers(g_bridge, "Remove", &cl);
-    }
+    if (added)
+        (void)hcs_gcs_modify_combined_layers(g_bridge, "Remove", &rm);
     if (created)
         (void)hcs_gcs_delete_container_state(g_bridge, id);
     return rc;
@@ -720,28 +621,13 @@ static int floor_prepare(const char *id, const char *const *argv)
     return rc;
 }
 
-/* Unmounts and removes the bundle. 0 or -1 (reported). */
-static int floor_finish(void)
-{
-    char root[300];
-    snprintf(root, sizeof root, "%s/rootfs", g_floor_bundle);
-    if (umount2(root, 0) != 0) {
-        fprintf(stderr, "bench_gcs_container: unmount %s: %s\n", root, strerror(errno));
-        return -1;
-    }
-    g_floor_mounted = 0;
-    remove_tree(g_floor_bundle);
-    g_floor_bundle[0] = '\0';
-    return 0;
-}
-
 /* The floor: overlay + bundle (into *fs_us), `runc run` (into *run_us),
  * unmount + removal (added to *fs_us). 0 or -1 (reported, torn down). */
 static int floor_run(const char *id, const char *const *argv, int want_code, double *run_us,
                      double *fs_us)
 {
     const char *cmd[] = {g_runc, "--root", FLOOR_ROOT, "run", "--bundle", NULL, id, NULL};
-    char p[384];
+    char p[384], what[128];
     struct stat st;
     int status = 0;
     double t0, t1, t2, t3;
@@ -751,10 +637,11 @@ static int floor_run(const char *id, const char *const *argv, int want_code, dou
     t1 = now_us();
     cmd[5] = g_floor_bundle;
     snprintf(g_floor_id, sizeof g_floor_id, "%s", id);
-    if (run_cmd(cmd, WORK "/runc-stderr", CMD_TIMEOUT_MS, &status) != 0)
+    snprintf(what, sizeof what, "runc run %s (%s)", id, argv[0]);
+    if (run_cmd(cmd, &status) != 0 || check_exit(what, status, want_code) != 0)
         goto fail;
-    /* runc run deletes a container whose init exited; when it did not (a
-     * failure), the delete counts. */
+    /* runc run deletes a container whose init exited; when it did not,
+     * the delete counts. */
     snprintf(p, sizeof p, "%s/%s", FLOOR_ROOT, id);
     if (stat(p, &st) == 0) {
         const char *del[] = {g_runc, "--root", FLOOR_ROOT, "delete", "--force", id, NULL};
@@ -763,15 +650,14 @@ static int floor_run(const char *id, const char *const *argv, int want_code, dou
     }
     g_floor_id[0] = '\0';
     t2 = now_us();
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != want_code) {
-        fprintf(stderr, "bench_gcs_container: runc run %s (%s): %s %d, expected exit %d\n", id,
-                argv[0], WIFEXITED(status) ? "exit" : "signal",
-                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), want_code);
-        print_file(WORK "/runc-stderr");
+    snprintf(p, sizeof p, "%s/rootfs", g_floor_bundle);
+    if (umount2(p, 0) != 0) {
+        fprintf(stderr, "bench_gcs_container: unmount %s: %s\n", p, strerror(errno));
         goto fail;
     }
-    if (floor_finish() != 0)
-        goto fail;
+    g_floor_mounted = 0;
+    remove_tree(g_floor_bundle);
+    g_floor_bundle[0] = '\0';
     t3 = now_us();
     *run_us = t2 - t1;
     *fs_us = (t1 - t0) + (t3 - t2);
@@ -787,7 +673,7 @@ fail:
  * PH_START, PH_EXIT, PH_REMOVE = unmount + removal, PH_DELETE. */
 static int direct_run(const char *id, const char *const *argv, int want_code, double ph[PH_N])
 {
-    char pidf[320], buf[32];
+    char pidf[320], what[32];
     const char *create[] = {g_runc, "--root", FLOOR_ROOT, "create", "--bundle", NULL,
                             "--pid-file", pidf, id, NULL};
     const char *start[] = {g_runc, "--root", FLOOR_ROOT, "start", id, NULL};
@@ -795,48 +681,34 @@ static int direct_run(const char *id, const char *const *argv, int want_code, do
     FILE *f;
     long pid = 0;
     int status = 0;
-    double t0, t1;
-    t0 = now_us();
+    double t = now_us();
     if (floor_prepare(id, argv) != 0)
         goto fail;
-    t1 = now_us();
-    ph[PH_ADD] = t1 - t0;
+    ph[PH_ADD] = lap(&t);
     snprintf(pidf, sizeof pidf, "%s/init.pid", g_floor_bundle);
     create[5] = g_floor_bundle;
     snprintf(g_floor_id, sizeof g_floor_id, "%s", id);
-    t0 = t1;
     if (runc_ok(create) != 0)
         goto fail;
-    t1 = now_us();
-    ph[PH_CREATE] = t1 - t0;
-    f = fopen(pidf, "re");
-    if (f) {
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        pid = strtol(buf, NULL, 10);
-        fclose(f);
-    }
-    if (pid <= 1) {
+    ph[PH_CREATE] = lap(&t);
+    if ((f = fopen(pidf, "re")) == NULL || fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
         fprintf(stderr, "bench_gcs_container: runc create %s wrote no pid to %s\n", id, pidf);
+        if (f)
+            fclose(f);
         goto fail;
     }
-    t0 = now_us();
+    fclose(f);
+    t = now_us();
     if (runc_ok(start) != 0)
         goto fail;
-    t1 = now_us();
-    ph[PH_START] = t1 - t0;
-    t0 = t1;
+    ph[PH_START] = lap(&t);
     if (wait_child((pid_t)pid, "the init", WAIT_TIMEOUT_MS, &status) != 0)
         goto fail;
-    t1 = now_us();
-    ph[PH_EXIT] = t1 - t0;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != want_code) {
-        fprintf(stderr, "bench_gcs_container: %s init (%s): %s %d, expected exit %d\n", id,
-                argv[0], WIFEXITED(status) ? "exit" : "signal",
-                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), want_code);
+    ph[PH_EXIT] = lap(&t);
+    snprintf(what, sizeof what, "init %.20s", argv[0]);
+    if (check_exit(what, status, want_code) != 0)
         goto fail;
-    }
-    t0 = t1; /* as the agent's Remove: unmount, remove the mount point */
+    t = now_us(); /* as the agent's Remove: unmount, remove the mount point */
     snprintf(pidf, sizeof pidf, "%s/rootfs", g_floor_bundle);
     if (umount2(pidf, 0) != 0) {
         fprintf(stderr, "bench_gcs_container: unmount %s: %s\n", pidf, strerror(errno));
@@ -844,16 +716,13 @@ static int direct_run(const char *id, const char *const *argv, int want_code, do
     }
     g_floor_mounted = 0;
     (void)rmdir(pidf);
-    t1 = now_us();
-    ph[PH_REMOVE] = t1 - t0;
-    t0 = t1; /* as the agent's Delete: runc delete --force, the bundle */
-    if (runc_ok(del) != 0)
+    ph[PH_REMOVE] = lap(&t);
+    if (runc_ok(del) != 0) /* as the agent's Delete: runc delete, the bundle */
         goto fail;
     g_floor_id[0] = '\0';
     remove_tree(g_floor_bundle);
     g_floor_bundle[0] = '\0';
-    t1 = now_us();
-    ph[PH_DELETE] = t1 - t0;
+    ph[PH_DELETE] = lap(&t);
     return 0;
 fail:
     floor_teardown();
@@ -877,11 +746,8 @@ static int runc_version(double *us)
     const char *cmd[] = {g_runc, "--version", NULL};
     int status = 0;
     double t0 = now_us();
-    if (run_cmd(cmd, NULL, CMD_TIMEOUT_MS, &status) != 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bench_gcs_container: %s --version failed\n", g_runc);
+    if (run_cmd(cmd, &status) != 0 || check_exit("runc --version", status, 0) != 0)
         return -1;
-    }
     *us = now_us() - t0;
     return 0;
 }
@@ -913,56 +779,90 @@ static int skip(const char *why)
     return 0;
 }
 
-typedef struct series {
-    double *v[PH_N];  /* per phase */
-    double *total;
-} series;
-
-static int series_alloc(series *s, size_t n)
-{
-    int k;
-    memset(s, 0, sizeof *s);
-    for (k = 0; k < PH_N; k++)
-        if (!(s->v[k] = (double *)calloc(n, sizeof(double))))
-            return -1;
-    return (s->total = (double *)calloc(n, sizeof(double))) ? 0 : -1;
-}
-
-static void series_free(series *s)
-{
-    int k;
-    for (k = 0; k < PH_N; k++)
-        free(s->v[k]);
-    free(s->total);
-}
-
-static void series_put(series *s, size_t i, const double ph[PH_N], double total)
-{
-    int k;
-    for (k = 0; k < PH_N; k++)
-        s->v[k][i] = ph[k];
-    s->total[i] = total;
-}
+/* The samples: a row of N per series. */
+enum {
+    S_LIFE = 0, /* + phase */
+    S_LIFE_TOTAL = PH_N,
+    S_DIRECT, /* + phase */
+    S_DIRECT_TOTAL = S_DIRECT + PH_N,
+    S_FLOOR,
+    S_FLOOR_FS, /* floor + overlay mount/unmount + bundle write/removal */
+    S_VERSION,
+    S_N
+};
 
 static const char *const k_direct[PH_N] = {
-    "overlay mount + config.json",
-    "runc create",
-    "runc start",
-    "init reaped (subreaper)",
-    "unmount",
-    "runc delete --force + rm",
+    "overlay mount + config.json", "runc create", "runc start",
+    "init reaped (subreaper)", "unmount", "runc delete --force + rm",
 };
+
+static void report(const double *d, size_t n, int json, const char *agent)
+{
+    static const char *const key[PH_N] = {"layers_add", "create", "start", "exit",
+                                          "layers_remove", "delete"};
+#define ROW(s) (d + (size_t)(s) * n)
+#define MED(s) pct(ROW(s), n, 0.5)
+#define P90(s) pct(ROW(s), n, 0.9)
+    double mt = MED(S_LIFE_TOTAL), mf = MED(S_FLOOR), mfs = MED(S_FLOOR_FS);
+    double md = MED(S_DIRECT_TOTAL), sum = 0, dsum = 0;
+    int k, above = mt / mf > TARGET_RATIO;
+    if (json) {
+        printf("{\"iterations\":%zu,\"lifecycle_median_us\":%.0f,\"lifecycle_p90_us\":%.0f,"
+               "\"floor_runc_run_median_us\":%.0f,\"floor_runc_run_p90_us\":%.0f,"
+               "\"ratio\":%.3f,\"target_ratio\":%.2f,\"above_target\":%s,"
+               "\"floor_with_fs_median_us\":%.0f,\"floor_with_fs_p90_us\":%.0f,"
+               "\"ratio_with_fs\":%.3f,\"direct_median_us\":%.0f,\"direct_p90_us\":%.0f,"
+               "\"runc_version_median_us\":%.0f,\"runc_version_p90_us\":%.0f,\"phases\":{",
+               n, mt, P90(S_LIFE_TOTAL), mf, P90(S_FLOOR), mt / mf, TARGET_RATIO,
+               above ? "true" : "false", mfs, P90(S_FLOOR_FS), mt / mfs, md,
+               P90(S_DIRECT_TOTAL), MED(S_VERSION), P90(S_VERSION));
+        for (k = 0; k < PH_N; k++)
+            printf("%s\"%s\":{\"median_us\":%.0f,\"p90_us\":%.0f,\"direct_median_us\":%.0f,"
+                   "\"direct_p90_us\":%.0f}", k ? "," : "", key[k], MED(S_LIFE + k),
+                   P90(S_LIFE + k), MED(S_DIRECT + k), P90(S_DIRECT + k));
+        printf("}}\n");
+        return;
+    }
+    printf("container lifecycle: median %.1f ms (p90 %.1f), floor runc run %.1f ms (p90 %.1f), "
+           "ratio %.2f (target <= %.1f)%s\n", mt / 1e3, P90(S_LIFE_TOTAL) / 1e3, mf / 1e3,
+           P90(S_FLOOR) / 1e3, mt / mf, TARGET_RATIO, above ? "  ABOVE TARGET" : "");
+    printf("  n=%zu, the three runs interleaved in a rotating order after %d warm-ups each; "
+           "agent %s, %s\n", n, WARMUP, agent, g_runc);
+    printf("  lifecycle: Add layers -> Create -> init start -> exit code + notification -> "
+           "Remove layers -> DeleteContainerState, init /bin/true\n");
+    printf("  floor:     fork/exec + wait of `runc --root R run --bundle B ID`, the same spec on "
+           "the same kind of overlay\n");
+    printf("  floor with the overlay mount/unmount and bundle write/removal: median %.1f ms "
+           "(p90 %.1f), ratio %.2f\n", mfs / 1e3, P90(S_FLOOR_FS) / 1e3, mt / mfs);
+    printf("  the agent's runc commands run directly (create, start, reap, delete): median "
+           "%.1f ms (p90 %.1f), ratio to it %.2f\n", md / 1e3, P90(S_DIRECT_TOTAL) / 1e3,
+           mt / md);
+    printf("  phases, median / p90 in ms      through bridge + agent      |  runc directly\n");
+    for (k = 0; k < PH_N; k++) {
+        sum += MED(S_LIFE + k);
+        dsum += MED(S_DIRECT + k);
+        printf("    %s %7.1f / %7.1f  |  %7.1f / %7.1f  %s\n", k_phase[k],
+               MED(S_LIFE + k) / 1e3, P90(S_LIFE + k) / 1e3, MED(S_DIRECT + k) / 1e3,
+               P90(S_DIRECT + k) / 1e3, k_direct[k]);
+    }
+    printf("    sum of the phase medians           %7.1f           |  %7.1f\n", sum / 1e3,
+           dsum / 1e3);
+    printf("  one runc process start-up (`runc --version`): median %.1f ms (p90 %.1f); the "
+           "lifecycle runs runc 3 times, the floor once\n", MED(S_VERSION) / 1e3,
+           P90(S_VERSION) / 1e3);
+#undef ROW
+#undef MED
+#undef P90
+}
 
 int main(int argc, char **argv)
 {
     const char *agent = HCS_GCS_AGENT_PATH, *runc_opt = NULL;
     int iters = MIN_ITERS, json = 0, i, k, rc = 1;
-    double *flo = NULL, *fs = NULL, *ver = NULL;
-    series life, dir;
+    double *d = NULL, p1[PH_N], a, b;
+    size_t n;
     char why[256], id[64];
     struct sigaction sa;
-    memset(&life, 0, sizeof life);
-    memset(&dir, 0, sizeof dir);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc)
             agent = argv[++i];
@@ -978,10 +878,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (iters < MIN_ITERS)
-        iters = MIN_ITERS;
-    if (iters > MAX_ITERS)
-        iters = MAX_ITERS;
+    iters = iters < MIN_ITERS ? MIN_ITERS : iters > MAX_ITERS ? MAX_ITERS : iters;
+    n = (size_t)iters;
 
     if (geteuid() != 0)
         return skip("needs root (mount namespaces, overlays, runc)");
@@ -1020,71 +918,66 @@ int main(int argc, char **argv)
                 strerror(errno));
         goto done;
     }
-
-    flo = (double *)calloc((size_t)iters, sizeof *flo);
-    fs = (double *)calloc((size_t)iters, sizeof *fs);
-    ver = (double *)calloc((size_t)iters, sizeof *ver);
-    if (!flo || !fs || !ver || series_alloc(&life, (size_t)iters) != 0 ||
-        series_alloc(&dir, (size_t)iters) != 0)
-        goto done;
-
-    if (agent_up(agent) != 0)
+    d = (double *)calloc(S_N * n, sizeof *d);
+    if (!d || agent_up(agent) != 0)
         goto done;
 
     /* Sanity: an exit code travels every way (/bin/false -> 1). If the
      * overlay or runc itself cannot work here, that is the environment. */
-    {
-        double p1[PH_N], a, b;
-        if (floor_run("floor-sanity", k_false, 1, &a, &b) != 0) {
-            fprintf(stderr, "bench_gcs_container: runc cannot run the busybox container here "
-                            "(see above)\n");
-            goto done;
-        }
-        if (direct_run("direct-sanity", k_false, 1, p1) != 0 ||
-            lifecycle("bench-sanity", k_false, 1, p1) != 0)
-            goto done;
-        for (i = 0; i < WARMUP && !g_stop; i++) {
-            snprintf(id, sizeof id, "floor-w%d", i);
-            if (floor_run(id, k_true, 0, &a, &b) != 0)
-                goto done;
-            snprintf(id, sizeof id, "direct-w%d", i);
-            if (direct_run(id, k_true, 0, p1) != 0)
-                goto done;
-            snprintf(id, sizeof id, "bench-w%d", i);
-            if (lifecycle(id, k_true, 0, p1) != 0)
-                goto done;
-        }
-        reap_strays();
+    if (floor_run("floor-sanity", k_false, 1, &a, &b) != 0) {
+        fprintf(stderr, "bench_gcs_container: runc cannot run the busybox container here "
+                        "(see above)\n");
+        goto done;
     }
+    if (direct_run("direct-sanity", k_false, 1, p1) != 0 ||
+        lifecycle("bench-sanity", k_false, 1, p1) != 0)
+        goto done;
+    for (i = 0; i < WARMUP && !g_stop; i++) {
+        snprintf(id, sizeof id, "floor-w%d", i);
+        if (floor_run(id, k_true, 0, &a, &b) != 0)
+            goto done;
+        snprintf(id, sizeof id, "direct-w%d", i);
+        if (direct_run(id, k_true, 0, p1) != 0)
+            goto done;
+        snprintf(id, sizeof id, "bench-w%d", i);
+        if (lifecycle(id, k_true, 0, p1) != 0)
+            goto done;
+    }
+    reap_strays();
 
     for (i = 0; i < iters && !g_stop; i++) {
-        double p1[PH_N], t0;
-        int step;
+        int step, base = -1;
+        double t0;
         /* The three containers in a rotating order, then runc --version. */
         for (step = 0; step < 3; step++) {
             switch ((step + i) % 3) {
             case 0:
                 snprintf(id, sizeof id, "floor-%d", i);
-                if (floor_run(id, k_true, 0, &flo[i], &fs[i]) != 0)
+                if (floor_run(id, k_true, 0, &a, &b) != 0)
                     goto done;
-                break;
+                d[S_FLOOR * n + (size_t)i] = a;
+                d[S_FLOOR_FS * n + (size_t)i] = a + b;
+                continue;
             case 1:
                 snprintf(id, sizeof id, "direct-%d", i);
                 t0 = now_us();
                 if (direct_run(id, k_true, 0, p1) != 0)
                     goto done;
-                series_put(&dir, (size_t)i, p1, now_us() - t0);
+                base = S_DIRECT;
                 break;
             default:
                 snprintf(id, sizeof id, "bench-%d", i);
                 t0 = now_us();
                 if (lifecycle(id, k_true, 0, p1) != 0)
                     goto done;
-                series_put(&life, (size_t)i, p1, now_us() - t0);
+                base = S_LIFE;
                 break;
             }
+            d[(size_t)(base + PH_N) * n + (size_t)i] = now_us() - t0;
+            for (k = 0; k < PH_N; k++)
+                d[(size_t)(base + k) * n + (size_t)i] = p1[k];
         }
-        if (runc_version(&ver[i]) != 0)
+        if (runc_version(&d[S_VERSION * n + (size_t)i]) != 0)
             goto done;
         reap_strays();
         if (g_agent < 0)
@@ -1094,78 +987,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_gcs_container: interrupted after %d iterations\n", i);
         goto done;
     }
-
-    {
-        static const char *const key[PH_N] = {"layers_add", "create", "start", "exit",
-                                              "layers_remove", "delete"};
-        size_t n = (size_t)iters;
-        double *full = (double *)calloc(n, sizeof *full), sum = 0, dsum = 0;
-        double mt = pct(life.total, n, 0.5), m90 = pct(life.total, n, 0.9);
-        double mf = pct(flo, n, 0.5), f90 = pct(flo, n, 0.9);
-        double md = pct(dir.total, n, 0.5), d90 = pct(dir.total, n, 0.9);
-        double mfull, full90, mv = pct(ver, n, 0.5), v90 = pct(ver, n, 0.9);
-        if (!full)
-            goto done;
-        for (i = 0; i < iters; i++)
-            full[i] = flo[i] + fs[i];
-        mfull = pct(full, n, 0.5);
-        full90 = pct(full, n, 0.9);
-        free(full);
-        if (json) {
-            printf("{\"iterations\":%d,\"lifecycle_median_us\":%.0f,\"lifecycle_p90_us\":%.0f,"
-                   "\"floor_runc_run_median_us\":%.0f,\"floor_runc_run_p90_us\":%.0f,"
-                   "\"ratio\":%.3f,\"target_ratio\":%.2f,\"above_target\":%s,"
-                   "\"floor_with_fs_median_us\":%.0f,\"floor_with_fs_p90_us\":%.0f,"
-                   "\"ratio_with_fs\":%.3f,\"direct_median_us\":%.0f,\"direct_p90_us\":%.0f,"
-                   "\"runc_version_median_us\":%.0f,\"runc_version_p90_us\":%.0f,\"phases\":{",
-                   iters, mt, m90, mf, f90, mt / mf, TARGET_RATIO,
-                   mt / mf <= TARGET_RATIO ? "false" : "true", mfull, full90, mt / mfull, md,
-                   d90, mv, v90);
-            for (k = 0; k < PH_N; k++)
-                printf("%s\"%s\":{\"median_us\":%.0f,\"p90_us\":%.0f,\"direct_median_us\":%.0f,"
-                       "\"direct_p90_us\":%.0f}",
-                       k ? "," : "", key[k], pct(life.v[k], n, 0.5), pct(life.v[k], n, 0.9),
-                       pct(dir.v[k], n, 0.5), pct(dir.v[k], n, 0.9));
-            printf("}}\n");
-        } else {
-            printf("container lifecycle: median %.1f ms (p90 %.1f), floor runc run %.1f ms "
-                   "(p90 %.1f), ratio %.2f (target <= %.1f)%s\n",
-                   mt / 1e3, m90 / 1e3, mf / 1e3, f90 / 1e3, mt / mf, TARGET_RATIO,
-                   mt / mf <= TARGET_RATIO ? "" : "  ABOVE TARGET");
-            printf("  n=%d, the three runs interleaved in a rotating order after %d warm-ups "
-                   "each; agent %s, %s\n", iters, WARMUP, agent, g_runc);
-            printf("  lifecycle: Add layers -> Create -> init start -> exit code + notification "
-                   "-> Remove layers -> DeleteContainerState, init /bin/true\n");
-            printf("  floor:     fork/exec + wait of `runc --root R run --bundle B ID`, the same "
-                   "spec on the same kind of overlay\n");
-            printf("  floor with the overlay mount/unmount and bundle write/removal: median "
-                   "%.1f ms (p90 %.1f), ratio %.2f\n", mfull / 1e3, full90 / 1e3, mt / mfull);
-            printf("  the agent's runc commands run directly (create, start, reap, delete): "
-                   "median %.1f ms (p90 %.1f), ratio to it %.2f\n", md / 1e3, d90 / 1e3,
-                   mt / md);
-            printf("  phases, median / p90 in ms      through bridge + agent      |  runc "
-                   "directly\n");
-            for (k = 0; k < PH_N; k++) {
-                double m = pct(life.v[k], n, 0.5), dm = pct(dir.v[k], n, 0.5);
-                sum += m;
-                dsum += dm;
-                printf("    %s %7.1f / %7.1f  |  %7.1f / %7.1f  %s\n", k_phase[k], m / 1e3,
-                       pct(life.v[k], n, 0.9) / 1e3, dm / 1e3, pct(dir.v[k], n, 0.9) / 1e3,
-                       k_direct[k]);
-            }
-            printf("    sum of the phase medians           %7.1f           |  %7.1f\n",
-                   sum / 1e3, dsum / 1e3);
-            printf("  one runc process start-up (`runc --version`): median %.1f ms (p90 %.1f); "
-                   "the lifecycle runs runc 3 times, the floor once\n", mv / 1e3, v90 / 1e3);
-        }
-    }
+    report(d, n, json, agent);
     rc = 0;
 done:
     cleanup_all();
-    free(flo);
-    free(fs);
-    free(ver);
-    series_free(&life);
-    series_free(&dir);
+    free(d);
     return g_stop && rc != 0 ? 130 : rc;
 }
