@@ -285,6 +285,7 @@ typedef struct hcsg_options {
     char runtime[256];      /* --runtime: OCI runtime ("" = runc from $PATH) */
     char runtime_root[256]; /* --runtime-root ("" = /run/hcs-gcs/runtime) */
     char state_root[256];   /* --state-root: bundles live under it ("" = /run/gcs/c) */
+    int no_runtime_shortcuts; /* --no-runtime-shortcuts */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

@@ -30,6 +30,8 @@ static void usage(FILE *f)
         "  --runtime NAME|PATH      OCI runtime (default runc from $PATH; crun works)\n"
         "  --runtime-root DIR       the runtime's state (--root), default /run/hcs-gcs/runtime\n"
         "  --state-root DIR         bundles must live under DIR (default /run/gcs/c)\n"
+        "  --no-runtime-shortcuts   always run `runc start`/`runc delete` (by default\n"
+        "                           the agent does what they would, for runc)\n"
         "Behaviour:\n"
         "  --strict                 refuse signals/resize/properties of UVM processes\n"
         "                           exactly like the Go GCS (0xC037010E / E_FAIL)\n"
@@ -102,6 +104,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             snprintf(dst, sizeof o.runtime, "%s", val);
+        } else if (strcmp(a, "--no-runtime-shortcuts") == 0) {
+            o.no_runtime_shortcuts = 1;
         } else if (strcmp(a, "--strict") == 0) {
             o.strict = 1;
         } else if (strcmp(a, "--poweroff") == 0) {

@@ -75,10 +75,10 @@ enum { PH_ADD, PH_CREATE, PH_START, PH_EXIT, PH_REMOVE, PH_DELETE, PH_N };
 static const char *const k_phase[PH_N] = {
     "layers Add (overlay mount)        ",
     "Create (bundle, runc create)      ",
-    "init start (runc start)           ",
+    "init start                        ",
     "exit (exit code + notification)   ",
     "layers Remove (overlay unmount)   ",
-    "DeleteContainerState (runc delete)",
+    "DeleteContainerState              ",
 };
 
 /* ---- state torn down on every way out ---- */
@@ -848,7 +848,7 @@ static void report(const double *d, size_t n, int json, const char *agent)
     printf("    sum of the phase medians           %7.1f           |  %7.1f\n", sum / 1e3,
            dsum / 1e3);
     printf("  one runc process start-up (`runc --version`): median %.1f ms (p90 %.1f); the "
-           "lifecycle runs runc 3 times, the floor once\n", MED(S_VERSION) / 1e3,
+           "agent runs it once (create; it starts and deletes a runc container itself), the floor once\n", MED(S_VERSION) / 1e3,
            P90(S_VERSION) / 1e3);
 #undef ROW
 #undef MED

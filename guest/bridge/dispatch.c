@@ -271,6 +271,7 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
         rc.runtime = o->runtime[0] ? o->runtime : NULL;
         rc.runtime_root = o->runtime_root[0] ? o->runtime_root : NULL;
         rc.state_root = o->state_root[0] ? o->state_root : NULL;
+        rc.no_shortcuts = o->no_runtime_shortcuts;
         a->ctrs = hcsg_containers_new(&rc, a->procs, hcsg_send_notification, a, &e);
         if (a->ctrs)
             hcsg_procs_set_exit_fn(a->procs, hcsg_ctr_process_exited, a->ctrs);

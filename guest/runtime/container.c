@@ -143,6 +143,7 @@ hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *proc
     C->notify_ctx = ctx;
     C->oci.procs = procs;
     C->oci.timeout_ms = 60000;
+    C->oci.no_shortcuts = cfg ? cfg->no_shortcuts : 0;
     snprintf(C->oci.path, sizeof C->oci.path, "%s", rt);
     snprintf(C->oci.root, sizeof C->oci.root, "%s",
              cfg && cfg->runtime_root ? cfg->runtime_root : "/run/hcs-gcs/runtime");
@@ -285,7 +286,7 @@ void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t 
  * container's own unless the spec names one (the Go GCS shares one
  * namespace between all containers, and a second container then fails). */
 static char *prepare_spec(const char *text, const char *bundle, int *tty, char *argv0, size_t n,
-                          char *rootfs, size_t rn, hcsg_err *e)
+                          char *rootfs, size_t rn, int *hooks, hcsg_err *e)
 {
     hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
     char *out = NULL;
@@ -324,6 +325,7 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
     }
     if (hcsg_rt_resolve_user(hcsi_json_get(spec, "process"), rootfs, e) != 0)
         goto done;
+    *hooks = hcsi_json_get(spec, "hooks") != NULL;
     linux_ = hcsi_json_get(spec, "linux");
     if (!linux_) {
         linux_ = hcsi_json_object();
@@ -379,8 +381,13 @@ static void remove_files(const ctr *c)
     }
 }
 
-static int runtime_delete(hcsg_containers *C, const ctr *c)
+/* stopped: the init is known to be dead (reaped). */
+static int runtime_delete(hcsg_containers *C, const ctr *c, int stopped)
 {
+    /* A stopped container without hooks: its cgroups and state go without
+     * a runc process (shortcut.c); anything else is runc's. */
+    if (stopped && !c->hooks && hcsg_shortcut_delete(&C->oci, c->id) == 1)
+        return 0;
     const char *args[] = {"delete", "--force", c->id, NULL};
     hcsg_err e;
     hcsg_err_clear(&e);
@@ -477,7 +484,7 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     while (stat(existing, &st) != 0 && strrchr(existing, '/') && strrchr(existing, '/') != existing)
         *strrchr(existing, '/') = '\0';
     spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
-                        sizeof c->rootfs, e);
+                        sizeof c->rootfs, &c->hooks, e);
     if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
     snprintf(path, sizeof path, "%s/config.json", c->bundle);
@@ -547,7 +554,7 @@ fail:
     if (created) {
         if (pid > 0)
             (void)kill(pid, SIGKILL);
-        (void)runtime_delete(C, c);
+        (void)runtime_delete(C, c, 0);
         if (pid > 0)
             hcsg_proc_forget(C->procs, pid);
     }
@@ -627,7 +634,9 @@ static void stop_init(hcsg_containers *C, ctr *c)
 
 static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
 {
-    (void)runtime_delete(C, c);
+    /* Reaped (or never tracked): nothing of the init is left to stop. */
+    int stopped = c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) != 0;
+    (void)runtime_delete(C, c, stopped);
     /* The init and every exec: nothing of the container stays tracked. */
     (void)hcsg_proc_forget_owner(C->procs, c->id);
     remove_files(c);

@@ -29,6 +29,7 @@ typedef struct ctr {
     int wait_answered;
     int notified;
     int sig_asked;        /* 0, SIGTERM or SIGKILL (the strongest asked) */
+    int hooks;            /* the spec has hooks: no runtime shortcuts */
     unsigned seq;
 } ctr;
 

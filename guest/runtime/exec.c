@@ -60,6 +60,7 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     ctr *c;
     hcsg_attach at;
     const char *args[3];
+    int sc;
     pthread_mutex_lock(&C->m);
     c = hcsg_rt_find_locked(C, id);
     if (hcsg_rt_not_ready(c, id, e) != 0) {
@@ -93,7 +94,8 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     args[0] = "start";
     args[1] = id;
     args[2] = NULL;
-    if (hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, e) != 0) {
+    sc = c->hooks ? 0 : hcsg_shortcut_start(&C->oci, id, c->init_pid, C->oci.timeout_ms, e);
+    if (sc < 0 || (sc == 0 && hcsg_oci_run(&C->oci, args, NULL, c->log, NULL, e) != 0)) {
         hcsg_err_prefix(e, "failed to start container %s", id);
         /* Its stdio is attached for good: the container cannot be started
          * again; stop the init so that its exit is reported. */

@@ -58,6 +58,7 @@ typedef struct hcsg_oci {
     char root[PATH_MAX];    /* its --root */
     hcsg_procs *procs;      /* runs its commands */
     uint32_t timeout_ms;    /* per command */
+    int no_shortcuts;       /* --no-runtime-shortcuts */
 } hcsg_oci;
 
 /* Runs `runtime --root R --log LOG --log-format json ARGS...`. fds: its
@@ -70,6 +71,19 @@ int hcsg_oci_run(hcsg_oci *o, const char *const *args, const int fds[3], const c
 int hcsg_console_listen(const char *dir, unsigned seq, char *path, size_t n, hcsg_err *e);
 /* Takes the pty master the runtime sent (waits up to timeout_ms). */
 int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e);
+
+/* ---- runtime commands the agent does itself (shortcut.c) ---- */
+
+/* Whether the shortcuts apply: runc, and not turned off. */
+int hcsg_shortcuts_apply(const hcsg_oci *o);
+/* `runc start` of a created container: reads its exec.fifo (the init
+ * proceeds) and removes it. 1 done, 0 not applicable (use the runtime
+ * command), -1 failed (e). */
+int hcsg_shortcut_start(const hcsg_oci *o, const char *id, pid_t init, uint32_t timeout_ms,
+                        hcsg_err *e);
+/* `runc delete` of a stopped container: its cgroups and state directory.
+ * 1 done, 0 not applicable or not possible (use the runtime command). */
+int hcsg_shortcut_delete(const hcsg_oci *o, const char *id);
 
 /* ---- statistics (metrics.c) ---- */
 
@@ -89,6 +103,7 @@ typedef struct hcsg_rt_config {
     const char *runtime;      /* NULL: "runc" from $PATH */
     const char *runtime_root; /* NULL: /run/hcs-gcs/runtime */
     const char *state_root;   /* NULL: /run/gcs/c */
+    int no_shortcuts;         /* always run the runtime's commands */
 } hcsg_rt_config;
 
 hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *procs,

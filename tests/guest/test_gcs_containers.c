@@ -297,10 +297,13 @@ static void test_exec_signals_properties(void **state)
     end(e);
 }
 
-/* A graceful stop the init honours: GracefulExit. */
+/* A graceful stop the init honours: GracefulExit. This agent always runs
+ * runc's own start and delete (--no-runtime-shortcuts): both paths are
+ * exercised. */
 static void test_graceful(void **state)
 {
-    env *e = begin(state, NULL);
+    const char *const extra[] = {"--no-runtime-shortcuts", NULL};
+    env *e = begin(state, extra);
     gh_proc init;
     uint32_t code = 1;
     assert_int_equal(ck_create(&e->h, "c3", e->layer,
