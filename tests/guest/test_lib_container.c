@@ -226,7 +226,18 @@ static void test_lifecycle(void **state)
     assert_string_equal(n.type, "ForcedExit");
     hcs_gcs_notification_clear(&n);
     OK(hcs_gcs_modify_combined_layers(e->b, "Remove", &cl));
-    OK(hcs_gcs_delete_container_state(e->b, id));
+    {
+        /* While it exists, runc's cgroups for it exist (cgroupsPath
+         * /containers/<id>, the builder's default)... */
+        char cg[256];
+        int v1 = access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) == 0; /* v1 or hybrid */
+        snprintf(cg, sizeof cg, v1 ? "/sys/fs/cgroup/pids/containers/%s"
+                                   : "/sys/fs/cgroup/containers/%s", id);
+        assert_int_equal(access(cg, F_OK), 0);
+        OK(hcs_gcs_delete_container_state(e->b, id));
+        /* ...and Delete removed them (the agent's shortcut or runc). */
+        assert_int_equal(access(cg, F_OK), -1);
+    }
     /* Gone: the guest no longer knows it. */
     assert_int_equal(hcs_gcs_get_properties(e->b, id, "{\"PropertyTypes\":[\"ProcessList\"]}",
                                             &props),
