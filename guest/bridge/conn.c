@@ -77,6 +77,17 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
     a->wfd = wfd;
     pthread_mutex_unlock(&a->wlock);
     a->protver = 0; /* every connection starts un-negotiated */
+    /* A previous connection's loss (STOP_LOST, e.g. noticed by a reader
+     * waiting for a worker) does not stop this one; a signal or a
+     * shutdown does. */
+    if (__atomic_load_n(&a->stop_reason, __ATOMIC_SEQ_CST) == STOP_LOST) {
+        uint64_t v;
+        ssize_t rr;
+        __atomic_store_n(&a->stop_reason, STOP_NONE, __ATOMIC_SEQ_CST);
+        rr = read(a->wake_efd, &v, sizeof v);
+        rr = read(a->dial_abort_efd, &v, sizeof v);
+        (void)rr;
+    }
     a->shutdown_forced = 0;
     if (HCS_FAILED(hcsi_gcs_reader_init(&rd, bridge_read, a, a->o.max_frame))) {
         HCSG_ERROR("out of memory for the frame reader");

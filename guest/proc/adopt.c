@@ -134,6 +134,7 @@ int hcsg_proc_wait_helper(hcsg_procs *p, pid_t pid, uint32_t timeout_ms, int *st
         hcsg_err_plain(e, "runtime command %ld is not tracked", (long)pid);
         return -1;
     }
+    pr->refs++; /* a cleanup may drop the table's reference meanwhile */
     while (!pr->exited) {
         struct timespec ts;
         uint64_t now = hcsg_pi_now_ns();
@@ -150,8 +151,9 @@ int hcsg_proc_wait_helper(hcsg_procs *p, pid_t pid, uint32_t timeout_ms, int *st
     }
     *status = pr->status;
     snprintf(name, sizeof name, "%s", pr->argv0);
-    if (pr->exited)
-        hcsg_pi_remove_locked(p, pr);
+    if (pr->exited || killed)
+        hcsg_pi_remove_locked(p, pr); /* no-op when no longer in the table */
+    hcsg_pi_unref_locked(pr);
     pthread_mutex_unlock(&p->m);
     if (killed) {
         hcsg_err_plain(e, "%s did not finish within %lu ms and was killed", name,

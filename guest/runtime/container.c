@@ -101,14 +101,7 @@ static const char *exit_type(const ctr *c)
                                      : "UnexpectedExit";
 }
 
-/* Takes the notification to send, if it is due (lock held). */
-typedef struct note {
-    char id[HCSG_MAX_ID + 1];
-    char aid[256];
-    const char *type;
-} note;
-
-static int due_locked(ctr *c, note *n)
+int hcsg_rt_due_locked(ctr *c, note *n)
 {
     if (c->notified || !c->exited || (c->init_started && !c->wait_answered))
         return 0;
@@ -119,7 +112,7 @@ static int due_locked(ctr *c, note *n)
     return 1;
 }
 
-static void send_note(hcsg_containers *C, const note *n)
+void hcsg_rt_send_note(hcsg_containers *C, const note *n)
 {
     HCSG_INFO("container %s exited: %s", n->id, n->type);
     if (C->notify)
@@ -527,8 +520,13 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         if (c->io.master < 0)
             goto fail;
     }
-    if (hcsg_rt_read_pid_file(pidf, &pid, e) != 0 ||
-        hcsg_proc_adopt(C->procs, pid, id, tty, argv0, NULL, e) != 0)
+    if (hcsg_rt_read_pid_file(pidf, &pid, e) != 0)
+        goto fail;
+    /* Known before it is tracked: an exit reported at once is not lost. */
+    pthread_mutex_lock(&C->m);
+    c->init_pid = pid;
+    pthread_mutex_unlock(&C->m);
+    if (hcsg_proc_adopt(C->procs, pid, id, tty, argv0, NULL, e) != 0)
         goto fail;
     if (lfd >= 0) {
         close(lfd);
@@ -593,11 +591,11 @@ void hcsg_ctr_wait_answered(hcsg_containers *C, pid_t pid)
     c = find_pid_locked(C, pid);
     if (c) {
         c->wait_answered = 1;
-        due = due_locked(c, &n);
+        due = hcsg_rt_due_locked(c, &n);
     }
     pthread_mutex_unlock(&C->m);
     if (due)
-        send_note(C, &n);
+        hcsg_rt_send_note(C, &n);
 }
 
 void hcsg_ctr_process_exited(void *ctx, pid_t pid, int status)
@@ -611,18 +609,20 @@ void hcsg_ctr_process_exited(void *ctx, pid_t pid, int status)
     if (c && !c->exited) {
         c->exited = 1;
         c->status = status;
-        due = due_locked(c, &n);
+        due = hcsg_rt_due_locked(c, &n);
     }
     pthread_mutex_unlock(&C->m);
     if (due)
-        send_note(C, &n);
+        hcsg_rt_send_note(C, &n);
 }
 
 /* Kills the init and waits (bounded) until it is reaped. */
 static void stop_init(hcsg_containers *C, ctr *c)
 {
     int i;
-    if (c->init_pid <= 0)
+    /* Only while it is tracked and running: a reaped init's pid may belong
+     * to someone else now. */
+    if (c->init_pid <= 0 || hcsg_proc_state(C->procs, c->init_pid, NULL) != 0)
         return;
     (void)kill(c->init_pid, SIGKILL);
     for (i = 0; i < 500; i++) {
@@ -669,8 +669,7 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
     }
     c->state = ST_DELETING;
     pthread_mutex_unlock(&C->m);
-    if (!c->exited)
-        stop_init(C, c); /* created, never started */
+    stop_init(C, c); /* created, never started (a no-op once it exited) */
     /* A scratch in the bundle may still back a mounted overlay (layers not
      * removed yet): then only the agent's own files go. */
     remove_state(C, c, !hcsg_layers_under(C->layers, c->bundle));
@@ -678,11 +677,11 @@ int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
     /* The host waits for the notification; it must not be lost. */
     c->wait_answered = 1;
     c->exited = 1;
-    due = due_locked(c, &n);
+    due = hcsg_rt_due_locked(c, &n);
     unlink_locked(C, c);
     pthread_mutex_unlock(&C->m);
     if (due)
-        send_note(C, &n);
+        hcsg_rt_send_note(C, &n);
     HCSG_INFO("deleted container %s", id);
     free_ctr(c);
     return 0;
@@ -696,7 +695,9 @@ size_t hcsg_containers_cleanup(hcsg_containers *C)
     C->closing = 1;
     for (;;) {
         c = C->list;
-        while (c && (c->state == ST_CREATING || c->state == ST_STARTING))
+        /* Records in use by a worker (Create, Start, Delete) are left to it. */
+        while (c && (c->state == ST_CREATING || c->state == ST_STARTING ||
+                     c->state == ST_DELETING))
             c = c->next;
         if (!c) {
             if (!C->list)

@@ -49,6 +49,15 @@ struct hcsg_containers {
 
 
 ctr *hcsg_rt_find_locked(hcsg_containers *C, const char *id);
+/* An exit notification to send once the lock is released. */
+typedef struct note {
+    char id[HCSG_MAX_ID + 1];
+    char aid[256];
+    const char *type;
+} note;
+/* Takes the notification if it is due (lock held): 1, else 0. */
+int hcsg_rt_due_locked(ctr *c, note *n);
+void hcsg_rt_send_note(hcsg_containers *C, const note *n);
 /* The Go GCS's answers for a container that is not ready (0: ready). */
 int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e);
 void hcsg_rt_close3(int fd[3]);

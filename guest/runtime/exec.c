@@ -70,10 +70,10 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     }
     if (c->state != ST_CREATED || c->exited) {
         pid_t ip = c->init_pid;
-        int exited = c->exited;
+        int exited = c->exited, created = c->state == ST_CREATED;
         pthread_mutex_unlock(&C->m);
         hcsg_rt_close3(socks);
-        if (exited && c->state == ST_CREATED)
+        if (exited && created)
             hcsg_err_wrap(e, HCSG_HR_ALREADY_STOPPED, "container \"%.200s\" was stopped "
                           "before its init process was started", id);
         else
@@ -82,6 +82,9 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
         return -1;
     }
     c->state = ST_STARTING;
+    /* The host gets the pid: its exit is reported after its wait is
+     * answered, even if it exits before the start command returns. */
+    c->init_started = 1;
     at = c->io;
     hcsg_attach_init(&c->io);
     pthread_mutex_unlock(&C->m);
@@ -110,9 +113,17 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     HCSG_INFO("started container %s (init pid %ld)", id, (long)*pid);
     return 0;
 fail:
-    pthread_mutex_lock(&C->m);
-    c->state = ST_RUNNING; /* not startable again */
-    pthread_mutex_unlock(&C->m);
+    {
+        note n;
+        int due;
+        pthread_mutex_lock(&C->m);
+        c->state = ST_RUNNING; /* not startable again */
+        c->init_started = 0;   /* the host never got the pid */
+        due = hcsg_rt_due_locked(c, &n);
+        pthread_mutex_unlock(&C->m);
+        if (due)
+            hcsg_rt_send_note(C, &n);
+    }
     return -1;
 }
 
@@ -138,7 +149,7 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
         return -1;
     }
     if (c->state != ST_RUNNING || c->exited) {
-        int created = c->state == ST_CREATED && !c->exited;
+        int created = (c->state == ST_CREATED || c->state == ST_STARTING) && !c->exited;
         pthread_mutex_unlock(&C->m);
         hcsg_rt_close3(socks);
         if (created)
