@@ -3,6 +3,7 @@
 #ifndef HCSCTL_CLI_H
 #define HCSCTL_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "hcs.h"
@@ -95,17 +96,25 @@ int hcsctl_usage_error(const char *fmt, ...);
 /* 1 when arg is -h or --help. */
 int hcsctl_is_help(const char *arg);
 
-/* JSON output helpers: write s (n bytes, NULs included) as a JSON string
- * literal that is always valid JSON: control characters, DEL and C1 as
- * escapes (\u0000 for NUL), each byte that is not UTF-8 as \ufffd. */
+/* Untrusted text (cli/text.c). JSON output: write s (n bytes, NULs
+ * included) as a JSON string literal that is always valid JSON: control
+ * characters, DEL, C1 and the invisible code points (hcsctl_invisible) as
+ * \uXXXX escapes (\u0000 for NUL, a surrogate pair above U+FFFF), each
+ * byte that is not UTF-8 as \ufffd. */
 void hcsctl_json_string(FILE *out, const char *s);
 void hcsctl_json_string_n(FILE *out, const char *s, size_t n);
 /* Terminal-safe text for untrusted strings (guest messages, frame bodies):
- * \n \r \t, \xNN for other control characters, DEL and bytes that are not
- * UTF-8, \u00NN for C1 controls; valid UTF-8 as is. One line, no escape
- * sequences reach the terminal. */
+ * \n \r \t, \xNN for other control characters, DEL and bytes that are
+ * not UTF-8, \u00NN for C1 controls, \uXXXX (\UXXXXXXXX above U+FFFF) for
+ * the invisible code points; the rest of valid UTF-8 as is. One line, no
+ * escape sequences reach the terminal, nothing reorders or hides text. */
 void hcsctl_text(FILE *out, const char *s);
 void hcsctl_text_n(FILE *out, const char *s, size_t n);
+/* 1 for the code points that are escaped although valid and printable:
+ * General_Category Cf (bidi controls U+202A-U+202E and U+2066-U+2069,
+ * U+061C, U+200B-U+200F, U+2060-U+2064, U+FEFF, U+00AD, tags, ...),
+ * Default_Ignorable_Code_Point, U+2028 and U+2029. */
+int hcsctl_invisible(uint32_t cp);
 
 /* Reads PATH ("-": stdin, binary) whole, at most max bytes (a longer input
  * is cut at max: compare *len with max). *data is malloc'ed and

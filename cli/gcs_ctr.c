@@ -10,6 +10,7 @@ void hcsctl_ctr_init(hcsctl_ctr *c)
 {
     memset(c, 0, sizeof *c);
     c->state_root = "/run/gcs/c";
+    c->exit_wait_ms = 10000;
 }
 
 int hcsctl_ctr_enabled(const hcsctl_ctr *c) { return c->nlayers > 0; }
@@ -75,11 +76,30 @@ static void set_user(hcs_gcs_oci_process_options *p, const char *user)
     p->username = user;
 }
 
-static hcs_result fail(hcs_result hr, const char *what)
+int hcsctl_ctr_give_up(hcsctl_ctr *c, hcs_gcs_bridge *b, hcs_result hr)
+{
+    if (hr != HCS_ERR_OPERATION_TIMEOUT || !b)
+        return 0;
+    if (c)
+        c->gave_up = 1;
+    hcs_gcs_bridge_shutdown(b, "the guest stopped answering (an RPC timed out)");
+    return 1;
+}
+
+/* The message quotes the guest: one line, escaped (hcsctl_text). An RPC
+ * that timed out gives the guest up (hcsctl_ctr_give_up). */
+static hcs_result fail(hcsctl_ctr *c, hcs_result hr, const char *what)
 {
     const hcs_error *e = hcs_error_last();
-    fprintf(stderr, "hcsctl: gcs run: %s: %s\n", what,
-            e && e->message ? e->message : hcs_strerror(hr));
+    fprintf(stderr, "hcsctl: gcs run: %s: ", what);
+    hcsctl_text(stderr, e && e->message ? e->message : hcs_strerror(hr));
+    fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
+    if (e && e->detail) {
+        fputs("hcsctl: guest error records: ", stderr);
+        hcsctl_text(stderr, e->detail);
+        fputc('\n', stderr);
+    }
+    hcsctl_ctr_give_up(c, c->b, hr);
     return hr;
 }
 
@@ -94,7 +114,7 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
     c->b = b;
     hr = hcs_guid_generate(&g);
     if (HCS_FAILED(hr) || HCS_FAILED(hr = hcs_guid_format(&g, c->id, sizeof c->id)))
-        return fail(hr, "container id");
+        return fail(c, hr, "container id");
     snprintf(c->bundle, sizeof c->bundle, "%s/%s", c->state_root, c->id);
     snprintf(c->root, sizeof c->root, "%s/rootfs", c->bundle);
     if (!c->read_only)
@@ -110,7 +130,7 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
     cl.scratch_path = c->read_only ? NULL : c->scratch_path;
     hr = hcs_gcs_modify_combined_layers(b, "Add", &cl);
     if (HCS_FAILED(hr))
-        return fail(hr, "mount the layers");
+        return fail(c, hr, "mount the layers");
     c->layers_added = 1;
 
     hcs_gcs_oci_spec_options_init(&so);
@@ -130,21 +150,21 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
     so.hostname = c->hostname;
     hr = hcs_gcs_encode_oci_spec(&so, &spec);
     if (HCS_FAILED(hr)) {
-        fail(hr, "container spec");
+        fail(c, hr, "container spec");
         return HCS_ERR_INVALIDARG;
     }
     hr = hcs_gcs_encode_lcow_container_config(c->bundle, spec, NULL, &config);
     hcs_free(spec);
     if (HCS_FAILED(hr))
-        return fail(hr, "container config");
+        return fail(c, hr, "container config");
     hr = hcs_gcs_create_container(b, c->id, config);
     hcs_free(config);
     if (HCS_FAILED(hr))
-        return fail(hr, "create the container");
+        return fail(c, hr, "create the container");
     c->created = 1;
     hr = hcs_gcs_start_container(b, c->id);
     if (HCS_FAILED(hr))
-        return fail(hr, "start the container");
+        return fail(c, hr, "start the container");
     return HCS_S_OK;
 }
 
@@ -153,14 +173,32 @@ void hcsctl_ctr_teardown(hcsctl_ctr *c)
     hcs_result hr;
     if (!c->b)
         return;
+    if (c->gave_up) {
+        if (c->created || c->layers_added)
+            fprintf(stderr, "hcsctl: gcs run: container %s was not torn down: the guest "
+                            "stopped answering%s\n", c->id,
+                    c->layers_added ? " (its layers stay mounted)" : "");
+        c->created = c->layers_added = 0;
+        return;
+    }
     /* hcsshim's order: the init stopped (a no-op once it exited) and its
      * one exit notification, the layers unmounted, then the state. */
     if (c->created) {
         hr = hcs_gcs_shutdown_container(c->b, c->id, 1);
-        if (HCS_FAILED(hr))
-            fail(hr, "stop the container");
-        else if (HCS_FAILED(hr = hcs_gcs_container_wait(c->b, c->id, 10000, NULL)))
-            fail(hr, "wait for the container's exit");
+        if (HCS_FAILED(hr)) {
+            fail(c, hr, "stop the container");
+        } else if (HCS_FAILED(hr = hcs_gcs_container_wait(c->b, c->id, c->exit_wait_ms,
+                                                           NULL))) {
+            /* a missing notification is no RPC timeout: the rest is tried */
+            const hcs_error *e = hcs_error_last();
+            fprintf(stderr, "hcsctl: gcs run: wait for the container's exit: ");
+            hcsctl_text(stderr, e && e->message ? e->message : hcs_strerror(hr));
+            fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
+        }
+        if (c->gave_up) {
+            hcsctl_ctr_teardown(c); /* says what is left */
+            return;
+        }
     }
     if (c->layers_added) {
         hcs_gcs_combined_layers cl;
@@ -169,13 +207,17 @@ void hcsctl_ctr_teardown(hcsctl_ctr *c)
         cl.container_root_path = c->root;
         hr = hcs_gcs_modify_combined_layers(c->b, "Remove", &cl);
         if (HCS_FAILED(hr))
-            fail(hr, "unmount the layers");
+            fail(c, hr, "unmount the layers");
+        if (c->gave_up) {
+            hcsctl_ctr_teardown(c);
+            return;
+        }
         c->layers_added = 0;
     }
     if (c->created) {
         hr = hcs_gcs_delete_container_state(c->b, c->id);
         if (HCS_FAILED(hr))
-            fail(hr, "delete the container");
+            fail(c, hr, "delete the container");
         c->created = 0;
     }
 }

@@ -18,8 +18,11 @@ typedef struct hcsctl_ctr {
     const char *user;      /* --user uid[:gid] | name[:group] */
     int read_only;         /* --read-only: no scratch, read-only root */
     const char *state_root; /* --bundle-root (the agent's --state-root) */
+    /* bounds: the exit notification after ShutdownForced (ms) */
+    int64_t exit_wait_ms;
     /* state */
     hcs_gcs_bridge *b;
+    int gave_up;           /* an RPC timed out: the bridge was shut down */
     char id[40];
     char bundle[512], root[560], scratch_path[560];
     int layers_added, created, started;
@@ -35,7 +38,12 @@ int hcsctl_ctr_enabled(const hcsctl_ctr *c);
 hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const char *const *env,
                             const char *cwd, int tty, uint16_t rows, uint16_t cols);
 /* Everything setup did, undone (a running init is killed first). Safe to
- * call more than once and after a failed setup. */
+ * call more than once and after a failed setup. After hcsctl_ctr_give_up
+ * it sends nothing and says what was left in the guest. */
 void hcsctl_ctr_teardown(hcsctl_ctr *c);
+/* hr of a request to the guest: when it is HCS_ERR_OPERATION_TIMEOUT the
+ * guest stopped answering, and the bridge is shut down so that nothing
+ * more waits for it (the teardown included). 1 when it gave up. */
+int hcsctl_ctr_give_up(hcsctl_ctr *c, hcs_gcs_bridge *b, hcs_result hr);
 
 #endif

@@ -48,11 +48,25 @@ void hcsi_gcs_port_guid(uint32_t port, char out[37]);
 /* Builds the message of a failed RPC from its decoded base:
  * records "<what>: guest returned 0x%08X: <ErrorMessage>" with the
  * ErrorRecords JSON as detail, and returns the guest's HRESULT. */
-/* A copy of guest-supplied text that is safe to print: control characters
- * (ESC, CR, LF, NUL's neighbours...) become \xNN, so a hostile guest cannot
- * forge log lines or terminal sequences; at most max bytes of the input
- * are kept ("..." marks a cut). NULL on out-of-memory. Free with free(). */
+/* A copy of guest-supplied text that is safe to print (text.c), valid
+ * UTF-8 on one line: C0 controls (ESC, CR, LF, ...), DEL and bytes that
+ * are not UTF-8 become \xNN; C1 controls and the invisible or
+ * reordering code points of hcsi_gcs_invisible become \uXXXX
+ * (\UXXXXXXXX above U+FFFF); so a hostile guest can neither forge log
+ * lines or terminal sequences nor make text read as something else (a
+ * right-to-left override). At most max bytes of the input are kept ("..."
+ * marks a cut, never inside a character). NULL on out-of-memory. Free
+ * with free(). */
 char *hcsi_gcs_sanitize(const char *s, size_t max);
+/* 1 for a code point that hcsi_gcs_sanitize escapes although it is valid
+ * and not a control: General_Category Cf (bidi controls U+202A-U+202E and
+ * U+2066-U+2069, LRM/RLM/ALM, zero-width characters, BOM, soft hyphen,
+ * tags, ...), Default_Ignorable_Code_Point, and U+2028/U+2029. */
+int hcsi_gcs_invisible(uint32_t cp);
+/* Length of the well-formed UTF-8 sequence at p (n bytes available), its
+ * code point in *cp; 0 when p does not start one (a stray continuation
+ * byte, an overlong form, a surrogate, > U+10FFFF, truncated). */
+size_t hcsi_gcs_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp);
 
 hcs_result hcsi_gcs_guest_error(const char *what,
                                 const hcs_gcs_response_base *base);

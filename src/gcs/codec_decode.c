@@ -520,35 +520,6 @@ char *hcs_gcs_type_name(uint32_t type, char *buf, size_t size)
 
 const char *hcs_gcs_rpc_name(uint32_t type) { return hcsi_gcs_rpc_name(type); }
 
-char *hcsi_gcs_sanitize(const char *s, size_t max)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i, n = strlen(s), w = 0;
-    char *out;
-    if (n > max)
-        n = max;
-    out = (char *)hcsi_malloc(n * 4 + 4);
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F) {
-            out[w++] = '\\';
-            out[w++] = 'x';
-            out[w++] = hex[c >> 4];
-            out[w++] = hex[c & 15];
-        } else {
-            out[w++] = (char)c;
-        }
-    }
-    if (strlen(s) > max) {
-        memcpy(out + w, "...", 3);
-        w += 3;
-    }
-    out[w] = '\0';
-    return out;
-}
-
 hcs_result hcsi_gcs_guest_error(const char *what, const hcs_gcs_response_base *b)
 {
     hcs_result code = b->result, hr;

@@ -183,10 +183,11 @@ hcs_result hcsi_gcs_pio_write(hcsi_gcs_pio *io, int slot, hcsi_sock s, const voi
 void hcsi_gcs_nosigpipe_enter(hcsi_gcs_nosigpipe *g) { g->raised = 0; }
 void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g) { (void)g; }
 
-hcs_result hcsi_gcs_fd_write_all(hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g)
 {
     const char *p = (const char *)buf;
+    (void)io;
     (void)g;
     while (n > 0) {
         DWORD w = 0;
@@ -383,7 +384,7 @@ void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g)
     pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-hcs_result hcsi_gcs_fd_write_all(hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g)
 {
     const char *p = (const char *)buf;
@@ -395,11 +396,10 @@ hcs_result hcsi_gcs_fd_write_all(hcs_gcs_fd fd, const void *buf, size_t n,
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                struct pollfd pf;
-                pf.fd = (int)fd;
-                pf.events = POLLOUT;
-                pf.revents = 0;
-                poll(&pf, 1, -1);
+                /* a non-blocking fd: wait for room, or a cancel */
+                if (wait_fd(io, (int)fd, POLLOUT, -1) == -1)
+                    return hcsi_err(HCS_ERR_WIN32_OPERATION_ABORTED,
+                                    "write: I/O cancelled (hcs_gcs_process_cancel_io)");
                 continue;
             }
             return hcsi_err(HCS_ERR_WIN32_BROKEN_PIPE, "write: %s", strerror(errno));

@@ -85,10 +85,13 @@ typedef struct hcsi_gcs_nosigpipe {
 void hcsi_gcs_nosigpipe_enter(hcsi_gcs_nosigpipe *g);
 void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g);
 
-/* Writes all n bytes to a caller's fd (POSIX fd, Windows HANDLE), waiting
- * when it is non-blocking. On POSIX it must run between
+/* Writes all n bytes to a caller's fd (POSIX fd, Windows HANDLE). On
+ * POSIX a non-blocking fd is waited for together with io's cancel (then
+ * HCS_ERR_WIN32_OPERATION_ABORTED); a blocking fd or a Windows handle
+ * blocks in the write as long as its reader does not read (the caller's
+ * side, never the guest's). On POSIX it must run between
  * hcsi_gcs_nosigpipe_enter/leave on the same thread (g records EPIPE). */
-hcs_result hcsi_gcs_fd_write_all(hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g);
 
 #endif /* HCS_GCS_PIO_H */

@@ -560,7 +560,7 @@ static void pump_output(pump_arg *a)
         if (got == 0)
             break; /* EOF: hcs_gcs_process_read closed the stream */
         if (sink_ok && a->fd != HCS_GCS_NO_FD) {
-            hr = hcsi_gcs_fd_write_all(a->fd, buf, got, &g);
+            hr = hcsi_gcs_fd_write_all(&a->p->pio, a->fd, buf, got, &g);
             if (HCS_FAILED(hr)) {
                 /* Keep draining so the guest can finish; report later. */
                 a->hr = hcsi_err_wrap(hr, "relaying %s", g_stream_names[a->stream]);
@@ -751,8 +751,13 @@ void hcs_gcs_process_close(hcs_gcs_process *p)
     if (!p)
         return;
     b = p->b;
-    /* Wakes every blocked stdio call, and the relay's stdin thread. */
+    /* Wakes every blocked stdio call, and the relay's stdin thread, which
+     * may sit in a write the guest never takes (a guest that does not read
+     * its stdin). The stdin stream is shut down too, so that no write on
+     * it can block again: close never waits for the guest. */
     hcsi_gcs_pio_cancel(&p->pio);
+    if (p->io[0] != HCSI_SOCK_INVALID)
+        hcsi_sock_shutdown_both(p->io[0]);
     if (p->stdin_thread_running) {
 #ifdef _WIN32
         /* The relay thread may sit in a synchronous ReadFile that started

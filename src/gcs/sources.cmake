@@ -11,4 +11,5 @@ list(APPEND HCS_SOURCES
   gcs/pio.c
   gcs/oci.c
   gcs/resources.c
+  gcs/text.c
 )

@@ -4,7 +4,8 @@
  * dials the stdio streams in a unix:DIR port space before answering, and
  * runs a few canned commands picked by CommandArgs[0] or, for a container
  * exec, OciProcess.args[0]: echo, cat, sh3, big, sleep, hang (dials, never
- * exits), nodial; anything else (the init start) just ends. POSIX only.
+ * exits), sink (never reads stdin, exits once the host's stdin writer is
+ * stuck), nodial; anything else (the init start) just ends. POSIX only.
  * Include <cmocka.h> first (the helpers assert).
  */
 #ifndef GCS_FAKE_GUEST_H
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "gcs_peer.h"
@@ -23,6 +25,7 @@ typedef struct fake_proc {
     char cmd[32];
     hcsi_sock io[3];
     uint32_t pid;
+    int queued; /* sink: bytes of stdin left unread */
     hcsi_thread t;
     int started;
 } fake_proc;
@@ -105,6 +108,19 @@ static inline void proc_main(void *arg)
     } else if (strcmp(fp->cmd, "sleep") == 0) {
         hcsi_sleep_ms(300);
         code = 7;
+    } else if (strcmp(fp->cmd, "sink") == 0) {
+        /* never reads stdin; exits once the host's writer is stuck: bytes
+         * queued and their number unchanged for 200 ms (at most 10 s) */
+        int last = -1, stable = 0, i;
+        for (i = 0; i < 200 && stable < 4 && fp->io[0] != HCSI_SOCK_INVALID; i++) {
+            int q = 0;
+            if (ioctl(fp->io[0], FIONREAD, &q) != 0)
+                break;
+            stable = q > 0 && q == last ? stable + 1 : 0;
+            last = q;
+            hcsi_sleep_ms(50);
+        }
+        fp->queued = last;
     }
     finish_output(fp->io[1]);
     finish_output(fp->io[2]);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -217,6 +219,161 @@ static void test_cancel_from_another_thread(void **s)
     env_down(&e);
 }
 
+typedef struct close_arg {
+    hcs_gcs_process *p;
+    int done;
+    hcsi_mutex lock;
+} close_arg;
+
+static void close_main(void *arg)
+{
+    close_arg *a = (close_arg *)arg;
+    hcs_gcs_process_close(a->p);
+    hcsi_mutex_lock(&a->lock);
+    a->done = 1;
+    hcsi_mutex_unlock(&a->lock);
+}
+
+typedef struct feed_arg {
+    int fd;
+    size_t total, sent;
+} feed_arg;
+
+static void feed_main(void *arg)
+{
+    feed_arg *f = (feed_arg *)arg;
+    static char chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    while (f->sent < f->total) {
+        ssize_t w = write(f->fd, chunk, sizeof chunk);
+        if (w <= 0)
+            break; /* EPIPE once the reader is closed (SIGPIPE ignored) */
+        f->sent += (size_t)w;
+    }
+    close(f->fd);
+}
+
+/* Issue 14 item 1: a guest that dials the stdin relay and never reads it.
+ * 16 MiB go into hcs_gcs_process_relay's stdin; the exit code arrives while
+ * the relay's stdin thread is blocked writing to the guest. Close must not
+ * wait for that write: it returns within a bound (it cancels the relay's
+ * I/O before it joins the thread). */
+static void test_close_while_stdin_blocked(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    hcs_gcs_process *p = NULL;
+    static const char *const sink[] = {"sink", NULL};
+    int in[2], nul;
+    feed_arg f;
+    close_arg c;
+    hcsi_thread ft, ct;
+    uint32_t code = 1;
+    uint64_t t0, ms;
+    struct sigaction ign, before;
+    (void)s;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    assert_int_equal(sigaction(SIGPIPE, &ign, &before), 0); /* the feeder's EPIPE */
+    env_up(&e, 5000);
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = sink;
+    pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    assert_int_equal(pipe(in), 0);
+    nul = open("/dev/null", O_WRONLY);
+    assert_true(nul >= 0);
+    f.fd = in[1];
+    f.total = 16u << 20;
+    f.sent = 0;
+    assert_int_equal(hcsi_thread_start(&ft, feed_main, &f), 0);
+    /* stdout and stderr end when the guest's process is done: it was
+     * done while the host's stdin writer was stuck */
+    assert_int_equal(hcs_gcs_process_relay(p, in[0], nul, nul), 0);
+    assert_int_equal(hcs_gcs_process_wait(p, 10000, &code), 0);
+    assert_int_equal(code, 0);
+    assert_true(proc_of(&e, 100)->queued > 0);
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    hcsi_mutex_init(&c.lock);
+    t0 = hcsi_now_ns();
+    assert_int_equal(hcsi_thread_start(&ct, close_main, &c), 0);
+    for (;;) {
+        int done;
+        hcsi_mutex_lock(&c.lock);
+        done = c.done;
+        hcsi_mutex_unlock(&c.lock);
+        ms = (hcsi_now_ns() - t0) / 1000000u;
+        if (done)
+            break;
+        if (ms > 5000)
+            fail_msg("hcs_gcs_process_close blocked for %llu ms (stdin thread in a write "
+                     "the guest never reads)", (unsigned long long)ms);
+        hcsi_sleep_ms(5);
+    }
+    hcsi_thread_join(&ct);
+    hcsi_mutex_destroy(&c.lock);
+    print_message("close with the stdin relay blocked: %llu ms\n", (unsigned long long)ms);
+    close(in[0]); /* the feeder fails with EPIPE and ends */
+    hcsi_thread_join(&ft);
+    assert_true(f.sent < f.total);
+    close(nul);
+    env_down(&e);
+    assert_int_equal(sigaction(SIGPIPE, &before, NULL), 0);
+}
+
+/* A relay whose destination is a non-blocking pipe nobody reads waits
+ * for room together with the cancel: cancel_io ends it within a bound. */
+static void test_cancel_relay_blocked_on_output(void **s)
+{
+    env e;
+    hcs_gcs_process_config pc;
+    static const char *const big[] = {"big", NULL};
+    io_arg a;
+    hcsi_thread t;
+    int po[2], i;
+    uint64_t t0;
+    (void)s;
+    env_up(&e, 5000);
+    hcs_gcs_process_config_init(&pc);
+    pc.argv = big; /* 4 MiB of stdout */
+    pc.use_stdout = 1;
+    memset(&a, 0, sizeof a);
+    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &a.p), 0);
+    assert_int_equal(pipe(po), 0);
+    assert_int_equal(fcntl(po[1], F_SETFL, fcntl(po[1], F_GETFL) | O_NONBLOCK), 0);
+    a.op = 2;
+    a.fd = po[1];
+    hcsi_mutex_init(&a.lock);
+    assert_int_equal(hcsi_thread_start(&t, io_main, &a), 0);
+    /* the pipe fills up (64 KiB) and the relay waits for room */
+    for (i = 0; i < 500; i++) {
+        int room = 0;
+        hcsi_sleep_ms(10);
+        if (ioctl(po[1], FIONREAD, &room) == 0 && room >= 65536)
+            break;
+    }
+    hcsi_sleep_ms(100);
+    assert_false(io_done(&a));
+    t0 = hcsi_now_ns();
+    assert_int_equal(hcs_gcs_process_cancel_io(a.p), 0);
+    while (!io_done(&a)) {
+        if (hcsi_now_ns() - t0 > 5000000000ull)
+            fail_msg("the relay did not return within 5 s of the cancel");
+        hcsi_sleep_ms(5);
+    }
+    hcsi_thread_join(&t);
+    assert_int_equal(a.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+    if (!strstr(a.msg, "stdout: I/O cancelled (hcs_gcs_process_cancel_io)"))
+        fail_msg("%s", a.msg);
+    hcsi_mutex_destroy(&a.lock);
+    hcs_gcs_process_close(a.p);
+    close(po[0]);
+    close(po[1]);
+    env_down(&e);
+}
+
 /* The library leaves SIGPIPE alone: with the default action (terminate),
  * a relay into a pipe nobody reads fails with an error instead of killing
  * the process, and no SIGPIPE is left pending. */
@@ -266,6 +423,8 @@ int main(void)
         cmocka_unit_test(test_read_timeout),
         cmocka_unit_test(test_write_timeout_and_closed_stdin),
         cmocka_unit_test(test_cancel_from_another_thread),
+        cmocka_unit_test(test_close_while_stdin_blocked),
+        cmocka_unit_test(test_cancel_relay_blocked_on_output),
         cmocka_unit_test(test_no_sigpipe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

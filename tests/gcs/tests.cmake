@@ -5,6 +5,9 @@ hcs_add_test(test_gcs_codec gcs/test_gcs_codec.c)
 hcs_add_test(test_gcs_transport gcs/test_gcs_transport.c)
 hcs_add_test(test_gcs_oci gcs/test_gcs_oci.c)
 hcs_add_test(test_gcs_pio gcs/test_gcs_pio.c)
+# guest text escaped: the library's sanitizer and hcsctl's (cli/text.c)
+hcs_add_test(test_gcs_text gcs/test_gcs_text.c ${PROJECT_SOURCE_DIR}/cli/text.c)
+target_include_directories(test_gcs_text PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 # Suites that drive the bridge over sockets and unix:DIR need POSIX.
 if(NOT WIN32)
   hcs_add_test(test_gcs_bridge gcs/test_gcs_bridge.c)
@@ -32,4 +35,16 @@ if(NOT WIN32 AND TARGET hcs-gcs)
     HCSCTL_PATH="$<TARGET_FILE:hcsctl>" HCS_GCS_PATH="$<TARGET_FILE:hcs-gcs>")
   add_dependencies(test_cli_tty hcsctl hcs-gcs)
   set_tests_properties(test_cli_tty PROPERTIES TIMEOUT 120)
+endif()
+
+# hcsctl against a hostile guest (tests/gcs/hostile_gcs.c): a guest that never
+# reads stdin, one that stops answering, bidi and invisible text. POSIX only.
+if(NOT WIN32)
+  add_executable(hostile_gcs gcs/hostile_gcs.c)
+  target_compile_options(hostile_gcs PRIVATE ${HCS_WARNINGS})
+  hcs_add_test(test_cli_hostile gcs/test_cli_hostile.c)
+  target_compile_definitions(test_cli_hostile PRIVATE
+    HCSCTL_PATH="$<TARGET_FILE:hcsctl>" HOSTILE_GCS_PATH="$<TARGET_FILE:hostile_gcs>")
+  add_dependencies(test_cli_hostile hcsctl hostile_gcs)
+  set_tests_properties(test_cli_hostile PROPERTIES TIMEOUT 180)
 endif()
