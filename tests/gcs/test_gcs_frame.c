@@ -236,7 +236,7 @@ static void test_golden_headers(void **s)
         unsigned long type, size;
         unsigned long long id;
         unsigned char *d;
-        size_t len, used;
+        size_t len = 0, used = 0;
         hcsi_gcs_frame f;
         char tn[40];
         if (line[0] == '#')
