@@ -171,7 +171,7 @@ static void put_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
     FILE *f;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path);
     f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fputs(text, f) >= 0, 1);

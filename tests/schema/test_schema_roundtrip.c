@@ -223,7 +223,7 @@ static void test_golden_host_requests(void **state)
     g_checked = 0;
     for (i = 0; i < sizeof files / sizeof files[0]; i++) {
         char rel[256];
-        size_t n;
+        size_t n = 0;
         char *body;
         hcsi_json *j = NULL;
         snprintf(rel, sizeof rel, "host-requests/%s.body.json", files[i].file);
