@@ -303,7 +303,8 @@ void hcsg_agent_free(hcsg_agent *a)
     if (!a)
         return;
     hcsg_agent_quiesce(a);
-    hcsg_procs_free(a->procs);
+    if (!hcsg_procs_free(a->procs))
+        return; /* a relay may still answer through a: the agent is exiting */
     hcsg_containers_free(a->ctrs);
     close(a->wake_efd);
     close(a->dial_abort_efd);

@@ -301,10 +301,11 @@ int hcsg_procs_start(hcsg_procs *p)
     return 0;
 }
 
-void hcsg_procs_free(hcsg_procs *p)
+int hcsg_procs_free(hcsg_procs *p)
 {
+    size_t left;
     if (!p)
-        return;
+        return 1;
     if (p->started) {
         pthread_mutex_lock(&p->m);
         p->quit = 1;
@@ -318,17 +319,19 @@ void hcsg_procs_free(hcsg_procs *p)
     pthread_mutex_lock(&p->m);
     while (p->table)
         hcsg_pi_remove_locked(p, p->table);
+    left = p->nrelays;
     pthread_mutex_unlock(&p->m);
     /* Relays still running keep their process alive; they only exist when
      * cleanup timed out, and then the agent is exiting anyway. */
-    if (p->nrelays == 0) {
-        close(p->abort_efd);
-        pthread_cond_destroy(&p->changed);
-        pthread_cond_destroy(&p->timer_cv);
-        pthread_cond_destroy(&p->spawn_cv);
-        pthread_mutex_destroy(&p->m);
-        free(p);
-    }
+    if (left)
+        return 0;
+    close(p->abort_efd);
+    pthread_cond_destroy(&p->changed);
+    pthread_cond_destroy(&p->timer_cv);
+    pthread_cond_destroy(&p->spawn_cv);
+    pthread_mutex_destroy(&p->m);
+    free(p);
+    return 1;
 }
 
 void hcsg_procs_reap(hcsg_procs *p)

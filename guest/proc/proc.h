@@ -44,7 +44,9 @@ void hcsg_procs_set_exit_fn(hcsg_procs *p, hcsg_exit_fn fn, void *ctx);
 /* Processes tracked at once (default HCSG_MAX_PROCESSES); set before
  * hcsg_procs_start. */
 void hcsg_procs_set_max(hcsg_procs *p, size_t max);
-void hcsg_procs_free(hcsg_procs *p);
+/* Returns 0 when relays still run (cleanup timed out): the table is then
+ * left allocated, and so must be whatever their answers reach. */
+int hcsg_procs_free(hcsg_procs *p);
 /* Starts the reaper/spawner/timer threads. 0 or -1. */
 int hcsg_procs_start(hcsg_procs *p);
 

@@ -97,11 +97,15 @@ static void relay_finish(relay *r)
     if (pr->relays_all == 0)
         hcsg_pi_close_fd(&pr->master);
     hcsg_pi_check_done_locked(p, pr, &out);
-    p->nrelays--;
-    pthread_cond_broadcast(&p->changed);
     hcsg_pi_unref_locked(pr);
     pthread_mutex_unlock(&p->m);
+    /* Answer before counting the relay gone: once nrelays reaches 0 the
+     * cleanup may free the tables these answers go through. */
     hcsg_pi_send_pending(p, out);
+    pthread_mutex_lock(&p->m);
+    p->nrelays--;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->m);
 }
 
 /* Takes the socket out of its slot (so an abort can no longer shut it
