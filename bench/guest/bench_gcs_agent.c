@@ -2,7 +2,10 @@
  * hcs-gcs benchmark: the guest agent measured through libhcs's bridge.
  *
  *   exec+wait    ExecuteProcess + WaitForProcess round trip of /bin/true
- *                (no stdio, then with stdout relayed), median/p90 of N
+ *                (no stdio), then of /bin/echo with stdout read to EOF,
+ *                median/p90 of N, each against its floor measured in the
+ *                same run, interleaved: posix_spawn + waitpid of the same
+ *                program (with a pipe read to EOF for the stdout case)
  *   start-up     fork/exec of the agent to a negotiated bridge (--stdio)
  *   RSS          the agent's VmRSS idle and after 100 exec+wait cycles
  *   size         the hcs-gcs binary (and its text/data/bss)
@@ -13,6 +16,8 @@
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +143,60 @@ static void exec_wait(agent *a, int with_stdout)
     hcs_gcs_process_close(p);
 }
 
+extern char **environ;
+
+/* The floor: what any process start costs on this machine, with nothing
+ * of ours in the way. */
+static void floor_spawn(int with_stdout)
+{
+    static char *const argv_true[] = {"/bin/true", NULL};
+    static char *const argv_echo[] = {"/bin/echo", "x", NULL};
+    posix_spawn_file_actions_t fa;
+    int pfd[2] = {-1, -1}, st;
+    pid_t pid;
+    posix_spawn_file_actions_init(&fa);
+    if (with_stdout) {
+        if (pipe2(pfd, O_CLOEXEC) != 0) {
+            perror("pipe2");
+            exit(1);
+        }
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    }
+    if (posix_spawn(&pid, with_stdout ? argv_echo[0] : argv_true[0], &fa, NULL,
+                    with_stdout ? argv_echo : argv_true, environ) != 0) {
+        perror("posix_spawn");
+        exit(1);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    if (with_stdout) {
+        char buf[64];
+        ssize_t n;
+        close(pfd[1]);
+        while ((n = read(pfd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+            ;
+        close(pfd[0]);
+    }
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "bench_gcs_agent: floor process failed\n");
+        exit(1);
+    }
+}
+
+/* Runs n rounds of `ours` and of the floor, alternating (so drift in the
+ * machine's speed hits both alike), and keeps both samples. */
+static void measure(agent *a, int with_stdout, int n, double *ours, double *fl)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        double t0 = now_us();
+        exec_wait(a, with_stdout);
+        ours[i] = now_us() - t0;
+        t0 = now_us();
+        floor_spawn(with_stdout);
+        fl[i] = now_us() - t0;
+    }
+}
+
 static long rss_kb(pid_t pid)
 {
     char path[64], line[256];
@@ -158,7 +217,9 @@ int main(int argc, char **argv)
 {
     const char *path = HCS_GCS_AGENT_PATH;
     int iters = 300, json = 0, i;
-    double *t, med_plain, p90_plain, med_out, p90_out, med_start, p90_start;
+    double *t, *f;
+    double med_plain, p90_plain, fmed_plain, fp90_plain;
+    double med_out, p90_out, fmed_out, fp90_out, med_start, p90_start;
     long rss_idle, rss_after;
     struct stat st;
     agent a;
@@ -178,7 +239,8 @@ int main(int argc, char **argv)
         iters = 200;
     signal(SIGPIPE, SIG_IGN);
     t = (double *)calloc((size_t)iters, sizeof *t);
-    if (!t)
+    f = (double *)calloc((size_t)iters, sizeof *f);
+    if (!t || !f)
         return 1;
 
     /* start-up: spawn to negotiated bridge */
@@ -194,22 +256,20 @@ int main(int argc, char **argv)
     agent_up(&a, path);
     usleep(50000);
     rss_idle = rss_kb(a.pid);
-    for (i = 0; i < 20; i++)
-        exec_wait(&a, 0); /* warm-up */
-    for (i = 0; i < iters; i++) {
-        double t0 = now_us();
-        exec_wait(&a, 0);
-        t[i] = now_us() - t0;
+    for (i = 0; i < 20; i++) { /* warm-up, both sides */
+        exec_wait(&a, i & 1);
+        floor_spawn(i & 1);
     }
+    measure(&a, 0, iters, t, f);
     med_plain = pct(t, (size_t)iters, 0.5);
     p90_plain = pct(t, (size_t)iters, 0.9);
-    for (i = 0; i < iters; i++) {
-        double t0 = now_us();
-        exec_wait(&a, 1);
-        t[i] = now_us() - t0;
-    }
+    fmed_plain = pct(f, (size_t)iters, 0.5);
+    fp90_plain = pct(f, (size_t)iters, 0.9);
+    measure(&a, 1, iters, t, f);
     med_out = pct(t, (size_t)iters, 0.5);
     p90_out = pct(t, (size_t)iters, 0.9);
+    fmed_out = pct(f, (size_t)iters, 0.5);
+    fp90_out = pct(f, (size_t)iters, 0.9);
     agent_down(&a);
 
     /* RSS after exactly 100 exec+wait cycles on a fresh agent */
@@ -225,24 +285,37 @@ int main(int argc, char **argv)
         return 1;
     }
     if (json) {
-        printf("{\"exec_wait_median_us\":%.0f,\"exec_wait_p90_us\":%.0f,"
+        printf("{\"iterations\":%d,"
+               "\"exec_wait_median_us\":%.0f,\"exec_wait_p90_us\":%.0f,"
+               "\"floor_spawn_wait_median_us\":%.0f,\"floor_spawn_wait_p90_us\":%.0f,"
+               "\"exec_wait_ratio\":%.3f,"
                "\"exec_wait_stdout_median_us\":%.0f,\"exec_wait_stdout_p90_us\":%.0f,"
-               "\"iterations\":%d,\"startup_median_us\":%.0f,\"startup_p90_us\":%.0f,"
+               "\"floor_spawn_pipe_wait_median_us\":%.0f,\"floor_spawn_pipe_wait_p90_us\":%.0f,"
+               "\"exec_wait_stdout_ratio\":%.3f,"
+               "\"startup_median_us\":%.0f,\"startup_p90_us\":%.0f,"
                "\"rss_idle_kb\":%ld,\"rss_after_100_execs_kb\":%ld,\"binary_bytes\":%lld}\n",
-               med_plain, p90_plain, med_out, p90_out, iters, med_start, p90_start, rss_idle,
-               rss_after, (long long)st.st_size);
+               iters, med_plain, p90_plain, fmed_plain, fp90_plain, med_plain / fmed_plain,
+               med_out, p90_out, fmed_out, fp90_out, med_out / fmed_out, med_start, p90_start,
+               rss_idle, rss_after, (long long)st.st_size);
     } else {
-        printf("hcs-gcs benchmark (%s)\n", path);
-        printf("  exec+wait round trip, /bin/true, no stdio : median %7.0f us  p90 %7.0f us  (n=%d)\n",
-               med_plain, p90_plain, iters);
-        printf("  exec+wait round trip, /bin/echo, stdout   : median %7.0f us  p90 %7.0f us  (n=%d)\n",
-               med_out, p90_out, iters);
-        printf("  agent start-up (spawn -> negotiated)      : median %7.0f us  p90 %7.0f us  (n=50)\n",
+        printf("hcs-gcs benchmark (%s), n=%d each, interleaved with its floor\n", path, iters);
+        printf("  exec+wait, /bin/true, no stdio            : median %6.0f us  p90 %6.0f us\n",
+               med_plain, p90_plain);
+        printf("    floor: posix_spawn + waitpid            : median %6.0f us  p90 %6.0f us\n",
+               fmed_plain, fp90_plain);
+        printf("    ratio (target <= 1.2)                   : %.2f\n", med_plain / fmed_plain);
+        printf("  exec+wait, /bin/echo, stdout read to EOF  : median %6.0f us  p90 %6.0f us\n",
+               med_out, p90_out);
+        printf("    floor: posix_spawn + pipe + waitpid     : median %6.0f us  p90 %6.0f us\n",
+               fmed_out, fp90_out);
+        printf("    ratio (target <= 1.2)                   : %.2f\n", med_out / fmed_out);
+        printf("  agent start-up (spawn -> negotiated)      : median %6.0f us  p90 %6.0f us  (n=50)\n",
                med_start, p90_start);
         printf("  agent RSS idle                            : %ld kB\n", rss_idle);
         printf("  agent RSS after 100 exec+wait             : %ld kB\n", rss_after);
         printf("  binary size                               : %lld bytes\n", (long long)st.st_size);
     }
     free(t);
+    free(f);
     return 0;
 }

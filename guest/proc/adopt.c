@@ -94,15 +94,7 @@ int hcsg_proc_spawn_helper(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e
         hcsg_err_plain(e, "cannot run %s: the agent is stopping", s->path);
         return -1;
     }
-    {
-        spawn_job **jp = &p->jobs;
-        while (*jp)
-            jp = &(*jp)->next;
-        *jp = &job;
-    }
-    pthread_cond_broadcast(&p->spawn_cv);
-    while (!job.done)
-        pthread_cond_wait(&p->spawn_cv, &p->m);
+    hcsg_pi_spawn_locked(p, &job);
     if (job.stage != STAGE_NONE) {
         if (job.pid > 0)
             hcsg_pi_remove_locked(p, pr); /* the reaper collects it */

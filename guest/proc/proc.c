@@ -194,8 +194,9 @@ void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out)
     }
     if (answered)
         hcsg_pi_remove_locked(p, pr);
+    /* The timer is not woken: a waiter answered here only leaves it an
+     * earlier deadline than needed, which it finds empty. */
     pthread_cond_broadcast(&p->changed);
-    pthread_cond_signal(&p->timer_cv);
 }
 
 
@@ -231,6 +232,7 @@ static void *timer_main(void *arg)
             pthread_mutex_lock(&p->m);
             continue;
         }
+        p->timer_next = next;
         if (next == UINT64_MAX) {
             pthread_cond_wait(&p->timer_cv, &p->m);
         } else {
@@ -267,6 +269,7 @@ hcsg_procs *hcsg_procs_new(hcsg_wait_done_fn done, void *ctx)
     p->done_fn = done;
     p->done_ctx = ctx;
     p->max_procs = HCSG_MAX_PROCESSES;
+    p->timer_next = UINT64_MAX;
     return p;
 }
 
@@ -340,13 +343,18 @@ void hcsg_procs_reap(hcsg_procs *p)
         int status;
         pending *out = NULL;
         proc *pr;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid < 0 && errno == EINTR)
-            continue;
-        if (pid <= 0)
-            break;
+        pid_t pid;
         int notify = 0;
+        /* Reaped under the lock: a spawn that finds its child neither in
+         * the table's records nor waitable knows its exit was lost. */
         pthread_mutex_lock(&p->m);
+        do {
+            pid = waitpid(-1, &status, WNOHANG);
+        } while (pid < 0 && errno == EINTR);
+        if (pid <= 0) {
+            pthread_mutex_unlock(&p->m);
+            break;
+        }
         pr = hcsg_pi_find_locked(p, pid);
         if (pr && !pr->exited) {
             pr->exited = 1;
@@ -363,6 +371,7 @@ void hcsg_procs_reap(hcsg_procs *p)
             size_t i = p->orphan_next++ % HCSG_MAX_ORPHANS;
             p->orphans[i].pid = pid;
             p->orphans[i].status = status;
+            p->orphans[i].seq = ++p->reap_seq;
             HCSG_TRACE("reaped untracked pid %ld", (long)pid);
         }
         pthread_mutex_unlock(&p->m);
@@ -422,7 +431,10 @@ int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout
         w->next = p->waiters;
         p->waiters = w;
         p->nwaiters++;
-        pthread_cond_signal(&p->timer_cv);
+        /* The timer only needs to know of a deadline earlier than the one
+         * it sleeps to (a wake-up per wait is measurable). */
+        if (w->deadline < p->timer_next)
+            pthread_cond_signal(&p->timer_cv);
     }
     pthread_mutex_unlock(&p->m);
     hcsg_pi_send_pending(p, out);

@@ -49,6 +49,11 @@ void hcsg_procs_set_max(hcsg_procs *p, size_t max);
 int hcsg_procs_free(hcsg_procs *p);
 /* Starts the reaper/spawner/timer threads. 0 or -1. */
 int hcsg_procs_start(hcsg_procs *p);
+/* Runs fn(arg) on the spawner thread, where starting a process costs no
+ * hand-off. For short work that starts at most one process and cannot
+ * block for long (no dials). 0, or -1 when stopping or out of memory (fn
+ * is then not called). */
+int hcsg_procs_post(hcsg_procs *p, void (*fn)(void *), void *arg);
 
 /* Spawns a process. Returns 0 with *pid, or -1 with e set (Go messages:
  * "failed to call Start for external process: ..."). */

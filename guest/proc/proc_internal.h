@@ -65,6 +65,8 @@ typedef struct spawn_job {
     int reserved;      /* holds one of p->reserved until inserted */
     pid_t pid;
     int stage, err;
+    void (*fn)(void *); /* hcsg_procs_post: run fn(arg) instead */
+    void *arg;
 } spawn_job;
 
 struct hcsg_procs {
@@ -91,7 +93,13 @@ struct hcsg_procs {
     /* Exits of children reaped before anyone tracked them: a container
      * process reparented to the agent (child subreaper) may exit before
      * its runtime command returned its pid. */
-    struct { pid_t pid; int status; } orphans[HCSG_MAX_ORPHANS];
+    /* Untracked exits, newest last; seq orders them against spawns. */
+    struct { pid_t pid; int status; uint64_t seq; } orphans[HCSG_MAX_ORPHANS];
+    uint64_t timer_next; /* the deadline the timer thread sleeps to */
+    uint64_t reap_seq;  /* exits put in the ring so far */
+    uint64_t spawn_seq; /* reap_seq when the current spawn began */
+    unsigned char sig_reset[65 /* HCSG_PI_NSIG */]; /* dispositions a child resets (spawner) */
+    char *spawn_stack;           /* the children's stack (spawner) */
     size_t orphan_next;
     void *done_ctx;
 };
@@ -125,5 +133,22 @@ void hcsg_pi_start_relay(hcsg_procs *p, proc *pr, int out, int src, int dst, int
                          const char *name);
 /* The spawner thread (spawn.c). */
 void *hcsg_pi_spawner_main(void *arg);
+
+#define HCSG_PI_NSIG 65
+/* The spawner's view of a child, shared with it (child.c, CLONE_VM). */
+typedef struct child_arg {
+    const spawn_job *j;
+    pid_t parent;
+    const unsigned char *reset; /* signals to reset, 1..HCSG_PI_NSIG-1 */
+    volatile int stage, err;    /* STAGE_NONE once exec'd */
+} child_arg;
+/* Starts the child (clone, CLONE_VM | CLONE_VFORK) on the given stack and
+ * returns once it has exec'd or failed: its pid, or -1 (errno). */
+pid_t hcsg_pi_clone_child(child_arg *ca, char *stack_top);
+/* Runs a spawn job here (the spawner thread only). */
+void hcsg_pi_spawn_inline(hcsg_procs *p, spawn_job *j);
+/* Hands a job to the spawner and waits, or runs it inline on the spawner
+ * itself. Lock held on entry and return (dropped meanwhile). */
+void hcsg_pi_spawn_locked(hcsg_procs *p, spawn_job *j);
 
 #endif

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -20,110 +22,86 @@
 
 #include "proc/proc_internal.h"
 
-/* ---- spawning ---- */
+/* ---- spawning ----
+ *
+ * The child is started with clone(CLONE_VM | CLONE_VFORK), as posix_spawn
+ * does: it borrows the agent's memory instead of copying its page tables,
+ * and the spawner resumes when the child has exec'd (or given up), so the
+ * outcome is known without a pipe. Because the child shares the agent's
+ * memory and runs on the spawner's TLS, it makes raw system calls only: no
+ * libc wrapper (or sanitizer interceptor) may change state the agent
+ * shares. All signals stay blocked until the child has reset every
+ * disposition that is not the default, so no handler of the agent's ever
+ * runs on the child's stack. */
 
-static void child_fail(int errfd, int stage)
-{
-    int rec[2];
-    ssize_t w;
-    rec[0] = stage;
-    rec[1] = errno;
-    w = write(errfd, rec, sizeof rec);
-    (void)w;
-    _exit(127);
-}
+#define CHILD_STACK (64u * 1024u)
+#define HCSG_NSIG 65
 
-static void set_fd(int from, int to, int errfd)
+/* Takes the exit of a child the reaper collected before it was in the
+ * table (it runs the moment the child exists). Lock held. */
+static void claim_early_exit(hcsg_procs *p, proc *pr, pending **out)
 {
-    if (from == to) {
-        if (fcntl(to, F_SETFD, 0) != 0)
-            child_fail(errfd, STAGE_DUP);
-    } else if (dup2(from, to) < 0) {
-        child_fail(errfd, STAGE_DUP);
+    siginfo_t si;
+    size_t i;
+    for (i = 0; i < HCSG_MAX_ORPHANS; i++) {
+        if (p->orphans[i].pid == pr->pid && p->orphans[i].seq > p->spawn_seq) {
+            p->orphans[i].pid = 0;
+            pr->exited = 1;
+            pr->status = p->orphans[i].status;
+            hcsg_pi_check_done_locked(p, pr, out);
+            return;
+        }
     }
-}
-
-/* The child: async-signal-safe calls only. */
-static void child_main(const spawn_job *j, int errfd, pid_t parent)
-{
-    const hcsg_spawn *s = j->s;
-    struct sigaction sa;
-    sigset_t none;
-    int sig;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (sig = 1; sig < 65; sig++)
-        (void)sigaction(sig, &sa, NULL);
-    sigemptyset(&none);
-    (void)sigprocmask(SIG_SETMASK, &none, NULL);
-    if (setsid() < 0)
-        child_fail(errfd, STAGE_SETSID);
-    if (j->ctty >= 0 && ioctl(j->ctty, TIOCSCTTY, 0) < 0)
-        child_fail(errfd, STAGE_CTTY);
-    set_fd(j->fd0, 0, errfd);
-    set_fd(j->fd1, 1, errfd);
-    set_fd(j->fd2, 2, errfd);
-    if (s->dir && *s->dir && chdir(s->dir) != 0)
-        child_fail(errfd, STAGE_CHDIR);
-    if (s->has_user) {
-        /* Raw system calls: glibc's wrappers broadcast credential changes
-         * to all threads, which a forked child of a threaded process must
-         * not rely on. */
-        if ((getegid() != s->user.gid || geteuid() != s->user.uid) &&
-            syscall(SYS_setgroups, (long)s->user.ngroups, s->user.groups) != 0)
-            child_fail(errfd, STAGE_GROUPS);
-        if (getegid() != s->user.gid && syscall(SYS_setgid, (long)s->user.gid) != 0)
-            child_fail(errfd, STAGE_SETGID);
-        if (geteuid() != s->user.uid && syscall(SYS_setuid, (long)s->user.uid) != 0)
-            child_fail(errfd, STAGE_SETUID);
+    /* Not in the ring: alive, a zombie the reaper will see now that it is
+     * tracked, or reaped and pushed out of the ring by a burst of other
+     * exits (then its status is lost: report it as killed). */
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pr->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 &&
+        errno == ECHILD) {
+        HCSG_WARN("process %ld exited before it was tracked and its status was lost",
+                  (long)pr->pid);
+        pr->exited = 1;
+        pr->status = SIGKILL; /* as if killed */
+        hcsg_pi_check_done_locked(p, pr, out);
     }
-    /* Die with the agent (the spawner thread lives as long as it does). */
-    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(127);
-    execve(s->path, s->argv, s->envp);
-    child_fail(errfd, STAGE_EXEC);
 }
 
 static void run_job(hcsg_procs *p, spawn_job *j)
 {
-    int ep[2];
-    pid_t parent = getpid();
-    int rec[2];
-    ssize_t got;
-    if (pipe2(ep, O_CLOEXEC) != 0) {
-        j->stage = STAGE_FORK;
-        j->err = errno;
-        return;
-    }
-    /* The lock is held across fork and insertion, so the reaper cannot
-     * miss the pid of a child that exits at once. */
+    char *stack = p->spawn_stack;
+    child_arg ca;
+    sigset_t all, old;
+    pending *out = NULL;
+    memset(&ca, 0, sizeof ca);
+    ca.j = j;
+    ca.parent = getpid();
+    ca.reset = p->sig_reset;
+    ca.stage = STAGE_NONE;
     pthread_mutex_lock(&p->m);
     if (p->closed && j->pr->kind != HCSG_PROC_HELPER) {
         /* A cleanup ran while this request was on its way: nothing may
          * start after it. */
         pthread_mutex_unlock(&p->m);
-        close(ep[0]);
-        close(ep[1]);
         j->stage = STAGE_CLOSED;
         j->err = 0;
         j->pid = 0;
         return;
     }
-    j->pid = fork();
-    if (j->pid == 0) {
-        close(ep[0]);
-        child_main(j, ep[1], parent);
-        _exit(127);
-    }
+    /* Exits the reaper collects from here on may be this child's. */
+    p->spawn_seq = p->reap_seq;
+    pthread_mutex_unlock(&p->m);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    j->pid = hcsg_pi_clone_child(&ca, stack + CHILD_STACK);
+    j->err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (j->pid < 0) {
         j->stage = STAGE_FORK;
-        j->err = errno;
-        pthread_mutex_unlock(&p->m);
-        close(ep[0]);
-        close(ep[1]);
         return;
     }
+    j->stage = ca.stage;
+    j->err = ca.err;
+    pthread_mutex_lock(&p->m);
     j->pr->pid = j->pid;
     j->pr->in_table = 1;
     j->pr->refs++;
@@ -134,24 +112,30 @@ static void run_job(hcsg_procs *p, spawn_job *j)
         j->reserved = 0;
         p->reserved--;
     }
+    claim_early_exit(p, j->pr, &out);
     pthread_mutex_unlock(&p->m);
-    close(ep[1]);
-    do {
-        got = read(ep[0], rec, sizeof rec);
-    } while (got < 0 && errno == EINTR);
-    close(ep[0]);
-    if (got == (ssize_t)sizeof rec) {
-        j->stage = rec[0];
-        j->err = rec[1];
-    } else {
-        j->stage = STAGE_NONE; /* exec succeeded: the pipe closed */
-    }
+    hcsg_pi_send_pending(p, out);
 }
 
 void *hcsg_pi_spawner_main(void *arg)
 {
     hcsg_procs *p = (hcsg_procs *)arg;
+    char *stack;
+    int sig;
     pthread_setname_np(pthread_self(), "gcs-spawner");
+    /* Every disposition that is not the default is reset in the child
+     * (handlers must not run there; ignored signals must not leak into
+     * the process). The agent sets its dispositions before this thread
+     * starts. */
+    for (sig = 1; sig < HCSG_NSIG; sig++) {
+        struct sigaction sa;
+        p->sig_reset[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+                            sa.sa_handler != SIG_DFL;
+    }
+    p->sig_reset[SIGPIPE] = 1;
+    stack = (char *)mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    p->spawn_stack = stack == MAP_FAILED ? NULL : stack;
     pthread_mutex_lock(&p->m);
     for (;;) {
         spawn_job *j;
@@ -162,13 +146,78 @@ void *hcsg_pi_spawner_main(void *arg)
         j = p->jobs;
         p->jobs = j->next;
         pthread_mutex_unlock(&p->m);
-        run_job(p, j);
+        if (j->fn) {
+            /* Posted work: it owns itself and may spawn inline. */
+            j->fn(j->arg);
+            free(j);
+            pthread_mutex_lock(&p->m);
+            continue;
+        }
+        hcsg_pi_spawn_inline(p, j);
         pthread_mutex_lock(&p->m);
         j->done = 1;
         pthread_cond_broadcast(&p->spawn_cv);
     }
     pthread_mutex_unlock(&p->m);
+    if (p->spawn_stack)
+        munmap(p->spawn_stack, CHILD_STACK);
+    p->spawn_stack = NULL;
     return NULL;
+}
+
+void hcsg_pi_spawn_inline(hcsg_procs *p, spawn_job *j)
+{
+    if (!p->spawn_stack) {
+        j->stage = STAGE_FORK;
+        j->err = ENOMEM;
+        j->pid = 0;
+        return;
+    }
+    run_job(p, j);
+}
+
+/* Queues a job for the spawner and waits for it, or runs it here when
+ * this is the spawner (posted work). Lock held on entry and return. */
+void hcsg_pi_spawn_locked(hcsg_procs *p, spawn_job *j)
+{
+    spawn_job **jp;
+    if (pthread_equal(pthread_self(), p->spawner)) {
+        pthread_mutex_unlock(&p->m);
+        hcsg_pi_spawn_inline(p, j);
+        pthread_mutex_lock(&p->m);
+        j->done = 1;
+        return;
+    }
+    j->next = NULL;
+    jp = &p->jobs;
+    while (*jp)
+        jp = &(*jp)->next;
+    *jp = j;
+    pthread_cond_broadcast(&p->spawn_cv);
+    while (!j->done)
+        pthread_cond_wait(&p->spawn_cv, &p->m);
+}
+
+int hcsg_procs_post(hcsg_procs *p, void (*fn)(void *), void *arg)
+{
+    spawn_job *j = (spawn_job *)calloc(1, sizeof *j), **jp;
+    if (!j)
+        return -1;
+    j->fn = fn;
+    j->arg = arg;
+    pthread_mutex_lock(&p->m);
+    if (!p->started || p->quit) {
+        pthread_mutex_unlock(&p->m);
+        free(j);
+        return -1;
+    }
+    jp = &p->jobs;
+    while (*jp)
+        jp = &(*jp)->next;
+    *jp = j;
+    pthread_cond_broadcast(&p->spawn_cv);
+    pthread_mutex_unlock(&p->m);
+    return 0;
 }
 
 
@@ -212,12 +261,17 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+static int set_blocking(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -1 : (fl & O_NONBLOCK) ? fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) : 0;
+}
+
 int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
 {
     proc *pr = NULL;
     spawn_job job;
     int devnull = -1, slave = -1;
-    int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
     int rc = -1;
     char et[128];
     memset(&job, 0, sizeof job);
@@ -250,7 +304,7 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
     job.s = s;
     job.pr = pr;
     job.ctty = -1;
-    if (s->in_sock >= 0) {
+    if (s->tty && s->in_sock >= 0) {
         pr->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (pr->stop_efd < 0)
             goto sys_fail;
@@ -264,31 +318,26 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
         pr->relays_out = 1; /* the pty output (relayed or discarded) */
         pr->relays_all = 1 + (s->in_sock >= 0);
     } else {
+        /* No tty: the sockets themselves are the process's stdio, as the Go
+         * GCS hands them to an external process (spec 6.3). No relay, so
+         * the exit is reported when the process is reaped, whoever still
+         * holds the sockets (its background children, a host that has not
+         * closed them yet). The child needs them blocking. */
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0)
             goto sys_fail;
-        job.fd0 = job.fd1 = job.fd2 = devnull;
-        if (s->in_sock >= 0) {
-            if (pipe2(inp, O_CLOEXEC) != 0 || set_nonblock(inp[1]) != 0)
-                goto sys_fail;
-            job.fd0 = inp[0];
-        }
-        if (s->out_sock >= 0) {
-            if (pipe2(outp, O_CLOEXEC) != 0 || set_nonblock(outp[0]) != 0)
-                goto sys_fail;
-            job.fd1 = outp[1];
-        }
-        if (s->err_sock >= 0) {
-            if (pipe2(errp, O_CLOEXEC) != 0 || set_nonblock(errp[0]) != 0)
-                goto sys_fail;
-            job.fd2 = errp[1];
-        }
-        pr->relays_out = (s->out_sock >= 0) + (s->err_sock >= 0);
-        pr->relays_all = pr->relays_out + (s->in_sock >= 0);
+        if ((s->in_sock >= 0 && set_blocking(s->in_sock) != 0) ||
+            (s->out_sock >= 0 && set_blocking(s->out_sock) != 0) ||
+            (s->err_sock >= 0 && set_blocking(s->err_sock) != 0))
+            goto sys_fail;
+        job.fd0 = s->in_sock >= 0 ? s->in_sock : devnull;
+        job.fd1 = s->out_sock >= 0 ? s->out_sock : devnull;
+        job.fd2 = s->err_sock >= 0 ? s->err_sock : devnull;
+        pr->relays_out = pr->relays_all = 0;
     }
-    if ((s->in_sock >= 0 && set_nonblock(s->in_sock) != 0) ||
-        (s->out_sock >= 0 && set_nonblock(s->out_sock) != 0) ||
-        (s->err_sock >= 0 && set_nonblock(s->err_sock) != 0))
+    if (s->tty && ((s->in_sock >= 0 && set_nonblock(s->in_sock) != 0) ||
+                   (s->out_sock >= 0 && set_nonblock(s->out_sock) != 0) ||
+                   (s->err_sock >= 0 && set_nonblock(s->err_sock) != 0)))
         goto sys_fail;
 
     /* Hand the job to the spawner thread and wait for it. */
@@ -298,24 +347,18 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
         hcsg_err_plain(e, "failed to call Start for external process: the agent is stopping");
         goto out;
     }
-    job.next = NULL;
-    {
-        spawn_job **jp = &p->jobs;
-        while (*jp)
-            jp = &(*jp)->next;
-        *jp = &job;
-    }
-    pthread_cond_broadcast(&p->spawn_cv);
-    while (!job.done)
-        pthread_cond_wait(&p->spawn_cv, &p->m);
+    hcsg_pi_spawn_locked(p, &job);
     pthread_mutex_unlock(&p->m);
 
-    /* The child's ends are the child's now. */
+    /* The child's ends are the child's now (without a tty, the sockets
+     * too). */
     hcsg_pi_close_fd(&slave);
     hcsg_pi_close_fd(&devnull);
-    hcsg_pi_close_fd(&inp[0]);
-    hcsg_pi_close_fd(&outp[1]);
-    hcsg_pi_close_fd(&errp[1]);
+    if (!s->tty) {
+        hcsg_pi_close_fd(&s->in_sock);
+        hcsg_pi_close_fd(&s->out_sock);
+        hcsg_pi_close_fd(&s->err_sock);
+    }
 
     if (job.stage != STAGE_NONE) {
         hcsg_pi_errtext(job.err, et, sizeof et);
@@ -362,8 +405,8 @@ int hcsg_proc_start(hcsg_procs *p, hcsg_spawn *s, pid_t *pid, hcsg_err *e)
         pthread_mutex_lock(&p->m);
         pr->refs++; /* ours, until the relays are started */
         pthread_mutex_unlock(&p->m);
-        hcsg_pi_begin_relays(p, pr, -1, inp[1], outp[0], errp[0], in, out, err);
-        outp[0] = errp[0] = inp[1] = -1; /* owned by the relays */
+        if (s->tty)
+            hcsg_pi_begin_relays(p, pr, -1, -1, -1, -1, in, out, err);
         HCSG_INFO("started process %ld (%s)%s", (long)job.pid,
                   s->argv0 ? s->argv0 : s->path, s->tty ? " with a tty" : "");
         pthread_mutex_lock(&p->m);
@@ -386,12 +429,6 @@ out:
     pthread_mutex_unlock(&p->m);
     hcsg_pi_close_fd(&slave);
     hcsg_pi_close_fd(&devnull);
-    hcsg_pi_close_fd(&inp[0]);
-    hcsg_pi_close_fd(&inp[1]);
-    hcsg_pi_close_fd(&outp[0]);
-    hcsg_pi_close_fd(&outp[1]);
-    hcsg_pi_close_fd(&errp[0]);
-    hcsg_pi_close_fd(&errp[1]);
     if (pr)
         hcsg_pi_free_proc(pr);
     if (rc != 0) {
