@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "gcs_ctr.h"
 #include "gcs_posix.h"
+#include "gcs_wait.h"
 
 #ifdef _WIN32
 #  include <windows.h>
@@ -172,18 +173,26 @@ static void log_stderr(void *ctx, hcs_gcs_log_level level, const char *msg)
     }
 }
 
-static int bridge_fail(const char *what, hcs_result hr)
+/* message/detail: the failure's text when it happened on another thread
+ * (else this thread's last error). */
+static int bridge_fail_text(const char *what, hcs_result hr, const char *message,
+                            const char *detail)
 {
-    const hcs_error *e = hcs_error_last();
     fprintf(stderr, "hcsctl: gcs run: %s: ", what);
-    hcsctl_text(stderr, e ? e->message : hcs_strerror(hr));
+    hcsctl_text(stderr, message ? message : hcs_strerror(hr));
     fprintf(stderr, " (0x%08lX)\n", (unsigned long)(uint32_t)hr);
-    if (e && e->detail) {
+    if (detail) {
         fputs("hcsctl: guest error records: ", stderr);
-        hcsctl_text(stderr, e->detail);
+        hcsctl_text(stderr, detail);
         fputc('\n', stderr);
     }
     return HCSCTL_EXIT_BRIDGE;
+}
+
+static int bridge_fail(const char *what, hcs_result hr)
+{
+    const hcs_error *e = hcs_error_last();
+    return bridge_fail_text(what, hr, e ? e->message : NULL, e ? e->detail : NULL);
 }
 
 /* The exit status for COMMAND's exit code (docs/hcsctl.md): the low byte,
@@ -263,6 +272,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     hcs_result hr;
     int i, rc = HCSCTL_EXIT_BRIDGE;
     hcsctl_ctr ctr;
+    hcsctl_run_result run;
 #ifndef _WIN32
     pid_t child = -1;
     tty_state tty;
@@ -276,6 +286,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 #  define TTY_END() ((void)0)
 #endif
     memset(&o, 0, sizeof o);
+    memset(&run, 0, sizeof run);
     o.timeout_s = 120;
     hcsctl_ctr_init(&ctr);
     for (i = 1; i < argc; i++) {
@@ -478,24 +489,29 @@ start:
         hcsctl_tty_follow(&tty, p, b);
 #endif
 #ifdef _WIN32
-    hr = hcs_gcs_process_relay(p, (hcs_gcs_fd)GetStdHandle(STD_INPUT_HANDLE),
-                               (hcs_gcs_fd)GetStdHandle(STD_OUTPUT_HANDLE),
-                               (hcs_gcs_fd)GetStdHandle(STD_ERROR_HANDLE));
+    hcsctl_relay_and_wait(p, (hcs_gcs_fd)GetStdHandle(STD_INPUT_HANDLE),
+                          (hcs_gcs_fd)GetStdHandle(STD_OUTPUT_HANDLE),
+                          (hcs_gcs_fd)GetStdHandle(STD_ERROR_HANDLE), HCSCTL_OUTPUT_GRACE_MS,
+                          &run);
 #else
     fflush(stdout);
-    hr = hcs_gcs_process_relay(p, 0, 1, 2);
+    hcsctl_relay_and_wait(p, 0, 1, 2, HCSCTL_OUTPUT_GRACE_MS, &run);
 #endif
-    if (HCS_FAILED(hr)) {
-        TTY_END();
-        rc = bridge_fail("relay", hr);
-        goto done;
-    }
-    hr = hcs_gcs_process_wait(p, HCS_GCS_TIMEOUT_INFINITE, &code);
     TTY_END(); /* before anything more is printed */
-    if (HCS_FAILED(hr)) {
-        rc = bridge_fail("wait", hr);
+    if (HCS_FAILED(run.relay_hr)) {
+        rc = bridge_fail("relay", run.relay_hr);
         goto done;
     }
+    if (HCS_FAILED(run.wait_hr)) {
+        rc = bridge_fail_text("wait", run.wait_hr, run.wait_message, run.wait_detail);
+        goto done;
+    }
+    code = run.exit_code;
+    if (run.output_cut)
+        fprintf(stderr, "hcsctl: gcs run: COMMAND exited; its output was still open %u ms "
+                        "later (held by a process it left running?) and was no longer "
+                        "relayed\n",
+                HCSCTL_OUTPUT_GRACE_MS);
     rc = exit_status(code, hcs_gcs_bridge_os(b) != HCS_GCS_OS_WINDOWS);
     if (ctx->json)
         fprintf(stderr, "{\"exit_code\":%lu,\"pid\":%lu,\"guest_os\":\"%s\"}\n",
@@ -503,6 +519,7 @@ start:
                 hcs_gcs_bridge_os(b) == HCS_GCS_OS_WINDOWS ? "windows" : "linux");
 done:
     TTY_END();
+    hcsctl_run_result_free(&run);
     hcs_gcs_process_close(p);
     hcsctl_ctr_teardown(&ctr);
 #ifndef _WIN32

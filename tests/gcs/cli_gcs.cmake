@@ -96,6 +96,13 @@ if(UNIX AND NOT TARGET_WIN32)
     run(137 --json gcs run --spawn "${spawn}" --stdio-dir ${WORK}/stdio --
         /bin/sh -c "kill -9 $$")
     expect("${ERR}" "\\{\"exit_code\":4294967295,")
+    # a process that leaves a child holding its stdout: hcsctl reports the
+    # exit and stops relaying after a bounded grace (hcsshim's rule), not
+    # when the child ends (run() fails at 60 s; the child sleeps 120 s)
+    run(5 gcs run --spawn "${spawn}" --stdio-dir ${WORK}/stdio --
+        /bin/sh -c "sleep 120 & echo started && exit 5")
+    expect("${OUT}" "^started\n$")
+    expect("${ERR}" "^hcsctl: gcs run: COMMAND exited; its output was still open 1000 ms later")
   endif()
 
   # --spawn cleanup: the guest runs in its own process group, which is
