@@ -342,6 +342,7 @@ size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner)
 {
     size_t n = 0;
     proc *pr;
+    pending *out = NULL;
     pthread_mutex_lock(&p->m);
     for (;;) {
         waiter **wp;
@@ -354,6 +355,19 @@ size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner)
         while (*wp) {
             waiter *w = *wp;
             if (w->pr == pr) {
+                /* Answered, not dropped: the exit code when the process
+                 * exited (its output was still draining), else what a
+                 * wait after the Delete gets. */
+                uint32_t code = 0;
+                int32_t hr = HCSG_HR_SYSTEM_NOT_FOUND;
+                if (pr->exited) {
+                    hr = 0;
+                    code = WIFSIGNALED(pr->status) ? 128u + (uint32_t)WTERMSIG(pr->status)
+                                                   : hcsg_pi_exit_code_of(pr->status);
+                }
+                if (!hcsg_pi_pend(&out, w->id, w->aid, hr, code, pr->pid))
+                    HCSG_ERROR("out of memory: WaitForProcess %llu response lost",
+                               (unsigned long long)w->id);
                 *wp = w->next;
                 p->nwaiters--;
                 free(w);
@@ -365,5 +379,6 @@ size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner)
         n++;
     }
     pthread_mutex_unlock(&p->m);
+    hcsg_pi_send_pending(p, out);
     return n;
 }

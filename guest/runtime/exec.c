@@ -339,11 +339,13 @@ int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int w
         for (i = 0; i < n; i++) {
             hcsi_json *d = hcsi_json_object(), *v = hcsi_json_array_at(pids, i);
             if (!d || hcsi_json_kind_of(v) != HCSI_JSON_INT ||
-                HCS_FAILED(hcsi_json_set_int(d, "ProcessId", hcsi_json_i64(v))) ||
-                HCS_FAILED(hcsi_json_append(arr, d))) {
+                HCS_FAILED(hcsi_json_set_int(d, "ProcessId", hcsi_json_i64(v)))) {
                 hcsi_json_put(d);
                 continue;
             }
+            /* append takes d, also when it fails */
+            if (HCS_FAILED(hcsi_json_append(arr, d)))
+                continue;
         }
         hcsi_json_put(pids);
         if (HCS_FAILED(hcsi_json_set(props, "ProcessList", arr)))

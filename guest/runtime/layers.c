@@ -134,15 +134,18 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
     for (i = 0; i < s->Layers.n; i++) {
         const char *lp = s->Layers.items[i].Path;
         struct stat st;
+        int src;
         if (!lp || lp[0] != '/') {
             hcsg_err_plain(e, "CombinedLayers for %s: layer %zu path \"%.300s\" is not "
                               "absolute", root, i, lp ? lp : "");
             return -1;
         }
-        if (stat(lp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        src = stat(lp, &st);
+        if (src != 0 || !S_ISDIR(st.st_mode)) {
+            /* st is only read when stat succeeded */
+            const char *why = src != 0 ? strerror(errno) : "not a directory";
             hcsg_err_plain(e, "failed to mount overlay at %s: layer %zu \"%.300s\": %s", root, i,
-                           lp, errno && !S_ISDIR(st.st_mode) ? strerror(errno)
-                                                              : "not a directory");
+                           lp, why);
             return -1;
         }
         if (append_opt(data, &len, i == 0 ? "lowerdir=" : "", lp, ":") != 0)

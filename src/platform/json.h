@@ -59,6 +59,7 @@ hcs_result hcsi_json_set_str(hcsi_json *obj, const char *key, const char *s);
 hcs_result hcsi_json_set_int(hcsi_json *obj, const char *key, int64_t v);
 hcs_result hcsi_json_set_uint(hcsi_json *obj, const char *key, uint64_t v);
 hcs_result hcsi_json_set_bool(hcsi_json *obj, const char *key, int v);
+/* Takes val, also on failure (then it is freed). */
 hcs_result hcsi_json_append(hcsi_json *arr, hcsi_json *val);
 
 /* Kinds, mirroring JSON. */

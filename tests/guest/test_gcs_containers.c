@@ -200,10 +200,12 @@ static void test_init_pipes(void **state)
 static void test_exec_signals_properties(void **state)
 {
     env *e = begin(state, NULL);
-    gh_proc init, x, s, x2;
+    gh_proc init, x, s, x2, held;
     hcsi_buf out, err;
     uint32_t code = 0;
     hcsi_json *r;
+    gh_frame f;
+    uint64_t held_id;
     const char *props = NULL;
     char body[512], want[64];
     assert_int_equal(ck_create(&e->h, "c2", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
@@ -271,6 +273,15 @@ static void test_exec_signals_properties(void **state)
     assert_int_equal(gh_signal_in(&e->h, "c2", (uint32_t)getpid(), 15), (int32_t)0x80070490);
     /* An exec nobody will wait for. */
     exec_oci(&e->h, "c2", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &x2);
+    /* An exec whose output the host never drains: its wait stays pending
+     * (the drain rule) until the Delete answers it with the exit code. */
+    exec_oci(&e->h, "c2", "{\"args\":[\"sh\",\"-c\",\"echo held; exit 7\"],\"cwd\":\"/\","
+             "\"env\":[\"PATH=/bin\"]}", GH_OUT, &held);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"c2\",\"ActivityId\":\"" GH_ZERO
+             "\",\"ProcessId\":%u,\"TimeoutInMs\":4294967295}", held.pid);
+    held_id = gh_send(&e->h, GH_WAIT, body);
+    assert_int_equal(gh_recv(&e->h, held_id, 300, &f), -1);
     /* Graceful: a pid-1 sleep has no SIGTERM handler and keeps running. */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c2", NULL), 0);
     assert_int_equal(gh_wait_in(&e->h, "c2", init.pid, 300, &code, 20000), (int32_t)0xC0370109);
@@ -283,6 +294,10 @@ static void test_exec_signals_properties(void **state)
     /* After the exit, shutting down again is a success (as recorded). */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
     remove_container(&e->h, "c2");
+    assert_int_equal(gh_recv(&e->h, held_id, 5000, &f), 0);
+    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":7}");
+    gh_frame_free(&f);
+    gh_close_proc(&held);
     /* Nothing of the container stays tracked, not even an exec nobody
      * waited for (DumpStacks lists every tracked process). */
     r = gh_call(&e->h, GH_STACKS, "{\"ContainerId\":\"" GH_ZERO "\"}", 20000);
