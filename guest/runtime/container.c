@@ -509,7 +509,14 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         args[n++] = id;
         args[n] = NULL;
         if (hcsg_oci_run(&C->oci, args, child, c->log, NULL, e) != 0) {
+            char state[PATH_MAX + 300];
             hcsg_err_prefix(e, "failed to create container %s", id);
+            /* A runtime that failed cleans up after itself, one that was
+             * killed at the timeout may not have: what it left (state, a
+             * waiting init, cgroups) goes with a forced delete. */
+            snprintf(state, sizeof state, "%s/%s", C->oci.root, id);
+            if (stat(state, &st) == 0)
+                created = 1;
             goto fail;
         }
         created = 1;

@@ -582,6 +582,66 @@ static void test_bad_inputs(void **state)
     end(e);
 }
 
+/* A runtime that fails its create after leaving state behind (as one
+ * killed at the agent's timeout would): the failed Create still removes
+ * that state with a forced delete, and the id is free again. */
+static void test_failed_create_cleans_runtime(void **state)
+{
+    env *e = (env *)*state;
+    char script[300], log[300], arg[320], *text, body[512];
+    const char *extra[3];
+    FILE *f;
+    hcsi_json *r;
+    char *msg = NULL;
+    if (!e)
+        skip();
+    snprintf(script, sizeof script, "%s/fake-runtime", e->dir);
+    snprintf(log, sizeof log, "%s/fake-runtime.log", e->dir);
+    f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "#!/bin/sh\n"
+            "root=\n"
+            "while [ $# -gt 0 ]; do\n"
+            "  case \"$1\" in\n"
+            "  --root) root=$2; shift 2 ;;\n"
+            "  --log|--log-format) shift 2 ;;\n"
+            "  create) shift; id=\n"
+            "    while [ $# -gt 0 ]; do case \"$1\" in --*) shift 2 ;; *) id=$1; shift ;; esac; done\n"
+            "    mkdir -p \"$root/$id\" && echo '{}' > \"$root/$id/state.json\"\n"
+            "    echo \"create $id\" >> '%s'; exit 1 ;;\n"
+            "  delete) shift; [ \"$1\" = --force ] && shift\n"
+            "    echo \"delete $1 $(test -d \"$root/$1\" && echo had-state)\" >> '%s'\n"
+            "    rm -rf \"$root/$1\"; exit 0 ;;\n"
+            "  *) echo \"unexpected $*\" >> '%s'; exit 2 ;;\n"
+            "  esac\n"
+            "done\n",
+            log, log, log);
+    fclose(f);
+    assert_int_equal(chmod(script, 0755), 0);
+    snprintf(arg, sizeof arg, "%s", script);
+    extra[0] = "--runtime";
+    extra[1] = arg;
+    extra[2] = NULL;
+    ck_start(&e->h, extra);
+    assert_int_equal(ck_create(&e->h, "bad", e->layer, "[\"true\"]", 0, 0), (int32_t)0x80004005);
+    text = read_text(log);
+    assert_non_null(text);
+    assert_string_equal(text, "create bad\ndelete bad had-state\n");
+    free(text);
+    /* Nothing is tracked: the id is unknown, its layers go. */
+    assert_int_equal(ck_simple(&e->h, GH_DELETE, "bad", &msg), (int32_t)0xC037010E);
+    free(msg);
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/bad/rootfs\"}}}");
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+    end(e);
+}
+
 static void net_ns_of(pid_t pid, char *out, size_t n)
 {
     char p[64];
@@ -713,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_tty_resize),
         cmocka_unit_test(test_ids_and_states),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_failed_create_cleans_runtime),
         cmocka_unit_test(test_two_containers_constraints),
         cmocka_unit_test(test_disconnect_cleanup),
     };
