@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -250,6 +251,18 @@ int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e)
         hcsg_err_plain(e, "console socket accept: %s", strerror(errno));
         return -1;
     }
+    /* Connected is not sent: a runtime that connects and stays silent is
+     * bounded by the same timeout. */
+    pf.fd = c;
+    pf.events = POLLIN;
+    pf.revents = 0;
+    if (poll(&pf, 1, (int)timeout_ms) <= 0) {
+        close(c);
+        hcsg_err_plain(e, "the OCI runtime connected to the console socket but sent no "
+                          "console within %lu ms",
+                       (unsigned long)timeout_ms);
+        return -1;
+    }
     memset(&mh, 0, sizeof mh);
     iov.iov_base = byte;
     iov.iov_len = sizeof byte;
@@ -263,7 +276,17 @@ int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e)
             memcpy(&master, CMSG_DATA(cm), sizeof master);
     }
     close(c);
-    if (master < 0)
+    if (master < 0) {
         hcsg_err_plain(e, "the OCI runtime's console message carried no file descriptor");
+    } else {
+        /* Only a pty master is a console. */
+        unsigned int n;
+        if (ioctl(master, TIOCGPTN, &n) != 0) {
+            close(master);
+            master = -1;
+            hcsg_err_plain(e, "the OCI runtime's console message carried a descriptor that "
+                              "is not a pty master");
+        }
+    }
     return master;
 }

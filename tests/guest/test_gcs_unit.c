@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "gcs.h"
+#include "runtime/runtime.h"
 
 static void test_addr_parse(void **s)
 {
@@ -492,6 +496,95 @@ static void test_dispatch(void **s)
     hcsg_agent_free(a);
 }
 
+/* The console socket of a hostile runtime: one that connects and stays
+ * silent is bounded by the timeout, a descriptor that is not a pty master
+ * is refused (and closed), a real pty master is taken. */
+static int console_client(const char *path)
+{
+    struct sockaddr_un sa;
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(c >= 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+    return c;
+}
+
+static void send_fd(int c, int fd)
+{
+    struct msghdr mh;
+    struct iovec iov;
+    char byte = 'x';
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct cmsghdr *cm;
+    memset(&mh, 0, sizeof mh);
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = u.buf;
+    mh.msg_controllen = sizeof u.buf;
+    cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    assert_int_equal(sendmsg(c, &mh, 0), 1);
+}
+
+static void test_console_socket_hostile(void **s)
+{
+    char dir[] = "/tmp/hcsg-console-XXXXXX", path[512];
+    hcsg_err e;
+    int lfd, c, p[2], m;
+    (void)s;
+    assert_non_null(mkdtemp(dir));
+    /* silent after connecting */
+    hcsg_err_clear(&e);
+    lfd = hcsg_console_listen(dir, 1, path, sizeof path, &e);
+    assert_true(lfd >= 0);
+    c = console_client(path);
+    assert_int_equal(hcsg_console_receive(lfd, 200, &e), -1);
+    assert_non_null(strstr(e.msg, "connected to the console socket but sent no console"));
+    close(c);
+    close(lfd);
+    unlink(path);
+    /* a pipe is not a console */
+    hcsg_err_clear(&e);
+    lfd = hcsg_console_listen(dir, 2, path, sizeof path, &e);
+    assert_true(lfd >= 0);
+    c = console_client(path);
+    assert_int_equal(pipe(p), 0);
+    send_fd(c, p[0]);
+    assert_int_equal(hcsg_console_receive(lfd, 2000, &e), -1);
+    assert_non_null(strstr(e.msg, "not a pty master"));
+    close(c);
+    close(lfd);
+    unlink(path);
+    close(p[0]);
+    close(p[1]);
+    /* a pty master is */
+    hcsg_err_clear(&e);
+    lfd = hcsg_console_listen(dir, 3, path, sizeof path, &e);
+    assert_true(lfd >= 0);
+    c = console_client(path);
+    p[0] = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    assert_true(p[0] >= 0);
+    send_fd(c, p[0]);
+    m = hcsg_console_receive(lfd, 2000, &e);
+    assert_true(m >= 0);
+    close(m);
+    close(p[0]);
+    close(c);
+    close(lfd);
+    unlink(path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -502,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_go_decoding),
         cmocka_unit_test(test_responses),
         cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_console_socket_hostile),
     };
     return cmocka_run_group_tests_name("hcs-gcs unit", tests, NULL, NULL);
 }
