@@ -251,28 +251,28 @@ void hcsg_rt_close3(int fd[3])
 void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
                           uint16_t *rows, uint16_t *cols)
 {
-    hcsi_json *args = NULL, *cs = NULL;
-    int t = 0;
-    const char *a0 = NULL;
-    uint32_t h = 0, w = 0;
+    /* Keys as the runtime reads them (Go: any case). */
+    hcsi_json *t, *args, *cs, *h, *w;
     *tty = 0;
     snprintf(argv0, n, "?");
     if (!proc)
         return;
-    if (hcsi_json_get_bool(proc, "process", "terminal", &t) == 1)
-        *tty = t;
-    if (hcsi_json_get_arr(proc, "process", "args", &args) == 1 && hcsi_json_array_len(args) &&
+    t = hcsg_member(proc, "terminal");
+    if (hcsi_json_kind_of(t) == HCSI_JSON_BOOL)
+        *tty = hcsi_json_boolval(t);
+    args = hcsg_member(proc, "args");
+    if (hcsi_json_kind_of(args) == HCSI_JSON_ARRAY && hcsi_json_array_len(args) &&
         hcsi_json_kind_of(hcsi_json_array_at(args, 0)) == HCSI_JSON_STRING)
-        a0 = hcsi_json_str(hcsi_json_array_at(args, 0), NULL);
-    if (a0)
-        snprintf(argv0, n, "%s", a0);
-    if (rows && hcsi_json_get_obj(proc, "process", "consoleSize", &cs) == 1 &&
-        hcsi_json_get_u32(cs, "consoleSize", "height", &h) == 1 &&
-        hcsi_json_get_u32(cs, "consoleSize", "width", &w) == 1 && h <= 65535 && w <= 65535) {
-        *rows = (uint16_t)h;
-        *cols = (uint16_t)w;
+        snprintf(argv0, n, "%s", hcsi_json_str(hcsi_json_array_at(args, 0), NULL));
+    cs = hcsg_member(proc, "consoleSize");
+    h = hcsg_member(cs, "height");
+    w = hcsg_member(cs, "width");
+    if (rows && hcsi_json_kind_of(h) == HCSI_JSON_INT && hcsi_json_kind_of(w) == HCSI_JSON_INT &&
+        hcsi_json_i64(h) >= 0 && hcsi_json_i64(h) <= 65535 && hcsi_json_i64(w) >= 0 &&
+        hcsi_json_i64(w) <= 65535) {
+        *rows = (uint16_t)hcsi_json_i64(h);
+        *cols = (uint16_t)hcsi_json_i64(w);
     }
-    hcs_error_clear();
 }
 
 /* The spec the runtime gets: the host's, with a network namespace of the
@@ -296,18 +296,17 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
         hcsi_json_put(spec);
         return NULL;
     }
-    hcsg_rt_process_facts(hcsi_json_get(spec, "process"), tty, argv0, n, NULL, NULL);
-    if (!hcsi_json_get(spec, "process") || !hcsi_json_get(spec, "root")) {
+    hcsg_rt_process_facts(hcsg_member(spec, "process"), tty, argv0, n, NULL, NULL);
+    if (!hcsg_member(spec, "process") || !hcsg_member(spec, "root")) {
         hcsg_err_plain(e, "OciSpecification has no %s",
-                       hcsi_json_get(spec, "process") ? "root" : "process");
+                       hcsg_member(spec, "process") ? "root" : "process");
         goto done;
     }
     {
         /* root.path: absolute, or relative to the bundle (OCI). */
-        const char *rp = NULL;
-        if (hcsi_json_get_str(hcsi_json_get(spec, "root"), "root", "path", &rp, NULL) != 1 ||
-            !*rp) {
-            hcs_error_clear();
+        hcsi_json *pv = hcsg_member(hcsg_member(spec, "root"), "path");
+        const char *rp = hcsi_json_kind_of(pv) == HCSI_JSON_STRING ? hcsi_json_str(pv, NULL) : NULL;
+        if (!rp || !*rp) {
             hcsg_err_plain(e, "OciSpecification.root.path is missing");
             goto done;
         }
@@ -316,10 +315,14 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
         else
             snprintf(rootfs, rn, "%s/%s", bundle, rp);
     }
-    if (hcsg_rt_resolve_user(hcsi_json_get(spec, "process"), rootfs, e) != 0)
+    if (hcsg_rt_resolve_user(hcsg_member(spec, "process"), rootfs, e) != 0)
         goto done;
-    *hooks = hcsi_json_get(spec, "hooks") != NULL;
-    linux_ = hcsi_json_get(spec, "linux");
+    /* The runtime decodes with Go's encoding/json: keys match ignoring
+     * case, so must ours. Hooks and Intel RDT leave the stopped container's
+     * removal to the runtime itself (shortcut.c does neither). */
+    linux_ = hcsg_member(spec, "linux");
+    *hooks = hcsg_member(spec, "hooks") != NULL ||
+             (linux_ && hcsg_member(linux_, "intelRdt") != NULL);
     if (!linux_) {
         linux_ = hcsi_json_object();
         if (!linux_ || HCS_FAILED(hcsi_json_set(spec, "linux", linux_)))
@@ -329,7 +332,7 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
         hcsg_err_plain(e, "OciSpecification.linux is not an object");
         goto done;
     }
-    ns = hcsi_json_get(linux_, "namespaces");
+    ns = hcsg_member(linux_, "namespaces");
     if (!ns) {
         ns = hcsi_json_array();
         if (!ns || HCS_FAILED(hcsi_json_set(linux_, "namespaces", ns)))
@@ -341,9 +344,8 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
     }
     k = hcsi_json_array_len(ns);
     for (i = 0; i < k; i++) {
-        const char *t = NULL;
-        if (hcsi_json_get_str(hcsi_json_array_at(ns, i), NULL, "type", &t, NULL) == 1 &&
-            strcmp(t, "network") == 0)
+        hcsi_json *t = hcsg_member(hcsi_json_array_at(ns, i), "type");
+        if (hcsi_json_kind_of(t) == HCSI_JSON_STRING && strcmp(hcsi_json_str(t, NULL), "network") == 0)
             has_net = 1;
     }
     hcs_error_clear();

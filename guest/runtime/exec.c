@@ -21,15 +21,15 @@
 
 int hcsg_rt_resolve_user(hcsi_json *process, const char *rootfs, hcsg_err *e)
 {
-    hcsi_json *user = process ? hcsi_json_get(process, "user") : NULL, *groups;
+    /* Keys as the runtime reads them (Go: any case). */
+    hcsi_json *user = hcsg_member(process, "user"), *groups, *nv;
     const char *name = NULL;
     hcsg_user u;
     size_t i;
-    if (!user || hcsi_json_kind_of(user) != HCSI_JSON_OBJECT ||
-        hcsi_json_get_str(user, "user", "username", &name, NULL) != 1 || !*name) {
-        hcs_error_clear();
+    nv = hcsg_member(user, "username");
+    if (hcsi_json_kind_of(user) != HCSI_JSON_OBJECT || hcsi_json_kind_of(nv) != HCSI_JSON_STRING ||
+        !*(name = hcsi_json_str(nv, NULL)))
         return 0;
-    }
     if (hcsg_user_lookup_root(rootfs, name, &u, e) != 0) {
         hcsg_err_prefix(e, "user \"%.200s\" of the container", name);
         return -1;

@@ -137,10 +137,9 @@ static int32_t call_result(ghost *h, uint32_t rpc, const char *body, char **msg)
     return res;
 }
 
-int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_json,
-                  int terminal, int readonly)
+int32_t ck_create_spec(ghost *h, const char *id, const char *layer, const char *spec)
 {
-    char root[256], *spec, *cfg, *q, *body;
+    char root[256], *cfg, *q, *body;
     int32_t res;
     snprintf(root, sizeof root, "/run/gcs/c/%s/rootfs", id);
     body = hcsi_asprintf(
@@ -152,7 +151,6 @@ int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_
     res = call_result(h, GH_MODIFY, body, NULL);
     free(body);
     assert_int_equal(res, 0);
-    spec = ck_spec(root, args_json, terminal, readonly, "ctr-test");
     cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
                         "\"/run/gcs/c/%s\",\"OciSpecification\":%s}",
                         id, spec);
@@ -164,6 +162,17 @@ int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_
     free(body);
     free(q);
     free(cfg);
+    return res;
+}
+
+int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_json,
+                  int terminal, int readonly)
+{
+    char root[256], *spec;
+    int32_t res;
+    snprintf(root, sizeof root, "/run/gcs/c/%s/rootfs", id);
+    spec = ck_spec(root, args_json, terminal, readonly, "ctr-test");
+    res = ck_create_spec(h, id, layer, spec);
     free(spec);
     return res;
 }

@@ -26,6 +26,8 @@ char *ck_spec(const char *root, const char *args_json, int terminal, int readonl
  * Create with spec; returns Create's Result (layers must succeed). */
 int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_json,
                   int terminal, int readonly);
+/* The same with a spec of the caller's (JSON text). */
+int32_t ck_create_spec(ghost *h, const char *id, const char *layer, const char *spec);
 /* ShutdownForced, the notification, layers Remove, Delete (best effort). */
 void ck_teardown(ghost *h, const char *id);
 /* Waits for the next notification and returns its Type (malloc'ed) after

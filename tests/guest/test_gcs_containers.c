@@ -194,6 +194,56 @@ static void test_init_pipes(void **state)
     end(e);
 }
 
+/* The runtime reads the spec with Go's encoding/json, where keys match in
+ * any case: so does the agent (the process and its terminal flag, root,
+ * linux and its namespaces: no second "linux" is added beside "Linux"). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    hcsi_buf b;
+    const char *p;
+    hcsi_buf_init(&b, 0);
+    while ((p = strstr(s, from)) != NULL) {
+        assert_int_equal(hcsi_buf_append(&b, s, (size_t)(p - s)), 0);
+        assert_int_equal(hcsi_buf_append(&b, to, strlen(to)), 0);
+        s = p + strlen(from);
+    }
+    assert_int_equal(hcsi_buf_append(&b, s, strlen(s) + 1), 0);
+    return (char *)b.data;
+}
+
+static void test_spec_keys_any_case(void **state)
+{
+    env *e = begin(state, NULL);
+    gh_proc p;
+    hcsi_buf out, err;
+    uint32_t code = 1;
+    char *spec = ck_spec("/run/gcs/c/cs/rootfs",
+                         "[\"sh\",\"-c\",\"echo pid:$$; [ -t 0 ] || echo notty\"]", 0, 0,
+                         "ctr-case");
+    char *a = replace_all(spec, "\"process\":", "\"Process\":");
+    char *b = replace_all(a, "\"terminal\":", "\"Terminal\":");
+    char *c = replace_all(b, "\"linux\":", "\"Linux\":");
+    char *d = replace_all(c, "\"root\":", "\"ROOT\":");
+    assert_int_equal(ck_create_spec(&e->h, "cs", e->layer, d), 0);
+    assert_int_equal(ex(&e->h, "cs", INIT, GH_OUT | GH_ERR, &p), 0);
+    read_both(&p, &out, &err);
+    /* pid 1: the pid namespace of "Linux" applied */
+    assert_string_equal(out.data, "pid:1\nnotty\n");
+    assert_int_equal(gh_wait_in(&e->h, "cs", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 0);
+    expect_type(&e->h, "cs", "UnexpectedExit");
+    remove_container(&e->h, "cs");
+    gh_close_proc(&p);
+    hcsi_buf_free(&out);
+    hcsi_buf_free(&err);
+    free(spec);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    end(e);
+}
+
 /* Exec with an OCI process (env, cwd, user), signals with 128+n exit codes,
  * ProcessList, Statistics, a second init start refused while the container
  * stays usable, graceful stop ignored by a pid-1 sleep, forced stop. */
@@ -768,6 +818,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_pipes),
+        cmocka_unit_test(test_spec_keys_any_case),
         cmocka_unit_test(test_exec_signals_properties),
         cmocka_unit_test(test_graceful),
         cmocka_unit_test(test_tty_resize),
