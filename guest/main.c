@@ -104,6 +104,21 @@ int main(int argc, char **argv)
                 return 2;
             }
             snprintf(dst, sizeof o.runtime, "%s", val);
+            if (dst != o.runtime) {
+                /* Roots are compared as text: one spelling ("/run/gcs/c/"
+                 * is "/run/gcs/c"). */
+                size_t l = strlen(dst);
+                while (l > 1 && dst[l - 1] == '/')
+                    dst[--l] = '\0';
+                if (strstr(dst, "/./") || strstr(dst, "/../") || strstr(dst, "//") ||
+                    (l >= 2 && strcmp(dst + l - 2, "/.") == 0) ||
+                    (l >= 3 && strcmp(dst + l - 3, "/..") == 0)) {
+                    fprintf(stderr, "hcs-gcs: bad %s \"%s\" (a normalised absolute path: no "
+                                    "\".\", \"..\" or \"//\")\n",
+                            a, val);
+                    return 2;
+                }
+            }
         } else if (strcmp(a, "--no-runtime-shortcuts") == 0) {
             o.no_runtime_shortcuts = 1;
         } else if (strcmp(a, "--strict") == 0) {

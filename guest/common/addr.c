@@ -135,7 +135,8 @@ static int wait_connect(int fd, uint64_t deadline, int abort_fd)
         int ms, rc;
         if (now >= deadline)
             return 0;
-        ms = (int)((deadline - now) / 1000000u) + 1;
+        /* In slices: a huge timeout must not overflow poll's int. */
+        ms = (deadline - now) / 1000000u >= 60000u ? 60000 : (int)((deadline - now) / 1000000u) + 1;
         f[0].fd = fd;
         f[0].events = POLLOUT;
         f[0].revents = 0;

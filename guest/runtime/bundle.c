@@ -49,9 +49,11 @@ int hcsg_check_path_under(const char *root, const char *path, const char *what, 
         q = strchr(p, '/');
         l = q ? (size_t)(q - p) : strlen(p);
         if ((l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.') ||
-            (q && q[1] == '/')) {
-            hcsg_err_plain(e, "%s \"%.300s\" is not a normalised path (no \".\", \"..\" or "
-                              "\"//\")", what, path);
+            (q && (q[1] == '/' || q[1] == '\0'))) {
+            /* One spelling per path: mounts and bundles are matched as
+             * text. */
+            hcsg_err_plain(e, "%s \"%.300s\" is not a normalised path (no \".\", \"..\", "
+                              "\"//\" or trailing \"/\")", what, path);
             return -1;
         }
         p += l;

@@ -274,13 +274,17 @@ int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *
         pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
         return 0;
     }
-    note_signal_locked(c, sig);
-    if (kill(c->init_pid, sig) != 0 && errno != ESRCH) {
+    if (kill(c->init_pid, sig) != 0) {
         int err = errno;
         pthread_mutex_unlock(&C->m);
+        if (err == ESRCH)
+            return 0; /* exited, its exit not yet handled: nothing to do */
         hcsg_err_plain(e, "failed to signal container %s: %s", id, strerror(err));
         return -1;
     }
+    /* Recorded once delivered, still under the lock: the exit handler
+     * cannot decide the exit type in between. */
+    note_signal_locked(c, sig);
     pthread_mutex_unlock(&C->m);
     HCSG_INFO("container %s: %s sent to its init", id, forced ? "SIGKILL" : "SIGTERM");
     return 0;
@@ -295,10 +299,23 @@ int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg
         pthread_mutex_unlock(&C->m);
         return -1;
     }
-    if (pid == c->init_pid && !c->exited)
+    int noted = 0, prev = c->sig_asked, rc;
+    if (pid == c->init_pid && !c->exited) {
+        /* Before the signal, so that the exit it causes sees it. */
         note_signal_locked(c, sig);
+        noted = 1;
+    }
     pthread_mutex_unlock(&C->m);
-    return hcsg_proc_signal(C->procs, id, pid, sig, e);
+    rc = hcsg_proc_signal(C->procs, id, pid, sig, e);
+    if (rc != 0 && noted) {
+        /* Not delivered: not asked. */
+        pthread_mutex_lock(&C->m);
+        c = hcsg_rt_find_locked(C, id);
+        if (c && !c->exited)
+            c->sig_asked = prev;
+        pthread_mutex_unlock(&C->m);
+    }
+    return rc;
 }
 
 /* ---- properties and constraints ---- */

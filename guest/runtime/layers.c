@@ -140,6 +140,10 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
                               "absolute", root, i, lp ? lp : "");
             return -1;
         }
+        if (hcsg_check_path_under("/", lp, "layer path", e) != 0) {
+            hcsg_err_prefix(e, "CombinedLayers for %s: layer %zu", root, i);
+            return -1;
+        }
         src = stat(lp, &st);
         if (src != 0 || !S_ISDIR(st.st_mode)) {
             /* st is only read when stat succeeded */

@@ -246,6 +246,22 @@ void gh_send_typed(ghost *h, uint32_t type, uint64_t id, const char *body, size_
         gh_send_bytes(h, body, len);
 }
 
+int gh_send_bytes_lenient(ghost *h, const void *p, size_t n)
+{
+    const char *c = (const char *)p;
+    while (n > 0) {
+        ssize_t w = send(h->br, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return -1;
+        assert_true(w > 0);
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 uint64_t gh_send(ghost *h, uint32_t rpc, const char *body)
 {
     uint64_t id = h->next_id++;

@@ -72,6 +72,10 @@ void gh_cleanup(ghost *h);
 uint64_t gh_send(ghost *h, uint32_t rpc, const char *body);
 void gh_send_typed(ghost *h, uint32_t type, uint64_t id, const char *body, size_t len);
 void gh_send_bytes(ghost *h, const void *p, size_t n);
+/* The same, but a peer that closed (EPIPE, ECONNRESET) ends it quietly:
+ * for frames the agent may refuse before reading them whole. 0 when all
+ * was sent, -1 when the peer closed. */
+int gh_send_bytes_lenient(ghost *h, const void *p, size_t n);
 /* Receives the frame answering id (other frames are queued). 0, or -1 on
  * timeout/EOF. */
 int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out);

@@ -319,7 +319,14 @@ static void test_bad_frame_size(void **s)
     big[0] = '{';
     big[8190] = '}';
     big[8191] = '\n';
-    gh_send_typed(&h, 0x10100601u, 77, big, 8192);
+    {
+        /* The agent answers after the header and closes: the rest of the
+         * body may meet a closed socket. */
+        unsigned char hdr[16] = {0x01, 0x06, 0x10, 0x10, 0x10, 0x20, 0, 0,
+                                 77, 0, 0, 0, 0, 0, 0, 0}; /* size 8208 */
+        gh_send_bytes(&h, hdr, 16);
+        (void)gh_send_bytes_lenient(&h, big, 8192);
+    }
     free(big);
     assert_int_equal(gh_recv(&h, 77, 5000, &f), 0);
     assert_int_equal(f.type, 0x20100601u);
