@@ -845,6 +845,22 @@ static void test_stdio_needs_dir(void **s)
     assert_non_null(strstr(err, "--stdio needs --stdio-dir DIR"));
 }
 
+/* State and runtime roots are compared as text: one spelling each. */
+static void test_roots_normalised(void **s)
+{
+    const char *const dots[] = {"--state-root", "/run/../etc", "--stdio", NULL};
+    const char *const dslash[] = {"--runtime-root", "/run//gcs", "--stdio", NULL};
+    const char *const rel[] = {"--state-root", "run/gcs", "--stdio", NULL};
+    char err[4096];
+    (void)s;
+    assert_int_equal(run_agent_capture(dots, err, sizeof err), 2);
+    assert_non_null(strstr(err, "bad --state-root \"/run/../etc\" (a normalised absolute path"));
+    assert_int_equal(run_agent_capture(dslash, err, sizeof err), 2);
+    assert_non_null(strstr(err, "bad --runtime-root \"/run//gcs\""));
+    assert_int_equal(run_agent_capture(rel, err, sizeof err), 2);
+    assert_non_null(strstr(err, "an absolute path"));
+}
+
 /* A bridge dial that gives up logs why the agent exits (not "signal") and
  * exits 1. */
 static void test_dial_timeout_reason(void **s)
@@ -870,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_malformed_requests),
         cmocka_unit_test(test_bad_frame_size),
+        cmocka_unit_test(test_roots_normalised),
         cmocka_unit_test(test_exec_errors),
         cmocka_unit_test(test_exit_codes_and_user),
         cmocka_unit_test(test_signals),

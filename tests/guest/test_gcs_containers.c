@@ -639,7 +639,7 @@ static void test_failed_create_cleans_runtime(void **state)
 {
     env *e = (env *)*state;
     char script[300], log[300], arg[320], *text, body[512];
-    const char *extra[3];
+    const char *extra[5];
     FILE *f;
     hcsi_json *r;
     char *msg = NULL;
@@ -672,7 +672,9 @@ static void test_failed_create_cleans_runtime(void **state)
     snprintf(arg, sizeof arg, "%s", script);
     extra[0] = "--runtime";
     extra[1] = arg;
-    extra[2] = NULL;
+    extra[2] = "--state-root"; /* with a trailing slash: the same root */
+    extra[3] = "/run/gcs/c/";
+    extra[4] = NULL;
     ck_start(&e->h, extra);
     assert_int_equal(ck_create(&e->h, "bad", e->layer, "[\"true\"]", 0, 0), (int32_t)0x80004005);
     text = read_text(log);
