@@ -52,6 +52,8 @@
 /* A dial's bound when nobody gives one (hcsg_dial), and the default of
  * --stdio-timeout (a stdio relay the host does not accept). */
 #define HCSG_DIAL_TIMEOUT_MS 30000u
+/* After the host's EOF, how long a send may wait for the host to read. */
+#define HCSG_SEND_AFTER_EOF_MS 2000u
 /* argv / environment bounds of one process. */
 #define HCSG_MAX_ARGS 4096u
 /* Container ids (the OCI runtime's and hcsshim's: GUIDs or 64 hex digits). */

@@ -28,6 +28,9 @@ struct hcsg_agent {
     pthread_mutex_t wlock; /* one frame at a time on the bridge */
     int rfd, wfd;
     int wake_efd;          /* wakes the reader (stop) */
+    /* Once the host's side reached EOF: the time after which a sender
+     * blocked on a full bridge gives up (0: none). Atomic. */
+    uint64_t send_deadline_ns;
     hcsg_send_fn sink;
     void *sink_ctx;
     uint32_t protver;      /* 0 until NegotiateProtocol, then 4 */

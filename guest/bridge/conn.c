@@ -89,6 +89,7 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         (void)rr;
     }
     a->shutdown_forced = 0;
+    __atomic_store_n(&a->send_deadline_ns, 0, __ATOMIC_SEQ_CST);
     if (HCS_FAILED(hcsi_gcs_reader_init(&rd, bridge_read, a, a->o.max_frame))) {
         HCSG_ERROR("out of memory for the frame reader");
         return STOP_LOST;
@@ -138,6 +139,12 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         }
     }
     hcsi_gcs_reader_free(&rd);
+    /* The host's side is closed: answers still go out while it reads them,
+     * but a sender blocked on a bridge nobody reads gives up after this
+     * (it would hold the cleanup, which sends too). */
+    if (__atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST) == 0)
+        __atomic_store_n(&a->send_deadline_ns,
+                         hcsi_now_ns() + HCSG_SEND_AFTER_EOF_MS * 1000000ull, __ATOMIC_SEQ_CST);
     /* Cleanup policy: the host is gone (or asked us to stop), so nothing
      * may outlive the connection. */
     /* Containers first: their inits die, their runtime state and bundles

@@ -34,17 +34,33 @@ static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd f[2];
+            struct pollfd f[3];
+            uint64_t dl;
             f[0].fd = a->wfd;
             f[0].events = POLLOUT;
             f[0].revents = 0;
             f[1].fd = a->wake_efd;
             f[1].events = POLLIN;
             f[1].revents = 0;
-            if (poll(f, 2, -1) < 0 && errno != EINTR)
+            /* The host closing its side is seen here too: the blocked
+             * sender may be the reader itself. */
+            f[2].fd = a->rfd;
+            f[2].events = POLLRDHUP;
+            f[2].revents = 0;
+            /* In slices: a host that closed its side and stopped reading
+             * is given up at send_deadline_ns. */
+            if (poll(f, a->rfd >= 0 ? 3 : 2, 100) < 0 && errno != EINTR)
                 return -1;
             if (f[1].revents)
                 return -1; /* stopping */
+            if ((f[2].revents & (POLLRDHUP | POLLHUP)) &&
+                __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST) == 0)
+                __atomic_store_n(&a->send_deadline_ns,
+                                 hcsi_now_ns() + HCSG_SEND_AFTER_EOF_MS * 1000000ull,
+                                 __ATOMIC_SEQ_CST);
+            dl = __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST);
+            if (dl && hcsi_now_ns() >= dl)
+                return -1;
             continue;
         }
         return -1;

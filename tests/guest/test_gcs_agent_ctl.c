@@ -791,6 +791,44 @@ static void test_stuck_host_sigterm(void **s)
     gh_cleanup(&h);
 }
 
+/* A host that stops reading and then closes its sending side: the agent
+ * sees EOF while blocked writing answers nobody reads; it gives those up
+ * (bounded), cleans up and exits on its own. */
+static void test_stuck_host_half_close(void **s)
+{
+    ghost h;
+    gh_proc a;
+    int i, st;
+    pid_t r;
+    uint64_t end;
+    (void)s;
+    start(&h, NULL);
+    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
+    {
+        int small = 4096;
+        setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
+    for (i = 0; i < 3000; i++) {
+        struct pollfd p;
+        p.fd = h.br;
+        p.events = POLLOUT;
+        if (poll(&p, 1, 200) <= 0)
+            break; /* the agent stopped reading too: it is blocked */
+        gh_send(&h, GH_STACKS, "{" BASE "}");
+    }
+    assert_int_equal(shutdown(h.br, SHUT_WR), 0);
+    /* Nothing read: EOF must end the agent by itself (2 s send grace, the
+     * cleanup's own bounds). */
+    end = gh_now_ms() + 15000;
+    while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
+        usleep(10000);
+    assert_int_equal(r, h.agent);
+    h.agent = 0;
+    assert_true(WIFEXITED(st));
+    wait_gone((pid_t)a.pid, 2000);
+    gh_cleanup(&h);
+}
+
 /* The process cap is checked and the slot reserved under one lock: a burst
  * of concurrent ExecuteProcess requests gets exactly --max-processes
  * successes; the rest are refused with E_FAIL "too many processes". */
@@ -899,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_pid1_init_poweroff),
         cmocka_unit_test(test_stuck_host_sigterm),
+        cmocka_unit_test(test_stuck_host_half_close),
         cmocka_unit_test(test_process_cap_burst),
         cmocka_unit_test(test_stdio_needs_dir),
         cmocka_unit_test(test_dial_timeout_reason),
