@@ -135,10 +135,11 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     hcsg_attach at;
     char argv0[80], pf[PATH_MAX + 32], pidf[PATH_MAX + 32], bundle[PATH_MAX], log[PATH_MAX];
     char sock[PATH_MAX], rootfs[PATH_MAX], *text = NULL;
-    int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1;
+    int want[3], child[3] = {-1, -1, -1}, tty = 0, lfd = -1, i, rc = -1, started = 0;
     uint16_t rows = 0, cols = 0;
     unsigned seq;
     hcsg_attach_init(&at);
+    *pid = 0;
     for (i = 0; i < 3; i++)
         want[i] = socks[i] >= 0;
     pthread_mutex_lock(&C->m);
@@ -212,6 +213,7 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
             hcsg_err_prefix(e, "failed to exec in container %s", id);
             goto out;
         }
+        started = 1; /* detached: running until we track or kill it */
     }
     hcsg_rt_close3(child);
     if (tty) {
@@ -237,6 +239,20 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
         HCSG_INFO("container %s: exec process %ld (%s)%s", id, (long)*pid, argv0,
                   tty ? " with a tty" : "");
 out:
+    if (rc != 0 && started) {
+        /* It runs, but nobody can reach it: it goes (the agent, its
+         * subreaper, reaps it). */
+        pid_t k = *pid;
+        hcsg_err ignore;
+        if (k <= 0 && hcsg_rt_read_pid_file(pidf, &k, &ignore) != 0)
+            k = 0;
+        if (k > 0) {
+            HCSG_WARN("container %s: exec process %ld could not be tracked: killed", id,
+                      (long)k);
+            (void)kill(k, SIGKILL);
+        }
+        *pid = 0;
+    }
     hcsg_attach_close(&at);
     hcsg_rt_close3(child);
     hcsg_rt_close3(socks);
