@@ -385,6 +385,44 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     return HCS_S_OK;
 }
 
+/* A slice for a waiter that is not reading: when the reader hands the
+ * token to nobody, the waiter takes it within this. */
+#define HCSI_GCS_WAITER_SLICE_NS 1000000u
+
+int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *cond,
+                              uint64_t deadline)
+{
+    int timed_out = 0;
+    b->sync_waiters++;
+    while (!*flag) {
+        uint64_t now;
+        if (!b->rd_owner && !b->dead) {
+            /* Nobody reads: this waiter does (no hand-off to the
+             * background reader, which stays off while callers wait). */
+            b->rd_owner = 1;
+            hcsi_mutex_unlock(&b->lock);
+            lead_read(b, NULL, deadline);
+            hcsi_mutex_lock(&b->lock);
+            b->rd_owner = 0;
+            promote_locked(b);
+        } else {
+            now = hcsi_now_ns();
+            hcsi_cond_wait_until(cond, &b->lock,
+                                 deadline - now > HCSI_GCS_WAITER_SLICE_NS
+                                     ? now + HCSI_GCS_WAITER_SLICE_NS
+                                     : deadline);
+        }
+        if (!*flag && deadline != UINT64_MAX && hcsi_now_ns() >= deadline) {
+            timed_out = 1;
+            break;
+        }
+    }
+    if (--b->sync_waiters == 0)
+        b->quiet_until = hcsi_now_ns() + HCSI_GCS_QUIET_NS;
+    promote_locked(b);
+    return timed_out ? 0 : 1;
+}
+
 hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
                               int64_t timeout_ms, const char *what, char **resp,
                               size_t *resp_len)

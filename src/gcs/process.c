@@ -722,15 +722,11 @@ hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
         timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
-    while (!p->exited) {
-        if (timeout_ms < 0) {
-            hcsi_cond_wait(&p->cond, &b->lock);
-        } else if (hcsi_cond_wait_until(&p->cond, &b->lock, deadline) && !p->exited) {
-            hcsi_mutex_unlock(&b->lock);
-            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
-                            "process %lu did not exit within %lld ms",
-                            (unsigned long)p->pid, (long long)timeout_ms);
-        }
+    if (!hcsi_gcs_wait_flag_locked(b, &p->exited, &p->cond,
+                                   timeout_ms < 0 ? UINT64_MAX : deadline)) {
+        hcsi_mutex_unlock(&b->lock);
+        return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "process %lu did not exit within %lld ms",
+                        (unsigned long)p->pid, (long long)timeout_ms);
     }
     if (p->wait_hr == HCS_ERR_CONNECTION_CLOSED)
         hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED,
