@@ -394,7 +394,7 @@ int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *con
 {
     int timed_out = 0;
     b->sync_waiters++;
-    while (!*flag) {
+    while (!*flag && !b->dead) {
         uint64_t now;
         if (!b->rd_owner && !b->dead) {
             /* Nobody reads: this waiter does (no hand-off to the
@@ -412,7 +412,7 @@ int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *con
                                      ? now + HCSI_GCS_WAITER_SLICE_NS
                                      : deadline);
         }
-        if (!*flag && deadline != UINT64_MAX && hcsi_now_ns() >= deadline) {
+        if (!*flag && !b->dead && deadline != UINT64_MAX && hcsi_now_ns() >= deadline) {
             timed_out = 1;
             break;
         }

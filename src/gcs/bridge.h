@@ -143,8 +143,9 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
 /* A complete synchronous RPC: frame -> raw response body (caller frees).
  * `what` names the call in errors. */
 /* Waits (lock held) until *flag is set by a delivery that broadcasts
- * cond, reading the stream itself while no one else does. deadline:
- * hcsi_now_ns() units or UINT64_MAX. 1 when set, 0 on timeout. */
+ * cond, or the bridge is dead, reading the stream itself while no one else
+ * does. deadline: hcsi_now_ns() units or UINT64_MAX. 1 when set or dead,
+ * 0 on timeout. */
 int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *cond,
                               uint64_t deadline);
 hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,

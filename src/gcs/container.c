@@ -159,16 +159,11 @@ hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b, const char *cid,
                         "container wait: no container \"%s\" was created on this bridge",
                         cid);
     }
-    while (!c->exited && !b->dead) {
-        if (timeout_ms < 0) {
-            hcsi_cond_wait(&c->cond, &b->lock);
-        } else if (hcsi_cond_wait_until(&c->cond, &b->lock, deadline) && !c->exited &&
-                   !b->dead) {
-            hcsi_mutex_unlock(&b->lock);
-            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
-                            "container \"%s\" did not exit within %lld ms", cid,
-                            (long long)timeout_ms);
-        }
+    /* Reading the bridge itself while nobody else does (no hand-off). */
+    if (!hcsi_gcs_wait_flag_locked(b, &c->exited, &c->cond, deadline)) {
+        hcsi_mutex_unlock(&b->lock);
+        return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "container \"%s\" did not exit within %lld ms",
+                        cid, (long long)timeout_ms);
     }
     if (c->exited) {
         if (out) {

@@ -728,7 +728,7 @@ hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
         return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "process %lu did not exit within %lld ms",
                         (unsigned long)p->pid, (long long)timeout_ms);
     }
-    if (p->wait_hr == HCS_ERR_CONNECTION_CLOSED)
+    if (!p->exited || p->wait_hr == HCS_ERR_CONNECTION_CLOSED)
         hr = hcsi_err(HCS_ERR_CONNECTION_CLOSED,
                       "WaitForProcess for process %lu: GCS bridge closed: %s",
                       (unsigned long)p->pid, p->wait_msg ? p->wait_msg : "unknown reason");
