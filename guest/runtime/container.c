@@ -726,8 +726,18 @@ size_t hcsg_containers_cleanup(hcsg_containers *C)
     /* Every init dies (its pid namespace with it), then the overlays go,
      * then the runtime state and the bundles (never while an overlay still
      * uses a scratch directory inside one). */
-    for (c = dead; c; c = c->next)
-        stop_init(C, c);
+    {
+        /* All killed first, then waited for against one deadline: N
+         * containers cost one bound, not N. */
+        uint64_t deadline = hcsi_now_ns() + 5000000000ull;
+        for (c = dead; c; c = c->next)
+            if (c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) == 0)
+                (void)kill(c->init_pid, SIGKILL);
+        for (c = dead; c; c = c->next)
+            while (c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) == 0 &&
+                   hcsi_now_ns() < deadline)
+                hcsi_sleep_ms(10);
+    }
     m = hcsg_layers_cleanup(C->layers);
     if (m)
         HCSG_INFO("cleanup: %zu overlay%s unmounted", m, m == 1 ? "" : "s");
