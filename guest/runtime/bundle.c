@@ -66,6 +66,37 @@ int hcsg_check_path_under(const char *root, const char *path, const char *what, 
     return 0;
 }
 
+int hcsg_check_resolved_under(const char *root, const char *path, const char *what,
+                              hcsg_err *e)
+{
+    char rp[PATH_MAX], rr[PATH_MAX], anc[PATH_MAX];
+    size_t rl;
+    /* The deepest ancestor that exists is what links can redirect; what
+     * follows it does not exist yet. */
+    snprintf(anc, sizeof anc, "%s", path);
+    while (!realpath(anc, rp)) {
+        char *slash = strrchr(anc, '/');
+        if (errno != ENOENT || !slash || slash == anc) {
+            hcsg_err_plain(e, "%s \"%.300s\": %s", what, path, strerror(errno));
+            return -1;
+        }
+        *slash = '\0';
+    }
+    if (!realpath(root, rr))
+        snprintf(rr, sizeof rr, "%s", root);
+    rl = strlen(rr);
+    /* Under root: the resolved ancestor is below root, or is root itself
+     * with the rest of the path still to come. */
+    if (rl > 1 && (strncmp(rp, rr, rl) != 0 ||
+                   (rp[rl] != '/' && !(rp[rl] == '\0' && strcmp(anc, path) != 0)))) {
+        hcsg_err_plain(e, "%s \"%.300s\" resolves to \"%.300s\", outside the agent's state "
+                          "root %s (a symbolic link on the way)",
+                       what, path, rp, root);
+        return -1;
+    }
+    return 0;
+}
+
 int hcsg_mkdir_p(const char *path, mode_t mode, hcsg_err *e)
 {
     char buf[PATH_MAX];

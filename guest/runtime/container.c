@@ -480,7 +480,11 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         *strrchr(existing, '/') = '\0';
     spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
                         sizeof c->rootfs, &c->hooks, e);
-    if (!spec || hcsg_mkdir_p(c->bundle, 0700, e) != 0 || hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
+    /* Links on the way must not lead the bundle outside the state root. */
+    if (!spec || hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
+        hcsg_mkdir_p(c->bundle, 0700, e) != 0 ||
+        hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
+        hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
     snprintf(path, sizeof path, "%s/config.json", c->bundle);
     if (hcsg_write_file(path, spec, strlen(spec), e) != 0)

@@ -23,6 +23,10 @@ int hcsg_check_id(const char *id, hcsg_err *e);
 /* An absolute, normalised path (no "." / ".." / empty components) strictly
  * under root, shorter than 1024 bytes. what names it in the message. */
 int hcsg_check_path_under(const char *root, const char *path, const char *what, hcsg_err *e);
+/* The same for the path as the kernel resolves it: no symbolic link on
+ * the way (in its deepest existing ancestor) leads outside root. */
+int hcsg_check_resolved_under(const char *root, const char *path, const char *what,
+                              hcsg_err *e);
 /* mkdir -p (mode for the directories it makes). 0 or -1 with e. */
 int hcsg_mkdir_p(const char *path, mode_t mode, hcsg_err *e);
 /* rm -rf that never crosses into another file system (a still-mounted

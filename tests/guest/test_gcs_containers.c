@@ -632,6 +632,59 @@ static void test_bad_inputs(void **state)
     end(e);
 }
 
+/* A symbolic link inside the state root (as a container could plant in its
+ * scratch) must not lead a mount or a bundle outside it: refused before
+ * anything is created at the link's target. */
+static void test_symlink_escape(void **state)
+{
+    env *e = begin(state, NULL);
+    char evil[512], link[600], target[512], probe[600], body[1024], *cfg, *q, *b2;
+    const char *m = NULL;
+    hcsi_json *r;
+    struct stat st;
+    snprintf(target, sizeof target, "%s/outside", e->dir);
+    assert_int_equal(mkdir(target, 0755), 0);
+    ck_agent_path(&e->h, "/run/gcs", evil, sizeof evil);
+    (void)mkdir(evil, 0755);
+    ck_agent_path(&e->h, "/run/gcs/c", evil, sizeof evil);
+    (void)mkdir(evil, 0755);
+    ck_agent_path(&e->h, "/run/gcs/c/evil", evil, sizeof evil);
+    assert_int_equal(mkdir(evil, 0755), 0);
+    snprintf(link, sizeof link, "%s/link", evil);
+    assert_int_equal(symlink(target, link), 0);
+    /* A mount point through the link. */
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
+             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
+             "\"/run/gcs/c/evil/link/rootfs\",\"Layers\":[{\"Path\":\"%s\"}],"
+             "\"ScratchPath\":\"/run/gcs/c/evil/scratch\"}}}",
+             e->layer);
+    r = gh_call(&e->h, GH_MODIFY, body, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "resolves to"));
+    hcsi_json_put(r);
+    snprintf(probe, sizeof probe, "%s/rootfs", target);
+    assert_int_equal(stat(probe, &st), -1);
+    /* A bundle through the link. */
+    cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
+                        "\"/run/gcs/c/evil/link/b\",\"OciSpecification\":{\"process\":{"
+                        "\"args\":[\"true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}}");
+    q = gh_quote(cfg);
+    b2 = hcsi_asprintf("{\"ContainerId\":\"evil\",\"ContainerConfig\":%s}", q);
+    r = gh_call(&e->h, GH_CREATE, b2, 20000);
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    assert_non_null(strstr(m, "resolves to"));
+    hcsi_json_put(r);
+    snprintf(probe, sizeof probe, "%s/b", target);
+    assert_int_equal(stat(probe, &st), -1);
+    free(b2);
+    free(q);
+    free(cfg);
+    end(e);
+}
+
 /* A runtime that fails its create after leaving state behind (as one
  * killed at the agent's timeout would): the failed Create still removes
  * that state with a forced delete, and the id is free again. */
@@ -827,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_ids_and_states),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_failed_create_cleans_runtime),
+        cmocka_unit_test(test_symlink_escape),
         cmocka_unit_test(test_two_containers_constraints),
         cmocka_unit_test(test_disconnect_cleanup),
     };
