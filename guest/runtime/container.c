@@ -481,7 +481,8 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
                         sizeof c->rootfs, &c->hooks, e);
     /* Links on the way must not lead the bundle outside the state root. */
-    if (!spec || hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
+    if (!spec || hcsg_mkdir_p(C->state_root, 0755, e) != 0 ||
+        hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
         hcsg_mkdir_p(c->bundle, 0700, e) != 0 ||
         hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
         hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
