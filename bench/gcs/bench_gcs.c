@@ -1,14 +1,21 @@
 /*
- * GCS bridge benchmark (not a test). Over AF_UNIX socketpairs with an
- * echoing peer process, in one run:
- *   1. RPC round-trip median through the bridge vs a raw ping-pong of the
+ * GCS bridge benchmark (not a test). Over AF_UNIX socketpairs with a forked
+ * peer process, raw floor and bridge alternating in every run:
+ *   1. RPC round trip median through the bridge vs a raw ping-pong of the
  *      same request/response bytes            -> ratio (target <= 1.15)
- *   2. RPC rate from 8 threads keeping RPCs in flight (pipelined) vs the raw
- *      one-way message rate (one write per message) -> ratio (target >= 0.8)
- *   3. 1 GiB through the stdio relay (guest -> host stdout -> /dev/null) vs
- *      a raw socket copy with the same buffer size -> ratio (target >= 0.9)
+ *   2. pipelined RPC rate from 8 threads, each keeping DEPTH RPCs in flight
+ *      (DEPTH 16, 64 and 256; 64 is the headline) vs the raw one-way message
+ *      rate (one write per message)           -> ratio (target >= 0.8)
+ *   3. the stdio relay: the peer streams BULK bytes into a socket, and the
+ *      same bytes are copied to /dev/null through a 64 KiB user buffer by
+ *      either a raw read/write loop (floor) or hcs_gcs_process_relay (the
+ *      library's relay, same buffer size, same number of copies)
+ *                                             -> ratio (target >= 0.9)
+ *      per run raw/bridge time pairs, the order alternating between runs;
+ *      reported as the median of the per-run ratios with their range.
  * Build optimised: cmake --preset release && cmake --build --preset release
- * && build/release/bin/bench_gcs [--quick]. POSIX only (fork).
+ * && build/release/bin/bench_gcs [--quick] [--runs N] [--json]. POSIX only
+ * (fork).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -38,7 +45,7 @@
 
 enum { MODE_ECHO, MODE_SINK, MODE_BULK, MODE_GUEST };
 
-static uint64_t g_bulk_bytes = 1ull << 30;
+static uint64_t g_bulk_bytes = 2ull << 30;
 static const char *g_dir;
 
 /* ---------------- peer (child process) ---------------- */
@@ -291,39 +298,45 @@ static double raw_oneway(peer_proc *pp, size_t n)
 }
 
 #define PIPE_THREADS 8
-#define PIPE_WINDOW 64
+#define PIPE_MAX_DEPTH 256
+#define NDEPTHS 3
+static const int g_depths[NDEPTHS] = {16, 64, 256};
+#define HEADLINE_DEPTH 1 /* 64 */
 
 typedef struct pipe_arg {
     hcs_gcs_bridge *b;
     size_t n;
+    int depth;
 } pipe_arg;
 
 static void pipe_worker(void *arg)
 {
     pipe_arg *a = (pipe_arg *)arg;
-    hcs_gcs_call *win[PIPE_WINDOW];
-    size_t sent = 0, done = 0;
+    hcs_gcs_call **win = (hcs_gcs_call **)calloc((size_t)a->depth, sizeof *win);
+    size_t sent = 0, done = 0, d = (size_t)a->depth;
+    if (!win)
+        die("out of memory", HCS_ERR_OUTOFMEMORY);
     while (done < a->n) {
-        while (sent < a->n && sent - done < PIPE_WINDOW) {
+        while (sent < a->n && sent - done < d) {
             hcs_result hr = hcs_gcs_rpc_begin(a->b, HCS_GCS_RPC_DUMP_STACKS, REQ_BODY,
-                                              strlen(REQ_BODY), &win[sent % PIPE_WINDOW]);
+                                              strlen(REQ_BODY), &win[sent % d]);
             if (HCS_FAILED(hr))
                 die("rpc_begin", hr);
             sent++;
         }
         {
             char *resp = NULL;
-            hcs_result hr = hcs_gcs_rpc_end(win[done % PIPE_WINDOW], HCS_GCS_TIMEOUT_DEFAULT,
-                                            &resp, NULL);
+            hcs_result hr = hcs_gcs_rpc_end(win[done % d], HCS_GCS_TIMEOUT_DEFAULT, &resp, NULL);
             if (HCS_FAILED(hr))
                 die("rpc_end", hr);
             hcs_free(resp);
             done++;
         }
     }
+    free(win);
 }
 
-static double bridge_pipelined(hcs_gcs_bridge *b, size_t n)
+static double bridge_pipelined(hcs_gcs_bridge *b, size_t n, int depth)
 {
     hcsi_thread t[PIPE_THREADS];
     pipe_arg a[PIPE_THREADS];
@@ -332,6 +345,7 @@ static double bridge_pipelined(hcs_gcs_bridge *b, size_t n)
     for (i = 0; i < PIPE_THREADS; i++) {
         a[i].b = b;
         a[i].n = n / PIPE_THREADS;
+        a[i].depth = depth;
         hcsi_thread_start(&t[i], pipe_worker, &a[i]);
     }
     for (i = 0; i < PIPE_THREADS; i++)
@@ -389,36 +403,50 @@ static int cmp_dbl(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-#define REPS 5
+#define MAX_RUNS 15
 
-static double median_of(const double *v)
+/* Median, min and max of n values. */
+static double stat_of(const double *v, int n, double *lo, double *hi)
 {
-    double t[REPS];
-    memcpy(t, v, sizeof t);
-    qsort(t, REPS, sizeof *t, cmp_dbl);
-    return t[REPS / 2];
+    double t[MAX_RUNS];
+    memcpy(t, v, (size_t)n * sizeof *t);
+    qsort(t, (size_t)n, sizeof *t, cmp_dbl);
+    if (lo)
+        *lo = t[0];
+    if (hi)
+        *hi = t[n - 1];
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
-static double best_time(const double *v)
-{
-    double t[REPS];
-    memcpy(t, v, sizeof t);
-    qsort(t, REPS, sizeof *t, cmp_dbl);
-    return t[0];
-}
+enum { P_RT_RAW, P_RT_BR, P_SINK, P_DEPTH0, P_BULK = P_DEPTH0 + NDEPTHS, P_GUEST, NPEERS };
 
 int main(int argc, char **argv)
 {
     size_t n_rt = 20000, n_tp = 400000;
-    peer_proc peers[REPS][6];
+    static peer_proc peers[MAX_RUNS][NPEERS];
     char tmpl[] = "/tmp/hcsbenchXXXXXX", addr[64];
-    double raw_rt[REPS], br_rt[REPS], raw_tp[REPS], br_tp[REPS], raw_bk[REPS], br_bk[REPS];
+    double raw_rt[MAX_RUNS], br_rt[MAX_RUNS], raw_tp[MAX_RUNS], br_tp[NDEPTHS][MAX_RUNS];
+    double raw_bk[MAX_RUNS], br_bk[MAX_RUNS], bk_ratio[MAX_RUNS], tp_ratio[NDEPTHS][MAX_RUNS];
     hcs_gcs_bridge *b;
-    int sink, i;
-    if (argc > 1 && strcmp(argv[1], "--quick") == 0) {
-        n_rt = 2000;
-        n_tp = 100000;
-        g_bulk_bytes = 128ull << 20;
+    int sink, i, d, runs = 7, json = 0;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) {
+            n_rt = 2000;
+            n_tp = 100000;
+            g_bulk_bytes = 256ull << 20;
+            runs = 3;
+        } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+            runs = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            fprintf(stderr, "usage: bench_gcs [--quick] [--runs N (3-15)] [--json]\n");
+            return 2;
+        }
+    }
+    if (runs < 3 || runs > MAX_RUNS) {
+        fprintf(stderr, "bench_gcs: --runs must be 3..%d\n", MAX_RUNS);
+        return 2;
     }
     if (!mkdtemp(tmpl)) {
         perror("mkdtemp");
@@ -427,55 +455,96 @@ int main(int argc, char **argv)
     g_dir = tmpl;
     snprintf(addr, sizeof addr, "unix:%s", tmpl);
     /* Every peer is forked before the first bridge thread exists. */
-    for (i = 0; i < REPS; i++) {
-        peer_spawn(&peers[i][0], MODE_ECHO);
-        peer_spawn(&peers[i][1], MODE_ECHO);
-        peer_spawn(&peers[i][2], MODE_SINK);
-        peer_spawn(&peers[i][3], MODE_ECHO);
-        peer_spawn(&peers[i][4], MODE_BULK);
-        peer_spawn(&peers[i][5], MODE_GUEST);
+    for (i = 0; i < runs; i++) {
+        peer_spawn(&peers[i][P_RT_RAW], MODE_ECHO);
+        peer_spawn(&peers[i][P_RT_BR], MODE_ECHO);
+        peer_spawn(&peers[i][P_SINK], MODE_SINK);
+        for (d = 0; d < NDEPTHS; d++)
+            peer_spawn(&peers[i][P_DEPTH0 + d], MODE_ECHO);
+        peer_spawn(&peers[i][P_BULK], MODE_BULK);
+        peer_spawn(&peers[i][P_GUEST], MODE_GUEST);
     }
     sink = open("/dev/null", O_WRONLY);
 
-    printf("GCS bridge benchmark (AF_UNIX socketpair, forked echo peer; "
-           "%d runs, raw and bridge alternating;\n"
-           "round trip and rate: medians over the runs; bulk: best run of each)\n", REPS);
-    for (i = 0; i < REPS; i++) {
-        raw_rt[i] = raw_roundtrip(&peers[i][0], n_rt);
-        peer_reap(&peers[i][0]);
-        b = connect_peer(&peers[i][1], NULL);
+    if (!json)
+        printf("GCS bridge benchmark (AF_UNIX socketpairs, forked peer; %d runs, raw floor and "
+               "bridge alternating;\nround trip and rates: medians over the runs; relay: median "
+               "of the per-run ratios, %.0f MiB a run)\n",
+               runs, (double)g_bulk_bytes / 1048576.0);
+    for (i = 0; i < runs; i++) {
+        raw_rt[i] = raw_roundtrip(&peers[i][P_RT_RAW], n_rt);
+        peer_reap(&peers[i][P_RT_RAW]);
+        b = connect_peer(&peers[i][P_RT_BR], NULL);
         br_rt[i] = bridge_roundtrip(b, n_rt);
         hcs_gcs_bridge_close(b);
-        peer_reap(&peers[i][1]);
+        peer_reap(&peers[i][P_RT_BR]);
 
-        raw_tp[i] = raw_oneway(&peers[i][2], n_tp);
-        peer_reap(&peers[i][2]);
-        b = connect_peer(&peers[i][3], NULL);
-        br_tp[i] = bridge_pipelined(b, n_tp);
-        hcs_gcs_bridge_close(b);
-        peer_reap(&peers[i][3]);
+        raw_tp[i] = raw_oneway(&peers[i][P_SINK], n_tp);
+        peer_reap(&peers[i][P_SINK]);
+        for (d = 0; d < NDEPTHS; d++) {
+            b = connect_peer(&peers[i][P_DEPTH0 + d], NULL);
+            br_tp[d][i] = bridge_pipelined(b, n_tp, g_depths[d]);
+            tp_ratio[d][i] = br_tp[d][i] / raw_tp[i];
+            hcs_gcs_bridge_close(b);
+            peer_reap(&peers[i][P_DEPTH0 + d]);
+        }
 
-        raw_bk[i] = raw_bulk(&peers[i][4], sink);
-        peer_reap(&peers[i][4]);
-        b = connect_peer(&peers[i][5], addr);
+        /* Like with like, in alternating order: the same bytes through the
+         * same buffer size into the same sink. */
+        if (i % 2 == 0) {
+            raw_bk[i] = raw_bulk(&peers[i][P_BULK], sink);
+            peer_reap(&peers[i][P_BULK]);
+        }
+        b = connect_peer(&peers[i][P_GUEST], addr);
         br_bk[i] = bridge_bulk(b, sink);
         hcs_gcs_bridge_close(b);
-        peer_reap(&peers[i][5]);
-        printf("  run %d: round trip %.1f/%.1f us, rate %.0f/%.0f per s, %.0f MiB in "
-               "%.3f/%.3f s\n", i + 1, raw_rt[i], br_rt[i], raw_tp[i], br_tp[i],
-               (double)g_bulk_bytes / 1048576.0, raw_bk[i], br_bk[i]);
+        peer_reap(&peers[i][P_GUEST]);
+        if (i % 2 == 1) {
+            raw_bk[i] = raw_bulk(&peers[i][P_BULK], sink);
+            peer_reap(&peers[i][P_BULK]);
+        }
+        bk_ratio[i] = raw_bk[i] / br_bk[i];
+        if (!json)
+            printf("  run %d: round trip %.1f/%.1f us, rate %.0f raw, %.0f/%.0f/%.0f at depth "
+                   "16/64/256, relay %.3f/%.3f s (ratio %.3f)\n",
+                   i + 1, raw_rt[i], br_rt[i], raw_tp[i], br_tp[0][i], br_tp[1][i],
+                   br_tp[2][i], raw_bk[i], br_bk[i], bk_ratio[i]);
     }
     {
-        double rr = median_of(raw_rt), br = median_of(br_rt);
-        double rt = median_of(raw_tp), bt = median_of(br_tp);
-        double rb = best_time(raw_bk), bb = best_time(br_bk);
-        double mib = (double)g_bulk_bytes / 1048576.0;
-        printf("1. RPC round trip median: raw ping-pong %.1f us, bridge %.1f us  -> ratio %.3f "
-               "(target <= 1.15)\n", rr, br, br / rr);
-        printf("2. rate: raw one-way %.0f msg/s, bridge %d threads x %d in flight %.0f RPC/s"
-               "  -> ratio %.3f (target >= 0.8)\n", rt, PIPE_THREADS, PIPE_WINDOW, bt, bt / rt);
-        printf("3. %.0f MiB: raw socket copy %.0f MiB/s, stdio relay %.0f MiB/s  -> ratio %.3f "
-               "(target >= 0.9)\n", mib, mib / rb, mib / bb, rb / bb);
+        double rr = stat_of(raw_rt, runs, NULL, NULL), br = stat_of(br_rt, runs, NULL, NULL);
+        double rt = stat_of(raw_tp, runs, NULL, NULL), mib = (double)g_bulk_bytes / 1048576.0;
+        double lo, hi, bkr = stat_of(bk_ratio, runs, &lo, &hi);
+        double tpr[NDEPTHS], tlo[NDEPTHS], thi[NDEPTHS], brt[NDEPTHS];
+        for (d = 0; d < NDEPTHS; d++) {
+            tpr[d] = stat_of(tp_ratio[d], runs, &tlo[d], &thi[d]);
+            brt[d] = stat_of(br_tp[d], runs, NULL, NULL);
+        }
+        if (json) {
+            printf("{\"runs\":%d,\"roundtrip_raw_us\":%.2f,\"roundtrip_bridge_us\":%.2f,"
+                   "\"roundtrip_ratio\":%.3f,\"rate_raw_per_s\":%.0f,\"rate\":[",
+                   runs, rr, br, br / rr, rt);
+            for (d = 0; d < NDEPTHS; d++)
+                printf("%s{\"depth\":%d,\"threads\":%d,\"bridge_per_s\":%.0f,\"ratio\":%.3f,"
+                       "\"ratio_min\":%.3f,\"ratio_max\":%.3f}",
+                       d ? "," : "", g_depths[d], PIPE_THREADS, brt[d], tpr[d], tlo[d], thi[d]);
+            printf("],\"relay_mib\":%.0f,\"relay_raw_mib_s\":%.0f,\"relay_bridge_mib_s\":%.0f,"
+                   "\"relay_ratio\":%.3f,\"relay_ratio_min\":%.3f,\"relay_ratio_max\":%.3f}\n",
+                   mib, mib / stat_of(raw_bk, runs, NULL, NULL),
+                   mib / stat_of(br_bk, runs, NULL, NULL), bkr, lo, hi);
+        } else {
+            printf("1. RPC round trip median: raw ping-pong %.1f us, bridge %.1f us  -> ratio %.3f "
+                   "(target <= 1.15)\n", rr, br, br / rr);
+            printf("2. rate: raw one-way %.0f msg/s; bridge, %d threads, each DEPTH in flight "
+                   "(target >= 0.8 at 64):\n", rt, PIPE_THREADS);
+            for (d = 0; d < NDEPTHS; d++)
+                printf("   depth %3d: %.0f RPC/s -> ratio %.3f (runs %.3f..%.3f)%s\n",
+                       g_depths[d], brt[d], tpr[d], tlo[d], thi[d],
+                       d == HEADLINE_DEPTH ? "  <- headline" : "");
+            printf("3. %.0f MiB a run: raw copy %.0f MiB/s, stdio relay %.0f MiB/s -> ratio %.3f "
+                   "(runs %.3f..%.3f; target >= 0.9)\n",
+                   mib, mib / stat_of(raw_bk, runs, NULL, NULL),
+                   mib / stat_of(br_bk, runs, NULL, NULL), bkr, lo, hi);
+        }
     }
     close(sink);
     rmdir(tmpl);
