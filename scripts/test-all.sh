@@ -5,9 +5,10 @@
 #   2. native debug build + all tests
 #   3. clang ASan+UBSan build + all tests + libFuzzer smoke runs
 #   4. clang TSan build + all tests
-#   5. mingw-w64 cross build + all tests under wine
+#   5. mingw-w64 cross build + all tests under wine, and a mingw Release build
+#   5b. native Release build with the tests and benchmarks (build only: -O3 warnings)
 #   6. install + a consumer project (find_package(hcs) and pkg-config)
-# Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw consumer) to skip steps locally.
+# Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw release consumer) to skip steps locally.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -78,6 +79,15 @@ if ! skipped mingw; then
   ctest --preset mingw || rc=$?
   wine_env_stop || true
   [ "$rc" -eq 0 ] || exit "$rc"
+  step "mingw-w64 Release build (-O2 warnings, -Werror)"
+  cmake --preset mingw -B build/mingw-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/mingw-release
+fi
+
+if ! skipped release; then
+  step "native Release build with tests and benchmarks (-O3 warnings, -Werror)"
+  cmake --preset release -B build/release-tests -DHCS_BUILD_TESTS=ON >/dev/null
+  cmake --build build/release-tests
 fi
 
 if ! skipped consumer; then

@@ -23,15 +23,11 @@ if(WIN32)
 
   # Contract suites: libhcs against the double, under wine.
   foreach(suite test_core_system test_core_process test_core_misc)
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/${suite}.c)
-      hcs_add_test(${suite} core/${suite}.c core/fake_client.c)
-      add_dependencies(${suite} fake_computecore)
-    endif()
+    hcs_add_test(${suite} core/${suite}.c core/fake_client.c)
+    add_dependencies(${suite} fake_computecore)
   endforeach()
-  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/test_core_loader.c)
-    hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
-    add_dependencies(test_core_loader fake_computecore_min)
-  endif()
+  hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
+  add_dependencies(test_core_loader fake_computecore_min)
 else()
   # Every public function says "only available on Windows".
   hcs_add_test(test_core_stub core/test_core_stub.c)
@@ -39,17 +35,15 @@ endif()
 
 # hcsctl's compute commands, end to end (the double under wine; the clear
 # error on other systems).
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
-  if(WIN32)
-    set(_fake_dll $<TARGET_FILE:fake_computecore>)
-  else()
-    set(_fake_dll "")
-  endif()
-  add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
-    -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
-    -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll}
-    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
-    -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
-  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)
+if(WIN32)
+  set(_fake_dll $<TARGET_FILE:fake_computecore>)
+else()
+  set(_fake_dll "")
 endif()
+add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
+  -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
+  -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll}
+  -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
+  -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)
 include(${CMAKE_CURRENT_SOURCE_DIR}/core/tests_ext.cmake)
