@@ -211,46 +211,6 @@ static int exit_status(uint32_t code, int linux_guest)
     return (int)(code & 0xFFu);
 }
 
-/* Windows command line from argv (CommandLineToArgvW quoting rules). */
-static char *windows_command_line(char **argv, int n)
-{
-    size_t cap = 16;
-    int i;
-    char *out, *p;
-    for (i = 0; i < n; i++)
-        cap += strlen(argv[i]) * 2 + 3;
-    out = p = (char *)malloc(cap);
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        const char *a = argv[i];
-        int quote = *a == 0 || strpbrk(a, " \t\"") != NULL;
-        size_t bs = 0, k;
-        if (i)
-            *p++ = ' ';
-        if (quote)
-            *p++ = '"';
-        for (; *a; a++) {
-            if (*a == '\\') {
-                bs++;
-                continue;
-            }
-            /* backslashes before a quote are doubled, plus one for it */
-            for (k = 0; k < (*a == '"' ? 2 * bs + 1 : bs); k++)
-                *p++ = '\\';
-            bs = 0;
-            *p++ = *a;
-        }
-        for (k = 0; k < (quote ? 2 * bs : bs); k++)
-            *p++ = '\\';
-        if (quote)
-            *p++ = '"';
-    }
-    *p = 0;
-    return out;
-}
-
-
 /* After an RPC timeout (hcsctl_ctr_give_up). */
 static void gave_up_note(const run_opts *o)
 {
@@ -458,7 +418,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
         goto start;
     }
     if (hcs_gcs_bridge_os(b) == HCS_GCS_OS_WINDOWS) {
-        cmdline = windows_command_line(o.cmd, o.ncmd);
+        cmdline = hcsctl_windows_command_line(o.cmd, o.ncmd);
         pc.command_line = cmdline;
     } else {
         pc.argv = (const char *const *)o.cmd;

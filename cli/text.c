@@ -3,6 +3,7 @@
  * Self-contained (the unit test tests/gcs/test_gcs_text.c compiles it). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -162,4 +163,43 @@ void hcsctl_text_n(FILE *out, const char *s, size_t n)
 void hcsctl_text(FILE *out, const char *s)
 {
     hcsctl_text_n(out, s, strlen(s));
+}
+
+/* A Windows command line from argv (CommandLineToArgvW quoting rules). */
+char *hcsctl_windows_command_line(char **argv, int n)
+{
+    size_t cap = 16;
+    int i;
+    char *out, *p;
+    for (i = 0; i < n; i++)
+        cap += strlen(argv[i]) * 2 + 3;
+    out = p = (char *)malloc(cap);
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        const char *a = argv[i];
+        int quote = *a == 0 || strpbrk(a, " \t\"") != NULL;
+        size_t bs = 0, k;
+        if (i)
+            *p++ = ' ';
+        if (quote)
+            *p++ = '"';
+        for (; *a; a++) {
+            if (*a == '\\') {
+                bs++;
+                continue;
+            }
+            /* backslashes before a quote are doubled, plus one for it */
+            for (k = 0; k < (*a == '"' ? 2 * bs + 1 : bs); k++)
+                *p++ = '\\';
+            bs = 0;
+            *p++ = *a;
+        }
+        for (k = 0; k < (quote ? 2 * bs : bs); k++)
+            *p++ = '\\';
+        if (quote)
+            *p++ = '"';
+    }
+    *p = 0;
+    return out;
 }
