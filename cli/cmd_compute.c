@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hcs/schema_types.h"
 
 #ifdef _WIN32
 #  include <fcntl.h>

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hcs/schema_types.h"
 
 #ifdef _WIN32
 #  include <windows.h>

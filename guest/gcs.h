@@ -24,6 +24,7 @@
 
 #include "hcs/gcs_protocol.h"
 #include "hcs/schema.h"
+#include "hcs/schema_types.h"
 #include "internal.h"
 #include "platform/json.h"
 #include "platform/platform.h"

@@ -518,7 +518,9 @@ def gen_types_h(tl, types):
              ' * Objects built by hand may borrow every pointer: just never _free() them.\n'
              ' */')
     o.append('#ifndef HCS_SCHEMA_TYPES_H\n#define HCS_SCHEMA_TYPES_H\n')
-    o.append('#ifndef HCS_SCHEMA_H\n#error "include hcs/schema.h instead"\n#endif\n')
+    o.append('/* Opt-in: hcs/schema.h (and the umbrella hcs.h) do not include this\n'
+             ' * header; include it where the typed structs are used. */\n'
+             '#include "schema.h"\n')
     o.append('#ifdef __cplusplus\nextern "C" {\n#endif\n')
     o.append('/* ---- enums: values are indexes into the string table; __RAW (-1) means the\n'
              ' * text in hcs_schema_enum.raw (a value this table does not know). */')

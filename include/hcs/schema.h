@@ -210,7 +210,8 @@ HCS_API int hcs_schema_guest_settings_type(const char *resource_type, int wcow,
 }
 #endif
 
-#include "schema_types.h"
+/* The generated typed structs (hcs_s2_*, hcs_hcn_*, hcs_gs_*) are opt-in:
+ * #include "hcs/schema_types.h" where they are used. */
 #include "schema_build.h"
 
 #endif /* HCS_SCHEMA_H */

@@ -30,9 +30,9 @@
 #ifndef HCS_SCHEMA_TYPES_H
 #define HCS_SCHEMA_TYPES_H
 
-#ifndef HCS_SCHEMA_H
-#error "include hcs/schema.h instead"
-#endif
+/* Opt-in: hcs/schema.h (and the umbrella hcs.h) do not include this
+ * header; include it where the typed structs are used. */
+#include "schema.h"
 
 #ifdef __cplusplus
 extern "C" {

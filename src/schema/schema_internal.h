@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hcs/schema.h"
+#include "hcs/schema_types.h"
 #include "internal.h"
 #include "platform/json.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hcs.h"
+#include "hcs/schema_types.h"
 #include "platform/json.h"
 
 /* Reads a whole file (NUL-terminated); NULL when missing. Caller frees. */
