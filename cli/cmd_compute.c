@@ -402,7 +402,7 @@ int hcsctl_cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
     int rc = parse("list", argc, argv, 0, O_QUERY | O_TIMEOUT, &o), n = 0;
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
-    hr = hcs_enumerate(o.query, o.timeout_ms, &json);
+    hr = hcs_compute_enumerate(o.query, o.timeout_ms, &json);
     if (HCS_FAILED(hr))
         return fail(ctx, "list", hr);
     if (ctx->json) {
@@ -797,7 +797,7 @@ int hcsctl_cmd_features(hcsctl_ctx *ctx, int argc, char **argv)
     int rc = parse("features", argc, argv, 0, 0, &o);
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
-    hr = hcs_features(&json);
+    hr = hcs_compute_features(&json);
     if (HCS_FAILED(hr))
         return fail(ctx, "features", hr);
     if (ctx->json) {

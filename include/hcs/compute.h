@@ -90,7 +90,7 @@ HCS_API hcs_result hcs_compute_load(void);
  * called while any hcs_system/hcs_process/hcs_op/hcs_events exists. The
  * environment variable HCS_TEST_COMPUTECORE_PATH does the same for a whole
  * process (read at the first load). Production code never needs either. */
-HCS_API hcs_result hcs_loader_set_path(const char *dll_path);
+HCS_API hcs_result hcs_compute_set_dll_path(const char *dll_path);
 
 /* What the loaded DLLs export, as JSON (caller frees with hcs_free):
  * {"platform":"windows","dlls":[{"name":"computecore.dll","loaded":true,
@@ -98,7 +98,7 @@ HCS_API hcs_result hcs_loader_set_path(const char *dll_path);
  *  "available":60,"total":60,"functions":{"HcsCreateOperation":true,...}}]}
  * A missing DLL is reported ("loaded":false with the error) and is not a
  * failure of this call. */
-HCS_API hcs_result hcs_features(char **json);
+HCS_API hcs_result hcs_compute_features(char **json);
 
 /* The functions the loader knows (59 SDK functions + HcsCancelLiveMigration),
  * by index; names are static. These two work on every platform. */
@@ -292,15 +292,15 @@ HCS_API void hcs_op_close(hcs_op *op);
 /* HcsEnumerateComputeSystems[InNamespace]: *json is the JSON array of
  * {Id, SystemType, Name, Owner, State, RuntimeId, ...}. query_json and
  * namespace_id optional. */
-HCS_API hcs_result hcs_enumerate(const char *query_json, int64_t timeout_ms,
-                                 char **json);
-HCS_API hcs_result hcs_enumerate_in_namespace(const char *namespace_id,
-                                              const char *query_json,
-                                              int64_t timeout_ms, char **json);
+HCS_API hcs_result hcs_compute_enumerate(const char *query_json, int64_t timeout_ms,
+                                         char **json);
+HCS_API hcs_result hcs_compute_enumerate_in_namespace(const char *namespace_id,
+                                                      const char *query_json,
+                                                      int64_t timeout_ms, char **json);
 /* Starts the enumeration on a caller's operation (namespace_id NULL: the
  * default namespace). */
-HCS_API hcs_result hcs_enumerate_begin(const char *namespace_id,
-                                       const char *query_json, hcs_op *op);
+HCS_API hcs_result hcs_compute_enumerate_begin(const char *namespace_id,
+                                               const char *query_json, hcs_op *op);
 
 /* ---- compute systems (HCS_SYSTEM) ---- */
 

@@ -391,9 +391,9 @@ HCS_API hcs_result hcs_gcs_get_process_list(hcs_gcs_bridge *b,
 HCS_API void hcs_gcs_process_list_free(hcs_gcs_process_info *list, size_t n);
 /* Statistics of a container: the inner document's "Statistics" (or, for
  * Linux guests, "LCOWMetrics") member as JSON (caller frees with hcs_free). */
-HCS_API hcs_result hcs_gcs_get_statistics(hcs_gcs_bridge *b,
-                                          const char *container_id,
-                                          char **statistics_json);
+HCS_API hcs_result hcs_gcs_container_get_statistics(hcs_gcs_bridge *b,
+                                                    const char *container_id,
+                                                    char **statistics_json);
 
 /* ---- processes ---- */
 

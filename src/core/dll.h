@@ -54,7 +54,7 @@ extern hcsi_dll_slot hcsi_dll_computenetwork;
 extern hcsi_dll_slot hcsi_dll_computestorage;
 extern hcsi_dll_slot hcsi_dll_vmdevicehost;
 extern hcsi_dll_slot hcsi_dll_vmcompute;
-/* All of them, NULL-terminated, in the order hcs_features lists them. */
+/* All of them, NULL-terminated, in the order hcs_compute_features lists them. */
 extern hcsi_dll_slot *const hcsi_dll_all[];
 
 /* The current table (loading it on first use); NULL only on OOM. */

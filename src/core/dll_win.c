@@ -17,7 +17,7 @@ static const char *const k_vmcompute_names[] = {"HNSCall"};
 
 static const hcsi_dll_desc k_desc_computecore = {
     "computecore.dll", L"computecore.dll", L"HCS_TEST_COMPUTECORE_PATH",
-    "HCS_TEST_COMPUTECORE_PATH or hcs_loader_set_path",
+    "HCS_TEST_COMPUTECORE_PATH or hcs_compute_set_dll_path",
     "the Host Compute Service is not installed on this Windows (enable the "
     "Hyper-V or Containers feature)",
     hcsi_cc_names, HCSI_CC_COUNT};

@@ -17,16 +17,16 @@ hcs_result hcs_compute_load(void)
     return hcsi_core_not_windows("hcs_compute_load");
 }
 
-hcs_result hcs_loader_set_path(const char *dll_path)
+hcs_result hcs_compute_set_dll_path(const char *dll_path)
 {
-    return hcsi_core_not_windows("hcs_loader_set_path");
+    return hcsi_core_not_windows("hcs_compute_set_dll_path");
 }
 
-hcs_result hcs_features(char **json)
+hcs_result hcs_compute_features(char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_features");
+    return hcsi_core_not_windows("hcs_compute_features");
 }
 
 int hcs_compute_function_present(const char *name)
@@ -205,23 +205,23 @@ void hcs_op_close(hcs_op *op)
     /* nothing was ever opened */
 }
 
-hcs_result hcs_enumerate(const char *query_json, int64_t timeout_ms, char **json)
+hcs_result hcs_compute_enumerate(const char *query_json, int64_t timeout_ms, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_enumerate");
+    return hcsi_core_not_windows("hcs_compute_enumerate");
 }
 
-hcs_result hcs_enumerate_in_namespace(const char *namespace_id, const char *query_json, int64_t timeout_ms, char **json)
+hcs_result hcs_compute_enumerate_in_namespace(const char *namespace_id, const char *query_json, int64_t timeout_ms, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_enumerate_in_namespace");
+    return hcsi_core_not_windows("hcs_compute_enumerate_in_namespace");
 }
 
-hcs_result hcs_enumerate_begin(const char *namespace_id, const char *query_json, hcs_op *op)
+hcs_result hcs_compute_enumerate_begin(const char *namespace_id, const char *query_json, hcs_op *op)
 {
-    return hcsi_core_not_windows("hcs_enumerate_begin");
+    return hcsi_core_not_windows("hcs_compute_enumerate_begin");
 }
 
 hcs_result hcs_system_create(const char *id, const char *config_json, int64_t timeout_ms, hcs_system **out)

@@ -61,20 +61,20 @@ hcs_result hcs_compute_load(void)
     return cc_get(&t);
 }
 
-hcs_result hcs_loader_set_path(const char *dll_path)
+hcs_result hcs_compute_set_dll_path(const char *dll_path)
 {
     return hcsi_dll_set_path(g_cc, dll_path);
 }
 
 int hcs_compute_function_present(const char *name) { return hcsi_dll_present(g_cc, name); }
 
-hcs_result hcs_features(char **json)
+hcs_result hcs_compute_features(char **json)
 {
     hcsi_buf b;
     hcs_result hr;
     size_t i;
     if (!json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_features: json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_features: json is NULL");
     *json = NULL;
     hcsi_buf_init(&b, 0);
     hr = hcsi_buf_puts(&b, "{\"platform\":\"windows\",\"dlls\":[");
@@ -904,7 +904,7 @@ static hcs_result op_run(hcs_op *op, int64_t timeout_ms, int want_pinfo,
 /* enumeration                                                         */
 /* ------------------------------------------------------------------ */
 
-hcs_result hcs_enumerate_begin(const char *namespace_id, const char *query_json,
+hcs_result hcs_compute_enumerate_begin(const char *namespace_id, const char *query_json,
                                hcs_op *op)
 {
     uint16_t *wns = NULL, *wq = NULL;
@@ -913,7 +913,7 @@ hcs_result hcs_enumerate_begin(const char *namespace_id, const char *query_json,
     int ix = namespace_id ? IX(HcsEnumerateComputeSystemsInNamespace)
                           : IX(HcsEnumerateComputeSystems);
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_enumerate_begin: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_enumerate_begin: op is NULL");
     t = op->t;
     if (!t->fn[ix])
         return cc_missing(t, ix);
@@ -940,7 +940,7 @@ hcs_result hcs_enumerate_begin(const char *namespace_id, const char *query_json,
     return hr;
 }
 
-hcs_result hcs_enumerate_in_namespace(const char *namespace_id,
+hcs_result hcs_compute_enumerate_in_namespace(const char *namespace_id,
                                       const char *query_json, int64_t timeout_ms,
                                       char **json)
 {
@@ -948,14 +948,14 @@ hcs_result hcs_enumerate_in_namespace(const char *namespace_id,
     hcs_op *op;
     hcs_result hr;
     if (!json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_enumerate: json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_enumerate: json is NULL");
     *json = NULL;
     hr = cc_get(&t);
     if (HCS_SUCCEEDED(hr))
         hr = op_new(t, 0, &op);
     if (HCS_FAILED(hr))
         return hr;
-    hr = hcs_enumerate_begin(namespace_id, query_json, op);
+    hr = hcs_compute_enumerate_begin(namespace_id, query_json, op);
     if (HCS_FAILED(hr)) {
         hcs_op_close(op);
         return hr;
@@ -966,9 +966,9 @@ hcs_result hcs_enumerate_in_namespace(const char *namespace_id,
     return hr;
 }
 
-hcs_result hcs_enumerate(const char *query_json, int64_t timeout_ms, char **json)
+hcs_result hcs_compute_enumerate(const char *query_json, int64_t timeout_ms, char **json)
 {
-    return hcs_enumerate_in_namespace(NULL, query_json, timeout_ms, json);
+    return hcs_compute_enumerate_in_namespace(NULL, query_json, timeout_ms, json);
 }
 
 /* ------------------------------------------------------------------ */

@@ -299,7 +299,7 @@ done:
     return hr;
 }
 
-hcs_result hcs_gcs_get_statistics(hcs_gcs_bridge *b, const char *container_id,
+hcs_result hcs_gcs_container_get_statistics(hcs_gcs_bridge *b, const char *container_id,
                                   char **statistics_json)
 {
     char *props = NULL;

@@ -63,7 +63,7 @@ if(NOT TARGET_WIN32)
     expect("${ERR}" "the Host Compute Service is only available on Windows")
   endforeach()
   run(1 --json list)
-  expect("${ERR}" "^hcsctl: list: hcs_enumerate: the Host Compute Service is only available on Windows \\(0x80070032\\)")
+  expect("${ERR}" "^hcsctl: list: hcs_compute_enumerate: the Host Compute Service is only available on Windows \\(0x80070032\\)")
   return()
 endif()
 

@@ -96,7 +96,7 @@ int fake_load(const char *rel)
 {
     HMODULE m;
     InitializeCriticalSection(&g_free_cs);
-    if (HCS_FAILED(hcs_loader_set_path(fake_exe_path(rel))) ||
+    if (HCS_FAILED(hcs_compute_set_dll_path(fake_exe_path(rel))) ||
         HCS_FAILED(hcs_compute_load())) {
         const hcs_error *e = hcs_error_last();
         fprintf(stderr, "fake: cannot load %s: %s\n", fake_exe_path(rel),

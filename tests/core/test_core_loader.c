@@ -28,13 +28,13 @@ static void test_missing_dll(void **state)
     hcs_system *s = (hcs_system *)1;
     hcs_op *op = (hcs_op *)1;
     (void)state;
-    assert_int_equal(hcs_loader_set_path(fake_exe_path("no-such-dir\\computecore.dll")),
+    assert_int_equal(hcs_compute_set_dll_path(fake_exe_path("no-such-dir\\computecore.dll")),
                      HCS_S_OK);
     assert_int_equal(hcs_compute_load(), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_contains(hcs_error_last()->message, "computecore.dll could not be loaded from \"");
     assert_contains(hcs_error_last()->message, "no-such-dir\\computecore.dll\"");
     /* every call fails the same way; enumerations do not return [] */
-    assert_int_equal(hcs_enumerate(NULL, 1000, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_compute_enumerate(NULL, 1000, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(json);
     assert_int_equal(hcs_system_open("vm", &s), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(s);
@@ -42,7 +42,7 @@ static void test_missing_dll(void **state)
     assert_int_equal(hcs_service_properties(NULL, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_int_equal(hcs_compute_function_present("HcsCreateOperation"), 0);
     /* features report it without failing */
-    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
     assert_contains(json, "\"loaded\":false");
     assert_contains(json, "\"available\":0,\"total\":60");
     assert_contains(json, "\"HcsCreateOperation\":false");
@@ -57,9 +57,9 @@ static void test_system32_only(void **state)
     hcs_result hr;
     (void)state;
     SetEnvironmentVariableW(L"HCS_TEST_COMPUTECORE_PATH", NULL);
-    assert_int_equal(hcs_loader_set_path(NULL), HCS_S_OK);
+    assert_int_equal(hcs_compute_set_dll_path(NULL), HCS_S_OK);
     hr = hcs_compute_load();
-    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
     if (HCS_FAILED(hr)) { /* wine, or Windows without HCS */
         assert_int_equal(hr, HCS_ERR_WIN32_MOD_NOT_FOUND);
         assert_contains(hcs_error_last() ? hcs_error_last()->message : NULL, "");
@@ -81,7 +81,7 @@ static void test_missing_functions(void **state)
     hcs_system *s = NULL;
     (void)state;
     assert_int_equal(fake_load("min\\computecore.dll"), 0);
-    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
     assert_contains(json, "\"loaded\":true");
     assert_contains(json, "\\\\min\\\\computecore.dll"); /* JSON-escaped */
     assert_contains(json, "\"available\":52,\"total\":60");

@@ -159,9 +159,9 @@ static void test_every_function_reached(void **state)
     (void)state;
     assert_int_equal(hcs_events_create(&q), HCS_S_OK);
     /* enumeration */
-    assert_int_equal(hcs_enumerate(NULL, 1000, &json), HCS_S_OK);
+    assert_int_equal(hcs_compute_enumerate(NULL, 1000, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_enumerate_in_namespace("ns", NULL, 1000, &json), HCS_S_OK);
+    assert_int_equal(hcs_compute_enumerate_in_namespace("ns", NULL, 1000, &json), HCS_S_OK);
     hcs_free(json);
     /* systems */
     assert_int_equal(hcs_system_create("all-1", "{}", 1000, &s), HCS_S_OK);

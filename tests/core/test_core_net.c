@@ -393,7 +393,7 @@ static void test_missing_dll_and_functions(void **state)
     assert_int_equal(hcs_net_open(NET1, &n), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(n);
     assert_int_equal(hcs_net_function_present("HcnCreateNetwork"), 0);
-    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
     contains(json, "{\"name\":\"computenetwork.dll\",\"loaded\":false");
     contains(json, "\"available\":0,\"total\":50");
     hcs_free(json);

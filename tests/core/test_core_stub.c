@@ -50,8 +50,8 @@ static void test_every_function(void **state)
     (void)state;
     /* nothing can be created: the handles below stay NULL */
     CHECK(hcs_compute_load(), "hcs_compute_load");
-    CHECK(hcs_loader_set_path("x"), "hcs_loader_set_path");
-    CHECK(hcs_features(&json), "hcs_features");
+    CHECK(hcs_compute_set_dll_path("x"), "hcs_compute_set_dll_path");
+    CHECK(hcs_compute_features(&json), "hcs_compute_features");
     assert_null(json);
     CHECK(hcs_events_create(&q), "hcs_events_create");
     assert_null(q);
@@ -70,10 +70,10 @@ static void test_every_function(void **state)
     assert_null(s);
     /* enumerations fail rather than return an empty list */
     json = (char *)1;
-    CHECK(hcs_enumerate(NULL, 1000, &json), "hcs_enumerate");
+    CHECK(hcs_compute_enumerate(NULL, 1000, &json), "hcs_compute_enumerate");
     assert_null(json);
-    CHECK(hcs_enumerate_in_namespace("ns", NULL, 1000, &json), "hcs_enumerate_in_namespace");
-    CHECK(hcs_enumerate_begin(NULL, NULL, NULL), "hcs_enumerate_begin");
+    CHECK(hcs_compute_enumerate_in_namespace("ns", NULL, 1000, &json), "hcs_compute_enumerate_in_namespace");
+    CHECK(hcs_compute_enumerate_begin(NULL, NULL, NULL), "hcs_compute_enumerate_begin");
     /* functions on handles (none can exist; NULL is what a caller has) */
     CHECK(hcs_op_set_callback(NULL, NULL, NULL), "hcs_op_set_callback");
     CHECK(hcs_op_set_context(NULL, NULL), "hcs_op_set_context");

@@ -37,7 +37,7 @@ static void test_features(void **state)
 {
     char *json = NULL;
     (void)state;
-    assert_int_equal(hcs_features(&json), HCS_S_OK);
+    assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
     assert_contains(json, "\"loaded\":true");
     assert_contains(json, "computecore.dll");
     assert_contains(json, "\"available\":60,\"total\":60");
@@ -215,13 +215,13 @@ static void test_enumerate(void **state)
 {
     char *json = NULL;
     (void)state;
-    assert_int_equal(hcs_enumerate("{\"Owners\":[\"fake\"]}", 1000, &json), HCS_S_OK);
+    assert_int_equal(hcs_compute_enumerate("{\"Owners\":[\"fake\"]}", 1000, &json), HCS_S_OK);
     assert_contains(json, "\"Id\":\"fakevm-running\"");
     assert_contains(json, "\"State\":\"Stopped\"");
     assert_string_equal(fake_nth("HcsEnumerateComputeSystems", 0)->str[0],
                         "{\"Owners\":[\"fake\"]}");
     hcs_free(json);
-    assert_int_equal(hcs_enumerate_in_namespace("ns-1", NULL, 1000, &json), HCS_S_OK);
+    assert_int_equal(hcs_compute_enumerate_in_namespace("ns-1", NULL, 1000, &json), HCS_S_OK);
     assert_string_equal(fake_nth("HcsEnumerateComputeSystemsInNamespace", 0)->str[0],
                         "ns-1");
     assert_null(fake_nth("HcsEnumerateComputeSystemsInNamespace", 0)->str[1]);
@@ -236,7 +236,7 @@ static void test_enumerate_failure(void **state)
     fake_push_result("HcsEnumerateComputeSystems", HCS_ERR_ACCESS_DENIED,
                      "{\"Error\":-2143878885,\"ErrorMessage\":\"Access is denied. See "
                      "aka.ms/hcsadmin\"}");
-    assert_int_equal(hcs_enumerate(NULL, 1000, &json), HCS_ERR_ACCESS_DENIED);
+    assert_int_equal(hcs_compute_enumerate(NULL, 1000, &json), HCS_ERR_ACCESS_DENIED);
     assert_null(json);
     assert_contains(hcs_error_last()->message,
                     "enumerate compute systems: Access is denied. See aka.ms/hcsadmin");

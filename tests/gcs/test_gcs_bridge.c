@@ -855,7 +855,7 @@ static void test_typed_helpers(void **s)
     assert_null(list[1].image_name);
     hcs_gcs_process_list_free(list, n);
     assert_non_null(strstr(p.bodies[2], "\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\"]}\""));
-    assert_int_equal(hcs_gcs_get_statistics(b, "c1", &st), 0);
+    assert_int_equal(hcs_gcs_container_get_statistics(b, "c1", &st), 0);
     assert_string_equal(st, "{\"memory\":{\"usage\":7}}");
     hcs_free(st);
     hcs_gcs_bridge_close(b);
