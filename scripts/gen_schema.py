@@ -514,8 +514,10 @@ def gen_types_h(tl, types):
              ' *              (re-emitted by the encoder), or NULL\n'
              ' *\n'
              ' * Ownership: <type>_decode() fills *out with heap memory the caller releases\n'
-             ' * with <type>_free(), which frees the members (never the struct itself).\n'
-             ' * Objects built by hand may borrow every pointer: just never _free() them.\n'
+             ' * with <type>_dispose(), which frees the members (never the struct itself:\n'
+             ' * libhcs names "_free" what frees the object, "_dispose" what frees only\n'
+             ' * its members). Objects built by hand may borrow every pointer: just never\n'
+             ' * _dispose() them.\n'
              ' */')
     o.append('#ifndef HCS_SCHEMA_TYPES_H\n#define HCS_SCHEMA_TYPES_H\n')
     o.append('/* Opt-in: hcs/schema.h (and the umbrella hcs.h) do not include this\n'
@@ -581,7 +583,7 @@ def gen_types_h(tl, types):
             o.append('static inline int %s_from_string(const char *s) { return hcs_schema_enum_from_string(%s, s); }' % (c, i))
             continue
         o.append('static inline void %s_init(%s *o) { hcs_schema_init(%s, o); }' % (c, c, i))
-        o.append('static inline void %s_free(%s *o) { hcs_schema_free_members(%s, o); }' % (c, c, i))
+        o.append('static inline void %s_dispose(%s *o) { hcs_schema_free_members(%s, o); }' % (c, c, i))
         o.append('static inline hcs_result %s_encode(const %s *o, unsigned flags, char **json) '
                  '{ return hcs_schema_encode(%s, o, flags, json, NULL); }' % (c, c, i))
         o.append('static inline hcs_result %s_decode(const char *json, size_t len, unsigned flags, %s *out) '

@@ -24,8 +24,10 @@
  *              (re-emitted by the encoder), or NULL
  *
  * Ownership: <type>_decode() fills *out with heap memory the caller releases
- * with <type>_free(), which frees the members (never the struct itself).
- * Objects built by hand may borrow every pointer: just never _free() them.
+ * with <type>_dispose(), which frees the members (never the struct itself:
+ * libhcs names "_free" what frees the object, "_dispose" what frees only
+ * its members). Objects built by hand may borrow every pointer: just never
+ * _dispose() them.
  */
 #ifndef HCS_SCHEMA_TYPES_H
 #define HCS_SCHEMA_TYPES_H
@@ -4589,223 +4591,223 @@ struct hcs_gs_WCOWMappedVirtualDisk {
 static inline const char *hcs_s2_ApplySecureBootTemplateType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ApplySecureBootTemplateType, v); }
 static inline int hcs_s2_ApplySecureBootTemplateType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ApplySecureBootTemplateType, s); }
 static inline void hcs_s2_Attachment_init(hcs_s2_Attachment *o) { hcs_schema_init(HCS_SCHEMA_S2_Attachment, o); }
-static inline void hcs_s2_Attachment_free(hcs_s2_Attachment *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Attachment, o); }
+static inline void hcs_s2_Attachment_dispose(hcs_s2_Attachment *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Attachment, o); }
 static inline hcs_result hcs_s2_Attachment_encode(const hcs_s2_Attachment *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Attachment, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Attachment_decode(const char *json, size_t len, unsigned flags, hcs_s2_Attachment *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Attachment, json, len, flags, out); }
 static inline const char *hcs_s2_AttachmentType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_AttachmentType, v); }
 static inline int hcs_s2_AttachmentType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_AttachmentType, s); }
 static inline void hcs_s2_AttributionRecord_init(hcs_s2_AttributionRecord *o) { hcs_schema_init(HCS_SCHEMA_S2_AttributionRecord, o); }
-static inline void hcs_s2_AttributionRecord_free(hcs_s2_AttributionRecord *o) { hcs_schema_free_members(HCS_SCHEMA_S2_AttributionRecord, o); }
+static inline void hcs_s2_AttributionRecord_dispose(hcs_s2_AttributionRecord *o) { hcs_schema_free_members(HCS_SCHEMA_S2_AttributionRecord, o); }
 static inline hcs_result hcs_s2_AttributionRecord_encode(const hcs_s2_AttributionRecord *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_AttributionRecord, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_AttributionRecord_decode(const char *json, size_t len, unsigned flags, hcs_s2_AttributionRecord *out) { return hcs_schema_decode(HCS_SCHEMA_S2_AttributionRecord, json, len, flags, out); }
 static inline void hcs_s2_BasicInformation_init(hcs_s2_BasicInformation *o) { hcs_schema_init(HCS_SCHEMA_S2_BasicInformation, o); }
-static inline void hcs_s2_BasicInformation_free(hcs_s2_BasicInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_BasicInformation, o); }
+static inline void hcs_s2_BasicInformation_dispose(hcs_s2_BasicInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_BasicInformation, o); }
 static inline hcs_result hcs_s2_BasicInformation_encode(const hcs_s2_BasicInformation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_BasicInformation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_BasicInformation_decode(const char *json, size_t len, unsigned flags, hcs_s2_BasicInformation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_BasicInformation, json, len, flags, out); }
 static inline void hcs_s2_Battery_init(hcs_s2_Battery *o) { hcs_schema_init(HCS_SCHEMA_S2_Battery, o); }
-static inline void hcs_s2_Battery_free(hcs_s2_Battery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Battery, o); }
+static inline void hcs_s2_Battery_dispose(hcs_s2_Battery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Battery, o); }
 static inline hcs_result hcs_s2_Battery_encode(const hcs_s2_Battery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Battery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Battery_decode(const char *json, size_t len, unsigned flags, hcs_s2_Battery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Battery, json, len, flags, out); }
 static inline void hcs_s2_BlackoutExitedEventDetails_init(hcs_s2_BlackoutExitedEventDetails *o) { hcs_schema_init(HCS_SCHEMA_S2_BlackoutExitedEventDetails, o); }
-static inline void hcs_s2_BlackoutExitedEventDetails_free(hcs_s2_BlackoutExitedEventDetails *o) { hcs_schema_free_members(HCS_SCHEMA_S2_BlackoutExitedEventDetails, o); }
+static inline void hcs_s2_BlackoutExitedEventDetails_dispose(hcs_s2_BlackoutExitedEventDetails *o) { hcs_schema_free_members(HCS_SCHEMA_S2_BlackoutExitedEventDetails, o); }
 static inline hcs_result hcs_s2_BlackoutExitedEventDetails_encode(const hcs_s2_BlackoutExitedEventDetails *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_BlackoutExitedEventDetails, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_BlackoutExitedEventDetails_decode(const char *json, size_t len, unsigned flags, hcs_s2_BlackoutExitedEventDetails *out) { return hcs_schema_decode(HCS_SCHEMA_S2_BlackoutExitedEventDetails, json, len, flags, out); }
 static inline const char *hcs_s2_CacheMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_CacheMode, v); }
 static inline int hcs_s2_CacheMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_CacheMode, s); }
 static inline void hcs_s2_CacheQueryStatsResponse_init(hcs_s2_CacheQueryStatsResponse *o) { hcs_schema_init(HCS_SCHEMA_S2_CacheQueryStatsResponse, o); }
-static inline void hcs_s2_CacheQueryStatsResponse_free(hcs_s2_CacheQueryStatsResponse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CacheQueryStatsResponse, o); }
+static inline void hcs_s2_CacheQueryStatsResponse_dispose(hcs_s2_CacheQueryStatsResponse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CacheQueryStatsResponse, o); }
 static inline hcs_result hcs_s2_CacheQueryStatsResponse_encode(const hcs_s2_CacheQueryStatsResponse *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CacheQueryStatsResponse, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CacheQueryStatsResponse_decode(const char *json, size_t len, unsigned flags, hcs_s2_CacheQueryStatsResponse *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CacheQueryStatsResponse, json, len, flags, out); }
 static inline const char *hcs_s2_CachingMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_CachingMode, v); }
 static inline int hcs_s2_CachingMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_CachingMode, s); }
 static inline void hcs_s2_Chipset_init(hcs_s2_Chipset *o) { hcs_schema_init(HCS_SCHEMA_S2_Chipset, o); }
-static inline void hcs_s2_Chipset_free(hcs_s2_Chipset *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Chipset, o); }
+static inline void hcs_s2_Chipset_dispose(hcs_s2_Chipset *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Chipset, o); }
 static inline hcs_result hcs_s2_Chipset_encode(const hcs_s2_Chipset *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Chipset, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Chipset_decode(const char *json, size_t len, unsigned flags, hcs_s2_Chipset *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Chipset, json, len, flags, out); }
 static inline void hcs_s2_CimMount_init(hcs_s2_CimMount *o) { hcs_schema_init(HCS_SCHEMA_S2_CimMount, o); }
-static inline void hcs_s2_CimMount_free(hcs_s2_CimMount *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CimMount, o); }
+static inline void hcs_s2_CimMount_dispose(hcs_s2_CimMount *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CimMount, o); }
 static inline hcs_result hcs_s2_CimMount_encode(const hcs_s2_CimMount *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CimMount, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CimMount_decode(const char *json, size_t len, unsigned flags, hcs_s2_CimMount *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CimMount, json, len, flags, out); }
 static inline void hcs_s2_CloseHandle_init(hcs_s2_CloseHandle *o) { hcs_schema_init(HCS_SCHEMA_S2_CloseHandle, o); }
-static inline void hcs_s2_CloseHandle_free(hcs_s2_CloseHandle *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CloseHandle, o); }
+static inline void hcs_s2_CloseHandle_dispose(hcs_s2_CloseHandle *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CloseHandle, o); }
 static inline hcs_result hcs_s2_CloseHandle_encode(const hcs_s2_CloseHandle *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CloseHandle, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CloseHandle_decode(const char *json, size_t len, unsigned flags, hcs_s2_CloseHandle *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CloseHandle, json, len, flags, out); }
 static inline void hcs_s2_ComPort_init(hcs_s2_ComPort *o) { hcs_schema_init(HCS_SCHEMA_S2_ComPort, o); }
-static inline void hcs_s2_ComPort_free(hcs_s2_ComPort *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComPort, o); }
+static inline void hcs_s2_ComPort_dispose(hcs_s2_ComPort *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComPort, o); }
 static inline hcs_result hcs_s2_ComPort_encode(const hcs_s2_ComPort *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ComPort, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ComPort_decode(const char *json, size_t len, unsigned flags, hcs_s2_ComPort *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ComPort, json, len, flags, out); }
 static inline void hcs_s2_CombinedLayers_init(hcs_s2_CombinedLayers *o) { hcs_schema_init(HCS_SCHEMA_S2_CombinedLayers, o); }
-static inline void hcs_s2_CombinedLayers_free(hcs_s2_CombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CombinedLayers, o); }
+static inline void hcs_s2_CombinedLayers_dispose(hcs_s2_CombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CombinedLayers, o); }
 static inline hcs_result hcs_s2_CombinedLayers_encode(const hcs_s2_CombinedLayers *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CombinedLayers, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CombinedLayers_decode(const char *json, size_t len, unsigned flags, hcs_s2_CombinedLayers *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CombinedLayers, json, len, flags, out); }
 static inline void hcs_s2_CompatibilityInfo_init(hcs_s2_CompatibilityInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_CompatibilityInfo, o); }
-static inline void hcs_s2_CompatibilityInfo_free(hcs_s2_CompatibilityInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CompatibilityInfo, o); }
+static inline void hcs_s2_CompatibilityInfo_dispose(hcs_s2_CompatibilityInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CompatibilityInfo, o); }
 static inline hcs_result hcs_s2_CompatibilityInfo_encode(const hcs_s2_CompatibilityInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CompatibilityInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CompatibilityInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_CompatibilityInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CompatibilityInfo, json, len, flags, out); }
 static inline void hcs_s2_ComputeSystem_init(hcs_s2_ComputeSystem *o) { hcs_schema_init(HCS_SCHEMA_S2_ComputeSystem, o); }
-static inline void hcs_s2_ComputeSystem_free(hcs_s2_ComputeSystem *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComputeSystem, o); }
+static inline void hcs_s2_ComputeSystem_dispose(hcs_s2_ComputeSystem *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComputeSystem, o); }
 static inline hcs_result hcs_s2_ComputeSystem_encode(const hcs_s2_ComputeSystem *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ComputeSystem, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ComputeSystem_decode(const char *json, size_t len, unsigned flags, hcs_s2_ComputeSystem *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ComputeSystem, json, len, flags, out); }
 static inline void hcs_s2_ComputeSystemProperties_init(hcs_s2_ComputeSystemProperties *o) { hcs_schema_init(HCS_SCHEMA_S2_ComputeSystemProperties, o); }
-static inline void hcs_s2_ComputeSystemProperties_free(hcs_s2_ComputeSystemProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComputeSystemProperties, o); }
+static inline void hcs_s2_ComputeSystemProperties_dispose(hcs_s2_ComputeSystemProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ComputeSystemProperties, o); }
 static inline hcs_result hcs_s2_ComputeSystemProperties_encode(const hcs_s2_ComputeSystemProperties *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ComputeSystemProperties, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ComputeSystemProperties_decode(const char *json, size_t len, unsigned flags, hcs_s2_ComputeSystemProperties *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ComputeSystemProperties, json, len, flags, out); }
 static inline void hcs_s2_ConsoleImage_init(hcs_s2_ConsoleImage *o) { hcs_schema_init(HCS_SCHEMA_S2_ConsoleImage, o); }
-static inline void hcs_s2_ConsoleImage_free(hcs_s2_ConsoleImage *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleImage, o); }
+static inline void hcs_s2_ConsoleImage_dispose(hcs_s2_ConsoleImage *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleImage, o); }
 static inline hcs_result hcs_s2_ConsoleImage_encode(const hcs_s2_ConsoleImage *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ConsoleImage, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ConsoleImage_decode(const char *json, size_t len, unsigned flags, hcs_s2_ConsoleImage *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ConsoleImage, json, len, flags, out); }
 static inline void hcs_s2_ConsoleImageQuery_init(hcs_s2_ConsoleImageQuery *o) { hcs_schema_init(HCS_SCHEMA_S2_ConsoleImageQuery, o); }
-static inline void hcs_s2_ConsoleImageQuery_free(hcs_s2_ConsoleImageQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleImageQuery, o); }
+static inline void hcs_s2_ConsoleImageQuery_dispose(hcs_s2_ConsoleImageQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleImageQuery, o); }
 static inline hcs_result hcs_s2_ConsoleImageQuery_encode(const hcs_s2_ConsoleImageQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ConsoleImageQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ConsoleImageQuery_decode(const char *json, size_t len, unsigned flags, hcs_s2_ConsoleImageQuery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ConsoleImageQuery, json, len, flags, out); }
 static inline void hcs_s2_ConsoleSize_init(hcs_s2_ConsoleSize *o) { hcs_schema_init(HCS_SCHEMA_S2_ConsoleSize, o); }
-static inline void hcs_s2_ConsoleSize_free(hcs_s2_ConsoleSize *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleSize, o); }
+static inline void hcs_s2_ConsoleSize_dispose(hcs_s2_ConsoleSize *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ConsoleSize, o); }
 static inline hcs_result hcs_s2_ConsoleSize_encode(const hcs_s2_ConsoleSize *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ConsoleSize, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ConsoleSize_decode(const char *json, size_t len, unsigned flags, hcs_s2_ConsoleSize *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ConsoleSize, json, len, flags, out); }
 static inline void hcs_s2_Container_init(hcs_s2_Container *o) { hcs_schema_init(HCS_SCHEMA_S2_Container, o); }
-static inline void hcs_s2_Container_free(hcs_s2_Container *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container, o); }
+static inline void hcs_s2_Container_dispose(hcs_s2_Container *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container, o); }
 static inline hcs_result hcs_s2_Container_encode(const hcs_s2_Container *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Container, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Container_decode(const char *json, size_t len, unsigned flags, hcs_s2_Container *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Container, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardAddInstanceRequest_init(hcs_s2_ContainerCredentialGuardAddInstanceRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardAddInstanceRequest, o); }
-static inline void hcs_s2_ContainerCredentialGuardAddInstanceRequest_free(hcs_s2_ContainerCredentialGuardAddInstanceRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardAddInstanceRequest, o); }
+static inline void hcs_s2_ContainerCredentialGuardAddInstanceRequest_dispose(hcs_s2_ContainerCredentialGuardAddInstanceRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardAddInstanceRequest, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardAddInstanceRequest_encode(const hcs_s2_ContainerCredentialGuardAddInstanceRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardAddInstanceRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardAddInstanceRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardAddInstanceRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardAddInstanceRequest, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardHvSocketServiceConfig_init(hcs_s2_ContainerCredentialGuardHvSocketServiceConfig *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardHvSocketServiceConfig, o); }
-static inline void hcs_s2_ContainerCredentialGuardHvSocketServiceConfig_free(hcs_s2_ContainerCredentialGuardHvSocketServiceConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardHvSocketServiceConfig, o); }
+static inline void hcs_s2_ContainerCredentialGuardHvSocketServiceConfig_dispose(hcs_s2_ContainerCredentialGuardHvSocketServiceConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardHvSocketServiceConfig, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardHvSocketServiceConfig_encode(const hcs_s2_ContainerCredentialGuardHvSocketServiceConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardHvSocketServiceConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardHvSocketServiceConfig_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardHvSocketServiceConfig *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardHvSocketServiceConfig, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardInstance_init(hcs_s2_ContainerCredentialGuardInstance *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardInstance, o); }
-static inline void hcs_s2_ContainerCredentialGuardInstance_free(hcs_s2_ContainerCredentialGuardInstance *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardInstance, o); }
+static inline void hcs_s2_ContainerCredentialGuardInstance_dispose(hcs_s2_ContainerCredentialGuardInstance *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardInstance, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardInstance_encode(const hcs_s2_ContainerCredentialGuardInstance *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardInstance, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardInstance_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardInstance *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardInstance, json, len, flags, out); }
 static inline const char *hcs_s2_ContainerCredentialGuardModifyOperation_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ContainerCredentialGuardModifyOperation, v); }
 static inline int hcs_s2_ContainerCredentialGuardModifyOperation_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ContainerCredentialGuardModifyOperation, s); }
 static inline void hcs_s2_ContainerCredentialGuardOperationRequest_init(hcs_s2_ContainerCredentialGuardOperationRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardOperationRequest, o); }
-static inline void hcs_s2_ContainerCredentialGuardOperationRequest_free(hcs_s2_ContainerCredentialGuardOperationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardOperationRequest, o); }
+static inline void hcs_s2_ContainerCredentialGuardOperationRequest_dispose(hcs_s2_ContainerCredentialGuardOperationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardOperationRequest, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardOperationRequest_encode(const hcs_s2_ContainerCredentialGuardOperationRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardOperationRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardOperationRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardOperationRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardOperationRequest, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardRemoveInstanceRequest_init(hcs_s2_ContainerCredentialGuardRemoveInstanceRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardRemoveInstanceRequest, o); }
-static inline void hcs_s2_ContainerCredentialGuardRemoveInstanceRequest_free(hcs_s2_ContainerCredentialGuardRemoveInstanceRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardRemoveInstanceRequest, o); }
+static inline void hcs_s2_ContainerCredentialGuardRemoveInstanceRequest_dispose(hcs_s2_ContainerCredentialGuardRemoveInstanceRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardRemoveInstanceRequest, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardRemoveInstanceRequest_encode(const hcs_s2_ContainerCredentialGuardRemoveInstanceRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardRemoveInstanceRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardRemoveInstanceRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardRemoveInstanceRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardRemoveInstanceRequest, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardState_init(hcs_s2_ContainerCredentialGuardState *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardState, o); }
-static inline void hcs_s2_ContainerCredentialGuardState_free(hcs_s2_ContainerCredentialGuardState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardState, o); }
+static inline void hcs_s2_ContainerCredentialGuardState_dispose(hcs_s2_ContainerCredentialGuardState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardState, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardState_encode(const hcs_s2_ContainerCredentialGuardState *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardState, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardState_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardState *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardState, json, len, flags, out); }
 static inline void hcs_s2_ContainerCredentialGuardSystemInfo_init(hcs_s2_ContainerCredentialGuardSystemInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerCredentialGuardSystemInfo, o); }
-static inline void hcs_s2_ContainerCredentialGuardSystemInfo_free(hcs_s2_ContainerCredentialGuardSystemInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardSystemInfo, o); }
+static inline void hcs_s2_ContainerCredentialGuardSystemInfo_dispose(hcs_s2_ContainerCredentialGuardSystemInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerCredentialGuardSystemInfo, o); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardSystemInfo_encode(const hcs_s2_ContainerCredentialGuardSystemInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerCredentialGuardSystemInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerCredentialGuardSystemInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerCredentialGuardSystemInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerCredentialGuardSystemInfo, json, len, flags, out); }
 static inline const char *hcs_s2_ContainerCredentialGuardTransport_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ContainerCredentialGuardTransport, v); }
 static inline int hcs_s2_ContainerCredentialGuardTransport_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ContainerCredentialGuardTransport, s); }
 static inline void hcs_s2_ContainerMemoryInformation_init(hcs_s2_ContainerMemoryInformation *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainerMemoryInformation, o); }
-static inline void hcs_s2_ContainerMemoryInformation_free(hcs_s2_ContainerMemoryInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerMemoryInformation, o); }
+static inline void hcs_s2_ContainerMemoryInformation_dispose(hcs_s2_ContainerMemoryInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainerMemoryInformation, o); }
 static inline hcs_result hcs_s2_ContainerMemoryInformation_encode(const hcs_s2_ContainerMemoryInformation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainerMemoryInformation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainerMemoryInformation_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainerMemoryInformation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainerMemoryInformation, json, len, flags, out); }
 static inline void hcs_s2_Container_HvSocket_init(hcs_s2_Container_HvSocket *o) { hcs_schema_init(HCS_SCHEMA_S2_Container_HvSocket, o); }
-static inline void hcs_s2_Container_HvSocket_free(hcs_s2_Container_HvSocket *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_HvSocket, o); }
+static inline void hcs_s2_Container_HvSocket_dispose(hcs_s2_Container_HvSocket *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_HvSocket, o); }
 static inline hcs_result hcs_s2_Container_HvSocket_encode(const hcs_s2_Container_HvSocket *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Container_HvSocket, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Container_HvSocket_decode(const char *json, size_t len, unsigned flags, hcs_s2_Container_HvSocket *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Container_HvSocket, json, len, flags, out); }
 static inline void hcs_s2_Container_Memory_init(hcs_s2_Container_Memory *o) { hcs_schema_init(HCS_SCHEMA_S2_Container_Memory, o); }
-static inline void hcs_s2_Container_Memory_free(hcs_s2_Container_Memory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_Memory, o); }
+static inline void hcs_s2_Container_Memory_dispose(hcs_s2_Container_Memory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_Memory, o); }
 static inline hcs_result hcs_s2_Container_Memory_encode(const hcs_s2_Container_Memory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Container_Memory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Container_Memory_decode(const char *json, size_t len, unsigned flags, hcs_s2_Container_Memory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Container_Memory, json, len, flags, out); }
 static inline void hcs_s2_Container_Processor_init(hcs_s2_Container_Processor *o) { hcs_schema_init(HCS_SCHEMA_S2_Container_Processor, o); }
-static inline void hcs_s2_Container_Processor_free(hcs_s2_Container_Processor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_Processor, o); }
+static inline void hcs_s2_Container_Processor_dispose(hcs_s2_Container_Processor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Container_Processor, o); }
 static inline hcs_result hcs_s2_Container_Processor_encode(const hcs_s2_Container_Processor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Container_Processor, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Container_Processor_decode(const char *json, size_t len, unsigned flags, hcs_s2_Container_Processor *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Container_Processor, json, len, flags, out); }
 static inline void hcs_s2_ContainersDef_BatchedBinding_init(hcs_s2_ContainersDef_BatchedBinding *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainersDef_BatchedBinding, o); }
-static inline void hcs_s2_ContainersDef_BatchedBinding_free(hcs_s2_ContainersDef_BatchedBinding *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_BatchedBinding, o); }
+static inline void hcs_s2_ContainersDef_BatchedBinding_dispose(hcs_s2_ContainersDef_BatchedBinding *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_BatchedBinding, o); }
 static inline hcs_result hcs_s2_ContainersDef_BatchedBinding_encode(const hcs_s2_ContainersDef_BatchedBinding *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainersDef_BatchedBinding, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainersDef_BatchedBinding_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainersDef_BatchedBinding *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainersDef_BatchedBinding, json, len, flags, out); }
 static inline void hcs_s2_ContainersDef_Container_init(hcs_s2_ContainersDef_Container *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainersDef_Container, o); }
-static inline void hcs_s2_ContainersDef_Container_free(hcs_s2_ContainersDef_Container *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_Container, o); }
+static inline void hcs_s2_ContainersDef_Container_dispose(hcs_s2_ContainersDef_Container *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_Container, o); }
 static inline hcs_result hcs_s2_ContainersDef_Container_encode(const hcs_s2_ContainersDef_Container *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainersDef_Container, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainersDef_Container_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainersDef_Container *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainersDef_Container, json, len, flags, out); }
 static inline void hcs_s2_ContainersDef_Device_init(hcs_s2_ContainersDef_Device *o) { hcs_schema_init(HCS_SCHEMA_S2_ContainersDef_Device, o); }
-static inline void hcs_s2_ContainersDef_Device_free(hcs_s2_ContainersDef_Device *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_Device, o); }
+static inline void hcs_s2_ContainersDef_Device_dispose(hcs_s2_ContainersDef_Device *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ContainersDef_Device, o); }
 static inline hcs_result hcs_s2_ContainersDef_Device_encode(const hcs_s2_ContainersDef_Device *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ContainersDef_Device, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ContainersDef_Device_decode(const char *json, size_t len, unsigned flags, hcs_s2_ContainersDef_Device *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ContainersDef_Device, json, len, flags, out); }
 static inline void hcs_s2_CpuGroup_init(hcs_s2_CpuGroup *o) { hcs_schema_init(HCS_SCHEMA_S2_CpuGroup, o); }
-static inline void hcs_s2_CpuGroup_free(hcs_s2_CpuGroup *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroup, o); }
+static inline void hcs_s2_CpuGroup_dispose(hcs_s2_CpuGroup *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroup, o); }
 static inline hcs_result hcs_s2_CpuGroup_encode(const hcs_s2_CpuGroup *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CpuGroup, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CpuGroup_decode(const char *json, size_t len, unsigned flags, hcs_s2_CpuGroup *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CpuGroup, json, len, flags, out); }
 static inline void hcs_s2_CpuGroupAffinity_init(hcs_s2_CpuGroupAffinity *o) { hcs_schema_init(HCS_SCHEMA_S2_CpuGroupAffinity, o); }
-static inline void hcs_s2_CpuGroupAffinity_free(hcs_s2_CpuGroupAffinity *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupAffinity, o); }
+static inline void hcs_s2_CpuGroupAffinity_dispose(hcs_s2_CpuGroupAffinity *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupAffinity, o); }
 static inline hcs_result hcs_s2_CpuGroupAffinity_encode(const hcs_s2_CpuGroupAffinity *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CpuGroupAffinity, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CpuGroupAffinity_decode(const char *json, size_t len, unsigned flags, hcs_s2_CpuGroupAffinity *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CpuGroupAffinity, json, len, flags, out); }
 static inline void hcs_s2_CpuGroupConfig_init(hcs_s2_CpuGroupConfig *o) { hcs_schema_init(HCS_SCHEMA_S2_CpuGroupConfig, o); }
-static inline void hcs_s2_CpuGroupConfig_free(hcs_s2_CpuGroupConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupConfig, o); }
+static inline void hcs_s2_CpuGroupConfig_dispose(hcs_s2_CpuGroupConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupConfig, o); }
 static inline hcs_result hcs_s2_CpuGroupConfig_encode(const hcs_s2_CpuGroupConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CpuGroupConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CpuGroupConfig_decode(const char *json, size_t len, unsigned flags, hcs_s2_CpuGroupConfig *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CpuGroupConfig, json, len, flags, out); }
 static inline void hcs_s2_CpuGroupConfigurations_init(hcs_s2_CpuGroupConfigurations *o) { hcs_schema_init(HCS_SCHEMA_S2_CpuGroupConfigurations, o); }
-static inline void hcs_s2_CpuGroupConfigurations_free(hcs_s2_CpuGroupConfigurations *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupConfigurations, o); }
+static inline void hcs_s2_CpuGroupConfigurations_dispose(hcs_s2_CpuGroupConfigurations *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupConfigurations, o); }
 static inline hcs_result hcs_s2_CpuGroupConfigurations_encode(const hcs_s2_CpuGroupConfigurations *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CpuGroupConfigurations, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CpuGroupConfigurations_decode(const char *json, size_t len, unsigned flags, hcs_s2_CpuGroupConfigurations *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CpuGroupConfigurations, json, len, flags, out); }
 static inline void hcs_s2_CpuGroupProperty_init(hcs_s2_CpuGroupProperty *o) { hcs_schema_init(HCS_SCHEMA_S2_CpuGroupProperty, o); }
-static inline void hcs_s2_CpuGroupProperty_free(hcs_s2_CpuGroupProperty *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupProperty, o); }
+static inline void hcs_s2_CpuGroupProperty_dispose(hcs_s2_CpuGroupProperty *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CpuGroupProperty, o); }
 static inline hcs_result hcs_s2_CpuGroupProperty_encode(const hcs_s2_CpuGroupProperty *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CpuGroupProperty, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CpuGroupProperty_decode(const char *json, size_t len, unsigned flags, hcs_s2_CpuGroupProperty *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CpuGroupProperty, json, len, flags, out); }
 static inline void hcs_s2_CrashOptions_init(hcs_s2_CrashOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_CrashOptions, o); }
-static inline void hcs_s2_CrashOptions_free(hcs_s2_CrashOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CrashOptions, o); }
+static inline void hcs_s2_CrashOptions_dispose(hcs_s2_CrashOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CrashOptions, o); }
 static inline hcs_result hcs_s2_CrashOptions_encode(const hcs_s2_CrashOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CrashOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CrashOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_CrashOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CrashOptions, json, len, flags, out); }
 static inline void hcs_s2_CrashReport_init(hcs_s2_CrashReport *o) { hcs_schema_init(HCS_SCHEMA_S2_CrashReport, o); }
-static inline void hcs_s2_CrashReport_free(hcs_s2_CrashReport *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CrashReport, o); }
+static inline void hcs_s2_CrashReport_dispose(hcs_s2_CrashReport *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CrashReport, o); }
 static inline hcs_result hcs_s2_CrashReport_encode(const hcs_s2_CrashReport *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CrashReport, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CrashReport_decode(const char *json, size_t len, unsigned flags, hcs_s2_CrashReport *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CrashReport, json, len, flags, out); }
 static inline const char *hcs_s2_CrashType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_CrashType, v); }
 static inline int hcs_s2_CrashType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_CrashType, s); }
 static inline void hcs_s2_CreateGroupOperation_init(hcs_s2_CreateGroupOperation *o) { hcs_schema_init(HCS_SCHEMA_S2_CreateGroupOperation, o); }
-static inline void hcs_s2_CreateGroupOperation_free(hcs_s2_CreateGroupOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CreateGroupOperation, o); }
+static inline void hcs_s2_CreateGroupOperation_dispose(hcs_s2_CreateGroupOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_CreateGroupOperation, o); }
 static inline hcs_result hcs_s2_CreateGroupOperation_encode(const hcs_s2_CreateGroupOperation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_CreateGroupOperation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_CreateGroupOperation_decode(const char *json, size_t len, unsigned flags, hcs_s2_CreateGroupOperation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_CreateGroupOperation, json, len, flags, out); }
 static inline void hcs_s2_DebugOptions_init(hcs_s2_DebugOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_DebugOptions, o); }
-static inline void hcs_s2_DebugOptions_free(hcs_s2_DebugOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DebugOptions, o); }
+static inline void hcs_s2_DebugOptions_dispose(hcs_s2_DebugOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DebugOptions, o); }
 static inline hcs_result hcs_s2_DebugOptions_encode(const hcs_s2_DebugOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DebugOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DebugOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_DebugOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DebugOptions, json, len, flags, out); }
 static inline void hcs_s2_DeleteGroupOperation_init(hcs_s2_DeleteGroupOperation *o) { hcs_schema_init(HCS_SCHEMA_S2_DeleteGroupOperation, o); }
-static inline void hcs_s2_DeleteGroupOperation_free(hcs_s2_DeleteGroupOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeleteGroupOperation, o); }
+static inline void hcs_s2_DeleteGroupOperation_dispose(hcs_s2_DeleteGroupOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeleteGroupOperation, o); }
 static inline hcs_result hcs_s2_DeleteGroupOperation_encode(const hcs_s2_DeleteGroupOperation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DeleteGroupOperation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DeleteGroupOperation_decode(const char *json, size_t len, unsigned flags, hcs_s2_DeleteGroupOperation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DeleteGroupOperation, json, len, flags, out); }
 static inline void hcs_s2_Device_init(hcs_s2_Device *o) { hcs_schema_init(HCS_SCHEMA_S2_Device, o); }
-static inline void hcs_s2_Device_free(hcs_s2_Device *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Device, o); }
+static inline void hcs_s2_Device_dispose(hcs_s2_Device *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Device, o); }
 static inline hcs_result hcs_s2_Device_encode(const hcs_s2_Device *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Device, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Device_decode(const char *json, size_t len, unsigned flags, hcs_s2_Device *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Device, json, len, flags, out); }
 static inline void hcs_s2_DeviceCategory_init(hcs_s2_DeviceCategory *o) { hcs_schema_init(HCS_SCHEMA_S2_DeviceCategory, o); }
-static inline void hcs_s2_DeviceCategory_free(hcs_s2_DeviceCategory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceCategory, o); }
+static inline void hcs_s2_DeviceCategory_dispose(hcs_s2_DeviceCategory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceCategory, o); }
 static inline hcs_result hcs_s2_DeviceCategory_encode(const hcs_s2_DeviceCategory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DeviceCategory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DeviceCategory_decode(const char *json, size_t len, unsigned flags, hcs_s2_DeviceCategory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DeviceCategory, json, len, flags, out); }
 static inline void hcs_s2_DeviceExtension_init(hcs_s2_DeviceExtension *o) { hcs_schema_init(HCS_SCHEMA_S2_DeviceExtension, o); }
-static inline void hcs_s2_DeviceExtension_free(hcs_s2_DeviceExtension *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceExtension, o); }
+static inline void hcs_s2_DeviceExtension_dispose(hcs_s2_DeviceExtension *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceExtension, o); }
 static inline hcs_result hcs_s2_DeviceExtension_encode(const hcs_s2_DeviceExtension *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DeviceExtension, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DeviceExtension_decode(const char *json, size_t len, unsigned flags, hcs_s2_DeviceExtension *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DeviceExtension, json, len, flags, out); }
 static inline void hcs_s2_DeviceInstance_init(hcs_s2_DeviceInstance *o) { hcs_schema_init(HCS_SCHEMA_S2_DeviceInstance, o); }
-static inline void hcs_s2_DeviceInstance_free(hcs_s2_DeviceInstance *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceInstance, o); }
+static inline void hcs_s2_DeviceInstance_dispose(hcs_s2_DeviceInstance *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceInstance, o); }
 static inline hcs_result hcs_s2_DeviceInstance_encode(const hcs_s2_DeviceInstance *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DeviceInstance, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DeviceInstance_decode(const char *json, size_t len, unsigned flags, hcs_s2_DeviceInstance *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DeviceInstance, json, len, flags, out); }
 static inline void hcs_s2_DeviceNamespace_init(hcs_s2_DeviceNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_DeviceNamespace, o); }
-static inline void hcs_s2_DeviceNamespace_free(hcs_s2_DeviceNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceNamespace, o); }
+static inline void hcs_s2_DeviceNamespace_dispose(hcs_s2_DeviceNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_DeviceNamespace, o); }
 static inline hcs_result hcs_s2_DeviceNamespace_encode(const hcs_s2_DeviceNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_DeviceNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_DeviceNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_DeviceNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_DeviceNamespace, json, len, flags, out); }
 static inline const char *hcs_s2_DeviceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_DeviceType, v); }
 static inline int hcs_s2_DeviceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_DeviceType, s); }
 static inline void hcs_s2_Devices_init(hcs_s2_Devices *o) { hcs_schema_init(HCS_SCHEMA_S2_Devices, o); }
-static inline void hcs_s2_Devices_free(hcs_s2_Devices *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Devices, o); }
+static inline void hcs_s2_Devices_dispose(hcs_s2_Devices *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Devices, o); }
 static inline hcs_result hcs_s2_Devices_encode(const hcs_s2_Devices *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Devices, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Devices_decode(const char *json, size_t len, unsigned flags, hcs_s2_Devices *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Devices, json, len, flags, out); }
 static inline void hcs_s2_EnhancedModeVideo_init(hcs_s2_EnhancedModeVideo *o) { hcs_schema_init(HCS_SCHEMA_S2_EnhancedModeVideo, o); }
-static inline void hcs_s2_EnhancedModeVideo_free(hcs_s2_EnhancedModeVideo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_EnhancedModeVideo, o); }
+static inline void hcs_s2_EnhancedModeVideo_dispose(hcs_s2_EnhancedModeVideo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_EnhancedModeVideo, o); }
 static inline hcs_result hcs_s2_EnhancedModeVideo_encode(const hcs_s2_EnhancedModeVideo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_EnhancedModeVideo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_EnhancedModeVideo_decode(const char *json, size_t len, unsigned flags, hcs_s2_EnhancedModeVideo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_EnhancedModeVideo, json, len, flags, out); }
 static inline const char *hcs_s2_EnlightenmentModifications_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_EnlightenmentModifications, v); }
 static inline int hcs_s2_EnlightenmentModifications_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_EnlightenmentModifications, s); }
 static inline void hcs_s2_ErrorEvent_init(hcs_s2_ErrorEvent *o) { hcs_schema_init(HCS_SCHEMA_S2_ErrorEvent, o); }
-static inline void hcs_s2_ErrorEvent_free(hcs_s2_ErrorEvent *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ErrorEvent, o); }
+static inline void hcs_s2_ErrorEvent_dispose(hcs_s2_ErrorEvent *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ErrorEvent, o); }
 static inline hcs_result hcs_s2_ErrorEvent_encode(const hcs_s2_ErrorEvent *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ErrorEvent, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ErrorEvent_decode(const char *json, size_t len, unsigned flags, hcs_s2_ErrorEvent *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ErrorEvent, json, len, flags, out); }
 static inline void hcs_s2_EventData_init(hcs_s2_EventData *o) { hcs_schema_init(HCS_SCHEMA_S2_EventData, o); }
-static inline void hcs_s2_EventData_free(hcs_s2_EventData *o) { hcs_schema_free_members(HCS_SCHEMA_S2_EventData, o); }
+static inline void hcs_s2_EventData_dispose(hcs_s2_EventData *o) { hcs_schema_free_members(HCS_SCHEMA_S2_EventData, o); }
 static inline hcs_result hcs_s2_EventData_encode(const hcs_s2_EventData *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_EventData, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_EventData_decode(const char *json, size_t len, unsigned flags, hcs_s2_EventData *out) { return hcs_schema_decode(HCS_SCHEMA_S2_EventData, json, len, flags, out); }
 static inline const char *hcs_s2_EventDataType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_EventDataType, v); }
@@ -4813,7 +4815,7 @@ static inline int hcs_s2_EventDataType_from_string(const char *s) { return hcs_s
 static inline const char *hcs_s2_ExitInitiator_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ExitInitiator, v); }
 static inline int hcs_s2_ExitInitiator_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ExitInitiator, s); }
 static inline void hcs_s2_ExportLayerOptions_init(hcs_s2_ExportLayerOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_ExportLayerOptions, o); }
-static inline void hcs_s2_ExportLayerOptions_free(hcs_s2_ExportLayerOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ExportLayerOptions, o); }
+static inline void hcs_s2_ExportLayerOptions_dispose(hcs_s2_ExportLayerOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ExportLayerOptions, o); }
 static inline hcs_result hcs_s2_ExportLayerOptions_encode(const hcs_s2_ExportLayerOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ExportLayerOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ExportLayerOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_ExportLayerOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ExportLayerOptions, json, len, flags, out); }
 static inline const char *hcs_s2_FileSystemFilterType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_FileSystemFilterType, v); }
@@ -4821,21 +4823,21 @@ static inline int hcs_s2_FileSystemFilterType_from_string(const char *s) { retur
 static inline const char *hcs_s2_FilesystemIsolationMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_FilesystemIsolationMode, v); }
 static inline int hcs_s2_FilesystemIsolationMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_FilesystemIsolationMode, s); }
 static inline void hcs_s2_FilesystemLayer_init(hcs_s2_FilesystemLayer *o) { hcs_schema_init(HCS_SCHEMA_S2_FilesystemLayer, o); }
-static inline void hcs_s2_FilesystemLayer_free(hcs_s2_FilesystemLayer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FilesystemLayer, o); }
+static inline void hcs_s2_FilesystemLayer_dispose(hcs_s2_FilesystemLayer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FilesystemLayer, o); }
 static inline hcs_result hcs_s2_FilesystemLayer_encode(const hcs_s2_FilesystemLayer *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_FilesystemLayer, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_FilesystemLayer_decode(const char *json, size_t len, unsigned flags, hcs_s2_FilesystemLayer *out) { return hcs_schema_decode(HCS_SCHEMA_S2_FilesystemLayer, json, len, flags, out); }
 static inline void hcs_s2_FilesystemNamespace_init(hcs_s2_FilesystemNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_FilesystemNamespace, o); }
-static inline void hcs_s2_FilesystemNamespace_free(hcs_s2_FilesystemNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FilesystemNamespace, o); }
+static inline void hcs_s2_FilesystemNamespace_dispose(hcs_s2_FilesystemNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FilesystemNamespace, o); }
 static inline hcs_result hcs_s2_FilesystemNamespace_encode(const hcs_s2_FilesystemNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_FilesystemNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_FilesystemNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_FilesystemNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_FilesystemNamespace, json, len, flags, out); }
 static inline const char *hcs_s2_FilesystemNestingMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_FilesystemNestingMode, v); }
 static inline int hcs_s2_FilesystemNestingMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_FilesystemNestingMode, s); }
 static inline void hcs_s2_FirmwareFile_init(hcs_s2_FirmwareFile *o) { hcs_schema_init(HCS_SCHEMA_S2_FirmwareFile, o); }
-static inline void hcs_s2_FirmwareFile_free(hcs_s2_FirmwareFile *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FirmwareFile, o); }
+static inline void hcs_s2_FirmwareFile_dispose(hcs_s2_FirmwareFile *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FirmwareFile, o); }
 static inline hcs_result hcs_s2_FirmwareFile_encode(const hcs_s2_FirmwareFile *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_FirmwareFile, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_FirmwareFile_decode(const char *json, size_t len, unsigned flags, hcs_s2_FirmwareFile *out) { return hcs_schema_decode(HCS_SCHEMA_S2_FirmwareFile, json, len, flags, out); }
 static inline void hcs_s2_FlexibleIoDevice_init(hcs_s2_FlexibleIoDevice *o) { hcs_schema_init(HCS_SCHEMA_S2_FlexibleIoDevice, o); }
-static inline void hcs_s2_FlexibleIoDevice_free(hcs_s2_FlexibleIoDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FlexibleIoDevice, o); }
+static inline void hcs_s2_FlexibleIoDevice_dispose(hcs_s2_FlexibleIoDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_FlexibleIoDevice, o); }
 static inline hcs_result hcs_s2_FlexibleIoDevice_encode(const hcs_s2_FlexibleIoDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_FlexibleIoDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_FlexibleIoDevice_decode(const char *json, size_t len, unsigned flags, hcs_s2_FlexibleIoDevice *out) { return hcs_schema_decode(HCS_SCHEMA_S2_FlexibleIoDevice, json, len, flags, out); }
 static inline const char *hcs_s2_FlexibleIoDeviceHostingModel_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_FlexibleIoDeviceHostingModel, v); }
@@ -4845,71 +4847,71 @@ static inline int hcs_s2_GetPropertyType_from_string(const char *s) { return hcs
 static inline const char *hcs_s2_GpuAssignmentMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_GpuAssignmentMode, v); }
 static inline int hcs_s2_GpuAssignmentMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_GpuAssignmentMode, s); }
 static inline void hcs_s2_GpuConfiguration_init(hcs_s2_GpuConfiguration *o) { hcs_schema_init(HCS_SCHEMA_S2_GpuConfiguration, o); }
-static inline void hcs_s2_GpuConfiguration_free(hcs_s2_GpuConfiguration *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GpuConfiguration, o); }
+static inline void hcs_s2_GpuConfiguration_dispose(hcs_s2_GpuConfiguration *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GpuConfiguration, o); }
 static inline hcs_result hcs_s2_GpuConfiguration_encode(const hcs_s2_GpuConfiguration *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GpuConfiguration, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GpuConfiguration_decode(const char *json, size_t len, unsigned flags, hcs_s2_GpuConfiguration *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GpuConfiguration, json, len, flags, out); }
 static inline void hcs_s2_GuestConnection_init(hcs_s2_GuestConnection *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestConnection, o); }
-static inline void hcs_s2_GuestConnection_free(hcs_s2_GuestConnection *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestConnection, o); }
+static inline void hcs_s2_GuestConnection_dispose(hcs_s2_GuestConnection *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestConnection, o); }
 static inline hcs_result hcs_s2_GuestConnection_encode(const hcs_s2_GuestConnection *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestConnection, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestConnection_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestConnection *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestConnection, json, len, flags, out); }
 static inline void hcs_s2_GuestConnectionInfo_init(hcs_s2_GuestConnectionInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestConnectionInfo, o); }
-static inline void hcs_s2_GuestConnectionInfo_free(hcs_s2_GuestConnectionInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestConnectionInfo, o); }
+static inline void hcs_s2_GuestConnectionInfo_dispose(hcs_s2_GuestConnectionInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestConnectionInfo, o); }
 static inline hcs_result hcs_s2_GuestConnectionInfo_encode(const hcs_s2_GuestConnectionInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestConnectionInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestConnectionInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestConnectionInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestConnectionInfo, json, len, flags, out); }
 static inline void hcs_s2_GuestCrash_init(hcs_s2_GuestCrash *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestCrash, o); }
-static inline void hcs_s2_GuestCrash_free(hcs_s2_GuestCrash *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestCrash, o); }
+static inline void hcs_s2_GuestCrash_dispose(hcs_s2_GuestCrash *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestCrash, o); }
 static inline hcs_result hcs_s2_GuestCrash_encode(const hcs_s2_GuestCrash *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestCrash, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestCrash_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestCrash *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestCrash, json, len, flags, out); }
 static inline void hcs_s2_GuestCrashReporting_init(hcs_s2_GuestCrashReporting *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestCrashReporting, o); }
-static inline void hcs_s2_GuestCrashReporting_free(hcs_s2_GuestCrashReporting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestCrashReporting, o); }
+static inline void hcs_s2_GuestCrashReporting_dispose(hcs_s2_GuestCrashReporting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestCrashReporting, o); }
 static inline hcs_result hcs_s2_GuestCrashReporting_encode(const hcs_s2_GuestCrashReporting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestCrashReporting, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestCrashReporting_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestCrashReporting *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestCrashReporting, json, len, flags, out); }
 static inline void hcs_s2_GuestModifySettingRequest_init(hcs_s2_GuestModifySettingRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestModifySettingRequest, o); }
-static inline void hcs_s2_GuestModifySettingRequest_free(hcs_s2_GuestModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestModifySettingRequest, o); }
+static inline void hcs_s2_GuestModifySettingRequest_dispose(hcs_s2_GuestModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestModifySettingRequest, o); }
 static inline hcs_result hcs_s2_GuestModifySettingRequest_encode(const hcs_s2_GuestModifySettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestModifySettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestModifySettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestModifySettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestModifySettingRequest, json, len, flags, out); }
 static inline void hcs_s2_GuestOs_init(hcs_s2_GuestOs *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestOs, o); }
-static inline void hcs_s2_GuestOs_free(hcs_s2_GuestOs *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestOs, o); }
+static inline void hcs_s2_GuestOs_dispose(hcs_s2_GuestOs *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestOs, o); }
 static inline hcs_result hcs_s2_GuestOs_encode(const hcs_s2_GuestOs *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestOs, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestOs_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestOs *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestOs, json, len, flags, out); }
 static inline void hcs_s2_GuestState_init(hcs_s2_GuestState *o) { hcs_schema_init(HCS_SCHEMA_S2_GuestState, o); }
-static inline void hcs_s2_GuestState_free(hcs_s2_GuestState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestState, o); }
+static inline void hcs_s2_GuestState_dispose(hcs_s2_GuestState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_GuestState, o); }
 static inline hcs_result hcs_s2_GuestState_encode(const hcs_s2_GuestState *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_GuestState, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_GuestState_decode(const char *json, size_t len, unsigned flags, hcs_s2_GuestState *out) { return hcs_schema_decode(HCS_SCHEMA_S2_GuestState, json, len, flags, out); }
 static inline void hcs_s2_Heartbeat_init(hcs_s2_Heartbeat *o) { hcs_schema_init(HCS_SCHEMA_S2_Heartbeat, o); }
-static inline void hcs_s2_Heartbeat_free(hcs_s2_Heartbeat *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Heartbeat, o); }
+static inline void hcs_s2_Heartbeat_dispose(hcs_s2_Heartbeat *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Heartbeat, o); }
 static inline hcs_result hcs_s2_Heartbeat_encode(const hcs_s2_Heartbeat *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Heartbeat, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Heartbeat_decode(const char *json, size_t len, unsigned flags, hcs_s2_Heartbeat *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Heartbeat, json, len, flags, out); }
 static inline void hcs_s2_HostFiles_init(hcs_s2_HostFiles *o) { hcs_schema_init(HCS_SCHEMA_S2_HostFiles, o); }
-static inline void hcs_s2_HostFiles_free(hcs_s2_HostFiles *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostFiles, o); }
+static inline void hcs_s2_HostFiles_dispose(hcs_s2_HostFiles *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostFiles, o); }
 static inline hcs_result hcs_s2_HostFiles_encode(const hcs_s2_HostFiles *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HostFiles, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HostFiles_decode(const char *json, size_t len, unsigned flags, hcs_s2_HostFiles *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HostFiles, json, len, flags, out); }
 static inline void hcs_s2_HostProcessorModificationRequest_init(hcs_s2_HostProcessorModificationRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_HostProcessorModificationRequest, o); }
-static inline void hcs_s2_HostProcessorModificationRequest_free(hcs_s2_HostProcessorModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostProcessorModificationRequest, o); }
+static inline void hcs_s2_HostProcessorModificationRequest_dispose(hcs_s2_HostProcessorModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostProcessorModificationRequest, o); }
 static inline hcs_result hcs_s2_HostProcessorModificationRequest_encode(const hcs_s2_HostProcessorModificationRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HostProcessorModificationRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HostProcessorModificationRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_HostProcessorModificationRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HostProcessorModificationRequest, json, len, flags, out); }
 static inline void hcs_s2_HostedSystem_init(hcs_s2_HostedSystem *o) { hcs_schema_init(HCS_SCHEMA_S2_HostedSystem, o); }
-static inline void hcs_s2_HostedSystem_free(hcs_s2_HostedSystem *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostedSystem, o); }
+static inline void hcs_s2_HostedSystem_dispose(hcs_s2_HostedSystem *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HostedSystem, o); }
 static inline hcs_result hcs_s2_HostedSystem_encode(const hcs_s2_HostedSystem *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HostedSystem, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HostedSystem_decode(const char *json, size_t len, unsigned flags, hcs_s2_HostedSystem *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HostedSystem, json, len, flags, out); }
 static inline void hcs_s2_HvSocketAddress_init(hcs_s2_HvSocketAddress *o) { hcs_schema_init(HCS_SCHEMA_S2_HvSocketAddress, o); }
-static inline void hcs_s2_HvSocketAddress_free(hcs_s2_HvSocketAddress *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketAddress, o); }
+static inline void hcs_s2_HvSocketAddress_dispose(hcs_s2_HvSocketAddress *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketAddress, o); }
 static inline hcs_result hcs_s2_HvSocketAddress_encode(const hcs_s2_HvSocketAddress *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HvSocketAddress, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HvSocketAddress_decode(const char *json, size_t len, unsigned flags, hcs_s2_HvSocketAddress *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HvSocketAddress, json, len, flags, out); }
 static inline void hcs_s2_HvSocketServiceConfig_init(hcs_s2_HvSocketServiceConfig *o) { hcs_schema_init(HCS_SCHEMA_S2_HvSocketServiceConfig, o); }
-static inline void hcs_s2_HvSocketServiceConfig_free(hcs_s2_HvSocketServiceConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketServiceConfig, o); }
+static inline void hcs_s2_HvSocketServiceConfig_dispose(hcs_s2_HvSocketServiceConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketServiceConfig, o); }
 static inline hcs_result hcs_s2_HvSocketServiceConfig_encode(const hcs_s2_HvSocketServiceConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HvSocketServiceConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HvSocketServiceConfig_decode(const char *json, size_t len, unsigned flags, hcs_s2_HvSocketServiceConfig *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HvSocketServiceConfig, json, len, flags, out); }
 static inline void hcs_s2_HvSocketSystemConfig_init(hcs_s2_HvSocketSystemConfig *o) { hcs_schema_init(HCS_SCHEMA_S2_HvSocketSystemConfig, o); }
-static inline void hcs_s2_HvSocketSystemConfig_free(hcs_s2_HvSocketSystemConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketSystemConfig, o); }
+static inline void hcs_s2_HvSocketSystemConfig_dispose(hcs_s2_HvSocketSystemConfig *o) { hcs_schema_free_members(HCS_SCHEMA_S2_HvSocketSystemConfig, o); }
 static inline hcs_result hcs_s2_HvSocketSystemConfig_encode(const hcs_s2_HvSocketSystemConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_HvSocketSystemConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_HvSocketSystemConfig_decode(const char *json, size_t len, unsigned flags, hcs_s2_HvSocketSystemConfig *out) { return hcs_schema_decode(HCS_SCHEMA_S2_HvSocketSystemConfig, json, len, flags, out); }
 static inline void hcs_s2_IdleProcessorsRequest_init(hcs_s2_IdleProcessorsRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_IdleProcessorsRequest, o); }
-static inline void hcs_s2_IdleProcessorsRequest_free(hcs_s2_IdleProcessorsRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IdleProcessorsRequest, o); }
+static inline void hcs_s2_IdleProcessorsRequest_dispose(hcs_s2_IdleProcessorsRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IdleProcessorsRequest, o); }
 static inline hcs_result hcs_s2_IdleProcessorsRequest_encode(const hcs_s2_IdleProcessorsRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_IdleProcessorsRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_IdleProcessorsRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_IdleProcessorsRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_IdleProcessorsRequest, json, len, flags, out); }
 static inline void hcs_s2_InjectNonMaskableInterrupt_init(hcs_s2_InjectNonMaskableInterrupt *o) { hcs_schema_init(HCS_SCHEMA_S2_InjectNonMaskableInterrupt, o); }
-static inline void hcs_s2_InjectNonMaskableInterrupt_free(hcs_s2_InjectNonMaskableInterrupt *o) { hcs_schema_free_members(HCS_SCHEMA_S2_InjectNonMaskableInterrupt, o); }
+static inline void hcs_s2_InjectNonMaskableInterrupt_dispose(hcs_s2_InjectNonMaskableInterrupt *o) { hcs_schema_free_members(HCS_SCHEMA_S2_InjectNonMaskableInterrupt, o); }
 static inline hcs_result hcs_s2_InjectNonMaskableInterrupt_encode(const hcs_s2_InjectNonMaskableInterrupt *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_InjectNonMaskableInterrupt, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_InjectNonMaskableInterrupt_decode(const char *json, size_t len, unsigned flags, hcs_s2_InjectNonMaskableInterrupt *out) { return hcs_schema_decode(HCS_SCHEMA_S2_InjectNonMaskableInterrupt, json, len, flags, out); }
 static inline const char *hcs_s2_IntegrationComponentOperatingStateReason_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_IntegrationComponentOperatingStateReason, v); }
@@ -4917,11 +4919,11 @@ static inline int hcs_s2_IntegrationComponentOperatingStateReason_from_string(co
 static inline const char *hcs_s2_IntegrationComponentOperationalState_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_IntegrationComponentOperationalState, v); }
 static inline int hcs_s2_IntegrationComponentOperationalState_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_IntegrationComponentOperationalState, s); }
 static inline void hcs_s2_IntegrationComponentStatus_init(hcs_s2_IntegrationComponentStatus *o) { hcs_schema_init(HCS_SCHEMA_S2_IntegrationComponentStatus, o); }
-static inline void hcs_s2_IntegrationComponentStatus_free(hcs_s2_IntegrationComponentStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IntegrationComponentStatus, o); }
+static inline void hcs_s2_IntegrationComponentStatus_dispose(hcs_s2_IntegrationComponentStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IntegrationComponentStatus, o); }
 static inline hcs_result hcs_s2_IntegrationComponentStatus_encode(const hcs_s2_IntegrationComponentStatus *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_IntegrationComponentStatus, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_IntegrationComponentStatus_decode(const char *json, size_t len, unsigned flags, hcs_s2_IntegrationComponentStatus *out) { return hcs_schema_decode(HCS_SCHEMA_S2_IntegrationComponentStatus, json, len, flags, out); }
 static inline void hcs_s2_InterfaceClass_init(hcs_s2_InterfaceClass *o) { hcs_schema_init(HCS_SCHEMA_S2_InterfaceClass, o); }
-static inline void hcs_s2_InterfaceClass_free(hcs_s2_InterfaceClass *o) { hcs_schema_free_members(HCS_SCHEMA_S2_InterfaceClass, o); }
+static inline void hcs_s2_InterfaceClass_dispose(hcs_s2_InterfaceClass *o) { hcs_schema_free_members(HCS_SCHEMA_S2_InterfaceClass, o); }
 static inline hcs_result hcs_s2_InterfaceClass_encode(const hcs_s2_InterfaceClass *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_InterfaceClass, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_InterfaceClass_decode(const char *json, size_t len, unsigned flags, hcs_s2_InterfaceClass *out) { return hcs_schema_decode(HCS_SCHEMA_S2_InterfaceClass, json, len, flags, out); }
 static inline const char *hcs_s2_InterfaceClassType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_InterfaceClassType, v); }
@@ -4929,75 +4931,75 @@ static inline int hcs_s2_InterfaceClassType_from_string(const char *s) { return 
 static inline const char *hcs_s2_InterruptModerationMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_InterruptModerationMode, v); }
 static inline int hcs_s2_InterruptModerationMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_InterruptModerationMode, s); }
 static inline void hcs_s2_IovSettings_init(hcs_s2_IovSettings *o) { hcs_schema_init(HCS_SCHEMA_S2_IovSettings, o); }
-static inline void hcs_s2_IovSettings_free(hcs_s2_IovSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IovSettings, o); }
+static inline void hcs_s2_IovSettings_dispose(hcs_s2_IovSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IovSettings, o); }
 static inline hcs_result hcs_s2_IovSettings_encode(const hcs_s2_IovSettings *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_IovSettings, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_IovSettings_decode(const char *json, size_t len, unsigned flags, hcs_s2_IovSettings *out) { return hcs_schema_decode(HCS_SCHEMA_S2_IovSettings, json, len, flags, out); }
 static inline void hcs_s2_IsolationSettings_init(hcs_s2_IsolationSettings *o) { hcs_schema_init(HCS_SCHEMA_S2_IsolationSettings, o); }
-static inline void hcs_s2_IsolationSettings_free(hcs_s2_IsolationSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IsolationSettings, o); }
+static inline void hcs_s2_IsolationSettings_dispose(hcs_s2_IsolationSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_IsolationSettings, o); }
 static inline hcs_result hcs_s2_IsolationSettings_encode(const hcs_s2_IsolationSettings *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_IsolationSettings, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_IsolationSettings_decode(const char *json, size_t len, unsigned flags, hcs_s2_IsolationSettings *out) { return hcs_schema_decode(HCS_SCHEMA_S2_IsolationSettings, json, len, flags, out); }
 static inline const char *hcs_s2_IsolationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_IsolationType, v); }
 static inline int hcs_s2_IsolationType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_IsolationType, s); }
 static inline void hcs_s2_JobCpu_init(hcs_s2_JobCpu *o) { hcs_schema_init(HCS_SCHEMA_S2_JobCpu, o); }
-static inline void hcs_s2_JobCpu_free(hcs_s2_JobCpu *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobCpu, o); }
+static inline void hcs_s2_JobCpu_dispose(hcs_s2_JobCpu *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobCpu, o); }
 static inline hcs_result hcs_s2_JobCpu_encode(const hcs_s2_JobCpu *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_JobCpu, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_JobCpu_decode(const char *json, size_t len, unsigned flags, hcs_s2_JobCpu *out) { return hcs_schema_decode(HCS_SCHEMA_S2_JobCpu, json, len, flags, out); }
 static inline void hcs_s2_JobMemory_init(hcs_s2_JobMemory *o) { hcs_schema_init(HCS_SCHEMA_S2_JobMemory, o); }
-static inline void hcs_s2_JobMemory_free(hcs_s2_JobMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobMemory, o); }
+static inline void hcs_s2_JobMemory_dispose(hcs_s2_JobMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobMemory, o); }
 static inline hcs_result hcs_s2_JobMemory_encode(const hcs_s2_JobMemory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_JobMemory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_JobMemory_decode(const char *json, size_t len, unsigned flags, hcs_s2_JobMemory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_JobMemory, json, len, flags, out); }
 static inline void hcs_s2_JobNamespace_init(hcs_s2_JobNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_JobNamespace, o); }
-static inline void hcs_s2_JobNamespace_free(hcs_s2_JobNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobNamespace, o); }
+static inline void hcs_s2_JobNamespace_dispose(hcs_s2_JobNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobNamespace, o); }
 static inline hcs_result hcs_s2_JobNamespace_encode(const hcs_s2_JobNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_JobNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_JobNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_JobNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_JobNamespace, json, len, flags, out); }
 static inline void hcs_s2_JobSystemRoot_init(hcs_s2_JobSystemRoot *o) { hcs_schema_init(HCS_SCHEMA_S2_JobSystemRoot, o); }
-static inline void hcs_s2_JobSystemRoot_free(hcs_s2_JobSystemRoot *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobSystemRoot, o); }
+static inline void hcs_s2_JobSystemRoot_dispose(hcs_s2_JobSystemRoot *o) { hcs_schema_free_members(HCS_SCHEMA_S2_JobSystemRoot, o); }
 static inline hcs_result hcs_s2_JobSystemRoot_encode(const hcs_s2_JobSystemRoot *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_JobSystemRoot, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_JobSystemRoot_decode(const char *json, size_t len, unsigned flags, hcs_s2_JobSystemRoot *out) { return hcs_schema_decode(HCS_SCHEMA_S2_JobSystemRoot, json, len, flags, out); }
 static inline const char *hcs_s2_JobTerminationPolicy_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_JobTerminationPolicy, v); }
 static inline int hcs_s2_JobTerminationPolicy_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_JobTerminationPolicy, s); }
 static inline void hcs_s2_Keyboard_init(hcs_s2_Keyboard *o) { hcs_schema_init(HCS_SCHEMA_S2_Keyboard, o); }
-static inline void hcs_s2_Keyboard_free(hcs_s2_Keyboard *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Keyboard, o); }
+static inline void hcs_s2_Keyboard_dispose(hcs_s2_Keyboard *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Keyboard, o); }
 static inline hcs_result hcs_s2_Keyboard_encode(const hcs_s2_Keyboard *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Keyboard, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Keyboard_decode(const char *json, size_t len, unsigned flags, hcs_s2_Keyboard *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Keyboard, json, len, flags, out); }
 static inline void hcs_s2_KvpExchange_init(hcs_s2_KvpExchange *o) { hcs_schema_init(HCS_SCHEMA_S2_KvpExchange, o); }
-static inline void hcs_s2_KvpExchange_free(hcs_s2_KvpExchange *o) { hcs_schema_free_members(HCS_SCHEMA_S2_KvpExchange, o); }
+static inline void hcs_s2_KvpExchange_dispose(hcs_s2_KvpExchange *o) { hcs_schema_free_members(HCS_SCHEMA_S2_KvpExchange, o); }
 static inline hcs_result hcs_s2_KvpExchange_encode(const hcs_s2_KvpExchange *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_KvpExchange, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_KvpExchange_decode(const char *json, size_t len, unsigned flags, hcs_s2_KvpExchange *out) { return hcs_schema_decode(HCS_SCHEMA_S2_KvpExchange, json, len, flags, out); }
 static inline void hcs_s2_KvpQuery_init(hcs_s2_KvpQuery *o) { hcs_schema_init(HCS_SCHEMA_S2_KvpQuery, o); }
-static inline void hcs_s2_KvpQuery_free(hcs_s2_KvpQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_KvpQuery, o); }
+static inline void hcs_s2_KvpQuery_dispose(hcs_s2_KvpQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_KvpQuery, o); }
 static inline hcs_result hcs_s2_KvpQuery_encode(const hcs_s2_KvpQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_KvpQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_KvpQuery_decode(const char *json, size_t len, unsigned flags, hcs_s2_KvpQuery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_KvpQuery, json, len, flags, out); }
 static inline const char *hcs_s2_KvpSource_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_KvpSource, v); }
 static inline int hcs_s2_KvpSource_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_KvpSource, s); }
 static inline void hcs_s2_Layer_init(hcs_s2_Layer *o) { hcs_schema_init(HCS_SCHEMA_S2_Layer, o); }
-static inline void hcs_s2_Layer_free(hcs_s2_Layer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Layer, o); }
+static inline void hcs_s2_Layer_dispose(hcs_s2_Layer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Layer, o); }
 static inline hcs_result hcs_s2_Layer_encode(const hcs_s2_Layer *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Layer, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Layer_decode(const char *json, size_t len, unsigned flags, hcs_s2_Layer *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Layer, json, len, flags, out); }
 static inline void hcs_s2_LayerData_init(hcs_s2_LayerData *o) { hcs_schema_init(HCS_SCHEMA_S2_LayerData, o); }
-static inline void hcs_s2_LayerData_free(hcs_s2_LayerData *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LayerData, o); }
+static inline void hcs_s2_LayerData_dispose(hcs_s2_LayerData *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LayerData, o); }
 static inline hcs_result hcs_s2_LayerData_encode(const hcs_s2_LayerData *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_LayerData, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_LayerData_decode(const char *json, size_t len, unsigned flags, hcs_s2_LayerData *out) { return hcs_schema_decode(HCS_SCHEMA_S2_LayerData, json, len, flags, out); }
 static inline void hcs_s2_LinuxKernelDirect_init(hcs_s2_LinuxKernelDirect *o) { hcs_schema_init(HCS_SCHEMA_S2_LinuxKernelDirect, o); }
-static inline void hcs_s2_LinuxKernelDirect_free(hcs_s2_LinuxKernelDirect *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LinuxKernelDirect, o); }
+static inline void hcs_s2_LinuxKernelDirect_dispose(hcs_s2_LinuxKernelDirect *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LinuxKernelDirect, o); }
 static inline hcs_result hcs_s2_LinuxKernelDirect_encode(const hcs_s2_LinuxKernelDirect *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_LinuxKernelDirect, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_LinuxKernelDirect_decode(const char *json, size_t len, unsigned flags, hcs_s2_LinuxKernelDirect *out) { return hcs_schema_decode(HCS_SCHEMA_S2_LinuxKernelDirect, json, len, flags, out); }
 static inline void hcs_s2_LogicalProcessor_init(hcs_s2_LogicalProcessor *o) { hcs_schema_init(HCS_SCHEMA_S2_LogicalProcessor, o); }
-static inline void hcs_s2_LogicalProcessor_free(hcs_s2_LogicalProcessor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LogicalProcessor, o); }
+static inline void hcs_s2_LogicalProcessor_dispose(hcs_s2_LogicalProcessor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_LogicalProcessor, o); }
 static inline hcs_result hcs_s2_LogicalProcessor_encode(const hcs_s2_LogicalProcessor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_LogicalProcessor, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_LogicalProcessor_decode(const char *json, size_t len, unsigned flags, hcs_s2_LogicalProcessor *out) { return hcs_schema_decode(HCS_SCHEMA_S2_LogicalProcessor, json, len, flags, out); }
 static inline void hcs_s2_MappedDirectory_init(hcs_s2_MappedDirectory *o) { hcs_schema_init(HCS_SCHEMA_S2_MappedDirectory, o); }
-static inline void hcs_s2_MappedDirectory_free(hcs_s2_MappedDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedDirectory, o); }
+static inline void hcs_s2_MappedDirectory_dispose(hcs_s2_MappedDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedDirectory, o); }
 static inline hcs_result hcs_s2_MappedDirectory_encode(const hcs_s2_MappedDirectory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MappedDirectory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MappedDirectory_decode(const char *json, size_t len, unsigned flags, hcs_s2_MappedDirectory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MappedDirectory, json, len, flags, out); }
 static inline void hcs_s2_MappedPipe_init(hcs_s2_MappedPipe *o) { hcs_schema_init(HCS_SCHEMA_S2_MappedPipe, o); }
-static inline void hcs_s2_MappedPipe_free(hcs_s2_MappedPipe *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedPipe, o); }
+static inline void hcs_s2_MappedPipe_dispose(hcs_s2_MappedPipe *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedPipe, o); }
 static inline hcs_result hcs_s2_MappedPipe_encode(const hcs_s2_MappedPipe *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MappedPipe, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MappedPipe_decode(const char *json, size_t len, unsigned flags, hcs_s2_MappedPipe *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MappedPipe, json, len, flags, out); }
 static inline const char *hcs_s2_MappedPipePathType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MappedPipePathType, v); }
 static inline int hcs_s2_MappedPipePathType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_MappedPipePathType, s); }
 static inline void hcs_s2_MappedVirtualDisk_init(hcs_s2_MappedVirtualDisk *o) { hcs_schema_init(HCS_SCHEMA_S2_MappedVirtualDisk, o); }
-static inline void hcs_s2_MappedVirtualDisk_free(hcs_s2_MappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedVirtualDisk, o); }
+static inline void hcs_s2_MappedVirtualDisk_dispose(hcs_s2_MappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MappedVirtualDisk, o); }
 static inline hcs_result hcs_s2_MappedVirtualDisk_encode(const hcs_s2_MappedVirtualDisk *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MappedVirtualDisk, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MappedVirtualDisk_decode(const char *json, size_t len, unsigned flags, hcs_s2_MappedVirtualDisk *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MappedVirtualDisk, json, len, flags, out); }
 static inline const char *hcs_s2_MemoryBackingPageSize_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MemoryBackingPageSize, v); }
@@ -5005,23 +5007,23 @@ static inline int hcs_s2_MemoryBackingPageSize_from_string(const char *s) { retu
 static inline const char *hcs_s2_MemoryBackingType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MemoryBackingType, v); }
 static inline int hcs_s2_MemoryBackingType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_MemoryBackingType, s); }
 static inline void hcs_s2_MemoryInformationForVm_init(hcs_s2_MemoryInformationForVm *o) { hcs_schema_init(HCS_SCHEMA_S2_MemoryInformationForVm, o); }
-static inline void hcs_s2_MemoryInformationForVm_free(hcs_s2_MemoryInformationForVm *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryInformationForVm, o); }
+static inline void hcs_s2_MemoryInformationForVm_dispose(hcs_s2_MemoryInformationForVm *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryInformationForVm, o); }
 static inline hcs_result hcs_s2_MemoryInformationForVm_encode(const hcs_s2_MemoryInformationForVm *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MemoryInformationForVm, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MemoryInformationForVm_decode(const char *json, size_t len, unsigned flags, hcs_s2_MemoryInformationForVm *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MemoryInformationForVm, json, len, flags, out); }
 static inline void hcs_s2_MemoryMigrationTransferThrottleParams_init(hcs_s2_MemoryMigrationTransferThrottleParams *o) { hcs_schema_init(HCS_SCHEMA_S2_MemoryMigrationTransferThrottleParams, o); }
-static inline void hcs_s2_MemoryMigrationTransferThrottleParams_free(hcs_s2_MemoryMigrationTransferThrottleParams *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryMigrationTransferThrottleParams, o); }
+static inline void hcs_s2_MemoryMigrationTransferThrottleParams_dispose(hcs_s2_MemoryMigrationTransferThrottleParams *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryMigrationTransferThrottleParams, o); }
 static inline hcs_result hcs_s2_MemoryMigrationTransferThrottleParams_encode(const hcs_s2_MemoryMigrationTransferThrottleParams *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MemoryMigrationTransferThrottleParams, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MemoryMigrationTransferThrottleParams_decode(const char *json, size_t len, unsigned flags, hcs_s2_MemoryMigrationTransferThrottleParams *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MemoryMigrationTransferThrottleParams, json, len, flags, out); }
 static inline void hcs_s2_MemoryStats_init(hcs_s2_MemoryStats *o) { hcs_schema_init(HCS_SCHEMA_S2_MemoryStats, o); }
-static inline void hcs_s2_MemoryStats_free(hcs_s2_MemoryStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryStats, o); }
+static inline void hcs_s2_MemoryStats_dispose(hcs_s2_MemoryStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MemoryStats, o); }
 static inline hcs_result hcs_s2_MemoryStats_encode(const hcs_s2_MemoryStats *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MemoryStats, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MemoryStats_decode(const char *json, size_t len, unsigned flags, hcs_s2_MemoryStats *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MemoryStats, json, len, flags, out); }
 static inline void hcs_s2_MigrationCancelOptions_init(hcs_s2_MigrationCancelOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationCancelOptions, o); }
-static inline void hcs_s2_MigrationCancelOptions_free(hcs_s2_MigrationCancelOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationCancelOptions, o); }
+static inline void hcs_s2_MigrationCancelOptions_dispose(hcs_s2_MigrationCancelOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationCancelOptions, o); }
 static inline hcs_result hcs_s2_MigrationCancelOptions_encode(const hcs_s2_MigrationCancelOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationCancelOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationCancelOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationCancelOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationCancelOptions, json, len, flags, out); }
 static inline void hcs_s2_MigrationCompressionSettings_init(hcs_s2_MigrationCompressionSettings *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationCompressionSettings, o); }
-static inline void hcs_s2_MigrationCompressionSettings_free(hcs_s2_MigrationCompressionSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationCompressionSettings, o); }
+static inline void hcs_s2_MigrationCompressionSettings_dispose(hcs_s2_MigrationCompressionSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationCompressionSettings, o); }
 static inline hcs_result hcs_s2_MigrationCompressionSettings_encode(const hcs_s2_MigrationCompressionSettings *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationCompressionSettings, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationCompressionSettings_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationCompressionSettings *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationCompressionSettings, json, len, flags, out); }
 static inline const char *hcs_s2_MigrationEvent_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MigrationEvent, v); }
@@ -5029,17 +5031,17 @@ static inline int hcs_s2_MigrationEvent_from_string(const char *s) { return hcs_
 static inline const char *hcs_s2_MigrationFinalOperation_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MigrationFinalOperation, v); }
 static inline int hcs_s2_MigrationFinalOperation_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_MigrationFinalOperation, s); }
 static inline void hcs_s2_MigrationFinalizedOptions_init(hcs_s2_MigrationFinalizedOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationFinalizedOptions, o); }
-static inline void hcs_s2_MigrationFinalizedOptions_free(hcs_s2_MigrationFinalizedOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationFinalizedOptions, o); }
+static inline void hcs_s2_MigrationFinalizedOptions_dispose(hcs_s2_MigrationFinalizedOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationFinalizedOptions, o); }
 static inline hcs_result hcs_s2_MigrationFinalizedOptions_encode(const hcs_s2_MigrationFinalizedOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationFinalizedOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationFinalizedOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationFinalizedOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationFinalizedOptions, json, len, flags, out); }
 static inline void hcs_s2_MigrationInitializeOptions_init(hcs_s2_MigrationInitializeOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationInitializeOptions, o); }
-static inline void hcs_s2_MigrationInitializeOptions_free(hcs_s2_MigrationInitializeOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationInitializeOptions, o); }
+static inline void hcs_s2_MigrationInitializeOptions_dispose(hcs_s2_MigrationInitializeOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationInitializeOptions, o); }
 static inline hcs_result hcs_s2_MigrationInitializeOptions_encode(const hcs_s2_MigrationInitializeOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationInitializeOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationInitializeOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationInitializeOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationInitializeOptions, json, len, flags, out); }
 static inline const char *hcs_s2_MigrationMemoryTransport_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MigrationMemoryTransport, v); }
 static inline int hcs_s2_MigrationMemoryTransport_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_MigrationMemoryTransport, s); }
 static inline void hcs_s2_MigrationNetworkSettings_init(hcs_s2_MigrationNetworkSettings *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationNetworkSettings, o); }
-static inline void hcs_s2_MigrationNetworkSettings_free(hcs_s2_MigrationNetworkSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationNetworkSettings, o); }
+static inline void hcs_s2_MigrationNetworkSettings_dispose(hcs_s2_MigrationNetworkSettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationNetworkSettings, o); }
 static inline hcs_result hcs_s2_MigrationNetworkSettings_encode(const hcs_s2_MigrationNetworkSettings *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationNetworkSettings, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationNetworkSettings_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationNetworkSettings *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationNetworkSettings, json, len, flags, out); }
 static inline const char *hcs_s2_MigrationOrigin_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MigrationOrigin, v); }
@@ -5047,15 +5049,15 @@ static inline int hcs_s2_MigrationOrigin_from_string(const char *s) { return hcs
 static inline const char *hcs_s2_MigrationResult_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_MigrationResult, v); }
 static inline int hcs_s2_MigrationResult_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_MigrationResult, s); }
 static inline void hcs_s2_MigrationStartOptions_init(hcs_s2_MigrationStartOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationStartOptions, o); }
-static inline void hcs_s2_MigrationStartOptions_free(hcs_s2_MigrationStartOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationStartOptions, o); }
+static inline void hcs_s2_MigrationStartOptions_dispose(hcs_s2_MigrationStartOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationStartOptions, o); }
 static inline hcs_result hcs_s2_MigrationStartOptions_encode(const hcs_s2_MigrationStartOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationStartOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationStartOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationStartOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationStartOptions, json, len, flags, out); }
 static inline void hcs_s2_MigrationTransferOptions_init(hcs_s2_MigrationTransferOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_MigrationTransferOptions, o); }
-static inline void hcs_s2_MigrationTransferOptions_free(hcs_s2_MigrationTransferOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationTransferOptions, o); }
+static inline void hcs_s2_MigrationTransferOptions_dispose(hcs_s2_MigrationTransferOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MigrationTransferOptions, o); }
 static inline hcs_result hcs_s2_MigrationTransferOptions_encode(const hcs_s2_MigrationTransferOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MigrationTransferOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MigrationTransferOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_MigrationTransferOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MigrationTransferOptions, json, len, flags, out); }
 static inline void hcs_s2_ModificationRequest_init(hcs_s2_ModificationRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ModificationRequest, o); }
-static inline void hcs_s2_ModificationRequest_free(hcs_s2_ModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ModificationRequest, o); }
+static inline void hcs_s2_ModificationRequest_dispose(hcs_s2_ModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ModificationRequest, o); }
 static inline hcs_result hcs_s2_ModificationRequest_encode(const hcs_s2_ModificationRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ModificationRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ModificationRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ModificationRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ModificationRequest, json, len, flags, out); }
 static inline const char *hcs_s2_ModifyOperation_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ModifyOperation, v); }
@@ -5069,43 +5071,43 @@ static inline int hcs_s2_ModifyResourceType_from_string(const char *s) { return 
 static inline const char *hcs_s2_ModifyServiceOperation_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ModifyServiceOperation, v); }
 static inline int hcs_s2_ModifyServiceOperation_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ModifyServiceOperation, s); }
 static inline void hcs_s2_ModifySettingRequest_init(hcs_s2_ModifySettingRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ModifySettingRequest, o); }
-static inline void hcs_s2_ModifySettingRequest_free(hcs_s2_ModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ModifySettingRequest, o); }
+static inline void hcs_s2_ModifySettingRequest_dispose(hcs_s2_ModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ModifySettingRequest, o); }
 static inline hcs_result hcs_s2_ModifySettingRequest_encode(const hcs_s2_ModifySettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ModifySettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ModifySettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ModifySettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ModifySettingRequest, json, len, flags, out); }
 static inline void hcs_s2_MountManagerMountPoint_init(hcs_s2_MountManagerMountPoint *o) { hcs_schema_init(HCS_SCHEMA_S2_MountManagerMountPoint, o); }
-static inline void hcs_s2_MountManagerMountPoint_free(hcs_s2_MountManagerMountPoint *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MountManagerMountPoint, o); }
+static inline void hcs_s2_MountManagerMountPoint_dispose(hcs_s2_MountManagerMountPoint *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MountManagerMountPoint, o); }
 static inline hcs_result hcs_s2_MountManagerMountPoint_encode(const hcs_s2_MountManagerMountPoint *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MountManagerMountPoint, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MountManagerMountPoint_decode(const char *json, size_t len, unsigned flags, hcs_s2_MountManagerMountPoint *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MountManagerMountPoint, json, len, flags, out); }
 static inline void hcs_s2_MountManagerNamespace_init(hcs_s2_MountManagerNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_MountManagerNamespace, o); }
-static inline void hcs_s2_MountManagerNamespace_free(hcs_s2_MountManagerNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MountManagerNamespace, o); }
+static inline void hcs_s2_MountManagerNamespace_dispose(hcs_s2_MountManagerNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_MountManagerNamespace, o); }
 static inline hcs_result hcs_s2_MountManagerNamespace_encode(const hcs_s2_MountManagerNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_MountManagerNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_MountManagerNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_MountManagerNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_MountManagerNamespace, json, len, flags, out); }
 static inline void hcs_s2_Mouse_init(hcs_s2_Mouse *o) { hcs_schema_init(HCS_SCHEMA_S2_Mouse, o); }
-static inline void hcs_s2_Mouse_free(hcs_s2_Mouse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Mouse, o); }
+static inline void hcs_s2_Mouse_dispose(hcs_s2_Mouse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Mouse, o); }
 static inline hcs_result hcs_s2_Mouse_encode(const hcs_s2_Mouse *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Mouse, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Mouse_decode(const char *json, size_t len, unsigned flags, hcs_s2_Mouse *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Mouse, json, len, flags, out); }
 static inline void hcs_s2_NamedPipeNamespace_init(hcs_s2_NamedPipeNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_NamedPipeNamespace, o); }
-static inline void hcs_s2_NamedPipeNamespace_free(hcs_s2_NamedPipeNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NamedPipeNamespace, o); }
+static inline void hcs_s2_NamedPipeNamespace_dispose(hcs_s2_NamedPipeNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NamedPipeNamespace, o); }
 static inline hcs_result hcs_s2_NamedPipeNamespace_encode(const hcs_s2_NamedPipeNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NamedPipeNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NamedPipeNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_NamedPipeNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NamedPipeNamespace, json, len, flags, out); }
 static inline void hcs_s2_NamedPipeSymlink_init(hcs_s2_NamedPipeSymlink *o) { hcs_schema_init(HCS_SCHEMA_S2_NamedPipeSymlink, o); }
-static inline void hcs_s2_NamedPipeSymlink_free(hcs_s2_NamedPipeSymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NamedPipeSymlink, o); }
+static inline void hcs_s2_NamedPipeSymlink_dispose(hcs_s2_NamedPipeSymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NamedPipeSymlink, o); }
 static inline hcs_result hcs_s2_NamedPipeSymlink_encode(const hcs_s2_NamedPipeSymlink *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NamedPipeSymlink, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NamedPipeSymlink_decode(const char *json, size_t len, unsigned flags, hcs_s2_NamedPipeSymlink *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NamedPipeSymlink, json, len, flags, out); }
 static inline void hcs_s2_Namespace_init(hcs_s2_Namespace *o) { hcs_schema_init(HCS_SCHEMA_S2_Namespace, o); }
-static inline void hcs_s2_Namespace_free(hcs_s2_Namespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Namespace, o); }
+static inline void hcs_s2_Namespace_dispose(hcs_s2_Namespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Namespace, o); }
 static inline hcs_result hcs_s2_Namespace_encode(const hcs_s2_Namespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Namespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Namespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_Namespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Namespace, json, len, flags, out); }
 static inline void hcs_s2_NetworkAdapter_init(hcs_s2_NetworkAdapter *o) { hcs_schema_init(HCS_SCHEMA_S2_NetworkAdapter, o); }
-static inline void hcs_s2_NetworkAdapter_free(hcs_s2_NetworkAdapter *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NetworkAdapter, o); }
+static inline void hcs_s2_NetworkAdapter_dispose(hcs_s2_NetworkAdapter *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NetworkAdapter, o); }
 static inline hcs_result hcs_s2_NetworkAdapter_encode(const hcs_s2_NetworkAdapter *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NetworkAdapter, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NetworkAdapter_decode(const char *json, size_t len, unsigned flags, hcs_s2_NetworkAdapter *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NetworkAdapter, json, len, flags, out); }
 static inline void hcs_s2_NetworkNamespace_init(hcs_s2_NetworkNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_NetworkNamespace, o); }
-static inline void hcs_s2_NetworkNamespace_free(hcs_s2_NetworkNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NetworkNamespace, o); }
+static inline void hcs_s2_NetworkNamespace_dispose(hcs_s2_NetworkNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NetworkNamespace, o); }
 static inline hcs_result hcs_s2_NetworkNamespace_encode(const hcs_s2_NetworkNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NetworkNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NetworkNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_NetworkNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NetworkNamespace, json, len, flags, out); }
 static inline void hcs_s2_Networking_init(hcs_s2_Networking *o) { hcs_schema_init(HCS_SCHEMA_S2_Networking, o); }
-static inline void hcs_s2_Networking_free(hcs_s2_Networking *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Networking, o); }
+static inline void hcs_s2_Networking_dispose(hcs_s2_Networking *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Networking, o); }
 static inline hcs_result hcs_s2_Networking_encode(const hcs_s2_Networking *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Networking, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Networking_decode(const char *json, size_t len, unsigned flags, hcs_s2_Networking *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Networking, json, len, flags, out); }
 static inline const char *hcs_s2_NonArchitecturalCoreSharing_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_NonArchitecturalCoreSharing, v); }
@@ -5113,75 +5115,75 @@ static inline int hcs_s2_NonArchitecturalCoreSharing_from_string(const char *s) 
 static inline const char *hcs_s2_NotificationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_NotificationType, v); }
 static inline int hcs_s2_NotificationType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_NotificationType, s); }
 static inline void hcs_s2_Numa_init(hcs_s2_Numa *o) { hcs_schema_init(HCS_SCHEMA_S2_Numa, o); }
-static inline void hcs_s2_Numa_free(hcs_s2_Numa *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Numa, o); }
+static inline void hcs_s2_Numa_dispose(hcs_s2_Numa *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Numa, o); }
 static inline hcs_result hcs_s2_Numa_encode(const hcs_s2_Numa *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Numa, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Numa_decode(const char *json, size_t len, unsigned flags, hcs_s2_Numa *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Numa, json, len, flags, out); }
 static inline void hcs_s2_NumaNode_init(hcs_s2_NumaNode *o) { hcs_schema_init(HCS_SCHEMA_S2_NumaNode, o); }
-static inline void hcs_s2_NumaNode_free(hcs_s2_NumaNode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNode, o); }
+static inline void hcs_s2_NumaNode_dispose(hcs_s2_NumaNode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNode, o); }
 static inline hcs_result hcs_s2_NumaNode_encode(const hcs_s2_NumaNode *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NumaNode, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NumaNode_decode(const char *json, size_t len, unsigned flags, hcs_s2_NumaNode *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NumaNode, json, len, flags, out); }
 static inline void hcs_s2_NumaNodeMemory_init(hcs_s2_NumaNodeMemory *o) { hcs_schema_init(HCS_SCHEMA_S2_NumaNodeMemory, o); }
-static inline void hcs_s2_NumaNodeMemory_free(hcs_s2_NumaNodeMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNodeMemory, o); }
+static inline void hcs_s2_NumaNodeMemory_dispose(hcs_s2_NumaNodeMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNodeMemory, o); }
 static inline hcs_result hcs_s2_NumaNodeMemory_encode(const hcs_s2_NumaNodeMemory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NumaNodeMemory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NumaNodeMemory_decode(const char *json, size_t len, unsigned flags, hcs_s2_NumaNodeMemory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NumaNodeMemory, json, len, flags, out); }
 static inline void hcs_s2_NumaNodeProcessor_init(hcs_s2_NumaNodeProcessor *o) { hcs_schema_init(HCS_SCHEMA_S2_NumaNodeProcessor, o); }
-static inline void hcs_s2_NumaNodeProcessor_free(hcs_s2_NumaNodeProcessor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNodeProcessor, o); }
+static inline void hcs_s2_NumaNodeProcessor_dispose(hcs_s2_NumaNodeProcessor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaNodeProcessor, o); }
 static inline hcs_result hcs_s2_NumaNodeProcessor_encode(const hcs_s2_NumaNodeProcessor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NumaNodeProcessor, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NumaNodeProcessor_decode(const char *json, size_t len, unsigned flags, hcs_s2_NumaNodeProcessor *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NumaNodeProcessor, json, len, flags, out); }
 static inline void hcs_s2_NumaProcessors_init(hcs_s2_NumaProcessors *o) { hcs_schema_init(HCS_SCHEMA_S2_NumaProcessors, o); }
-static inline void hcs_s2_NumaProcessors_free(hcs_s2_NumaProcessors *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaProcessors, o); }
+static inline void hcs_s2_NumaProcessors_dispose(hcs_s2_NumaProcessors *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaProcessors, o); }
 static inline hcs_result hcs_s2_NumaProcessors_encode(const hcs_s2_NumaProcessors *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NumaProcessors, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NumaProcessors_decode(const char *json, size_t len, unsigned flags, hcs_s2_NumaProcessors *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NumaProcessors, json, len, flags, out); }
 static inline void hcs_s2_NumaSetting_init(hcs_s2_NumaSetting *o) { hcs_schema_init(HCS_SCHEMA_S2_NumaSetting, o); }
-static inline void hcs_s2_NumaSetting_free(hcs_s2_NumaSetting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaSetting, o); }
+static inline void hcs_s2_NumaSetting_dispose(hcs_s2_NumaSetting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_NumaSetting, o); }
 static inline hcs_result hcs_s2_NumaSetting_encode(const hcs_s2_NumaSetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_NumaSetting, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_NumaSetting_decode(const char *json, size_t len, unsigned flags, hcs_s2_NumaSetting *out) { return hcs_schema_decode(HCS_SCHEMA_S2_NumaSetting, json, len, flags, out); }
 static inline void hcs_s2_ObjectDirectory_init(hcs_s2_ObjectDirectory *o) { hcs_schema_init(HCS_SCHEMA_S2_ObjectDirectory, o); }
-static inline void hcs_s2_ObjectDirectory_free(hcs_s2_ObjectDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectDirectory, o); }
+static inline void hcs_s2_ObjectDirectory_dispose(hcs_s2_ObjectDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectDirectory, o); }
 static inline hcs_result hcs_s2_ObjectDirectory_encode(const hcs_s2_ObjectDirectory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ObjectDirectory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ObjectDirectory_decode(const char *json, size_t len, unsigned flags, hcs_s2_ObjectDirectory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ObjectDirectory, json, len, flags, out); }
 static inline const char *hcs_s2_ObjectDirectoryShadow_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ObjectDirectoryShadow, v); }
 static inline int hcs_s2_ObjectDirectoryShadow_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ObjectDirectoryShadow, s); }
 static inline void hcs_s2_ObjectNamespace_init(hcs_s2_ObjectNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_ObjectNamespace, o); }
-static inline void hcs_s2_ObjectNamespace_free(hcs_s2_ObjectNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectNamespace, o); }
+static inline void hcs_s2_ObjectNamespace_dispose(hcs_s2_ObjectNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectNamespace, o); }
 static inline hcs_result hcs_s2_ObjectNamespace_encode(const hcs_s2_ObjectNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ObjectNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ObjectNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_ObjectNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ObjectNamespace, json, len, flags, out); }
 static inline void hcs_s2_ObjectSymlink_init(hcs_s2_ObjectSymlink *o) { hcs_schema_init(HCS_SCHEMA_S2_ObjectSymlink, o); }
-static inline void hcs_s2_ObjectSymlink_free(hcs_s2_ObjectSymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectSymlink, o); }
+static inline void hcs_s2_ObjectSymlink_dispose(hcs_s2_ObjectSymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ObjectSymlink, o); }
 static inline hcs_result hcs_s2_ObjectSymlink_encode(const hcs_s2_ObjectSymlink *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ObjectSymlink, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ObjectSymlink_decode(const char *json, size_t len, unsigned flags, hcs_s2_ObjectSymlink *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ObjectSymlink, json, len, flags, out); }
 static inline const char *hcs_s2_ObjectSymlinkScope_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ObjectSymlinkScope, v); }
 static inline int hcs_s2_ObjectSymlinkScope_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ObjectSymlinkScope, s); }
 static inline void hcs_s2_OperationFailure_init(hcs_s2_OperationFailure *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationFailure, o); }
-static inline void hcs_s2_OperationFailure_free(hcs_s2_OperationFailure *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationFailure, o); }
+static inline void hcs_s2_OperationFailure_dispose(hcs_s2_OperationFailure *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationFailure, o); }
 static inline hcs_result hcs_s2_OperationFailure_encode(const hcs_s2_OperationFailure *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationFailure, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationFailure_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationFailure *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationFailure, json, len, flags, out); }
 static inline const char *hcs_s2_OperationFailureDetail_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_OperationFailureDetail, v); }
 static inline int hcs_s2_OperationFailureDetail_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_OperationFailureDetail, s); }
 static inline void hcs_s2_OperationFailureInfo_init(hcs_s2_OperationFailureInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationFailureInfo, o); }
-static inline void hcs_s2_OperationFailureInfo_free(hcs_s2_OperationFailureInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationFailureInfo, o); }
+static inline void hcs_s2_OperationFailureInfo_dispose(hcs_s2_OperationFailureInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationFailureInfo, o); }
 static inline hcs_result hcs_s2_OperationFailureInfo_encode(const hcs_s2_OperationFailureInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationFailureInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationFailureInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationFailureInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationFailureInfo, json, len, flags, out); }
 static inline void hcs_s2_OperationInfo_init(hcs_s2_OperationInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationInfo, o); }
-static inline void hcs_s2_OperationInfo_free(hcs_s2_OperationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationInfo, o); }
+static inline void hcs_s2_OperationInfo_dispose(hcs_s2_OperationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationInfo, o); }
 static inline hcs_result hcs_s2_OperationInfo_encode(const hcs_s2_OperationInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationInfo, json, len, flags, out); }
 static inline void hcs_s2_OperationNotificationInfo_init(hcs_s2_OperationNotificationInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationNotificationInfo, o); }
-static inline void hcs_s2_OperationNotificationInfo_free(hcs_s2_OperationNotificationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationNotificationInfo, o); }
+static inline void hcs_s2_OperationNotificationInfo_dispose(hcs_s2_OperationNotificationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationNotificationInfo, o); }
 static inline hcs_result hcs_s2_OperationNotificationInfo_encode(const hcs_s2_OperationNotificationInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationNotificationInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationNotificationInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationNotificationInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationNotificationInfo, json, len, flags, out); }
 static inline void hcs_s2_OperationProgress_init(hcs_s2_OperationProgress *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationProgress, o); }
-static inline void hcs_s2_OperationProgress_free(hcs_s2_OperationProgress *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationProgress, o); }
+static inline void hcs_s2_OperationProgress_dispose(hcs_s2_OperationProgress *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationProgress, o); }
 static inline hcs_result hcs_s2_OperationProgress_encode(const hcs_s2_OperationProgress *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationProgress, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationProgress_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationProgress *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationProgress, json, len, flags, out); }
 static inline void hcs_s2_OperationSystemMigrationNotificationInfo_init(hcs_s2_OperationSystemMigrationNotificationInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_OperationSystemMigrationNotificationInfo, o); }
-static inline void hcs_s2_OperationSystemMigrationNotificationInfo_free(hcs_s2_OperationSystemMigrationNotificationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationSystemMigrationNotificationInfo, o); }
+static inline void hcs_s2_OperationSystemMigrationNotificationInfo_dispose(hcs_s2_OperationSystemMigrationNotificationInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OperationSystemMigrationNotificationInfo, o); }
 static inline hcs_result hcs_s2_OperationSystemMigrationNotificationInfo_encode(const hcs_s2_OperationSystemMigrationNotificationInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OperationSystemMigrationNotificationInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OperationSystemMigrationNotificationInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_OperationSystemMigrationNotificationInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OperationSystemMigrationNotificationInfo, json, len, flags, out); }
 static inline const char *hcs_s2_OperationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_OperationType, v); }
 static inline int hcs_s2_OperationType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_OperationType, s); }
 static inline void hcs_s2_OsLayerOptions_init(hcs_s2_OsLayerOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_OsLayerOptions, o); }
-static inline void hcs_s2_OsLayerOptions_free(hcs_s2_OsLayerOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OsLayerOptions, o); }
+static inline void hcs_s2_OsLayerOptions_dispose(hcs_s2_OsLayerOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_OsLayerOptions, o); }
 static inline hcs_result hcs_s2_OsLayerOptions_encode(const hcs_s2_OsLayerOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_OsLayerOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_OsLayerOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_OsLayerOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_OsLayerOptions, json, len, flags, out); }
 static inline const char *hcs_s2_OsLayerType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_OsLayerType, v); }
@@ -5191,11 +5193,11 @@ static inline int hcs_s2_OsType_from_string(const char *s) { return hcs_schema_e
 static inline const char *hcs_s2_PathType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_PathType, v); }
 static inline int hcs_s2_PathType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_PathType, s); }
 static inline void hcs_s2_PauseNotification_init(hcs_s2_PauseNotification *o) { hcs_schema_init(HCS_SCHEMA_S2_PauseNotification, o); }
-static inline void hcs_s2_PauseNotification_free(hcs_s2_PauseNotification *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PauseNotification, o); }
+static inline void hcs_s2_PauseNotification_dispose(hcs_s2_PauseNotification *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PauseNotification, o); }
 static inline hcs_result hcs_s2_PauseNotification_encode(const hcs_s2_PauseNotification *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_PauseNotification, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_PauseNotification_decode(const char *json, size_t len, unsigned flags, hcs_s2_PauseNotification *out) { return hcs_schema_decode(HCS_SCHEMA_S2_PauseNotification, json, len, flags, out); }
 static inline void hcs_s2_PauseOptions_init(hcs_s2_PauseOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_PauseOptions, o); }
-static inline void hcs_s2_PauseOptions_free(hcs_s2_PauseOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PauseOptions, o); }
+static inline void hcs_s2_PauseOptions_dispose(hcs_s2_PauseOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PauseOptions, o); }
 static inline hcs_result hcs_s2_PauseOptions_encode(const hcs_s2_PauseOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_PauseOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_PauseOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_PauseOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_PauseOptions, json, len, flags, out); }
 static inline const char *hcs_s2_PauseReason_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_PauseReason, v); }
@@ -5203,201 +5205,201 @@ static inline int hcs_s2_PauseReason_from_string(const char *s) { return hcs_sch
 static inline const char *hcs_s2_PauseSuspensionLevel_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_PauseSuspensionLevel, v); }
 static inline int hcs_s2_PauseSuspensionLevel_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_PauseSuspensionLevel, s); }
 static inline void hcs_s2_Plan9_init(hcs_s2_Plan9 *o) { hcs_schema_init(HCS_SCHEMA_S2_Plan9, o); }
-static inline void hcs_s2_Plan9_free(hcs_s2_Plan9 *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Plan9, o); }
+static inline void hcs_s2_Plan9_dispose(hcs_s2_Plan9 *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Plan9, o); }
 static inline hcs_result hcs_s2_Plan9_encode(const hcs_s2_Plan9 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Plan9, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Plan9_decode(const char *json, size_t len, unsigned flags, hcs_s2_Plan9 *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Plan9, json, len, flags, out); }
 static inline void hcs_s2_Plan9Share_init(hcs_s2_Plan9Share *o) { hcs_schema_init(HCS_SCHEMA_S2_Plan9Share, o); }
-static inline void hcs_s2_Plan9Share_free(hcs_s2_Plan9Share *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Plan9Share, o); }
+static inline void hcs_s2_Plan9Share_dispose(hcs_s2_Plan9Share *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Plan9Share, o); }
 static inline hcs_result hcs_s2_Plan9Share_encode(const hcs_s2_Plan9Share *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Plan9Share, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Plan9Share_decode(const char *json, size_t len, unsigned flags, hcs_s2_Plan9Share *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Plan9Share, json, len, flags, out); }
 static inline void hcs_s2_ProcessDetails_init(hcs_s2_ProcessDetails *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessDetails, o); }
-static inline void hcs_s2_ProcessDetails_free(hcs_s2_ProcessDetails *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessDetails, o); }
+static inline void hcs_s2_ProcessDetails_dispose(hcs_s2_ProcessDetails *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessDetails, o); }
 static inline hcs_result hcs_s2_ProcessDetails_encode(const hcs_s2_ProcessDetails *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessDetails, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessDetails_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessDetails *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessDetails, json, len, flags, out); }
 static inline void hcs_s2_ProcessModifyRequest_init(hcs_s2_ProcessModifyRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessModifyRequest, o); }
-static inline void hcs_s2_ProcessModifyRequest_free(hcs_s2_ProcessModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessModifyRequest, o); }
+static inline void hcs_s2_ProcessModifyRequest_dispose(hcs_s2_ProcessModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessModifyRequest, o); }
 static inline hcs_result hcs_s2_ProcessModifyRequest_encode(const hcs_s2_ProcessModifyRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessModifyRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessModifyRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessModifyRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessModifyRequest, json, len, flags, out); }
 static inline void hcs_s2_ProcessParameters_init(hcs_s2_ProcessParameters *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessParameters, o); }
-static inline void hcs_s2_ProcessParameters_free(hcs_s2_ProcessParameters *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessParameters, o); }
+static inline void hcs_s2_ProcessParameters_dispose(hcs_s2_ProcessParameters *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessParameters, o); }
 static inline hcs_result hcs_s2_ProcessParameters_encode(const hcs_s2_ProcessParameters *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessParameters, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessParameters_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessParameters *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessParameters, json, len, flags, out); }
 static inline const char *hcs_s2_ProcessSignal_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ProcessSignal, v); }
 static inline int hcs_s2_ProcessSignal_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ProcessSignal, s); }
 static inline void hcs_s2_ProcessStatus_init(hcs_s2_ProcessStatus *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessStatus, o); }
-static inline void hcs_s2_ProcessStatus_free(hcs_s2_ProcessStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessStatus, o); }
+static inline void hcs_s2_ProcessStatus_dispose(hcs_s2_ProcessStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessStatus, o); }
 static inline hcs_result hcs_s2_ProcessStatus_encode(const hcs_s2_ProcessStatus *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessStatus, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessStatus_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessStatus *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessStatus, json, len, flags, out); }
 static inline void hcs_s2_ProcessorCapabilitiesInfo_init(hcs_s2_ProcessorCapabilitiesInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessorCapabilitiesInfo, o); }
-static inline void hcs_s2_ProcessorCapabilitiesInfo_free(hcs_s2_ProcessorCapabilitiesInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorCapabilitiesInfo, o); }
+static inline void hcs_s2_ProcessorCapabilitiesInfo_dispose(hcs_s2_ProcessorCapabilitiesInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorCapabilitiesInfo, o); }
 static inline hcs_result hcs_s2_ProcessorCapabilitiesInfo_encode(const hcs_s2_ProcessorCapabilitiesInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessorCapabilitiesInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessorCapabilitiesInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessorCapabilitiesInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessorCapabilitiesInfo, json, len, flags, out); }
 static inline const char *hcs_s2_ProcessorFeature_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ProcessorFeature, v); }
 static inline int hcs_s2_ProcessorFeature_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ProcessorFeature, s); }
 static inline void hcs_s2_ProcessorFeatureSet_init(hcs_s2_ProcessorFeatureSet *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessorFeatureSet, o); }
-static inline void hcs_s2_ProcessorFeatureSet_free(hcs_s2_ProcessorFeatureSet *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorFeatureSet, o); }
+static inline void hcs_s2_ProcessorFeatureSet_dispose(hcs_s2_ProcessorFeatureSet *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorFeatureSet, o); }
 static inline hcs_result hcs_s2_ProcessorFeatureSet_encode(const hcs_s2_ProcessorFeatureSet *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessorFeatureSet, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessorFeatureSet_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessorFeatureSet *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessorFeatureSet, json, len, flags, out); }
 static inline const char *hcs_s2_ProcessorFeatureSetMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ProcessorFeatureSetMode, v); }
 static inline int hcs_s2_ProcessorFeatureSetMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ProcessorFeatureSetMode, s); }
 static inline void hcs_s2_ProcessorLimits_init(hcs_s2_ProcessorLimits *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessorLimits, o); }
-static inline void hcs_s2_ProcessorLimits_free(hcs_s2_ProcessorLimits *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorLimits, o); }
+static inline void hcs_s2_ProcessorLimits_dispose(hcs_s2_ProcessorLimits *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorLimits, o); }
 static inline hcs_result hcs_s2_ProcessorLimits_encode(const hcs_s2_ProcessorLimits *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessorLimits, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessorLimits_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessorLimits *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessorLimits, json, len, flags, out); }
 static inline void hcs_s2_ProcessorStats_init(hcs_s2_ProcessorStats *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessorStats, o); }
-static inline void hcs_s2_ProcessorStats_free(hcs_s2_ProcessorStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorStats, o); }
+static inline void hcs_s2_ProcessorStats_dispose(hcs_s2_ProcessorStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorStats, o); }
 static inline hcs_result hcs_s2_ProcessorStats_encode(const hcs_s2_ProcessorStats *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessorStats, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessorStats_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessorStats *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessorStats, json, len, flags, out); }
 static inline void hcs_s2_ProcessorTopology_init(hcs_s2_ProcessorTopology *o) { hcs_schema_init(HCS_SCHEMA_S2_ProcessorTopology, o); }
-static inline void hcs_s2_ProcessorTopology_free(hcs_s2_ProcessorTopology *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorTopology, o); }
+static inline void hcs_s2_ProcessorTopology_dispose(hcs_s2_ProcessorTopology *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ProcessorTopology, o); }
 static inline hcs_result hcs_s2_ProcessorTopology_encode(const hcs_s2_ProcessorTopology *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ProcessorTopology, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ProcessorTopology_decode(const char *json, size_t len, unsigned flags, hcs_s2_ProcessorTopology *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ProcessorTopology, json, len, flags, out); }
 static inline void hcs_s2_Properties_init(hcs_s2_Properties *o) { hcs_schema_init(HCS_SCHEMA_S2_Properties, o); }
-static inline void hcs_s2_Properties_free(hcs_s2_Properties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Properties, o); }
+static inline void hcs_s2_Properties_dispose(hcs_s2_Properties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Properties, o); }
 static inline hcs_result hcs_s2_Properties_encode(const hcs_s2_Properties *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Properties, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Properties_decode(const char *json, size_t len, unsigned flags, hcs_s2_Properties *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Properties, json, len, flags, out); }
 static inline void hcs_s2_PropertyResponse_init(hcs_s2_PropertyResponse *o) { hcs_schema_init(HCS_SCHEMA_S2_PropertyResponse, o); }
-static inline void hcs_s2_PropertyResponse_free(hcs_s2_PropertyResponse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PropertyResponse, o); }
+static inline void hcs_s2_PropertyResponse_dispose(hcs_s2_PropertyResponse *o) { hcs_schema_free_members(HCS_SCHEMA_S2_PropertyResponse, o); }
 static inline hcs_result hcs_s2_PropertyResponse_encode(const hcs_s2_PropertyResponse *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_PropertyResponse, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_PropertyResponse_decode(const char *json, size_t len, unsigned flags, hcs_s2_PropertyResponse *out) { return hcs_schema_decode(HCS_SCHEMA_S2_PropertyResponse, json, len, flags, out); }
 static inline void hcs_s2_QoSCapabilities_init(hcs_s2_QoSCapabilities *o) { hcs_schema_init(HCS_SCHEMA_S2_QoSCapabilities, o); }
-static inline void hcs_s2_QoSCapabilities_free(hcs_s2_QoSCapabilities *o) { hcs_schema_free_members(HCS_SCHEMA_S2_QoSCapabilities, o); }
+static inline void hcs_s2_QoSCapabilities_dispose(hcs_s2_QoSCapabilities *o) { hcs_schema_free_members(HCS_SCHEMA_S2_QoSCapabilities, o); }
 static inline hcs_result hcs_s2_QoSCapabilities_encode(const hcs_s2_QoSCapabilities *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_QoSCapabilities, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_QoSCapabilities_decode(const char *json, size_t len, unsigned flags, hcs_s2_QoSCapabilities *out) { return hcs_schema_decode(HCS_SCHEMA_S2_QoSCapabilities, json, len, flags, out); }
 static inline void hcs_s2_Range_init(hcs_s2_Range *o) { hcs_schema_init(HCS_SCHEMA_S2_Range, o); }
-static inline void hcs_s2_Range_free(hcs_s2_Range *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Range, o); }
+static inline void hcs_s2_Range_dispose(hcs_s2_Range *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Range, o); }
 static inline hcs_result hcs_s2_Range_encode(const hcs_s2_Range *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Range, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Range_decode(const char *json, size_t len, unsigned flags, hcs_s2_Range *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Range, json, len, flags, out); }
 static inline void hcs_s2_RdpConnectionOptions_init(hcs_s2_RdpConnectionOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_RdpConnectionOptions, o); }
-static inline void hcs_s2_RdpConnectionOptions_free(hcs_s2_RdpConnectionOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RdpConnectionOptions, o); }
+static inline void hcs_s2_RdpConnectionOptions_dispose(hcs_s2_RdpConnectionOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RdpConnectionOptions, o); }
 static inline hcs_result hcs_s2_RdpConnectionOptions_encode(const hcs_s2_RdpConnectionOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RdpConnectionOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RdpConnectionOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_RdpConnectionOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RdpConnectionOptions, json, len, flags, out); }
 static inline void hcs_s2_RegistryChanges_init(hcs_s2_RegistryChanges *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryChanges, o); }
-static inline void hcs_s2_RegistryChanges_free(hcs_s2_RegistryChanges *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryChanges, o); }
+static inline void hcs_s2_RegistryChanges_dispose(hcs_s2_RegistryChanges *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryChanges, o); }
 static inline hcs_result hcs_s2_RegistryChanges_encode(const hcs_s2_RegistryChanges *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryChanges, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryChanges_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryChanges *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryChanges, json, len, flags, out); }
 static inline void hcs_s2_RegistryDeleteKey_init(hcs_s2_RegistryDeleteKey *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryDeleteKey, o); }
-static inline void hcs_s2_RegistryDeleteKey_free(hcs_s2_RegistryDeleteKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryDeleteKey, o); }
+static inline void hcs_s2_RegistryDeleteKey_dispose(hcs_s2_RegistryDeleteKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryDeleteKey, o); }
 static inline hcs_result hcs_s2_RegistryDeleteKey_encode(const hcs_s2_RegistryDeleteKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryDeleteKey, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryDeleteKey_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryDeleteKey *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryDeleteKey, json, len, flags, out); }
 static inline void hcs_s2_RegistryFlushState_init(hcs_s2_RegistryFlushState *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryFlushState, o); }
-static inline void hcs_s2_RegistryFlushState_free(hcs_s2_RegistryFlushState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryFlushState, o); }
+static inline void hcs_s2_RegistryFlushState_dispose(hcs_s2_RegistryFlushState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryFlushState, o); }
 static inline hcs_result hcs_s2_RegistryFlushState_encode(const hcs_s2_RegistryFlushState *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryFlushState, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryFlushState_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryFlushState *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryFlushState, json, len, flags, out); }
 static inline const char *hcs_s2_RegistryHive_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_RegistryHive, v); }
 static inline int hcs_s2_RegistryHive_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_RegistryHive, s); }
 static inline void hcs_s2_RegistryHiveStack_init(hcs_s2_RegistryHiveStack *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryHiveStack, o); }
-static inline void hcs_s2_RegistryHiveStack_free(hcs_s2_RegistryHiveStack *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryHiveStack, o); }
+static inline void hcs_s2_RegistryHiveStack_dispose(hcs_s2_RegistryHiveStack *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryHiveStack, o); }
 static inline hcs_result hcs_s2_RegistryHiveStack_encode(const hcs_s2_RegistryHiveStack *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryHiveStack, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryHiveStack_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryHiveStack *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryHiveStack, json, len, flags, out); }
 static inline void hcs_s2_RegistryKey_init(hcs_s2_RegistryKey *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryKey, o); }
-static inline void hcs_s2_RegistryKey_free(hcs_s2_RegistryKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryKey, o); }
+static inline void hcs_s2_RegistryKey_dispose(hcs_s2_RegistryKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryKey, o); }
 static inline hcs_result hcs_s2_RegistryKey_encode(const hcs_s2_RegistryKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryKey, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryKey_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryKey *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryKey, json, len, flags, out); }
 static inline void hcs_s2_RegistryLayer_init(hcs_s2_RegistryLayer *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryLayer, o); }
-static inline void hcs_s2_RegistryLayer_free(hcs_s2_RegistryLayer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryLayer, o); }
+static inline void hcs_s2_RegistryLayer_dispose(hcs_s2_RegistryLayer *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryLayer, o); }
 static inline hcs_result hcs_s2_RegistryLayer_encode(const hcs_s2_RegistryLayer *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryLayer, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryLayer_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryLayer *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryLayer, json, len, flags, out); }
 static inline void hcs_s2_RegistryMakeKey_init(hcs_s2_RegistryMakeKey *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryMakeKey, o); }
-static inline void hcs_s2_RegistryMakeKey_free(hcs_s2_RegistryMakeKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryMakeKey, o); }
+static inline void hcs_s2_RegistryMakeKey_dispose(hcs_s2_RegistryMakeKey *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryMakeKey, o); }
 static inline hcs_result hcs_s2_RegistryMakeKey_encode(const hcs_s2_RegistryMakeKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryMakeKey, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryMakeKey_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryMakeKey *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryMakeKey, json, len, flags, out); }
 static inline void hcs_s2_RegistryMakeValue_init(hcs_s2_RegistryMakeValue *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryMakeValue, o); }
-static inline void hcs_s2_RegistryMakeValue_free(hcs_s2_RegistryMakeValue *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryMakeValue, o); }
+static inline void hcs_s2_RegistryMakeValue_dispose(hcs_s2_RegistryMakeValue *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryMakeValue, o); }
 static inline hcs_result hcs_s2_RegistryMakeValue_encode(const hcs_s2_RegistryMakeValue *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryMakeValue, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryMakeValue_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryMakeValue *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryMakeValue, json, len, flags, out); }
 static inline void hcs_s2_RegistryNamespace_init(hcs_s2_RegistryNamespace *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryNamespace, o); }
-static inline void hcs_s2_RegistryNamespace_free(hcs_s2_RegistryNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryNamespace, o); }
+static inline void hcs_s2_RegistryNamespace_dispose(hcs_s2_RegistryNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryNamespace, o); }
 static inline hcs_result hcs_s2_RegistryNamespace_encode(const hcs_s2_RegistryNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryNamespace_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryNamespace, json, len, flags, out); }
 static inline void hcs_s2_RegistryRedirectionNode_init(hcs_s2_RegistryRedirectionNode *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryRedirectionNode, o); }
-static inline void hcs_s2_RegistryRedirectionNode_free(hcs_s2_RegistryRedirectionNode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryRedirectionNode, o); }
+static inline void hcs_s2_RegistryRedirectionNode_dispose(hcs_s2_RegistryRedirectionNode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryRedirectionNode, o); }
 static inline hcs_result hcs_s2_RegistryRedirectionNode_encode(const hcs_s2_RegistryRedirectionNode *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryRedirectionNode, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryRedirectionNode_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryRedirectionNode *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryRedirectionNode, json, len, flags, out); }
 static inline void hcs_s2_RegistrySymlink_init(hcs_s2_RegistrySymlink *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistrySymlink, o); }
-static inline void hcs_s2_RegistrySymlink_free(hcs_s2_RegistrySymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistrySymlink, o); }
+static inline void hcs_s2_RegistrySymlink_dispose(hcs_s2_RegistrySymlink *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistrySymlink, o); }
 static inline hcs_result hcs_s2_RegistrySymlink_encode(const hcs_s2_RegistrySymlink *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistrySymlink, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistrySymlink_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistrySymlink *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistrySymlink, json, len, flags, out); }
 static inline void hcs_s2_RegistryValue_init(hcs_s2_RegistryValue *o) { hcs_schema_init(HCS_SCHEMA_S2_RegistryValue, o); }
-static inline void hcs_s2_RegistryValue_free(hcs_s2_RegistryValue *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryValue, o); }
+static inline void hcs_s2_RegistryValue_dispose(hcs_s2_RegistryValue *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RegistryValue, o); }
 static inline hcs_result hcs_s2_RegistryValue_encode(const hcs_s2_RegistryValue *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RegistryValue, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RegistryValue_decode(const char *json, size_t len, unsigned flags, hcs_s2_RegistryValue *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RegistryValue, json, len, flags, out); }
 static inline const char *hcs_s2_RegistryValueType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_RegistryValueType, v); }
 static inline int hcs_s2_RegistryValueType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_RegistryValueType, s); }
 static inline void hcs_s2_RestoreState_init(hcs_s2_RestoreState *o) { hcs_schema_init(HCS_SCHEMA_S2_RestoreState, o); }
-static inline void hcs_s2_RestoreState_free(hcs_s2_RestoreState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RestoreState, o); }
+static inline void hcs_s2_RestoreState_dispose(hcs_s2_RestoreState *o) { hcs_schema_free_members(HCS_SCHEMA_S2_RestoreState, o); }
 static inline hcs_result hcs_s2_RestoreState_encode(const hcs_s2_RestoreState *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_RestoreState, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_RestoreState_decode(const char *json, size_t len, unsigned flags, hcs_s2_RestoreState *out) { return hcs_schema_decode(HCS_SCHEMA_S2_RestoreState, json, len, flags, out); }
 static inline void hcs_s2_ResultError_init(hcs_s2_ResultError *o) { hcs_schema_init(HCS_SCHEMA_S2_ResultError, o); }
-static inline void hcs_s2_ResultError_free(hcs_s2_ResultError *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ResultError, o); }
+static inline void hcs_s2_ResultError_dispose(hcs_s2_ResultError *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ResultError, o); }
 static inline hcs_result hcs_s2_ResultError_encode(const hcs_s2_ResultError *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ResultError, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ResultError_decode(const char *json, size_t len, unsigned flags, hcs_s2_ResultError *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ResultError, json, len, flags, out); }
 static inline void hcs_s2_SaveOptions_init(hcs_s2_SaveOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_SaveOptions, o); }
-static inline void hcs_s2_SaveOptions_free(hcs_s2_SaveOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SaveOptions, o); }
+static inline void hcs_s2_SaveOptions_dispose(hcs_s2_SaveOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SaveOptions, o); }
 static inline hcs_result hcs_s2_SaveOptions_encode(const hcs_s2_SaveOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SaveOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SaveOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_SaveOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SaveOptions, json, len, flags, out); }
 static inline const char *hcs_s2_SaveType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_SaveType, v); }
 static inline int hcs_s2_SaveType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_SaveType, s); }
 static inline void hcs_s2_Scsi_init(hcs_s2_Scsi *o) { hcs_schema_init(HCS_SCHEMA_S2_Scsi, o); }
-static inline void hcs_s2_Scsi_free(hcs_s2_Scsi *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Scsi, o); }
+static inline void hcs_s2_Scsi_dispose(hcs_s2_Scsi *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Scsi, o); }
 static inline hcs_result hcs_s2_Scsi_encode(const hcs_s2_Scsi *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Scsi, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Scsi_decode(const char *json, size_t len, unsigned flags, hcs_s2_Scsi *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Scsi, json, len, flags, out); }
 static inline void hcs_s2_SecuritySettings_init(hcs_s2_SecuritySettings *o) { hcs_schema_init(HCS_SCHEMA_S2_SecuritySettings, o); }
-static inline void hcs_s2_SecuritySettings_free(hcs_s2_SecuritySettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SecuritySettings, o); }
+static inline void hcs_s2_SecuritySettings_dispose(hcs_s2_SecuritySettings *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SecuritySettings, o); }
 static inline hcs_result hcs_s2_SecuritySettings_encode(const hcs_s2_SecuritySettings *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SecuritySettings, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SecuritySettings_decode(const char *json, size_t len, unsigned flags, hcs_s2_SecuritySettings *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SecuritySettings, json, len, flags, out); }
 static inline const char *hcs_s2_SerialConsole_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_SerialConsole, v); }
 static inline int hcs_s2_SerialConsole_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_SerialConsole, s); }
 static inline void hcs_s2_ServiceProperties_init(hcs_s2_ServiceProperties *o) { hcs_schema_init(HCS_SCHEMA_S2_ServiceProperties, o); }
-static inline void hcs_s2_ServiceProperties_free(hcs_s2_ServiceProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ServiceProperties, o); }
+static inline void hcs_s2_ServiceProperties_dispose(hcs_s2_ServiceProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ServiceProperties, o); }
 static inline hcs_result hcs_s2_ServiceProperties_encode(const hcs_s2_ServiceProperties *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ServiceProperties, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ServiceProperties_decode(const char *json, size_t len, unsigned flags, hcs_s2_ServiceProperties *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ServiceProperties, json, len, flags, out); }
 static inline void hcs_s2_Service_PropertyQuery_init(hcs_s2_Service_PropertyQuery *o) { hcs_schema_init(HCS_SCHEMA_S2_Service_PropertyQuery, o); }
-static inline void hcs_s2_Service_PropertyQuery_free(hcs_s2_Service_PropertyQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Service_PropertyQuery, o); }
+static inline void hcs_s2_Service_PropertyQuery_dispose(hcs_s2_Service_PropertyQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Service_PropertyQuery, o); }
 static inline hcs_result hcs_s2_Service_PropertyQuery_encode(const hcs_s2_Service_PropertyQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Service_PropertyQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Service_PropertyQuery_decode(const char *json, size_t len, unsigned flags, hcs_s2_Service_PropertyQuery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Service_PropertyQuery, json, len, flags, out); }
 static inline void hcs_s2_Services_init(hcs_s2_Services *o) { hcs_schema_init(HCS_SCHEMA_S2_Services, o); }
-static inline void hcs_s2_Services_free(hcs_s2_Services *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Services, o); }
+static inline void hcs_s2_Services_dispose(hcs_s2_Services *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Services, o); }
 static inline hcs_result hcs_s2_Services_encode(const hcs_s2_Services *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Services, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Services_decode(const char *json, size_t len, unsigned flags, hcs_s2_Services *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Services, json, len, flags, out); }
 static inline void hcs_s2_SetPropertyOperation_init(hcs_s2_SetPropertyOperation *o) { hcs_schema_init(HCS_SCHEMA_S2_SetPropertyOperation, o); }
-static inline void hcs_s2_SetPropertyOperation_free(hcs_s2_SetPropertyOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SetPropertyOperation, o); }
+static inline void hcs_s2_SetPropertyOperation_dispose(hcs_s2_SetPropertyOperation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SetPropertyOperation, o); }
 static inline hcs_result hcs_s2_SetPropertyOperation_encode(const hcs_s2_SetPropertyOperation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SetPropertyOperation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SetPropertyOperation_decode(const char *json, size_t len, unsigned flags, hcs_s2_SetPropertyOperation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SetPropertyOperation, json, len, flags, out); }
 static inline void hcs_s2_SharedMemoryConfiguration_init(hcs_s2_SharedMemoryConfiguration *o) { hcs_schema_init(HCS_SCHEMA_S2_SharedMemoryConfiguration, o); }
-static inline void hcs_s2_SharedMemoryConfiguration_free(hcs_s2_SharedMemoryConfiguration *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryConfiguration, o); }
+static inline void hcs_s2_SharedMemoryConfiguration_dispose(hcs_s2_SharedMemoryConfiguration *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryConfiguration, o); }
 static inline hcs_result hcs_s2_SharedMemoryConfiguration_encode(const hcs_s2_SharedMemoryConfiguration *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SharedMemoryConfiguration, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SharedMemoryConfiguration_decode(const char *json, size_t len, unsigned flags, hcs_s2_SharedMemoryConfiguration *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SharedMemoryConfiguration, json, len, flags, out); }
 static inline void hcs_s2_SharedMemoryRegion_init(hcs_s2_SharedMemoryRegion *o) { hcs_schema_init(HCS_SCHEMA_S2_SharedMemoryRegion, o); }
-static inline void hcs_s2_SharedMemoryRegion_free(hcs_s2_SharedMemoryRegion *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryRegion, o); }
+static inline void hcs_s2_SharedMemoryRegion_dispose(hcs_s2_SharedMemoryRegion *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryRegion, o); }
 static inline hcs_result hcs_s2_SharedMemoryRegion_encode(const hcs_s2_SharedMemoryRegion *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SharedMemoryRegion, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SharedMemoryRegion_decode(const char *json, size_t len, unsigned flags, hcs_s2_SharedMemoryRegion *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SharedMemoryRegion, json, len, flags, out); }
 static inline void hcs_s2_SharedMemoryRegionInfo_init(hcs_s2_SharedMemoryRegionInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_SharedMemoryRegionInfo, o); }
-static inline void hcs_s2_SharedMemoryRegionInfo_free(hcs_s2_SharedMemoryRegionInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryRegionInfo, o); }
+static inline void hcs_s2_SharedMemoryRegionInfo_dispose(hcs_s2_SharedMemoryRegionInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SharedMemoryRegionInfo, o); }
 static inline hcs_result hcs_s2_SharedMemoryRegionInfo_encode(const hcs_s2_SharedMemoryRegionInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SharedMemoryRegionInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SharedMemoryRegionInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_SharedMemoryRegionInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SharedMemoryRegionInfo, json, len, flags, out); }
 static inline void hcs_s2_Shutdown_init(hcs_s2_Shutdown *o) { hcs_schema_init(HCS_SCHEMA_S2_Shutdown, o); }
-static inline void hcs_s2_Shutdown_free(hcs_s2_Shutdown *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Shutdown, o); }
+static inline void hcs_s2_Shutdown_dispose(hcs_s2_Shutdown *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Shutdown, o); }
 static inline hcs_result hcs_s2_Shutdown_encode(const hcs_s2_Shutdown *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Shutdown, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Shutdown_decode(const char *json, size_t len, unsigned flags, hcs_s2_Shutdown *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Shutdown, json, len, flags, out); }
 static inline const char *hcs_s2_ShutdownMechanism_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ShutdownMechanism, v); }
 static inline int hcs_s2_ShutdownMechanism_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ShutdownMechanism, s); }
 static inline void hcs_s2_ShutdownOptions_init(hcs_s2_ShutdownOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_ShutdownOptions, o); }
-static inline void hcs_s2_ShutdownOptions_free(hcs_s2_ShutdownOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ShutdownOptions, o); }
+static inline void hcs_s2_ShutdownOptions_dispose(hcs_s2_ShutdownOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_ShutdownOptions, o); }
 static inline hcs_result hcs_s2_ShutdownOptions_encode(const hcs_s2_ShutdownOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_ShutdownOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_ShutdownOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_ShutdownOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_ShutdownOptions, json, len, flags, out); }
 static inline const char *hcs_s2_ShutdownType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_ShutdownType, v); }
 static inline int hcs_s2_ShutdownType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_ShutdownType, s); }
 static inline void hcs_s2_SignalProcessOptions_init(hcs_s2_SignalProcessOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_SignalProcessOptions, o); }
-static inline void hcs_s2_SignalProcessOptions_free(hcs_s2_SignalProcessOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SignalProcessOptions, o); }
+static inline void hcs_s2_SignalProcessOptions_dispose(hcs_s2_SignalProcessOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SignalProcessOptions, o); }
 static inline hcs_result hcs_s2_SignalProcessOptions_encode(const hcs_s2_SignalProcessOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SignalProcessOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SignalProcessOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_SignalProcessOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SignalProcessOptions, json, len, flags, out); }
 static inline void hcs_s2_SiloProperties_init(hcs_s2_SiloProperties *o) { hcs_schema_init(HCS_SCHEMA_S2_SiloProperties, o); }
-static inline void hcs_s2_SiloProperties_free(hcs_s2_SiloProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SiloProperties, o); }
+static inline void hcs_s2_SiloProperties_dispose(hcs_s2_SiloProperties *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SiloProperties, o); }
 static inline hcs_result hcs_s2_SiloProperties_encode(const hcs_s2_SiloProperties *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SiloProperties, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SiloProperties_decode(const char *json, size_t len, unsigned flags, hcs_s2_SiloProperties *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SiloProperties, json, len, flags, out); }
 static inline void hcs_s2_StartOptions_init(hcs_s2_StartOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_StartOptions, o); }
-static inline void hcs_s2_StartOptions_free(hcs_s2_StartOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StartOptions, o); }
+static inline void hcs_s2_StartOptions_dispose(hcs_s2_StartOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StartOptions, o); }
 static inline hcs_result hcs_s2_StartOptions_encode(const hcs_s2_StartOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_StartOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_StartOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_StartOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_StartOptions, json, len, flags, out); }
 static inline const char *hcs_s2_State_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_State, v); }
@@ -5405,185 +5407,185 @@ static inline int hcs_s2_State_from_string(const char *s) { return hcs_schema_en
 static inline const char *hcs_s2_StateOverride_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_StateOverride, v); }
 static inline int hcs_s2_StateOverride_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_StateOverride, s); }
 static inline void hcs_s2_Statistics_init(hcs_s2_Statistics *o) { hcs_schema_init(HCS_SCHEMA_S2_Statistics, o); }
-static inline void hcs_s2_Statistics_free(hcs_s2_Statistics *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Statistics, o); }
+static inline void hcs_s2_Statistics_dispose(hcs_s2_Statistics *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Statistics, o); }
 static inline hcs_result hcs_s2_Statistics_encode(const hcs_s2_Statistics *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Statistics, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Statistics_decode(const char *json, size_t len, unsigned flags, hcs_s2_Statistics *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Statistics, json, len, flags, out); }
 static inline const char *hcs_s2_StdHandle_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_StdHandle, v); }
 static inline int hcs_s2_StdHandle_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_StdHandle, s); }
 static inline void hcs_s2_Storage_init(hcs_s2_Storage *o) { hcs_schema_init(HCS_SCHEMA_S2_Storage, o); }
-static inline void hcs_s2_Storage_free(hcs_s2_Storage *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Storage, o); }
+static inline void hcs_s2_Storage_dispose(hcs_s2_Storage *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Storage, o); }
 static inline hcs_result hcs_s2_Storage_encode(const hcs_s2_Storage *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Storage, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Storage_decode(const char *json, size_t len, unsigned flags, hcs_s2_Storage *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Storage, json, len, flags, out); }
 static inline void hcs_s2_StorageQoS_init(hcs_s2_StorageQoS *o) { hcs_schema_init(HCS_SCHEMA_S2_StorageQoS, o); }
-static inline void hcs_s2_StorageQoS_free(hcs_s2_StorageQoS *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StorageQoS, o); }
+static inline void hcs_s2_StorageQoS_dispose(hcs_s2_StorageQoS *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StorageQoS, o); }
 static inline hcs_result hcs_s2_StorageQoS_encode(const hcs_s2_StorageQoS *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_StorageQoS, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_StorageQoS_decode(const char *json, size_t len, unsigned flags, hcs_s2_StorageQoS *out) { return hcs_schema_decode(HCS_SCHEMA_S2_StorageQoS, json, len, flags, out); }
 static inline void hcs_s2_StorageStats_init(hcs_s2_StorageStats *o) { hcs_schema_init(HCS_SCHEMA_S2_StorageStats, o); }
-static inline void hcs_s2_StorageStats_free(hcs_s2_StorageStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StorageStats, o); }
+static inline void hcs_s2_StorageStats_dispose(hcs_s2_StorageStats *o) { hcs_schema_free_members(HCS_SCHEMA_S2_StorageStats, o); }
 static inline hcs_result hcs_s2_StorageStats_encode(const hcs_s2_StorageStats *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_StorageStats, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_StorageStats_decode(const char *json, size_t len, unsigned flags, hcs_s2_StorageStats *out) { return hcs_schema_decode(HCS_SCHEMA_S2_StorageStats, json, len, flags, out); }
 static inline void hcs_s2_Subnode_init(hcs_s2_Subnode *o) { hcs_schema_init(HCS_SCHEMA_S2_Subnode, o); }
-static inline void hcs_s2_Subnode_free(hcs_s2_Subnode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Subnode, o); }
+static inline void hcs_s2_Subnode_dispose(hcs_s2_Subnode *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Subnode, o); }
 static inline hcs_result hcs_s2_Subnode_encode(const hcs_s2_Subnode *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Subnode, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Subnode_decode(const char *json, size_t len, unsigned flags, hcs_s2_Subnode *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Subnode, json, len, flags, out); }
 static inline const char *hcs_s2_SubnodeType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_SubnodeType, v); }
 static inline int hcs_s2_SubnodeType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_SubnodeType, s); }
 static inline void hcs_s2_SystemExit_init(hcs_s2_SystemExit *o) { hcs_schema_init(HCS_SCHEMA_S2_SystemExit, o); }
-static inline void hcs_s2_SystemExit_free(hcs_s2_SystemExit *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemExit, o); }
+static inline void hcs_s2_SystemExit_dispose(hcs_s2_SystemExit *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemExit, o); }
 static inline hcs_result hcs_s2_SystemExit_encode(const hcs_s2_SystemExit *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SystemExit, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SystemExit_decode(const char *json, size_t len, unsigned flags, hcs_s2_SystemExit *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SystemExit, json, len, flags, out); }
 static inline const char *hcs_s2_SystemExitDetail_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_SystemExitDetail, v); }
 static inline int hcs_s2_SystemExitDetail_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_SystemExitDetail, s); }
 static inline void hcs_s2_SystemExitStatus_init(hcs_s2_SystemExitStatus *o) { hcs_schema_init(HCS_SCHEMA_S2_SystemExitStatus, o); }
-static inline void hcs_s2_SystemExitStatus_free(hcs_s2_SystemExitStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemExitStatus, o); }
+static inline void hcs_s2_SystemExitStatus_dispose(hcs_s2_SystemExitStatus *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemExitStatus, o); }
 static inline hcs_result hcs_s2_SystemExitStatus_encode(const hcs_s2_SystemExitStatus *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SystemExitStatus, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SystemExitStatus_decode(const char *json, size_t len, unsigned flags, hcs_s2_SystemExitStatus *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SystemExitStatus, json, len, flags, out); }
 static inline void hcs_s2_SystemProcessorModificationRequest_init(hcs_s2_SystemProcessorModificationRequest *o) { hcs_schema_init(HCS_SCHEMA_S2_SystemProcessorModificationRequest, o); }
-static inline void hcs_s2_SystemProcessorModificationRequest_free(hcs_s2_SystemProcessorModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemProcessorModificationRequest, o); }
+static inline void hcs_s2_SystemProcessorModificationRequest_dispose(hcs_s2_SystemProcessorModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemProcessorModificationRequest, o); }
 static inline hcs_result hcs_s2_SystemProcessorModificationRequest_encode(const hcs_s2_SystemProcessorModificationRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SystemProcessorModificationRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SystemProcessorModificationRequest_decode(const char *json, size_t len, unsigned flags, hcs_s2_SystemProcessorModificationRequest *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SystemProcessorModificationRequest, json, len, flags, out); }
 static inline void hcs_s2_SystemQuery_init(hcs_s2_SystemQuery *o) { hcs_schema_init(HCS_SCHEMA_S2_SystemQuery, o); }
-static inline void hcs_s2_SystemQuery_free(hcs_s2_SystemQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemQuery, o); }
+static inline void hcs_s2_SystemQuery_dispose(hcs_s2_SystemQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemQuery, o); }
 static inline hcs_result hcs_s2_SystemQuery_encode(const hcs_s2_SystemQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SystemQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SystemQuery_decode(const char *json, size_t len, unsigned flags, hcs_s2_SystemQuery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SystemQuery, json, len, flags, out); }
 static inline void hcs_s2_SystemTime_init(hcs_s2_SystemTime *o) { hcs_schema_init(HCS_SCHEMA_S2_SystemTime, o); }
-static inline void hcs_s2_SystemTime_free(hcs_s2_SystemTime *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemTime, o); }
+static inline void hcs_s2_SystemTime_dispose(hcs_s2_SystemTime *o) { hcs_schema_free_members(HCS_SCHEMA_S2_SystemTime, o); }
 static inline hcs_result hcs_s2_SystemTime_encode(const hcs_s2_SystemTime *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_SystemTime, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_SystemTime_decode(const char *json, size_t len, unsigned flags, hcs_s2_SystemTime *out) { return hcs_schema_decode(HCS_SCHEMA_S2_SystemTime, json, len, flags, out); }
 static inline const char *hcs_s2_SystemType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_SystemType, v); }
 static inline int hcs_s2_SystemType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_SystemType, s); }
 static inline void hcs_s2_System_PropertyQuery_init(hcs_s2_System_PropertyQuery *o) { hcs_schema_init(HCS_SCHEMA_S2_System_PropertyQuery, o); }
-static inline void hcs_s2_System_PropertyQuery_free(hcs_s2_System_PropertyQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_System_PropertyQuery, o); }
+static inline void hcs_s2_System_PropertyQuery_dispose(hcs_s2_System_PropertyQuery *o) { hcs_schema_free_members(HCS_SCHEMA_S2_System_PropertyQuery, o); }
 static inline hcs_result hcs_s2_System_PropertyQuery_encode(const hcs_s2_System_PropertyQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_System_PropertyQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_System_PropertyQuery_decode(const char *json, size_t len, unsigned flags, hcs_s2_System_PropertyQuery *out) { return hcs_schema_decode(HCS_SCHEMA_S2_System_PropertyQuery, json, len, flags, out); }
 static inline const char *hcs_s2_System_PropertyType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_System_PropertyType, v); }
 static inline int hcs_s2_System_PropertyType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_System_PropertyType, s); }
 static inline void hcs_s2_TimeZoneInformation_init(hcs_s2_TimeZoneInformation *o) { hcs_schema_init(HCS_SCHEMA_S2_TimeZoneInformation, o); }
-static inline void hcs_s2_TimeZoneInformation_free(hcs_s2_TimeZoneInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_TimeZoneInformation, o); }
+static inline void hcs_s2_TimeZoneInformation_dispose(hcs_s2_TimeZoneInformation *o) { hcs_schema_free_members(HCS_SCHEMA_S2_TimeZoneInformation, o); }
 static inline hcs_result hcs_s2_TimeZoneInformation_encode(const hcs_s2_TimeZoneInformation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_TimeZoneInformation, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_TimeZoneInformation_decode(const char *json, size_t len, unsigned flags, hcs_s2_TimeZoneInformation *out) { return hcs_schema_decode(HCS_SCHEMA_S2_TimeZoneInformation, json, len, flags, out); }
 static inline void hcs_s2_Timesync_init(hcs_s2_Timesync *o) { hcs_schema_init(HCS_SCHEMA_S2_Timesync, o); }
-static inline void hcs_s2_Timesync_free(hcs_s2_Timesync *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Timesync, o); }
+static inline void hcs_s2_Timesync_dispose(hcs_s2_Timesync *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Timesync, o); }
 static inline hcs_result hcs_s2_Timesync_encode(const hcs_s2_Timesync *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Timesync, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Timesync_decode(const char *json, size_t len, unsigned flags, hcs_s2_Timesync *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Timesync, json, len, flags, out); }
 static inline void hcs_s2_Topology_init(hcs_s2_Topology *o) { hcs_schema_init(HCS_SCHEMA_S2_Topology, o); }
-static inline void hcs_s2_Topology_free(hcs_s2_Topology *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Topology, o); }
+static inline void hcs_s2_Topology_dispose(hcs_s2_Topology *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Topology, o); }
 static inline hcs_result hcs_s2_Topology_encode(const hcs_s2_Topology *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Topology, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Topology_decode(const char *json, size_t len, unsigned flags, hcs_s2_Topology *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Topology, json, len, flags, out); }
 static inline void hcs_s2_TripleFault_init(hcs_s2_TripleFault *o) { hcs_schema_init(HCS_SCHEMA_S2_TripleFault, o); }
-static inline void hcs_s2_TripleFault_free(hcs_s2_TripleFault *o) { hcs_schema_free_members(HCS_SCHEMA_S2_TripleFault, o); }
+static inline void hcs_s2_TripleFault_dispose(hcs_s2_TripleFault *o) { hcs_schema_free_members(HCS_SCHEMA_S2_TripleFault, o); }
 static inline hcs_result hcs_s2_TripleFault_encode(const hcs_s2_TripleFault *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_TripleFault, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_TripleFault_decode(const char *json, size_t len, unsigned flags, hcs_s2_TripleFault *out) { return hcs_schema_decode(HCS_SCHEMA_S2_TripleFault, json, len, flags, out); }
 static inline void hcs_s2_Uefi_init(hcs_s2_Uefi *o) { hcs_schema_init(HCS_SCHEMA_S2_Uefi, o); }
-static inline void hcs_s2_Uefi_free(hcs_s2_Uefi *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Uefi, o); }
+static inline void hcs_s2_Uefi_dispose(hcs_s2_Uefi *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Uefi, o); }
 static inline hcs_result hcs_s2_Uefi_encode(const hcs_s2_Uefi *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Uefi, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Uefi_decode(const char *json, size_t len, unsigned flags, hcs_s2_Uefi *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Uefi, json, len, flags, out); }
 static inline const char *hcs_s2_UefiBootDevice_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_UefiBootDevice, v); }
 static inline int hcs_s2_UefiBootDevice_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_UefiBootDevice, s); }
 static inline void hcs_s2_UefiBootEntry_init(hcs_s2_UefiBootEntry *o) { hcs_schema_init(HCS_SCHEMA_S2_UefiBootEntry, o); }
-static inline void hcs_s2_UefiBootEntry_free(hcs_s2_UefiBootEntry *o) { hcs_schema_free_members(HCS_SCHEMA_S2_UefiBootEntry, o); }
+static inline void hcs_s2_UefiBootEntry_dispose(hcs_s2_UefiBootEntry *o) { hcs_schema_free_members(HCS_SCHEMA_S2_UefiBootEntry, o); }
 static inline hcs_result hcs_s2_UefiBootEntry_encode(const hcs_s2_UefiBootEntry *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_UefiBootEntry, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_UefiBootEntry_decode(const char *json, size_t len, unsigned flags, hcs_s2_UefiBootEntry *out) { return hcs_schema_decode(HCS_SCHEMA_S2_UefiBootEntry, json, len, flags, out); }
 static inline void hcs_s2_Version_init(hcs_s2_Version *o) { hcs_schema_init(HCS_SCHEMA_S2_Version, o); }
-static inline void hcs_s2_Version_free(hcs_s2_Version *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Version, o); }
+static inline void hcs_s2_Version_dispose(hcs_s2_Version *o) { hcs_schema_free_members(HCS_SCHEMA_S2_Version, o); }
 static inline hcs_result hcs_s2_Version_encode(const hcs_s2_Version *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_Version, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_Version_decode(const char *json, size_t len, unsigned flags, hcs_s2_Version *out) { return hcs_schema_decode(HCS_SCHEMA_S2_Version, json, len, flags, out); }
 static inline void hcs_s2_VideoMonitor_init(hcs_s2_VideoMonitor *o) { hcs_schema_init(HCS_SCHEMA_S2_VideoMonitor, o); }
-static inline void hcs_s2_VideoMonitor_free(hcs_s2_VideoMonitor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VideoMonitor, o); }
+static inline void hcs_s2_VideoMonitor_dispose(hcs_s2_VideoMonitor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VideoMonitor, o); }
 static inline hcs_result hcs_s2_VideoMonitor_encode(const hcs_s2_VideoMonitor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VideoMonitor, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VideoMonitor_decode(const char *json, size_t len, unsigned flags, hcs_s2_VideoMonitor *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VideoMonitor, json, len, flags, out); }
 static inline void hcs_s2_VirtioSerial_init(hcs_s2_VirtioSerial *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtioSerial, o); }
-static inline void hcs_s2_VirtioSerial_free(hcs_s2_VirtioSerial *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtioSerial, o); }
+static inline void hcs_s2_VirtioSerial_dispose(hcs_s2_VirtioSerial *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtioSerial, o); }
 static inline hcs_result hcs_s2_VirtioSerial_encode(const hcs_s2_VirtioSerial *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtioSerial, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtioSerial_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtioSerial *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtioSerial, json, len, flags, out); }
 static inline void hcs_s2_VirtioSerialPort_init(hcs_s2_VirtioSerialPort *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtioSerialPort, o); }
-static inline void hcs_s2_VirtioSerialPort_free(hcs_s2_VirtioSerialPort *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtioSerialPort, o); }
+static inline void hcs_s2_VirtioSerialPort_dispose(hcs_s2_VirtioSerialPort *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtioSerialPort, o); }
 static inline hcs_result hcs_s2_VirtioSerialPort_encode(const hcs_s2_VirtioSerialPort *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtioSerialPort, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtioSerialPort_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtioSerialPort *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtioSerialPort, json, len, flags, out); }
 static inline void hcs_s2_VirtualDeviceFailure_init(hcs_s2_VirtualDeviceFailure *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualDeviceFailure, o); }
-static inline void hcs_s2_VirtualDeviceFailure_free(hcs_s2_VirtualDeviceFailure *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualDeviceFailure, o); }
+static inline void hcs_s2_VirtualDeviceFailure_dispose(hcs_s2_VirtualDeviceFailure *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualDeviceFailure, o); }
 static inline hcs_result hcs_s2_VirtualDeviceFailure_encode(const hcs_s2_VirtualDeviceFailure *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualDeviceFailure, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualDeviceFailure_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualDeviceFailure *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualDeviceFailure, json, len, flags, out); }
 static inline const char *hcs_s2_VirtualDeviceFailureDetail_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_VirtualDeviceFailureDetail, v); }
 static inline int hcs_s2_VirtualDeviceFailureDetail_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_VirtualDeviceFailureDetail, s); }
 static inline void hcs_s2_VirtualMachine_init(hcs_s2_VirtualMachine *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualMachine, o); }
-static inline void hcs_s2_VirtualMachine_free(hcs_s2_VirtualMachine *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine, o); }
+static inline void hcs_s2_VirtualMachine_dispose(hcs_s2_VirtualMachine *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine, o); }
 static inline hcs_result hcs_s2_VirtualMachine_encode(const hcs_s2_VirtualMachine *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualMachine, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualMachine_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualMachine *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualMachine, json, len, flags, out); }
 static inline void hcs_s2_VirtualMachine_HvSocket_init(hcs_s2_VirtualMachine_HvSocket *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualMachine_HvSocket, o); }
-static inline void hcs_s2_VirtualMachine_HvSocket_free(hcs_s2_VirtualMachine_HvSocket *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_HvSocket, o); }
+static inline void hcs_s2_VirtualMachine_HvSocket_dispose(hcs_s2_VirtualMachine_HvSocket *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_HvSocket, o); }
 static inline hcs_result hcs_s2_VirtualMachine_HvSocket_encode(const hcs_s2_VirtualMachine_HvSocket *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualMachine_HvSocket, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualMachine_HvSocket_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualMachine_HvSocket *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualMachine_HvSocket, json, len, flags, out); }
 static inline void hcs_s2_VirtualMachine_Memory_init(hcs_s2_VirtualMachine_Memory *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualMachine_Memory, o); }
-static inline void hcs_s2_VirtualMachine_Memory_free(hcs_s2_VirtualMachine_Memory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_Memory, o); }
+static inline void hcs_s2_VirtualMachine_Memory_dispose(hcs_s2_VirtualMachine_Memory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_Memory, o); }
 static inline hcs_result hcs_s2_VirtualMachine_Memory_encode(const hcs_s2_VirtualMachine_Memory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualMachine_Memory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualMachine_Memory_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualMachine_Memory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualMachine_Memory, json, len, flags, out); }
 static inline void hcs_s2_VirtualMachine_Processor_init(hcs_s2_VirtualMachine_Processor *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualMachine_Processor, o); }
-static inline void hcs_s2_VirtualMachine_Processor_free(hcs_s2_VirtualMachine_Processor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_Processor, o); }
+static inline void hcs_s2_VirtualMachine_Processor_dispose(hcs_s2_VirtualMachine_Processor *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualMachine_Processor, o); }
 static inline hcs_result hcs_s2_VirtualMachine_Processor_encode(const hcs_s2_VirtualMachine_Processor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualMachine_Processor, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualMachine_Processor_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualMachine_Processor *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualMachine_Processor, json, len, flags, out); }
 static inline void hcs_s2_VirtualNodeInfo_init(hcs_s2_VirtualNodeInfo *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualNodeInfo, o); }
-static inline void hcs_s2_VirtualNodeInfo_free(hcs_s2_VirtualNodeInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualNodeInfo, o); }
+static inline void hcs_s2_VirtualNodeInfo_dispose(hcs_s2_VirtualNodeInfo *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualNodeInfo, o); }
 static inline hcs_result hcs_s2_VirtualNodeInfo_encode(const hcs_s2_VirtualNodeInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualNodeInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualNodeInfo_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualNodeInfo *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualNodeInfo, json, len, flags, out); }
 static inline const char *hcs_s2_VirtualPMemBackingType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_VirtualPMemBackingType, v); }
 static inline int hcs_s2_VirtualPMemBackingType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_VirtualPMemBackingType, s); }
 static inline void hcs_s2_VirtualPMemController_init(hcs_s2_VirtualPMemController *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualPMemController, o); }
-static inline void hcs_s2_VirtualPMemController_free(hcs_s2_VirtualPMemController *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemController, o); }
+static inline void hcs_s2_VirtualPMemController_dispose(hcs_s2_VirtualPMemController *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemController, o); }
 static inline hcs_result hcs_s2_VirtualPMemController_encode(const hcs_s2_VirtualPMemController *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualPMemController, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualPMemController_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualPMemController *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualPMemController, json, len, flags, out); }
 static inline void hcs_s2_VirtualPMemDevice_init(hcs_s2_VirtualPMemDevice *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualPMemDevice, o); }
-static inline void hcs_s2_VirtualPMemDevice_free(hcs_s2_VirtualPMemDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemDevice, o); }
+static inline void hcs_s2_VirtualPMemDevice_dispose(hcs_s2_VirtualPMemDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemDevice, o); }
 static inline hcs_result hcs_s2_VirtualPMemDevice_encode(const hcs_s2_VirtualPMemDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualPMemDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualPMemDevice_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualPMemDevice *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualPMemDevice, json, len, flags, out); }
 static inline const char *hcs_s2_VirtualPMemImageFormat_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_VirtualPMemImageFormat, v); }
 static inline int hcs_s2_VirtualPMemImageFormat_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_VirtualPMemImageFormat, s); }
 static inline void hcs_s2_VirtualPMemMapping_init(hcs_s2_VirtualPMemMapping *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualPMemMapping, o); }
-static inline void hcs_s2_VirtualPMemMapping_free(hcs_s2_VirtualPMemMapping *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemMapping, o); }
+static inline void hcs_s2_VirtualPMemMapping_dispose(hcs_s2_VirtualPMemMapping *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPMemMapping, o); }
 static inline hcs_result hcs_s2_VirtualPMemMapping_encode(const hcs_s2_VirtualPMemMapping *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualPMemMapping, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualPMemMapping_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualPMemMapping *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualPMemMapping, json, len, flags, out); }
 static inline void hcs_s2_VirtualPciDevice_init(hcs_s2_VirtualPciDevice *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualPciDevice, o); }
-static inline void hcs_s2_VirtualPciDevice_free(hcs_s2_VirtualPciDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPciDevice, o); }
+static inline void hcs_s2_VirtualPciDevice_dispose(hcs_s2_VirtualPciDevice *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPciDevice, o); }
 static inline hcs_result hcs_s2_VirtualPciDevice_encode(const hcs_s2_VirtualPciDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualPciDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualPciDevice_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualPciDevice *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualPciDevice, json, len, flags, out); }
 static inline void hcs_s2_VirtualPciFunction_init(hcs_s2_VirtualPciFunction *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualPciFunction, o); }
-static inline void hcs_s2_VirtualPciFunction_free(hcs_s2_VirtualPciFunction *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPciFunction, o); }
+static inline void hcs_s2_VirtualPciFunction_dispose(hcs_s2_VirtualPciFunction *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualPciFunction, o); }
 static inline hcs_result hcs_s2_VirtualPciFunction_encode(const hcs_s2_VirtualPciFunction *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualPciFunction, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualPciFunction_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualPciFunction *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualPciFunction, json, len, flags, out); }
 static inline const char *hcs_s2_VirtualSlitType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_VirtualSlitType, v); }
 static inline int hcs_s2_VirtualSlitType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_VirtualSlitType, s); }
 static inline void hcs_s2_VirtualSmb_init(hcs_s2_VirtualSmb *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualSmb, o); }
-static inline void hcs_s2_VirtualSmb_free(hcs_s2_VirtualSmb *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmb, o); }
+static inline void hcs_s2_VirtualSmb_dispose(hcs_s2_VirtualSmb *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmb, o); }
 static inline hcs_result hcs_s2_VirtualSmb_encode(const hcs_s2_VirtualSmb *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualSmb, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualSmb_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualSmb *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualSmb, json, len, flags, out); }
 static inline void hcs_s2_VirtualSmbShare_init(hcs_s2_VirtualSmbShare *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualSmbShare, o); }
-static inline void hcs_s2_VirtualSmbShare_free(hcs_s2_VirtualSmbShare *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmbShare, o); }
+static inline void hcs_s2_VirtualSmbShare_dispose(hcs_s2_VirtualSmbShare *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmbShare, o); }
 static inline hcs_result hcs_s2_VirtualSmbShare_encode(const hcs_s2_VirtualSmbShare *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualSmbShare, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualSmbShare_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualSmbShare *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualSmbShare, json, len, flags, out); }
 static inline void hcs_s2_VirtualSmbShareOptions_init(hcs_s2_VirtualSmbShareOptions *o) { hcs_schema_init(HCS_SCHEMA_S2_VirtualSmbShareOptions, o); }
-static inline void hcs_s2_VirtualSmbShareOptions_free(hcs_s2_VirtualSmbShareOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmbShareOptions, o); }
+static inline void hcs_s2_VirtualSmbShareOptions_dispose(hcs_s2_VirtualSmbShareOptions *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VirtualSmbShareOptions, o); }
 static inline hcs_result hcs_s2_VirtualSmbShareOptions_encode(const hcs_s2_VirtualSmbShareOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VirtualSmbShareOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VirtualSmbShareOptions_decode(const char *json, size_t len, unsigned flags, hcs_s2_VirtualSmbShareOptions *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VirtualSmbShareOptions, json, len, flags, out); }
 static inline void hcs_s2_VmMemory_init(hcs_s2_VmMemory *o) { hcs_schema_init(HCS_SCHEMA_S2_VmMemory, o); }
-static inline void hcs_s2_VmMemory_free(hcs_s2_VmMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VmMemory, o); }
+static inline void hcs_s2_VmMemory_dispose(hcs_s2_VmMemory *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VmMemory, o); }
 static inline hcs_result hcs_s2_VmMemory_encode(const hcs_s2_VmMemory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VmMemory, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VmMemory_decode(const char *json, size_t len, unsigned flags, hcs_s2_VmMemory *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VmMemory, json, len, flags, out); }
 static inline void hcs_s2_VmProcessorRequirements_init(hcs_s2_VmProcessorRequirements *o) { hcs_schema_init(HCS_SCHEMA_S2_VmProcessorRequirements, o); }
-static inline void hcs_s2_VmProcessorRequirements_free(hcs_s2_VmProcessorRequirements *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VmProcessorRequirements, o); }
+static inline void hcs_s2_VmProcessorRequirements_dispose(hcs_s2_VmProcessorRequirements *o) { hcs_schema_free_members(HCS_SCHEMA_S2_VmProcessorRequirements, o); }
 static inline hcs_result hcs_s2_VmProcessorRequirements_encode(const hcs_s2_VmProcessorRequirements *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_VmProcessorRequirements, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_VmProcessorRequirements_decode(const char *json, size_t len, unsigned flags, hcs_s2_VmProcessorRequirements *out) { return hcs_schema_decode(HCS_SCHEMA_S2_VmProcessorRequirements, json, len, flags, out); }
 static inline const char *hcs_s2_WindowsCrashPhase_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_WindowsCrashPhase, v); }
 static inline int hcs_s2_WindowsCrashPhase_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_WindowsCrashPhase, s); }
 static inline void hcs_s2_WindowsCrashReport_init(hcs_s2_WindowsCrashReport *o) { hcs_schema_init(HCS_SCHEMA_S2_WindowsCrashReport, o); }
-static inline void hcs_s2_WindowsCrashReport_free(hcs_s2_WindowsCrashReport *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WindowsCrashReport, o); }
+static inline void hcs_s2_WindowsCrashReport_dispose(hcs_s2_WindowsCrashReport *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WindowsCrashReport, o); }
 static inline hcs_result hcs_s2_WindowsCrashReport_encode(const hcs_s2_WindowsCrashReport *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_WindowsCrashReport, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_WindowsCrashReport_decode(const char *json, size_t len, unsigned flags, hcs_s2_WindowsCrashReport *out) { return hcs_schema_decode(HCS_SCHEMA_S2_WindowsCrashReport, json, len, flags, out); }
 static inline void hcs_s2_WindowsCrashReporting_init(hcs_s2_WindowsCrashReporting *o) { hcs_schema_init(HCS_SCHEMA_S2_WindowsCrashReporting, o); }
-static inline void hcs_s2_WindowsCrashReporting_free(hcs_s2_WindowsCrashReporting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WindowsCrashReporting, o); }
+static inline void hcs_s2_WindowsCrashReporting_dispose(hcs_s2_WindowsCrashReporting *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WindowsCrashReporting, o); }
 static inline hcs_result hcs_s2_WindowsCrashReporting_encode(const hcs_s2_WindowsCrashReporting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_WindowsCrashReporting, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_WindowsCrashReporting_decode(const char *json, size_t len, unsigned flags, hcs_s2_WindowsCrashReporting *out) { return hcs_schema_decode(HCS_SCHEMA_S2_WindowsCrashReporting, json, len, flags, out); }
 static inline void hcs_s2_WorkerExit_init(hcs_s2_WorkerExit *o) { hcs_schema_init(HCS_SCHEMA_S2_WorkerExit, o); }
-static inline void hcs_s2_WorkerExit_free(hcs_s2_WorkerExit *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WorkerExit, o); }
+static inline void hcs_s2_WorkerExit_dispose(hcs_s2_WorkerExit *o) { hcs_schema_free_members(HCS_SCHEMA_S2_WorkerExit, o); }
 static inline hcs_result hcs_s2_WorkerExit_encode(const hcs_s2_WorkerExit *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_S2_WorkerExit, o, flags, json, NULL); }
 static inline hcs_result hcs_s2_WorkerExit_decode(const char *json, size_t len, unsigned flags, hcs_s2_WorkerExit *out) { return hcs_schema_decode(HCS_SCHEMA_S2_WorkerExit, json, len, flags, out); }
 static inline const char *hcs_s2_WorkerExitDetail_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_WorkerExitDetail, v); }
@@ -5593,77 +5595,77 @@ static inline int hcs_s2_WorkerExitType_from_string(const char *s) { return hcs_
 static inline const char *hcs_s2_XsaveProcessorFeature_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_S2_XsaveProcessorFeature, v); }
 static inline int hcs_s2_XsaveProcessorFeature_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_S2_XsaveProcessorFeature, s); }
 static inline void hcs_hcn_AclPolicySetting_init(hcs_hcn_AclPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_AclPolicySetting, o); }
-static inline void hcs_hcn_AclPolicySetting_free(hcs_hcn_AclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AclPolicySetting, o); }
+static inline void hcs_hcn_AclPolicySetting_dispose(hcs_hcn_AclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AclPolicySetting, o); }
 static inline hcs_result hcs_hcn_AclPolicySetting_encode(const hcs_hcn_AclPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_AclPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_AclPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_AclPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_AclPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_ActionType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_ActionType, v); }
 static inline int hcs_hcn_ActionType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_ActionType, s); }
 static inline void hcs_hcn_AuthenticationCertificate_init(hcs_hcn_AuthenticationCertificate *o) { hcs_schema_init(HCS_SCHEMA_HCN_AuthenticationCertificate, o); }
-static inline void hcs_hcn_AuthenticationCertificate_free(hcs_hcn_AuthenticationCertificate *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationCertificate, o); }
+static inline void hcs_hcn_AuthenticationCertificate_dispose(hcs_hcn_AuthenticationCertificate *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationCertificate, o); }
 static inline hcs_result hcs_hcn_AuthenticationCertificate_encode(const hcs_hcn_AuthenticationCertificate *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_AuthenticationCertificate, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_AuthenticationCertificate_decode(const char *json, size_t len, unsigned flags, hcs_hcn_AuthenticationCertificate *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_AuthenticationCertificate, json, len, flags, out); }
 static inline void hcs_hcn_AuthenticationMethod_init(hcs_hcn_AuthenticationMethod *o) { hcs_schema_init(HCS_SCHEMA_HCN_AuthenticationMethod, o); }
-static inline void hcs_hcn_AuthenticationMethod_free(hcs_hcn_AuthenticationMethod *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationMethod, o); }
+static inline void hcs_hcn_AuthenticationMethod_dispose(hcs_hcn_AuthenticationMethod *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationMethod, o); }
 static inline hcs_result hcs_hcn_AuthenticationMethod_encode(const hcs_hcn_AuthenticationMethod *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_AuthenticationMethod, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_AuthenticationMethod_decode(const char *json, size_t len, unsigned flags, hcs_hcn_AuthenticationMethod *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_AuthenticationMethod, json, len, flags, out); }
 static inline void hcs_hcn_AuthenticationPresharedKey_init(hcs_hcn_AuthenticationPresharedKey *o) { hcs_schema_init(HCS_SCHEMA_HCN_AuthenticationPresharedKey, o); }
-static inline void hcs_hcn_AuthenticationPresharedKey_free(hcs_hcn_AuthenticationPresharedKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationPresharedKey, o); }
+static inline void hcs_hcn_AuthenticationPresharedKey_dispose(hcs_hcn_AuthenticationPresharedKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AuthenticationPresharedKey, o); }
 static inline hcs_result hcs_hcn_AuthenticationPresharedKey_encode(const hcs_hcn_AuthenticationPresharedKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_AuthenticationPresharedKey, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_AuthenticationPresharedKey_decode(const char *json, size_t len, unsigned flags, hcs_hcn_AuthenticationPresharedKey *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_AuthenticationPresharedKey, json, len, flags, out); }
 static inline const char *hcs_hcn_AuthenticationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_AuthenticationType, v); }
 static inline int hcs_hcn_AuthenticationType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_AuthenticationType, s); }
 static inline void hcs_hcn_AutomaticDNSNetworkPolicySetting_init(hcs_hcn_AutomaticDNSNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_AutomaticDNSNetworkPolicySetting, o); }
-static inline void hcs_hcn_AutomaticDNSNetworkPolicySetting_free(hcs_hcn_AutomaticDNSNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AutomaticDNSNetworkPolicySetting, o); }
+static inline void hcs_hcn_AutomaticDNSNetworkPolicySetting_dispose(hcs_hcn_AutomaticDNSNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_AutomaticDNSNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_AutomaticDNSNetworkPolicySetting_encode(const hcs_hcn_AutomaticDNSNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_AutomaticDNSNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_AutomaticDNSNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_AutomaticDNSNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_AutomaticDNSNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_Base_init(hcs_hcn_Base *o) { hcs_schema_init(HCS_SCHEMA_HCN_Base, o); }
-static inline void hcs_hcn_Base_free(hcs_hcn_Base *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Base, o); }
+static inline void hcs_hcn_Base_dispose(hcs_hcn_Base *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Base, o); }
 static inline hcs_result hcs_hcn_Base_encode(const hcs_hcn_Base *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Base, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Base_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Base *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Base, json, len, flags, out); }
 static inline void hcs_hcn_BasePolicy_init(hcs_hcn_BasePolicy *o) { hcs_schema_init(HCS_SCHEMA_HCN_BasePolicy, o); }
-static inline void hcs_hcn_BasePolicy_free(hcs_hcn_BasePolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_BasePolicy, o); }
+static inline void hcs_hcn_BasePolicy_dispose(hcs_hcn_BasePolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_BasePolicy, o); }
 static inline hcs_result hcs_hcn_BasePolicy_encode(const hcs_hcn_BasePolicy *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_BasePolicy, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_BasePolicy_decode(const char *json, size_t len, unsigned flags, hcs_hcn_BasePolicy *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_BasePolicy, json, len, flags, out); }
 static inline void hcs_hcn_CommonAclPolicySetting_init(hcs_hcn_CommonAclPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_CommonAclPolicySetting, o); }
-static inline void hcs_hcn_CommonAclPolicySetting_free(hcs_hcn_CommonAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_CommonAclPolicySetting, o); }
+static inline void hcs_hcn_CommonAclPolicySetting_dispose(hcs_hcn_CommonAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_CommonAclPolicySetting, o); }
 static inline hcs_result hcs_hcn_CommonAclPolicySetting_encode(const hcs_hcn_CommonAclPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_CommonAclPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_CommonAclPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_CommonAclPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_CommonAclPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_CommonL4ProxyPolicySetting_init(hcs_hcn_CommonL4ProxyPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_CommonL4ProxyPolicySetting, o); }
-static inline void hcs_hcn_CommonL4ProxyPolicySetting_free(hcs_hcn_CommonL4ProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_CommonL4ProxyPolicySetting, o); }
+static inline void hcs_hcn_CommonL4ProxyPolicySetting_dispose(hcs_hcn_CommonL4ProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_CommonL4ProxyPolicySetting, o); }
 static inline hcs_result hcs_hcn_CommonL4ProxyPolicySetting_encode(const hcs_hcn_CommonL4ProxyPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_CommonL4ProxyPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_CommonL4ProxyPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_CommonL4ProxyPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_CommonL4ProxyPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_DNS_init(hcs_hcn_DNS *o) { hcs_schema_init(HCS_SCHEMA_HCN_DNS, o); }
-static inline void hcs_hcn_DNS_free(hcs_hcn_DNS *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DNS, o); }
+static inline void hcs_hcn_DNS_dispose(hcs_hcn_DNS *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DNS, o); }
 static inline hcs_result hcs_hcn_DNS_encode(const hcs_hcn_DNS *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_DNS, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_DNS_decode(const char *json, size_t len, unsigned flags, hcs_hcn_DNS *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_DNS, json, len, flags, out); }
 static inline void hcs_hcn_DNS_2_init(hcs_hcn_DNS_2 *o) { hcs_schema_init(HCS_SCHEMA_HCN_DNS_2, o); }
-static inline void hcs_hcn_DNS_2_free(hcs_hcn_DNS_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DNS_2, o); }
+static inline void hcs_hcn_DNS_2_dispose(hcs_hcn_DNS_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DNS_2, o); }
 static inline hcs_result hcs_hcn_DNS_2_encode(const hcs_hcn_DNS_2 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_DNS_2, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_DNS_2_decode(const char *json, size_t len, unsigned flags, hcs_hcn_DNS_2 *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_DNS_2, json, len, flags, out); }
 static inline const char *hcs_hcn_DirectionType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_DirectionType, v); }
 static inline int hcs_hcn_DirectionType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_DirectionType, s); }
 static inline void hcs_hcn_DrMacAddressNetworkPolicySetting_init(hcs_hcn_DrMacAddressNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_DrMacAddressNetworkPolicySetting, o); }
-static inline void hcs_hcn_DrMacAddressNetworkPolicySetting_free(hcs_hcn_DrMacAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DrMacAddressNetworkPolicySetting, o); }
+static inline void hcs_hcn_DrMacAddressNetworkPolicySetting_dispose(hcs_hcn_DrMacAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_DrMacAddressNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_DrMacAddressNetworkPolicySetting_encode(const hcs_hcn_DrMacAddressNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_DrMacAddressNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_DrMacAddressNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_DrMacAddressNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_DrMacAddressNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_EncapOverheadEndpointPolicySetting_init(hcs_hcn_EncapOverheadEndpointPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_EncapOverheadEndpointPolicySetting, o); }
-static inline void hcs_hcn_EncapOverheadEndpointPolicySetting_free(hcs_hcn_EncapOverheadEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EncapOverheadEndpointPolicySetting, o); }
+static inline void hcs_hcn_EncapOverheadEndpointPolicySetting_dispose(hcs_hcn_EncapOverheadEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EncapOverheadEndpointPolicySetting, o); }
 static inline hcs_result hcs_hcn_EncapOverheadEndpointPolicySetting_encode(const hcs_hcn_EncapOverheadEndpointPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_EncapOverheadEndpointPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_EncapOverheadEndpointPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_EncapOverheadEndpointPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_EncapOverheadEndpointPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_EncryptionMethod_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_EncryptionMethod, v); }
 static inline int hcs_hcn_EncryptionMethod_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_EncryptionMethod, s); }
 static inline void hcs_hcn_EncryptionPolicySetting_init(hcs_hcn_EncryptionPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_EncryptionPolicySetting, o); }
-static inline void hcs_hcn_EncryptionPolicySetting_free(hcs_hcn_EncryptionPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EncryptionPolicySetting, o); }
+static inline void hcs_hcn_EncryptionPolicySetting_dispose(hcs_hcn_EncryptionPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EncryptionPolicySetting, o); }
 static inline hcs_result hcs_hcn_EncryptionPolicySetting_encode(const hcs_hcn_EncryptionPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_EncryptionPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_EncryptionPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_EncryptionPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_EncryptionPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_EndpointAdditionalParams_init(hcs_hcn_EndpointAdditionalParams *o) { hcs_schema_init(HCS_SCHEMA_HCN_EndpointAdditionalParams, o); }
-static inline void hcs_hcn_EndpointAdditionalParams_free(hcs_hcn_EndpointAdditionalParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EndpointAdditionalParams, o); }
+static inline void hcs_hcn_EndpointAdditionalParams_dispose(hcs_hcn_EndpointAdditionalParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EndpointAdditionalParams, o); }
 static inline hcs_result hcs_hcn_EndpointAdditionalParams_encode(const hcs_hcn_EndpointAdditionalParams *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_EndpointAdditionalParams, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_EndpointAdditionalParams_decode(const char *json, size_t len, unsigned flags, hcs_hcn_EndpointAdditionalParams *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_EndpointAdditionalParams, json, len, flags, out); }
 static inline const char *hcs_hcn_EndpointFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_EndpointFlags, v); }
 static inline int hcs_hcn_EndpointFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_EndpointFlags, s); }
 static inline void hcs_hcn_EndpointPolicy_init(hcs_hcn_EndpointPolicy *o) { hcs_schema_init(HCS_SCHEMA_HCN_EndpointPolicy, o); }
-static inline void hcs_hcn_EndpointPolicy_free(hcs_hcn_EndpointPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EndpointPolicy, o); }
+static inline void hcs_hcn_EndpointPolicy_dispose(hcs_hcn_EndpointPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_EndpointPolicy, o); }
 static inline hcs_result hcs_hcn_EndpointPolicy_encode(const hcs_hcn_EndpointPolicy *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_EndpointPolicy, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_EndpointPolicy_decode(const char *json, size_t len, unsigned flags, hcs_hcn_EndpointPolicy *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_EndpointPolicy, json, len, flags, out); }
 static inline const char *hcs_hcn_EndpointPolicyType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_EndpointPolicyType, v); }
@@ -5673,75 +5675,75 @@ static inline int hcs_hcn_EndpointResourceType_from_string(const char *s) { retu
 static inline const char *hcs_hcn_EntityFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_EntityFlags, v); }
 static inline int hcs_hcn_EntityFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_EntityFlags, s); }
 static inline void hcs_hcn_Extension_init(hcs_hcn_Extension *o) { hcs_schema_init(HCS_SCHEMA_HCN_Extension, o); }
-static inline void hcs_hcn_Extension_free(hcs_hcn_Extension *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Extension, o); }
+static inline void hcs_hcn_Extension_dispose(hcs_hcn_Extension *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Extension, o); }
 static inline hcs_result hcs_hcn_Extension_encode(const hcs_hcn_Extension *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Extension, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Extension_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Extension *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Extension, json, len, flags, out); }
 static inline void hcs_hcn_ExtraParams_init(hcs_hcn_ExtraParams *o) { hcs_schema_init(HCS_SCHEMA_HCN_ExtraParams, o); }
-static inline void hcs_hcn_ExtraParams_free(hcs_hcn_ExtraParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ExtraParams, o); }
+static inline void hcs_hcn_ExtraParams_dispose(hcs_hcn_ExtraParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ExtraParams, o); }
 static inline hcs_result hcs_hcn_ExtraParams_encode(const hcs_hcn_ExtraParams *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ExtraParams, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ExtraParams_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ExtraParams *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ExtraParams, json, len, flags, out); }
 static inline void hcs_hcn_Feature_init(hcs_hcn_Feature *o) { hcs_schema_init(HCS_SCHEMA_HCN_Feature, o); }
-static inline void hcs_hcn_Feature_free(hcs_hcn_Feature *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Feature, o); }
+static inline void hcs_hcn_Feature_dispose(hcs_hcn_Feature *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Feature, o); }
 static inline hcs_result hcs_hcn_Feature_encode(const hcs_hcn_Feature *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Feature, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Feature_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Feature *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Feature, json, len, flags, out); }
 static inline const char *hcs_hcn_FirewallPolicyFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_FirewallPolicyFlags, v); }
 static inline int hcs_hcn_FirewallPolicyFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_FirewallPolicyFlags, s); }
 static inline void hcs_hcn_FirewallPolicySetting_init(hcs_hcn_FirewallPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_FirewallPolicySetting, o); }
-static inline void hcs_hcn_FirewallPolicySetting_free(hcs_hcn_FirewallPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FirewallPolicySetting, o); }
+static inline void hcs_hcn_FirewallPolicySetting_dispose(hcs_hcn_FirewallPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FirewallPolicySetting, o); }
 static inline hcs_result hcs_hcn_FirewallPolicySetting_encode(const hcs_hcn_FirewallPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_FirewallPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_FirewallPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_FirewallPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_FirewallPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_FirewallVMType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_FirewallVMType, v); }
 static inline int hcs_hcn_FirewallVMType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_FirewallVMType, s); }
 static inline void hcs_hcn_FiveTuple_init(hcs_hcn_FiveTuple *o) { hcs_schema_init(HCS_SCHEMA_HCN_FiveTuple, o); }
-static inline void hcs_hcn_FiveTuple_free(hcs_hcn_FiveTuple *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FiveTuple, o); }
+static inline void hcs_hcn_FiveTuple_dispose(hcs_hcn_FiveTuple *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FiveTuple, o); }
 static inline hcs_result hcs_hcn_FiveTuple_encode(const hcs_hcn_FiveTuple *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_FiveTuple, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_FiveTuple_decode(const char *json, size_t len, unsigned flags, hcs_hcn_FiveTuple *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_FiveTuple, json, len, flags, out); }
 static inline void hcs_hcn_FiveTuple_2_init(hcs_hcn_FiveTuple_2 *o) { hcs_schema_init(HCS_SCHEMA_HCN_FiveTuple_2, o); }
-static inline void hcs_hcn_FiveTuple_2_free(hcs_hcn_FiveTuple_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FiveTuple_2, o); }
+static inline void hcs_hcn_FiveTuple_2_dispose(hcs_hcn_FiveTuple_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_FiveTuple_2, o); }
 static inline hcs_result hcs_hcn_FiveTuple_2_encode(const hcs_hcn_FiveTuple_2 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_FiveTuple_2, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_FiveTuple_2_decode(const char *json, size_t len, unsigned flags, hcs_hcn_FiveTuple_2 *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_FiveTuple_2, json, len, flags, out); }
 static inline void hcs_hcn_Globals_init(hcs_hcn_Globals *o) { hcs_schema_init(HCS_SCHEMA_HCN_Globals, o); }
-static inline void hcs_hcn_Globals_free(hcs_hcn_Globals *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Globals, o); }
+static inline void hcs_hcn_Globals_dispose(hcs_hcn_Globals *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Globals, o); }
 static inline hcs_result hcs_hcn_Globals_encode(const hcs_hcn_Globals *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Globals, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Globals_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Globals *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Globals, json, len, flags, out); }
 static inline void hcs_hcn_GuestEndpoint_init(hcs_hcn_GuestEndpoint *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestEndpoint, o); }
-static inline void hcs_hcn_GuestEndpoint_free(hcs_hcn_GuestEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestEndpoint, o); }
+static inline void hcs_hcn_GuestEndpoint_dispose(hcs_hcn_GuestEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestEndpoint, o); }
 static inline hcs_result hcs_hcn_GuestEndpoint_encode(const hcs_hcn_GuestEndpoint *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestEndpoint, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestEndpoint_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestEndpoint *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestEndpoint, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestEndpointResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestEndpointResourceType, v); }
 static inline int hcs_hcn_GuestEndpointResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestEndpointResourceType, s); }
 static inline void hcs_hcn_GuestEndpointState_init(hcs_hcn_GuestEndpointState *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestEndpointState, o); }
-static inline void hcs_hcn_GuestEndpointState_free(hcs_hcn_GuestEndpointState *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestEndpointState, o); }
+static inline void hcs_hcn_GuestEndpointState_dispose(hcs_hcn_GuestEndpointState *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestEndpointState, o); }
 static inline hcs_result hcs_hcn_GuestEndpointState_encode(const hcs_hcn_GuestEndpointState *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestEndpointState, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestEndpointState_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestEndpointState *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestEndpointState, json, len, flags, out); }
 static inline void hcs_hcn_GuestFirewall_init(hcs_hcn_GuestFirewall *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestFirewall, o); }
-static inline void hcs_hcn_GuestFirewall_free(hcs_hcn_GuestFirewall *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestFirewall, o); }
+static inline void hcs_hcn_GuestFirewall_dispose(hcs_hcn_GuestFirewall *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestFirewall, o); }
 static inline hcs_result hcs_hcn_GuestFirewall_encode(const hcs_hcn_GuestFirewall *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestFirewall, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestFirewall_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestFirewall *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestFirewall, json, len, flags, out); }
 static inline void hcs_hcn_GuestModifySettingRequest_init(hcs_hcn_GuestModifySettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestModifySettingRequest, o); }
-static inline void hcs_hcn_GuestModifySettingRequest_free(hcs_hcn_GuestModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestModifySettingRequest, o); }
+static inline void hcs_hcn_GuestModifySettingRequest_dispose(hcs_hcn_GuestModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestModifySettingRequest, o); }
 static inline hcs_result hcs_hcn_GuestModifySettingRequest_encode(const hcs_hcn_GuestModifySettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestModifySettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestModifySettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestModifySettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestModifySettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_GuestNamespace_init(hcs_hcn_GuestNamespace *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestNamespace, o); }
-static inline void hcs_hcn_GuestNamespace_free(hcs_hcn_GuestNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNamespace, o); }
+static inline void hcs_hcn_GuestNamespace_dispose(hcs_hcn_GuestNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNamespace, o); }
 static inline hcs_result hcs_hcn_GuestNamespace_encode(const hcs_hcn_GuestNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestNamespace_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestNamespace, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestNamespaceResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestNamespaceResourceType, v); }
 static inline int hcs_hcn_GuestNamespaceResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestNamespaceResourceType, s); }
 static inline void hcs_hcn_GuestNetworkService_init(hcs_hcn_GuestNetworkService *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestNetworkService, o); }
-static inline void hcs_hcn_GuestNetworkService_free(hcs_hcn_GuestNetworkService *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkService, o); }
+static inline void hcs_hcn_GuestNetworkService_dispose(hcs_hcn_GuestNetworkService *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkService, o); }
 static inline hcs_result hcs_hcn_GuestNetworkService_encode(const hcs_hcn_GuestNetworkService *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestNetworkService, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestNetworkService_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestNetworkService *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestNetworkService, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestNetworkServiceFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestNetworkServiceFlags, v); }
 static inline int hcs_hcn_GuestNetworkServiceFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestNetworkServiceFlags, s); }
 static inline void hcs_hcn_GuestNetworkServiceInterface_init(hcs_hcn_GuestNetworkServiceInterface *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestNetworkServiceInterface, o); }
-static inline void hcs_hcn_GuestNetworkServiceInterface_free(hcs_hcn_GuestNetworkServiceInterface *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceInterface, o); }
+static inline void hcs_hcn_GuestNetworkServiceInterface_dispose(hcs_hcn_GuestNetworkServiceInterface *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceInterface, o); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceInterface_encode(const hcs_hcn_GuestNetworkServiceInterface *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestNetworkServiceInterface, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceInterface_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestNetworkServiceInterface *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestNetworkServiceInterface, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestNetworkServiceInterfaceState_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestNetworkServiceInterfaceState, v); }
 static inline int hcs_hcn_GuestNetworkServiceInterfaceState_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestNetworkServiceInterfaceState, s); }
 static inline void hcs_hcn_GuestNetworkServiceNotificationData_init(hcs_hcn_GuestNetworkServiceNotificationData *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationData, o); }
-static inline void hcs_hcn_GuestNetworkServiceNotificationData_free(hcs_hcn_GuestNetworkServiceNotificationData *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationData, o); }
+static inline void hcs_hcn_GuestNetworkServiceNotificationData_dispose(hcs_hcn_GuestNetworkServiceNotificationData *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationData, o); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceNotificationData_encode(const hcs_hcn_GuestNetworkServiceNotificationData *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationData, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceNotificationData_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestNetworkServiceNotificationData *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationData, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestNetworkServiceNotificationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestNetworkServiceNotificationType, v); }
@@ -5751,115 +5753,115 @@ static inline int hcs_hcn_GuestNetworkServiceResourceType_from_string(const char
 static inline const char *hcs_hcn_GuestNetworkServiceState_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestNetworkServiceState, v); }
 static inline int hcs_hcn_GuestNetworkServiceState_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestNetworkServiceState, s); }
 static inline void hcs_hcn_GuestNetworkServiceStateRequest_init(hcs_hcn_GuestNetworkServiceStateRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestNetworkServiceStateRequest, o); }
-static inline void hcs_hcn_GuestNetworkServiceStateRequest_free(hcs_hcn_GuestNetworkServiceStateRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceStateRequest, o); }
+static inline void hcs_hcn_GuestNetworkServiceStateRequest_dispose(hcs_hcn_GuestNetworkServiceStateRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestNetworkServiceStateRequest, o); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceStateRequest_encode(const hcs_hcn_GuestNetworkServiceStateRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestNetworkServiceStateRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestNetworkServiceStateRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestNetworkServiceStateRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestNetworkServiceStateRequest, json, len, flags, out); }
 static inline const char *hcs_hcn_GuestResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_GuestResourceType, v); }
 static inline int hcs_hcn_GuestResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_GuestResourceType, s); }
 static inline void hcs_hcn_GuestService_init(hcs_hcn_GuestService *o) { hcs_schema_init(HCS_SCHEMA_HCN_GuestService, o); }
-static inline void hcs_hcn_GuestService_free(hcs_hcn_GuestService *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestService, o); }
+static inline void hcs_hcn_GuestService_dispose(hcs_hcn_GuestService *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_GuestService, o); }
 static inline hcs_result hcs_hcn_GuestService_encode(const hcs_hcn_GuestService *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_GuestService, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_GuestService_decode(const char *json, size_t len, unsigned flags, hcs_hcn_GuestService *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_GuestService, json, len, flags, out); }
 static inline void hcs_hcn_Health_init(hcs_hcn_Health *o) { hcs_schema_init(HCS_SCHEMA_HCN_Health, o); }
-static inline void hcs_hcn_Health_free(hcs_hcn_Health *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Health, o); }
+static inline void hcs_hcn_Health_dispose(hcs_hcn_Health *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Health, o); }
 static inline hcs_result hcs_hcn_Health_encode(const hcs_hcn_Health *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Health, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Health_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Health *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Health, json, len, flags, out); }
 static inline void hcs_hcn_HostComputeEndpoint_init(hcs_hcn_HostComputeEndpoint *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeEndpoint, o); }
-static inline void hcs_hcn_HostComputeEndpoint_free(hcs_hcn_HostComputeEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeEndpoint, o); }
+static inline void hcs_hcn_HostComputeEndpoint_dispose(hcs_hcn_HostComputeEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeEndpoint, o); }
 static inline hcs_result hcs_hcn_HostComputeEndpoint_encode(const hcs_hcn_HostComputeEndpoint *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeEndpoint, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeEndpoint_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeEndpoint *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeEndpoint, json, len, flags, out); }
 static inline void hcs_hcn_HostComputeLoadBalancer_init(hcs_hcn_HostComputeLoadBalancer *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeLoadBalancer, o); }
-static inline void hcs_hcn_HostComputeLoadBalancer_free(hcs_hcn_HostComputeLoadBalancer *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeLoadBalancer, o); }
+static inline void hcs_hcn_HostComputeLoadBalancer_dispose(hcs_hcn_HostComputeLoadBalancer *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeLoadBalancer, o); }
 static inline hcs_result hcs_hcn_HostComputeLoadBalancer_encode(const hcs_hcn_HostComputeLoadBalancer *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeLoadBalancer, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeLoadBalancer_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeLoadBalancer *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeLoadBalancer, json, len, flags, out); }
 static inline void hcs_hcn_HostComputeNamespace_init(hcs_hcn_HostComputeNamespace *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeNamespace, o); }
-static inline void hcs_hcn_HostComputeNamespace_free(hcs_hcn_HostComputeNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeNamespace, o); }
+static inline void hcs_hcn_HostComputeNamespace_dispose(hcs_hcn_HostComputeNamespace *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeNamespace, o); }
 static inline hcs_result hcs_hcn_HostComputeNamespace_encode(const hcs_hcn_HostComputeNamespace *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNamespace, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeNamespace_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeNamespace *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeNamespace, json, len, flags, out); }
 static inline void hcs_hcn_HostComputeNetwork_init(hcs_hcn_HostComputeNetwork *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeNetwork, o); }
-static inline void hcs_hcn_HostComputeNetwork_free(hcs_hcn_HostComputeNetwork *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeNetwork, o); }
+static inline void hcs_hcn_HostComputeNetwork_dispose(hcs_hcn_HostComputeNetwork *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeNetwork, o); }
 static inline hcs_result hcs_hcn_HostComputeNetwork_encode(const hcs_hcn_HostComputeNetwork *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNetwork, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeNetwork_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeNetwork *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeNetwork, json, len, flags, out); }
 static inline void hcs_hcn_HostComputePolicyList_init(hcs_hcn_HostComputePolicyList *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputePolicyList, o); }
-static inline void hcs_hcn_HostComputePolicyList_free(hcs_hcn_HostComputePolicyList *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputePolicyList, o); }
+static inline void hcs_hcn_HostComputePolicyList_dispose(hcs_hcn_HostComputePolicyList *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputePolicyList, o); }
 static inline hcs_result hcs_hcn_HostComputePolicyList_encode(const hcs_hcn_HostComputePolicyList *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputePolicyList, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputePolicyList_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputePolicyList *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputePolicyList, json, len, flags, out); }
 static inline void hcs_hcn_HostComputeQuery_init(hcs_hcn_HostComputeQuery *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeQuery, o); }
-static inline void hcs_hcn_HostComputeQuery_free(hcs_hcn_HostComputeQuery *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeQuery, o); }
+static inline void hcs_hcn_HostComputeQuery_dispose(hcs_hcn_HostComputeQuery *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeQuery, o); }
 static inline hcs_result hcs_hcn_HostComputeQuery_encode(const hcs_hcn_HostComputeQuery *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeQuery, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeQuery_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeQuery *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeQuery, json, len, flags, out); }
 static inline const char *hcs_hcn_HostComputeQueryFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_HostComputeQueryFlags, v); }
 static inline int hcs_hcn_HostComputeQueryFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_HostComputeQueryFlags, s); }
 static inline void hcs_hcn_HostComputeRoute_init(hcs_hcn_HostComputeRoute *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostComputeRoute, o); }
-static inline void hcs_hcn_HostComputeRoute_free(hcs_hcn_HostComputeRoute *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeRoute, o); }
+static inline void hcs_hcn_HostComputeRoute_dispose(hcs_hcn_HostComputeRoute *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostComputeRoute, o); }
 static inline hcs_result hcs_hcn_HostComputeRoute_encode(const hcs_hcn_HostComputeRoute *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeRoute, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostComputeRoute_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostComputeRoute *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostComputeRoute, json, len, flags, out); }
 static inline const char *hcs_hcn_HostResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_HostResourceType, v); }
 static inline int hcs_hcn_HostResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_HostResourceType, s); }
 static inline void hcs_hcn_HostRoutePolicySetting_init(hcs_hcn_HostRoutePolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_HostRoutePolicySetting, o); }
-static inline void hcs_hcn_HostRoutePolicySetting_free(hcs_hcn_HostRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostRoutePolicySetting, o); }
+static inline void hcs_hcn_HostRoutePolicySetting_dispose(hcs_hcn_HostRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_HostRoutePolicySetting, o); }
 static inline hcs_result hcs_hcn_HostRoutePolicySetting_encode(const hcs_hcn_HostRoutePolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_HostRoutePolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_HostRoutePolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_HostRoutePolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_HostRoutePolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_IPAddress_init(hcs_hcn_IPAddress *o) { hcs_schema_init(HCS_SCHEMA_HCN_IPAddress, o); }
-static inline void hcs_hcn_IPAddress_free(hcs_hcn_IPAddress *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IPAddress, o); }
+static inline void hcs_hcn_IPAddress_dispose(hcs_hcn_IPAddress *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IPAddress, o); }
 static inline hcs_result hcs_hcn_IPAddress_encode(const hcs_hcn_IPAddress *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_IPAddress, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_IPAddress_decode(const char *json, size_t len, unsigned flags, hcs_hcn_IPAddress *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_IPAddress, json, len, flags, out); }
 static inline const char *hcs_hcn_IPSubnetFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_IPSubnetFlags, v); }
 static inline int hcs_hcn_IPSubnetFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_IPSubnetFlags, s); }
 static inline void hcs_hcn_IPSubnetNetworkRequest_init(hcs_hcn_IPSubnetNetworkRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_IPSubnetNetworkRequest, o); }
-static inline void hcs_hcn_IPSubnetNetworkRequest_free(hcs_hcn_IPSubnetNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IPSubnetNetworkRequest, o); }
+static inline void hcs_hcn_IPSubnetNetworkRequest_dispose(hcs_hcn_IPSubnetNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IPSubnetNetworkRequest, o); }
 static inline hcs_result hcs_hcn_IPSubnetNetworkRequest_encode(const hcs_hcn_IPSubnetNetworkRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_IPSubnetNetworkRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_IPSubnetNetworkRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_IPSubnetNetworkRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_IPSubnetNetworkRequest, json, len, flags, out); }
 static inline void hcs_hcn_InterfaceConstraintEndpointPolicySetting_init(hcs_hcn_InterfaceConstraintEndpointPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_InterfaceConstraintEndpointPolicySetting, o); }
-static inline void hcs_hcn_InterfaceConstraintEndpointPolicySetting_free(hcs_hcn_InterfaceConstraintEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceConstraintEndpointPolicySetting, o); }
+static inline void hcs_hcn_InterfaceConstraintEndpointPolicySetting_dispose(hcs_hcn_InterfaceConstraintEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceConstraintEndpointPolicySetting, o); }
 static inline hcs_result hcs_hcn_InterfaceConstraintEndpointPolicySetting_encode(const hcs_hcn_InterfaceConstraintEndpointPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_InterfaceConstraintEndpointPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_InterfaceConstraintEndpointPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_InterfaceConstraintEndpointPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_InterfaceConstraintEndpointPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_InterfaceConstraintNetworkPolicySetting_init(hcs_hcn_InterfaceConstraintNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_InterfaceConstraintNetworkPolicySetting, o); }
-static inline void hcs_hcn_InterfaceConstraintNetworkPolicySetting_free(hcs_hcn_InterfaceConstraintNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceConstraintNetworkPolicySetting, o); }
+static inline void hcs_hcn_InterfaceConstraintNetworkPolicySetting_dispose(hcs_hcn_InterfaceConstraintNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceConstraintNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_InterfaceConstraintNetworkPolicySetting_encode(const hcs_hcn_InterfaceConstraintNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_InterfaceConstraintNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_InterfaceConstraintNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_InterfaceConstraintNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_InterfaceConstraintNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_InterfaceNotificationMessage_init(hcs_hcn_InterfaceNotificationMessage *o) { hcs_schema_init(HCS_SCHEMA_HCN_InterfaceNotificationMessage, o); }
-static inline void hcs_hcn_InterfaceNotificationMessage_free(hcs_hcn_InterfaceNotificationMessage *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceNotificationMessage, o); }
+static inline void hcs_hcn_InterfaceNotificationMessage_dispose(hcs_hcn_InterfaceNotificationMessage *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceNotificationMessage, o); }
 static inline hcs_result hcs_hcn_InterfaceNotificationMessage_encode(const hcs_hcn_InterfaceNotificationMessage *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_InterfaceNotificationMessage, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_InterfaceNotificationMessage_decode(const char *json, size_t len, unsigned flags, hcs_hcn_InterfaceNotificationMessage *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_InterfaceNotificationMessage, json, len, flags, out); }
 static inline void hcs_hcn_InterfaceParametersPolicySetting_init(hcs_hcn_InterfaceParametersPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_InterfaceParametersPolicySetting, o); }
-static inline void hcs_hcn_InterfaceParametersPolicySetting_free(hcs_hcn_InterfaceParametersPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceParametersPolicySetting, o); }
+static inline void hcs_hcn_InterfaceParametersPolicySetting_dispose(hcs_hcn_InterfaceParametersPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_InterfaceParametersPolicySetting, o); }
 static inline hcs_result hcs_hcn_InterfaceParametersPolicySetting_encode(const hcs_hcn_InterfaceParametersPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_InterfaceParametersPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_InterfaceParametersPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_InterfaceParametersPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_InterfaceParametersPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_IovInterruptModerationType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_IovInterruptModerationType, v); }
 static inline int hcs_hcn_IovInterruptModerationType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_IovInterruptModerationType, s); }
 static inline void hcs_hcn_IovPolicySetting_init(hcs_hcn_IovPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_IovPolicySetting, o); }
-static inline void hcs_hcn_IovPolicySetting_free(hcs_hcn_IovPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IovPolicySetting, o); }
+static inline void hcs_hcn_IovPolicySetting_dispose(hcs_hcn_IovPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IovPolicySetting, o); }
 static inline hcs_result hcs_hcn_IovPolicySetting_encode(const hcs_hcn_IovPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_IovPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_IovPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_IovPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_IovPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_IpConfig_init(hcs_hcn_IpConfig *o) { hcs_schema_init(HCS_SCHEMA_HCN_IpConfig, o); }
-static inline void hcs_hcn_IpConfig_free(hcs_hcn_IpConfig *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IpConfig, o); }
+static inline void hcs_hcn_IpConfig_dispose(hcs_hcn_IpConfig *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IpConfig, o); }
 static inline hcs_result hcs_hcn_IpConfig_encode(const hcs_hcn_IpConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_IpConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_IpConfig_decode(const char *json, size_t len, unsigned flags, hcs_hcn_IpConfig *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_IpConfig, json, len, flags, out); }
 static inline void hcs_hcn_IpSubnet_init(hcs_hcn_IpSubnet *o) { hcs_schema_init(HCS_SCHEMA_HCN_IpSubnet, o); }
-static inline void hcs_hcn_IpSubnet_free(hcs_hcn_IpSubnet *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IpSubnet, o); }
+static inline void hcs_hcn_IpSubnet_dispose(hcs_hcn_IpSubnet *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_IpSubnet, o); }
 static inline hcs_result hcs_hcn_IpSubnet_encode(const hcs_hcn_IpSubnet *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_IpSubnet, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_IpSubnet_decode(const char *json, size_t len, unsigned flags, hcs_hcn_IpSubnet *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_IpSubnet, json, len, flags, out); }
 static inline void hcs_hcn_Ipam_init(hcs_hcn_Ipam *o) { hcs_schema_init(HCS_SCHEMA_HCN_Ipam, o); }
-static inline void hcs_hcn_Ipam_free(hcs_hcn_Ipam *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Ipam, o); }
+static inline void hcs_hcn_Ipam_dispose(hcs_hcn_Ipam *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Ipam, o); }
 static inline hcs_result hcs_hcn_Ipam_encode(const hcs_hcn_Ipam *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Ipam, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Ipam_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Ipam *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Ipam, json, len, flags, out); }
 static inline const char *hcs_hcn_IpamType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_IpamType, v); }
 static inline int hcs_hcn_IpamType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_IpamType, s); }
 static inline void hcs_hcn_L4ProxyPolicySetting_init(hcs_hcn_L4ProxyPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_L4ProxyPolicySetting, o); }
-static inline void hcs_hcn_L4ProxyPolicySetting_free(hcs_hcn_L4ProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4ProxyPolicySetting, o); }
+static inline void hcs_hcn_L4ProxyPolicySetting_dispose(hcs_hcn_L4ProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4ProxyPolicySetting, o); }
 static inline hcs_result hcs_hcn_L4ProxyPolicySetting_encode(const hcs_hcn_L4ProxyPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_L4ProxyPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_L4ProxyPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_L4ProxyPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_L4ProxyPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_L4ProxyPolicySetting_2_init(hcs_hcn_L4ProxyPolicySetting_2 *o) { hcs_schema_init(HCS_SCHEMA_HCN_L4ProxyPolicySetting_2, o); }
-static inline void hcs_hcn_L4ProxyPolicySetting_2_free(hcs_hcn_L4ProxyPolicySetting_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4ProxyPolicySetting_2, o); }
+static inline void hcs_hcn_L4ProxyPolicySetting_2_dispose(hcs_hcn_L4ProxyPolicySetting_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4ProxyPolicySetting_2, o); }
 static inline hcs_result hcs_hcn_L4ProxyPolicySetting_2_encode(const hcs_hcn_L4ProxyPolicySetting_2 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_L4ProxyPolicySetting_2, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_L4ProxyPolicySetting_2_decode(const char *json, size_t len, unsigned flags, hcs_hcn_L4ProxyPolicySetting_2 *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_L4ProxyPolicySetting_2, json, len, flags, out); }
 static inline void hcs_hcn_L4WfpProxyPolicySetting_init(hcs_hcn_L4WfpProxyPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_L4WfpProxyPolicySetting, o); }
-static inline void hcs_hcn_L4WfpProxyPolicySetting_free(hcs_hcn_L4WfpProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4WfpProxyPolicySetting, o); }
+static inline void hcs_hcn_L4WfpProxyPolicySetting_dispose(hcs_hcn_L4WfpProxyPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_L4WfpProxyPolicySetting, o); }
 static inline hcs_result hcs_hcn_L4WfpProxyPolicySetting_encode(const hcs_hcn_L4WfpProxyPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_L4WfpProxyPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_L4WfpProxyPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_L4WfpProxyPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_L4WfpProxyPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_LayerConstraintNetworkPolicySetting_init(hcs_hcn_LayerConstraintNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_LayerConstraintNetworkPolicySetting, o); }
-static inline void hcs_hcn_LayerConstraintNetworkPolicySetting_free(hcs_hcn_LayerConstraintNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_LayerConstraintNetworkPolicySetting, o); }
+static inline void hcs_hcn_LayerConstraintNetworkPolicySetting_dispose(hcs_hcn_LayerConstraintNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_LayerConstraintNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_LayerConstraintNetworkPolicySetting_encode(const hcs_hcn_LayerConstraintNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_LayerConstraintNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_LayerConstraintNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_LayerConstraintNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_LayerConstraintNetworkPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_LoadBalancerDistribution_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_LoadBalancerDistribution, v); }
@@ -5867,85 +5869,85 @@ static inline int hcs_hcn_LoadBalancerDistribution_from_string(const char *s) { 
 static inline const char *hcs_hcn_LoadBalancerFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_LoadBalancerFlags, v); }
 static inline int hcs_hcn_LoadBalancerFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_LoadBalancerFlags, s); }
 static inline void hcs_hcn_LoadBalancerPortMapping_init(hcs_hcn_LoadBalancerPortMapping *o) { hcs_schema_init(HCS_SCHEMA_HCN_LoadBalancerPortMapping, o); }
-static inline void hcs_hcn_LoadBalancerPortMapping_free(hcs_hcn_LoadBalancerPortMapping *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_LoadBalancerPortMapping, o); }
+static inline void hcs_hcn_LoadBalancerPortMapping_dispose(hcs_hcn_LoadBalancerPortMapping *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_LoadBalancerPortMapping, o); }
 static inline hcs_result hcs_hcn_LoadBalancerPortMapping_encode(const hcs_hcn_LoadBalancerPortMapping *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_LoadBalancerPortMapping, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_LoadBalancerPortMapping_decode(const char *json, size_t len, unsigned flags, hcs_hcn_LoadBalancerPortMapping *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_LoadBalancerPortMapping, json, len, flags, out); }
 static inline const char *hcs_hcn_LoadBalancerPortMappingFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_LoadBalancerPortMappingFlags, v); }
 static inline int hcs_hcn_LoadBalancerPortMappingFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_LoadBalancerPortMappingFlags, s); }
 static inline void hcs_hcn_MacAddress_init(hcs_hcn_MacAddress *o) { hcs_schema_init(HCS_SCHEMA_HCN_MacAddress, o); }
-static inline void hcs_hcn_MacAddress_free(hcs_hcn_MacAddress *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacAddress, o); }
+static inline void hcs_hcn_MacAddress_dispose(hcs_hcn_MacAddress *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacAddress, o); }
 static inline hcs_result hcs_hcn_MacAddress_encode(const hcs_hcn_MacAddress *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_MacAddress, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_MacAddress_decode(const char *json, size_t len, unsigned flags, hcs_hcn_MacAddress *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_MacAddress, json, len, flags, out); }
 static inline void hcs_hcn_MacPool_init(hcs_hcn_MacPool *o) { hcs_schema_init(HCS_SCHEMA_HCN_MacPool, o); }
-static inline void hcs_hcn_MacPool_free(hcs_hcn_MacPool *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacPool, o); }
+static inline void hcs_hcn_MacPool_dispose(hcs_hcn_MacPool *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacPool, o); }
 static inline hcs_result hcs_hcn_MacPool_encode(const hcs_hcn_MacPool *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_MacPool, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_MacPool_decode(const char *json, size_t len, unsigned flags, hcs_hcn_MacPool *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_MacPool, json, len, flags, out); }
 static inline void hcs_hcn_MacRange_init(hcs_hcn_MacRange *o) { hcs_schema_init(HCS_SCHEMA_HCN_MacRange, o); }
-static inline void hcs_hcn_MacRange_free(hcs_hcn_MacRange *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacRange, o); }
+static inline void hcs_hcn_MacRange_dispose(hcs_hcn_MacRange *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_MacRange, o); }
 static inline hcs_result hcs_hcn_MacRange_encode(const hcs_hcn_MacRange *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_MacRange, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_MacRange_decode(const char *json, size_t len, unsigned flags, hcs_hcn_MacRange *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_MacRange, json, len, flags, out); }
 static inline void hcs_hcn_ModifyEndpointSettingRequest_init(hcs_hcn_ModifyEndpointSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyEndpointSettingRequest, o); }
-static inline void hcs_hcn_ModifyEndpointSettingRequest_free(hcs_hcn_ModifyEndpointSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyEndpointSettingRequest, o); }
+static inline void hcs_hcn_ModifyEndpointSettingRequest_dispose(hcs_hcn_ModifyEndpointSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyEndpointSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyEndpointSettingRequest_encode(const hcs_hcn_ModifyEndpointSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyEndpointSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyEndpointSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyEndpointSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyEndpointSettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifyGuestEndpointSettingRequest_init(hcs_hcn_ModifyGuestEndpointSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyGuestEndpointSettingRequest, o); }
-static inline void hcs_hcn_ModifyGuestEndpointSettingRequest_free(hcs_hcn_ModifyGuestEndpointSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestEndpointSettingRequest, o); }
+static inline void hcs_hcn_ModifyGuestEndpointSettingRequest_dispose(hcs_hcn_ModifyGuestEndpointSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestEndpointSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyGuestEndpointSettingRequest_encode(const hcs_hcn_ModifyGuestEndpointSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyGuestEndpointSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyGuestEndpointSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyGuestEndpointSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyGuestEndpointSettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifyGuestNamespaceSettingRequest_init(hcs_hcn_ModifyGuestNamespaceSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyGuestNamespaceSettingRequest, o); }
-static inline void hcs_hcn_ModifyGuestNamespaceSettingRequest_free(hcs_hcn_ModifyGuestNamespaceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestNamespaceSettingRequest, o); }
+static inline void hcs_hcn_ModifyGuestNamespaceSettingRequest_dispose(hcs_hcn_ModifyGuestNamespaceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestNamespaceSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyGuestNamespaceSettingRequest_encode(const hcs_hcn_ModifyGuestNamespaceSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyGuestNamespaceSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyGuestNamespaceSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyGuestNamespaceSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyGuestNamespaceSettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifyGuestNetworkServiceSettingRequest_init(hcs_hcn_ModifyGuestNetworkServiceSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyGuestNetworkServiceSettingRequest, o); }
-static inline void hcs_hcn_ModifyGuestNetworkServiceSettingRequest_free(hcs_hcn_ModifyGuestNetworkServiceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestNetworkServiceSettingRequest, o); }
+static inline void hcs_hcn_ModifyGuestNetworkServiceSettingRequest_dispose(hcs_hcn_ModifyGuestNetworkServiceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyGuestNetworkServiceSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyGuestNetworkServiceSettingRequest_encode(const hcs_hcn_ModifyGuestNetworkServiceSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyGuestNetworkServiceSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyGuestNetworkServiceSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyGuestNetworkServiceSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyGuestNetworkServiceSettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifyNamespaceSettingRequest_init(hcs_hcn_ModifyNamespaceSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyNamespaceSettingRequest, o); }
-static inline void hcs_hcn_ModifyNamespaceSettingRequest_free(hcs_hcn_ModifyNamespaceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNamespaceSettingRequest, o); }
+static inline void hcs_hcn_ModifyNamespaceSettingRequest_dispose(hcs_hcn_ModifyNamespaceSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNamespaceSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyNamespaceSettingRequest_encode(const hcs_hcn_ModifyNamespaceSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyNamespaceSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyNamespaceSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyNamespaceSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyNamespaceSettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifyNamespaceSettingResponse_init(hcs_hcn_ModifyNamespaceSettingResponse *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyNamespaceSettingResponse, o); }
-static inline void hcs_hcn_ModifyNamespaceSettingResponse_free(hcs_hcn_ModifyNamespaceSettingResponse *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNamespaceSettingResponse, o); }
+static inline void hcs_hcn_ModifyNamespaceSettingResponse_dispose(hcs_hcn_ModifyNamespaceSettingResponse *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNamespaceSettingResponse, o); }
 static inline hcs_result hcs_hcn_ModifyNamespaceSettingResponse_encode(const hcs_hcn_ModifyNamespaceSettingResponse *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyNamespaceSettingResponse, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyNamespaceSettingResponse_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyNamespaceSettingResponse *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyNamespaceSettingResponse, json, len, flags, out); }
 static inline void hcs_hcn_ModifyNetworkSettingRequest_init(hcs_hcn_ModifyNetworkSettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifyNetworkSettingRequest, o); }
-static inline void hcs_hcn_ModifyNetworkSettingRequest_free(hcs_hcn_ModifyNetworkSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNetworkSettingRequest, o); }
+static inline void hcs_hcn_ModifyNetworkSettingRequest_dispose(hcs_hcn_ModifyNetworkSettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifyNetworkSettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifyNetworkSettingRequest_encode(const hcs_hcn_ModifyNetworkSettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifyNetworkSettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifyNetworkSettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifyNetworkSettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifyNetworkSettingRequest, json, len, flags, out); }
 static inline const char *hcs_hcn_ModifyRequestType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_ModifyRequestType, v); }
 static inline int hcs_hcn_ModifyRequestType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_ModifyRequestType, s); }
 static inline void hcs_hcn_ModifySettingRequest_init(hcs_hcn_ModifySettingRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifySettingRequest, o); }
-static inline void hcs_hcn_ModifySettingRequest_free(hcs_hcn_ModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifySettingRequest, o); }
+static inline void hcs_hcn_ModifySettingRequest_dispose(hcs_hcn_ModifySettingRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifySettingRequest, o); }
 static inline hcs_result hcs_hcn_ModifySettingRequest_encode(const hcs_hcn_ModifySettingRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifySettingRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifySettingRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifySettingRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifySettingRequest, json, len, flags, out); }
 static inline void hcs_hcn_ModifySettingResponse_init(hcs_hcn_ModifySettingResponse *o) { hcs_schema_init(HCS_SCHEMA_HCN_ModifySettingResponse, o); }
-static inline void hcs_hcn_ModifySettingResponse_free(hcs_hcn_ModifySettingResponse *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifySettingResponse, o); }
+static inline void hcs_hcn_ModifySettingResponse_dispose(hcs_hcn_ModifySettingResponse *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ModifySettingResponse, o); }
 static inline hcs_result hcs_hcn_ModifySettingResponse_encode(const hcs_hcn_ModifySettingResponse *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ModifySettingResponse, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ModifySettingResponse_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ModifySettingResponse *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ModifySettingResponse, json, len, flags, out); }
 static inline void hcs_hcn_NamespaceContainerRequest_init(hcs_hcn_NamespaceContainerRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceContainerRequest, o); }
-static inline void hcs_hcn_NamespaceContainerRequest_free(hcs_hcn_NamespaceContainerRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceContainerRequest, o); }
+static inline void hcs_hcn_NamespaceContainerRequest_dispose(hcs_hcn_NamespaceContainerRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceContainerRequest, o); }
 static inline hcs_result hcs_hcn_NamespaceContainerRequest_encode(const hcs_hcn_NamespaceContainerRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceContainerRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceContainerRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceContainerRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceContainerRequest, json, len, flags, out); }
 static inline void hcs_hcn_NamespaceEndpointRequest_init(hcs_hcn_NamespaceEndpointRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceEndpointRequest, o); }
-static inline void hcs_hcn_NamespaceEndpointRequest_free(hcs_hcn_NamespaceEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceEndpointRequest, o); }
+static inline void hcs_hcn_NamespaceEndpointRequest_dispose(hcs_hcn_NamespaceEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceEndpointRequest, o); }
 static inline hcs_result hcs_hcn_NamespaceEndpointRequest_encode(const hcs_hcn_NamespaceEndpointRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceEndpointRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceEndpointRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceEndpointRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceEndpointRequest, json, len, flags, out); }
 static inline void hcs_hcn_NamespaceResource_init(hcs_hcn_NamespaceResource *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceResource, o); }
-static inline void hcs_hcn_NamespaceResource_free(hcs_hcn_NamespaceResource *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResource, o); }
+static inline void hcs_hcn_NamespaceResource_dispose(hcs_hcn_NamespaceResource *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResource, o); }
 static inline hcs_result hcs_hcn_NamespaceResource_encode(const hcs_hcn_NamespaceResource *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceResource, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceResource_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceResource *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceResource, json, len, flags, out); }
 static inline void hcs_hcn_NamespaceResourceContainer_init(hcs_hcn_NamespaceResourceContainer *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceResourceContainer, o); }
-static inline void hcs_hcn_NamespaceResourceContainer_free(hcs_hcn_NamespaceResourceContainer *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResourceContainer, o); }
+static inline void hcs_hcn_NamespaceResourceContainer_dispose(hcs_hcn_NamespaceResourceContainer *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResourceContainer, o); }
 static inline hcs_result hcs_hcn_NamespaceResourceContainer_encode(const hcs_hcn_NamespaceResourceContainer *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceResourceContainer, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceResourceContainer_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceResourceContainer *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceResourceContainer, json, len, flags, out); }
 static inline void hcs_hcn_NamespaceResourceEndpoint_init(hcs_hcn_NamespaceResourceEndpoint *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceResourceEndpoint, o); }
-static inline void hcs_hcn_NamespaceResourceEndpoint_free(hcs_hcn_NamespaceResourceEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResourceEndpoint, o); }
+static inline void hcs_hcn_NamespaceResourceEndpoint_dispose(hcs_hcn_NamespaceResourceEndpoint *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResourceEndpoint, o); }
 static inline hcs_result hcs_hcn_NamespaceResourceEndpoint_encode(const hcs_hcn_NamespaceResourceEndpoint *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceResourceEndpoint, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceResourceEndpoint_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceResourceEndpoint *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceResourceEndpoint, json, len, flags, out); }
 static inline const char *hcs_hcn_NamespaceResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NamespaceResourceType, v); }
 static inline int hcs_hcn_NamespaceResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NamespaceResourceType, s); }
 static inline void hcs_hcn_NamespaceResource_2_init(hcs_hcn_NamespaceResource_2 *o) { hcs_schema_init(HCS_SCHEMA_HCN_NamespaceResource_2, o); }
-static inline void hcs_hcn_NamespaceResource_2_free(hcs_hcn_NamespaceResource_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResource_2, o); }
+static inline void hcs_hcn_NamespaceResource_2_dispose(hcs_hcn_NamespaceResource_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NamespaceResource_2, o); }
 static inline hcs_result hcs_hcn_NamespaceResource_2_encode(const hcs_hcn_NamespaceResource_2 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NamespaceResource_2, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NamespaceResource_2_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NamespaceResource_2 *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NamespaceResource_2, json, len, flags, out); }
 static inline const char *hcs_hcn_NamespaceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NamespaceType, v); }
@@ -5953,31 +5955,31 @@ static inline int hcs_hcn_NamespaceType_from_string(const char *s) { return hcs_
 static inline const char *hcs_hcn_NatFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NatFlags, v); }
 static inline int hcs_hcn_NatFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NatFlags, s); }
 static inline void hcs_hcn_Neighbor_init(hcs_hcn_Neighbor *o) { hcs_schema_init(HCS_SCHEMA_HCN_Neighbor, o); }
-static inline void hcs_hcn_Neighbor_free(hcs_hcn_Neighbor *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Neighbor, o); }
+static inline void hcs_hcn_Neighbor_dispose(hcs_hcn_Neighbor *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Neighbor, o); }
 static inline hcs_result hcs_hcn_Neighbor_encode(const hcs_hcn_Neighbor *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Neighbor, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Neighbor_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Neighbor *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Neighbor, json, len, flags, out); }
 static inline void hcs_hcn_NetAdapterNameNetworkPolicySetting_init(hcs_hcn_NetAdapterNameNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, o); }
-static inline void hcs_hcn_NetAdapterNameNetworkPolicySetting_free(hcs_hcn_NetAdapterNameNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, o); }
+static inline void hcs_hcn_NetAdapterNameNetworkPolicySetting_dispose(hcs_hcn_NetAdapterNameNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_NetAdapterNameNetworkPolicySetting_encode(const hcs_hcn_NetAdapterNameNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NetAdapterNameNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NetAdapterNameNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NetAdapterNameNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_NetworkAclPolicySetting_init(hcs_hcn_NetworkAclPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_NetworkAclPolicySetting, o); }
-static inline void hcs_hcn_NetworkAclPolicySetting_free(hcs_hcn_NetworkAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkAclPolicySetting, o); }
+static inline void hcs_hcn_NetworkAclPolicySetting_dispose(hcs_hcn_NetworkAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkAclPolicySetting, o); }
 static inline hcs_result hcs_hcn_NetworkAclPolicySetting_encode(const hcs_hcn_NetworkAclPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NetworkAclPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NetworkAclPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NetworkAclPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NetworkAclPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_NetworkAdditionalParams_init(hcs_hcn_NetworkAdditionalParams *o) { hcs_schema_init(HCS_SCHEMA_HCN_NetworkAdditionalParams, o); }
-static inline void hcs_hcn_NetworkAdditionalParams_free(hcs_hcn_NetworkAdditionalParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkAdditionalParams, o); }
+static inline void hcs_hcn_NetworkAdditionalParams_dispose(hcs_hcn_NetworkAdditionalParams *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkAdditionalParams, o); }
 static inline hcs_result hcs_hcn_NetworkAdditionalParams_encode(const hcs_hcn_NetworkAdditionalParams *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NetworkAdditionalParams, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NetworkAdditionalParams_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NetworkAdditionalParams *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NetworkAdditionalParams, json, len, flags, out); }
 static inline const char *hcs_hcn_NetworkFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NetworkFlags, v); }
 static inline int hcs_hcn_NetworkFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NetworkFlags, s); }
 static inline void hcs_hcn_NetworkInterface_init(hcs_hcn_NetworkInterface *o) { hcs_schema_init(HCS_SCHEMA_HCN_NetworkInterface, o); }
-static inline void hcs_hcn_NetworkInterface_free(hcs_hcn_NetworkInterface *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkInterface, o); }
+static inline void hcs_hcn_NetworkInterface_dispose(hcs_hcn_NetworkInterface *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkInterface, o); }
 static inline hcs_result hcs_hcn_NetworkInterface_encode(const hcs_hcn_NetworkInterface *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NetworkInterface, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NetworkInterface_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NetworkInterface *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NetworkInterface, json, len, flags, out); }
 static inline const char *hcs_hcn_NetworkMode_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NetworkMode, v); }
 static inline int hcs_hcn_NetworkMode_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NetworkMode, s); }
 static inline void hcs_hcn_NetworkPolicy_init(hcs_hcn_NetworkPolicy *o) { hcs_schema_init(HCS_SCHEMA_HCN_NetworkPolicy, o); }
-static inline void hcs_hcn_NetworkPolicy_free(hcs_hcn_NetworkPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkPolicy, o); }
+static inline void hcs_hcn_NetworkPolicy_dispose(hcs_hcn_NetworkPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NetworkPolicy, o); }
 static inline hcs_result hcs_hcn_NetworkPolicy_encode(const hcs_hcn_NetworkPolicy *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NetworkPolicy, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NetworkPolicy_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NetworkPolicy *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NetworkPolicy, json, len, flags, out); }
 static inline const char *hcs_hcn_NetworkPolicyType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NetworkPolicyType, v); }
@@ -5985,79 +5987,79 @@ static inline int hcs_hcn_NetworkPolicyType_from_string(const char *s) { return 
 static inline const char *hcs_hcn_NetworkResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_NetworkResourceType, v); }
 static inline int hcs_hcn_NetworkResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NetworkResourceType, s); }
 static inline void hcs_hcn_NotificationBase_init(hcs_hcn_NotificationBase *o) { hcs_schema_init(HCS_SCHEMA_HCN_NotificationBase, o); }
-static inline void hcs_hcn_NotificationBase_free(hcs_hcn_NotificationBase *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NotificationBase, o); }
+static inline void hcs_hcn_NotificationBase_dispose(hcs_hcn_NotificationBase *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_NotificationBase, o); }
 static inline hcs_result hcs_hcn_NotificationBase_encode(const hcs_hcn_NotificationBase *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_NotificationBase, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_NotificationBase_decode(const char *json, size_t len, unsigned flags, hcs_hcn_NotificationBase *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_NotificationBase, json, len, flags, out); }
 static inline void hcs_hcn_OutboundNatPolicySetting_init(hcs_hcn_OutboundNatPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_OutboundNatPolicySetting, o); }
-static inline void hcs_hcn_OutboundNatPolicySetting_free(hcs_hcn_OutboundNatPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_OutboundNatPolicySetting, o); }
+static inline void hcs_hcn_OutboundNatPolicySetting_dispose(hcs_hcn_OutboundNatPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_OutboundNatPolicySetting, o); }
 static inline hcs_result hcs_hcn_OutboundNatPolicySetting_encode(const hcs_hcn_OutboundNatPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_OutboundNatPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_OutboundNatPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_OutboundNatPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_OutboundNatPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_PolicyEndpointRequest_init(hcs_hcn_PolicyEndpointRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_PolicyEndpointRequest, o); }
-static inline void hcs_hcn_PolicyEndpointRequest_free(hcs_hcn_PolicyEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PolicyEndpointRequest, o); }
+static inline void hcs_hcn_PolicyEndpointRequest_dispose(hcs_hcn_PolicyEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PolicyEndpointRequest, o); }
 static inline hcs_result hcs_hcn_PolicyEndpointRequest_encode(const hcs_hcn_PolicyEndpointRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_PolicyEndpointRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_PolicyEndpointRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_PolicyEndpointRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_PolicyEndpointRequest, json, len, flags, out); }
 static inline void hcs_hcn_PolicyNetworkRequest_init(hcs_hcn_PolicyNetworkRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_PolicyNetworkRequest, o); }
-static inline void hcs_hcn_PolicyNetworkRequest_free(hcs_hcn_PolicyNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PolicyNetworkRequest, o); }
+static inline void hcs_hcn_PolicyNetworkRequest_dispose(hcs_hcn_PolicyNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PolicyNetworkRequest, o); }
 static inline hcs_result hcs_hcn_PolicyNetworkRequest_encode(const hcs_hcn_PolicyNetworkRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_PolicyNetworkRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_PolicyNetworkRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_PolicyNetworkRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_PolicyNetworkRequest, json, len, flags, out); }
 static inline void hcs_hcn_PortMappingPolicySetting_init(hcs_hcn_PortMappingPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_PortMappingPolicySetting, o); }
-static inline void hcs_hcn_PortMappingPolicySetting_free(hcs_hcn_PortMappingPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PortMappingPolicySetting, o); }
+static inline void hcs_hcn_PortMappingPolicySetting_dispose(hcs_hcn_PortMappingPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PortMappingPolicySetting, o); }
 static inline hcs_result hcs_hcn_PortMappingPolicySetting_encode(const hcs_hcn_PortMappingPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_PortMappingPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_PortMappingPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_PortMappingPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_PortMappingPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_PortnameEndpointPolicySetting_init(hcs_hcn_PortnameEndpointPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_PortnameEndpointPolicySetting, o); }
-static inline void hcs_hcn_PortnameEndpointPolicySetting_free(hcs_hcn_PortnameEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PortnameEndpointPolicySetting, o); }
+static inline void hcs_hcn_PortnameEndpointPolicySetting_dispose(hcs_hcn_PortnameEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PortnameEndpointPolicySetting, o); }
 static inline hcs_result hcs_hcn_PortnameEndpointPolicySetting_encode(const hcs_hcn_PortnameEndpointPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_PortnameEndpointPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_PortnameEndpointPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_PortnameEndpointPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_PortnameEndpointPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_PrioritizedAuthenticationMethod_init(hcs_hcn_PrioritizedAuthenticationMethod *o) { hcs_schema_init(HCS_SCHEMA_HCN_PrioritizedAuthenticationMethod, o); }
-static inline void hcs_hcn_PrioritizedAuthenticationMethod_free(hcs_hcn_PrioritizedAuthenticationMethod *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PrioritizedAuthenticationMethod, o); }
+static inline void hcs_hcn_PrioritizedAuthenticationMethod_dispose(hcs_hcn_PrioritizedAuthenticationMethod *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_PrioritizedAuthenticationMethod, o); }
 static inline hcs_result hcs_hcn_PrioritizedAuthenticationMethod_encode(const hcs_hcn_PrioritizedAuthenticationMethod *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_PrioritizedAuthenticationMethod, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_PrioritizedAuthenticationMethod_decode(const char *json, size_t len, unsigned flags, hcs_hcn_PrioritizedAuthenticationMethod *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_PrioritizedAuthenticationMethod, json, len, flags, out); }
 static inline const char *hcs_hcn_ProtocolType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_ProtocolType, v); }
 static inline int hcs_hcn_ProtocolType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_ProtocolType, s); }
 static inline void hcs_hcn_ProviderAddressEndpointPolicySetting_init(hcs_hcn_ProviderAddressEndpointPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_ProviderAddressEndpointPolicySetting, o); }
-static inline void hcs_hcn_ProviderAddressEndpointPolicySetting_free(hcs_hcn_ProviderAddressEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProviderAddressEndpointPolicySetting, o); }
+static inline void hcs_hcn_ProviderAddressEndpointPolicySetting_dispose(hcs_hcn_ProviderAddressEndpointPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProviderAddressEndpointPolicySetting, o); }
 static inline hcs_result hcs_hcn_ProviderAddressEndpointPolicySetting_encode(const hcs_hcn_ProviderAddressEndpointPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ProviderAddressEndpointPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ProviderAddressEndpointPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ProviderAddressEndpointPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ProviderAddressEndpointPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_ProviderAddressNetworkPolicySetting_init(hcs_hcn_ProviderAddressNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_ProviderAddressNetworkPolicySetting, o); }
-static inline void hcs_hcn_ProviderAddressNetworkPolicySetting_free(hcs_hcn_ProviderAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProviderAddressNetworkPolicySetting, o); }
+static inline void hcs_hcn_ProviderAddressNetworkPolicySetting_dispose(hcs_hcn_ProviderAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProviderAddressNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_ProviderAddressNetworkPolicySetting_encode(const hcs_hcn_ProviderAddressNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ProviderAddressNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ProviderAddressNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ProviderAddressNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ProviderAddressNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_ProxyExceptions_init(hcs_hcn_ProxyExceptions *o) { hcs_schema_init(HCS_SCHEMA_HCN_ProxyExceptions, o); }
-static inline void hcs_hcn_ProxyExceptions_free(hcs_hcn_ProxyExceptions *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProxyExceptions, o); }
+static inline void hcs_hcn_ProxyExceptions_dispose(hcs_hcn_ProxyExceptions *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_ProxyExceptions, o); }
 static inline hcs_result hcs_hcn_ProxyExceptions_encode(const hcs_hcn_ProxyExceptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_ProxyExceptions, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_ProxyExceptions_decode(const char *json, size_t len, unsigned flags, hcs_hcn_ProxyExceptions *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_ProxyExceptions, json, len, flags, out); }
 static inline const char *hcs_hcn_ProxyType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_ProxyType, v); }
 static inline int hcs_hcn_ProxyType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_ProxyType, s); }
 static inline void hcs_hcn_QosPolicySetting_init(hcs_hcn_QosPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_QosPolicySetting, o); }
-static inline void hcs_hcn_QosPolicySetting_free(hcs_hcn_QosPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_QosPolicySetting, o); }
+static inline void hcs_hcn_QosPolicySetting_dispose(hcs_hcn_QosPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_QosPolicySetting, o); }
 static inline hcs_result hcs_hcn_QosPolicySetting_encode(const hcs_hcn_QosPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_QosPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_QosPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_QosPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_QosPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_RegKey_init(hcs_hcn_RegKey *o) { hcs_schema_init(HCS_SCHEMA_HCN_RegKey, o); }
-static inline void hcs_hcn_RegKey_free(hcs_hcn_RegKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RegKey, o); }
+static inline void hcs_hcn_RegKey_dispose(hcs_hcn_RegKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RegKey, o); }
 static inline hcs_result hcs_hcn_RegKey_encode(const hcs_hcn_RegKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_RegKey, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_RegKey_decode(const char *json, size_t len, unsigned flags, hcs_hcn_RegKey *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_RegKey, json, len, flags, out); }
 static inline void hcs_hcn_RegistryKey_init(hcs_hcn_RegistryKey *o) { hcs_schema_init(HCS_SCHEMA_HCN_RegistryKey, o); }
-static inline void hcs_hcn_RegistryKey_free(hcs_hcn_RegistryKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RegistryKey, o); }
+static inline void hcs_hcn_RegistryKey_dispose(hcs_hcn_RegistryKey *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RegistryKey, o); }
 static inline hcs_result hcs_hcn_RegistryKey_encode(const hcs_hcn_RegistryKey *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_RegistryKey, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_RegistryKey_decode(const char *json, size_t len, unsigned flags, hcs_hcn_RegistryKey *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_RegistryKey, json, len, flags, out); }
 static inline void hcs_hcn_RemoteSubnetRoutePolicySetting_init(hcs_hcn_RemoteSubnetRoutePolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_RemoteSubnetRoutePolicySetting, o); }
-static inline void hcs_hcn_RemoteSubnetRoutePolicySetting_free(hcs_hcn_RemoteSubnetRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RemoteSubnetRoutePolicySetting, o); }
+static inline void hcs_hcn_RemoteSubnetRoutePolicySetting_dispose(hcs_hcn_RemoteSubnetRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RemoteSubnetRoutePolicySetting, o); }
 static inline hcs_result hcs_hcn_RemoteSubnetRoutePolicySetting_encode(const hcs_hcn_RemoteSubnetRoutePolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_RemoteSubnetRoutePolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_RemoteSubnetRoutePolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_RemoteSubnetRoutePolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_RemoteSubnetRoutePolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_Response_init(hcs_hcn_Response *o) { hcs_schema_init(HCS_SCHEMA_HCN_Response, o); }
-static inline void hcs_hcn_Response_free(hcs_hcn_Response *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Response, o); }
+static inline void hcs_hcn_Response_dispose(hcs_hcn_Response *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Response, o); }
 static inline hcs_result hcs_hcn_Response_encode(const hcs_hcn_Response *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Response, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Response_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Response *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Response, json, len, flags, out); }
 static inline void hcs_hcn_Route_init(hcs_hcn_Route *o) { hcs_schema_init(HCS_SCHEMA_HCN_Route, o); }
-static inline void hcs_hcn_Route_free(hcs_hcn_Route *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Route, o); }
+static inline void hcs_hcn_Route_dispose(hcs_hcn_Route *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Route, o); }
 static inline hcs_result hcs_hcn_Route_encode(const hcs_hcn_Route *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Route, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Route_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Route *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Route, json, len, flags, out); }
 static inline void hcs_hcn_Route_2_init(hcs_hcn_Route_2 *o) { hcs_schema_init(HCS_SCHEMA_HCN_Route_2, o); }
-static inline void hcs_hcn_Route_2_free(hcs_hcn_Route_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Route_2, o); }
+static inline void hcs_hcn_Route_2_dispose(hcs_hcn_Route_2 *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Route_2, o); }
 static inline hcs_result hcs_hcn_Route_2_encode(const hcs_hcn_Route_2 *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Route_2, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Route_2_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Route_2 *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Route_2, json, len, flags, out); }
 static inline void hcs_hcn_RpcConnectionInformation_init(hcs_hcn_RpcConnectionInformation *o) { hcs_schema_init(HCS_SCHEMA_HCN_RpcConnectionInformation, o); }
-static inline void hcs_hcn_RpcConnectionInformation_free(hcs_hcn_RpcConnectionInformation *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RpcConnectionInformation, o); }
+static inline void hcs_hcn_RpcConnectionInformation_dispose(hcs_hcn_RpcConnectionInformation *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_RpcConnectionInformation, o); }
 static inline hcs_result hcs_hcn_RpcConnectionInformation_encode(const hcs_hcn_RpcConnectionInformation *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_RpcConnectionInformation, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_RpcConnectionInformation_decode(const char *json, size_t len, unsigned flags, hcs_hcn_RpcConnectionInformation *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_RpcConnectionInformation, json, len, flags, out); }
 static inline const char *hcs_hcn_RpcEndpointType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_RpcEndpointType, v); }
@@ -6065,157 +6067,157 @@ static inline int hcs_hcn_RpcEndpointType_from_string(const char *s) { return hc
 static inline const char *hcs_hcn_RuleType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_RuleType, v); }
 static inline int hcs_hcn_RuleType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_RuleType, s); }
 static inline void hcs_hcn_SDNRoutePolicySetting_init(hcs_hcn_SDNRoutePolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_SDNRoutePolicySetting, o); }
-static inline void hcs_hcn_SDNRoutePolicySetting_free(hcs_hcn_SDNRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SDNRoutePolicySetting, o); }
+static inline void hcs_hcn_SDNRoutePolicySetting_dispose(hcs_hcn_SDNRoutePolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SDNRoutePolicySetting, o); }
 static inline hcs_result hcs_hcn_SDNRoutePolicySetting_encode(const hcs_hcn_SDNRoutePolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_SDNRoutePolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_SDNRoutePolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_SDNRoutePolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_SDNRoutePolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_SetPolicySetting_init(hcs_hcn_SetPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_SetPolicySetting, o); }
-static inline void hcs_hcn_SetPolicySetting_free(hcs_hcn_SetPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SetPolicySetting, o); }
+static inline void hcs_hcn_SetPolicySetting_dispose(hcs_hcn_SetPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SetPolicySetting, o); }
 static inline hcs_result hcs_hcn_SetPolicySetting_encode(const hcs_hcn_SetPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_SetPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_SetPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_SetPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_SetPolicySetting, json, len, flags, out); }
 static inline const char *hcs_hcn_SetPolicyTypes_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_SetPolicyTypes, v); }
 static inline int hcs_hcn_SetPolicyTypes_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_SetPolicyTypes, s); }
 static inline void hcs_hcn_SourceMacAddressNetworkPolicySetting_init(hcs_hcn_SourceMacAddressNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_SourceMacAddressNetworkPolicySetting, o); }
-static inline void hcs_hcn_SourceMacAddressNetworkPolicySetting_free(hcs_hcn_SourceMacAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SourceMacAddressNetworkPolicySetting, o); }
+static inline void hcs_hcn_SourceMacAddressNetworkPolicySetting_dispose(hcs_hcn_SourceMacAddressNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SourceMacAddressNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_SourceMacAddressNetworkPolicySetting_encode(const hcs_hcn_SourceMacAddressNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_SourceMacAddressNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_SourceMacAddressNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_SourceMacAddressNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_SourceMacAddressNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_Subnet_init(hcs_hcn_Subnet *o) { hcs_schema_init(HCS_SCHEMA_HCN_Subnet, o); }
-static inline void hcs_hcn_Subnet_free(hcs_hcn_Subnet *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Subnet, o); }
+static inline void hcs_hcn_Subnet_dispose(hcs_hcn_Subnet *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Subnet, o); }
 static inline hcs_result hcs_hcn_Subnet_encode(const hcs_hcn_Subnet *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Subnet, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Subnet_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Subnet *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Subnet, json, len, flags, out); }
 static inline const char *hcs_hcn_SubnetFlags_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_SubnetFlags, v); }
 static inline int hcs_hcn_SubnetFlags_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_SubnetFlags, s); }
 static inline void hcs_hcn_SubnetNetworkRequest_init(hcs_hcn_SubnetNetworkRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_SubnetNetworkRequest, o); }
-static inline void hcs_hcn_SubnetNetworkRequest_free(hcs_hcn_SubnetNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SubnetNetworkRequest, o); }
+static inline void hcs_hcn_SubnetNetworkRequest_dispose(hcs_hcn_SubnetNetworkRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SubnetNetworkRequest, o); }
 static inline hcs_result hcs_hcn_SubnetNetworkRequest_encode(const hcs_hcn_SubnetNetworkRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_SubnetNetworkRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_SubnetNetworkRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_SubnetNetworkRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_SubnetNetworkRequest, json, len, flags, out); }
 static inline void hcs_hcn_SubnetPolicy_init(hcs_hcn_SubnetPolicy *o) { hcs_schema_init(HCS_SCHEMA_HCN_SubnetPolicy, o); }
-static inline void hcs_hcn_SubnetPolicy_free(hcs_hcn_SubnetPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SubnetPolicy, o); }
+static inline void hcs_hcn_SubnetPolicy_dispose(hcs_hcn_SubnetPolicy *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_SubnetPolicy, o); }
 static inline hcs_result hcs_hcn_SubnetPolicy_encode(const hcs_hcn_SubnetPolicy *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_SubnetPolicy, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_SubnetPolicy_decode(const char *json, size_t len, unsigned flags, hcs_hcn_SubnetPolicy *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_SubnetPolicy, json, len, flags, out); }
 static inline const char *hcs_hcn_SubnetPolicyType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_HCN_SubnetPolicyType, v); }
 static inline int hcs_hcn_SubnetPolicyType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_HCN_SubnetPolicyType, s); }
 static inline void hcs_hcn_Telemetry_init(hcs_hcn_Telemetry *o) { hcs_schema_init(HCS_SCHEMA_HCN_Telemetry, o); }
-static inline void hcs_hcn_Telemetry_free(hcs_hcn_Telemetry *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Telemetry, o); }
+static inline void hcs_hcn_Telemetry_dispose(hcs_hcn_Telemetry *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Telemetry, o); }
 static inline hcs_result hcs_hcn_Telemetry_encode(const hcs_hcn_Telemetry *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Telemetry, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Telemetry_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Telemetry *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Telemetry, json, len, flags, out); }
 static inline void hcs_hcn_TierAclPolicySetting_init(hcs_hcn_TierAclPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_TierAclPolicySetting, o); }
-static inline void hcs_hcn_TierAclPolicySetting_free(hcs_hcn_TierAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_TierAclPolicySetting, o); }
+static inline void hcs_hcn_TierAclPolicySetting_dispose(hcs_hcn_TierAclPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_TierAclPolicySetting, o); }
 static inline hcs_result hcs_hcn_TierAclPolicySetting_encode(const hcs_hcn_TierAclPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_TierAclPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_TierAclPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_TierAclPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_TierAclPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_TierAclRule_init(hcs_hcn_TierAclRule *o) { hcs_schema_init(HCS_SCHEMA_HCN_TierAclRule, o); }
-static inline void hcs_hcn_TierAclRule_free(hcs_hcn_TierAclRule *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_TierAclRule, o); }
+static inline void hcs_hcn_TierAclRule_dispose(hcs_hcn_TierAclRule *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_TierAclRule, o); }
 static inline hcs_result hcs_hcn_TierAclRule_encode(const hcs_hcn_TierAclRule *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_TierAclRule, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_TierAclRule_decode(const char *json, size_t len, unsigned flags, hcs_hcn_TierAclRule *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_TierAclRule, json, len, flags, out); }
 static inline void hcs_hcn_VSwitchExtensionNetworkPolicySetting_init(hcs_hcn_VSwitchExtensionNetworkPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_VSwitchExtensionNetworkPolicySetting, o); }
-static inline void hcs_hcn_VSwitchExtensionNetworkPolicySetting_free(hcs_hcn_VSwitchExtensionNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VSwitchExtensionNetworkPolicySetting, o); }
+static inline void hcs_hcn_VSwitchExtensionNetworkPolicySetting_dispose(hcs_hcn_VSwitchExtensionNetworkPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VSwitchExtensionNetworkPolicySetting, o); }
 static inline hcs_result hcs_hcn_VSwitchExtensionNetworkPolicySetting_encode(const hcs_hcn_VSwitchExtensionNetworkPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_VSwitchExtensionNetworkPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_VSwitchExtensionNetworkPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_VSwitchExtensionNetworkPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_VSwitchExtensionNetworkPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_Version_init(hcs_hcn_Version *o) { hcs_schema_init(HCS_SCHEMA_HCN_Version, o); }
-static inline void hcs_hcn_Version_free(hcs_hcn_Version *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Version, o); }
+static inline void hcs_hcn_Version_dispose(hcs_hcn_Version *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Version, o); }
 static inline hcs_result hcs_hcn_Version_encode(const hcs_hcn_Version *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Version, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Version_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Version *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Version, json, len, flags, out); }
 static inline void hcs_hcn_VlanPolicySetting_init(hcs_hcn_VlanPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_VlanPolicySetting, o); }
-static inline void hcs_hcn_VlanPolicySetting_free(hcs_hcn_VlanPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VlanPolicySetting, o); }
+static inline void hcs_hcn_VlanPolicySetting_dispose(hcs_hcn_VlanPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VlanPolicySetting, o); }
 static inline hcs_result hcs_hcn_VlanPolicySetting_encode(const hcs_hcn_VlanPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_VlanPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_VlanPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_VlanPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_VlanPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_VmEndpointRequest_init(hcs_hcn_VmEndpointRequest *o) { hcs_schema_init(HCS_SCHEMA_HCN_VmEndpointRequest, o); }
-static inline void hcs_hcn_VmEndpointRequest_free(hcs_hcn_VmEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VmEndpointRequest, o); }
+static inline void hcs_hcn_VmEndpointRequest_dispose(hcs_hcn_VmEndpointRequest *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VmEndpointRequest, o); }
 static inline hcs_result hcs_hcn_VmEndpointRequest_encode(const hcs_hcn_VmEndpointRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_VmEndpointRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_VmEndpointRequest_decode(const char *json, size_t len, unsigned flags, hcs_hcn_VmEndpointRequest *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_VmEndpointRequest, json, len, flags, out); }
 static inline void hcs_hcn_VsidPolicySetting_init(hcs_hcn_VsidPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_VsidPolicySetting, o); }
-static inline void hcs_hcn_VsidPolicySetting_free(hcs_hcn_VsidPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VsidPolicySetting, o); }
+static inline void hcs_hcn_VsidPolicySetting_dispose(hcs_hcn_VsidPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VsidPolicySetting, o); }
 static inline hcs_result hcs_hcn_VsidPolicySetting_encode(const hcs_hcn_VsidPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_VsidPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_VsidPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_VsidPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_VsidPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_VxlanPortPolicySetting_init(hcs_hcn_VxlanPortPolicySetting *o) { hcs_schema_init(HCS_SCHEMA_HCN_VxlanPortPolicySetting, o); }
-static inline void hcs_hcn_VxlanPortPolicySetting_free(hcs_hcn_VxlanPortPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VxlanPortPolicySetting, o); }
+static inline void hcs_hcn_VxlanPortPolicySetting_dispose(hcs_hcn_VxlanPortPolicySetting *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_VxlanPortPolicySetting, o); }
 static inline hcs_result hcs_hcn_VxlanPortPolicySetting_encode(const hcs_hcn_VxlanPortPolicySetting *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_VxlanPortPolicySetting, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_VxlanPortPolicySetting_decode(const char *json, size_t len, unsigned flags, hcs_hcn_VxlanPortPolicySetting *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_VxlanPortPolicySetting, json, len, flags, out); }
 static inline void hcs_hcn_Xlat_init(hcs_hcn_Xlat *o) { hcs_schema_init(HCS_SCHEMA_HCN_Xlat, o); }
-static inline void hcs_hcn_Xlat_free(hcs_hcn_Xlat *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Xlat, o); }
+static inline void hcs_hcn_Xlat_dispose(hcs_hcn_Xlat *o) { hcs_schema_free_members(HCS_SCHEMA_HCN_Xlat, o); }
 static inline hcs_result hcs_hcn_Xlat_encode(const hcs_hcn_Xlat *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_HCN_Xlat, o, flags, json, NULL); }
 static inline hcs_result hcs_hcn_Xlat_decode(const char *json, size_t len, unsigned flags, hcs_hcn_Xlat *out) { return hcs_schema_decode(HCS_SCHEMA_HCN_Xlat, json, len, flags, out); }
 static inline void hcs_gs_BlockCIMDevice_init(hcs_gs_BlockCIMDevice *o) { hcs_schema_init(HCS_SCHEMA_GS_BlockCIMDevice, o); }
-static inline void hcs_gs_BlockCIMDevice_free(hcs_gs_BlockCIMDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_BlockCIMDevice, o); }
+static inline void hcs_gs_BlockCIMDevice_dispose(hcs_gs_BlockCIMDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_BlockCIMDevice, o); }
 static inline hcs_result hcs_gs_BlockCIMDevice_encode(const hcs_gs_BlockCIMDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_BlockCIMDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_BlockCIMDevice_decode(const char *json, size_t len, unsigned flags, hcs_gs_BlockCIMDevice *out) { return hcs_schema_decode(HCS_SCHEMA_GS_BlockCIMDevice, json, len, flags, out); }
 static inline void hcs_gs_CWCOWBlockCIMMounts_init(hcs_gs_CWCOWBlockCIMMounts *o) { hcs_schema_init(HCS_SCHEMA_GS_CWCOWBlockCIMMounts, o); }
-static inline void hcs_gs_CWCOWBlockCIMMounts_free(hcs_gs_CWCOWBlockCIMMounts *o) { hcs_schema_free_members(HCS_SCHEMA_GS_CWCOWBlockCIMMounts, o); }
+static inline void hcs_gs_CWCOWBlockCIMMounts_dispose(hcs_gs_CWCOWBlockCIMMounts *o) { hcs_schema_free_members(HCS_SCHEMA_GS_CWCOWBlockCIMMounts, o); }
 static inline hcs_result hcs_gs_CWCOWBlockCIMMounts_encode(const hcs_gs_CWCOWBlockCIMMounts *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_CWCOWBlockCIMMounts, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_CWCOWBlockCIMMounts_decode(const char *json, size_t len, unsigned flags, hcs_gs_CWCOWBlockCIMMounts *out) { return hcs_schema_decode(HCS_SCHEMA_GS_CWCOWBlockCIMMounts, json, len, flags, out); }
 static inline void hcs_gs_CWCOWCombinedLayers_init(hcs_gs_CWCOWCombinedLayers *o) { hcs_schema_init(HCS_SCHEMA_GS_CWCOWCombinedLayers, o); }
-static inline void hcs_gs_CWCOWCombinedLayers_free(hcs_gs_CWCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_CWCOWCombinedLayers, o); }
+static inline void hcs_gs_CWCOWCombinedLayers_dispose(hcs_gs_CWCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_CWCOWCombinedLayers, o); }
 static inline hcs_result hcs_gs_CWCOWCombinedLayers_encode(const hcs_gs_CWCOWCombinedLayers *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_CWCOWCombinedLayers, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_CWCOWCombinedLayers_decode(const char *json, size_t len, unsigned flags, hcs_gs_CWCOWCombinedLayers *out) { return hcs_schema_decode(HCS_SCHEMA_GS_CWCOWCombinedLayers, json, len, flags, out); }
 static inline void hcs_gs_ConfidentialOptions_init(hcs_gs_ConfidentialOptions *o) { hcs_schema_init(HCS_SCHEMA_GS_ConfidentialOptions, o); }
-static inline void hcs_gs_ConfidentialOptions_free(hcs_gs_ConfidentialOptions *o) { hcs_schema_free_members(HCS_SCHEMA_GS_ConfidentialOptions, o); }
+static inline void hcs_gs_ConfidentialOptions_dispose(hcs_gs_ConfidentialOptions *o) { hcs_schema_free_members(HCS_SCHEMA_GS_ConfidentialOptions, o); }
 static inline hcs_result hcs_gs_ConfidentialOptions_encode(const hcs_gs_ConfidentialOptions *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_ConfidentialOptions, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_ConfidentialOptions_decode(const char *json, size_t len, unsigned flags, hcs_gs_ConfidentialOptions *out) { return hcs_schema_decode(HCS_SCHEMA_GS_ConfidentialOptions, json, len, flags, out); }
 static inline void hcs_gs_DeviceVerityInfo_init(hcs_gs_DeviceVerityInfo *o) { hcs_schema_init(HCS_SCHEMA_GS_DeviceVerityInfo, o); }
-static inline void hcs_gs_DeviceVerityInfo_free(hcs_gs_DeviceVerityInfo *o) { hcs_schema_free_members(HCS_SCHEMA_GS_DeviceVerityInfo, o); }
+static inline void hcs_gs_DeviceVerityInfo_dispose(hcs_gs_DeviceVerityInfo *o) { hcs_schema_free_members(HCS_SCHEMA_GS_DeviceVerityInfo, o); }
 static inline hcs_result hcs_gs_DeviceVerityInfo_encode(const hcs_gs_DeviceVerityInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_DeviceVerityInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_DeviceVerityInfo_decode(const char *json, size_t len, unsigned flags, hcs_gs_DeviceVerityInfo *out) { return hcs_schema_decode(HCS_SCHEMA_GS_DeviceVerityInfo, json, len, flags, out); }
 static inline void hcs_gs_GcsCapabilities_init(hcs_gs_GcsCapabilities *o) { hcs_schema_init(HCS_SCHEMA_GS_GcsCapabilities, o); }
-static inline void hcs_gs_GcsCapabilities_free(hcs_gs_GcsCapabilities *o) { hcs_schema_free_members(HCS_SCHEMA_GS_GcsCapabilities, o); }
+static inline void hcs_gs_GcsCapabilities_dispose(hcs_gs_GcsCapabilities *o) { hcs_schema_free_members(HCS_SCHEMA_GS_GcsCapabilities, o); }
 static inline hcs_result hcs_gs_GcsCapabilities_encode(const hcs_gs_GcsCapabilities *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_GcsCapabilities, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_GcsCapabilities_decode(const char *json, size_t len, unsigned flags, hcs_gs_GcsCapabilities *out) { return hcs_schema_decode(HCS_SCHEMA_GS_GcsCapabilities, json, len, flags, out); }
 static inline void hcs_gs_LCOWCombinedLayers_init(hcs_gs_LCOWCombinedLayers *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWCombinedLayers, o); }
-static inline void hcs_gs_LCOWCombinedLayers_free(hcs_gs_LCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWCombinedLayers, o); }
+static inline void hcs_gs_LCOWCombinedLayers_dispose(hcs_gs_LCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWCombinedLayers, o); }
 static inline hcs_result hcs_gs_LCOWCombinedLayers_encode(const hcs_gs_LCOWCombinedLayers *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWCombinedLayers, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWCombinedLayers_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWCombinedLayers *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWCombinedLayers, json, len, flags, out); }
 static inline void hcs_gs_LCOWContainerConfig_init(hcs_gs_LCOWContainerConfig *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWContainerConfig, o); }
-static inline void hcs_gs_LCOWContainerConfig_free(hcs_gs_LCOWContainerConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, o); }
+static inline void hcs_gs_LCOWContainerConfig_dispose(hcs_gs_LCOWContainerConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConfig, o); }
 static inline hcs_result hcs_gs_LCOWContainerConfig_encode(const hcs_gs_LCOWContainerConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWContainerConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWContainerConfig_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWContainerConfig *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWContainerConfig, json, len, flags, out); }
 static inline void hcs_gs_LCOWContainerConstraints_init(hcs_gs_LCOWContainerConstraints *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWContainerConstraints, o); }
-static inline void hcs_gs_LCOWContainerConstraints_free(hcs_gs_LCOWContainerConstraints *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConstraints, o); }
+static inline void hcs_gs_LCOWContainerConstraints_dispose(hcs_gs_LCOWContainerConstraints *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWContainerConstraints, o); }
 static inline hcs_result hcs_gs_LCOWContainerConstraints_encode(const hcs_gs_LCOWContainerConstraints *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWContainerConstraints, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWContainerConstraints_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWContainerConstraints *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWContainerConstraints, json, len, flags, out); }
 static inline void hcs_gs_LCOWIPConfig_init(hcs_gs_LCOWIPConfig *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWIPConfig, o); }
-static inline void hcs_gs_LCOWIPConfig_free(hcs_gs_LCOWIPConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWIPConfig, o); }
+static inline void hcs_gs_LCOWIPConfig_dispose(hcs_gs_LCOWIPConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWIPConfig, o); }
 static inline hcs_result hcs_gs_LCOWIPConfig_encode(const hcs_gs_LCOWIPConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWIPConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWIPConfig_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWIPConfig *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWIPConfig, json, len, flags, out); }
 static inline void hcs_gs_LCOWMappedDirectory_init(hcs_gs_LCOWMappedDirectory *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWMappedDirectory, o); }
-static inline void hcs_gs_LCOWMappedDirectory_free(hcs_gs_LCOWMappedDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedDirectory, o); }
+static inline void hcs_gs_LCOWMappedDirectory_dispose(hcs_gs_LCOWMappedDirectory *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedDirectory, o); }
 static inline hcs_result hcs_gs_LCOWMappedDirectory_encode(const hcs_gs_LCOWMappedDirectory *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWMappedDirectory, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWMappedDirectory_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWMappedDirectory *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWMappedDirectory, json, len, flags, out); }
 static inline void hcs_gs_LCOWMappedVPCIDevice_init(hcs_gs_LCOWMappedVPCIDevice *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWMappedVPCIDevice, o); }
-static inline void hcs_gs_LCOWMappedVPCIDevice_free(hcs_gs_LCOWMappedVPCIDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVPCIDevice, o); }
+static inline void hcs_gs_LCOWMappedVPCIDevice_dispose(hcs_gs_LCOWMappedVPCIDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVPCIDevice, o); }
 static inline hcs_result hcs_gs_LCOWMappedVPCIDevice_encode(const hcs_gs_LCOWMappedVPCIDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWMappedVPCIDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWMappedVPCIDevice_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWMappedVPCIDevice *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWMappedVPCIDevice, json, len, flags, out); }
 static inline void hcs_gs_LCOWMappedVPMemDevice_init(hcs_gs_LCOWMappedVPMemDevice *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWMappedVPMemDevice, o); }
-static inline void hcs_gs_LCOWMappedVPMemDevice_free(hcs_gs_LCOWMappedVPMemDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVPMemDevice, o); }
+static inline void hcs_gs_LCOWMappedVPMemDevice_dispose(hcs_gs_LCOWMappedVPMemDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVPMemDevice, o); }
 static inline hcs_result hcs_gs_LCOWMappedVPMemDevice_encode(const hcs_gs_LCOWMappedVPMemDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWMappedVPMemDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWMappedVPMemDevice_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWMappedVPMemDevice *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWMappedVPMemDevice, json, len, flags, out); }
 static inline void hcs_gs_LCOWMappedVirtualDisk_init(hcs_gs_LCOWMappedVirtualDisk *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWMappedVirtualDisk, o); }
-static inline void hcs_gs_LCOWMappedVirtualDisk_free(hcs_gs_LCOWMappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVirtualDisk, o); }
+static inline void hcs_gs_LCOWMappedVirtualDisk_dispose(hcs_gs_LCOWMappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWMappedVirtualDisk, o); }
 static inline hcs_result hcs_gs_LCOWMappedVirtualDisk_encode(const hcs_gs_LCOWMappedVirtualDisk *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWMappedVirtualDisk, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWMappedVirtualDisk_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWMappedVirtualDisk *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWMappedVirtualDisk, json, len, flags, out); }
 static inline void hcs_gs_LCOWNetworkAdapter_init(hcs_gs_LCOWNetworkAdapter *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWNetworkAdapter, o); }
-static inline void hcs_gs_LCOWNetworkAdapter_free(hcs_gs_LCOWNetworkAdapter *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWNetworkAdapter, o); }
+static inline void hcs_gs_LCOWNetworkAdapter_dispose(hcs_gs_LCOWNetworkAdapter *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWNetworkAdapter, o); }
 static inline hcs_result hcs_gs_LCOWNetworkAdapter_encode(const hcs_gs_LCOWNetworkAdapter *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWNetworkAdapter, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWNetworkAdapter_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWNetworkAdapter *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWNetworkAdapter, json, len, flags, out); }
 static inline void hcs_gs_LCOWProcessParameters_init(hcs_gs_LCOWProcessParameters *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWProcessParameters, o); }
-static inline void hcs_gs_LCOWProcessParameters_free(hcs_gs_LCOWProcessParameters *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWProcessParameters, o); }
+static inline void hcs_gs_LCOWProcessParameters_dispose(hcs_gs_LCOWProcessParameters *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWProcessParameters, o); }
 static inline hcs_result hcs_gs_LCOWProcessParameters_encode(const hcs_gs_LCOWProcessParameters *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWProcessParameters, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWProcessParameters_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWProcessParameters *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWProcessParameters, json, len, flags, out); }
 static inline void hcs_gs_LCOWRoute_init(hcs_gs_LCOWRoute *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWRoute, o); }
-static inline void hcs_gs_LCOWRoute_free(hcs_gs_LCOWRoute *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWRoute, o); }
+static inline void hcs_gs_LCOWRoute_dispose(hcs_gs_LCOWRoute *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWRoute, o); }
 static inline hcs_result hcs_gs_LCOWRoute_encode(const hcs_gs_LCOWRoute *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWRoute, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWRoute_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWRoute *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWRoute, json, len, flags, out); }
 static inline void hcs_gs_LCOWVPMemMappingInfo_init(hcs_gs_LCOWVPMemMappingInfo *o) { hcs_schema_init(HCS_SCHEMA_GS_LCOWVPMemMappingInfo, o); }
-static inline void hcs_gs_LCOWVPMemMappingInfo_free(hcs_gs_LCOWVPMemMappingInfo *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWVPMemMappingInfo, o); }
+static inline void hcs_gs_LCOWVPMemMappingInfo_dispose(hcs_gs_LCOWVPMemMappingInfo *o) { hcs_schema_free_members(HCS_SCHEMA_GS_LCOWVPMemMappingInfo, o); }
 static inline hcs_result hcs_gs_LCOWVPMemMappingInfo_encode(const hcs_gs_LCOWVPMemMappingInfo *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_LCOWVPMemMappingInfo, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_LCOWVPMemMappingInfo_decode(const char *json, size_t len, unsigned flags, hcs_gs_LCOWVPMemMappingInfo *out) { return hcs_schema_decode(HCS_SCHEMA_GS_LCOWVPMemMappingInfo, json, len, flags, out); }
 static inline void hcs_gs_ModificationRequest_init(hcs_gs_ModificationRequest *o) { hcs_schema_init(HCS_SCHEMA_GS_ModificationRequest, o); }
-static inline void hcs_gs_ModificationRequest_free(hcs_gs_ModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_ModificationRequest, o); }
+static inline void hcs_gs_ModificationRequest_dispose(hcs_gs_ModificationRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_ModificationRequest, o); }
 static inline hcs_result hcs_gs_ModificationRequest_encode(const hcs_gs_ModificationRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_ModificationRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_ModificationRequest_decode(const char *json, size_t len, unsigned flags, hcs_gs_ModificationRequest *out) { return hcs_schema_decode(HCS_SCHEMA_GS_ModificationRequest, json, len, flags, out); }
 static inline void hcs_gs_NetworkModifyRequest_init(hcs_gs_NetworkModifyRequest *o) { hcs_schema_init(HCS_SCHEMA_GS_NetworkModifyRequest, o); }
-static inline void hcs_gs_NetworkModifyRequest_free(hcs_gs_NetworkModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_NetworkModifyRequest, o); }
+static inline void hcs_gs_NetworkModifyRequest_dispose(hcs_gs_NetworkModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_NetworkModifyRequest, o); }
 static inline hcs_result hcs_gs_NetworkModifyRequest_encode(const hcs_gs_NetworkModifyRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_NetworkModifyRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_NetworkModifyRequest_decode(const char *json, size_t len, unsigned flags, hcs_gs_NetworkModifyRequest *out) { return hcs_schema_decode(HCS_SCHEMA_GS_NetworkModifyRequest, json, len, flags, out); }
 static inline void hcs_gs_RS4NetworkModifyRequest_init(hcs_gs_RS4NetworkModifyRequest *o) { hcs_schema_init(HCS_SCHEMA_GS_RS4NetworkModifyRequest, o); }
-static inline void hcs_gs_RS4NetworkModifyRequest_free(hcs_gs_RS4NetworkModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_RS4NetworkModifyRequest, o); }
+static inline void hcs_gs_RS4NetworkModifyRequest_dispose(hcs_gs_RS4NetworkModifyRequest *o) { hcs_schema_free_members(HCS_SCHEMA_GS_RS4NetworkModifyRequest, o); }
 static inline hcs_result hcs_gs_RS4NetworkModifyRequest_encode(const hcs_gs_RS4NetworkModifyRequest *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_RS4NetworkModifyRequest, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_RS4NetworkModifyRequest_decode(const char *json, size_t len, unsigned flags, hcs_gs_RS4NetworkModifyRequest *out) { return hcs_schema_decode(HCS_SCHEMA_GS_RS4NetworkModifyRequest, json, len, flags, out); }
 static inline const char *hcs_gs_RequestType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_GS_RequestType, v); }
@@ -6223,33 +6225,33 @@ static inline int hcs_gs_RequestType_from_string(const char *s) { return hcs_sch
 static inline const char *hcs_gs_ResourceType_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_GS_ResourceType, v); }
 static inline int hcs_gs_ResourceType_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_GS_ResourceType, s); }
 static inline void hcs_gs_SCSIDevice_init(hcs_gs_SCSIDevice *o) { hcs_schema_init(HCS_SCHEMA_GS_SCSIDevice, o); }
-static inline void hcs_gs_SCSIDevice_free(hcs_gs_SCSIDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SCSIDevice, o); }
+static inline void hcs_gs_SCSIDevice_dispose(hcs_gs_SCSIDevice *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SCSIDevice, o); }
 static inline hcs_result hcs_gs_SCSIDevice_encode(const hcs_gs_SCSIDevice *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_SCSIDevice, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_SCSIDevice_decode(const char *json, size_t len, unsigned flags, hcs_gs_SCSIDevice *out) { return hcs_schema_decode(HCS_SCHEMA_GS_SCSIDevice, json, len, flags, out); }
 static inline void hcs_gs_SecurityPolicyFragment_init(hcs_gs_SecurityPolicyFragment *o) { hcs_schema_init(HCS_SCHEMA_GS_SecurityPolicyFragment, o); }
-static inline void hcs_gs_SecurityPolicyFragment_free(hcs_gs_SecurityPolicyFragment *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SecurityPolicyFragment, o); }
+static inline void hcs_gs_SecurityPolicyFragment_dispose(hcs_gs_SecurityPolicyFragment *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SecurityPolicyFragment, o); }
 static inline hcs_result hcs_gs_SecurityPolicyFragment_encode(const hcs_gs_SecurityPolicyFragment *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_SecurityPolicyFragment, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_SecurityPolicyFragment_decode(const char *json, size_t len, unsigned flags, hcs_gs_SecurityPolicyFragment *out) { return hcs_schema_decode(HCS_SCHEMA_GS_SecurityPolicyFragment, json, len, flags, out); }
 static inline void hcs_gs_SignalProcessOptionsLCOW_init(hcs_gs_SignalProcessOptionsLCOW *o) { hcs_schema_init(HCS_SCHEMA_GS_SignalProcessOptionsLCOW, o); }
-static inline void hcs_gs_SignalProcessOptionsLCOW_free(hcs_gs_SignalProcessOptionsLCOW *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SignalProcessOptionsLCOW, o); }
+static inline void hcs_gs_SignalProcessOptionsLCOW_dispose(hcs_gs_SignalProcessOptionsLCOW *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SignalProcessOptionsLCOW, o); }
 static inline hcs_result hcs_gs_SignalProcessOptionsLCOW_encode(const hcs_gs_SignalProcessOptionsLCOW *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_SignalProcessOptionsLCOW, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_SignalProcessOptionsLCOW_decode(const char *json, size_t len, unsigned flags, hcs_gs_SignalProcessOptionsLCOW *out) { return hcs_schema_decode(HCS_SCHEMA_GS_SignalProcessOptionsLCOW, json, len, flags, out); }
 static inline void hcs_gs_SignalProcessOptionsWCOW_init(hcs_gs_SignalProcessOptionsWCOW *o) { hcs_schema_init(HCS_SCHEMA_GS_SignalProcessOptionsWCOW, o); }
-static inline void hcs_gs_SignalProcessOptionsWCOW_free(hcs_gs_SignalProcessOptionsWCOW *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SignalProcessOptionsWCOW, o); }
+static inline void hcs_gs_SignalProcessOptionsWCOW_dispose(hcs_gs_SignalProcessOptionsWCOW *o) { hcs_schema_free_members(HCS_SCHEMA_GS_SignalProcessOptionsWCOW, o); }
 static inline hcs_result hcs_gs_SignalProcessOptionsWCOW_encode(const hcs_gs_SignalProcessOptionsWCOW *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_SignalProcessOptionsWCOW, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_SignalProcessOptionsWCOW_decode(const char *json, size_t len, unsigned flags, hcs_gs_SignalProcessOptionsWCOW *out) { return hcs_schema_decode(HCS_SCHEMA_GS_SignalProcessOptionsWCOW, json, len, flags, out); }
 static inline const char *hcs_gs_SignalValueWCOW_to_string(int v) { return hcs_schema_enum_to_string(HCS_SCHEMA_GS_SignalValueWCOW, v); }
 static inline int hcs_gs_SignalValueWCOW_from_string(const char *s) { return hcs_schema_enum_from_string(HCS_SCHEMA_GS_SignalValueWCOW, s); }
 static inline void hcs_gs_UvmConfig_init(hcs_gs_UvmConfig *o) { hcs_schema_init(HCS_SCHEMA_GS_UvmConfig, o); }
-static inline void hcs_gs_UvmConfig_free(hcs_gs_UvmConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_UvmConfig, o); }
+static inline void hcs_gs_UvmConfig_dispose(hcs_gs_UvmConfig *o) { hcs_schema_free_members(HCS_SCHEMA_GS_UvmConfig, o); }
 static inline hcs_result hcs_gs_UvmConfig_encode(const hcs_gs_UvmConfig *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_UvmConfig, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_UvmConfig_decode(const char *json, size_t len, unsigned flags, hcs_gs_UvmConfig *out) { return hcs_schema_decode(HCS_SCHEMA_GS_UvmConfig, json, len, flags, out); }
 static inline void hcs_gs_WCOWCombinedLayers_init(hcs_gs_WCOWCombinedLayers *o) { hcs_schema_init(HCS_SCHEMA_GS_WCOWCombinedLayers, o); }
-static inline void hcs_gs_WCOWCombinedLayers_free(hcs_gs_WCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_WCOWCombinedLayers, o); }
+static inline void hcs_gs_WCOWCombinedLayers_dispose(hcs_gs_WCOWCombinedLayers *o) { hcs_schema_free_members(HCS_SCHEMA_GS_WCOWCombinedLayers, o); }
 static inline hcs_result hcs_gs_WCOWCombinedLayers_encode(const hcs_gs_WCOWCombinedLayers *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_WCOWCombinedLayers, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_WCOWCombinedLayers_decode(const char *json, size_t len, unsigned flags, hcs_gs_WCOWCombinedLayers *out) { return hcs_schema_decode(HCS_SCHEMA_GS_WCOWCombinedLayers, json, len, flags, out); }
 static inline void hcs_gs_WCOWMappedVirtualDisk_init(hcs_gs_WCOWMappedVirtualDisk *o) { hcs_schema_init(HCS_SCHEMA_GS_WCOWMappedVirtualDisk, o); }
-static inline void hcs_gs_WCOWMappedVirtualDisk_free(hcs_gs_WCOWMappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_GS_WCOWMappedVirtualDisk, o); }
+static inline void hcs_gs_WCOWMappedVirtualDisk_dispose(hcs_gs_WCOWMappedVirtualDisk *o) { hcs_schema_free_members(HCS_SCHEMA_GS_WCOWMappedVirtualDisk, o); }
 static inline hcs_result hcs_gs_WCOWMappedVirtualDisk_encode(const hcs_gs_WCOWMappedVirtualDisk *o, unsigned flags, char **json) { return hcs_schema_encode(HCS_SCHEMA_GS_WCOWMappedVirtualDisk, o, flags, json, NULL); }
 static inline hcs_result hcs_gs_WCOWMappedVirtualDisk_decode(const char *json, size_t len, unsigned flags, hcs_gs_WCOWMappedVirtualDisk *out) { return hcs_schema_decode(HCS_SCHEMA_GS_WCOWMappedVirtualDisk, json, len, flags, out); }
 

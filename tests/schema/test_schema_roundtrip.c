@@ -309,7 +309,7 @@ static void test_presence(void **state)
     assert_int_equal(hcs_s2_ComputeSystem_encode(&cs, 0, &out), HCS_S_OK);
     assert_true(st_text_equal(in, sizeof in - 1, out, strlen(out)));
     hcs_free(out);
-    hcs_s2_ComputeSystem_free(&cs);
+    hcs_s2_ComputeSystem_dispose(&cs);
     assert_null(cs.VirtualMachine);
 }
 
@@ -329,14 +329,14 @@ static void test_int64_exact(void **state)
     assert_int_equal(hcs_s2_VirtualMachine_Memory_encode(&m, 0, &out), HCS_S_OK);
     assert_string_equal(out, in);
     hcs_free(out);
-    hcs_s2_VirtualMachine_Memory_free(&m);
+    hcs_s2_VirtualMachine_Memory_dispose(&m);
     assert_int_equal(hcs_s2_Container_Processor_decode(neg, sizeof neg - 1, 0, &p), HCS_S_OK);
     assert_true(p.Maximum.v == INT64_MIN);
     assert_true(p.Weight.v == INT64_MAX);
     assert_int_equal(hcs_s2_Container_Processor_encode(&p, 0, &out), HCS_S_OK);
     assert_string_equal(out, neg);
     hcs_free(out);
-    hcs_s2_Container_Processor_free(&p);
+    hcs_s2_Container_Processor_dispose(&p);
 }
 
 static void test_unknown_kept_or_reported(void **state)
@@ -357,14 +357,14 @@ static void test_unknown_kept_or_reported(void **state)
     assert_int_equal(hcs_s2_Attachment_encode(&a, HCS_SCHEMA_ENCODE_DROP_UNKNOWN, &out), HCS_S_OK);
     assert_string_equal(out, "{\"Type\":\"VirtualDisk\",\"Path\":\"a.vhdx\"}");
     hcs_free(out);
-    hcs_s2_Attachment_free(&a);
+    hcs_s2_Attachment_dispose(&a);
     /* strict: reported with its path */
     assert_int_equal(hcs_s2_Attachment_decode(in, sizeof in - 1, HCS_SCHEMA_DECODE_STRICT, &a), HCS_ERR_INVALID_JSON);
     assert_string_equal(hcs_error_last()->message, "decoding Attachment: FutureField: unknown field");
     /* dropped on request */
     assert_int_equal(hcs_s2_Attachment_decode(in, sizeof in - 1, HCS_SCHEMA_DECODE_DROP_UNKNOWN, &a), HCS_S_OK);
     assert_null(a._unknown);
-    hcs_s2_Attachment_free(&a);
+    hcs_s2_Attachment_dispose(&a);
 }
 
 static void test_unknown_enum_kept(void **state)
@@ -380,7 +380,7 @@ static void test_unknown_enum_kept(void **state)
     assert_int_equal(hcs_s2_Attachment_encode(&a, 0, &out), HCS_S_OK);
     assert_string_equal(out, in);
     hcs_free(out);
-    hcs_s2_Attachment_free(&a);
+    hcs_s2_Attachment_dispose(&a);
 }
 
 static void test_wrong_types_have_paths(void **state)
@@ -428,7 +428,7 @@ static void test_null_is_absent(void **state)
     assert_int_equal(hcs_s2_ComputeSystem_encode(&cs, 0, &out), HCS_S_OK);
     assert_string_equal(out, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1}}");
     hcs_free(out);
-    hcs_s2_ComputeSystem_free(&cs);
+    hcs_s2_ComputeSystem_dispose(&cs);
 }
 
 static void test_alias_spelling(void **state)
@@ -443,7 +443,7 @@ static void test_alias_spelling(void **state)
     assert_int_equal(hcs_hcn_NamespaceResourceEndpoint_encode(&e, 0, &out), HCS_S_OK);
     assert_string_equal(out, "{\"ID\":\"3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60\"}");
     hcs_free(out);
-    hcs_hcn_NamespaceResourceEndpoint_free(&e);
+    hcs_hcn_NamespaceResourceEndpoint_dispose(&e);
 }
 
 static void test_html_escape(void **state)
@@ -459,7 +459,7 @@ static void test_html_escape(void **state)
     assert_int_equal(hcs_s2_ProcessParameters_encode(&p, HCS_SCHEMA_ENCODE_NO_HTML_ESCAPE, &out), HCS_S_OK);
     assert_string_equal(out, in);
     hcs_free(out);
-    hcs_s2_ProcessParameters_free(&p);
+    hcs_s2_ProcessParameters_dispose(&p);
 }
 
 int main(void)
