@@ -486,7 +486,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_gcs_process_relay(gp, 0, 1, 2);
 #endif
     if (HCS_SUCCEEDED(hr))
-        hr = hcs_gcs_process_wait(gp, HCS_GCS_TIMEOUT_INFINITE, &code);
+        hr = hcs_gcs_process_wait(gp, HCS_TIMEOUT_INFINITE, &code);
     if (HCS_FAILED(hr)) {
         rc = uvm_fail("run COMMAND", hr);
         goto teardown;

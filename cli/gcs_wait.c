@@ -108,7 +108,7 @@ void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_
         hcs_error_clear();
         r->relay_hr = hcs_gcs_process_relay(p, in_fd, out_fd, err_fd);
         if (HCS_SUCCEEDED(r->relay_hr))
-            r->wait_hr = hcs_gcs_process_wait(p, HCS_GCS_TIMEOUT_INFINITE, &r->exit_code);
+            r->wait_hr = hcs_gcs_process_wait(p, HCS_TIMEOUT_INFINITE, &r->exit_code);
         goto out;
     }
     hr = hcs_gcs_process_relay(p, in_fd, out_fd, err_fd);
@@ -133,7 +133,7 @@ void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_
         r->wait_detail = w.detail;
         w.msg = w.detail = NULL;
     } else {
-        r->wait_hr = hcs_gcs_process_wait(p, HCS_GCS_TIMEOUT_INFINITE, &r->exit_code);
+        r->wait_hr = hcs_gcs_process_wait(p, HCS_TIMEOUT_INFINITE, &r->exit_code);
     }
 out:
     free(w.msg);

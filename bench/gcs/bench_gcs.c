@@ -259,7 +259,7 @@ static double bridge_roundtrip(hcs_gcs_bridge *b, size_t n)
         uint64_t t0 = hcsi_now_ns();
         char *resp = NULL;
         hcs_result hr = hcs_gcs_rpc(b, HCS_GCS_RPC_DUMP_STACKS, REQ_BODY, strlen(REQ_BODY),
-                                    HCS_GCS_TIMEOUT_DEFAULT, &resp, NULL);
+                                    HCS_TIMEOUT_DEFAULT, &resp, NULL);
         if (HCS_FAILED(hr))
             die("rpc", hr);
         hcs_free(resp);
@@ -326,7 +326,7 @@ static void pipe_worker(void *arg)
         }
         {
             char *resp = NULL;
-            hcs_result hr = hcs_gcs_rpc_end(win[done % d], HCS_GCS_TIMEOUT_DEFAULT, &resp, NULL);
+            hcs_result hr = hcs_gcs_rpc_end(win[done % d], HCS_TIMEOUT_DEFAULT, &resp, NULL);
             if (HCS_FAILED(hr))
                 die("rpc_end", hr);
             hcs_free(resp);
@@ -390,7 +390,7 @@ static double bridge_bulk(hcs_gcs_bridge *b, int sink)
     hr = hcs_gcs_process_relay(p, HCS_GCS_NO_FD, sink, HCS_GCS_NO_FD);
     if (HCS_FAILED(hr))
         die("relay", hr);
-    hr = hcs_gcs_process_wait(p, HCS_GCS_TIMEOUT_INFINITE, &code);
+    hr = hcs_gcs_process_wait(p, HCS_TIMEOUT_INFINITE, &code);
     if (HCS_FAILED(hr))
         die("wait", hr);
     hcs_gcs_process_close(p);

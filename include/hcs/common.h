@@ -51,6 +51,13 @@ typedef int32_t hcs_result;
 #define HCS_SUCCEEDED(hr) ((hcs_result)(hr) >= 0)
 #define HCS_FAILED(hr) ((hcs_result)(hr) < 0)
 
+/* Timeouts in milliseconds, for every module: a value >= 0 bounds the
+ * call; HCS_TIMEOUT_INFINITE (any negative value other than
+ * HCS_TIMEOUT_DEFAULT) means no bound; HCS_TIMEOUT_DEFAULT means the
+ * module's configured default (each call's documentation says which). */
+#define HCS_TIMEOUT_INFINITE ((int64_t)-1)
+#define HCS_TIMEOUT_DEFAULT ((int64_t)-2)
+
 /* Runtime version of the library ("0.1.0"); library owns the string. */
 HCS_API const char *hcs_version(void);
 

@@ -75,8 +75,7 @@ typedef struct hcs_stream hcs_stream;
 typedef intptr_t hcs_os_handle;
 #define HCS_NO_OS_HANDLE ((hcs_os_handle)0)
 
-#define HCS_TIMEOUT_INFINITE ((int64_t)-1)
-#define HCS_TIMEOUT_DEFAULT ((int64_t)-2)
+/* HCS_TIMEOUT_DEFAULT (hcs/common.h) for compute calls: */
 #define HCS_DEFAULT_TIMEOUT_MS 240000
 
 /* ---- loader and features ---- */

@@ -88,13 +88,11 @@ typedef enum hcs_gcs_log_level {
 typedef void (*hcs_gcs_log_fn)(void *ctx, hcs_gcs_log_level level,
                                const char *message);
 
-/* Timeouts in milliseconds. Any negative value other than
- * HCS_GCS_TIMEOUT_DEFAULT means no bound. HCS_GCS_TIMEOUT_DEFAULT is the
- * bridge's rpc_timeout_ms for RPCs (hcs_gcs_rpc, hcs_gcs_rpc_end); the
- * local waits (hcs_gcs_container_wait, hcs_gcs_process_wait) and the
- * stdio calls have no configured bound, so for them it means forever. */
-#define HCS_GCS_TIMEOUT_INFINITE ((int64_t)-1)
-#define HCS_GCS_TIMEOUT_DEFAULT ((int64_t)-2)
+/* Timeouts: HCS_TIMEOUT_INFINITE / HCS_TIMEOUT_DEFAULT (hcs/common.h).
+ * HCS_TIMEOUT_DEFAULT is the bridge's rpc_timeout_ms for RPCs (hcs_gcs_rpc,
+ * hcs_gcs_rpc_end); the local waits (hcs_gcs_container_wait,
+ * hcs_gcs_process_wait) and the stdio calls have no configured bound, so
+ * for them it means forever. */
 
 #define HCS_GCS_DEFAULT_ACCEPT_TIMEOUT_MS 120000   /* hcsshim: 2 min */
 #define HCS_GCS_DEFAULT_RPC_TIMEOUT_MS 300000      /* hcsshim: 5 min */
@@ -202,8 +200,8 @@ HCS_API void hcs_gcs_bridge_get_stats(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *o
 /* Any RPC with a caller-built body (complete JSON, e.g. from the encoders
  * in gcs_messages.h): sends it with the next id and returns the raw
  * response body (*response, caller frees with hcs_free; len optional).
- * Does not interpret Result. timeout_ms: HCS_GCS_TIMEOUT_DEFAULT,
- * HCS_GCS_TIMEOUT_INFINITE, or milliseconds. rpc is a procedure code
+ * Does not interpret Result. timeout_ms: HCS_TIMEOUT_DEFAULT,
+ * HCS_TIMEOUT_INFINITE, or milliseconds. rpc is a procedure code
  * (HCS_GCS_RPC_*); the request type is 0x10000000 | rpc. */
 HCS_API hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body,
                                size_t len, int64_t timeout_ms, char **response,
@@ -237,8 +235,8 @@ HCS_API hcs_result hcs_gcs_shutdown_container(hcs_gcs_bridge *b,
                                               const char *container_id,
                                               int forced);
 /* Waits for the container's exit notification (registered by Create).
- * timeout_ms: milliseconds, or HCS_GCS_TIMEOUT_INFINITE /
- * HCS_GCS_TIMEOUT_DEFAULT — both wait forever (a container runs as long
+ * timeout_ms: milliseconds, or HCS_TIMEOUT_INFINITE /
+ * HCS_TIMEOUT_DEFAULT — both wait forever (a container runs as long
  * as it likes; the RPC timeout does not apply), ending only with the
  * notification or the bridge's death. HCS_S_OK with *out (optional;
  * caller clears it with hcs_gcs_notification_clear) once it arrived;
@@ -457,7 +455,7 @@ HCS_API uint32_t hcs_gcs_process_pid(const hcs_gcs_process *p);
  * (e.g. one thread writes stdin while another reads stdout), and
  * hcs_gcs_process_cancel_io may come from any thread. timeout_ms:
  * milliseconds (0: only what is possible without waiting), or
- * HCS_GCS_TIMEOUT_INFINITE / HCS_GCS_TIMEOUT_DEFAULT (both: no bound).
+ * HCS_TIMEOUT_INFINITE / HCS_TIMEOUT_DEFAULT (both: no bound).
  * Errors common to all of them:
  *   HCS_ERR_OPERATION_TIMEOUT        the bound passed; the stream stays
  *                                    usable (call again)
@@ -514,7 +512,7 @@ HCS_API hcs_result hcs_gcs_process_kill(hcs_gcs_process *p);
 HCS_API hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height,
                                           uint16_t width);
 /* Waits for the WaitForProcess answer. timeout_ms: milliseconds, or
- * HCS_GCS_TIMEOUT_INFINITE / HCS_GCS_TIMEOUT_DEFAULT (both wait forever:
+ * HCS_TIMEOUT_INFINITE / HCS_TIMEOUT_DEFAULT (both wait forever:
  * the RPC timeout does not apply). HCS_ERR_OPERATION_TIMEOUT leaves the
  * process running (wait again later). A 0x80070490 answer counts as an
  * exit (hcsshim's rule). */

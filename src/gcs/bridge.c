@@ -325,7 +325,7 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     int timed_out = 0;
     char name[40];
     *resp = NULL;
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
+    if (timeout_ms == HCS_TIMEOUT_DEFAULT)
         timeout_ms = b->rpc_timeout_ms;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
@@ -757,7 +757,7 @@ static void bg_main(void *arg)
         }
         hcsi_mutex_unlock(&b->lock);
         /* Wait for data without the token: callers may take it meanwhile. */
-        hr = b->stream->ops->wait_readable(b->stream, HCS_GCS_TIMEOUT_INFINITE);
+        hr = b->stream->ops->wait_readable(b->stream, HCS_TIMEOUT_INFINITE);
         hcsi_mutex_lock(&b->lock);
         if (HCS_FAILED(hr)) {
             const hcs_error *e = hcs_error_last();

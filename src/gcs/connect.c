@@ -130,7 +130,7 @@ static hcs_result handshake(hcs_gcs_bridge *b, uint64_t deadline)
     setup_budget(b, rpc_ms, deadline);
     if (HCS_SUCCEEDED(hr))
         hr = hcsi_gcs_call_sync(b, HCS_GCS_RPC_NEGOTIATE_PROTOCOL, &frame,
-                                HCS_GCS_TIMEOUT_DEFAULT, "NegotiateProtocol", &body, &len);
+                                HCS_TIMEOUT_DEFAULT, "NegotiateProtocol", &body, &len);
     hcsi_buf_free(&frame);
     b->rpc_timeout_ms = rpc_ms;
     if (HCS_FAILED(hr))
@@ -174,7 +174,7 @@ static hcs_result handshake(hcs_gcs_bridge *b, uint64_t deadline)
         cr.container_config_json = b->uvm_config_json;
         setup_budget(b, rpc_ms, deadline);
         hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create (null container)",
-                                enc_create_v, &cr, HCS_GCS_TIMEOUT_DEFAULT,
+                                enc_create_v, &cr, HCS_TIMEOUT_DEFAULT,
                                 NULL, NULL);
         if (HCS_FAILED(hr)) {
             b->rpc_timeout_ms = rpc_ms;

@@ -35,7 +35,7 @@ hcs_result hcsi_gcs_base_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
     memset(&r, 0, sizeof r);
     r.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
     return hcsi_gcs_rpc_typed(b, rpc, what, hcsi_gcs_enc_base_v, &r,
-                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
 }
 
 /* process.terminal of the OciSpecification of an LCOW container config:
@@ -103,7 +103,7 @@ hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
     r.base.container_id = cid;
     r.container_config_json = config_json;
     hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create", hcsi_gcs_enc_create_v, &r,
-                            HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+                            HCS_TIMEOUT_DEFAULT, NULL, NULL);
     if (HCS_FAILED(hr) && hr != HCS_ERR_CONNECTION_CLOSED &&
         hr != HCS_ERR_OPERATION_TIMEOUT) {
         /* The guest refused: nothing will ever notify (hcsshim keeps the
@@ -148,8 +148,8 @@ hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b, const char *cid,
     if (HCS_FAILED(hr = check_arg(b, "container wait")) ||
         HCS_FAILED(hr = check_arg(cid, "container wait")))
         return hr;
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
-        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    if (timeout_ms == HCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_TIMEOUT_INFINITE;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
     c = hcsi_gcs_find_container(b, cid);
@@ -240,7 +240,7 @@ hcs_result hcs_gcs_modify_settings(hcs_gcs_bridge *b, const char *cid,
              resource_type ? resource_type : "");
     return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SETTINGS, what,
                               hcsi_gcs_enc_modify_settings_v, &r,
-                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
 }
 
 hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b, const char *cid,
@@ -259,7 +259,7 @@ hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b, const char *cid,
     r.base.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
     r.query_json = query_json;
     hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_GET_PROPERTIES, "GetProperties",
-                            hcsi_gcs_enc_get_properties_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                            hcsi_gcs_enc_get_properties_v, &r, HCS_TIMEOUT_DEFAULT,
                             &body, &len);
     if (HCS_FAILED(hr))
         return hr;
@@ -287,7 +287,7 @@ hcs_result hcs_gcs_dump_stacks(hcs_gcs_bridge *b, char **stacks)
     memset(&r, 0, sizeof r);
     r.container_id = HCS_GCS_NULL_CONTAINER_ID;
     hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_DUMP_STACKS, "DumpStacks",
-                            hcsi_gcs_enc_base_v, &r, HCS_GCS_TIMEOUT_DEFAULT, &body, &len);
+                            hcsi_gcs_enc_base_v, &r, HCS_TIMEOUT_DEFAULT, &body, &len);
     if (HCS_FAILED(hr))
         return hr;
     hr = hcs_gcs_decode_dump_stacks_response(body, len, &d);
@@ -317,7 +317,7 @@ hcs_result hcs_gcs_update_container(hcs_gcs_bridge *b, const char *cid,
     r.resources_json = resources_json;
     return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_UPDATE_CONTAINER, "UpdateContainer",
                               hcsi_gcs_enc_update_container_v, &r,
-                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
 }
 
 hcs_result hcs_gcs_lifecycle_notification(hcs_gcs_bridge *b, const char *cid)
@@ -351,5 +351,5 @@ hcs_result hcs_gcs_modify_service_settings(hcs_gcs_bridge *b, const char *proper
     return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS,
                               "ModifyServiceSettings",
                               hcsi_gcs_enc_modify_service_settings_v, &r,
-                              HCS_GCS_TIMEOUT_DEFAULT, NULL, NULL);
+                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
 }

@@ -331,7 +331,7 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
     req.stdout_port = port[1];
     req.stderr_port = port[2];
     hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
-                            hcsi_gcs_enc_execute_process_v, &req, HCS_GCS_TIMEOUT_DEFAULT,
+                            hcsi_gcs_enc_execute_process_v, &req, HCS_TIMEOUT_DEFAULT,
                             &body, &len);
     if (HCS_FAILED(hr))
         goto fail;
@@ -451,8 +451,8 @@ hcs_result hcs_gcs_process_write_stdin_timeout(hcs_gcs_process *p, const void *b
         return hcsi_err(HCS_ERR_INVALIDARG, "write stdin: NULL buffer");
     if (stdin_closed(p))
         return closed_stdin_error(p);
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
-        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    if (timeout_ms == HCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_TIMEOUT_INFINITE;
     hr = hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, n, timeout_ms, &done);
     if (written)
         *written = done;
@@ -466,7 +466,7 @@ hcs_result hcs_gcs_process_write_stdin_timeout(hcs_gcs_process *p, const void *b
 
 hcs_result hcs_gcs_process_write_stdin(hcs_gcs_process *p, const void *buf, size_t n)
 {
-    return hcs_gcs_process_write_stdin_timeout(p, buf, n, HCS_GCS_TIMEOUT_INFINITE, NULL);
+    return hcs_gcs_process_write_stdin_timeout(p, buf, n, HCS_TIMEOUT_INFINITE, NULL);
 }
 
 hcs_result hcs_gcs_process_close_stdin(hcs_gcs_process *p)
@@ -499,8 +499,8 @@ hcs_result hcs_gcs_process_read_timeout(hcs_gcs_process *p, int stream, void *bu
         return hcsi_err(HCS_ERR_INVALIDARG, "process read: NULL buffer");
     if (p->io[stream] == HCSI_SOCK_INVALID)
         return HCS_S_OK; /* already at EOF */
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
-        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    if (timeout_ms == HCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_TIMEOUT_INFINITE;
     hr = hcsi_gcs_pio_read(&p->pio, stream, p->io[stream], buf, n, got, timeout_ms);
     if (HCS_FAILED(hr))
         return io_error(p, stream, hr, timeout_ms, 0, n);
@@ -516,7 +516,7 @@ hcs_result hcs_gcs_process_read_timeout(hcs_gcs_process *p, int stream, void *bu
 hcs_result hcs_gcs_process_read(hcs_gcs_process *p, int stream, void *buf, size_t n,
                                 size_t *got)
 {
-    return hcs_gcs_process_read_timeout(p, stream, buf, n, got, HCS_GCS_TIMEOUT_INFINITE);
+    return hcs_gcs_process_read_timeout(p, stream, buf, n, got, HCS_TIMEOUT_INFINITE);
 }
 
 hcs_result hcs_gcs_process_cancel_io(hcs_gcs_process *p)
@@ -606,7 +606,7 @@ static void stdin_thread(void *arg)
         if (got == 0)
             break;
         if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, (size_t)got,
-                                          HCS_GCS_TIMEOUT_INFINITE, &done)))
+                                          HCS_TIMEOUT_INFINITE, &done)))
             goto done; /* the guest closed stdin, or cancelled */
     }
     /* EOF reaches the process as a half-close. */
@@ -683,7 +683,7 @@ hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
     r.has_options = signal != 0;
     r.signal = signal;
     hr = hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
-                            hcsi_gcs_enc_signal_process_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                            hcsi_gcs_enc_signal_process_v, &r, HCS_TIMEOUT_DEFAULT,
                             NULL, NULL);
     if (hr == HCS_GCS_HR_NOT_FOUND) {
         hcs_error_clear();
@@ -705,7 +705,7 @@ hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height, uint16_t 
     r.height = height;
     r.width = width;
     return hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
-                              hcsi_gcs_enc_resize_console_v, &r, HCS_GCS_TIMEOUT_DEFAULT,
+                              hcsi_gcs_enc_resize_console_v, &r, HCS_TIMEOUT_DEFAULT,
                               NULL, NULL);
 }
 
@@ -718,8 +718,8 @@ hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "process wait: NULL process");
     b = p->b;
-    if (timeout_ms == HCS_GCS_TIMEOUT_DEFAULT)
-        timeout_ms = HCS_GCS_TIMEOUT_INFINITE;
+    if (timeout_ms == HCS_TIMEOUT_DEFAULT)
+        timeout_ms = HCS_TIMEOUT_INFINITE;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
     if (!hcsi_gcs_wait_flag_locked(b, &p->exited, &p->cond,

@@ -432,7 +432,7 @@ static void test_timeout_survives(void **s)
     c.rpc_timeout_ms = 200;
     assert_int_equal(peer_connect(&p, &c, &b), 0);
     t0 = hcsi_now_ns();
-    hr = hcs_gcs_rpc(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, HCS_GCS_TIMEOUT_DEFAULT, &resp, NULL);
+    hr = hcs_gcs_rpc(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, HCS_TIMEOUT_DEFAULT, &resp, NULL);
     assert_int_equal(hr, HCS_ERR_OPERATION_TIMEOUT);
     gt_expect_msg("no response from the guest within 200 ms");
     assert_true(hcsi_now_ns() - t0 >= 190000000ull);
@@ -566,7 +566,7 @@ static void test_hostile_text(void **s)
 static void wait_container(void *arg)
 {
     caller_arg *a = (caller_arg *)arg;
-    a->hr = hcs_gcs_container_wait(a->b, "c9", HCS_GCS_TIMEOUT_INFINITE, NULL);
+    a->hr = hcs_gcs_container_wait(a->b, "c9", HCS_TIMEOUT_INFINITE, NULL);
     if (hcs_error_last())
         snprintf(a->msg, sizeof a->msg, "%s", hcs_error_last()->message);
 }

@@ -250,7 +250,7 @@ typedef struct cwait_arg {
 static void cwait_main(void *arg)
 {
     cwait_arg *a = (cwait_arg *)arg;
-    hcs_result hr = hcs_gcs_container_wait(a->b, "c9", HCS_GCS_TIMEOUT_DEFAULT, &a->n);
+    hcs_result hr = hcs_gcs_container_wait(a->b, "c9", HCS_TIMEOUT_DEFAULT, &a->n);
     hcsi_mutex_lock(&a->lock);
     a->hr = hr;
     a->done = 1;

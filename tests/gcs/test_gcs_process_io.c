@@ -54,7 +54,7 @@ static void test_read_timeout(void **s)
     /* EOF within the bound */
     hcsi_sock_shutdown_write(proc_of(&e, 100)->io[1]);
     assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got,
-                                                  HCS_GCS_TIMEOUT_DEFAULT), 0);
+                                                  HCS_TIMEOUT_DEFAULT), 0);
     assert_int_equal(got, 0);
     hcs_gcs_process_close(p);
     env_down(&e);
@@ -127,7 +127,7 @@ static void io_main(void *arg)
         hr = hcs_gcs_process_read(a->p, 1, buf, sizeof buf, &n);
     } else if (a->op == 1) {
         hr = hcs_gcs_process_write_stdin_timeout(a->p, a->data, 32u << 20,
-                                                 HCS_GCS_TIMEOUT_INFINITE, &n);
+                                                 HCS_TIMEOUT_INFINITE, &n);
     } else {
         hr = hcs_gcs_process_relay(a->p, HCS_GCS_NO_FD, a->fd, HCS_GCS_NO_FD);
     }
