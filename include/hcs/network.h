@@ -106,55 +106,30 @@ HCS_API int hcs_net_function_present(const char *name);
  * and modify check the document's features against the host's HNS version
  * first (see "HNS version" below). */
 
-/* networks */
-HCS_API hcs_result hcs_net_list(const char *query_json, char **json);
-HCS_API hcs_result hcs_net_get(const char *id, const char *query_json, char **json);
-HCS_API hcs_result hcs_net_open(const char *id, hcs_network **out);
-HCS_API hcs_result hcs_net_modify(hcs_network *h, const char *request_json);
-HCS_API hcs_result hcs_net_properties(hcs_network *h, const char *query_json, char **json);
-HCS_API hcs_result hcs_net_delete(const char *id);
-HCS_API void hcs_net_close(hcs_network *h);
-HCS_API const char *hcs_net_id(const hcs_network *h);
+/* The macro below declares, for each kind (grep for the names here):
+ *   hcs_net_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_endpoint_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_namespace_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_lb_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_route_{list,get,open,modify,properties,delete,close,id}
+ * i.e. hcs_net_list, hcs_endpoint_open, hcs_lb_modify, hcs_route_close ... */
+#define HCS_NET_DECLARE_KIND(prefix, type)                                         \
+    HCS_API hcs_result prefix##_list(const char *query_json, char **json);         \
+    HCS_API hcs_result prefix##_get(const char *id, const char *query_json,        \
+                                    char **json);                                  \
+    HCS_API hcs_result prefix##_open(const char *id, type **out);                  \
+    HCS_API hcs_result prefix##_modify(type *h, const char *request_json);         \
+    HCS_API hcs_result prefix##_properties(type *h, const char *query_json,        \
+                                           char **json);                           \
+    HCS_API hcs_result prefix##_delete(const char *id);                            \
+    HCS_API void prefix##_close(type *h);                                          \
+    HCS_API const char *prefix##_id(const type *h);
 
-/* endpoints */
-HCS_API hcs_result hcs_endpoint_list(const char *query_json, char **json);
-HCS_API hcs_result hcs_endpoint_get(const char *id, const char *query_json, char **json);
-HCS_API hcs_result hcs_endpoint_open(const char *id, hcs_endpoint **out);
-HCS_API hcs_result hcs_endpoint_modify(hcs_endpoint *h, const char *request_json);
-HCS_API hcs_result hcs_endpoint_properties(hcs_endpoint *h, const char *query_json, char **json);
-HCS_API hcs_result hcs_endpoint_delete(const char *id);
-HCS_API void hcs_endpoint_close(hcs_endpoint *h);
-HCS_API const char *hcs_endpoint_id(const hcs_endpoint *h);
-
-/* namespaces */
-HCS_API hcs_result hcs_namespace_list(const char *query_json, char **json);
-HCS_API hcs_result hcs_namespace_get(const char *id, const char *query_json, char **json);
-HCS_API hcs_result hcs_namespace_open(const char *id, hcs_namespace **out);
-HCS_API hcs_result hcs_namespace_modify(hcs_namespace *h, const char *request_json);
-HCS_API hcs_result hcs_namespace_properties(hcs_namespace *h, const char *query_json, char **json);
-HCS_API hcs_result hcs_namespace_delete(const char *id);
-HCS_API void hcs_namespace_close(hcs_namespace *h);
-HCS_API const char *hcs_namespace_id(const hcs_namespace *h);
-
-/* load balancers */
-HCS_API hcs_result hcs_lb_list(const char *query_json, char **json);
-HCS_API hcs_result hcs_lb_get(const char *id, const char *query_json, char **json);
-HCS_API hcs_result hcs_lb_open(const char *id, hcs_lb **out);
-HCS_API hcs_result hcs_lb_modify(hcs_lb *h, const char *request_json);
-HCS_API hcs_result hcs_lb_properties(hcs_lb *h, const char *query_json, char **json);
-HCS_API hcs_result hcs_lb_delete(const char *id);
-HCS_API void hcs_lb_close(hcs_lb *h);
-HCS_API const char *hcs_lb_id(const hcs_lb *h);
-
-/* routes */
-HCS_API hcs_result hcs_route_list(const char *query_json, char **json);
-HCS_API hcs_result hcs_route_get(const char *id, const char *query_json, char **json);
-HCS_API hcs_result hcs_route_open(const char *id, hcs_route **out);
-HCS_API hcs_result hcs_route_modify(hcs_route *h, const char *request_json);
-HCS_API hcs_result hcs_route_properties(hcs_route *h, const char *query_json, char **json);
-HCS_API hcs_result hcs_route_delete(const char *id);
-HCS_API void hcs_route_close(hcs_route *h);
-HCS_API const char *hcs_route_id(const hcs_route *h);
+HCS_NET_DECLARE_KIND(hcs_net, hcs_network)
+HCS_NET_DECLARE_KIND(hcs_endpoint, hcs_endpoint)
+HCS_NET_DECLARE_KIND(hcs_namespace, hcs_namespace)
+HCS_NET_DECLARE_KIND(hcs_lb, hcs_lb)
+HCS_NET_DECLARE_KIND(hcs_route, hcs_route)
 
 /* Create: settings_json is a HostComputeNetwork / HostComputeNamespace /
  * HostComputeLoadBalancer / HostComputeRoute document (builders below). */

@@ -755,23 +755,20 @@ static void test_pid1_init_poweroff(void **s)
     gh_cleanup(&h);
 }
 
-/* A host that stops reading its bridge: the agent blocks writing answers,
- * yet SIGTERM still makes it clean up and exit. */
-static void test_stuck_host_sigterm(void **s)
+/* A host that stops reading its bridge, then does `host_action`: a
+ * process runs (it must not survive), thousands of DumpStacks answers
+ * (~600 bytes each) fill the bridge until the agent blocks writing, then
+ * the agent must exit on its own within timeout_ms. */
+static void stuck_host(int use_sigterm, uint64_t timeout_ms)
 {
     ghost h;
     gh_proc a;
-    int i, st;
+    int i, st, small = 4096;
     pid_t r;
     uint64_t end;
-    (void)s;
     start(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
-    {
-        int small = 4096;
-        setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    }
-    /* Thousands of DumpStacks answers (~600 bytes each) nobody reads. */
+    setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     for (i = 0; i < 3000; i++) {
         struct pollfd p;
         p.fd = h.br;
@@ -780,8 +777,11 @@ static void test_stuck_host_sigterm(void **s)
             break; /* the agent stopped reading too: it is blocked */
         gh_send(&h, GH_STACKS, "{" BASE "}");
     }
-    kill(h.agent, SIGTERM);
-    end = gh_now_ms() + 10000;
+    if (use_sigterm)
+        kill(h.agent, SIGTERM);
+    else
+        assert_int_equal(shutdown(h.br, SHUT_WR), 0);
+    end = gh_now_ms() + timeout_ms;
     while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
         usleep(10000);
     assert_int_equal(r, h.agent);
@@ -791,42 +791,19 @@ static void test_stuck_host_sigterm(void **s)
     gh_cleanup(&h);
 }
 
-/* A host that stops reading and then closes its sending side: the agent
- * sees EOF while blocked writing answers nobody reads; it gives those up
- * (bounded), cleans up and exits on its own. */
+/* SIGTERM still makes a blocked agent clean up and exit. */
+static void test_stuck_host_sigterm(void **s)
+{
+    (void)s;
+    stuck_host(1, 10000);
+}
+
+/* A half-close (EOF) with nothing read: the agent gives up the answers
+ * nobody reads (2 s send grace), cleans up and exits by itself. */
 static void test_stuck_host_half_close(void **s)
 {
-    ghost h;
-    gh_proc a;
-    int i, st;
-    pid_t r;
-    uint64_t end;
     (void)s;
-    start(&h, NULL);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
-    {
-        int small = 4096;
-        setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    }
-    for (i = 0; i < 3000; i++) {
-        struct pollfd p;
-        p.fd = h.br;
-        p.events = POLLOUT;
-        if (poll(&p, 1, 200) <= 0)
-            break; /* the agent stopped reading too: it is blocked */
-        gh_send(&h, GH_STACKS, "{" BASE "}");
-    }
-    assert_int_equal(shutdown(h.br, SHUT_WR), 0);
-    /* Nothing read: EOF must end the agent by itself (2 s send grace, the
-     * cleanup's own bounds). */
-    end = gh_now_ms() + 15000;
-    while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
-        usleep(10000);
-    assert_int_equal(r, h.agent);
-    h.agent = 0;
-    assert_true(WIFEXITED(st));
-    wait_gone((pid_t)a.pid, 2000);
-    gh_cleanup(&h);
+    stuck_host(0, 15000);
 }
 
 /* The process cap is checked and the slot reserved under one lock: a burst
