@@ -80,6 +80,7 @@ static void bridge_destroy(hcs_gcs_bridge *b)
     free(b->uvm_id);
     free(b->uvm_config_json);
     hcsi_cond_destroy(&b->bg_cv);
+    hcsi_cond_destroy(&b->flag_cv);
     hcsi_mutex_destroy(&b->lock);
     hcsi_mutex_destroy(&b->log_lock);
     free(b);
@@ -187,6 +188,7 @@ void hcsi_gcs_bridge_kill(hcs_gcs_bridge *b, const char *fmt, ...)
     for (c = b->containers; c; c = c->next)
         hcsi_cond_broadcast(&c->cond);
     hcsi_cond_broadcast(&b->bg_cv);
+    hcsi_cond_broadcast(&b->flag_cv);
     hcsi_mutex_unlock(&b->lock);
     if (b->stream)
         b->stream->ops->shutdown(b->stream);
@@ -275,6 +277,8 @@ static void promote_locked(hcs_gcs_bridge *b)
     hcsi_gcs_call *f;
     if (b->rd_owner)
         return;
+    /* Process and container waiters take a free token themselves. */
+    hcsi_cond_broadcast(&b->flag_cv);
     for (f = b->followers; f; f = f->fnext) {
         if (!f->done) {
             hcsi_cond_signal(&f->cond);
@@ -385,17 +389,11 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     return HCS_S_OK;
 }
 
-/* A slice for a waiter that is not reading: when the reader hands the
- * token to nobody, the waiter takes it within this. */
-#define HCSI_GCS_WAITER_SLICE_NS 1000000u
-
-int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *cond,
-                              uint64_t deadline)
+int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, uint64_t deadline)
 {
     int timed_out = 0;
     b->sync_waiters++;
     while (!*flag && !b->dead) {
-        uint64_t now;
         if (!b->rd_owner && !b->dead) {
             /* Nobody reads: this waiter does (no hand-off to the
              * background reader, which stays off while callers wait). */
@@ -405,12 +403,11 @@ int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *con
             hcsi_mutex_lock(&b->lock);
             b->rd_owner = 0;
             promote_locked(b);
+        } else if (deadline == UINT64_MAX) {
+            /* Woken by an exit delivered, the token freed, or death. */
+            hcsi_cond_wait(&b->flag_cv, &b->lock);
         } else {
-            now = hcsi_now_ns();
-            hcsi_cond_wait_until(cond, &b->lock,
-                                 deadline - now > HCSI_GCS_WAITER_SLICE_NS
-                                     ? now + HCSI_GCS_WAITER_SLICE_NS
-                                     : deadline);
+            hcsi_cond_wait_until(&b->flag_cv, &b->lock, deadline);
         }
         if (!*flag && !b->dead && deadline != UINT64_MAX && hcsi_now_ns() >= deadline) {
             timed_out = 1;
@@ -652,6 +649,7 @@ static void on_notification(hcs_gcs_bridge *b, const hcsi_gcs_frame *f)
     c = hcsi_gcs_find_container(b, n.container_id);
     if (c && !c->exited) {
         c->exited = 1;
+        hcsi_cond_broadcast(&b->flag_cv);
         c->note = n; /* moved */
         memset(&n, 0, sizeof n);
         hcsi_cond_broadcast(&c->cond);

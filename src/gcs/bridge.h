@@ -71,6 +71,7 @@ struct hcs_gcs_bridge {
     hcsi_gcs_call *followers;  /* waiters blocked while another reads */
     uint64_t quiet_until;      /* background stays off until then */
     hcsi_cond bg_cv;
+    hcsi_cond flag_cv;         /* process/container waiters: an exit, the token freed, death */
     uint64_t rd_deadline;      /* token holder only: read deadline */
     uint64_t issued;  /* lock: every id below was sent */
     hcsi_gcs_call *table[HCSI_GCS_BUCKETS];
@@ -142,12 +143,11 @@ hcs_result hcsi_gcs_send_call(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
 
 /* A complete synchronous RPC: frame -> raw response body (caller frees).
  * `what` names the call in errors. */
-/* Waits (lock held) until *flag is set by a delivery that broadcasts
- * cond, or the bridge is dead, reading the stream itself while no one else
+/* Waits (lock held) until *flag is set (its setter broadcasts
+ * b->flag_cv), or the bridge is dead, reading the stream itself while no one else
  * does. deadline: hcsi_now_ns() units or UINT64_MAX. 1 when set or dead,
  * 0 on timeout. */
-int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, hcsi_cond *cond,
-                              uint64_t deadline);
+int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, uint64_t deadline);
 hcs_result hcsi_gcs_call_sync(hcs_gcs_bridge *b, uint32_t rpc, hcsi_buf *frame,
                               int64_t timeout_ms, const char *what, char **resp,
                               size_t *resp_len);

@@ -224,6 +224,7 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
     hcsi_buf_init(&b->outq, 0);
     hcsi_buf_init(&b->spare, 0);
     hcsi_cond_init(&b->bg_cv);
+    hcsi_cond_init(&b->flag_cv);
     b->rd_deadline = UINT64_MAX;
     b->refs = 1;
     b->stream = stream;

@@ -160,7 +160,7 @@ hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b, const char *cid,
                         cid);
     }
     /* Reading the bridge itself while nobody else does (no hand-off). */
-    if (!hcsi_gcs_wait_flag_locked(b, &c->exited, &c->cond, deadline)) {
+    if (!hcsi_gcs_wait_flag_locked(b, &c->exited, deadline)) {
         hcsi_mutex_unlock(&b->lock);
         return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "container \"%s\" did not exit within %lld ms",
                         cid, (long long)timeout_ms);

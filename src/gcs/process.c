@@ -36,6 +36,7 @@ void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_c
 {
     p->wait_call = NULL;
     p->exited = 1;
+    hcsi_cond_broadcast(&p->b->flag_cv); /* hcsi_gcs_wait_flag_locked */
     p->exit_code = exit_code;
     p->wait_hr = hr;
     free(p->wait_msg);
@@ -722,8 +723,7 @@ hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
         timeout_ms = HCS_TIMEOUT_INFINITE;
     deadline = hcsi_deadline_ms(timeout_ms);
     hcsi_mutex_lock(&b->lock);
-    if (!hcsi_gcs_wait_flag_locked(b, &p->exited, &p->cond,
-                                   timeout_ms < 0 ? UINT64_MAX : deadline)) {
+    if (!hcsi_gcs_wait_flag_locked(b, &p->exited, timeout_ms < 0 ? UINT64_MAX : deadline)) {
         hcsi_mutex_unlock(&b->lock);
         return hcsi_err(HCS_ERR_OPERATION_TIMEOUT, "process %lu did not exit within %lld ms",
                         (unsigned long)p->pid, (long long)timeout_ms);
