@@ -14,6 +14,9 @@
 #  include <io.h>
 #endif
 
+static int cmd_system(hcsctl_ctx *ctx, int argc, char **argv);
+static void help_system(FILE *out);
+
 static const hcsctl_command g_commands[] = {
     {"hresult", "decode HRESULT codes (hex, decimal, negative decimal, names)",
      hcsctl_cmd_hresult, hcsctl_help_hresult},
@@ -60,11 +63,64 @@ static const hcsctl_command g_commands[] = {
      hcsctl_help_lb},
     {"layer", "container layers: import, export, destroy, setup-base, ... (Windows)",
      hcsctl_cmd_layer, hcsctl_help_layer},
+    {"system", "compute systems as a group: hcsctl system VERB (the verbs above)",
+     cmd_system, help_system},
     {"version", "print the hcsctl and libhcs versions", hcsctl_cmd_version,
      hcsctl_help_version},
 };
 
 #define NCOMMANDS (sizeof(g_commands) / sizeof(g_commands[0]))
+
+/* The compute-system verbs the "system" group gathers. */
+static const char *const g_system_verbs[] = {
+    "list", "props", "create", "start", "shutdown", "terminate", "kill", "pause",
+    "resume", "crash", "save", "modify", "wait", "events", "exec"};
+
+static const hcsctl_command *system_verb(const char *name)
+{
+    size_t i, c;
+    for (i = 0; i < sizeof g_system_verbs / sizeof g_system_verbs[0]; i++) {
+        if (strcmp(name, g_system_verbs[i]) != 0)
+            continue;
+        for (c = 0; c < NCOMMANDS; c++)
+            if (strcmp(g_commands[c].name, name) == 0)
+                return &g_commands[c];
+    }
+    return NULL;
+}
+
+static void help_system(FILE *out)
+{
+    size_t i;
+    fprintf(out, "usage: hcsctl system VERB [ARGS...]\n"
+                 "       hcsctl system VERB --help\n\n"
+                 "Compute systems (Windows). Each verb is also a command of its own\n"
+                 "(hcsctl list == hcsctl system list):\n");
+    for (i = 0; i < sizeof g_system_verbs / sizeof g_system_verbs[0]; i++) {
+        const hcsctl_command *c = system_verb(g_system_verbs[i]);
+        if (c)
+            fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    }
+}
+
+static int cmd_system(hcsctl_ctx *ctx, int argc, char **argv)
+{
+    const hcsctl_command *c;
+    if (argc < 2) {
+        help_system(stderr);
+        return hcsctl_usage_error("system: a verb is required");
+    }
+    if (hcsctl_is_help(argv[1])) {
+        help_system(stdout);
+        return HCSCTL_EXIT_OK;
+    }
+    c = system_verb(argv[1]);
+    if (!c) {
+        help_system(stderr);
+        return hcsctl_usage_error("system: unknown verb \"%s\"", argv[1]);
+    }
+    return c->run(ctx, argc - 1, argv + 1);
+}
 
 static void usage(FILE *out)
 {
