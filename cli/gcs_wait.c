@@ -12,8 +12,8 @@
 #include "gcs_wait.h"
 
 #include <stdlib.h>
-#include <string.h>
 
+#include "internal.h"
 #include "platform/platform.h"
 
 typedef struct watch {
@@ -29,19 +29,6 @@ typedef struct watch {
     uint32_t code;
     char *msg, *detail; /* the wait's error */
 } watch;
-
-static char *dup_or_null(const char *s)
-{
-    char *d;
-    size_t n;
-    if (!s)
-        return NULL;
-    n = strlen(s) + 1;
-    d = (char *)malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 /* The wait is polled so that a failed relay can stop it. */
 #define WATCH_POLL_MS 100
@@ -65,8 +52,8 @@ static void watch_main(void *arg)
     }
     if (HCS_FAILED(hr)) {
         const hcs_error *e = hcs_error_last();
-        w->msg = dup_or_null(e ? e->message : NULL);
-        w->detail = dup_or_null(e ? e->detail : NULL);
+        w->msg = hcsi_strdup(e ? e->message : NULL);
+        w->detail = hcsi_strdup(e ? e->detail : NULL);
     }
     hcsi_mutex_lock(&w->m);
     w->exited = 1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gcs.h"
+#include "runtime/runtime.h"
 
 static void usage(FILE *f)
 {
@@ -108,11 +109,10 @@ int main(int argc, char **argv)
                 /* Roots are compared as text: one spelling ("/run/gcs/c/"
                  * is "/run/gcs/c"). */
                 size_t l = strlen(dst);
+                hcsg_err ne;
                 while (l > 1 && dst[l - 1] == '/')
                     dst[--l] = '\0';
-                if (strstr(dst, "/./") || strstr(dst, "/../") || strstr(dst, "//") ||
-                    (l >= 2 && strcmp(dst + l - 2, "/.") == 0) ||
-                    (l >= 3 && strcmp(dst + l - 3, "/..") == 0)) {
+                if (hcsg_check_path_under("/", dst, a, &ne) != 0) {
                     fprintf(stderr, "hcs-gcs: bad %s \"%s\" (a normalised absolute path: no "
                                     "\".\", \"..\" or \"//\")\n",
                             a, val);

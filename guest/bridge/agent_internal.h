@@ -63,6 +63,9 @@ typedef struct req {
 
 /* ---- sending (send.c) ---- */
 int hcsg_bridge_send(void *ctx, uint32_t type, uint64_t id, const char *body, size_t len);
+/* The host's side is closed: from now on a send blocked on the full
+ * bridge gives up after HCSG_SEND_AFTER_EOF_MS (the first call counts). */
+void hcsg_send_grace_start(hcsg_agent *a);
 /* Serialises and sends o (takes it; NULL = out of memory, logged). */
 void hcsg_send_obj(hcsg_agent *a, uint32_t type, uint64_t id, hcsi_json *o);
 void hcsg_send_error(hcsg_agent *a, uint32_t req_type, uint64_t id, const char *aid,

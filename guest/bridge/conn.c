@@ -142,9 +142,7 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
     /* The host's side is closed: answers still go out while it reads them,
      * but a sender blocked on a bridge nobody reads gives up after this
      * (it would hold the cleanup, which sends too). */
-    if (__atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST) == 0)
-        __atomic_store_n(&a->send_deadline_ns,
-                         hcsi_now_ns() + HCSG_SEND_AFTER_EOF_MS * 1000000ull, __ATOMIC_SEQ_CST);
+    hcsg_send_grace_start(a);
     /* Cleanup policy: the host is gone (or asked us to stop), so nothing
      * may outlive the connection. */
     /* Containers first: their inits die, their runtime state and bundles

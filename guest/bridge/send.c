@@ -20,6 +20,14 @@
 
 /* Writes a whole frame; a stop request interrupts it (a host that stopped
  * reading must not keep the agent from cleaning up). 0 or -1. */
+void hcsg_send_grace_start(hcsg_agent *a)
+{
+    uint64_t none = 0;
+    (void)__atomic_compare_exchange_n(&a->send_deadline_ns, &none,
+                                      hcsi_now_ns() + HCSG_SEND_AFTER_EOF_MS * 1000000ull, 0,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
 {
     while (n > 0) {
@@ -53,11 +61,8 @@ static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
                 return -1;
             if (f[1].revents)
                 return -1; /* stopping */
-            if ((f[2].revents & (POLLRDHUP | POLLHUP)) &&
-                __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST) == 0)
-                __atomic_store_n(&a->send_deadline_ns,
-                                 hcsi_now_ns() + HCSG_SEND_AFTER_EOF_MS * 1000000ull,
-                                 __ATOMIC_SEQ_CST);
+            if (f[2].revents & (POLLRDHUP | POLLHUP))
+                hcsg_send_grace_start(a);
             dl = __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST);
             if (dl && hcsi_now_ns() >= dl)
                 return -1;

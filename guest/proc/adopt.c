@@ -362,8 +362,7 @@ size_t hcsg_proc_forget_owner(hcsg_procs *p, const char *owner)
                 int32_t hr = HCSG_HR_SYSTEM_NOT_FOUND;
                 if (pr->exited) {
                     hr = 0;
-                    code = WIFSIGNALED(pr->status) ? 128u + (uint32_t)WTERMSIG(pr->status)
-                                                   : hcsg_pi_exit_code_of(pr->status);
+                    code = hcsg_pi_code_of(pr);
                 }
                 if (!hcsg_pi_pend(&out, w->id, w->aid, hr, code, pr->pid))
                     HCSG_ERROR("out of memory: WaitForProcess %llu response lost",

@@ -157,6 +157,15 @@ uint32_t hcsg_pi_exit_code_of(int status)
 
 /* Declares pr done when it has exited and drained; answers its waiters
  * (queued into *out) and removes it when one of them got the code. */
+uint32_t hcsg_pi_code_of(const proc *pr)
+{
+    /* Container processes: 128 + signal, as the Go GCS's runc wrapper
+     * (waitOnProcess) reports them. */
+    if (pr->kind == HCSG_PROC_CONTAINER && WIFSIGNALED(pr->status))
+        return 128u + (uint32_t)WTERMSIG(pr->status);
+    return hcsg_pi_exit_code_of(pr->status);
+}
+
 void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out)
 {
     waiter **wp;
@@ -164,11 +173,7 @@ void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out)
     if (pr->done || !pr->exited || pr->relays_out > 0)
         return;
     pr->done = 1;
-    pr->exit_code = hcsg_pi_exit_code_of(pr->status);
-    /* Container processes: 128 + signal, as the Go GCS's runc wrapper
-     * (waitOnProcess) reports them. */
-    if (pr->kind == HCSG_PROC_CONTAINER && WIFSIGNALED(pr->status))
-        pr->exit_code = 128u + (uint32_t)WTERMSIG(pr->status);
+    pr->exit_code = hcsg_pi_code_of(pr);
     HCSG_DEBUG("process %ld done: exit code %lu", (long)pr->pid,
                (unsigned long)pr->exit_code);
     if (pr->stop_efd >= 0) {

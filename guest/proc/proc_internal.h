@@ -69,6 +69,9 @@ typedef struct spawn_job {
     void *arg;
 } spawn_job;
 
+/* Signal numbers 1..64 (the kernel's), indexes of hcsg_procs.sig_reset. */
+#define HCSG_PI_NSIG 65
+
 struct hcsg_procs {
     pthread_mutex_t m;
     pthread_cond_t changed; /* process/relay state changed */
@@ -98,7 +101,7 @@ struct hcsg_procs {
     uint64_t timer_next; /* the deadline the timer thread sleeps to */
     uint64_t reap_seq;  /* exits put in the ring so far */
     uint64_t spawn_seq; /* reap_seq when the current spawn began */
-    unsigned char sig_reset[65 /* HCSG_PI_NSIG */]; /* dispositions a child resets (spawner) */
+    unsigned char sig_reset[HCSG_PI_NSIG]; /* dispositions a child resets (spawner) */
     char *spawn_stack;           /* the children's stack (spawner) */
     size_t orphan_next;
     void *done_ctx;
@@ -126,6 +129,8 @@ pending *hcsg_pi_pend(pending **list, uint64_t id, const char *aid, int32_t hr, 
                       pid_t pid);
 void hcsg_pi_send_pending(hcsg_procs *p, pending *list);
 uint32_t hcsg_pi_exit_code_of(int status);
+/* The code a wait reports for an exited record (containers: 128 + signal). */
+uint32_t hcsg_pi_code_of(const proc *pr);
 void hcsg_pi_check_done_locked(hcsg_procs *p, proc *pr, pending **out);
 /* Starts a relay thread (relay.c); on failure its resources are released
  * as if it had finished at once. Lock not held. */
@@ -134,7 +139,6 @@ void hcsg_pi_start_relay(hcsg_procs *p, proc *pr, int out, int src, int dst, int
 /* The spawner thread (spawn.c). */
 void *hcsg_pi_spawner_main(void *arg);
 
-#define HCSG_PI_NSIG 65
 /* The spawner's view of a child, shared with it (child.c, CLONE_VM). */
 typedef struct child_arg {
     const spawn_job *j;

@@ -12,10 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sched.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -24,18 +21,11 @@
 
 /* ---- spawning ----
  *
- * The child is started with clone(CLONE_VM | CLONE_VFORK), as posix_spawn
- * does: it borrows the agent's memory instead of copying its page tables,
- * and the spawner resumes when the child has exec'd (or given up), so the
- * outcome is known without a pipe. Because the child shares the agent's
- * memory and runs on the spawner's TLS, it makes raw system calls only: no
- * libc wrapper (or sanitizer interceptor) may change state the agent
- * shares. All signals stay blocked until the child has reset every
- * disposition that is not the default, so no handler of the agent's ever
- * runs on the child's stack. */
+ * Children start with clone(CLONE_VM | CLONE_VFORK); what the child does
+ * between clone and execve, and why it may only make raw system calls, is
+ * in child.c. */
 
 #define CHILD_STACK (64u * 1024u)
-#define HCSG_NSIG 65
 
 /* Takes the exit of a child the reaper collected before it was in the
  * table (it runs the moment the child exists). Lock held. */
@@ -127,7 +117,7 @@ void *hcsg_pi_spawner_main(void *arg)
      * (handlers must not run there; ignored signals must not leak into
      * the process). The agent sets its dispositions before this thread
      * starts. */
-    for (sig = 1; sig < HCSG_NSIG; sig++) {
+    for (sig = 1; sig < HCSG_PI_NSIG; sig++) {
         struct sigaction sa;
         p->sig_reset[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
                             sa.sa_handler != SIG_DFL;
@@ -165,6 +155,17 @@ void *hcsg_pi_spawner_main(void *arg)
     return NULL;
 }
 
+/* Appends a job for the spawner and wakes it. Lock held. */
+static void enqueue_locked(hcsg_procs *p, spawn_job *j)
+{
+    spawn_job **jp = &p->jobs;
+    j->next = NULL;
+    while (*jp)
+        jp = &(*jp)->next;
+    *jp = j;
+    pthread_cond_broadcast(&p->spawn_cv);
+}
+
 void hcsg_pi_spawn_inline(hcsg_procs *p, spawn_job *j)
 {
     if (!p->spawn_stack) {
@@ -180,7 +181,6 @@ void hcsg_pi_spawn_inline(hcsg_procs *p, spawn_job *j)
  * this is the spawner (posted work). Lock held on entry and return. */
 void hcsg_pi_spawn_locked(hcsg_procs *p, spawn_job *j)
 {
-    spawn_job **jp;
     if (pthread_equal(pthread_self(), p->spawner)) {
         pthread_mutex_unlock(&p->m);
         hcsg_pi_spawn_inline(p, j);
@@ -188,19 +188,14 @@ void hcsg_pi_spawn_locked(hcsg_procs *p, spawn_job *j)
         j->done = 1;
         return;
     }
-    j->next = NULL;
-    jp = &p->jobs;
-    while (*jp)
-        jp = &(*jp)->next;
-    *jp = j;
-    pthread_cond_broadcast(&p->spawn_cv);
+    enqueue_locked(p, j);
     while (!j->done)
         pthread_cond_wait(&p->spawn_cv, &p->m);
 }
 
 int hcsg_procs_post(hcsg_procs *p, void (*fn)(void *), void *arg)
 {
-    spawn_job *j = (spawn_job *)calloc(1, sizeof *j), **jp;
+    spawn_job *j = (spawn_job *)calloc(1, sizeof *j);
     if (!j)
         return -1;
     j->fn = fn;
@@ -211,11 +206,7 @@ int hcsg_procs_post(hcsg_procs *p, void (*fn)(void *), void *arg)
         free(j);
         return -1;
     }
-    jp = &p->jobs;
-    while (*jp)
-        jp = &(*jp)->next;
-    *jp = j;
-    pthread_cond_broadcast(&p->spawn_cv);
+    enqueue_locked(p, j);
     pthread_mutex_unlock(&p->m);
     return 0;
 }

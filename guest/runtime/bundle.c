@@ -66,8 +66,10 @@ int hcsg_check_path_under(const char *root, const char *path, const char *what, 
     return 0;
 }
 
-int hcsg_check_resolved_under(const char *root, const char *path, const char *what,
-                              hcsg_err *e)
+/* path as the kernel resolves it (its deepest existing ancestor) lies
+ * under root. */
+static int check_resolved_under(const char *root, const char *path, const char *what,
+                                hcsg_err *e)
 {
     char rp[PATH_MAX], rr[PATH_MAX], anc[PATH_MAX];
     size_t rl;
@@ -95,6 +97,17 @@ int hcsg_check_resolved_under(const char *root, const char *path, const char *wh
         return -1;
     }
     return 0;
+}
+
+int hcsg_mkdir_p_under(const char *root, const char *path, mode_t mode, const char *what,
+                       hcsg_err *e)
+{
+    /* The root first (it is ours), so that it resolves; then the path is
+     * checked before mkdir (which follows links) and again after. */
+    if (hcsg_mkdir_p(root, 0755, e) != 0 || check_resolved_under(root, path, what, e) != 0 ||
+        hcsg_mkdir_p(path, mode, e) != 0)
+        return -1;
+    return check_resolved_under(root, path, what, e);
 }
 
 int hcsg_mkdir_p(const char *path, mode_t mode, hcsg_err *e)

@@ -481,10 +481,7 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
                         sizeof c->rootfs, &c->hooks, e);
     /* Links on the way must not lead the bundle outside the state root. */
-    if (!spec || hcsg_mkdir_p(C->state_root, 0755, e) != 0 ||
-        hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
-        hcsg_mkdir_p(c->bundle, 0700, e) != 0 ||
-        hcsg_check_resolved_under(C->state_root, c->bundle, "OciBundlePath", e) != 0 ||
+    if (!spec || hcsg_mkdir_p_under(C->state_root, c->bundle, 0700, "OciBundlePath", e) != 0 ||
         hcsg_mkdir_p(C->oci.root, 0700, e) != 0)
         goto fail;
     snprintf(path, sizeof path, "%s/config.json", c->bundle);
@@ -631,19 +628,31 @@ void hcsg_ctr_process_exited(void *ctx, pid_t pid, int status)
 }
 
 /* Kills the init and waits (bounded) until it is reaped. */
+/* Only while it is tracked and running: a reaped init's pid may belong
+ * to someone else now. */
+static int init_running(hcsg_containers *C, const ctr *c)
+{
+    return c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) == 0;
+}
+
+static void kill_init(hcsg_containers *C, const ctr *c)
+{
+    if (init_running(C, c))
+        (void)kill(c->init_pid, SIGKILL);
+}
+
+static void wait_init_gone(hcsg_containers *C, const ctr *c, uint64_t deadline)
+{
+    while (init_running(C, c) && hcsi_now_ns() < deadline)
+        hcsi_sleep_ms(10);
+}
+
+#define STOP_INIT_NS 5000000000ull
+
 static void stop_init(hcsg_containers *C, ctr *c)
 {
-    int i;
-    /* Only while it is tracked and running: a reaped init's pid may belong
-     * to someone else now. */
-    if (c->init_pid <= 0 || hcsg_proc_state(C->procs, c->init_pid, NULL) != 0)
-        return;
-    (void)kill(c->init_pid, SIGKILL);
-    for (i = 0; i < 500; i++) {
-        if (hcsg_proc_state(C->procs, c->init_pid, NULL) != 0)
-            break;
-        hcsi_sleep_ms(10);
-    }
+    kill_init(C, c);
+    wait_init_gone(C, c, hcsi_now_ns() + STOP_INIT_NS);
 }
 
 static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
@@ -734,14 +743,11 @@ size_t hcsg_containers_cleanup(hcsg_containers *C)
     {
         /* All killed first, then waited for against one deadline: N
          * containers cost one bound, not N. */
-        uint64_t deadline = hcsi_now_ns() + 5000000000ull;
+        uint64_t deadline = hcsi_now_ns() + STOP_INIT_NS;
         for (c = dead; c; c = c->next)
-            if (c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) == 0)
-                (void)kill(c->init_pid, SIGKILL);
+            kill_init(C, c);
         for (c = dead; c; c = c->next)
-            while (c->init_pid > 0 && hcsg_proc_state(C->procs, c->init_pid, NULL) == 0 &&
-                   hcsi_now_ns() < deadline)
-                hcsi_sleep_ms(10);
+            wait_init_gone(C, c, deadline);
     }
     m = hcsg_layers_cleanup(C->layers);
     if (m)

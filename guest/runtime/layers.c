@@ -181,10 +181,7 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
     /* mkdir and mount follow links: a container that planted one in its
      * scratch must not steer either outside the state root (checked
      * before, and again once the directory exists). */
-    if (hcsg_mkdir_p(L->state_root, 0755, e) != 0 ||
-        hcsg_check_resolved_under(L->state_root, root, "ContainerRootPath", e) != 0 ||
-        hcsg_mkdir_p(root, 0755, e) != 0 ||
-        hcsg_check_resolved_under(L->state_root, root, "ContainerRootPath", e) != 0) {
+    if (hcsg_mkdir_p_under(L->state_root, root, 0755, "ContainerRootPath", e) != 0) {
         pthread_mutex_unlock(&L->m);
         hcsg_err_prefix(e, "failed to mount overlay");
         return -1;

@@ -23,10 +23,11 @@ int hcsg_check_id(const char *id, hcsg_err *e);
 /* An absolute, normalised path (no "." / ".." / empty components) strictly
  * under root, shorter than 1024 bytes. what names it in the message. */
 int hcsg_check_path_under(const char *root, const char *path, const char *what, hcsg_err *e);
-/* The same for the path as the kernel resolves it: no symbolic link on
- * the way (in its deepest existing ancestor) leads outside root. */
-int hcsg_check_resolved_under(const char *root, const char *path, const char *what,
-                              hcsg_err *e);
+/* mkdir -p of path under root (created too), checked as the kernel
+ * resolves it before and after (its deepest existing ancestor): no
+ * symbolic link on the way leads it outside root. */
+int hcsg_mkdir_p_under(const char *root, const char *path, mode_t mode, const char *what,
+                       hcsg_err *e);
 /* mkdir -p (mode for the directories it makes). 0 or -1 with e. */
 int hcsg_mkdir_p(const char *path, mode_t mode, hcsg_err *e);
 /* rm -rf that never crosses into another file system (a still-mounted
