@@ -92,6 +92,21 @@ static void remove_container(ghost *h, const char *id)
     assert_int_equal(ck_simple(h, GH_DELETE, id, NULL), 0);
 }
 
+/* A request refused with E_FAIL whose message names what was wrong (each
+ * needle, the second optional). */
+static void call_refused(ghost *h, uint32_t rpc, const char *body, const char *needle,
+                         const char *needle2)
+{
+    hcsi_json *r = gh_call(h, rpc, body, 20000);
+    const char *m = NULL;
+    assert_int_equal(gh_result(r), (int32_t)0x80004005);
+    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    if (!strstr(m, needle) || (needle2 && !strstr(m, needle2)))
+        fail_msg("\"%s\" does not name \"%s\"%s%s", m, needle, needle2 ? " and " : "",
+                 needle2 ? needle2 : "");
+    hcsi_json_put(r);
+}
+
 static void expect_type(ghost *h, const char *id, const char *want)
 {
     char *t = ck_notification(h, id, 20000);
@@ -537,7 +552,6 @@ static void test_bad_inputs(void **state)
     env *e = begin(state, NULL);
     char *msg = NULL, body[1024], *b2, *q, *cfg;
     hcsi_json *r;
-    const char *m = NULL;
     gh_proc p;
     hcsi_buf out, err;
     uint32_t code = 0;
@@ -547,22 +561,14 @@ static void test_bad_inputs(void **state)
              "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
              "\"/run/gcs/c/m/rootfs\",\"Layers\":[{\"Path\":\"/nonexistent/layer\"}],"
              "\"ScratchPath\":\"/run/gcs/c/m/scratch\"}}}");
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "/nonexistent/layer"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_MODIFY, body, "/nonexistent/layer", NULL);
     /* A mount point outside the state root: refused, named. */
     snprintf(body, sizeof body,
              "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
              "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
              "\"/etc\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
              e->layer);
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "\"/etc\" is outside the agent's state root"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_MODIFY, body, "\"/etc\" is outside the agent's state root", NULL);
     /* Remove of something never added: success, as the Go GCS. */
     snprintf(body, sizeof body,
              "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
@@ -590,12 +596,7 @@ static void test_bad_inputs(void **state)
              "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
              "\"/run/gcs/c/ro/rootfs\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
              e->layer);
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "/run/gcs/c/ro/rootfs"));
-    assert_non_null(strstr(m, "already mounted"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_MODIFY, body, "/run/gcs/c/ro/rootfs", "already mounted");
     remove_container(&e->h, "ro");
     /* A read-only overlay (no ScratchPath), and a spec without a process. */
     snprintf(body, sizeof body,
@@ -611,11 +612,7 @@ static void test_bad_inputs(void **state)
                         "\"/run/gcs/c/np/rootfs\"}}}");
     q = gh_quote(cfg);
     b2 = hcsi_asprintf("{\"ContainerId\":\"np\",\"ContainerConfig\":%s}", q);
-    r = gh_call(&e->h, GH_CREATE, b2, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "no process"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_CREATE, b2, "no process", NULL);
     free(b2);
     free(q);
     free(cfg);
@@ -639,8 +636,6 @@ static void test_symlink_escape(void **state)
 {
     env *e = begin(state, NULL);
     char evil[512], link[600], target[512], probe[600], body[1024], *cfg, *q, *b2;
-    const char *m = NULL;
-    hcsi_json *r;
     struct stat st;
     snprintf(target, sizeof target, "%s/outside", e->dir);
     assert_int_equal(mkdir(target, 0755), 0);
@@ -659,11 +654,7 @@ static void test_symlink_escape(void **state)
              "\"/run/gcs/c/evil/link/rootfs\",\"Layers\":[{\"Path\":\"%s\"}],"
              "\"ScratchPath\":\"/run/gcs/c/evil/scratch\"}}}",
              e->layer);
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "resolves to"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_MODIFY, body, "resolves to", NULL);
     snprintf(probe, sizeof probe, "%s/rootfs", target);
     assert_int_equal(stat(probe, &st), -1);
     /* A bundle through the link. */
@@ -672,11 +663,7 @@ static void test_symlink_escape(void **state)
                         "\"args\":[\"true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}}");
     q = gh_quote(cfg);
     b2 = hcsi_asprintf("{\"ContainerId\":\"evil\",\"ContainerConfig\":%s}", q);
-    r = gh_call(&e->h, GH_CREATE, b2, 20000);
-    assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    assert_non_null(strstr(m, "resolves to"));
-    hcsi_json_put(r);
+    call_refused(&e->h, GH_CREATE, b2, "resolves to", NULL);
     snprintf(probe, sizeof probe, "%s/b", target);
     assert_int_equal(stat(probe, &st), -1);
     free(b2);

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -501,15 +500,9 @@ static void test_dispatch(void **s)
  * is refused (and closed), a real pty master is taken. */
 static int console_client(const char *path)
 {
-    struct sockaddr_un sa;
-    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(c >= 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    assert_true(strlen(path) < sizeof sa.sun_path);
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
-    return c;
+    hcsi_sock c = HCSI_SOCK_INVALID;
+    assert_int_equal(hcsi_sock_connect_unix(path, &c), HCS_S_OK);
+    return (int)c;
 }
 
 static void send_fd(int c, int fd)
