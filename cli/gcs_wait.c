@@ -13,8 +13,8 @@
 
 #include <stdlib.h>
 
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 typedef struct watch {
     hcs_gcs_process *p;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "base/internal.h"
 #include "hcs/guid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -25,9 +25,9 @@
 #include "hcs/gcs_protocol.h"
 #include "hcs/schema.h"
 #include "hcs/schema_types.h"
-#include "internal.h"
-#include "platform/json.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/json.h"
+#include "base/platform.h"
 
 #define HCSG_VERSION "0.1.0"
 #define HCSG_MODULE_NAME "gcs" /* ErrorRecords[].ModuleName, as the Go GCS */

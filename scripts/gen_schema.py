@@ -9,9 +9,9 @@ Inputs (read only):
   schema/overlay.json                                                 what hcsshim sends that is not published
 
 Outputs (committed; CI regenerates with --check and fails on a difference):
-  include/hcs/schema_ids.h     type ids
-  include/hcs/schema_types.h   C structs, enums, typed inline wrappers
-  src/schema/gen_tables.c      descriptor tables walked by src/schema/engine.c
+  include/hcs/gen/schema_ids.h     type ids
+  include/hcs/gen/schema_types.h   C structs, enums, typed inline wrappers
+  src/schema/gen/tables.c      descriptor tables walked by src/schema/engine.c
 
 Python 3 standard library only.
 
@@ -28,7 +28,7 @@ import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 
-OUTPUTS = ['include/hcs/schema_ids.h', 'include/hcs/schema_types.h', 'src/schema/gen_tables.c']
+OUTPUTS = ['include/hcs/gen/schema_ids.h', 'include/hcs/gen/schema_types.h', 'src/schema/gen/tables.c']
 
 ATTRIBUTION = """\
  * Derived from the Microsoft Host Compute Service / Host Networking Service schema
@@ -522,7 +522,7 @@ def gen_types_h(tl, types):
     o.append('#ifndef HCS_SCHEMA_TYPES_H\n#define HCS_SCHEMA_TYPES_H\n')
     o.append('/* Opt-in: hcs/schema.h (and the umbrella hcs.h) do not include this\n'
              ' * header; include it where the typed structs are used. */\n'
-             '#include "schema.h"\n')
+             '#include "hcs/schema.h"\n')
     o.append('#ifdef __cplusplus\nextern "C" {\n#endif\n')
     o.append('/* ---- enums: values are indexes into the string table; __RAW (-1) means the\n'
              ' * text in hcs_schema_enum.raw (a value this table does not know). */')
@@ -734,9 +734,9 @@ def generate(shared, outdir):
     if len(tl) > 32000:
         raise GenError('too many types')
     files = {
-        'include/hcs/schema_ids.h': gen_ids(tl),
-        'include/hcs/schema_types.h': gen_types_h(tl, types),
-        'src/schema/gen_tables.c': gen_tables(tl, types, ov),
+        'include/hcs/gen/schema_ids.h': gen_ids(tl),
+        'include/hcs/gen/schema_types.h': gen_types_h(tl, types),
+        'src/schema/gen/tables.c': gen_tables(tl, types, ov),
     }
     for rel, text in files.items():
         p = os.path.join(outdir, rel)

@@ -27,10 +27,10 @@ step "generated sources are current"
 golden_api=${HCS_SHARED_DIR:-$root/../shared}/docs/hcs-api.md
 if [ -f "$golden_api" ]; then
   tmp=$(mktemp -d)
-  cp include/hcs/hresults.h src/error/hresult_table.inc "$tmp/"
+  cp include/hcs/gen/hresults.h src/base/gen/hresult_table.inc "$tmp/"
   python3 scripts/gen_hresults.py "$golden_api" >/dev/null
-  if ! cmp -s include/hcs/hresults.h "$tmp/hresults.h" || ! cmp -s src/error/hresult_table.inc "$tmp/hresult_table.inc"; then
-    cp "$tmp/hresults.h" include/hcs/; cp "$tmp/hresult_table.inc" src/error/
+  if ! cmp -s include/hcs/gen/hresults.h "$tmp/hresults.h" || ! cmp -s src/base/gen/hresult_table.inc "$tmp/hresult_table.inc"; then
+    cp "$tmp/hresults.h" include/hcs/gen/; cp "$tmp/hresult_table.inc" src/base/gen/
     echo "generated HRESULT table differs from scripts/gen_hresults.py output"; exit 1
   fi
   rm -rf "$tmp"

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 static size_t count_group(hcs_hresult_group g)
 {

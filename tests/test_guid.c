@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "base/internal.h"
 #include "hcs/guid.h"
 
 static void test_parse_format(void **s)

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
-#include "platform/json.h"
+#include "base/internal.h"
+#include "base/json.h"
 
 static char *roundtrip(const char *in, unsigned flags)
 {

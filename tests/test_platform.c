@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 typedef struct counter {
     hcsi_mutex m;

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 static void test_roundtrip_mixed(void **s)
 {

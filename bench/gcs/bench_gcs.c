@@ -27,7 +27,7 @@
 
 #include "gcs/frame.h"
 #include "hcs.h"
-#include "platform/platform.h"
+#include "base/platform.h"
 
 #define NEGOTIATE_RESP                                                                   \
     "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Version\":4," \

@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "hcs.h"
-#include "platform/json.h"
-#include "platform/platform.h"
+#include "base/json.h"
+#include "base/platform.h"
 
 static double g_budget_ns = 6e8; /* per measurement */
 

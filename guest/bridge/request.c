@@ -74,7 +74,7 @@ int hcsg_has_key(const hcsi_json *obj, const char *key)
 }
 
 /* ---- typed decoding through the generated guest types ----
- * The schema layer's tables (src/schema/gen_tables.c) describe every guest
+ * The schema layer's tables (src/schema/gen/tables.c) describe every guest
  * document; this walks them with Go encoding/json semantics (case-insensitive
  * keys, last duplicate wins, null = absent, Go's error texts) and fills the
  * generated struct, so the handlers never re-describe a document. */

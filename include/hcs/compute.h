@@ -58,8 +58,8 @@
 #ifndef HCS_COMPUTE_H
 #define HCS_COMPUTE_H
 
-#include "common.h"
-#include "error.h"
+#include "hcs/common.h"
+#include "hcs/error.h"
 
 #ifdef __cplusplus
 extern "C" {

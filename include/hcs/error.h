@@ -17,8 +17,8 @@
 #ifndef HCS_ERROR_H
 #define HCS_ERROR_H
 
-#include "common.h"
-#include "hresults.h"
+#include "hcs/common.h"
+#include "hcs/hresults.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -50,10 +50,10 @@
 #ifndef HCS_GCS_H
 #define HCS_GCS_H
 
-#include "common.h"
-#include "gcs_messages.h"
-#include "gcs_oci.h"
-#include "gcs_protocol.h"
+#include "hcs/common.h"
+#include "hcs/gcs_messages.h"
+#include "hcs/gcs_oci.h"
+#include "hcs/gcs_protocol.h"
 
 #ifdef __cplusplus
 extern "C" {

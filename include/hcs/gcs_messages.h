@@ -27,8 +27,8 @@
 #ifndef HCS_GCS_MESSAGES_H
 #define HCS_GCS_MESSAGES_H
 
-#include "common.h"
-#include "gcs_protocol.h"
+#include "hcs/common.h"
+#include "hcs/gcs_protocol.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -23,7 +23,7 @@
 #ifndef HCS_GCS_OCI_H
 #define HCS_GCS_OCI_H
 
-#include "common.h"
+#include "hcs/common.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,7 +7,7 @@
 #ifndef HCS_GCS_PROTOCOL_H
 #define HCS_GCS_PROTOCOL_H
 
-#include "common.h"
+#include "hcs/common.h"
 
 /* ---- framing (§2.1) ---- */
 

@@ -10,7 +10,7 @@
 #ifndef HCS_GUID_H
 #define HCS_GUID_H
 
-#include "common.h"
+#include "hcs/common.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -37,9 +37,9 @@
 #ifndef HCS_HDV_H
 #define HCS_HDV_H
 
-#include "common.h"
-#include "compute.h"
-#include "error.h"
+#include "hcs/common.h"
+#include "hcs/compute.h"
+#include "hcs/error.h"
 
 #ifdef __cplusplus
 extern "C" {

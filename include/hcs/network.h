@@ -52,9 +52,9 @@
 #ifndef HCS_NETWORK_H
 #define HCS_NETWORK_H
 
-#include "common.h"
-#include "compute.h"
-#include "error.h"
+#include "hcs/common.h"
+#include "hcs/compute.h"
+#include "hcs/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -31,8 +31,8 @@
 #ifndef HCS_SCHEMA_H
 #define HCS_SCHEMA_H
 
-#include "common.h"
-#include "schema_ids.h"
+#include "hcs/common.h"
+#include "hcs/schema_ids.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -212,6 +212,6 @@ HCS_API int hcs_schema_guest_settings_type(const char *resource_type, int wcow,
 
 /* The generated typed structs (hcs_s2_*, hcs_hcn_*, hcs_gs_*) are opt-in:
  * #include "hcs/schema_types.h" where they are used. */
-#include "schema_build.h"
+#include "hcs/schema_build.h"
 
 #endif /* HCS_SCHEMA_H */

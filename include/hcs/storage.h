@@ -35,9 +35,9 @@
 #ifndef HCS_STORAGE_H
 #define HCS_STORAGE_H
 
-#include "common.h"
-#include "compute.h"
-#include "error.h"
+#include "hcs/common.h"
+#include "hcs/compute.h"
+#include "hcs/error.h"
 
 #ifdef __cplusplus
 extern "C" {

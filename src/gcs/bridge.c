@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform/json.h"
+#include "base/json.h"
 
 /* ================= logging, refs ================= */
 

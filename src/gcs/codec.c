@@ -8,7 +8,7 @@
 
 #include "gcs/frame.h"
 #include "gcs/jsonw.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 /* ================= writing ================= */
 

@@ -7,8 +7,8 @@
 #define HCS_GCS_CODEC_H
 
 #include "hcs/gcs_messages.h"
-#include "internal.h"
-#include "platform/json.h"
+#include "base/internal.h"
+#include "base/json.h"
 
 /* Each appends the body (with the trailing '\n') to b. */
 hcs_result hcsi_gcs_enc_negotiate(hcsi_buf *b, const hcs_gcs_negotiate_request *r);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gcs/frame.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 /* ================= reading ================= */
 

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "hcs/gcs_protocol.h"
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 /* A decoded header. */
 typedef struct hcsi_gcs_header {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "gcs/codec.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 typedef struct jw {
     hcsi_buf *b;

@@ -8,7 +8,7 @@
 #include "gcs/jsonw.h"
 #include "hcs/gcs_oci.h"
 #include "hcs/guid.h"
-#include "platform/platform.h"
+#include "base/platform.h"
 
 static const char *const g_default_caps[] = {
     "CAP_CHOWN",        "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",

@@ -17,8 +17,8 @@
 #define HCS_GCS_PIO_H
 
 #include "hcs/gcs.h"
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 #ifndef _WIN32
 #  include <signal.h>

@@ -5,7 +5,7 @@
 
 #include "gcs/jsonw.h"
 #include "hcs/gcs.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 static hcs_result finish(hcsi_buf *b, jw *w, char **json)
 {

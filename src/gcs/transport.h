@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "hcs/guid.h"
-#include "internal.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/platform.h"
 
 /* ---- streams ---- */
 

@@ -6,7 +6,7 @@
  * missing-function tests.
  *
  * With mingw-w64 10 it includes the SDK's computecore.h and redeclares
- * every function from the library's own X-macro (src/core/cc_funcs.h) with
+ * every function from the library's own X-macro (src/compute/funcs.h) with
  * HCSI_CC_SDK_TYPES: the compiler thereby checks the library's parameter
  * lists against the SDK's prototypes for the 52 functions mingw-w64
  * declares.
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cc_decls.h"
+#include "compute/win/abi.h"
 #include "fake_base.h"
 #include "fake_control.h"
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/net_decls.h"
+#include "network/win/abi.h"
 #include "fake_base.h"
 
 #define FAKE_DECL(ret, name, params) FAKE_API ret WINAPI name params;

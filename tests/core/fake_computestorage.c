@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/storage_int.h"
+#include "storage/storage_int.h"
 #include "fake_base.h"
 
 #define FAKE_DECL(ret, name, params) FAKE_API ret WINAPI name params;

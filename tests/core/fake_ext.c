@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/core.h"
+#include "compute/compute_int.h"
 #include "fake_ext.h"
 
 static CRITICAL_SECTION g_cs;

@@ -1,7 +1,7 @@
 /*
  * A test-double vmdevicehost.dll: the 17 functions the loader binds (13 of
  * the SDK header, 2 proxy, 2 doorbell page). No SDK header exists to check
- * against; the declarations come from the library's X-macro (hdv_int.h).
+ * against; the declarations come from the library's X-macro (src/hdv/hdv_int.h).
  * The double plays the VM: 1 MiB of "guest memory" (read, written,
  * mapped), doorbells it rings, and the device interface it keeps so the
  * suites can play vmdevicehost calling the device. Control exports:
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hdv_decls.h"
+#include "hdv/win/abi.h"
 #include "fake_base.h"
 
 #define FAKE_DECL(ret, name, params) FAKE_API ret WINAPI name params;

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/core.h"
+#include "compute/compute_int.h"
 #include "hcs.h"
 
 static void assert_contains(const char *hay, const char *needle)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "core/hdv_decls.h"
+#include "hdv/win/abi.h"
 #include "counter.h"
 #include "fake_client.h"
 #include "fake_ext.h"

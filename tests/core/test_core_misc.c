@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/core.h"
+#include "compute/compute_int.h"
 #include "fake_client.h"
 #include "hcs.h"
 

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "core/dll.h"
-#include "core/net.h"
+#include "win/loader.h"
+#include "network/network_int.h"
 #include "fake_ext.h"
 #include "hcs.h"
 

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "core/hdv_int.h"
-#include "core/net.h"
-#include "core/storage_int.h"
+#include "hdv/hdv_int.h"
+#include "network/network_int.h"
+#include "storage/storage_int.h"
 #include "hcs.h"
 
 static void contains(const char *hay, const char *needle)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "core/storage_int.h"
+#include "storage/storage_int.h"
 #include "fake_ext.h"
 #include "hcs.h"
 

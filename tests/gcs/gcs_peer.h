@@ -14,9 +14,9 @@
 
 #include "gcs/frame.h"
 #include "hcs.h"
-#include "internal.h"
-#include "platform/json.h"
-#include "platform/platform.h"
+#include "base/internal.h"
+#include "base/json.h"
+#include "base/platform.h"
 
 #define PEER_LINUX_NEGOTIATE                                                              \
     "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Version\":4,"  \

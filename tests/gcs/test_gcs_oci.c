@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "gcs_test_util.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 /* ---- helpers ---- */
 

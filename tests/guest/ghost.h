@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "internal.h"
-#include "platform/json.h"
+#include "base/internal.h"
+#include "base/json.h"
 
 #define GH_ZERO "00000000-0000-0000-0000-000000000000"
 

@@ -10,7 +10,7 @@
 
 #include "hcs.h"
 #include "hcs/schema_types.h"
-#include "platform/json.h"
+#include "base/json.h"
 
 /* Reads a whole file (NUL-terminated); NULL when missing. Caller frees. */
 static inline char *st_slurp(const char *path, size_t *len)

@@ -1,0 +1,152 @@
+/*
+ * The Windows backend's internals shared by the Windows implementation
+ * (compute/win/), the stub for other systems (compute/stub.c), the other
+ * backends (network/, storage/, hdv/) and the tests. The code
+ * behind this header (compute/objects.c) is portable: it is built and unit-tested
+ * on every OS. Not installed.
+ */
+#ifndef HCS_CORE_H
+#define HCS_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/internal.h"
+#include "base/platform.h"
+#include "compute/funcs.h"
+#include "hcs/compute.h"
+
+/* The function names, in compute/funcs.h order. */
+extern const char *const hcsi_cc_names[HCSI_CC_COUNT];
+/* Index of a function name, or -1. */
+int hcsi_cc_index(const char *name);
+
+/* The message every call gives on systems other than Windows. */
+#define HCSI_NOT_WINDOWS_TEXT \
+    "the Host Compute Service is only available on Windows"
+/* Records HCS_ERR_WIN32_NOT_SUPPORTED "<fn>: <text>" and returns it. */
+hcs_result hcsi_core_not_windows(const char *fn);
+
+/* ---- reference-counted objects and the key table ----
+ *
+ * Every object HCS can call back about (operation, system, process) and
+ * every event queue starts with an hcsi_obj. The object's key is what HCS
+ * holds as callback context: a callback looks the key up (taking a
+ * reference) instead of dereferencing a pointer, so callbacks that arrive
+ * after the object was closed find nothing and do nothing. One global lock
+ * guards the table and all reference counts. */
+typedef struct hcsi_obj hcsi_obj;
+typedef void (*hcsi_obj_destroy_fn)(hcsi_obj *o);
+
+enum {
+    HCSI_KIND_ANY = 0,
+    HCSI_KIND_OP = 1,
+    HCSI_KIND_SYSTEM = 2,
+    HCSI_KIND_PROCESS = 3,
+    HCSI_KIND_EVENTS = 4,
+    HCSI_KIND_HCN = 5,        /* an open HCN object (network/win/network.c) */
+    HCSI_KIND_NET_SUB = 6,    /* an HCN notification subscription */
+    HCSI_KIND_HDV_HOST = 7,   /* an HDV device host (hdv/win/hdv.c) */
+    HCSI_KIND_HDV_DEVICE = 8  /* an HDV device instance */
+};
+
+struct hcsi_obj {
+    int refs;
+    int kind;
+    int registered;
+    uint64_t key;
+    hcsi_obj_destroy_fn destroy;
+};
+
+/* refs = 1, a fresh key (never 0, never reused) entered in the table. */
+hcs_result hcsi_obj_init(hcsi_obj *o, int kind, hcsi_obj_destroy_fn destroy);
+/* +1 reference on the object registered under key (of kind, or any kind
+ * with HCSI_KIND_ANY), or NULL. */
+hcsi_obj *hcsi_obj_lookup(uint64_t key, int kind);
+/* The first registered object of kind for which match() returns nonzero,
+ * with +1 reference, or NULL. match runs under the table lock: it must
+ * only read immutable fields. */
+hcsi_obj *hcsi_obj_find(int kind, int (*match)(const hcsi_obj *o, void *arg),
+                        void *arg);
+/* Removes the key from the table (later lookups fail). Idempotent. */
+void hcsi_obj_unregister(hcsi_obj *o);
+void hcsi_obj_ref(hcsi_obj *o);
+/* -1 reference; the last one runs destroy (outside the lock). */
+void hcsi_obj_unref(hcsi_obj *o);
+/* Registered objects (tests: no leaks). */
+size_t hcsi_obj_live_count(void);
+
+/* ---- event queues (the implementation behind hcs_events_*) ---- */
+
+#define HCSI_EVENTS_MAX_QUEUED 4096
+
+struct hcs_events {
+    hcsi_obj base;
+    hcsi_mutex m;
+    hcsi_cond c;
+    struct hcsi_event_node *head, *tail;
+    size_t n;
+    uint64_t dropped;
+    int closed;
+};
+
+hcs_result hcsi_events_new(hcs_events **out);
+/* Takes ownership of e. Drops it (counted) when the queue is closed or
+ * holds HCSI_EVENTS_MAX_QUEUED events, except exits, crashes and service
+ * disconnects. */
+void hcsi_events_push(hcs_events *q, hcs_event *e);
+hcs_result hcsi_events_wait(hcs_events *q, int64_t timeout_ms,
+                            hcs_event **out);
+size_t hcsi_events_pending(hcs_events *q);
+uint64_t hcsi_events_dropped(hcs_events *q);
+/* Marks closed, wakes waiters, drops the caller's reference. */
+void hcsi_events_close(hcs_events *q);
+/* An event with copies of the strings (NULL allowed); NULL on OOM. */
+hcs_event *hcsi_event_new(uint32_t type, const char *data,
+                          const char *system_id, uint32_t pid,
+                          uint64_t operation_id, uint64_t tag);
+/* 1 for the events a queue never drops. */
+int hcsi_event_is_critical(uint32_t type);
+
+/* ---- errors from HCS result documents ---- */
+
+/* Records the rich error of a failed HCS call and returns hr:
+ *   "<context>: <ErrorMessage | hcs_strerror(hr)> (<NAME> 0x%08X)"
+ *   + "; event: <Message> (<Provider> <EventId>)" per ErrorEvent,
+ * detail = doc verbatim (when non-empty). doc is the UTF-8 result document
+ * (a ResultError {"Error","ErrorMessage","ErrorEvents"}) or NULL; a
+ * document that does not parse is only kept as detail. */
+hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
+    HCSI_PRINTF(3, 4);
+
+/* 1 when hr says "the process/system had already stopped" in either the
+ * 0x8037 or the 0xC037 form, or access denied / not found after an exit
+ * (hcsshim's kill rule). */
+int hcsi_core_is_already_stopped(hcs_result hr);
+/* 1 for HCS_ERR_SYSTEM_NOT_FOUND in either form. */
+int hcsi_core_is_not_found(hcs_result hr);
+/* 1 for the codes a wait returns on timeout (HCS_E_OPERATION_TIMEOUT,
+ * HRESULT_FROM_WIN32(WAIT_TIMEOUT), ERROR_VMCOMPUTE_TIMEOUT). */
+int hcsi_core_is_timeout(hcs_result hr);
+
+/* ProcessStatus {"ExitCode":n,...}: 1 and *code when present, 0 when
+ * absent or not a document, -1 when ExitCode has a wrong type. */
+int hcsi_core_parse_exit_code(const char *status_json, uint32_t *code);
+/* The command line of a ProcessParameters document for messages
+ * ("CommandLine", or "CommandArgs" joined by spaces); malloc'ed or NULL. */
+char *hcsi_core_command_line(const char *params_json);
+
+/* A DWORD timeout: INFINITE for HCS_TIMEOUT_INFINITE, the default for
+ * HCS_TIMEOUT_DEFAULT (and other negatives), else clamped below INFINITE. */
+uint32_t hcsi_core_timeout_dword(int64_t timeout_ms);
+
+#ifdef _WIN32
+/* TEST ONLY: the functions that free strings computecore returned
+ * (LocalFree by default; CoTaskMemFree is for computenetwork and is never
+ * used by this module). NULL restores the default. */
+typedef void (*hcsi_core_free_fn)(void *p);
+void hcsi_core_set_free_hooks(hcsi_core_free_fn local_free,
+                              hcsi_core_free_fn cotaskmem_free);
+#endif
+
+#endif /* HCS_CORE_H */

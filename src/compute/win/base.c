@@ -1,0 +1,342 @@
+/*
+ * The computecore.dll backend of hcs/compute.h (compute/win/: base.c the
+ * loader, strings, streams, event queues and HCS callbacks; op.c, system.c,
+ * process.c, service.c the API by object).
+ * docs/windows-backend.md describes the model; the rules in short:
+ *   - LoadLibraryExW(System32 only) + GetProcAddress per function, each
+ *     optional; tables are never freed (objects keep the table they were
+ *     made with);
+ *   - one operation per call; a handle (operation, system, process) is
+ *     closed only when the last call using it has returned;
+ *   - HCS's callback context is an integer key (compute/compute_int.h), never a pointer;
+ *   - strings HCS returns are converted to UTF-8 and freed with LocalFree
+ *     here, never handed out.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute/win/compute_win.h"
+
+/* ------------------------------------------------------------------ */
+/* loader (the shared one of win/loader.h, slot hcsi_dll_computecore)         */
+/* ------------------------------------------------------------------ */
+
+
+static hcsi_dll_slot *const g_cc = &hcsi_dll_computecore;
+
+hcs_result hcsi_cc_get(const cc_table **out) { return hcsi_dll_get(g_cc, out); }
+hcs_result hcsi_cc_missing(const cc_table *t, int ix) { return hcsi_dll_missing(t, ix); }
+hcs_result hcsi_cc_has(const cc_table *t, const int *ixs) { return hcsi_dll_has(t, ixs); }
+
+/* Checks that table t has functions a, b, c (-1 = none). */
+hcs_result hcsi_cc_has3(const cc_table *t, int a, int b, int c)
+{
+    int ixs[4];
+    ixs[0] = a;
+    ixs[1] = b;
+    ixs[2] = c;
+    ixs[3] = -1;
+    return hcsi_cc_has(t, ixs);
+}
+
+/* The current table with functions a, b, c (-1 = none). */
+hcs_result hcsi_cc_need3(const cc_table **out, int a, int b, int c)
+{
+    return hcsi_dll_need(g_cc, out, a, b, c);
+}
+
+
+hcs_result hcs_compute_load(void)
+{
+    const cc_table *t;
+    return hcsi_cc_get(&t);
+}
+
+hcs_result hcs_compute_set_dll_path(const char *dll_path)
+{
+    return hcsi_dll_set_path(g_cc, dll_path);
+}
+
+int hcs_compute_function_present(const char *name) { return hcsi_dll_present(g_cc, name); }
+
+hcs_result hcs_compute_features(char **json)
+{
+    hcsi_buf b;
+    hcs_result hr;
+    size_t i;
+    if (!json)
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_features: json is NULL");
+    *json = NULL;
+    hcsi_buf_init(&b, 0);
+    hr = hcsi_buf_puts(&b, "{\"platform\":\"windows\",\"dlls\":[");
+    for (i = 0; hcsi_dll_all[i] && HCS_SUCCEEDED(hr); i++) {
+        if (i)
+            hr = hcsi_buf_putc(&b, ',');
+        if (HCS_SUCCEEDED(hr))
+            hr = hcsi_dll_features_json(hcsi_dll_all[i], &b);
+    }
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_buf_puts(&b, "]}");
+    if (HCS_SUCCEEDED(hr))
+        *json = hcsi_buf_steal(&b, NULL);
+    hcsi_buf_free(&b);
+    if (HCS_FAILED(hr) || !*json)
+        return hcsi_err_oom();
+    return HCS_S_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* strings                                                             */
+/* ------------------------------------------------------------------ */
+
+
+/* Converts a string HCS returned to UTF-8 (when out is not NULL) and frees
+ * the original (LocalFree), always. */
+hcs_result hcsi_cc_take_w(const WCHAR *s, char **out)
+{
+    return hcsi_w_take(s, HCSI_W_LOCAL, "result document from computecore.dll", out);
+}
+
+char *hcsi_cc_fmt_what(const char *fmt, ...) HCSI_PRINTF(1, 2);
+char *hcsi_cc_fmt_what(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    s = hcsi_vasprintf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* streams                                                             */
+/* ------------------------------------------------------------------ */
+
+
+static hcs_stream *stream_new(HANDLE h)
+{
+    hcs_stream *s;
+    if (!h || h == INVALID_HANDLE_VALUE)
+        return NULL;
+    s = (hcs_stream *)calloc(1, sizeof *s);
+    if (!s) {
+        CloseHandle(h);
+        return NULL;
+    }
+    s->h = h;
+    return s;
+}
+
+hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
+{
+    DWORD rd = 0;
+    if (got)
+        *got = 0;
+    if (!s || (!buf && n))
+        return hcsi_err(HCS_ERR_POINTER, "stream read: stream or buffer is NULL");
+    if (n > 0x40000000u)
+        n = 0x40000000u;
+    if (!ReadFile(s->h, buf, (DWORD)n, &rd, NULL)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF ||
+            e == ERROR_PIPE_NOT_CONNECTED)
+            return HCS_S_OK; /* the writer closed: end of stream */
+        return hcsi_err(hcs_hresult_from_win32(e), "stream read: %s",
+                        hcs_strerror(hcs_hresult_from_win32(e)));
+    }
+    if (got)
+        *got = rd;
+    return HCS_S_OK;
+}
+
+hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
+{
+    const char *p = (const char *)buf;
+    if (!s || (!buf && n))
+        return hcsi_err(HCS_ERR_POINTER, "stream write: stream or buffer is NULL");
+    while (n > 0) {
+        DWORD wr = 0, chunk = n > 0x40000000u ? 0x40000000u : (DWORD)n;
+        if (!WriteFile(s->h, p, chunk, &wr, NULL)) {
+            DWORD e = GetLastError();
+            hcs_result hr = e == ERROR_NO_DATA ? HCS_ERR_WIN32_BROKEN_PIPE
+                                               : hcs_hresult_from_win32(e);
+            return hcsi_err(hr, "stream write: %s", hcs_strerror(hr));
+        }
+        p += wr;
+        n -= wr;
+    }
+    return HCS_S_OK;
+}
+
+hcs_os_handle hcs_stream_os_handle(const hcs_stream *s)
+{
+    return s ? (hcs_os_handle)s->h : HCS_NO_OS_HANDLE;
+}
+
+void hcs_stream_close(hcs_stream *s)
+{
+    if (!s)
+        return;
+    CloseHandle(s->h);
+    free(s);
+}
+
+/* Turns HCS_PROCESS_INFORMATION into info (or closes its handles). */
+void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi,
+                       hcs_process_info *info)
+{
+    if (!info) {
+        if (pi->StdInput)
+            CloseHandle(pi->StdInput);
+        if (pi->StdOutput)
+            CloseHandle(pi->StdOutput);
+        if (pi->StdError)
+            CloseHandle(pi->StdError);
+        return;
+    }
+    info->process_id = pi->ProcessId;
+    info->std_in = stream_new(pi->StdInput);
+    info->std_out = stream_new(pi->StdOutput);
+    info->std_err = stream_new(pi->StdError);
+}
+
+/* ------------------------------------------------------------------ */
+/* events                                                              */
+/* ------------------------------------------------------------------ */
+
+hcs_result hcs_events_create(hcs_events **out) { return hcsi_events_new(out); }
+
+hcs_result hcs_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
+{
+    return hcsi_events_wait(q, timeout_ms, out);
+}
+
+size_t hcs_events_pending(hcs_events *q) { return hcsi_events_pending(q); }
+uint64_t hcs_events_dropped(hcs_events *q) { return hcsi_events_dropped(q); }
+void hcs_events_close(hcs_events *q) { hcsi_events_close(q); }
+
+/* ------------------------------------------------------------------ */
+/* objects                                                             */
+/* ------------------------------------------------------------------ */
+
+
+/* Drops the creator's reference of an object that never became public. */
+void hcsi_cc_obj_discard(hcsi_obj *o)
+{
+    hcsi_obj_unregister(o);
+    hcsi_obj_unref(o);
+}
+
+/* ---- callbacks (trampolines: the context is a key) ---- */
+
+void CALLBACK hcsi_cc_op_complete_tramp(HCSI_CC_OPERATION h, void *ctx)
+{
+    hcsi_obj *o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_OP);
+    hcs_op *op = (hcs_op *)o;
+    hcs_op_callback cb;
+    void *user;
+    (void)h;
+    if (!op)
+        return; /* closed meanwhile: harmless */
+    hcsi_mutex_lock(&op->m);
+    cb = op->cb;
+    user = op->cb_ctx;
+    hcsi_mutex_unlock(&op->m);
+    if (cb)
+        cb(op, user);
+    hcsi_obj_unref(o);
+}
+
+static int match_op_handle(const hcsi_obj *o, void *arg)
+{
+    return (void *)((const struct hcs_op *)o)->h == arg;
+}
+
+/* The id of the operation an event is about. Only asked of an operation
+ * that is still open in libhcs (with a reference held): HCS may deliver the
+ * event after its owner closed the handle, and a closed handle must not be
+ * passed to HCS again. */
+static uint64_t event_op_id(hcsi_obj *subject, HCSI_CC_OPERATION h)
+{
+    hcsi_obj *o;
+    hcs_op *op;
+    UINT64 id = HCSI_CC_INVALID_OPERATION_ID;
+    if (subject->kind == HCSI_KIND_OP && ((hcs_op *)subject)->h == h) {
+        o = subject;
+        hcsi_obj_ref(o);
+    } else {
+        o = hcsi_obj_find(HCSI_KIND_OP, match_op_handle, (void *)h);
+    }
+    if (!o)
+        return 0;
+    op = (hcs_op *)o;
+    if (op->t->fn[IX(HcsGetOperationId)])
+        id = CC(op->t, HcsGetOperationId)(op->h);
+    hcsi_obj_unref(o);
+    return id == HCSI_CC_INVALID_OPERATION_ID ? 0 : id;
+}
+
+void CALLBACK hcsi_cc_event_tramp(HCSI_CC_EVENT *ev, void *ctx)
+{
+    hcsi_obj *o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_ANY);
+    hcs_events *q = NULL;
+    const char *sysid = NULL;
+    uint32_t pid = 0;
+    uint64_t tag = 0, opid = 0;
+    char *data = NULL;
+    hcs_event *e;
+    if (!o)
+        return;
+    if (!ev) {
+        hcsi_obj_unref(o);
+        return;
+    }
+    switch (o->kind) {
+    case HCSI_KIND_SYSTEM: {
+        hcs_system *s = (hcs_system *)o;
+        hcsi_mutex_lock(&s->m);
+        q = s->q;
+        tag = s->tag;
+        if (q)
+            hcsi_obj_ref(&q->base);
+        hcsi_mutex_unlock(&s->m);
+        sysid = s->id;
+        break;
+    }
+    case HCSI_KIND_PROCESS: {
+        hcs_process *p = (hcs_process *)o;
+        hcsi_mutex_lock(&p->m);
+        q = p->q;
+        tag = p->tag;
+        if (q)
+            hcsi_obj_ref(&q->base);
+        hcsi_mutex_unlock(&p->m);
+        sysid = p->system_id;
+        pid = p->pid;
+        break;
+    }
+    case HCSI_KIND_OP: {
+        hcs_op *op = (hcs_op *)o;
+        q = op->q;
+        tag = op->tag;
+        if (q)
+            hcsi_obj_ref(&q->base);
+        break;
+    }
+    default:
+        break;
+    }
+    if (q) {
+        if (ev->EventData)
+            data = w_to_utf8_lossy(ev->EventData, (size_t)-1);
+        if (ev->Operation)
+            opid = event_op_id(o, ev->Operation);
+        e = hcsi_event_new((uint32_t)ev->Type, data, sysid, pid, opid, tag);
+        free(data);
+        hcsi_events_push(q, e);
+        hcsi_obj_unref(&q->base);
+    }
+    hcsi_obj_unref(o);
+}

@@ -1,0 +1,230 @@
+/* The network module on other systems: every call fails with
+ * HCS_ERR_WIN32_NOT_SUPPORTED "<function>: the Host Compute Service is only
+ * available on Windows"; outputs are cleared, nothing can be created.
+ * tests/core/test_core_stub.c checks every function of hcs/network.h. */
+#include <stddef.h>
+#include <string.h>
+
+#include "network/network_int.h"
+
+#define NW(fn) hcsi_core_not_windows(fn)
+#define CLEAR(p)                                                                   \
+    do {                                                                           \
+        if (p)                                                                     \
+            *(p) = NULL;                                                           \
+    } while (0)
+
+hcs_result hcs_net_load(void) { return NW("hcs_net_load"); }
+hcs_result hcs_net_loader_set_path(const char *dll_path)
+{
+    (void)dll_path;
+    return NW("hcs_net_loader_set_path");
+}
+int hcs_net_function_present(const char *name)
+{
+    size_t i;
+    for (i = 0; name && i < HCSI_HCN_COUNT; i++)
+        if (strcmp(hcsi_hcn_names[i], name) == 0)
+            return 0;
+    return -1;
+}
+
+#define NET_KIND_STUB(prefix, type)                                                   \
+    hcs_result prefix##_list(const char *query_json, char **json)                     \
+    {                                                                                 \
+        (void)query_json;                                                             \
+        CLEAR(json);                                                                  \
+        return NW(#prefix "_list");                                                   \
+    }                                                                                 \
+    hcs_result prefix##_get(const char *id, const char *query_json, char **json)      \
+    {                                                                                 \
+        (void)id;                                                                     \
+        (void)query_json;                                                             \
+        CLEAR(json);                                                                  \
+        return NW(#prefix "_get");                                                    \
+    }                                                                                 \
+    hcs_result prefix##_open(const char *id, type **out)                              \
+    {                                                                                 \
+        (void)id;                                                                     \
+        CLEAR(out);                                                                   \
+        return NW(#prefix "_open");                                                   \
+    }                                                                                 \
+    hcs_result prefix##_modify(type *h, const char *request_json)                     \
+    {                                                                                 \
+        (void)h;                                                                      \
+        (void)request_json;                                                           \
+        return NW(#prefix "_modify");                                                 \
+    }                                                                                 \
+    hcs_result prefix##_properties(type *h, const char *query_json, char **json)      \
+    {                                                                                 \
+        (void)h;                                                                      \
+        (void)query_json;                                                             \
+        CLEAR(json);                                                                  \
+        return NW(#prefix "_properties");                                             \
+    }                                                                                 \
+    hcs_result prefix##_delete(const char *id)                                        \
+    {                                                                                 \
+        (void)id;                                                                     \
+        return NW(#prefix "_delete");                                                 \
+    }                                                                                 \
+    void prefix##_close(type *h) { (void)h; }                                         \
+    const char *prefix##_id(const type *h)                                            \
+    {                                                                                 \
+        (void)h;                                                                      \
+        return NULL;                                                                  \
+    }
+
+NET_KIND_STUB(hcs_net, hcs_network)
+NET_KIND_STUB(hcs_endpoint, hcs_endpoint)
+NET_KIND_STUB(hcs_namespace, hcs_namespace)
+NET_KIND_STUB(hcs_lb, hcs_lb)
+NET_KIND_STUB(hcs_route, hcs_route)
+
+#define CREATE_STUB(prefix, type)                                                     \
+    hcs_result prefix##_create(const char *id, const char *settings_json, type **out) \
+    {                                                                                 \
+        (void)id;                                                                     \
+        (void)settings_json;                                                          \
+        CLEAR(out);                                                                   \
+        return NW(#prefix "_create");                                                 \
+    }
+CREATE_STUB(hcs_net, hcs_network)
+CREATE_STUB(hcs_namespace, hcs_namespace)
+CREATE_STUB(hcs_lb, hcs_lb)
+CREATE_STUB(hcs_route, hcs_route)
+CREATE_STUB(hcs_gns, hcs_gns)
+
+hcs_result hcs_endpoint_create(hcs_network *network, const char *id,
+                               const char *settings_json, hcs_endpoint **out)
+{
+    (void)network;
+    (void)id;
+    (void)settings_json;
+    CLEAR(out);
+    return NW("hcs_endpoint_create");
+}
+
+hcs_result hcs_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
+{
+    (void)e;
+    (void)query_json;
+    CLEAR(json);
+    return NW("hcs_endpoint_stats");
+}
+
+hcs_result hcs_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
+{
+    (void)e;
+    (void)query_json;
+    CLEAR(json);
+    return NW("hcs_endpoint_addresses");
+}
+
+hcs_result hcs_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
+{
+    (void)namespace_id;
+    (void)endpoint_id;
+    return NW("hcs_namespace_add_endpoint");
+}
+
+hcs_result hcs_namespace_remove_endpoint(const char *namespace_id,
+                                         const char *endpoint_id)
+{
+    (void)namespace_id;
+    (void)endpoint_id;
+    return NW("hcs_namespace_remove_endpoint");
+}
+
+hcs_result hcs_net_subscribe(hcs_events *q, uint64_t tag, hcs_net_subscription **out)
+{
+    (void)q;
+    (void)tag;
+    CLEAR(out);
+    return NW("hcs_net_subscribe");
+}
+
+void hcs_net_unsubscribe(hcs_net_subscription *sub) { (void)sub; }
+
+hcs_result hcs_gns_modify(hcs_gns *g, const char *settings_json)
+{
+    (void)g;
+    (void)settings_json;
+    return NW("hcs_gns_modify");
+}
+
+hcs_result hcs_gns_delete(const char *id)
+{
+    (void)id;
+    return NW("hcs_gns_delete");
+}
+
+const char *hcs_gns_id(const hcs_gns *g)
+{
+    (void)g;
+    return NULL;
+}
+
+void hcs_gns_close(hcs_gns *g) { (void)g; }
+
+hcs_result hcs_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
+                             hcs_net_subscription **out)
+{
+    (void)g;
+    (void)q;
+    (void)tag;
+    CLEAR(out);
+    return NW("hcs_gns_subscribe");
+}
+
+hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
+                                hcs_port_reservation **out)
+{
+    (void)g;
+    (void)protocol;
+    (void)access;
+    (void)port;
+    CLEAR(out);
+    return NW("hcs_gns_reserve_port");
+}
+
+hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
+                                      uint16_t *end, hcs_port_reservation **out)
+{
+    (void)g;
+    (void)count;
+    if (start)
+        *start = 0;
+    if (end)
+        *end = 0;
+    CLEAR(out);
+    return NW("hcs_gns_reserve_port_range");
+}
+
+hcs_result hcs_port_reservation_release(hcs_port_reservation *r)
+{
+    (void)r;
+    return NW("hcs_port_reservation_release");
+}
+
+hcs_result hcs_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
+{
+    CLEAR(entries);
+    if (count)
+        *count = 0;
+    return NW("hcs_port_reservations_list");
+}
+
+hcs_result hcs_net_hns_version(uint32_t *major, uint32_t *minor)
+{
+    if (major)
+        *major = 0;
+    if (minor)
+        *minor = 0;
+    return NW("hcs_net_hns_version");
+}
+
+hcs_result hcs_net_feature_require(int feature)
+{
+    (void)feature;
+    return NW("hcs_net_feature_require");
+}

@@ -1,0 +1,118 @@
+/* The storage module on other systems: every call fails with
+ * HCS_ERR_WIN32_NOT_SUPPORTED "<function>: the Host Compute Service is only
+ * available on Windows". tests/core/test_core_stub.c checks every function
+ * of hcs/storage.h. */
+#include <stddef.h>
+#include <string.h>
+
+#include "storage/storage_int.h"
+
+#define NW(fn) hcsi_core_not_windows(fn)
+
+hcs_result hcs_layer_load(void) { return NW("hcs_layer_load"); }
+hcs_result hcs_layer_loader_set_path(const char *dll_path)
+{
+    (void)dll_path;
+    return NW("hcs_layer_loader_set_path");
+}
+int hcs_layer_function_present(const char *name)
+{
+    size_t i;
+    for (i = 0; name && i < HCSI_CS_COUNT; i++)
+        if (strcmp(hcsi_cs_names[i], name) == 0)
+            return 0;
+    return -1;
+}
+
+/* Functions of 1..4 strings. */
+#define S1(fn)                                                                        \
+    hcs_result fn(const char *a)                                                      \
+    {                                                                                 \
+        (void)a;                                                                      \
+        return NW(#fn);                                                               \
+    }
+#define S2(fn)                                                                        \
+    hcs_result fn(const char *a, const char *b)                                       \
+    {                                                                                 \
+        (void)a;                                                                      \
+        (void)b;                                                                      \
+        return NW(#fn);                                                               \
+    }
+#define S3(fn)                                                                        \
+    hcs_result fn(const char *a, const char *b, const char *c)                        \
+    {                                                                                 \
+        (void)a;                                                                      \
+        (void)b;                                                                      \
+        (void)c;                                                                      \
+        return NW(#fn);                                                               \
+    }
+#define S4(fn)                                                                        \
+    hcs_result fn(const char *a, const char *b, const char *c, const char *d)         \
+    {                                                                                 \
+        (void)a;                                                                      \
+        (void)b;                                                                      \
+        (void)c;                                                                      \
+        (void)d;                                                                      \
+        return NW(#fn);                                                               \
+    }
+
+S3(hcs_layer_import)
+S4(hcs_layer_export)
+S4(hcs_layer_export_legacy_writable)
+S1(hcs_layer_destroy)
+S3(hcs_layer_setup_base_volume)
+S3(hcs_layer_init_writable)
+S4(hcs_layer_init_legacy_writable)
+S2(hcs_layer_attach_filter)
+S1(hcs_layer_detach_filter)
+S2(hcs_layer_attach_overlay)
+S2(hcs_layer_detach_overlay)
+
+hcs_result hcs_layer_setup_base(const char *layer_path, hcs_os_handle vhd,
+                                const char *options_json)
+{
+    (void)layer_path;
+    (void)vhd;
+    (void)options_json;
+    return NW("hcs_layer_setup_base");
+}
+
+hcs_result hcs_layer_format_vhd(hcs_os_handle vhd)
+{
+    (void)vhd;
+    return NW("hcs_layer_format_vhd");
+}
+
+hcs_result hcs_layer_format_vhd_file(const char *vhd_path, int kind)
+{
+    (void)vhd_path;
+    (void)kind;
+    return NW("hcs_layer_format_vhd_file");
+}
+
+hcs_result hcs_layer_vhd_mount_path(hcs_os_handle vhd, char **path)
+{
+    (void)vhd;
+    if (path)
+        *path = NULL;
+    return NW("hcs_layer_vhd_mount_path");
+}
+
+hcs_result hcs_layer_vhd_mount_path_file(const char *vhd_path, char **path)
+{
+    (void)vhd_path;
+    if (path)
+        *path = NULL;
+    return NW("hcs_layer_vhd_mount_path_file");
+}
+
+uint32_t hcs_windows_build(void) { return 0; }
+
+hcs_result hcs_privileges_enable(const char *const *names, size_t count)
+{
+    (void)names;
+    (void)count;
+    return NW("hcs_privileges_enable");
+}
+
+hcs_result hcs_layer_privileges_enable(void) { return NW("hcs_layer_privileges_enable"); }
