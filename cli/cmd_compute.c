@@ -489,7 +489,7 @@ int hcsctl_cmd_modify(hcsctl_ctx *ctx, int argc, char **argv)
         return hcsctl_usage_error("modify: cannot read \"%s\"", o.pos[1]);
     rc = open_system(ctx, "modify", o.pos[0], &s);
     if (rc == 0) {
-        hr = hcs_system_modify(s, doc, HCS_NO_OS_HANDLE, o.timeout_ms);
+        hr = hcs_system_modify(s, doc, HCS_OS_HANDLE_NONE, o.timeout_ms);
         hcs_system_close(s);
         if (HCS_FAILED(hr))
             rc = fail(ctx, "modify", hr);

@@ -221,11 +221,11 @@ static void gave_up_note(const run_opts *o)
 static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 {
     run_opts o;
-    hcs_gcs_config cfg;
+    hcs_gcs_bridge_options cfg;
     hcs_gcs_listener *l = NULL;
     hcs_gcs_bridge *b = NULL;
     hcs_gcs_process *p = NULL;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     char stdio_addr[4096];
     char *cmdline = NULL;
     uint32_t code = 0;
@@ -326,7 +326,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     if (ctr.read_only && ctr.scratch)
         return hcsctl_usage_error("gcs run: --read-only has no scratch: drop --scratch");
 
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.os_hint = o.os && strcmp(o.os, "windows") == 0 ? HCS_GCS_OS_WINDOWS : HCS_GCS_OS_LINUX;
     cfg.accept_timeout_ms = (int64_t)o.timeout_s * 1000;
     if (o.rpc_timeout_s) {
@@ -384,7 +384,7 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 #endif
     }
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     o.env[o.nenv] = NULL;
     o.cmd[o.ncmd] = NULL; /* in bounds: main only compacts argv */
     if (hcsctl_ctr_enabled(&ctr)) {
@@ -449,9 +449,9 @@ start:
         hcsctl_tty_follow(&tty, p, b);
 #endif
 #ifdef _WIN32
-    hcsctl_relay_and_wait(p, (hcs_gcs_fd)GetStdHandle(STD_INPUT_HANDLE),
-                          (hcs_gcs_fd)GetStdHandle(STD_OUTPUT_HANDLE),
-                          (hcs_gcs_fd)GetStdHandle(STD_ERROR_HANDLE), HCSCTL_OUTPUT_GRACE_MS,
+    hcsctl_relay_and_wait(p, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
+                          (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
+                          (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE), HCSCTL_OUTPUT_GRACE_MS,
                           &run);
 #else
     fflush(stdout);

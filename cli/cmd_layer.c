@@ -192,7 +192,7 @@ int hcsctl_cmd_layer(hcsctl_ctx *ctx, int argc, char **argv)
         hr = hcs_layer_build_os_options(o.vm ? "Vm" : "Container", 0, 0, &data);
         begin("setting up base layer", o.pos[0], NULL);
         if (HCS_SUCCEEDED(hr))
-            hr = hcs_layer_setup_base(o.pos[0], HCS_NO_OS_HANDLE, data);
+            hr = hcs_layer_setup_base(o.pos[0], HCS_OS_HANDLE_NONE, data);
         rc = end(sub, hr);
     } else if (strcmp(sub, "init-writable") == 0) {
         begin("initializing writable layer", o.pos[0], NULL);

@@ -230,18 +230,18 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
         int endpoint = strcmp(k->cmd, "endpoint") == 0;
         int rc;
         if (nat) {
-            hcs_net_subnet sn;
-            hcs_net_network_opts o;
+            hcs_schema_hcn_subnet sn;
+            hcs_schema_hcn_network_options o;
             if (npos || !subnet)
                 return hcsctl_usage_error("net create --nat NAME needs --subnet PREFIX and no FILE");
             memset(&sn, 0, sizeof sn);
-            memset(&o, 0, sizeof o);
+            o = (hcs_schema_hcn_network_options)HCS_SCHEMA_HCN_NETWORK_OPTIONS_INIT;
             sn.prefix = subnet;
             sn.gateway = gateway;
             o.name = nat;
             o.subnets = &sn;
             o.subnet_count = 1;
-            hr = hcs_net_build_network(&o, &doc);
+            hr = hcs_schema_build_hcn_network(&o, &doc);
             if (HCS_FAILED(hr))
                 return hcsctl_fail("net create", hr);
         } else {

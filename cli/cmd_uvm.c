@@ -269,7 +269,7 @@ static int build_config(const uvm_opts *o, char **doc)
         return 0;
     }
     if (o->linux_guest) {
-        hcs_schema_lcow_uvm_opts l;
+        hcs_schema_lcow_uvm_options l;
         const char *kfile, *ifile;
         char *kdir = split_path(o->kernel, &kfile);
         char *idir = split_path(o->initrd, &ifile);
@@ -280,7 +280,7 @@ static int build_config(const uvm_opts *o, char **doc)
             return hcsctl_usage_error("uvm run: --kernel and --initrd must be in the same "
                                       "folder (HCS boots both from the UVM's boot folder)");
         }
-        memset(&l, 0, sizeof l);
+        l = (hcs_schema_lcow_uvm_options)HCS_SCHEMA_LCOW_UVM_OPTIONS_INIT;
         l.boot_dir = kdir ? kdir : ".";
         l.kernel_file = kfile;
         l.initrd_file = ifile;
@@ -290,8 +290,8 @@ static int build_config(const uvm_opts *o, char **doc)
         free(kdir);
         free(idir);
     } else {
-        hcs_schema_wcow_uvm_opts w;
-        memset(&w, 0, sizeof w);
+        hcs_schema_wcow_uvm_options w;
+        w = (hcs_schema_wcow_uvm_options)HCS_SCHEMA_WCOW_UVM_OPTIONS_INIT;
         w.uvm_folder = o->layers[o->nlayers - 1];
         w.scratch_vhdx = o->scratch;
         w.memory_mb = o->memory_mb;
@@ -333,8 +333,8 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
     hcs_gcs_listener *l = NULL;
     hcs_gcs_bridge *b = NULL;
     hcs_gcs_process *gp = NULL;
-    hcs_gcs_config cfg;
-    hcs_gcs_process_config pc;
+    hcs_gcs_bridge_options cfg;
+    hcs_gcs_process_options pc;
     uint32_t code = 0;
     hcs_result hr;
     int rc;
@@ -403,7 +403,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
                  "\"ConnectSecurityDescriptor\":\"D:P(A;;FA;;;SY)(A;;FA;;;BA)\","
                  "\"AllowWildcardBinds\":true}}",
                  HCS_GCS_WINDOWS_SERVICE_ID);
-        hr = hcs_system_modify(s, req, HCS_NO_OS_HANDLE, o.timeout_ms);
+        hr = hcs_system_modify(s, req, HCS_OS_HANDLE_NONE, o.timeout_ms);
         if (HCS_FAILED(hr)) {
             rc = uvm_fail("allow the GCS hvsock service", hr);
             goto teardown;
@@ -415,7 +415,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
     }
 
     /* 2. listen before start (hcsshim #2723: no race with the guest's dial) */
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.os_hint = o.windows_guest ? HCS_GCS_OS_WINDOWS : HCS_GCS_OS_LINUX;
     cfg.accept_timeout_ms = o.timeout_ms;
     cfg.uvm_id = rid;
@@ -452,7 +452,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
     }
 
     /* 5. the command */
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     o.env[o.nenv] = NULL;
     o.cmd[o.ncmd] = NULL; /* in bounds: main only compacts argv */
     if (hcs_gcs_bridge_os(b) == HCS_GCS_OS_WINDOWS) {
@@ -479,9 +479,9 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
     }
     fflush(stdout);
 #ifdef _WIN32
-    hr = hcs_gcs_process_relay(gp, (hcs_gcs_fd)GetStdHandle(STD_INPUT_HANDLE),
-                               (hcs_gcs_fd)GetStdHandle(STD_OUTPUT_HANDLE),
-                               (hcs_gcs_fd)GetStdHandle(STD_ERROR_HANDLE));
+    hr = hcs_gcs_process_relay(gp, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
+                               (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
+                               (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE));
 #else
     hr = hcs_gcs_process_relay(gp, 0, 1, 2);
 #endif

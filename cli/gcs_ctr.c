@@ -133,7 +133,7 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
         return fail(c, hr, "mount the layers");
     c->layers_added = 1;
 
-    hcs_gcs_oci_spec_options_init(&so);
+    hcs_gcs_oci_spec_options_init(&so, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     so.process.args = (const char *const *)argv;
     so.process.env = env;
     so.process.cwd = cwd;

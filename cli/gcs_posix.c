@@ -195,7 +195,7 @@ void hcsctl_tty_prepare(tty_state *t)
 }
 
 /* Before the process starts: its console size, raw mode. */
-void hcsctl_tty_begin(tty_state *t, hcs_gcs_process_config *pc)
+void hcsctl_tty_begin(tty_state *t, hcs_gcs_process_options *pc)
 {
     static int atexit_done;
     if (t->rows && t->cols) {

@@ -34,7 +34,7 @@ typedef struct tty_state {
  * signal thread. Nothing here is fatal. */
 void hcsctl_tty_prepare(tty_state *t);
 /* Before the process starts: its console size (pc), raw mode. */
-void hcsctl_tty_begin(tty_state *t, hcs_gcs_process_config *pc);
+void hcsctl_tty_begin(tty_state *t, hcs_gcs_process_options *pc);
 /* Once the process runs: follow the terminal's size. */
 void hcsctl_tty_follow(tty_state *t, hcs_gcs_process *p, hcs_gcs_bridge *b);
 /* Every way out once prepare ran: stop following, restore the terminal,

@@ -73,8 +73,8 @@ static void watch_main(void *arg)
     hcsi_mutex_unlock(&w->m);
 }
 
-void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_fd,
-                           hcs_gcs_fd err_fd, uint32_t grace_ms, hcsctl_run_result *r)
+void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_os_handle in_fd, hcs_os_handle out_fd,
+                           hcs_os_handle err_fd, uint32_t grace_ms, hcsctl_run_result *r)
 {
     watch w;
     hcsi_thread t;

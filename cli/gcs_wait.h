@@ -29,7 +29,7 @@ void hcsctl_run_result_free(hcsctl_run_result *r);
  * no longer relayed. A relay failure stops the wait and is reported in
  * relay_hr (the process is left running, as before). Without a thread to
  * spare, relays to EOF and then waits. p stays the caller's. */
-void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_fd,
-                           hcs_gcs_fd err_fd, uint32_t grace_ms, hcsctl_run_result *r);
+void hcsctl_relay_and_wait(hcs_gcs_process *p, hcs_os_handle in_fd, hcs_os_handle out_fd,
+                           hcs_os_handle err_fd, uint32_t grace_ms, hcsctl_run_result *r);
 
 #endif

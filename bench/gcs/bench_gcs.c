@@ -206,9 +206,9 @@ static void die(const char *what, hcs_result hr)
 static hcs_gcs_bridge *connect_peer(peer_proc *pp, const char *stdio_addr)
 {
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_result hr;
-    hcs_gcs_config_init(&c);
+    hcs_gcs_bridge_options_init(&c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     c.stdio_address = stdio_addr;
     hr = hcs_gcs_connect_fds(pp->fd, pp->fd, 1, &c, &b);
     if (HCS_FAILED(hr))
@@ -375,19 +375,19 @@ static double raw_bulk(peer_proc *pp, int sink)
 
 static double bridge_bulk(hcs_gcs_bridge *b, int sink)
 {
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"/bin/cat", "/dev/zero", NULL};
     uint32_t code = 1;
     uint64_t t0 = hcsi_now_ns();
     hcs_result hr;
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.use_stdout = 1;
     hr = hcs_gcs_process_start(b, &pc, &p);
     if (HCS_FAILED(hr))
         die("process start", hr);
-    hr = hcs_gcs_process_relay(p, HCS_GCS_NO_FD, sink, HCS_GCS_NO_FD);
+    hr = hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, sink, HCS_OS_HANDLE_NONE);
     if (HCS_FAILED(hr))
         die("relay", hr);
     hr = hcs_gcs_process_wait(p, HCS_TIMEOUT_INFINITE, &code);

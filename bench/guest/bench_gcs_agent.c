@@ -73,7 +73,7 @@ static void die(const char *what, hcs_result hr)
 static void agent_up(agent *a, const char *path)
 {
     int sv[2];
-    hcs_gcs_config cfg;
+    hcs_gcs_bridge_options cfg;
     char addr[96];
     hcs_result hr;
     snprintf(a->dir, sizeof a->dir, "/tmp/hcsg-bench-XXXXXX");
@@ -95,7 +95,7 @@ static void agent_up(agent *a, const char *path)
         _exit(127);
     }
     close(sv[1]);
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.stdio_address = addr;
     hr = hcs_gcs_connect_fds(sv[0], sv[0], 1, &cfg, &a->b);
     if (HCS_FAILED(hr))
@@ -117,11 +117,11 @@ static void exec_wait(agent *a, int with_stdout)
 {
     static const char *const argv_true[] = {"/bin/true", NULL};
     static const char *const argv_echo[] = {"/bin/echo", "x", NULL};
-    hcs_gcs_process_config c;
+    hcs_gcs_process_options c;
     hcs_gcs_process *p = NULL;
     uint32_t code = 1;
     hcs_result hr;
-    hcs_gcs_process_config_init(&c);
+    hcs_gcs_process_options_init(&c, HCS_GCS_PROCESS_OPTIONS_VERSION);
     c.argv = with_stdout ? argv_echo : argv_true;
     c.use_stdout = with_stdout;
     hr = hcs_gcs_process_start(a->b, &c, &p);

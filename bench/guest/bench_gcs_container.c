@@ -423,7 +423,7 @@ static int enter_namespace(char *why, size_t n)
 static int agent_up(const char *path)
 {
     int sv[2];
-    hcs_gcs_config cfg;
+    hcs_gcs_bridge_options cfg;
     hcs_result hr;
     if (mkdir(STDIO_DIR, 0700) != 0 && errno != EEXIST)
         return -1;
@@ -449,7 +449,7 @@ static int agent_up(const char *path)
         perror("fork");
         return -1;
     }
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.stdio_address = "unix:" STDIO_DIR;
     cfg.accept_timeout_ms = 30000;
     cfg.rpc_timeout_ms = 60000;
@@ -470,7 +470,7 @@ static char *make_spec(const char *id, const char *root, const char *const *argv
     hcs_gcs_oci_spec_options so;
     char *spec = NULL;
     hcs_result hr;
-    hcs_gcs_oci_spec_options_init(&so);
+    hcs_gcs_oci_spec_options_init(&so, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     so.process.args = argv;
     so.container_id = id;
     so.root_path = root;
@@ -515,7 +515,7 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     char bundle[128], root[160], scratch[160];
     const char *layers[] = {LAYER, NULL};
     hcs_gcs_combined_layers cl, rm;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     hcs_gcs_notification note;
     int added = 0, created = 0, rc = -1;
@@ -532,7 +532,7 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     rm = cl;
     cl.layer_paths = layers;
     cl.scratch_path = scratch;
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = id; /* no OCI process: the init */
 #define STEP(phase, what, call)                                                              \
     do {                                                                                     \

@@ -181,12 +181,12 @@ static void run(const char *name, hcs_schema_type_id type, const char *doc, size
 
 int main(int argc, char **argv)
 {
-    hcs_schema_lcow_uvm_opts lo;
+    hcs_schema_lcow_uvm_options lo;
     char *lcow = NULL, *props;
     size_t plen;
     if (argc > 1 && strcmp(argv[1], "--quick") == 0)
         g_budget_ns = 6e7;
-    memset(&lo, 0, sizeof lo);
+    lo = (hcs_schema_lcow_uvm_options)HCS_SCHEMA_LCOW_UVM_OPTIONS_INIT;
     lo.owner = "containerd-shim-runhcs-v1.exe";
     lo.boot_dir = "C:\\Program Files\\Linux Containers";
     if (HCS_FAILED(hcs_schema_build_lcow_uvm(&lo, &lcow))) {

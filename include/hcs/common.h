@@ -51,6 +51,35 @@ typedef int32_t hcs_result;
 #define HCS_SUCCEEDED(hr) ((hcs_result)(hr) >= 0)
 #define HCS_FAILED(hr) ((hcs_result)(hr) < 0)
 
+/* An operating-system handle, for every module: a Windows HANDLE or a POSIX
+ * file descriptor, carried as a pointer-sized integer. HCS_OS_HANDLE_NONE
+ * means "none" everywhere (-1: never a valid descriptor, and never a
+ * handle HCS is given); on Windows a NULL handle (0) passed in is read as
+ * none too. Handles passed in stay the caller's unless a call says so. */
+typedef intptr_t hcs_os_handle;
+#define HCS_OS_HANDLE_NONE ((hcs_os_handle)-1)
+
+/* An IP address with its prefix length, and a route: the shapes the schema
+ * builders (hcs/schema_build.h) and the GCS helpers (hcs/gcs.h) share.
+ * Strings are borrowed for the call. */
+typedef struct hcs_ip_config {
+    const char *address;       /* e.g. 10.0.0.2 */
+    uint8_t prefix_length;     /* 0 = omitted */
+} hcs_ip_config;
+
+typedef struct hcs_ip_route {
+    const char *next_hop;
+    const char *destination_prefix; /* e.g. 0.0.0.0/0 */
+    uint16_t metric;           /* 0 = omitted */
+} hcs_ip_route;
+
+/* Option structs are versioned, as libgit2's: each starts with `unsigned
+ * version`, which its <NAME>_INIT macro (or <name>_init(&opts, <NAME>_VERSION)
+ * where there is one) sets together with the defaults. A call given an
+ * options struct whose version this library does not know fails with
+ * HCS_ERR_INVALIDARG naming the struct instead of reading a layout it was
+ * not built with; a struct left at 0 is refused the same way. */
+
 /* Timeouts in milliseconds, for every module: a value >= 0 bounds the
  * call; HCS_TIMEOUT_INFINITE (any negative value other than
  * HCS_TIMEOUT_DEFAULT) means no bound; HCS_TIMEOUT_DEFAULT means the

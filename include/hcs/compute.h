@@ -71,9 +71,7 @@ typedef struct hcs_op hcs_op;
 typedef struct hcs_events hcs_events;
 typedef struct hcs_stream hcs_stream;
 
-/* An OS handle (a Windows HANDLE or SOCKET) as an integer. */
-typedef intptr_t hcs_os_handle;
-#define HCS_NO_OS_HANDLE ((hcs_os_handle)0)
+/* OS handles are hcs_os_handle (hcs/common.h). */
 
 /* HCS_TIMEOUT_DEFAULT (hcs/common.h) for compute calls: */
 #define HCS_DEFAULT_TIMEOUT_MS 240000
@@ -115,7 +113,8 @@ HCS_API hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n,
                                    size_t *got);
 /* Writes all n bytes. HCS_ERR_WIN32_BROKEN_PIPE when the reader is gone. */
 HCS_API hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n);
-/* The underlying OS handle (library-owned), for callers that multiplex. */
+/* The underlying OS handle (library-owned), for callers that multiplex;
+ * HCS_OS_HANDLE_NONE when there is none. */
 HCS_API hcs_os_handle hcs_stream_os_handle(const hcs_stream *s);
 /* Closes a caller-owned stream (not one borrowed from hcs_process_stdio). */
 HCS_API void hcs_stream_close(hcs_stream *s);
@@ -304,6 +303,7 @@ HCS_API hcs_result hcs_compute_enumerate_begin(const char *namespace_id,
 /* ---- compute systems (HCS_SYSTEM) ---- */
 
 typedef struct hcs_system_create_options {
+    unsigned version; /* HCS_SYSTEM_CREATE_OPTIONS_VERSION (use HCS_SYSTEM_CREATE_OPTIONS_INIT) */
     /* non-NULL: HcsCreateComputeSystemInNamespace with HCS_CREATE_OPTIONS_1 */
     const char *namespace_id;
     /* non-NULL: subscribe q before the creation can complete (atomically
@@ -314,8 +314,10 @@ typedef struct hcs_system_create_options {
     uint64_t event_tag;
     hcs_os_handle user_token; /* namespace create only; optional */
 } hcs_system_create_options;
+#define HCS_SYSTEM_CREATE_OPTIONS_VERSION 1u
+#define HCS_SYSTEM_CREATE_OPTIONS_INIT {.version = HCS_SYSTEM_CREATE_OPTIONS_VERSION}
 
-HCS_API void hcs_system_create_options_init(hcs_system_create_options *o);
+HCS_API hcs_result hcs_system_create_options_init(hcs_system_create_options *o, unsigned version);
 
 /* Creates a compute system from an HCS schema v2 ComputeSystem document and
  * waits for the creation. On failure nothing is left open. */
@@ -449,7 +451,7 @@ HCS_API hcs_result hcs_process_close_stdio(hcs_process *p, int which,
                                            int64_t timeout_ms);
 /* Relays stdio until stdout and stderr reach EOF: in -> stdin (closed at
  * EOF, on a helper thread), stdout -> out, stderr -> err (OS handles;
- * HCS_NO_OS_HANDLE skips a stream, an unread output is drained). */
+ * HCS_OS_HANDLE_NONE skips a stream, an unread output is drained). */
 HCS_API hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in,
                                      hcs_os_handle out, hcs_os_handle err);
 /* HcsGetProcessInfo (result through ...AndProcessInfo). */

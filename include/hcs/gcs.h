@@ -19,7 +19,7 @@
  *     with hcs_free(). Pointers returned as const (capabilities, names) are
  *     library-owned and valid until the object they came from is closed.
  *   - Input strings/structs are borrowed for the duration of the call;
- *     hcs_gcs_config strings are copied by listen/connect.
+ *     hcs_gcs_bridge_options strings are copied by listen/connect.
  *
  * Threads: every function taking a bridge or a process is thread-safe,
  * except the *_close functions, which must be the last call on their
@@ -63,9 +63,7 @@ typedef struct hcs_gcs_listener hcs_gcs_listener;
 typedef struct hcs_gcs_bridge hcs_gcs_bridge;
 typedef struct hcs_gcs_process hcs_gcs_process;
 
-/* An OS file descriptor (POSIX) or HANDLE (Windows). */
-typedef intptr_t hcs_gcs_fd;
-#define HCS_GCS_NO_FD ((hcs_gcs_fd)-1)
+/* Descriptors and handles are hcs_os_handle (hcs/common.h). */
 
 typedef enum hcs_gcs_os {
     HCS_GCS_OS_UNKNOWN = 0,
@@ -98,7 +96,8 @@ typedef void (*hcs_gcs_log_fn)(void *ctx, hcs_gcs_log_level level,
 #define HCS_GCS_DEFAULT_RPC_TIMEOUT_MS 300000      /* hcsshim: 5 min */
 #define HCS_GCS_DEFAULT_STDIO_TIMEOUT_MS 30000
 
-typedef struct hcs_gcs_config {
+typedef struct hcs_gcs_bridge_options {
+    unsigned version; /* HCS_GCS_BRIDGE_OPTIONS_VERSION (use HCS_GCS_BRIDGE_OPTIONS_INIT) */
     /* Expected guest OS before negotiation: picks the default hvsock
      * service GUID for hvsock:VMID. Default LINUX. */
     hcs_gcs_os os_hint;
@@ -124,10 +123,18 @@ typedef struct hcs_gcs_config {
     uint32_t max_message_size;
     hcs_gcs_log_fn log; /* NULL: anomalies are only counted (stats) */
     void *log_ctx;
-} hcs_gcs_config;
+} hcs_gcs_bridge_options;
+#define HCS_GCS_BRIDGE_OPTIONS_VERSION 1u
+#define HCS_GCS_BRIDGE_OPTIONS_INIT                                             \
+    {.version = HCS_GCS_BRIDGE_OPTIONS_VERSION,                      \
+     .os_hint = HCS_GCS_OS_LINUX,                                    \
+     .accept_timeout_ms = HCS_GCS_DEFAULT_ACCEPT_TIMEOUT_MS,         \
+     .rpc_timeout_ms = HCS_GCS_DEFAULT_RPC_TIMEOUT_MS,               \
+     .stdio_timeout_ms = HCS_GCS_DEFAULT_STDIO_TIMEOUT_MS,           \
+     .max_message_size = HCS_GCS_MAX_MESSAGE_SIZE}
 
 /* Fills the defaults above. */
-HCS_API void hcs_gcs_config_init(hcs_gcs_config *cfg);
+HCS_API hcs_result hcs_gcs_bridge_options_init(hcs_gcs_bridge_options *cfg, unsigned version);
 
 /* ---- connecting ---- */
 
@@ -142,7 +149,7 @@ HCS_API void hcs_gcs_config_init(hcs_gcs_config *cfg);
  *                              is the unix socket DIR/P (P decimal); the
  *                              bridge is DIR/1073741824.
  * cfg may be NULL (defaults). */
-HCS_API hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_config *cfg,
+HCS_API hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_bridge_options *cfg,
                                   hcs_gcs_listener **out);
 /* Accepts the one guest connection (bounded by accept_timeout_ms:
  * HCS_ERR_CONNECTION_TIMEOUT), stops listening, negotiates (see
@@ -158,9 +165,9 @@ HCS_API void hcs_gcs_listener_close(hcs_gcs_listener *l);
  * OS (RuntimeOsType, "windows" when absent) and capabilities; for Windows
  * guests sends the null-container Create/Start when asked and the HvSocket
  * settings update. */
-HCS_API hcs_result hcs_gcs_connect_fds(hcs_gcs_fd read_fd, hcs_gcs_fd write_fd,
+HCS_API hcs_result hcs_gcs_connect_fds(hcs_os_handle read_fd, hcs_os_handle write_fd,
                                        int take_ownership,
-                                       const hcs_gcs_config *cfg,
+                                       const hcs_gcs_bridge_options *cfg,
                                        hcs_gcs_bridge **out);
 
 /* Fails every pending and future call with HCS_ERR_CONNECTION_CLOSED
@@ -312,17 +319,7 @@ typedef struct hcs_gcs_combined_layers {
     const char *scratch_path;
 } hcs_gcs_combined_layers;
 
-typedef struct hcs_gcs_ip_config {
-    const char *ip_address;
-    uint8_t prefix_length;
-} hcs_gcs_ip_config;
-
-typedef struct hcs_gcs_route {
-    const char *next_hop;
-    const char *destination_prefix;
-    uint16_t metric;
-} hcs_gcs_route;
-
+/* IP configurations and routes: hcs_ip_config / hcs_ip_route (hcs/common.h). */
 typedef struct hcs_gcs_network_adapter {
     const char *namespace_id;
     const char *id;
@@ -331,9 +328,9 @@ typedef struct hcs_gcs_network_adapter {
     const char *dns_server_list;
     uint16_t encap_overhead;
     int vpci_assigned;
-    const hcs_gcs_ip_config *ip_configs;
+    const hcs_ip_config *ip_configs;
     size_t ip_config_count;
-    const hcs_gcs_route *routes;
+    const hcs_ip_route *routes;
     size_t route_count;
     int policy_based_routing;
     int enable_low_metric;
@@ -424,7 +421,8 @@ HCS_API hcs_result hcs_gcs_container_get_statistics(hcs_gcs_bridge *b,
  * resulting tty setting.
  *
  * Windows guests: the fields are sent as given (command_line; no OCI). */
-typedef struct hcs_gcs_process_config {
+typedef struct hcs_gcs_process_options {
+    unsigned version; /* HCS_GCS_PROCESS_OPTIONS_VERSION (use HCS_GCS_PROCESS_OPTIONS_INIT) */
     const char *container_id;        /* NULL: a process in the UVM */
     const char *const *argv;         /* CommandArgs (NULL-terminated; UVM) */
     const char *command_line;        /* CommandLine (Windows guests) */
@@ -437,9 +435,11 @@ typedef struct hcs_gcs_process_config {
     /* Container exec: the OCI runtime Process document (see above).
      * NULL with a container_id starts the container's init process. */
     const char *oci_process_json;
-} hcs_gcs_process_config;
+} hcs_gcs_process_options;
+#define HCS_GCS_PROCESS_OPTIONS_VERSION 1u
+#define HCS_GCS_PROCESS_OPTIONS_INIT {.version = HCS_GCS_PROCESS_OPTIONS_VERSION}
 
-HCS_API void hcs_gcs_process_config_init(hcs_gcs_process_config *cfg);
+HCS_API hcs_result hcs_gcs_process_options_init(hcs_gcs_process_options *cfg, unsigned version);
 
 /* Checks cfg (above), opens a listener per requested stream (ports from
  * 0x40000001 upward, never reused on a bridge), sends ExecuteProcess,
@@ -447,7 +447,7 @@ HCS_API void hcs_gcs_process_config_init(hcs_gcs_process_config *cfg);
  * stdio_timeout_ms for the guest to dial each stream
  * (HCS_ERR_CONNECTION_TIMEOUT names the stream and port). */
 HCS_API hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b,
-                                         const hcs_gcs_process_config *cfg,
+                                         const hcs_gcs_process_options *cfg,
                                          hcs_gcs_process **out);
 HCS_API uint32_t hcs_gcs_process_pid(const hcs_gcs_process *p);
 
@@ -494,14 +494,14 @@ HCS_API hcs_result hcs_gcs_process_read_timeout(hcs_gcs_process *p, int stream,
 HCS_API hcs_result hcs_gcs_process_cancel_io(hcs_gcs_process *p);
 /* Relays until stdout and stderr reached EOF: in_fd -> stdin (half-close
  * at EOF, runs on a helper thread), stdout -> out_fd, stderr -> err_fd.
- * HCS_GCS_NO_FD skips a stream (an unread output is drained and dropped).
+ * HCS_OS_HANDLE_NONE skips a stream (an unread output is drained and dropped).
  * Interrupted by hcs_gcs_process_cancel_io. On POSIX a write to a closed
  * pipe fails with an error instead of raising SIGPIPE: SIGPIPE is blocked
  * on the calling thread while the call runs (the mask is restored and a
  * SIGPIPE it raised consumed before it returns); the library never changes
  * the process's SIGPIPE disposition. */
-HCS_API hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd,
-                                         hcs_gcs_fd out_fd, hcs_gcs_fd err_fd);
+HCS_API hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_os_handle in_fd,
+                                         hcs_os_handle out_fd, hcs_os_handle err_fd);
 
 /* SignalProcess with a Linux signal number (Options {"Signal":n}).
  * HCS_S_OK when delivered; HCS_S_FALSE when the guest says the process is

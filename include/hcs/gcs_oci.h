@@ -2,7 +2,7 @@
  * libhcs — OCI runtime documents for Linux containers (LCOW) run through
  * the GCS bridge: the container's runtime spec (the OciSpecification of
  * Create, see hcs_gcs_encode_lcow_container_config) and the OCI process of
- * an exec (hcs_gcs_process_config.oci_process_json). The guest hands them
+ * an exec (hcs_gcs_process_options.oci_process_json). The guest hands them
  * to its OCI runtime (runc). Defaults are what hcsshim's LCOW containers
  * get: containerd's generated Linux spec (oci.populateDefaultUnixSpec) as
  * hcsshim passes it to the guest. Design and the container rules:
@@ -44,6 +44,7 @@ extern "C" {
 
 /* An OCI process ("process" of the spec, or the OciProcess of an exec). */
 typedef struct hcs_gcs_oci_process_options {
+    unsigned version; /* HCS_GCS_OCI_PROCESS_OPTIONS_VERSION (use HCS_GCS_OCI_PROCESS_OPTIONS_INIT) */
     /* Required: the command and its arguments, NULL-terminated; args[0]
      * non-empty. */
     const char *const *args;
@@ -86,6 +87,8 @@ typedef struct hcs_gcs_oci_process_options {
     /* noNewPrivileges is written true (containerd) unless this is set. */
     int allow_new_privileges;
 } hcs_gcs_oci_process_options;
+#define HCS_GCS_OCI_PROCESS_OPTIONS_VERSION 1u
+#define HCS_GCS_OCI_PROCESS_OPTIONS_INIT {.version = HCS_GCS_OCI_PROCESS_OPTIONS_VERSION}
 
 /* An extra mount of the spec. */
 typedef struct hcs_gcs_oci_mount {
@@ -106,6 +109,7 @@ typedef struct hcs_gcs_oci_resources {
 
 /* The runtime spec of a container (its init process included). */
 typedef struct hcs_gcs_oci_spec_options {
+    unsigned version; /* HCS_GCS_OCI_SPEC_OPTIONS_VERSION (use HCS_GCS_OCI_SPEC_OPTIONS_INIT) */
     /* The init process (started by the first ExecuteProcess without an
      * OCI process). */
     hcs_gcs_oci_process_options process;
@@ -146,10 +150,14 @@ typedef struct hcs_gcs_oci_spec_options {
     const char *cgroups_path;
     hcs_gcs_oci_resources resources;
 } hcs_gcs_oci_spec_options;
+#define HCS_GCS_OCI_SPEC_OPTIONS_VERSION 1u
+#define HCS_GCS_OCI_SPEC_OPTIONS_INIT                                            \
+    {.version = HCS_GCS_OCI_SPEC_OPTIONS_VERSION,                             \
+     .process = {.version = HCS_GCS_OCI_PROCESS_OPTIONS_VERSION}}
 
 /* Zero the options (= every default above). */
-HCS_API void hcs_gcs_oci_process_options_init(hcs_gcs_oci_process_options *o);
-HCS_API void hcs_gcs_oci_spec_options_init(hcs_gcs_oci_spec_options *o);
+HCS_API hcs_result hcs_gcs_oci_process_options_init(hcs_gcs_oci_process_options *o, unsigned version);
+HCS_API hcs_result hcs_gcs_oci_spec_options_init(hcs_gcs_oci_spec_options *o, unsigned version);
 
 /* The OCI Process document for a container exec:
  * {"terminal":..,"consoleSize":{"height":..,"width":..},"user":{"uid":..,
@@ -157,7 +165,7 @@ HCS_API void hcs_gcs_oci_spec_options_init(hcs_gcs_oci_spec_options *o);
  * "cwd":"/","capabilities":{"bounding":[..],"effective":[..],
  * "permitted":[..]},"rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,
  * "soft":1024}],"noNewPrivileges":true} (empty/false members omitted).
- * Pass it as hcs_gcs_process_config.oci_process_json. Caller frees *json
+ * Pass it as hcs_gcs_process_options.oci_process_json. Caller frees *json
  * with hcs_free(). */
 HCS_API hcs_result hcs_gcs_encode_oci_process(const hcs_gcs_oci_process_options *o,
                                               char **json);

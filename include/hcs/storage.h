@@ -75,7 +75,7 @@ HCS_API hcs_result hcs_layer_export_legacy_writable(const char *mount_path,
 /* HcsDestroyLayer: deletes the layer folder. */
 HCS_API hcs_result hcs_layer_destroy(const char *layer_path);
 /* HcsSetupBaseOSLayer. vhd: the base VHD handle for a VM layer, or
- * HCS_NO_OS_HANDLE for a container layer (which fails when Hives or
+ * HCS_OS_HANDLE_NONE for a container layer (which fails when Hives or
  * Layout already exist in layer_path, as hcsshim notes). */
 HCS_API hcs_result hcs_layer_setup_base(const char *layer_path,
                                         hcs_os_handle vhd,

@@ -192,3 +192,22 @@ hcs_result hcsi_err_oom(void)
         tls_set(e);
     return (hcs_result)0x8007000Eu;
 }
+
+hcs_result hcsi_check_version(unsigned version, unsigned expected, const char *type)
+{
+    char upper[96];
+    size_t i;
+    if (version == expected)
+        return HCS_S_OK;
+    for (i = 0; type[i] && i + 1 < sizeof upper; i++)
+        upper[i] = (char)(type[i] >= 'a' && type[i] <= 'z' ? type[i] - 'a' + 'A' : type[i]);
+    upper[i] = '\0';
+    if (version == 0)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "%s: version is 0 (not initialised): start from %s_INIT or %s_init()",
+                        type, upper, type);
+    return hcsi_err(HCS_ERR_INVALIDARG,
+                    "%s: version %u is not one this library knows (it has %u): rebuild against "
+                    "this library's headers",
+                    type, version, expected);
+}

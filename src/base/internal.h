@@ -34,6 +34,23 @@ hcs_result hcsi_err_wrap(hcs_result code, const char *fmt, ...)
 /* Records out-of-memory (no allocation needed) and returns E_OUTOFMEMORY. */
 hcs_result hcsi_err_oom(void);
 
+/* Versioned option structs (hcs/common.h): HCS_S_OK when version is the one
+ * this library has (expected), else HCS_ERR_INVALIDARG naming the struct. */
+hcs_result hcsi_check_version(unsigned version, unsigned expected, const char *type);
+/* Defines type_init(type *o, unsigned version): o = INIT after the check. */
+#define HCSI_OPTIONS_INIT_FN(type, VERSION, INIT)                                   \
+    hcs_result type##_init(type *o, unsigned version)                             \
+    {                                                                              \
+        static const type def = INIT;                                              \
+        hcs_result hr_;                                                            \
+        if (!o)                                                                    \
+            return hcsi_err(HCS_ERR_POINTER, #type "_init: the options are NULL"); \
+        hr_ = hcsi_check_version(version, VERSION, #type);                         \
+        if (HCS_SUCCEEDED(hr_))                                                    \
+            *o = def;                                                              \
+        return hr_;                                                                \
+    }
+
 /* Allocation helpers: NULL on overflow or failure, never abort. */
 void *hcsi_malloc(size_t n);
 void *hcsi_calloc(size_t count, size_t size);

@@ -21,6 +21,10 @@ extern const char *const hcsi_cc_names[HCSI_CC_COUNT];
 /* Index of a function name, or -1. */
 int hcsi_cc_index(const char *name);
 
+/* An hcs_os_handle as the pointer a Windows API takes: NULL for
+ * HCS_OS_HANDLE_NONE (and for 0). */
+#define HCSI_OS_HANDLE_PTR(h) ((h) == HCS_OS_HANDLE_NONE ? (void *)0 : (void *)(h))
+
 /* The message every call gives on systems other than Windows. */
 #define HCSI_NOT_WINDOWS_TEXT \
     "the Host Compute Service is only available on Windows"

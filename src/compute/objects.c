@@ -76,11 +76,8 @@ const char *hcs_op_type_name(int type)
     return "Unknown";
 }
 
-void hcs_system_create_options_init(hcs_system_create_options *o)
-{
-    if (o)
-        memset(o, 0, sizeof *o);
-}
+HCSI_OPTIONS_INIT_FN(hcs_system_create_options, HCS_SYSTEM_CREATE_OPTIONS_VERSION,
+                     HCS_SYSTEM_CREATE_OPTIONS_INIT)
 
 void hcs_process_info_clear(hcs_process_info *info)
 {

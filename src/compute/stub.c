@@ -48,7 +48,7 @@ hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
 
 hcs_os_handle hcs_stream_os_handle(const hcs_stream *s)
 {
-    return 0;
+    return HCS_OS_HANDLE_NONE;
 }
 
 void hcs_stream_close(hcs_stream *s)

@@ -119,7 +119,7 @@ struct hcs_gcs_process {
     /* stdin relay thread of hcs_gcs_process_relay */
     hcsi_thread stdin_thread;
     int stdin_thread_running;
-    hcs_gcs_fd stdin_src;
+    hcs_os_handle stdin_src;
 };
 
 /* References (the last one frees the bridge). */

@@ -13,21 +13,12 @@ static hcs_result enc_create_v(hcsi_buf *b, const void *r)
 
 /* ================= config ================= */
 
-void hcs_gcs_config_init(hcs_gcs_config *cfg)
-{
-    if (!cfg)
-        return;
-    memset(cfg, 0, sizeof *cfg);
-    cfg->os_hint = HCS_GCS_OS_LINUX;
-    cfg->accept_timeout_ms = HCS_GCS_DEFAULT_ACCEPT_TIMEOUT_MS;
-    cfg->rpc_timeout_ms = HCS_GCS_DEFAULT_RPC_TIMEOUT_MS;
-    cfg->stdio_timeout_ms = HCS_GCS_DEFAULT_STDIO_TIMEOUT_MS;
-    cfg->max_message_size = HCS_GCS_MAX_MESSAGE_SIZE;
-}
+HCSI_OPTIONS_INIT_FN(hcs_gcs_bridge_options, HCS_GCS_BRIDGE_OPTIONS_VERSION,
+                     HCS_GCS_BRIDGE_OPTIONS_INIT)
 
 /* The parts of a config that outlive the call (strings copied). */
 typedef struct gcs_cfg {
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     char *stdio_address;
     char *uvm_id;
     char *uvm_config_json;
@@ -41,16 +32,19 @@ static void cfg_free(gcs_cfg *g)
     memset(g, 0, sizeof *g);
 }
 
-static hcs_result cfg_copy(gcs_cfg *g, const hcs_gcs_config *src)
+static hcs_result cfg_copy(gcs_cfg *g, const hcs_gcs_bridge_options *src)
 {
     hcs_gcs_time_zone utc;
     hcs_gcs_system_time zero;
     hcs_result hr;
     memset(g, 0, sizeof *g);
+    if (src && src->version != HCS_GCS_BRIDGE_OPTIONS_VERSION)
+        return hcsi_check_version(src->version, HCS_GCS_BRIDGE_OPTIONS_VERSION,
+                                  "hcs_gcs_bridge_options");
     if (src)
         g->c = *src;
     else
-        hcs_gcs_config_init(&g->c);
+        hcs_gcs_bridge_options_init(&g->c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     if (g->c.max_message_size == 0)
         g->c.max_message_size = HCS_GCS_MAX_MESSAGE_SIZE;
     /* The reader holds one buffer of this size: bound it. */
@@ -289,8 +283,8 @@ fail:
     return hr;
 }
 
-hcs_result hcs_gcs_connect_fds(hcs_gcs_fd read_fd, hcs_gcs_fd write_fd, int take_ownership,
-                               const hcs_gcs_config *cfg, hcs_gcs_bridge **out)
+hcs_result hcs_gcs_connect_fds(hcs_os_handle read_fd, hcs_os_handle write_fd, int take_ownership,
+                               const hcs_gcs_bridge_options *cfg, hcs_gcs_bridge **out)
 {
     gcs_cfg g;
     hcsi_gcs_stream *s = NULL;
@@ -376,7 +370,7 @@ struct hcs_gcs_listener {
     gcs_cfg cfg;
 };
 
-hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_config *cfg,
+hcs_result hcs_gcs_listen(const char *address, const hcs_gcs_bridge_options *cfg,
                           hcs_gcs_listener **out)
 {
     hcs_gcs_listener *l;

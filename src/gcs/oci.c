@@ -47,17 +47,10 @@ static const hcs_gcs_oci_mount g_default_mounts[] = {
 };
 #define N_DEFAULT_MOUNTS (sizeof g_default_mounts / sizeof g_default_mounts[0])
 
-void hcs_gcs_oci_process_options_init(hcs_gcs_oci_process_options *o)
-{
-    if (o)
-        memset(o, 0, sizeof *o);
-}
-
-void hcs_gcs_oci_spec_options_init(hcs_gcs_oci_spec_options *o)
-{
-    if (o)
-        memset(o, 0, sizeof *o);
-}
+HCSI_OPTIONS_INIT_FN(hcs_gcs_oci_process_options, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
+                     HCS_GCS_OCI_PROCESS_OPTIONS_INIT)
+HCSI_OPTIONS_INIT_FN(hcs_gcs_oci_spec_options, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
+                     HCS_GCS_OCI_SPEC_OPTIONS_INIT)
 
 /* ================= validation ================= */
 
@@ -543,6 +536,9 @@ hcs_result hcs_gcs_encode_oci_process(const hcs_gcs_oci_process_options *o, char
     if (!o || !json)
         return hcsi_err(HCS_ERR_INVALIDARG, "OCI process: NULL argument");
     *json = NULL;
+    if (o->version != HCS_GCS_OCI_PROCESS_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
+                                  "hcs_gcs_oci_process_options");
     hr = check_process(o, "OCI process");
     if (HCS_FAILED(hr))
         return hr;
@@ -561,6 +557,9 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     if (!o || !json)
         return hcsi_err(HCS_ERR_INVALIDARG, "OCI spec: NULL argument");
     *json = NULL;
+    if (o->version != HCS_GCS_OCI_SPEC_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
+                                  "hcs_gcs_oci_spec_options");
     hr = check_spec(o);
     if (HCS_FAILED(hr))
         return hr;

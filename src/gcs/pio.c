@@ -183,7 +183,7 @@ hcs_result hcsi_gcs_pio_write(hcsi_gcs_pio *io, int slot, hcsi_sock s, const voi
 void hcsi_gcs_nosigpipe_enter(hcsi_gcs_nosigpipe *g) { g->raised = 0; }
 void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g) { (void)g; }
 
-hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_os_handle fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g)
 {
     const char *p = (const char *)buf;
@@ -384,7 +384,7 @@ void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g)
     pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_os_handle fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g)
 {
     const char *p = (const char *)buf;

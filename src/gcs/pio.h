@@ -91,7 +91,7 @@ void hcsi_gcs_nosigpipe_leave(hcsi_gcs_nosigpipe *g);
  * blocks in the write as long as its reader does not read (the caller's
  * side, never the guest's). On POSIX it must run between
  * hcsi_gcs_nosigpipe_enter/leave on the same thread (g records EPIPE). */
-hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_gcs_fd fd, const void *buf, size_t n,
+hcs_result hcsi_gcs_fd_write_all(hcsi_gcs_pio *io, hcs_os_handle fd, const void *buf, size_t n,
                                  hcsi_gcs_nosigpipe *g);
 
 #endif /* HCS_GCS_PIO_H */

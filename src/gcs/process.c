@@ -16,11 +16,8 @@
 
 static const char *const g_stream_names[3] = {"stdin", "stdout", "stderr"};
 
-void hcs_gcs_process_config_init(hcs_gcs_process_config *cfg)
-{
-    if (cfg)
-        memset(cfg, 0, sizeof *cfg);
-}
+HCSI_OPTIONS_INIT_FN(hcs_gcs_process_options, HCS_GCS_PROCESS_OPTIONS_VERSION,
+                     HCS_GCS_PROCESS_OPTIONS_INIT)
 
 #define ENC(fn, type)                                                         \
     static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
@@ -110,7 +107,7 @@ static void close_listeners(hcs_gcs_bridge *b, hcsi_sock l[3], const uint32_t po
 
 /* Appends the names of the set ProcessParameters fields that a Linux
  * guest ignores for a container process. */
-static void ignored_fields(const hcs_gcs_process_config *cfg, char *buf, size_t size)
+static void ignored_fields(const hcs_gcs_process_options *cfg, char *buf, size_t size)
 {
     const char *names[5];
     size_t n = 0, i;
@@ -158,7 +155,7 @@ static hcs_result oci_terminal(const char *oci, int *terminal)
  * hcsshim's semantics): a UVM process takes argv/env/cwd/tty size; a
  * container process takes only the pipe flags and, for an exec, the OCI
  * process; without one it is the container's init start. */
-static hcs_result check_config(hcs_gcs_bridge *b, const hcs_gcs_process_config *cfg,
+static hcs_result check_config(hcs_gcs_bridge *b, const hcs_gcs_process_options *cfg,
                                int *tty)
 {
     const char *cid = cfg->container_id;
@@ -166,6 +163,9 @@ static hcs_result check_config(hcs_gcs_bridge *b, const hcs_gcs_process_config *
     int init_tty = -1, terminal = 0;
     hcs_result hr;
     *tty = cfg->tty != 0;
+    if (cfg->version != HCS_GCS_PROCESS_OPTIONS_VERSION)
+        return hcsi_check_version(cfg->version, HCS_GCS_PROCESS_OPTIONS_VERSION,
+                                  "hcs_gcs_process_options");
     if (cid && !*cid)
         return hcsi_err(HCS_ERR_INVALIDARG,
                         "ExecuteProcess: container_id is empty (NULL runs the process in "
@@ -235,7 +235,7 @@ static hcs_result check_config(hcs_gcs_bridge *b, const hcs_gcs_process_config *
     return HCS_S_OK;
 }
 
-hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config *cfg,
+hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_options *cfg,
                                  hcs_gcs_process **out)
 {
     hcs_gcs_process *p;
@@ -262,7 +262,7 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_config
     if ((want[0] || want[1] || want[2]) && !b->has_stdio_addr)
         return hcsi_err(HCS_ERR_INVALIDARG,
                         "ExecuteProcess: stdio relays need a port space (set "
-                        "hcs_gcs_config.stdio_address, e.g. \"unix:DIR\")");
+                        "hcs_gcs_bridge_options.stdio_address, e.g. \"unix:DIR\")");
     p = (hcs_gcs_process *)hcsi_calloc(1, sizeof *p);
     if (!p)
         return hcsi_err_oom();
@@ -535,7 +535,7 @@ hcs_result hcs_gcs_process_cancel_io(hcs_gcs_process *p)
 typedef struct pump_arg {
     hcs_gcs_process *p;
     int stream;
-    hcs_gcs_fd fd;
+    hcs_os_handle fd;
     hcs_result hr;
     char *msg;
 } pump_arg;
@@ -560,7 +560,7 @@ static void pump_output(pump_arg *a)
         }
         if (got == 0)
             break; /* EOF: hcs_gcs_process_read closed the stream */
-        if (sink_ok && a->fd != HCS_GCS_NO_FD) {
+        if (sink_ok && a->fd != HCS_OS_HANDLE_NONE) {
             hr = hcsi_gcs_fd_write_all(&a->p->pio, a->fd, buf, got, &g);
             if (HCS_FAILED(hr)) {
                 /* Keep draining so the guest can finish; report later. */
@@ -616,8 +616,8 @@ done:
     free(buf);
 }
 
-hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_fd out_fd,
-                                 hcs_gcs_fd err_fd)
+hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_os_handle in_fd, hcs_os_handle out_fd,
+                                 hcs_os_handle err_fd)
 {
     pump_arg out, err;
     hcsi_thread t;
@@ -626,7 +626,7 @@ hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_gcs_fd in_fd, hcs_gcs_f
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "process relay: NULL process");
     if (p->io[0] != HCSI_SOCK_INVALID && !p->stdin_thread_running && !stdin_closed(p)) {
-        if (in_fd == HCS_GCS_NO_FD) {
+        if (in_fd == HCS_OS_HANDLE_NONE) {
             hcs_gcs_process_close_stdin(p);
         } else {
             p->stdin_src = in_fd;

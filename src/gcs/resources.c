@@ -120,7 +120,7 @@ hcs_result hcs_gcs_encode_network_adapter(const hcs_gcs_network_adapter *s, char
         for (i = 0; i < s->ip_config_count; i++) {
             jw_sep(&w);
             jw_begin(&w, "{");
-            jw_kstr_opt(&w, "IPAddress", s->ip_configs[i].ip_address);
+            jw_kstr_opt(&w, "IPAddress", s->ip_configs[i].address);
             if (s->ip_configs[i].prefix_length)
                 jw_ku64(&w, "PrefixLength", s->ip_configs[i].prefix_length);
             jw_end(&w, "}");

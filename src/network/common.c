@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "hcs/schema.h"
 #include "network/network_int.h"
 
 #define HCSI_HCN_NAME(ret, name, params) #name,
@@ -285,9 +286,9 @@ uint64_t hcsi_net_features_needed(int kind, int modify, const char *settings)
         v = hcsi_json_get(root, "Flags");
         if (hcsi_json_kind_of(v) == HCSI_JSON_INT) {
             int64_t fl = hcsi_json_i64(v);
-            if (kind == HCSI_NET_LB && (fl & HCS_NET_LB_FLAG_DSR))
+            if (kind == HCSI_NET_LB && (fl & HCS_SCHEMA_HCN_LB_FLAG_DSR))
                 mask |= (uint64_t)1 << HCS_NET_FEATURE_DSR;
-            if (kind == HCSI_NET_LB && (fl & HCS_NET_LB_FLAG_IPV6))
+            if (kind == HCSI_NET_LB && (fl & HCS_SCHEMA_HCN_LB_FLAG_IPV6))
                 mask |= (uint64_t)1 << HCS_NET_FEATURE_IPV6_DUAL_STACK;
             if (kind == HCSI_NET_NETWORK && (fl & 1024))
                 mask |= (uint64_t)1 << HCS_NET_FEATURE_DISABLE_HOST_PORT;

@@ -43,7 +43,7 @@ static void version21(hcs_s2_Version *v)
 /* ------------------------------------------------------------ WCOW container */
 
 /* Fills c (and what it points at, from the bag) for a Windows container. */
-static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_container_opts *o, hcs_s2_Container *c,
+static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_container_options *o, hcs_s2_Container *c,
                                  const char *what)
 {
     hcs_s2_GuestOs *gos;
@@ -52,6 +52,9 @@ static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_contai
     size_t i;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_WCOW_CONTAINER_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_WCOW_CONTAINER_OPTIONS_VERSION,
+                                  "hcs_schema_wcow_container_options");
     if (!o->layers || !o->layer_count)
         return missing(what, "layers");
     if (!o->scratch_path)
@@ -137,7 +140,7 @@ static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_contai
     return HCS_S_OK;
 }
 
-hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts *opts, char **json)
+hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_options *opts, char **json)
 {
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
@@ -161,7 +164,7 @@ hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_opts 
     return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
 }
 
-hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opts *opts,
+hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_options *opts,
                                              const char *hosting_system_id, char **json)
 {
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -206,7 +209,7 @@ static char *join_path(hcsi_doc_arena *b, const char *dir, const char *file)
     return hcsi_doc_keep(b, hcsi_asprintf("%s%s%s", dir, sep, file));
 }
 
-hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **json)
+hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_options *o, char **json)
 {
     static const char what[] = "LCOW UVM";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -237,6 +240,8 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_opts *o, char **j
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_LCOW_UVM_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_LCOW_UVM_OPTIONS_VERSION, "hcs_schema_lcow_uvm_options");
     if (!o->boot_dir)
         return missing(what, "boot_dir");
     cpus = o->processor_count ? o->processor_count : 2;
@@ -355,7 +360,7 @@ static void vsmb_options(hcs_s2_VirtualSmbShareOptions *op, int read_only, int n
     }
 }
 
-hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **json)
+hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_options *o, char **json)
 {
     static const char what[] = "WCOW UVM";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -383,6 +388,8 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_opts *o, char **j
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_WCOW_UVM_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_WCOW_UVM_OPTIONS_VERSION, "hcs_schema_wcow_uvm_options");
     if (!o->uvm_folder)
         return missing(what, "uvm_folder");
     if (!o->scratch_vhdx)
@@ -479,7 +486,7 @@ static char *guest_request(hcsi_doc_arena *b, hcs_schema_request req, int resour
     return hcsi_doc_encode(b, HCS_SCHEMA_GS_ModificationRequest, &g, r);
 }
 
-hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
+hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_options *o, char **json)
 {
     static const char what[] = "SCSI request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -491,6 +498,8 @@ hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_SCSI_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_SCSI_OPTIONS_VERSION, "hcs_schema_scsi_options");
     if (o->controller > 3)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: controller %u out of range (0..3)", what, o->controller);
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
@@ -514,7 +523,7 @@ hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_opts *o, char **json)
     return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
-hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char **json)
+hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_options *o, char **json)
 {
     static const char what[] = "SCSI guest request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -527,6 +536,8 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_SCSI_GUEST_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_SCSI_GUEST_OPTIONS_VERSION, "hcs_schema_scsi_guest_options");
     if (!o->mount_path && !o->container_path)
         return missing(what, "mount_path (Linux guest) or container_path (Windows guest)");
     if (o->controller > 3)
@@ -564,7 +575,7 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_opts *o, char
     return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
-hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_opts *o, char **json)
+hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_options *o, char **json)
 {
     static const char what[] = "VPMem request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -577,6 +588,8 @@ hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_opts *o, char **json)
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_VPMEM_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_VPMEM_OPTIONS_VERSION, "hcs_schema_vpmem_options");
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
         return missing(what, "host_path");
     memset(&m, 0, sizeof m);
@@ -607,7 +620,7 @@ fail:
     return HCS_FAILED(r) ? r : hcsi_err_oom();
 }
 
-hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
+hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_options *o, char **json)
 {
     static const char what[] = "VSMB request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -620,6 +633,8 @@ hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_VSMB_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_VSMB_OPTIONS_VERSION, "hcs_schema_vsmb_options");
     if (!o->name)
         return missing(what, "name");
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
@@ -649,7 +664,7 @@ hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_opts *o, char **json)
     return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
-hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
+hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_options *o, char **json)
 {
     static const char what[] = "Plan9 request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -663,6 +678,8 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_opts *o, char **json)
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_PLAN9_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_PLAN9_OPTIONS_VERSION, "hcs_schema_plan9_options");
     if (!o->name)
         return missing(what, "name");
     if (!o->mount_path)
@@ -707,7 +724,7 @@ fail:
     return HCS_FAILED(r) ? r : hcsi_err_oom();
 }
 
-hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
+hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
 {
     static const char what[] = "network adapter request";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
@@ -721,6 +738,8 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
     *json = NULL;
     if (!o)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_NIC_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_NIC_OPTIONS_VERSION, "hcs_schema_nic_options");
     if (!o->endpoint_id)
         return missing(what, "endpoint_id");
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->mac_address)
@@ -777,244 +796,4 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_opts *o, char **json)
 fail:
     hcsi_doc_free(&b);
     return HCS_FAILED(r) ? r : hcsi_err_oom();
-}
-
-/* ------------------------------------------------------------ HCN */
-
-hcs_result hcs_schema_build_hcn_nat_network(const hcs_schema_nat_network_opts *o, char **json)
-{
-    static const char what[] = "HCN NAT network";
-    hcs_hcn_HostComputeNetwork n;
-    hcs_hcn_MacPool pool;
-    hcs_hcn_MacRange range;
-    hcs_hcn_DNS dns;
-    hcs_hcn_Ipam ipam;
-    hcs_hcn_Subnet subnet;
-    hcs_hcn_Route route;
-    hcs_hcn_Health health;
-    hcs_hcn_ExtraParams extra;
-    hcs_hcn_Version v;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (!o->name)
-        return missing(what, "name");
-    if (!o->subnet)
-        return missing(what, "subnet");
-    if (!o->mac_pool_start != !o->mac_pool_end)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: mac_pool_start and mac_pool_end go together", what);
-    memset(&n, 0, sizeof n);
-    memset(&pool, 0, sizeof pool);
-    memset(&range, 0, sizeof range);
-    memset(&dns, 0, sizeof dns);
-    memset(&ipam, 0, sizeof ipam);
-    memset(&subnet, 0, sizeof subnet);
-    memset(&route, 0, sizeof route);
-    memset(&health, 0, sizeof health);
-    memset(&extra, 0, sizeof extra);
-    hcsi_hcn_version20(&v);
-    n.Name = (char *)o->name;
-    HCSI_SETE(n.Type, HCS_HCN_NetworkMode_NAT);
-    if (o->mac_pool_start) {
-        range.StartMacAddress = (char *)o->mac_pool_start;
-        range.EndMacAddress = (char *)o->mac_pool_end;
-        pool.Ranges.items = &range;
-        pool.Ranges.n = 1;
-    }
-    n.MacPool = &pool; /* Go emits struct values even when empty */
-    n.Dns = &dns;
-    subnet.IpAddressPrefix = (char *)o->subnet;
-    if (o->gateway) {
-        route.NextHop = (char *)o->gateway;
-        route.DestinationPrefix = "0.0.0.0/0";
-        subnet.Routes.items = &route;
-        subnet.Routes.n = 1;
-    }
-    HCSI_SETE(ipam.Type, HCS_HCN_IpamType_Static);
-    ipam.Subnets.items = &subnet;
-    ipam.Subnets.n = 1;
-    n.Ipams.items = &ipam;
-    n.Ipams.n = 1;
-    if (o->flags)
-        HCSI_SETV(n.Flags, o->flags);
-    health.Extra = &extra;
-    n.Health = &health;
-    n.SchemaVersion = &v;
-    return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeNetwork, &n, 0, json, NULL);
-}
-
-void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *p,
-                            const hcsi_hcn_endpoint_common *c)
-{
-    memset(e, 0, sizeof *e);
-    memset(p, 0, sizeof *p);
-    hcsi_hcn_version20(&p->version);
-    e->Name = (char *)c->name;
-    e->HostComputeNetwork = (char *)c->network_id;
-    if (c->ip_address) {
-        p->ip.IpAddress = (char *)c->ip_address;
-        if (c->prefix_length)
-            HCSI_SETV(p->ip.PrefixLength, c->prefix_length);
-        e->IpConfigurations.items = &p->ip;
-        e->IpConfigurations.n = 1;
-    }
-    p->dns.Search.items = (char **)c->dns_search;
-    p->dns.Search.n = c->dns_search_count;
-    p->dns.ServerList.items = (char **)c->dns_servers;
-    p->dns.ServerList.n = c->dns_server_count;
-    e->Dns = &p->dns;
-    if (c->gateway) {
-        p->route.NextHop = (char *)c->gateway;
-        p->route.DestinationPrefix = "0.0.0.0/0";
-        e->Routes.items = &p->route;
-        e->Routes.n = 1;
-    }
-    e->MacAddress = (char *)c->mac_address;
-    p->health.Extra = &p->extra;
-    e->Health = &p->health;
-    e->SchemaVersion = &p->version;
-}
-
-hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_endpoint_opts *o, char **json)
-{
-    static const char what[] = "HCN endpoint";
-    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
-    hcs_hcn_HostComputeEndpoint e;
-    hcsi_hcn_endpoint_parts parts;
-    hcsi_hcn_endpoint_common c;
-    hcs_result r = HCS_S_OK;
-    size_t i;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (!o->network_id)
-        return missing(what, "network_id");
-    if ((o->port_mapping_count && !o->port_mappings) || (o->dns_search_count && !o->dns_search) ||
-        (o->dns_server_count && !o->dns_servers))
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: a count without its array", what);
-    c.name = o->name;
-    c.network_id = o->network_id;
-    c.ip_address = o->ip_address;
-    c.prefix_length = o->prefix_length;
-    c.gateway = o->gateway;
-    c.mac_address = o->mac_address;
-    c.dns_search = o->dns_search;
-    c.dns_search_count = o->dns_search_count;
-    c.dns_servers = o->dns_servers;
-    c.dns_server_count = o->dns_server_count;
-    hcsi_hcn_endpoint_fill(&e, &parts, &c);
-    if (o->port_mapping_count) {
-        hcs_hcn_EndpointPolicy *pol = (hcs_hcn_EndpointPolicy *)hcsi_doc_alloc(&b, o->port_mapping_count, sizeof *pol);
-        if (!pol) {
-            hcsi_doc_free(&b);
-            return hcsi_err_oom();
-        }
-        for (i = 0; i < o->port_mapping_count; i++) {
-            hcs_hcn_PortMappingPolicySetting pm;
-            memset(&pm, 0, sizeof pm);
-            if (o->port_mappings[i].protocol)
-                HCSI_SETV(pm.Protocol, o->port_mappings[i].protocol);
-            if (o->port_mappings[i].internal_port)
-                HCSI_SETV(pm.InternalPort, o->port_mappings[i].internal_port);
-            if (o->port_mappings[i].external_port)
-                HCSI_SETV(pm.ExternalPort, o->port_mappings[i].external_port);
-            HCSI_SETE(pol[i].Type, HCS_HCN_EndpointPolicyType_PortMapping);
-            pol[i].Settings = hcsi_doc_encode(&b, HCS_SCHEMA_HCN_PortMappingPolicySetting, &pm, &r);
-            if (!pol[i].Settings) {
-                hcsi_doc_free(&b);
-                return HCS_FAILED(r) ? r : hcsi_err_oom();
-            }
-        }
-        e.Policies.items = pol;
-        e.Policies.n = o->port_mapping_count;
-    }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeEndpoint, &e, json);
-}
-
-hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_namespace_opts *o, char **json)
-{
-    static const char what[] = "HCN namespace";
-    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
-    hcs_hcn_HostComputeNamespace ns;
-    hcs_hcn_Version v;
-    hcs_result r = HCS_S_OK;
-    int type = HCS_HCN_NamespaceType_HostDefault;
-    size_t i;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->endpoint_count && !o->endpoint_ids)
-        return missing(what, "endpoint_ids");
-    if (o->type) {
-        type = hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NamespaceType, o->type);
-        if (type < 0)
-            return hcsi_err(HCS_ERR_INVALIDARG, "%s: unknown type \"%s\" (Host, HostDefault, Guest, GuestDefault)",
-                            what, o->type);
-    }
-    memset(&ns, 0, sizeof ns);
-    hcsi_hcn_version20(&v);
-    HCSI_SETE(ns.Type, type);
-    if (o->endpoint_count) {
-        hcs_hcn_NamespaceResource *res =
-            (hcs_hcn_NamespaceResource *)hcsi_doc_alloc(&b, o->endpoint_count, sizeof *res);
-        if (!res) {
-            hcsi_doc_free(&b);
-            return hcsi_err_oom();
-        }
-        for (i = 0; i < o->endpoint_count; i++) {
-            hcs_hcn_NamespaceResourceEndpoint ep;
-            memset(&ep, 0, sizeof ep);
-            ep.ID = (char *)o->endpoint_ids[i];
-            HCSI_SETE(res[i].Type, HCS_HCN_NamespaceResourceType_Endpoint);
-            res[i].Data = hcsi_doc_encode(&b, HCS_SCHEMA_HCN_NamespaceResourceEndpoint, &ep, &r);
-            if (!res[i].Data) {
-                hcsi_doc_free(&b);
-                return HCS_FAILED(r) ? r : hcsi_err_oom();
-            }
-        }
-        ns.Resources.items = res;
-        ns.Resources.n = o->endpoint_count;
-    }
-    ns.SchemaVersion = &v;
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeNamespace, &ns, json);
-}
-
-hcs_result hcs_schema_build_hcn_query(const char *filter_json, int detailed, char **json)
-{
-    hcs_hcn_HostComputeQuery q;
-    hcs_hcn_Version v;
-    hcsi_json *f = NULL;
-    char *canon = NULL;
-    hcs_result r;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "HCN query: no output");
-    *json = NULL;
-    memset(&q, 0, sizeof q);
-    hcsi_hcn_version20(&v);
-    q.SchemaVersion = &v;
-    if (detailed)
-        HCSI_SETV(q.Flags, 1);
-    if (filter_json) {
-        r = hcsi_json_parse(filter_json, strlen(filter_json), "HCN query filter", &f);
-        if (HCS_FAILED(r))
-            return r;
-        if (hcsi_json_kind_of(f) != HCSI_JSON_OBJECT) {
-            hcsi_json_put(f);
-            return hcsi_err(HCS_ERR_INVALIDARG, "HCN query filter: expected a JSON object");
-        }
-        r = hcsi_json_to_string(f, 0, &canon);
-        hcsi_json_put(f);
-        if (HCS_FAILED(r))
-            return r;
-        q.Filter = canon;
-    }
-    r = hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeQuery, &q, 0, json, NULL);
-    free(canon);
-    return r;
 }

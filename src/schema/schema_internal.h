@@ -163,8 +163,7 @@ hcs_result hcsi_doc_finish(hcsi_doc_arena *a, hcs_result r, hcs_schema_type_id t
 /* SchemaVersion 2.0, as every HCN document carries it. */
 void hcsi_hcn_version20(hcs_hcn_Version *v);
 
-/* The part of an HCN endpoint document every endpoint builder shares
- * (schema's hcs_schema_build_hcn_endpoint and core's hcs_net_build_endpoint):
+/* The base of an HCN endpoint document (build_hcn.c):
  * name, network, one IP configuration, DNS, a default route, MAC, the
  * health/extra objects HNS returns and SchemaVersion 2.0. The pieces live
  * in *parts (caller's storage), which e points into: keep parts alive while

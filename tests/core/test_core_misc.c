@@ -165,7 +165,7 @@ static void test_every_function_reached(void **state)
     hcs_free(json);
     /* systems */
     assert_int_equal(hcs_system_create("all-1", "{}", 1000, &s), HCS_S_OK);
-    hcs_system_create_options_init(&o);
+    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
     o.namespace_id = "ns";
     assert_int_equal(hcs_system_create_ex("all-2", "{}", &o, 1000, &s2), HCS_S_OK);
     hcs_system_close(s2);

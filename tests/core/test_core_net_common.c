@@ -24,12 +24,12 @@ static void contains(const char *hay, const char *needle)
 
 static void test_network_builder(void **state)
 {
-    hcs_net_subnet sn[2] = {{"10.0.0.0/24", "10.0.0.1", 0, 4096}, {"10.0.1.0/24", NULL, 5, 0}};
-    hcs_net_policy pol = {"VxlanPort", "{\"Port\":4790}"};
-    hcs_net_network_opts o;
+    hcs_schema_hcn_subnet sn[2] = {{"10.0.0.0/24", "10.0.0.1", 0, 4096}, {"10.0.1.0/24", NULL, 5, 0}};
+    hcs_schema_hcn_policy pol = {"VxlanPort", "{\"Port\":4790}"};
+    hcs_schema_hcn_network_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_hcn_network_options)HCS_SCHEMA_HCN_NETWORK_OPTIONS_INIT;
     o.type = "Overlay";
     o.name = "ov";
     o.subnets = sn;
@@ -38,7 +38,7 @@ static void test_network_builder(void **state)
     o.flags = 8;
     o.policies = &pol;
     o.policy_count = 1;
-    assert_int_equal(hcs_net_build_network(&o, &json), HCS_S_OK);
+    assert_int_equal(hcs_schema_build_hcn_network(&o, &json), HCS_S_OK);
     assert_string_equal(
         json,
         "{\"Name\":\"ov\",\"Health\":{\"Extra\":{}},\"SchemaVersion\":{\"Major\":2,"
@@ -52,25 +52,25 @@ static void test_network_builder(void **state)
     hcs_free(json);
     /* errors name the option */
     o.type = "Bridge";
-    assert_int_equal(hcs_net_build_network(&o, &json), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_schema_build_hcn_network(&o, &json), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "unknown type \"Bridge\"");
     o.type = "L2Bridge";
     o.subnet_count = 0;
-    assert_int_equal(hcs_net_build_network(&o, &json), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_schema_build_hcn_network(&o, &json), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "a L2Bridge network needs at least one subnet");
     pol.settings_json = "[1]";
     o.type = NULL;
-    assert_int_equal(hcs_net_build_network(&o, &json), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_schema_build_hcn_network(&o, &json), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "policy settings must be a JSON object");
     assert_null(json);
 }
 
 static void test_endpoint_builder(void **state)
 {
-    hcs_net_port_mapping pm = {0, 80, 8080, NULL, 0};
-    hcs_net_acl acl;
+    hcs_schema_hcn_port_mapping pm = {0, 80, 8080, NULL, 0};
+    hcs_schema_hcn_acl acl;
     static const char *const exc[] = {"10.0.0.0/8"};
-    hcs_net_endpoint_opts o;
+    hcs_schema_hcn_endpoint_options o;
     char *json = NULL;
     (void)state;
     memset(&acl, 0, sizeof acl);
@@ -78,7 +78,7 @@ static void test_endpoint_builder(void **state)
     acl.direction = "Out";
     acl.remote_addresses = "10.1.0.0/16";
     acl.priority = 200;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_hcn_endpoint_options)HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_INIT;
     o.network_id = "b5b5f3ea-3c2a-4d7e-9c8e-2f1a7d6b4e30";
     o.port_mappings = &pm;
     o.port_mapping_count = 1;
@@ -88,7 +88,7 @@ static void test_endpoint_builder(void **state)
     o.outbound_nat_exception_count = 1;
     o.max_bandwidth_bytes = 1000000;
     o.remote = 1;
-    assert_int_equal(hcs_net_build_endpoint(&o, &json), HCS_S_OK);
+    assert_int_equal(hcs_schema_build_hcn_endpoint(&o, &json), HCS_S_OK);
     assert_string_equal(
         json,
         "{\"Health\":{\"Extra\":{}},\"SchemaVersion\":{\"Major\":2,\"Minor\":0},"
@@ -100,10 +100,10 @@ static void test_endpoint_builder(void **state)
         "{\"MaximumOutgoingBandwidthInBytes\":1000000}}],\"Dns\":{},\"Flags\":1}");
     hcs_free(json);
     acl.action = "Deny";
-    assert_int_equal(hcs_net_build_endpoint(&o, &json), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_schema_build_hcn_endpoint(&o, &json), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "ACL action must be Allow, Block or Pass, not \"Deny\"");
     o.network_id = NULL;
-    assert_int_equal(hcs_net_build_endpoint(&o, &json), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_schema_build_hcn_endpoint(&o, &json), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "network_id is required");
 }
 
@@ -111,20 +111,20 @@ static void test_lb_and_route_builders(void **state)
 {
     static const char *const eps[] = {"3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60"};
     static const char *const vips[] = {"10.0.0.100"};
-    hcs_net_lb_mapping m = {17, 53, 0, 2, 1};
-    hcs_net_lb_opts lo;
-    hcs_net_route_opts ro;
+    hcs_schema_hcn_lb_mapping m = {17, 53, 0, 2, 1};
+    hcs_schema_hcn_lb_options lo;
+    hcs_schema_hcn_route_options ro;
     char *json = NULL;
     (void)state;
-    memset(&lo, 0, sizeof lo);
+    lo = (hcs_schema_hcn_lb_options)HCS_SCHEMA_HCN_LB_OPTIONS_INIT;
     lo.endpoint_ids = eps;
     lo.endpoint_count = 1;
     lo.frontend_vips = vips;
     lo.frontend_vip_count = 1;
     lo.mappings = &m;
     lo.mapping_count = 1;
-    lo.flags = HCS_NET_LB_FLAG_DSR;
-    assert_int_equal(hcs_net_build_lb(&lo, &json), HCS_S_OK);
+    lo.flags = HCS_SCHEMA_HCN_LB_FLAG_DSR;
+    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &json), HCS_S_OK);
     assert_string_equal(json,
                         "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"HostComputeEndpoints\":"
                         "[\"3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60\"],\"FrontendVIPs\":"
@@ -136,14 +136,14 @@ static void test_lb_and_route_builders(void **state)
                          ((uint64_t)1 << HCS_NET_FEATURE_SESSION_AFFINITY));
     hcs_free(json);
     lo.mapping_count = 0;
-    assert_int_equal(hcs_net_build_lb(&lo, &json), HCS_ERR_INVALIDARG);
-    memset(&ro, 0, sizeof ro);
+    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &json), HCS_ERR_INVALIDARG);
+    ro = (hcs_schema_hcn_route_options)HCS_SCHEMA_HCN_ROUTE_OPTIONS_INIT;
     ro.endpoint_ids = eps;
     ro.endpoint_count = 1;
     ro.destination_prefix = "10.1.0.0/16";
     ro.next_hop = "10.0.0.1";
     ro.need_encap = 1;
-    assert_int_equal(hcs_net_build_route(&ro, &json), HCS_S_OK);
+    assert_int_equal(hcs_schema_build_hcn_route(&ro, &json), HCS_S_OK);
     assert_string_equal(json,
                         "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"HostComputeEndpoints\":"
                         "[\"3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60\"],\"Setting\":[{"

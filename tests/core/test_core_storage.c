@@ -61,7 +61,7 @@ static void test_layers(void **state)
     assert_null(fake_ext_nth(&X, "HcsExportLayer", 1)->str[3]);
     assert_int_equal(hcs_layer_export_legacy_writable("C:\\m", "C:\\f", "C:\\e", LD), HCS_S_OK);
     assert_int_equal(hcs_layer_destroy(path), HCS_S_OK);
-    assert_int_equal(hcs_layer_setup_base(path, HCS_NO_OS_HANDLE, "{\"Type\":\"Container\"}"),
+    assert_int_equal(hcs_layer_setup_base(path, HCS_OS_HANDLE_NONE, "{\"Type\":\"Container\"}"),
                      HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcsSetupBaseOSLayer", 0)->n[0], 0);
     assert_int_equal(hcs_layer_setup_base_volume(path, "\\\\?\\Volume{x}\\", "{}"), HCS_S_OK);

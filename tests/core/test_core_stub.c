@@ -62,7 +62,7 @@ static void test_every_function(void **state)
     assert_null(op);
     CHECK(hcs_system_create("vm", "{}", 1000, &s), "hcs_system_create");
     assert_null(s);
-    hcs_system_create_options_init(&o);
+    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
     CHECK(hcs_system_create_ex("vm", "{}", &o, 1000, &s), "hcs_system_create_ex");
     CHECK(hcs_system_create_begin("vm", "{}", &o, NULL, &s), "hcs_system_create_begin");
     CHECK(hcs_system_open("vm", &s), "hcs_system_open");
@@ -139,7 +139,7 @@ static void test_every_function(void **state)
     CHECK(hcs_stream_read(NULL, buf, sizeof buf, &got), "hcs_stream_read");
     assert_int_equal(got, 0);
     CHECK(hcs_stream_write(NULL, "x", 1), "hcs_stream_write");
-    assert_int_equal(hcs_stream_os_handle(NULL), HCS_NO_OS_HANDLE);
+    assert_int_equal(hcs_stream_os_handle(NULL), HCS_OS_HANDLE_NONE);
     hcs_stream_close(NULL);
     hcs_process_info_clear(&info);
     CHECK(hcs_events_wait(NULL, 0, &ev), "hcs_events_wait");

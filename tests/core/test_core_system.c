@@ -312,7 +312,7 @@ static void test_create_in_namespace_with_events(void **state)
     const fake_call *c;
     (void)state;
     assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    hcs_system_create_options_init(&o);
+    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
     o.namespace_id = "ns-1";
     o.events = q;
     o.event_options = HCS_EVENT_OPTION_ENABLE_LIVE_MIGRATION_EVENTS;
@@ -366,7 +366,7 @@ static void test_create_with_events_plain(void **state)
     hcs_event *e = NULL;
     (void)state;
     assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    hcs_system_create_options_init(&o);
+    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
     o.events = q;
     assert_int_equal(hcs_system_create_ex("vm-ev", "{}", &o, 1000, &s), HCS_S_OK);
     /* registered before the creation was waited for */

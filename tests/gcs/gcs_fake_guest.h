@@ -212,7 +212,7 @@ typedef struct env {
 
 static inline void env_up_rpc(env *e, int64_t stdio_timeout, int64_t rpc_timeout)
 {
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     char tmpl[] = "/tmp/hcsgcsXXXXXX";
     memset(e, 0, sizeof *e);
     assert_non_null(mkdtemp(tmpl));
@@ -221,7 +221,7 @@ static inline void env_up_rpc(env *e, int64_t stdio_timeout, int64_t rpc_timeout
     hcsi_mutex_init(&e->g.lock);
     assert_int_equal(peer_start(&e->p, guest_fn, &e->g), 0);
     e->g.p = &e->p;
-    hcs_gcs_config_init(&c);
+    hcs_gcs_bridge_options_init(&c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     c.rpc_timeout_ms = rpc_timeout;
     c.stdio_timeout_ms = stdio_timeout;
     c.stdio_address = e->addr;

@@ -167,9 +167,9 @@ static inline int peer_wait_frames(peer *p, int n, int ms)
 }
 
 /* Connects a bridge to a started peer. */
-static inline hcs_result peer_connect(peer *p, const hcs_gcs_config *cfg, hcs_gcs_bridge **b)
+static inline hcs_result peer_connect(peer *p, const hcs_gcs_bridge_options *cfg, hcs_gcs_bridge **b)
 {
-    return hcs_gcs_connect_fds((hcs_gcs_fd)p->host_end, (hcs_gcs_fd)p->host_end, 1, cfg, b);
+    return hcs_gcs_connect_fds((hcs_os_handle)p->host_end, (hcs_os_handle)p->host_end, 1, cfg, b);
 }
 
 /* A JSON member of a request body as a string/uint (tests only). */

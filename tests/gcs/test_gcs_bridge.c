@@ -16,9 +16,9 @@
 
 #define NEG_TYPE HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_NEGOTIATE_PROTOCOL)
 
-static void cfg_fast(hcs_gcs_config *c, log_sink *ls)
+static void cfg_fast(hcs_gcs_bridge_options *c, log_sink *ls)
 {
-    hcs_gcs_config_init(c);
+    hcs_gcs_bridge_options_init(c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     c->rpc_timeout_ms = 10000;
     if (ls) {
         memset(ls, 0, sizeof *ls);
@@ -42,7 +42,7 @@ static void test_handshake_linux(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     const hcs_gcs_capabilities *caps;
     (void)s;
     assert_int_equal(peer_start(&p, h_ok, NULL), 0);
@@ -85,7 +85,7 @@ static void test_handshake_windows(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     (void)s;
     assert_int_equal(peer_start(&p, h_windows, NULL), 0);
     p.negotiate_response =
@@ -125,7 +125,7 @@ static void test_handshake_rejects(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     (void)s;
     cfg_fast(&c, NULL);
     assert_int_equal(peer_start(&p, NULL, NULL), 0);
@@ -164,11 +164,11 @@ static void test_handshake_bounded(void **s)
      * timeout. */
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     uint64_t t0;
     hcs_result hr;
     (void)s;
-    hcs_gcs_config_init(&c); /* rpc timeout stays at its 5-minute default */
+    hcs_gcs_bridge_options_init(&c, HCS_GCS_BRIDGE_OPTIONS_VERSION); /* rpc timeout stays at its 5-minute default */
     c.accept_timeout_ms = 300;
     assert_int_equal(peer_start(&p, h_mute, NULL), 0);
     p.auto_negotiate = 0;
@@ -221,7 +221,7 @@ static void test_eof_many_in_flight(void **s)
     peer p;
     flood_ctx fc;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcsi_thread t[N];
     caller_arg a[N];
     hcs_gcs_bridge_stats st;
@@ -280,7 +280,7 @@ static void expect_fault(raw_ctx *rc, hcs_result want_call, const char *needle)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     char *st = NULL;
     hcs_result hr;
     assert_int_equal(peer_start(&p, h_raw, rc), 0);
@@ -346,7 +346,7 @@ static void test_bad_json_survives(void **s)
     for (i = 0; i < HCSI_ARRAY_LEN(bad); i++) {
         peer p;
         hcs_gcs_bridge *b = NULL;
-        hcs_gcs_config c;
+        hcs_gcs_bridge_options c;
         char *st = NULL;
         assert_int_equal(peer_start(&p, h_body, (void *)bad[i]), 0);
         cfg_fast(&c, NULL);
@@ -369,7 +369,7 @@ static void test_guest_error_detail(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     const hcs_error *e;
     (void)s;
     assert_int_equal(peer_start(&p, h_body,
@@ -418,7 +418,7 @@ static void test_timeout_survives(void **s)
     peer p;
     late_ctx lc;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_bridge_stats st;
     log_sink ls;
     char *resp = NULL;
@@ -474,7 +474,7 @@ static void test_notifications(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_bridge_stats st;
     hcs_gcs_notification n;
     log_sink ls;
@@ -532,7 +532,7 @@ static void test_hostile_text(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_bridge_stats st;
     log_sink ls;
     char *stacks = NULL;
@@ -575,7 +575,7 @@ static void test_close_wakes_waiters(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcsi_thread t;
     caller_arg a;
     (void)s;
@@ -613,7 +613,7 @@ static void test_fast_guest(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_bridge_stats st;
     char *stacks = NULL;
     (void)s;
@@ -702,7 +702,7 @@ static void test_concurrency(void **s)
     peer p;
     echo_ctx e;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcsi_thread t[CONC_THREADS];
     caller_arg a[CONC_THREADS];
     hcs_gcs_bridge_stats st;
@@ -738,7 +738,7 @@ static void test_ids_in_wire_order(void **s)
     peer p;
     echo_ctx e;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcsi_thread t[4];
     caller_arg a[4];
     int i;
@@ -770,7 +770,7 @@ static void test_async_pipelined(void **s)
     peer p;
     echo_ctx e;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_call *calls[N];
     int i;
     (void)s;
@@ -828,7 +828,7 @@ static void test_typed_helpers(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_mapped_virtual_disk d;
     hcs_gcs_process_info *list = NULL;
     size_t n = 0;

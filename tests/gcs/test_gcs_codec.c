@@ -621,8 +621,8 @@ static void test_resource_documents(void **s)
     hcs_gcs_combined_layers cl;
     hcs_gcs_network_adapter na;
     hcs_gcs_vpmem_device vp;
-    hcs_gcs_ip_config ip = {"10.0.0.2", 24};
-    hcs_gcs_route rt = {"10.0.0.1", "0.0.0.0/0", 0};
+    hcs_ip_config ip = {"10.0.0.2", 24};
+    hcs_ip_route rt = {"10.0.0.1", "0.0.0.0/0", 0};
     static const char *const opts[] = {"noatime", NULL};
     static const char *const layers[] = {"/run/layers/p0", "/run/layers/p1", NULL};
     char *doc = NULL;

@@ -17,7 +17,7 @@
 /* ---- containers: what a container process may carry ---- */
 
 /* Starts cfg expecting a local refusal: nothing may reach the guest. */
-static void expect_refused(env *e, const hcs_gcs_process_config *pc, hcs_result code,
+static void expect_refused(env *e, const hcs_gcs_process_options *pc, hcs_result code,
                            const char *msg)
 {
     hcs_gcs_process *p = (hcs_gcs_process *)1;
@@ -33,7 +33,7 @@ static char *oci_process(const char *const *args, int terminal, uint16_t h, uint
 {
     hcs_gcs_oci_process_options o;
     char *json = NULL;
-    hcs_gcs_oci_process_options_init(&o);
+    hcs_gcs_oci_process_options_init(&o, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
     o.args = args;
     o.terminal = terminal;
     o.console_height = h;
@@ -45,7 +45,7 @@ static char *oci_process(const char *const *args, int terminal, uint16_t h, uint
 static void test_container_rules(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     static const char *const argv[] = {"echo", NULL};
     static const char *const envv[] = {"A=1", NULL};
     char *oci = oci_process(argv, 0, 0, 0);
@@ -53,7 +53,7 @@ static void test_container_rules(void **s)
     env_up(&e, 5000);
 
     /* an exec without its OCI process would be a second init start */
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = "c1";
     pc.argv = argv;
     pc.use_stdout = 1;
@@ -130,7 +130,7 @@ static hcsi_json *sent_params(env *e, int i)
 static void test_container_exec_tty(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"echo", NULL};
     char *oci = oci_process(argv, 1, 24, 80);
@@ -140,7 +140,7 @@ static void test_container_exec_tty(void **s)
     char buf[64];
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = "c1";
     pc.oci_process_json = oci;
     pc.use_stdout = pc.use_stderr = 1; /* tty left 0: it follows the OCI process */
@@ -175,7 +175,7 @@ static char *lcow_config(const char *id, int terminal)
     static const char *const argv[] = {"init", NULL};
     char *spec = NULL, *config = NULL;
     char bundle[64];
-    hcs_gcs_oci_spec_options_init(&o);
+    hcs_gcs_oci_spec_options_init(&o, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     o.process.args = argv;
     o.process.terminal = terminal;
     o.container_id = id;
@@ -189,7 +189,7 @@ static char *lcow_config(const char *id, int terminal)
 static void test_container_init(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     char *cfg_tty = lcow_config("ctty", 1), *cfg_plain = lcow_config("cplain", 0);
     hcsi_json *pp;
@@ -202,7 +202,7 @@ static void test_container_init(void **s)
     assert_int_equal(hcs_gcs_create_container(e.b, "ctty", cfg_tty), 0);
 
     /* the init start of a plain container: hcsshim's exact parameters */
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = "cplain";
     pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);

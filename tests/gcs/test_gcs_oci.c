@@ -104,7 +104,7 @@ static void test_process_defaults(void **s)
     hcsi_json *v;
     static const char *const path_only[] = {HCS_GCS_OCI_DEFAULT_PATH, NULL};
     (void)s;
-    hcs_gcs_oci_process_options_init(&o);
+    hcs_gcs_oci_process_options_init(&o, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
     o.args = k_sh;
     assert_int_equal(hcs_gcs_encode_oci_process(&o, &json), HCS_S_OK);
     /* Go's field order and omitempty, byte for byte */
@@ -158,7 +158,7 @@ static void test_process_options(void **s)
     static const uint32_t gids[] = {4, 27};
     static const char *const caps[] = {"CAP_NET_ADMIN", "CAP_SYS_PTRACE", NULL};
     (void)s;
-    hcs_gcs_oci_process_options_init(&o);
+    hcs_gcs_oci_process_options_init(&o, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
     o.args = k_sh;
     o.env = env;
     o.cwd = "/work dir";
@@ -289,7 +289,7 @@ static void test_process_invalid(void **s)
         hcs_gcs_oci_process_options o;
         char *json = (char *)"untouched";
         hcs_result hr;
-        hcs_gcs_oci_process_options_init(&o);
+        hcs_gcs_oci_process_options_init(&o, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
         o.args = k_sh;
         k_bad[i].set(&o);
         hr = hcs_gcs_encode_oci_process(&o, &json);
@@ -329,7 +329,7 @@ static void test_spec_defaults(void **s)
     static const char *const ns_types[] = {"pid", "ipc", "uts", "mount", "network"};
     size_t i;
     (void)s;
-    hcs_gcs_oci_spec_options_init(&o);
+    hcs_gcs_oci_spec_options_init(&o, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     o.process.args = k_sh;
     o.container_id = "c1";
     assert_int_equal(hcs_gcs_encode_oci_spec(&o, &json), HCS_S_OK);
@@ -420,7 +420,7 @@ static void test_spec_options(void **s)
     extra[1].source = "shm";
     extra[1].options = shm_opts;
     extra[2].destination = "/tmp"; /* type, source, options omitted */
-    hcs_gcs_oci_spec_options_init(&o);
+    hcs_gcs_oci_spec_options_init(&o, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     o.process.args = k_sh;
     o.process.terminal = 1;
     o.process.console_height = 50;
@@ -560,7 +560,7 @@ static void test_spec_invalid(void **s)
         hcs_gcs_oci_spec_options o;
         char *json = (char *)"untouched";
         hcs_result hr;
-        hcs_gcs_oci_spec_options_init(&o);
+        hcs_gcs_oci_spec_options_init(&o, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
         o.process.args = k_sh;
         k_bad_spec[i].set(&o);
         hr = hcs_gcs_encode_oci_spec(&o, &json);
@@ -571,9 +571,37 @@ static void test_spec_invalid(void **s)
     }
 }
 
+/* The _init functions and the INIT macros agree, and both refuse or mark
+ * what is not this library's version. */
+static void test_options_init_versions(void **state)
+{
+    hcs_gcs_oci_spec_options a = HCS_GCS_OCI_SPEC_OPTIONS_INIT, b;
+    hcs_gcs_bridge_options c = HCS_GCS_BRIDGE_OPTIONS_INIT, d;
+    hcs_gcs_oci_process_options p;
+    char *json = NULL;
+    (void)state;
+    memset(&b, 0xA5, sizeof b);
+    assert_int_equal(hcs_gcs_oci_spec_options_init(&b, HCS_GCS_OCI_SPEC_OPTIONS_VERSION), HCS_S_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(a.process.version, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(hcs_gcs_bridge_options_init(&d, HCS_GCS_BRIDGE_OPTIONS_VERSION), HCS_S_OK);
+    assert_int_equal(d.rpc_timeout_ms, HCS_GCS_DEFAULT_RPC_TIMEOUT_MS);
+    assert_int_equal(d.max_message_size, c.max_message_size);
+    assert_int_equal(d.accept_timeout_ms, c.accept_timeout_ms);
+    assert_int_equal(hcs_gcs_bridge_options_init(&d, 7), HCS_ERR_INVALIDARG);
+    assert_non_null(strstr(hcs_error_last()->message, "hcs_gcs_bridge_options: version 7"));
+    assert_int_equal(hcs_gcs_bridge_options_init(NULL, HCS_GCS_BRIDGE_OPTIONS_VERSION), HCS_ERR_POINTER);
+    memset(&p, 0, sizeof p);
+    assert_int_equal(hcs_gcs_encode_oci_process(&p, &json), HCS_ERR_INVALIDARG);
+    assert_null(json);
+    assert_non_null(strstr(hcs_error_last()->message, "hcs_gcs_oci_process_options: version is 0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_init_versions),
         cmocka_unit_test(test_process_defaults),
         cmocka_unit_test(test_process_options),
         cmocka_unit_test(test_process_invalid),

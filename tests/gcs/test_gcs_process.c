@@ -16,14 +16,14 @@
 static void test_echo_stdout(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"echo", "hello", NULL};
     char buf[64];
     uint32_t code = 99;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.cwd = "/";
     pc.use_stdout = 1;
@@ -51,7 +51,7 @@ static void test_echo_stdout(void **s)
 static void test_cat_stdin_ports(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p1 = NULL, *p2 = NULL;
     static const char *const echo[] = {"echo", NULL};
     static const char *const cat[] = {"cat", NULL};
@@ -59,7 +59,7 @@ static void test_cat_stdin_ports(void **s)
     uint32_t code = 99;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = echo;
     pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p1), 0);
@@ -95,7 +95,7 @@ static void read_pipe(int fd, char *buf, size_t cap)
 static void test_relay_exit_code(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"sh3", NULL};
     int po[2], pe[2];
@@ -103,13 +103,13 @@ static void test_relay_exit_code(void **s)
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.use_stdout = pc.use_stderr = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
     assert_int_equal(pipe(po), 0);
     assert_int_equal(pipe(pe), 0);
-    assert_int_equal(hcs_gcs_process_relay(p, HCS_GCS_NO_FD, po[1], pe[1]), 0);
+    assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, po[1], pe[1]), 0);
     close(po[1]);
     close(pe[1]);
     read_pipe(po[0], out, sizeof out);
@@ -127,7 +127,7 @@ static void test_relay_exit_code(void **s)
 static void test_relay_stdin_and_big_output(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const cat[] = {"cat", NULL};
     static const char *const big[] = {"big", NULL};
@@ -136,7 +136,7 @@ static void test_relay_stdin_and_big_output(void **s)
     uint32_t code = 1;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = cat;
     pc.use_stdin = pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
@@ -144,7 +144,7 @@ static void test_relay_stdin_and_big_output(void **s)
     assert_int_equal(pipe(po), 0);
     assert_int_equal(write(pin[1], "via-relay", 9), 9);
     close(pin[1]); /* EOF reaches the guest as a half-close */
-    assert_int_equal(hcs_gcs_process_relay(p, pin[0], po[1], HCS_GCS_NO_FD), 0);
+    assert_int_equal(hcs_gcs_process_relay(p, pin[0], po[1], HCS_OS_HANDLE_NONE), 0);
     close(po[1]);
     read_pipe(po[0], out, sizeof out);
     assert_string_equal(out, "via-relay");
@@ -157,7 +157,7 @@ static void test_relay_stdin_and_big_output(void **s)
     pc.argv = big;
     pc.use_stdin = 0;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
-    assert_int_equal(hcs_gcs_process_relay(p, HCS_GCS_NO_FD, HCS_GCS_NO_FD, HCS_GCS_NO_FD), 0);
+    assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, HCS_OS_HANDLE_NONE, HCS_OS_HANDLE_NONE), 0);
     assert_int_equal(hcs_gcs_process_wait(p, 5000, &code), 0);
     hcs_gcs_process_close(p);
     env_down(&e);
@@ -166,13 +166,13 @@ static void test_relay_stdin_and_big_output(void **s)
 static void test_never_dials(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"nodial", NULL};
     uint64_t t0;
     (void)s;
     env_up(&e, 200);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.use_stdout = pc.use_stderr = 1;
     t0 = hcsi_now_ns();
@@ -187,13 +187,13 @@ static void test_never_dials(void **s)
 static void test_tty_signal_wait(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"sleep", NULL};
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.tty = 1;
     pc.tty_height = 24;
@@ -227,13 +227,13 @@ static void test_tty_signal_wait(void **s)
 static void test_bridge_dies_during_wait(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"hang", NULL};
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
     hcs_gcs_bridge_shutdown(e.b, "VM terminated");
@@ -253,12 +253,12 @@ static void test_no_stdio_address(void **s)
 {
     peer p;
     hcs_gcs_bridge *b = NULL;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *pr = NULL;
     (void)s;
     assert_int_equal(peer_start(&p, guest_fn, NULL), 0);
     assert_int_equal(peer_connect(&p, NULL, &b), 0);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(b, &pc, &pr), HCS_ERR_INVALIDARG);
     gt_expect_msg("stdio_address");

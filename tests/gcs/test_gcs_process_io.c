@@ -24,7 +24,7 @@ static fake_proc *proc_of(env *e, uint32_t pid) { return &e->g.procs[pid - 100];
 static void test_read_timeout(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"hang", NULL};
     char buf[64];
@@ -32,7 +32,7 @@ static void test_read_timeout(void **s)
     uint64_t t0, ms;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
@@ -63,7 +63,7 @@ static void test_read_timeout(void **s)
 static void test_write_timeout_and_closed_stdin(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const hang[] = {"hang", NULL};
     static const char *const cat[] = {"cat", NULL};
@@ -74,7 +74,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
     assert_non_null(data);
     env_up(&e, 5000);
     /* nobody reads this stdin: the write stops at the bound */
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = hang;
     pc.use_stdin = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
@@ -108,7 +108,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
 typedef struct io_arg {
     hcs_gcs_process *p;
     int op; /* 0 read, 1 write, 2 relay */
-    hcs_gcs_fd fd;
+    hcs_os_handle fd;
     char *data; /* the writer's 32 MiB, allocated before the thread starts */
     hcs_result hr;
     size_t n;
@@ -129,7 +129,7 @@ static void io_main(void *arg)
         hr = hcs_gcs_process_write_stdin_timeout(a->p, a->data, 32u << 20,
                                                  HCS_TIMEOUT_INFINITE, &n);
     } else {
-        hr = hcs_gcs_process_relay(a->p, HCS_GCS_NO_FD, a->fd, HCS_GCS_NO_FD);
+        hr = hcs_gcs_process_relay(a->p, HCS_OS_HANDLE_NONE, a->fd, HCS_OS_HANDLE_NONE);
     }
     hcsi_mutex_lock(&a->lock);
     a->hr = hr;
@@ -151,7 +151,7 @@ static int io_done(io_arg *a)
 static void test_cancel_from_another_thread(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL, *q = NULL;
     static const char *const hang[] = {"hang", NULL};
     io_arg a[3];
@@ -163,7 +163,7 @@ static void test_cancel_from_another_thread(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = hang;
     pc.use_stdin = pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
@@ -261,7 +261,7 @@ static void feed_main(void *arg)
 static void test_close_while_stdin_blocked(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const sink[] = {"sink", NULL};
     int in[2], nul;
@@ -277,7 +277,7 @@ static void test_close_while_stdin_blocked(void **s)
     sigemptyset(&ign.sa_mask);
     assert_int_equal(sigaction(SIGPIPE, &ign, &before), 0); /* the feeder's EPIPE */
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = sink;
     pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
@@ -328,7 +328,7 @@ static void test_close_while_stdin_blocked(void **s)
 static void test_cancel_relay_blocked_on_output(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     static const char *const big[] = {"big", NULL};
     io_arg a;
     hcsi_thread t;
@@ -336,7 +336,7 @@ static void test_cancel_relay_blocked_on_output(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = big; /* 4 MiB of stdout */
     pc.use_stdout = 1;
     memset(&a, 0, sizeof a);
@@ -380,7 +380,7 @@ static void test_cancel_relay_blocked_on_output(void **s)
 static void test_no_sigpipe(void **s)
 {
     env e;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p = NULL;
     static const char *const argv[] = {"echo", NULL};
     struct sigaction dfl, before, after;
@@ -395,13 +395,13 @@ static void test_no_sigpipe(void **s)
     env_up(&e, 5000); /* connect: the disposition stays SIG_DFL */
     assert_int_equal(sigaction(SIGPIPE, NULL, &after), 0);
     assert_true(after.sa_handler == SIG_DFL);
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = argv;
     pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
     assert_int_equal(pipe(po), 0);
     close(po[0]);
-    assert_int_equal(hcs_gcs_process_relay(p, HCS_GCS_NO_FD, po[1], HCS_GCS_NO_FD),
+    assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, po[1], HCS_OS_HANDLE_NONE),
                      HCS_ERR_WIN32_BROKEN_PIPE);
     gt_expect_msg("relaying stdout: write: Broken pipe");
     assert_int_equal(sigpending(&pending), 0);

@@ -209,7 +209,7 @@ static hcs_gcs_bridge *replay_start(replay *r, const char *session)
     hcsi_sock sv[2];
     char tmpl[] = "/tmp/hcsrplXXXXXX";
     char addr[160];
-    hcs_gcs_config c;
+    hcs_gcs_bridge_options c;
     hcs_gcs_bridge *b = NULL;
     memset(r, 0, sizeof *r);
     load(r, session);
@@ -220,7 +220,7 @@ static hcs_gcs_bridge *replay_start(replay *r, const char *session)
     r->host_end = sv[0];
     r->sock = sv[1];
     assert_int_equal(hcsi_thread_start(&r->t, replay_main, r), 0);
-    hcs_gcs_config_init(&c);
+    hcs_gcs_bridge_options_init(&c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     c.rpc_timeout_ms = 10000;
     c.stdio_timeout_ms = 5000;
     c.stdio_address = addr;
@@ -254,7 +254,7 @@ static void test_replay_uvm_processes(void **s)
 {
     replay r;
     hcs_gcs_bridge *b;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p;
     static const char *const echo[] = {"/bin/echo", "hello", NULL};
     static const char *const cat[] = {"/bin/cat", NULL};
@@ -268,7 +268,7 @@ static void test_replay_uvm_processes(void **s)
         skip();
     b = replay_start(&r, "live-uvm-processes");
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = echo;
     pc.cwd = "/";
     pc.env = env;
@@ -279,7 +279,7 @@ static void test_replay_uvm_processes(void **s)
     assert_int_equal(hcs_gcs_process_pid(p), 18);
     hcs_gcs_process_close(p);
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = cat;
     pc.cwd = "/";
     pc.use_stdin = pc.use_stdout = 1;
@@ -287,7 +287,7 @@ static void test_replay_uvm_processes(void **s)
     OK(hcs_gcs_process_wait(p, 5000, &code));
     hcs_gcs_process_close(p);
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.command_line = "/bin/sh -c \"echo out; echo err >&2; exit 3\"";
     pc.cwd = "/";
     pc.use_stdout = pc.use_stderr = 1;
@@ -296,7 +296,7 @@ static void test_replay_uvm_processes(void **s)
     assert_int_equal(code, 3);
     hcs_gcs_process_close(p);
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.argv = sleep2;
     pc.cwd = "/";
     OK(hcs_gcs_process_start(b, &pc, &p));
@@ -337,7 +337,7 @@ static void test_replay_container(void **s)
 {
     replay r;
     hcs_gcs_bridge *b;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *p;
     hcs_gcs_combined_layers cl;
     hcs_gcs_process_info *list = NULL;
@@ -371,7 +371,7 @@ static void test_replay_container(void **s)
     hcs_free(cfg);
     OK(hcs_gcs_start_container(b, CID));
 
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = CID; /* no OciProcess: start the init */
     pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
     OK(hcs_gcs_process_start(b, &pc, &p));

@@ -47,14 +47,14 @@ static void rm_dir(const char *dir)
 /* mode 0: the agent dials unix:DIR; mode 1: --stdio over a socketpair. */
 static void up(env *e, int mode)
 {
-    hcs_gcs_config cfg;
+    hcs_gcs_bridge_options cfg;
     char addr[96];
     hcs_result hr;
     memset(e, 0, sizeof *e);
     snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-br-XXXXXX");
     assert_non_null(mkdtemp(e->dir));
     snprintf(addr, sizeof addr, "unix:%s", e->dir);
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.accept_timeout_ms = 15000;
     cfg.rpc_timeout_ms = 30000;
     cfg.stdio_timeout_ms = 10000;
@@ -126,10 +126,10 @@ static void down(env *e)
 static hcs_gcs_process *start(env *e, const char *const *argv, int in, int out, int err,
                               int tty)
 {
-    hcs_gcs_process_config c;
+    hcs_gcs_process_options c;
     hcs_gcs_process *p = NULL;
     hcs_result hr;
-    hcs_gcs_process_config_init(&c);
+    hcs_gcs_process_options_init(&c, HCS_GCS_PROCESS_OPTIONS_VERSION);
     c.argv = argv;
     c.use_stdin = in;
     c.use_stdout = out;
@@ -176,7 +176,7 @@ static void run_negotiation_and_stdio(int mode)
     const char *const argv[] = {"/bin/sh", "-c", "cat; echo \"$FOO:$(pwd)\"; echo err >&2; exit 3",
                                 NULL};
     const char *const envp[] = {"FOO=bar", NULL};
-    hcs_gcs_process_config c;
+    hcs_gcs_process_options c;
     hcs_gcs_process *p = NULL;
     hcsi_buf out, err;
     up(&e, mode);
@@ -188,7 +188,7 @@ static void run_negotiation_and_stdio(int mode)
     assert_true(caps->signal_process_supported && caps->dump_stacks_supported &&
                 caps->delete_container_state_supported && caps->namespace_add_request_supported);
     assert_false(caps->send_host_create_message);
-    hcs_gcs_process_config_init(&c);
+    hcs_gcs_process_options_init(&c, HCS_GCS_PROCESS_OPTIONS_VERSION);
     c.argv = argv;
     c.env = envp;
     c.cwd = "/tmp";

@@ -45,7 +45,7 @@ typedef struct env {
 static int setup(void **state)
 {
     env *e;
-    hcs_gcs_config cfg;
+    hcs_gcs_bridge_options cfg;
     char addr[96];
     int sv[2];
     if (!ck_available())
@@ -56,7 +56,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(e->dir));
     e->layer = ck_layer(e->dir);
     snprintf(addr, sizeof addr, "unix:%s", e->dir);
-    hcs_gcs_config_init(&cfg);
+    hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.rpc_timeout_ms = 60000;
     cfg.stdio_timeout_ms = 15000;
     cfg.stdio_address = addr;
@@ -137,7 +137,7 @@ static void test_lifecycle(void **state)
     hcs_gcs_combined_layers cl;
     hcs_gcs_oci_spec_options so;
     hcs_gcs_oci_process_options po;
-    hcs_gcs_process_config pc;
+    hcs_gcs_process_options pc;
     hcs_gcs_process *init = NULL, *x = NULL, *t = NULL;
     hcs_gcs_notification n;
     hcs_gcs_process_info *list = NULL;
@@ -155,7 +155,7 @@ static void test_lifecycle(void **state)
     cl.layer_paths = layers;
     cl.scratch_path = "/run/gcs/c/c0ffee00-0000-4000-8000-0000000000aa/scratch";
     OK(hcs_gcs_modify_combined_layers(e->b, "Add", &cl));
-    hcs_gcs_oci_spec_options_init(&so);
+    hcs_gcs_oci_spec_options_init(&so, HCS_GCS_OCI_SPEC_OPTIONS_VERSION);
     so.process.args = init_args;
     so.container_id = id;
     so.hostname = "libbox";
@@ -165,15 +165,15 @@ static void test_lifecycle(void **state)
     OK(hcs_gcs_create_container(e->b, id, cfg));
     OK(hcs_gcs_start_container(e->b, id));
     /* The init: no OCI process, no stdio. */
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = id;
     OK(hcs_gcs_process_start(e->b, &pc, &init));
     /* An exec with an OCI process from the builder. */
-    hcs_gcs_oci_process_options_init(&po);
+    hcs_gcs_oci_process_options_init(&po, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
     po.args = x_args;
     po.env = x_env;
     OK(hcs_gcs_encode_oci_process(&po, &ociproc));
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = id;
     pc.oci_process_json = ociproc;
     pc.use_stdout = pc.use_stderr = 1;
@@ -187,13 +187,13 @@ static void test_lifecycle(void **state)
     hcs_free(ociproc);
     ociproc = NULL;
     /* A terminal exec: size from the OCI process, then a resize. */
-    hcs_gcs_oci_process_options_init(&po);
+    hcs_gcs_oci_process_options_init(&po, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION);
     po.args = t_args;
     po.terminal = 1;
     po.console_height = 25;
     po.console_width = 90;
     OK(hcs_gcs_encode_oci_process(&po, &ociproc));
-    hcs_gcs_process_config_init(&pc);
+    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = id;
     pc.oci_process_json = ociproc;
     pc.tty = 1;

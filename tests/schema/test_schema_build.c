@@ -78,10 +78,10 @@ static void test_wcow_process_container(void **state)
          "C:\\ProgramData\\containerd\\root\\io.containerd.snapshotter.v1.windows\\snapshots\\11"},
     };
     static const hcs_schema_mapped_dir mounts[] = {{"C:\\data\\web", "C:\\inetpub\\wwwroot", 1}};
-    hcs_schema_wcow_container_opts o;
+    hcs_schema_wcow_container_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_wcow_container_options)HCS_SCHEMA_WCOW_CONTAINER_OPTIONS_INIT;
     o.owner = "containerd-shim-runhcs-v1.exe";
     o.hostname = "web-0";
     o.layers = layers;
@@ -111,10 +111,10 @@ static void test_wcow_process_container(void **state)
 
 static void test_lcow_uvm(void **state)
 {
-    hcs_schema_lcow_uvm_opts o;
+    hcs_schema_lcow_uvm_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_lcow_uvm_options)HCS_SCHEMA_LCOW_UVM_OPTIONS_INIT;
     o.owner = "containerd-shim-runhcs-v1.exe";
     o.boot_dir = "C:\\Program Files\\Linux Containers";
     check(hcs_schema_build_lcow_uvm(&o, &json), json, HCS_SCHEMA_S2_ComputeSystem, 2);
@@ -149,10 +149,10 @@ static void test_lcow_uvm(void **state)
 
 static void test_wcow_uvm(void **state)
 {
-    hcs_schema_wcow_uvm_opts o;
+    hcs_schema_wcow_uvm_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_wcow_uvm_options)HCS_SCHEMA_WCOW_UVM_OPTIONS_INIT;
     o.owner = "containerd-shim-runhcs-v1.exe";
     o.uvm_folder = "C:\\layers\\base";
     o.scratch_vhdx = "C:\\state\\uvm\\sandbox.vhdx";
@@ -174,16 +174,16 @@ static void test_wcow_uvm(void **state)
 
 static void test_scsi(void **state)
 {
-    hcs_schema_scsi_opts o;
-    hcs_schema_scsi_guest_opts g;
+    hcs_schema_scsi_options o;
+    hcs_schema_scsi_guest_options g;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_scsi_options)HCS_SCHEMA_SCSI_OPTIONS_INIT;
     o.controller = 0;
     o.lun = 1;
     o.host_path = "C:\\ProgramData\\containerd\\state\\io.containerd.runtime.v2.task\\k8s.io\\abc\\sandbox.vhdx";
     check(hcs_schema_build_scsi(&o, &json), json, HCS_SCHEMA_S2_ModifySettingRequest, 3);
-    memset(&g, 0, sizeof g);
+    g = (hcs_schema_scsi_guest_options)HCS_SCHEMA_SCSI_GUEST_OPTIONS_INIT;
     g.lun = 1;
     g.mount_path = "/run/mounts/scsi/m1";
     check(hcs_schema_build_scsi_guest(&g, &json), json, HCS_SCHEMA_S2_ModifySettingRequest, 4);
@@ -209,10 +209,10 @@ static void test_scsi(void **state)
 
 static void test_vpmem(void **state)
 {
-    hcs_schema_vpmem_opts o;
+    hcs_schema_vpmem_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_vpmem_options)HCS_SCHEMA_VPMEM_OPTIONS_INIT;
     o.host_path = "C:\\\xe2\x80\xa6\\layer.vhd"; /* the doc's "C:\…\layer.vhd" */
     o.mount_path = "/run/layers/p0";
     check(hcs_schema_build_vpmem(&o, &json), json, HCS_SCHEMA_S2_ModifySettingRequest, 5);
@@ -224,12 +224,12 @@ static void test_vpmem(void **state)
 
 static void test_nic(void **state)
 {
-    static const hcs_schema_ip_config ips[] = {{"192.168.100.10", 24}};
-    static const hcs_schema_route routes[] = {{"192.168.100.1", "0.0.0.0/0", 0}};
-    hcs_schema_nic_opts o;
+    static const hcs_ip_config ips[] = {{"192.168.100.10", 24}};
+    static const hcs_ip_route routes[] = {{"192.168.100.1", "0.0.0.0/0", 0}};
+    hcs_schema_nic_options o;
     char *json = NULL;
     (void)state;
-    memset(&o, 0, sizeof o);
+    o = (hcs_schema_nic_options)HCS_SCHEMA_NIC_OPTIONS_INIT;
     o.endpoint_id = "3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60";
     o.mac_address = "00-15-5D-52-C0-0A";
     o.namespace_id = "4c7d2a9e-1b3f-4e6a-8d5c-9f0b2e4a6c81";
@@ -248,11 +248,11 @@ static void test_nic(void **state)
 static void test_plan9_and_vsmb(void **state)
 {
     static const char *const files[] = {"a.txt"};
-    hcs_schema_plan9_opts p;
-    hcs_schema_vsmb_opts v;
+    hcs_schema_plan9_options p;
+    hcs_schema_vsmb_options v;
     char *json = NULL;
     (void)state;
-    memset(&p, 0, sizeof p);
+    p = (hcs_schema_plan9_options)HCS_SCHEMA_PLAN9_OPTIONS_INIT;
     p.name = "1";
     p.host_path = "C:\\share";
     p.mount_path = "/mounts/m1";
@@ -265,7 +265,7 @@ static void test_plan9_and_vsmb(void **state)
                         "{\"MountPath\":\"/mounts/m1\",\"Port\":564,\"ShareName\":\"1\",\"ReadOnly\":true}}}");
     check(HCS_S_OK, json, HCS_SCHEMA_S2_ModifySettingRequest, 0);
 
-    memset(&v, 0, sizeof v);
+    v = (hcs_schema_vsmb_options)HCS_SCHEMA_VSMB_OPTIONS_INIT;
     v.name = "s1";
     v.host_path = "C:\\dir";
     v.read_only = 1;
@@ -287,24 +287,25 @@ static void test_plan9_and_vsmb(void **state)
 
 static void test_hcn(void **state)
 {
-    static const hcs_schema_port_mapping pm[] = {{6, 80, 8080}};
+    static const hcs_schema_hcn_port_mapping pm[] = {{6, 80, 8080, NULL, 0}};
+    static const hcs_schema_hcn_subnet sub[] = {{"192.168.100.0/24", "192.168.100.1", 0, 0}};
     static const char *const search[] = {"svc.cluster.local"};
     static const char *const servers[] = {"192.168.100.1"};
     static const char *const eps[] = {"3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60"};
-    hcs_schema_nat_network_opts n;
-    hcs_schema_endpoint_opts e;
-    hcs_schema_namespace_opts ns;
+    hcs_schema_hcn_network_options n;
+    hcs_schema_hcn_endpoint_options e;
+    hcs_schema_hcn_namespace_options ns;
     char *json = NULL;
     (void)state;
-    memset(&n, 0, sizeof n);
+    n = (hcs_schema_hcn_network_options)HCS_SCHEMA_HCN_NETWORK_OPTIONS_INIT;
     n.name = "nat-test";
-    n.subnet = "192.168.100.0/24";
-    n.gateway = "192.168.100.1";
+    n.subnets = sub;
+    n.subnet_count = 1;
     n.mac_pool_start = "00-15-5D-52-C0-00";
     n.mac_pool_end = "00-15-5D-52-CF-FF";
-    check(hcs_schema_build_hcn_nat_network(&n, &json), json, HCS_SCHEMA_HCN_HostComputeNetwork, 8);
+    check(hcs_schema_build_hcn_network(&n, &json), json, HCS_SCHEMA_HCN_HostComputeNetwork, 8);
 
-    memset(&e, 0, sizeof e);
+    e = (hcs_schema_hcn_endpoint_options)HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_INIT;
     e.name = "web-0_eth0";
     e.network_id = "b5b5f3ea-3c2a-4d7e-9c8e-2f1a7d6b4e30";
     e.port_mappings = pm;
@@ -318,7 +319,7 @@ static void test_hcn(void **state)
     e.dns_server_count = 1;
     check(hcs_schema_build_hcn_endpoint(&e, &json), json, HCS_SCHEMA_HCN_HostComputeEndpoint, 9);
 
-    memset(&ns, 0, sizeof ns);
+    ns = (hcs_schema_hcn_namespace_options)HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_INIT;
     ns.endpoint_ids = eps;
     ns.endpoint_count = 1;
     check(hcs_schema_build_hcn_namespace(&ns, &json), json, HCS_SCHEMA_HCN_HostComputeNamespace, 10);
@@ -332,7 +333,7 @@ static void test_hcn(void **state)
     hcs_free(json);
 
     /* an endpoint with nothing but the network: Dns/Health/SchemaVersion as Go emits them */
-    memset(&e, 0, sizeof e);
+    e = (hcs_schema_hcn_endpoint_options)HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_INIT;
     e.network_id = "b5b5f3ea-3c2a-4d7e-9c8e-2f1a7d6b4e30";
     assert_int_equal(hcs_schema_build_hcn_endpoint(&e, &json), HCS_S_OK);
     assert_string_equal(json, "{\"Health\":{\"Extra\":{}},\"SchemaVersion\":{\"Major\":2,\"Minor\":0},"
@@ -340,9 +341,36 @@ static void test_hcn(void **state)
     hcs_free(json);
 }
 
+/* Option structs are versioned: 0 (never initialised) and an unknown
+ * version are refused with a message naming the struct. */
+static void test_options_version(void **state)
+{
+    hcs_schema_vpmem_options o = HCS_SCHEMA_VPMEM_OPTIONS_INIT;
+    hcs_schema_hcn_lb_options lb;
+    char *json = NULL;
+    (void)state;
+    assert_int_equal(o.version, HCS_SCHEMA_VPMEM_OPTIONS_VERSION);
+    o.host_path = "C:\\l.vhdx";
+    o.version = 0;
+    assert_int_equal(hcs_schema_build_vpmem(&o, &json), HCS_ERR_INVALIDARG);
+    assert_null(json);
+    assert_non_null(strstr(hcs_error_last()->message, "hcs_schema_vpmem_options: version is 0"));
+    assert_non_null(strstr(hcs_error_last()->message, "HCS_SCHEMA_VPMEM_OPTIONS_INIT"));
+    o.version = HCS_SCHEMA_VPMEM_OPTIONS_VERSION + 1;
+    assert_int_equal(hcs_schema_build_vpmem(&o, &json), HCS_ERR_INVALIDARG);
+    assert_non_null(strstr(hcs_error_last()->message, "is not one this library knows"));
+    o.version = HCS_SCHEMA_VPMEM_OPTIONS_VERSION;
+    assert_int_equal(hcs_schema_build_vpmem(&o, &json), HCS_S_OK);
+    hcs_free(json);
+    memset(&lb, 0, sizeof lb);
+    assert_int_equal(hcs_schema_build_hcn_lb(&lb, &json), HCS_ERR_INVALIDARG);
+    assert_non_null(strstr(hcs_error_last()->message, "hcs_schema_hcn_lb_options"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_version),
         cmocka_unit_test(test_wcow_process_container),
         cmocka_unit_test(test_lcow_uvm),
         cmocka_unit_test(test_wcow_uvm),

@@ -172,7 +172,7 @@ hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
 
 hcs_os_handle hcs_stream_os_handle(const hcs_stream *s)
 {
-    return s ? (hcs_os_handle)s->h : HCS_NO_OS_HANDLE;
+    return s && s->h ? (hcs_os_handle)s->h : HCS_OS_HANDLE_NONE;
 }
 
 void hcs_stream_close(hcs_stream *s)

@@ -500,7 +500,7 @@ hcs_result hcs_op_add_resource(hcs_op *op, int type, const char *uri,
         return hr;
     hcsi_obj_ref(&op->base);
     hr = CC(op->t, HcsAddResourceToOperation)(op->h, (HCSI_CC_RESOURCE_TYPE)type,
-                                              W(wuri), (HANDLE)handle);
+                                              W(wuri), (HANDLE)HCSI_OS_HANDLE_PTR(handle));
     hcsi_obj_unref(&op->base);
     free(wuri);
     if (HCS_FAILED(hr))

@@ -598,15 +598,15 @@ hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out
     hcsi_obj_ref(&p->base);
     po.p = pe.p = p;
     po.s = hcs_process_stdio(p, HCS_STDOUT);
-    po.os = (HANDLE)out;
+    po.os = (HANDLE)HCSI_OS_HANDLE_PTR(out);
     pe.s = hcs_process_stdio(p, HCS_STDERR);
-    pe.os = (HANDLE)err;
+    pe.os = (HANDLE)HCSI_OS_HANDLE_PTR(err);
     if (in && hcs_process_stdio(p, HCS_STDIN)) {
         pi = (pump *)calloc(1, sizeof *pi);
         if (pi) {
             pi->p = p;
             pi->s = hcs_process_stdio(p, HCS_STDIN);
-            pi->os = (HANDLE)in;
+            pi->os = (HANDLE)HCSI_OS_HANDLE_PTR(in);
             hcsi_obj_ref(&p->base); /* the stdin pump's own */
             if (HCS_SUCCEEDED(hcsi_thread_start(&tin, pump_in, pi))) {
                 have_in = 1;

@@ -88,6 +88,9 @@ hcs_result hcs_system_create_begin(const char *id, const char *config_json,
     if (!id || !config_json || !op)
         return hcsi_err(HCS_ERR_POINTER, "hcs_system_create: %s is NULL",
                         !id ? "id" : !config_json ? "config_json" : "op");
+    if (opts && opts->version != HCS_SYSTEM_CREATE_OPTIONS_VERSION)
+        return hcsi_check_version(opts->version, HCS_SYSTEM_CREATE_OPTIONS_VERSION,
+                                  "hcs_system_create_options");
     t = op->t;
     hr = hcsi_cc_has3(t, ix, IX(HcsCloseComputeSystem),
                  q && !ns ? IX(HcsSetComputeSystemCallback) : -1);
@@ -110,7 +113,7 @@ hcs_result hcs_system_create_begin(const char *id, const char *config_json,
         struct hcsi_cc_create_options_1 co;
         memset(&co, 0, sizeof co);
         co.Version = HCSI_CC_CREATE_OPTIONS_VERSION_1;
-        co.UserToken = (HANDLE)opts->user_token;
+        co.UserToken = (HANDLE)HCSI_OS_HANDLE_PTR(opts->user_token);
         if (q) {
             co.CallbackOptions = (INT32)opts->event_options;
             co.CallbackContext = KEYCTX(s);
@@ -320,7 +323,7 @@ static hcs_result system_begin(hcs_system *s, hcs_system_verb verb,
     hcsi_obj_ref(&s->base);
     hcsi_obj_ref(&op->base);
     if (verb == HCS_SYSTEM_VERB_MODIFY)
-        hr = CC(s->t, HcsModifyComputeSystem)(s->h, op->h, W(wdoc), (HANDLE)identity);
+        hr = CC(s->t, HcsModifyComputeSystem)(s->h, op->h, W(wdoc), (HANDLE)HCSI_OS_HANDLE_PTR(identity));
     else /* every other verb has the shape of HcsStartComputeSystem */
         hr = ((hcsi_cc_pfn_HcsStartComputeSystem)s->t->fn[ix])(s->h, op->h, W(wdoc));
     hcsi_obj_unref(&op->base);
@@ -335,7 +338,7 @@ static hcs_result system_begin(hcs_system *s, hcs_system_verb verb,
 hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb,
                             const char *doc_json, hcs_op *op)
 {
-    return system_begin(s, verb, doc_json, HCS_NO_OS_HANDLE, op);
+    return system_begin(s, verb, doc_json, HCS_OS_HANDLE_NONE, op);
 }
 
 static hcs_result system_sync(hcs_system *s, hcs_system_verb verb,

@@ -479,7 +479,7 @@ hcs_result hcs_hdv_doorbell_register(hcs_hdv_device *d, int bar, uint64_t offset
     BAR_CHECK(bar, "hcs_hdv_doorbell_register");
     DEV_CALL(VX(HdvRegisterDoorbell), "register a doorbell",
              HDV(d->t, HdvRegisterDoorbell)(d->h, bar, offset, trigger_value, flags,
-                                            (HANDLE)event));
+                                            (HANDLE)HCSI_OS_HANDLE_PTR(event)));
 }
 
 hcs_result hcs_hdv_doorbell_unregister(hcs_hdv_device *d, int bar, uint64_t offset,
@@ -495,7 +495,7 @@ hcs_result hcs_hdv_doorbell_page_register(hcs_hdv_device *d, int bar, uint64_t p
 {
     BAR_CHECK(bar, "hcs_hdv_doorbell_page_register");
     DEV_CALL(VX(HdvRegisterDoorbellPage), "register a doorbell page",
-             HDV(d->t, HdvRegisterDoorbellPage)(d->h, bar, page_index, (HANDLE)event));
+             HDV(d->t, HdvRegisterDoorbellPage)(d->h, bar, page_index, (HANDLE)HCSI_OS_HANDLE_PTR(event)));
 }
 
 hcs_result hcs_hdv_doorbell_page_unregister(hcs_hdv_device *d, int bar, uint64_t page_index)
@@ -512,7 +512,7 @@ hcs_result hcs_hdv_mmio_range_create(hcs_hdv_device *d, int bar, uint64_t offset
     BAR_CHECK(bar, "hcs_hdv_mmio_range_create");
     DEV_CALL(VX(HdvCreateSectionBackedMmioRange), "map a section-backed MMIO range",
              HDV(d->t, HdvCreateSectionBackedMmioRange)(d->h, bar, offset_pages, length_pages,
-                                                        (INT32)flags, (HANDLE)section,
+                                                        (INT32)flags, (HANDLE)HCSI_OS_HANDLE_PTR(section),
                                                         section_offset_pages));
 }
 

@@ -165,7 +165,7 @@ hcs_result hcs_layer_setup_base(const char *layer_path, hcs_os_handle vhd,
     if (HCS_SUCCEEDED(hr))
         hr = hcsi_w_arg(options_json, "options", &wo);
     if (HCS_SUCCEEDED(hr)) {
-        hr = CS(t, HcsSetupBaseOSLayer)(HCSI_W(wp), (HANDLE)vhd, HCSI_W(wo));
+        hr = CS(t, HcsSetupBaseOSLayer)(HCSI_W(wp), (HANDLE)HCSI_OS_HANDLE_PTR(vhd), HCSI_W(wo));
         if (HCS_FAILED(hr))
             hr = hcsi_core_fail(hr, NULL, "set up base layer \"%s\"%s (HcsSetupBaseOSLayer)",
                                 layer_path, vhd ? " with a VHD" : "");
@@ -233,7 +233,7 @@ hcs_result hcs_layer_format_vhd(hcs_os_handle vhd)
     hcs_result hr = hcsi_dll_need(g_slot, &t, CX(HcsFormatWritableLayerVhd), -1, -1);
     if (HCS_FAILED(hr))
         return hr;
-    hr = CS(t, HcsFormatWritableLayerVhd)((HANDLE)vhd);
+    hr = CS(t, HcsFormatWritableLayerVhd)((HANDLE)HCSI_OS_HANDLE_PTR(vhd));
     if (HCS_FAILED(hr))
         return hcsi_core_fail(hr, NULL, "format the writable layer VHD "
                                         "(HcsFormatWritableLayerVhd)");
@@ -252,7 +252,7 @@ hcs_result hcs_layer_vhd_mount_path(hcs_os_handle vhd, char **path)
     hr = hcsi_dll_need(g_slot, &t, CX(HcsGetLayerVhdMountPath), -1, -1);
     if (HCS_FAILED(hr))
         return hr;
-    hr = CS(t, HcsGetLayerVhdMountPath)((HANDLE)vhd, &w);
+    hr = CS(t, HcsGetLayerVhdMountPath)((HANDLE)HCSI_OS_HANDLE_PTR(vhd), &w);
     chr = hcsi_w_take(w, HCSI_W_LOCAL, "mount path from computestorage.dll", &res);
     if (HCS_FAILED(hr)) {
         free(res);

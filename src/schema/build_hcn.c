@@ -1,13 +1,12 @@
-/* Builders for the common HCN documents (network.h), written over the
- * schema layer's generated HCN types and encoder, emitting what hcsshim's
- * hcn package emits: SchemaVersion 2.0, numeric flags and protocols,
- * struct-valued Dns / Health / MacPool present. Portable. */
+/* The HCN (computenetwork) document builders of hcs/schema_build.h, over the
+ * generated HCN types and the schema encoder, emitting what hcsshim's hcn
+ * package emits: SchemaVersion 2.0, numeric flags and protocols, struct-valued
+ * Dns / Health / MacPool present. Portable. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/json.h"
 #include "hcs/schema.h"
-#include "network/network_int.h"
 #include "schema/schema_internal.h"
 
 static hcs_result bad(const char *what, const char *fmt, const char *arg)
@@ -44,7 +43,7 @@ static hcs_result check_object(const char *what, const char *settings)
 
 /* ---- networks ---- */
 
-hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
+hcs_result hcs_schema_build_hcn_network(const hcs_schema_hcn_network_options *o, char **json)
 {
     static const char what[] = "HCN network";
     hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
@@ -64,6 +63,8 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
     *json = NULL;
     if (!o)
         return bad(what, "no options", NULL);
+    if (o->version != HCS_SCHEMA_HCN_NETWORK_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_NETWORK_OPTIONS_VERSION, "hcs_schema_hcn_network_options");
     if (!o->name)
         return bad(what, "name is required", NULL);
     if ((o->subnet_count && !o->subnets) || (o->dns_server_count && !o->dns_servers) ||
@@ -136,7 +137,7 @@ hcs_result hcs_net_build_network(const hcs_net_network_opts *o, char **json)
         if (!sn)
             goto done;
         for (i = 0; i < o->subnet_count; i++) {
-            const hcs_net_subnet *in = &o->subnets[i];
+            const hcs_schema_hcn_subnet *in = &o->subnets[i];
             sn[i].IpAddressPrefix = (char *)in->prefix;
             if (in->gateway) {
                 hcs_hcn_Route *rt = (hcs_hcn_Route *)hcsi_doc_alloc(&a, 1, sizeof *rt);
@@ -188,7 +189,7 @@ done:
 
 /* ---- endpoints ---- */
 
-static hcs_result acl_policy(hcsi_doc_arena *a, const hcs_net_acl *in, hcs_hcn_EndpointPolicy *out,
+static hcs_result acl_policy(hcsi_doc_arena *a, const hcs_schema_hcn_acl *in, hcs_hcn_EndpointPolicy *out,
                              const char *what)
 {
     hcs_hcn_AclPolicySetting s;
@@ -220,7 +221,7 @@ static hcs_result acl_policy(hcsi_doc_arena *a, const hcs_net_acl *in, hcs_hcn_E
     return r;
 }
 
-hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
+hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_hcn_endpoint_options *o, char **json)
 {
     static const char what[] = "HCN endpoint";
     hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
@@ -236,6 +237,8 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
     *json = NULL;
     if (!o)
         return bad(what, "no options", NULL);
+    if (o->version != HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_VERSION, "hcs_schema_hcn_endpoint_options");
     if (!o->network_id)
         return bad(what, "network_id is required", NULL);
     if ((o->port_mapping_count && !o->port_mappings) || (o->acl_count && !o->acls) ||
@@ -270,7 +273,7 @@ hcs_result hcs_net_build_endpoint(const hcs_net_endpoint_opts *o, char **json)
     if (npol && !(pol = (hcs_hcn_EndpointPolicy *)hcsi_doc_alloc(&a, npol, sizeof *pol)))
         goto done;
     for (i = 0; i < o->port_mapping_count; i++, k++) {
-        const hcs_net_port_mapping *in = &o->port_mappings[i];
+        const hcs_schema_hcn_port_mapping *in = &o->port_mappings[i];
         hcs_hcn_PortMappingPolicySetting s;
         memset(&s, 0, sizeof s);
         HCSI_SETV(s.Protocol, in->protocol ? in->protocol : 6);
@@ -316,7 +319,7 @@ done:
 
 /* ---- load balancers and routes ---- */
 
-hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
+hcs_result hcs_schema_build_hcn_lb(const hcs_schema_hcn_lb_options *o, char **json)
 {
     static const char what[] = "HCN load balancer";
     hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
@@ -329,13 +332,15 @@ hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
     *json = NULL;
     if (!o)
         return bad(what, "no options", NULL);
+    if (o->version != HCS_SCHEMA_HCN_LB_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_LB_OPTIONS_VERSION, "hcs_schema_hcn_lb_options");
     if (!o->endpoint_count || !o->endpoint_ids)
         return bad(what, "at least one endpoint is required", NULL);
     if (!o->mapping_count || !o->mappings)
         return bad(what, "at least one port mapping is required", NULL);
     if (o->frontend_vip_count && !o->frontend_vips)
         return bad(what, "a count without its array", NULL);
-    if (o->flags & ~(uint32_t)(HCS_NET_LB_FLAG_DSR | HCS_NET_LB_FLAG_IPV6))
+    if (o->flags & ~(uint32_t)(HCS_SCHEMA_HCN_LB_FLAG_DSR | HCS_SCHEMA_HCN_LB_FLAG_IPV6))
         return bad(what, "flags: only DSR (1) and IPv6 (2) exist", NULL);
     for (i = 0; i < o->mapping_count; i++) {
         if (!o->mappings[i].internal_port)
@@ -348,7 +353,7 @@ hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
     pm = (hcs_hcn_LoadBalancerPortMapping *)hcsi_doc_alloc(&a, o->mapping_count, sizeof *pm);
     if (pm) {
         for (i = 0; i < o->mapping_count; i++) {
-            const hcs_net_lb_mapping *in = &o->mappings[i];
+            const hcs_schema_hcn_lb_mapping *in = &o->mappings[i];
             HCSI_SETV(pm[i].Protocol, in->protocol ? in->protocol : 6);
             HCSI_SETV(pm[i].InternalPort, in->internal_port);
             HCSI_SETV(pm[i].ExternalPort, in->external_port ? in->external_port : in->internal_port);
@@ -371,7 +376,7 @@ hcs_result hcs_net_build_lb(const hcs_net_lb_opts *o, char **json)
     return hcsi_doc_finish(&a, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeLoadBalancer, &lb, json);
 }
 
-hcs_result hcs_net_build_route(const hcs_net_route_opts *o, char **json)
+hcs_result hcs_schema_build_hcn_route(const hcs_schema_hcn_route_options *o, char **json)
 {
     static const char what[] = "HCN SDN route";
     hcs_hcn_HostComputeRoute rt;
@@ -382,6 +387,8 @@ hcs_result hcs_net_build_route(const hcs_net_route_opts *o, char **json)
     *json = NULL;
     if (!o)
         return bad(what, "no options", NULL);
+    if (o->version != HCS_SCHEMA_HCN_ROUTE_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_ROUTE_OPTIONS_VERSION, "hcs_schema_hcn_route_options");
     if (!o->endpoint_count || !o->endpoint_ids)
         return bad(what, "at least one endpoint is required", NULL);
     if (!o->destination_prefix)
@@ -400,4 +407,124 @@ hcs_result hcs_net_build_route(const hcs_net_route_opts *o, char **json)
     rt.Setting.n = 1;
     rt.SchemaVersion = &v;
     return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeRoute, &rt, 0, json, NULL);
+}
+
+/* ---- endpoints and namespaces: the shared parts ---- */
+
+void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *p,
+                            const hcsi_hcn_endpoint_common *c)
+{
+    memset(e, 0, sizeof *e);
+    memset(p, 0, sizeof *p);
+    hcsi_hcn_version20(&p->version);
+    e->Name = (char *)c->name;
+    e->HostComputeNetwork = (char *)c->network_id;
+    if (c->ip_address) {
+        p->ip.IpAddress = (char *)c->ip_address;
+        if (c->prefix_length)
+            HCSI_SETV(p->ip.PrefixLength, c->prefix_length);
+        e->IpConfigurations.items = &p->ip;
+        e->IpConfigurations.n = 1;
+    }
+    p->dns.Search.items = (char **)c->dns_search;
+    p->dns.Search.n = c->dns_search_count;
+    p->dns.ServerList.items = (char **)c->dns_servers;
+    p->dns.ServerList.n = c->dns_server_count;
+    e->Dns = &p->dns;
+    if (c->gateway) {
+        p->route.NextHop = (char *)c->gateway;
+        p->route.DestinationPrefix = "0.0.0.0/0";
+        e->Routes.items = &p->route;
+        e->Routes.n = 1;
+    }
+    e->MacAddress = (char *)c->mac_address;
+    p->health.Extra = &p->extra;
+    e->Health = &p->health;
+    e->SchemaVersion = &p->version;
+}
+
+hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_hcn_namespace_options *o, char **json)
+{
+    static const char what[] = "HCN namespace";
+    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
+    hcs_hcn_HostComputeNamespace ns;
+    hcs_hcn_Version v;
+    hcs_result r = HCS_S_OK;
+    int type = HCS_HCN_NamespaceType_HostDefault;
+    size_t i;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!o)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    if (o->version != HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_VERSION)
+        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_VERSION, "hcs_schema_hcn_namespace_options");
+    if (o->endpoint_count && !o->endpoint_ids)
+        return bad(what, "endpoint_ids is required", NULL);
+    if (o->type) {
+        type = hcs_schema_enum_from_string(HCS_SCHEMA_HCN_NamespaceType, o->type);
+        if (type < 0)
+            return hcsi_err(HCS_ERR_INVALIDARG, "%s: unknown type \"%s\" (Host, HostDefault, Guest, GuestDefault)",
+                            what, o->type);
+    }
+    memset(&ns, 0, sizeof ns);
+    hcsi_hcn_version20(&v);
+    HCSI_SETE(ns.Type, type);
+    if (o->endpoint_count) {
+        hcs_hcn_NamespaceResource *res =
+            (hcs_hcn_NamespaceResource *)hcsi_doc_alloc(&b, o->endpoint_count, sizeof *res);
+        if (!res) {
+            hcsi_doc_free(&b);
+            return hcsi_err_oom();
+        }
+        for (i = 0; i < o->endpoint_count; i++) {
+            hcs_hcn_NamespaceResourceEndpoint ep;
+            memset(&ep, 0, sizeof ep);
+            ep.ID = (char *)o->endpoint_ids[i];
+            HCSI_SETE(res[i].Type, HCS_HCN_NamespaceResourceType_Endpoint);
+            res[i].Data = hcsi_doc_encode(&b, HCS_SCHEMA_HCN_NamespaceResourceEndpoint, &ep, &r);
+            if (!res[i].Data) {
+                hcsi_doc_free(&b);
+                return HCS_FAILED(r) ? r : hcsi_err_oom();
+            }
+        }
+        ns.Resources.items = res;
+        ns.Resources.n = o->endpoint_count;
+    }
+    ns.SchemaVersion = &v;
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_HCN_HostComputeNamespace, &ns, json);
+}
+
+hcs_result hcs_schema_build_hcn_query(const char *filter_json, int detailed, char **json)
+{
+    hcs_hcn_HostComputeQuery q;
+    hcs_hcn_Version v;
+    hcsi_json *f = NULL;
+    char *canon = NULL;
+    hcs_result r;
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "HCN query: no output");
+    *json = NULL;
+    memset(&q, 0, sizeof q);
+    hcsi_hcn_version20(&v);
+    q.SchemaVersion = &v;
+    if (detailed)
+        HCSI_SETV(q.Flags, 1);
+    if (filter_json) {
+        r = hcsi_json_parse(filter_json, strlen(filter_json), "HCN query filter", &f);
+        if (HCS_FAILED(r))
+            return r;
+        if (hcsi_json_kind_of(f) != HCSI_JSON_OBJECT) {
+            hcsi_json_put(f);
+            return hcsi_err(HCS_ERR_INVALIDARG, "HCN query filter: expected a JSON object");
+        }
+        r = hcsi_json_to_string(f, 0, &canon);
+        hcsi_json_put(f);
+        if (HCS_FAILED(r))
+            return r;
+        q.Filter = canon;
+    }
+    r = hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeQuery, &q, 0, json, NULL);
+    free(canon);
+    return r;
 }
