@@ -422,7 +422,7 @@ int hcsctl_cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
 
 static int open_system(hcsctl_ctx *ctx, const char *cmd, const char *id, hcs_system **s)
 {
-    hcs_result hr = hcs_system_open(id, s);
+    hcs_result hr = hcs_compute_system_open(id, s);
     if (HCS_FAILED(hr))
         return fail(ctx, cmd, hr);
     return HCSCTL_EXIT_OK;
@@ -439,8 +439,8 @@ int hcsctl_cmd_props(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     if ((rc = open_system(ctx, "props", o.pos[0], &s)) != 0)
         return rc;
-    hr = hcs_system_properties(s, o.query, o.timeout_ms, &json);
-    hcs_system_close(s);
+    hr = hcs_compute_system_properties(s, o.query, o.timeout_ms, &json);
+    hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
         return fail(ctx, "props", hr);
     printf("%s\n", json ? json : "{}");
@@ -460,18 +460,18 @@ int hcsctl_cmd_create(hcsctl_ctx *ctx, int argc, char **argv)
     doc = read_text(o.pos[1]);
     if (!doc)
         return hcsctl_usage_error("create: cannot read \"%s\"", o.pos[1]);
-    hr = hcs_system_create(o.pos[0], doc, o.timeout_ms, &s);
+    hr = hcs_compute_system_create(o.pos[0], doc, o.timeout_ms, &s);
     free(doc);
     if (HCS_FAILED(hr))
         return fail(ctx, "create", hr);
     if (ctx->json) {
         printf("{\"id\":");
-        hcsctl_json_string(stdout, hcs_system_id(s));
+        hcsctl_json_string(stdout, hcs_compute_system_id(s));
         printf(",\"created\":true}\n");
     } else {
-        printf("%s\n", hcs_system_id(s));
+        printf("%s\n", hcs_compute_system_id(s));
     }
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
     return HCSCTL_EXIT_OK;
 }
 
@@ -489,8 +489,8 @@ int hcsctl_cmd_modify(hcsctl_ctx *ctx, int argc, char **argv)
         return hcsctl_usage_error("modify: cannot read \"%s\"", o.pos[1]);
     rc = open_system(ctx, "modify", o.pos[0], &s);
     if (rc == 0) {
-        hr = hcs_system_modify(s, doc, HCS_OS_HANDLE_NONE, o.timeout_ms);
-        hcs_system_close(s);
+        hr = hcs_compute_system_modify(s, doc, HCS_OS_HANDLE_NONE, o.timeout_ms);
+        hcs_compute_system_close(s);
         if (HCS_FAILED(hr))
             rc = fail(ctx, "modify", hr);
     }
@@ -512,7 +512,7 @@ static int simple_verb(hcsctl_ctx *ctx, const char *name, int argc, char **argv,
     if ((rc = open_system(ctx, name, o.pos[0], &s)) != 0)
         return rc;
     hr = fn(s, o.options, o.timeout_ms);
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
         return fail(ctx, name, hr);
     if (ctx->json) {
@@ -526,37 +526,37 @@ static int simple_verb(hcsctl_ctx *ctx, const char *name, int argc, char **argv,
 
 int hcsctl_cmd_start(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "start", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_start,
+    return simple_verb(ctx, "start", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_compute_system_start,
                        "started");
 }
 
 int hcsctl_cmd_pause(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "pause", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_pause,
+    return simple_verb(ctx, "pause", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_compute_system_pause,
                        "paused");
 }
 
 int hcsctl_cmd_resume(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "resume", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_resume,
+    return simple_verb(ctx, "resume", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_compute_system_resume,
                        "resumed");
 }
 
 int hcsctl_cmd_crash(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "crash", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_system_crash,
+    return simple_verb(ctx, "crash", argc, argv, O_OPTIONS | O_TIMEOUT, hcs_compute_system_crash,
                        "crash requested");
 }
 
 int hcsctl_cmd_terminate(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "terminate", argc, argv, O_TIMEOUT, hcs_system_terminate,
+    return simple_verb(ctx, "terminate", argc, argv, O_TIMEOUT, hcs_compute_system_terminate,
                        "terminated");
 }
 
 int hcsctl_cmd_kill(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    return simple_verb(ctx, "kill", argc, argv, O_TIMEOUT, hcs_system_terminate,
+    return simple_verb(ctx, "kill", argc, argv, O_TIMEOUT, hcs_compute_system_terminate,
                        "terminated");
 }
 
@@ -570,10 +570,10 @@ int hcsctl_cmd_shutdown(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     if ((rc = open_system(ctx, "shutdown", o.pos[0], &s)) != 0)
         return rc;
-    hr = hcs_system_shutdown(s, o.options, o.timeout_ms);
+    hr = hcs_compute_system_shutdown(s, o.options, o.timeout_ms);
     if (hr == HCS_S_OK) /* delivered: wait for the exit */
-        hr = hcs_system_wait(s, o.timeout_ms, NULL);
-    hcs_system_close(s);
+        hr = hcs_compute_system_wait(s, o.timeout_ms, NULL);
+    hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
         return fail(ctx, "shutdown", hr);
     if (ctx->json) {
@@ -605,8 +605,8 @@ int hcsctl_cmd_save(hcsctl_ctx *ctx, int argc, char **argv)
     }
     rc = open_system(ctx, "save", o.pos[0], &s);
     if (rc == 0) {
-        hr = hcs_system_save(s, b.d, o.timeout_ms);
-        hcs_system_close(s);
+        hr = hcs_compute_system_save(s, b.d, o.timeout_ms);
+        hcs_compute_system_close(s);
         if (HCS_FAILED(hr))
             rc = fail(ctx, "save", hr);
         else
@@ -627,8 +627,8 @@ int hcsctl_cmd_wait(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     if ((rc = open_system(ctx, "wait", o.pos[0], &s)) != 0)
         return rc;
-    hr = hcs_system_wait(s, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &exit_doc);
-    hcs_system_close(s);
+    hr = hcs_compute_system_wait(s, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &exit_doc);
+    hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
         return fail(ctx, "wait", hr);
     printf("%s\n", exit_doc ? exit_doc : "{}");
@@ -647,14 +647,14 @@ int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv)
     int rc = parse("events", argc, argv, 1, O_TIMEOUT | O_LIFECYCLE, &o);
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
-    hr = hcs_events_create(&q);
+    hr = hcs_compute_events_create(&q);
     if (HCS_FAILED(hr))
         return fail(ctx, "events", hr);
     if ((rc = open_system(ctx, "events", o.pos[0], &s)) != 0) {
-        hcs_events_close(q);
+        hcs_compute_events_close(q);
         return rc;
     }
-    hr = hcs_system_subscribe(s, q, o.lifecycle ? HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE : 0, 0);
+    hr = hcs_compute_system_subscribe(s, q, o.lifecycle ? HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE : 0, 0);
     if (HCS_FAILED(hr)) {
         rc = fail(ctx, "events", hr);
         goto done;
@@ -662,31 +662,31 @@ int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv)
     for (;;) {
         hcs_event *e = NULL;
         int last;
-        hr = hcs_events_wait(q, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &e);
+        hr = hcs_compute_events_wait(q, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &e);
         if (HCS_FAILED(hr)) {
             rc = fail(ctx, "events", hr);
             break;
         }
         if (ctx->json) {
             printf("{\"type\":");
-            hcsctl_json_string(stdout, hcs_event_type_name(e->type));
+            hcsctl_json_string(stdout, hcs_compute_event_type_name(e->type));
             printf(",\"code\":\"0x%08lX\",\"data\":%s", (unsigned long)e->type,
                    e->data && *e->data ? e->data : "null");
             if (e->operation_id)
                 printf(",\"operation\":%llu", (unsigned long long)e->operation_id);
             printf("}\n");
         } else {
-            printf("%s %s\n", hcs_event_type_name(e->type), e->data ? e->data : "");
+            printf("%s %s\n", hcs_compute_event_type_name(e->type), e->data ? e->data : "");
         }
         fflush(stdout);
         last = e->type == HCS_EVENT_SYSTEM_EXITED || e->type == HCS_EVENT_SERVICE_DISCONNECT;
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
         if (last)
             break;
     }
 done:
-    hcs_system_close(s);
-    hcs_events_close(q);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
     return rc;
 }
 
@@ -753,7 +753,7 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
         free(params);
         return rc;
     }
-    hr = hcs_process_create(s, params, o.timeout_ms, &p);
+    hr = hcs_compute_process_create(s, params, o.timeout_ms, &p);
     free(params);
     if (HCS_FAILED(hr)) {
         rc = fail(ctx, "exec", hr);
@@ -761,28 +761,28 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
     }
     fflush(stdout);
 #ifdef _WIN32
-    hr = hcs_process_relay(p, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
+    hr = hcs_compute_process_relay(p, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
                            (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
                            (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE));
 #else
-    hr = hcs_process_relay(p, 0, 1, 2); /* not reached: no process off Windows */
+    hr = hcs_compute_process_relay(p, 0, 1, 2); /* not reached: no process off Windows */
 #endif
     if (HCS_FAILED(hr)) {
         rc = fail(ctx, "exec", hr);
         goto done;
     }
-    hr = hcs_process_wait(p, HCS_TIMEOUT_INFINITE, &code, NULL);
+    hr = hcs_compute_process_wait(p, HCS_TIMEOUT_INFINITE, &code, NULL);
     if (HCS_FAILED(hr)) {
         rc = fail(ctx, "exec", hr);
         goto done;
     }
     if (ctx->json)
         fprintf(stderr, "{\"exit_code\":%lu,\"pid\":%lu}\n", (unsigned long)code,
-                (unsigned long)hcs_process_pid(p));
+                (unsigned long)hcs_compute_process_pid(p));
     rc = (int)code;
 done:
-    hcs_process_close(p);
-    hcs_system_close(s);
+    hcs_compute_process_close(p);
+    hcs_compute_system_close(s);
     return rc;
 }
 

@@ -17,10 +17,10 @@ typedef struct net_kind {
 } net_kind;
 
 static const net_kind k_kinds[] = {
-    {"net", "network", hcs_net_list, hcs_net_get, hcs_net_delete},
-    {"endpoint", "endpoint", hcs_endpoint_list, hcs_endpoint_get, hcs_endpoint_delete},
-    {"namespace", "namespace", hcs_namespace_list, hcs_namespace_get, hcs_namespace_delete},
-    {"lb", "load balancer", hcs_lb_list, hcs_lb_get, hcs_lb_delete},
+    {"net", "network", hcs_net_network_list, hcs_net_network_get, hcs_net_network_delete},
+    {"endpoint", "endpoint", hcs_net_endpoint_list, hcs_net_endpoint_get, hcs_net_endpoint_delete},
+    {"namespace", "namespace", hcs_net_namespace_list, hcs_net_namespace_get, hcs_net_namespace_delete},
+    {"lb", "load balancer", hcs_net_lb_list, hcs_net_lb_get, hcs_net_lb_delete},
 };
 
 static void help(const net_kind *k, FILE *out)
@@ -124,32 +124,32 @@ static int create(hcsctl_ctx *ctx, const net_kind *k, const char *network, const
     snprintf(what, sizeof what, "%s create", k->cmd);
     if (strcmp(k->cmd, "net") == 0) {
         hcs_network *n = NULL;
-        hr = hcs_net_create(id, doc, &n);
+        hr = hcs_net_network_create(id, doc, &n);
         if (HCS_SUCCEEDED(hr))
-            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_net_id(n)));
-        hcs_net_close(n);
+            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_net_network_id(n)));
+        hcs_net_network_close(n);
     } else if (strcmp(k->cmd, "endpoint") == 0) {
         hcs_network *n = NULL;
         hcs_endpoint *e = NULL;
-        hr = hcs_net_open(network, &n);
+        hr = hcs_net_network_open(network, &n);
         if (HCS_SUCCEEDED(hr))
-            hr = hcs_endpoint_create(n, id, doc, &e);
+            hr = hcs_net_endpoint_create(n, id, doc, &e);
         if (HCS_SUCCEEDED(hr))
-            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_endpoint_id(e)));
-        hcs_endpoint_close(e);
-        hcs_net_close(n);
+            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_net_endpoint_id(e)));
+        hcs_net_endpoint_close(e);
+        hcs_net_network_close(n);
     } else if (strcmp(k->cmd, "namespace") == 0) {
         hcs_namespace *ns = NULL;
-        hr = hcs_namespace_create(id, doc, &ns);
+        hr = hcs_net_namespace_create(id, doc, &ns);
         if (HCS_SUCCEEDED(hr))
-            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_namespace_id(ns)));
-        hcs_namespace_close(ns);
+            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_net_namespace_id(ns)));
+        hcs_net_namespace_close(ns);
     } else {
         hcs_lb *lb = NULL;
-        hr = hcs_lb_create(id, doc, &lb);
+        hr = hcs_net_lb_create(id, doc, &lb);
         if (HCS_SUCCEEDED(hr))
-            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_lb_id(lb)));
-        hcs_lb_close(lb);
+            printf(ctx->json ? "{\"id\":\"%s\"}\n" : "%s\n", (got = hcs_net_lb_id(lb)));
+        hcs_net_lb_close(lb);
     }
     (void)got;
     return HCS_FAILED(hr) ? fail(ctx, what, hr) : HCSCTL_EXIT_OK;
@@ -261,8 +261,8 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
         (strcmp(sub, "add-endpoint") == 0 || strcmp(sub, "remove-endpoint") == 0)) {
         if (npos != 2)
             return hcsctl_usage_error("namespace %s: expected NAMESPACE_ID ENDPOINT_ID", sub);
-        hr = sub[0] == 'a' ? hcs_namespace_add_endpoint(pos[0], pos[1])
-                           : hcs_namespace_remove_endpoint(pos[0], pos[1]);
+        hr = sub[0] == 'a' ? hcs_net_namespace_add_endpoint(pos[0], pos[1])
+                           : hcs_net_namespace_remove_endpoint(pos[0], pos[1]);
         return HCS_FAILED(hr) ? fail(ctx, sub, hr) : HCSCTL_EXIT_OK;
     }
     return hcsctl_usage_error("%s: unknown subcommand \"%s\" (see hcsctl %s --help)", k->cmd, sub,

@@ -376,12 +376,12 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
 
     /* 1. create (the document asks HCS to end the VM when our handle goes) */
     stage(&o, "creating compute system %s", o.id);
-    hr = hcs_system_create(o.id, doc, o.timeout_ms, &s);
+    hr = hcs_compute_system_create(o.id, doc, o.timeout_ms, &s);
     if (HCS_FAILED(hr)) {
         rc = uvm_fail("create the utility VM", hr);
         goto out;
     }
-    hr = hcs_system_properties(s, NULL, o.timeout_ms, &props);
+    hr = hcs_compute_system_properties(s, NULL, o.timeout_ms, &props);
     if (HCS_FAILED(hr)) {
         rc = uvm_fail("read the utility VM's properties", hr);
         goto teardown;
@@ -403,7 +403,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
                  "\"ConnectSecurityDescriptor\":\"D:P(A;;FA;;;SY)(A;;FA;;;BA)\","
                  "\"AllowWildcardBinds\":true}}",
                  HCS_GCS_WINDOWS_SERVICE_ID);
-        hr = hcs_system_modify(s, req, HCS_OS_HANDLE_NONE, o.timeout_ms);
+        hr = hcs_compute_system_modify(s, req, HCS_OS_HANDLE_NONE, o.timeout_ms);
         if (HCS_FAILED(hr)) {
             rc = uvm_fail("allow the GCS hvsock service", hr);
             goto teardown;
@@ -431,7 +431,7 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
 
     /* 3. start */
     stage(&o, "starting %s", o.id);
-    hr = hcs_system_start(s, NULL, o.timeout_ms);
+    hr = hcs_compute_system_start(s, NULL, o.timeout_ms);
     if (HCS_FAILED(hr)) {
         rc = uvm_fail("start the utility VM", hr);
         goto teardown;
@@ -504,7 +504,7 @@ teardown:
     if (s) {
         hcs_error *keep = hcs_error_take();
         stage(&o, "terminating %s", o.id);
-        hr = hcs_system_terminate(s, NULL, 30000);
+        hr = hcs_compute_system_terminate(s, NULL, 30000);
         if (HCS_FAILED(hr)) {
             const hcs_error *e = hcs_error_last();
             fputs("hcsctl: uvm run: terminate the utility VM: ", stderr);
@@ -513,7 +513,7 @@ teardown:
             if (rc == HCSCTL_EXIT_OK)
                 rc = HCSCTL_EXIT_BRIDGE;
         }
-        hcs_system_close(s);
+        hcs_compute_system_close(s);
         if (keep) {
             (void)hcs_error_set(keep->code, keep->message, keep->detail);
             hcs_error_free(keep);

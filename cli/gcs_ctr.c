@@ -157,12 +157,12 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
     hcs_free(spec);
     if (HCS_FAILED(hr))
         return fail(c, hr, "container config");
-    hr = hcs_gcs_create_container(b, c->id, config);
+    hr = hcs_gcs_container_create(b, c->id, config);
     hcs_free(config);
     if (HCS_FAILED(hr))
         return fail(c, hr, "create the container");
     c->created = 1;
-    hr = hcs_gcs_start_container(b, c->id);
+    hr = hcs_gcs_container_start(b, c->id);
     if (HCS_FAILED(hr))
         return fail(c, hr, "start the container");
     return HCS_S_OK;
@@ -184,7 +184,7 @@ void hcsctl_ctr_teardown(hcsctl_ctr *c)
     /* hcsshim's order: the init stopped (a no-op once it exited) and its
      * one exit notification, the layers unmounted, then the state. */
     if (c->created) {
-        hr = hcs_gcs_shutdown_container(c->b, c->id, 1);
+        hr = hcs_gcs_container_shutdown(c->b, c->id, 1);
         if (HCS_FAILED(hr)) {
             fail(c, hr, "stop the container");
         } else if (HCS_FAILED(hr = hcs_gcs_container_wait(c->b, c->id, c->exit_wait_ms,
@@ -215,7 +215,7 @@ void hcsctl_ctr_teardown(hcsctl_ctr *c)
         c->layers_added = 0;
     }
     if (c->created) {
-        hr = hcs_gcs_delete_container_state(c->b, c->id);
+        hr = hcs_gcs_container_delete_state(c->b, c->id);
         if (HCS_FAILED(hr))
             fail(c, hr, "delete the container");
         c->created = 0;

@@ -441,7 +441,7 @@ static void *ctr_signal_thread(void *arg)
         snprintf(id, sizeof id, "%s", cs->id);
         pthread_mutex_unlock(&cs->lock);
         if (b)
-            (void)hcs_gcs_shutdown_container(b, id, 1);
+            (void)hcs_gcs_container_shutdown(b, id, 1);
     }
     return NULL;
 }

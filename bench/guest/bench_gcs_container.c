@@ -493,7 +493,7 @@ static hcs_result create(const char *id, const char *bundle, const char *root,
                                                                       &config)))
         fail_hr("hcs_gcs_encode_lcow_container_config", hr);
     if (config)
-        hr = hcs_gcs_create_container(g_bridge, id, config);
+        hr = hcs_gcs_container_create(g_bridge, id, config);
     hcs_free(config);
     hcs_free(spec);
     return hr;
@@ -565,7 +565,7 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     STEP(PH_REMOVE, "CombinedLayers Remove",
          hcs_gcs_modify_combined_layers(g_bridge, "Remove", &rm));
     added = 0;
-    STEP(PH_DELETE, "DeleteContainerState", hcs_gcs_delete_container_state(g_bridge, id));
+    STEP(PH_DELETE, "DeleteContainerState", hcs_gcs_container_delete_state(g_bridge, id));
     created = 0;
     rc = 0;
 #undef STEP
@@ -574,13 +574,13 @@ out:
         hcs_gcs_process_close(p);
     hcs_gcs_notification_clear(&note);
     if (created) { /* hcsshim's teardown order */
-        (void)hcs_gcs_shutdown_container(g_bridge, id, 1);
+        (void)hcs_gcs_container_shutdown(g_bridge, id, 1);
         (void)hcs_gcs_container_wait(g_bridge, id, 10000, NULL);
     }
     if (added)
         (void)hcs_gcs_modify_combined_layers(g_bridge, "Remove", &rm);
     if (created)
-        (void)hcs_gcs_delete_container_state(g_bridge, id);
+        (void)hcs_gcs_container_delete_state(g_bridge, id);
     return rc;
 }
 

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     memset(&dev, 0, sizeof dev);
     dev.msi_address = 0xFEE00000u;
     dev.msi_data = 0x41;
-    hr = hcs_system_open(argv[1], &s);
+    hr = hcs_compute_system_open(argv[1], &s);
     if (HCS_FAILED(hr))
         return fail("open the compute system", hr);
     hr = hcs_hdv_host_create(s, HCS_HDV_HOST_FLAG_NONE, &host);
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     if (HCS_FAILED(hr)) {
         c = fail("create the device", hr);
         hcs_hdv_host_teardown(host);
-        hcs_system_close(s);
+        hcs_compute_system_close(s);
         return c;
     }
     printf("counter device %s serving compute system %s; press Enter to stop\n", argv[2], argv[1]);
@@ -49,6 +49,6 @@ int main(int argc, char **argv)
         ;
     printf("COUNT=%lu VALUE=%lu\n", (unsigned long)dev.count, (unsigned long)dev.value);
     hr = hcs_hdv_host_teardown(host);
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
     return HCS_FAILED(hr) ? fail("tear down the device host", hr) : 0;
 }

@@ -29,14 +29,14 @@
  *     returns (HCS never sees a closed handle, and no buffer is freed while
  *     HCS may still use it). A close must be the last call the caller
  *     makes on that handle.
- *   - hcs_stream: streams returned in an hcs_process_info are owned by the
- *     caller (hcs_stream_close or hcs_process_info_clear); streams returned
- *     by hcs_process_stdio() are owned by the process (borrowed; valid until
- *     hcs_process_close_stdio or hcs_process_close).
+ *   - hcs_stream: streams returned in an hcs_compute_process_info are owned by the
+ *     caller (hcs_compute_stream_close or hcs_compute_process_info_clear); streams returned
+ *     by hcs_compute_process_stdio() are owned by the process (borrowed; valid until
+ *     hcs_compute_process_close_stdio or hcs_compute_process_close).
  *   - Strings returned through char ** are malloc'ed UTF-8; the caller frees
  *     them with hcs_free(). The library frees what HCS returned (LocalFree)
  *     itself; the caller never sees a Windows allocator.
- *   - hcs_event: caller owns; free with hcs_event_free().
+ *   - hcs_event: caller owns; free with hcs_compute_event_free().
  *   - Input strings are borrowed for the duration of the call.
  *
  * Errors: each call returns an HRESULT and records the thread's error
@@ -109,26 +109,26 @@ HCS_API int hcs_compute_function_present(const char *name);
 /* ---- streams (a process's stdio pipes) ---- */
 
 /* One read: *got = 0 means end of stream (the writer closed). */
-HCS_API hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n,
+HCS_API hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n,
                                    size_t *got);
 /* Writes all n bytes. HCS_ERR_WIN32_BROKEN_PIPE when the reader is gone. */
-HCS_API hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n);
+HCS_API hcs_result hcs_compute_stream_write(hcs_stream *s, const void *buf, size_t n);
 /* The underlying OS handle (library-owned), for callers that multiplex;
  * HCS_OS_HANDLE_NONE when there is none. */
-HCS_API hcs_os_handle hcs_stream_os_handle(const hcs_stream *s);
-/* Closes a caller-owned stream (not one borrowed from hcs_process_stdio). */
-HCS_API void hcs_stream_close(hcs_stream *s);
+HCS_API hcs_os_handle hcs_compute_stream_os_handle(const hcs_stream *s);
+/* Closes a caller-owned stream (not one borrowed from hcs_compute_process_stdio). */
+HCS_API void hcs_compute_stream_close(hcs_stream *s);
 
 /* The result of a process operation. */
-typedef struct hcs_process_info {
+typedef struct hcs_compute_process_info {
     uint32_t process_id;
     hcs_stream *std_in;  /* caller owns; NULL when no pipe was requested */
     hcs_stream *std_out;
     hcs_stream *std_err;
-} hcs_process_info;
+} hcs_compute_process_info;
 
 /* Closes the streams of info and zeroes it. */
-HCS_API void hcs_process_info_clear(hcs_process_info *info);
+HCS_API void hcs_compute_process_info_clear(hcs_compute_process_info *info);
 
 /* ---- events ---- */
 
@@ -169,29 +169,29 @@ typedef struct hcs_event {
 
 /* Static name of an event type ("SystemExited", "ProcessExited", ...;
  * "Unknown" for others). Works on every platform. */
-HCS_API const char *hcs_event_type_name(uint32_t type);
-HCS_API void hcs_event_free(hcs_event *e);
+HCS_API const char *hcs_compute_event_type_name(uint32_t type);
+HCS_API void hcs_compute_event_free(hcs_event *e);
 
 /* A thread-safe queue of events. Exit, crash and disconnect events are
  * never dropped; others are dropped (and counted) beyond 4096 queued. */
-HCS_API hcs_result hcs_events_create(hcs_events **out);
+HCS_API hcs_result hcs_compute_events_create(hcs_events **out);
 /* Waits for the next event. HCS_ERR_OPERATION_TIMEOUT when none arrived in
  * time; HCS_ERR_HANDLE once the queue was closed and is empty. *out:
- * caller frees with hcs_event_free. */
-HCS_API hcs_result hcs_events_wait(hcs_events *q, int64_t timeout_ms,
+ * caller frees with hcs_compute_event_free. */
+HCS_API hcs_result hcs_compute_events_wait(hcs_events *q, int64_t timeout_ms,
                                    hcs_event **out);
 /* Queued events (0 when not on Windows). */
-HCS_API size_t hcs_events_pending(hcs_events *q);
+HCS_API size_t hcs_compute_events_pending(hcs_events *q);
 /* Events dropped because the queue was full. */
-HCS_API uint64_t hcs_events_dropped(hcs_events *q);
+HCS_API uint64_t hcs_compute_events_dropped(hcs_events *q);
 /* Wakes waiters (they get HCS_ERR_HANDLE) and releases the queue; it stays
  * in memory while subscriptions still refer to it. */
-HCS_API void hcs_events_close(hcs_events *q);
+HCS_API void hcs_compute_events_close(hcs_events *q);
 
 /* ---- operations (HCS_OPERATION) ---- */
 
 /* Operation types (HCS_OPERATION_TYPE values). */
-typedef enum hcs_op_type {
+typedef enum hcs_compute_op_type {
     HCS_OP_TYPE_NONE = -1,
     HCS_OP_TYPE_ENUMERATE = 0,
     HCS_OP_TYPE_CREATE = 1,
@@ -210,12 +210,12 @@ typedef enum hcs_op_type {
     HCS_OP_TYPE_MODIFY_PROCESS = 14,
     HCS_OP_TYPE_CRASH = 15,
     HCS_OP_TYPE_LIVE_MIGRATION = 19
-} hcs_op_type;
+} hcs_compute_op_type;
 
 /* Static name ("Start", "CreateProcess", ...; "Unknown"). */
-HCS_API const char *hcs_op_type_name(int type);
+HCS_API const char *hcs_compute_op_type_name(int type);
 
-/* Resource types for hcs_op_add_resource (HCS_RESOURCE_TYPE values). */
+/* Resource types for hcs_compute_op_add_resource (HCS_RESOURCE_TYPE values). */
 #define HCS_RESOURCE_NONE 0
 #define HCS_RESOURCE_FILE 1
 #define HCS_RESOURCE_JOB 2
@@ -223,67 +223,67 @@ HCS_API const char *hcs_op_type_name(int type);
 #define HCS_RESOURCE_SOCKET 4
 
 /* Completion callback: runs on an HCS thread once the operation finished.
- * op is valid during the call (hcs_op_result may be used); do not close it
+ * op is valid during the call (hcs_compute_op_result may be used); do not close it
  * from the callback. */
-typedef void (*hcs_op_callback)(hcs_op *op, void *ctx);
+typedef void (*hcs_compute_op_callback)(hcs_op *op, void *ctx);
 
-/* HcsCreateOperation without a callback: wait with hcs_op_wait. */
-HCS_API hcs_result hcs_op_create(hcs_op **out);
+/* HcsCreateOperation without a callback: wait with hcs_compute_op_wait. */
+HCS_API hcs_result hcs_compute_op_create(hcs_op **out);
 /* HcsCreateOperation with a completion callback (cb required). */
-HCS_API hcs_result hcs_op_create_with_callback(hcs_op_callback cb, void *ctx,
+HCS_API hcs_result hcs_compute_op_create_with_callback(hcs_compute_op_callback cb, void *ctx,
                                                hcs_op **out);
 /* HcsCreateOperationWithNotifications: the operation's notifications
  * (progress, completion) go to q with tag. options: HCS_OP_OPTION_*. */
-HCS_API hcs_result hcs_op_create_with_events(hcs_events *q, uint32_t options,
+HCS_API hcs_result hcs_compute_op_create_with_events(hcs_events *q, uint32_t options,
                                              uint64_t tag, hcs_op **out);
 /* HcsSetOperationCallback (replaces the callback; cb NULL stops the
  * delivery to the caller). */
-HCS_API hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb,
+HCS_API hcs_result hcs_compute_op_set_callback(hcs_op *op, hcs_compute_op_callback cb,
                                        void *ctx);
 /* HcsSetOperationContext / HcsGetOperationContext: the ctx handed to the
  * completion callback (HCS itself only ever holds the integer key). */
-HCS_API hcs_result hcs_op_set_context(hcs_op *op, void *ctx);
-HCS_API hcs_result hcs_op_get_context(hcs_op *op, void **ctx);
-/* HcsGetOperationType (*type: an hcs_op_type value). */
-HCS_API hcs_result hcs_op_get_type(hcs_op *op, int *type);
+HCS_API hcs_result hcs_compute_op_set_context(hcs_op *op, void *ctx);
+HCS_API hcs_result hcs_compute_op_get_context(hcs_op *op, void **ctx);
+/* HcsGetOperationType (*type: an hcs_compute_op_type value). */
+HCS_API hcs_result hcs_compute_op_get_type(hcs_op *op, int *type);
 /* HcsGetOperationId: HCS_ERR_OPERATION_NOT_STARTED when not yet used. */
-HCS_API hcs_result hcs_op_get_id(hcs_op *op, uint64_t *id);
+HCS_API hcs_result hcs_compute_op_get_id(hcs_op *op, uint64_t *id);
 /* HcsGetComputeSystemFromOperation / HcsGetProcessFromOperation: the open
  * libhcs object the operation was started on (borrowed; valid while that
  * object is open). HCS_ERR_WIN32_NOT_FOUND when none. */
-HCS_API hcs_result hcs_op_get_system(hcs_op *op, hcs_system **out);
-HCS_API hcs_result hcs_op_get_process(hcs_op *op, hcs_process **out);
+HCS_API hcs_result hcs_compute_op_get_system(hcs_op *op, hcs_system **out);
+HCS_API hcs_result hcs_compute_op_get_process(hcs_op *op, hcs_process **out);
 /* HcsGetOperationResult (non-blocking). HCS_ERR_OPERATION_PENDING while it
  * runs; on failure the rich error described above. result_json optional
  * (caller frees with hcs_free; NULL when HCS returned none). */
-HCS_API hcs_result hcs_op_result(hcs_op *op, char **result_json);
+HCS_API hcs_result hcs_compute_op_result(hcs_op *op, char **result_json);
 /* HcsGetOperationResultAndProcessInfo: also the process information (pid
  * and the stdio streams, caller-owned). info optional (streams are closed
  * when NULL). */
-HCS_API hcs_result hcs_op_result_process(hcs_op *op, hcs_process_info *info,
+HCS_API hcs_result hcs_compute_op_result_process(hcs_op *op, hcs_compute_process_info *info,
                                          char **result_json);
 /* HcsWaitForOperationResult[AndProcessInfo]: as above, blocking. On
  * timeout: HCS_ERR_OPERATION_TIMEOUT and the operation keeps running (wait
  * again, cancel or close it; only the synchronous helpers cancel). */
-HCS_API hcs_result hcs_op_wait(hcs_op *op, int64_t timeout_ms,
+HCS_API hcs_result hcs_compute_op_wait(hcs_op *op, int64_t timeout_ms,
                                char **result_json);
-HCS_API hcs_result hcs_op_wait_process(hcs_op *op, int64_t timeout_ms,
-                                       hcs_process_info *info,
+HCS_API hcs_result hcs_compute_op_wait_process(hcs_op *op, int64_t timeout_ms,
+                                       hcs_compute_process_info *info,
                                        char **result_json);
 /* HcsCancelOperation (best effort: most builds return E_NOTIMPL, which is
  * returned as is). */
-HCS_API hcs_result hcs_op_cancel(hcs_op *op);
+HCS_API hcs_result hcs_compute_op_cancel(hcs_op *op);
 /* HcsGetOperationProperties (newest builds). */
-HCS_API hcs_result hcs_op_properties(hcs_op *op, const char *options_json,
+HCS_API hcs_result hcs_compute_op_properties(hcs_op *op, const char *options_json,
                                      char **result_json);
 /* HcsAddResourceToOperation, e.g. HCS_RESOURCE_SOCKET with
  * "hcs:/VirtualMachine/LiveMigrationSocket". handle stays the caller's. */
-HCS_API hcs_result hcs_op_add_resource(hcs_op *op, int type, const char *uri,
+HCS_API hcs_result hcs_compute_op_add_resource(hcs_op *op, int type, const char *uri,
                                        hcs_os_handle handle);
 /* HcsCloseOperation (deferred while another thread waits on op). An
  * operation still running is released; HCS finishes it and discards the
  * result. */
-HCS_API void hcs_op_close(hcs_op *op);
+HCS_API void hcs_compute_op_close(hcs_op *op);
 
 /* ---- enumeration ---- */
 
@@ -302,8 +302,8 @@ HCS_API hcs_result hcs_compute_enumerate_begin(const char *namespace_id,
 
 /* ---- compute systems (HCS_SYSTEM) ---- */
 
-typedef struct hcs_system_create_options {
-    unsigned version; /* HCS_SYSTEM_CREATE_OPTIONS_VERSION (use HCS_SYSTEM_CREATE_OPTIONS_INIT) */
+typedef struct hcs_compute_system_create_options {
+    unsigned version; /* HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION (use HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_INIT) */
     /* non-NULL: HcsCreateComputeSystemInNamespace with HCS_CREATE_OPTIONS_1 */
     const char *namespace_id;
     /* non-NULL: subscribe q before the creation can complete (atomically
@@ -313,92 +313,92 @@ typedef struct hcs_system_create_options {
     uint32_t event_options; /* HCS_EVENT_OPTION_* */
     uint64_t event_tag;
     hcs_os_handle user_token; /* namespace create only; optional */
-} hcs_system_create_options;
-#define HCS_SYSTEM_CREATE_OPTIONS_VERSION 1u
-#define HCS_SYSTEM_CREATE_OPTIONS_INIT {.version = HCS_SYSTEM_CREATE_OPTIONS_VERSION}
+} hcs_compute_system_create_options;
+#define HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION 1u
+#define HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_INIT {.version = HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION}
 
-HCS_API hcs_result hcs_system_create_options_init(hcs_system_create_options *o, unsigned version);
+HCS_API hcs_result hcs_compute_system_create_options_init(hcs_compute_system_create_options *o, unsigned version);
 
 /* Creates a compute system from an HCS schema v2 ComputeSystem document and
  * waits for the creation. On failure nothing is left open. */
-HCS_API hcs_result hcs_system_create(const char *id, const char *config_json,
+HCS_API hcs_result hcs_compute_system_create(const char *id, const char *config_json,
                                      int64_t timeout_ms, hcs_system **out);
-HCS_API hcs_result hcs_system_create_ex(const char *id,
+HCS_API hcs_result hcs_compute_system_create_ex(const char *id,
                                         const char *config_json,
-                                        const hcs_system_create_options *opts,
+                                        const hcs_compute_system_create_options *opts,
                                         int64_t timeout_ms, hcs_system **out);
 /* Starts the creation on a caller's operation; *out is usable at once (HCS
  * returns the handle before the creation completes). */
-HCS_API hcs_result hcs_system_create_begin(const char *id,
+HCS_API hcs_result hcs_compute_system_create_begin(const char *id,
                                            const char *config_json,
-                                           const hcs_system_create_options *opts,
+                                           const hcs_compute_system_create_options *opts,
                                            hcs_op *op, hcs_system **out);
 /* HcsOpenComputeSystem[InNamespace] (GENERIC_ALL). */
-HCS_API hcs_result hcs_system_open(const char *id, hcs_system **out);
-HCS_API hcs_result hcs_system_open_in_namespace(const char *namespace_id,
+HCS_API hcs_result hcs_compute_system_open(const char *id, hcs_system **out);
+HCS_API hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id,
                                                 const char *id,
                                                 hcs_system **out);
 /* The id (library-owned, valid until close). */
-HCS_API const char *hcs_system_id(const hcs_system *s);
+HCS_API const char *hcs_compute_system_id(const hcs_system *s);
 /* HcsCloseComputeSystem (the system keeps running). */
-HCS_API void hcs_system_close(hcs_system *s);
+HCS_API void hcs_compute_system_close(hcs_system *s);
 
 /* Verbs (options_json optional). Shutdown and terminate return S_FALSE (1)
  * when the system had already stopped. */
-HCS_API hcs_result hcs_system_start(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_start(hcs_system *s, const char *options_json,
                                     int64_t timeout_ms);
-HCS_API hcs_result hcs_system_shutdown(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_shutdown(hcs_system *s, const char *options_json,
                                        int64_t timeout_ms);
-HCS_API hcs_result hcs_system_terminate(hcs_system *s,
+HCS_API hcs_result hcs_compute_system_terminate(hcs_system *s,
                                         const char *options_json,
                                         int64_t timeout_ms);
-HCS_API hcs_result hcs_system_crash(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_crash(hcs_system *s, const char *options_json,
                                     int64_t timeout_ms);
-HCS_API hcs_result hcs_system_pause(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_pause(hcs_system *s, const char *options_json,
                                     int64_t timeout_ms);
-HCS_API hcs_result hcs_system_resume(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_resume(hcs_system *s, const char *options_json,
                                      int64_t timeout_ms);
 /* options_json: SaveOptions, e.g. {"SaveType":"ToFile","SaveStateFilePath":..} */
-HCS_API hcs_result hcs_system_save(hcs_system *s, const char *options_json,
+HCS_API hcs_result hcs_compute_system_save(hcs_system *s, const char *options_json,
                                    int64_t timeout_ms);
 /* HcsGetComputeSystemProperties: *json caller frees with hcs_free. */
-HCS_API hcs_result hcs_system_properties(hcs_system *s, const char *query_json,
+HCS_API hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json,
                                          int64_t timeout_ms, char **json);
 /* HcsModifyComputeSystem (ModifySettingRequest). identity optional. */
-HCS_API hcs_result hcs_system_modify(hcs_system *s, const char *request_json,
+HCS_API hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json,
                                      hcs_os_handle identity,
                                      int64_t timeout_ms);
 /* HcsWaitForComputeSystemExit: exit_json (optional) gets the
  * SystemExitStatus document. HCS_ERR_OPERATION_TIMEOUT when still running. */
-HCS_API hcs_result hcs_system_wait(hcs_system *s, int64_t timeout_ms,
+HCS_API hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms,
                                    char **exit_json);
 /* HcsSetComputeSystemCallback: the system's events go to q with tag.
  * options: HCS_EVENT_OPTION_*. One subscription per handle (HCS's rule). */
-HCS_API hcs_result hcs_system_subscribe(hcs_system *s, hcs_events *q,
+HCS_API hcs_result hcs_compute_system_subscribe(hcs_system *s, hcs_events *q,
                                         uint32_t options, uint64_t tag);
 
 /* Live migration (newest builds). The destination side is
- * hcs_system_begin(HCS_SYSTEM_VERB_START) on an operation that carries the
- * socket (hcs_op_add_resource). */
-HCS_API hcs_result hcs_system_migration_initialize(hcs_system *s,
+ * hcs_compute_system_begin(HCS_SYSTEM_VERB_START) on an operation that carries the
+ * socket (hcs_compute_op_add_resource). */
+HCS_API hcs_result hcs_compute_system_migration_initialize(hcs_system *s,
                                                    const char *options_json,
                                                    int64_t timeout_ms);
-HCS_API hcs_result hcs_system_migration_start(hcs_system *s,
+HCS_API hcs_result hcs_compute_system_migration_start(hcs_system *s,
                                               const char *options_json,
                                               int64_t timeout_ms);
-HCS_API hcs_result hcs_system_migration_transfer(hcs_system *s,
+HCS_API hcs_result hcs_compute_system_migration_transfer(hcs_system *s,
                                                  const char *options_json,
                                                  int64_t timeout_ms);
-HCS_API hcs_result hcs_system_migration_finalize(hcs_system *s,
+HCS_API hcs_result hcs_compute_system_migration_finalize(hcs_system *s,
                                                  const char *options_json,
                                                  int64_t timeout_ms);
 /* HcsCancelLiveMigration: not in the SDK header; bound by hcsshim. */
-HCS_API hcs_result hcs_system_migration_cancel(hcs_system *s,
+HCS_API hcs_result hcs_compute_system_migration_cancel(hcs_system *s,
                                                const char *options_json,
                                                int64_t timeout_ms);
 
 /* Any system verb on a caller's operation (asynchronous form). */
-typedef enum hcs_system_verb {
+typedef enum hcs_compute_system_verb {
     HCS_SYSTEM_VERB_START = 0,
     HCS_SYSTEM_VERB_SHUTDOWN = 1,
     HCS_SYSTEM_VERB_TERMINATE = 2,
@@ -413,9 +413,9 @@ typedef enum hcs_system_verb {
     HCS_SYSTEM_VERB_MIGRATION_TRANSFER = 11,
     HCS_SYSTEM_VERB_MIGRATION_FINALIZE = 12,
     HCS_SYSTEM_VERB_MIGRATION_CANCEL = 13
-} hcs_system_verb;
+} hcs_compute_system_verb;
 
-HCS_API hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb,
+HCS_API hcs_result hcs_compute_system_begin(hcs_system *s, hcs_compute_system_verb verb,
                                     const char *doc_json, hcs_op *op);
 
 /* ---- processes (HCS_PROCESS) ---- */
@@ -426,55 +426,55 @@ HCS_API hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb,
 
 /* HcsCreateProcess with a ProcessParameters document; waits for the
  * creation. Pipes requested there (CreateStdInPipe...) become the process's
- * streams (hcs_process_stdio). On failure nothing is left open and the
+ * streams (hcs_compute_process_stdio). On failure nothing is left open and the
  * message names the command line; a creation that timed out is also
  * terminated (fire-and-forget). */
-HCS_API hcs_result hcs_process_create(hcs_system *s, const char *params_json,
+HCS_API hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
                                       int64_t timeout_ms, hcs_process **out);
 /* Starts the creation on a caller's operation; collect pid and streams
- * with hcs_op_wait_process (the streams are then the caller's). */
-HCS_API hcs_result hcs_process_create_begin(hcs_system *s,
+ * with hcs_compute_op_wait_process (the streams are then the caller's). */
+HCS_API hcs_result hcs_compute_process_create_begin(hcs_system *s,
                                             const char *params_json,
                                             hcs_op *op, hcs_process **out);
 /* HcsOpenProcess (GENERIC_ALL). */
-HCS_API hcs_result hcs_process_open(hcs_system *s, uint32_t pid,
+HCS_API hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid,
                                     hcs_process **out);
 /* The pid (0 until known). */
-HCS_API uint32_t hcs_process_pid(const hcs_process *p);
+HCS_API uint32_t hcs_compute_process_pid(const hcs_process *p);
 /* The process's stream (HCS_STDIN/HCS_STDOUT/HCS_STDERR), borrowed; NULL
  * when none (or not on Windows). */
-HCS_API hcs_stream *hcs_process_stdio(hcs_process *p, int which);
+HCS_API hcs_stream *hcs_compute_process_stdio(hcs_process *p, int which);
 /* Closes one of the process's streams. Closing stdin also tells HCS
  * (ModifyProcess CloseHandle StdIn), as hcsshim does, so the process sees
  * EOF even when HCS holds its own copy. */
-HCS_API hcs_result hcs_process_close_stdio(hcs_process *p, int which,
+HCS_API hcs_result hcs_compute_process_close_stdio(hcs_process *p, int which,
                                            int64_t timeout_ms);
 /* Relays stdio until stdout and stderr reach EOF: in -> stdin (closed at
  * EOF, on a helper thread), stdout -> out, stderr -> err (OS handles;
  * HCS_OS_HANDLE_NONE skips a stream, an unread output is drained). */
-HCS_API hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in,
+HCS_API hcs_result hcs_compute_process_relay(hcs_process *p, hcs_os_handle in,
                                      hcs_os_handle out, hcs_os_handle err);
 /* HcsGetProcessInfo (result through ...AndProcessInfo). */
-HCS_API hcs_result hcs_process_get_info(hcs_process *p, int64_t timeout_ms,
-                                        hcs_process_info *info,
+HCS_API hcs_result hcs_compute_process_get_info(hcs_process *p, int64_t timeout_ms,
+                                        hcs_compute_process_info *info,
                                         char **result_json);
 /* HcsGetProcessProperties. */
-HCS_API hcs_result hcs_process_properties(hcs_process *p,
+HCS_API hcs_result hcs_compute_process_properties(hcs_process *p,
                                           const char *query_json,
                                           int64_t timeout_ms, char **json);
 /* HcsModifyProcess (ProcessModifyRequest). */
-HCS_API hcs_result hcs_process_modify(hcs_process *p,
+HCS_API hcs_result hcs_compute_process_modify(hcs_process *p,
                                       const char *request_json,
                                       int64_t timeout_ms);
 /* Console resize through HcsModifyProcess. */
-HCS_API hcs_result hcs_process_resize(hcs_process *p, uint16_t height,
+HCS_API hcs_result hcs_compute_process_resize(hcs_process *p, uint16_t height,
                                       uint16_t width, int64_t timeout_ms);
 /* HcsSignalProcess (options_json e.g. {"Signal":15} for Linux guests,
  * {"Signal":"CtrlC"} for Windows). */
-HCS_API hcs_result hcs_process_signal(hcs_process *p, const char *options_json,
+HCS_API hcs_result hcs_compute_process_signal(hcs_process *p, const char *options_json,
                                       int64_t timeout_ms);
 /* HcsTerminateProcess on this handle, result as HCS returns it. */
-HCS_API hcs_result hcs_process_terminate(hcs_process *p,
+HCS_API hcs_result hcs_compute_process_terminate(hcs_process *p,
                                          const char *options_json,
                                          int64_t timeout_ms);
 /* Kill that works: terminates through a fresh system handle and a fresh
@@ -482,56 +482,56 @@ HCS_API hcs_result hcs_process_terminate(hcs_process *p,
  * cannot block the kill). S_FALSE (1) when the process had already
  * stopped (HCS_E_PROCESS_ALREADY_STOPPED, access denied after exit, system
  * stopped or gone). */
-HCS_API hcs_result hcs_process_kill(hcs_process *p, int64_t timeout_ms);
+HCS_API hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms);
 /* HcsWaitForProcessExit: *exit_code (optional) from the ProcessStatus
  * document (status_json optional). HCS_ERR_OPERATION_TIMEOUT when running. */
-HCS_API hcs_result hcs_process_wait(hcs_process *p, int64_t timeout_ms,
+HCS_API hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
                                     uint32_t *exit_code, char **status_json);
 /* HcsSetProcessCallback: ProcessExited (with the ProcessStatus) and
  * ServiceDisconnect go to q with tag. */
-HCS_API hcs_result hcs_process_subscribe(hcs_process *p, hcs_events *q,
+HCS_API hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q,
                                          uint32_t options, uint64_t tag);
 /* HcsCloseProcess and the process's streams (the process keeps running). */
-HCS_API void hcs_process_close(hcs_process *p);
+HCS_API void hcs_compute_process_close(hcs_process *p);
 
-typedef enum hcs_process_verb {
+typedef enum hcs_compute_process_verb {
     HCS_PROCESS_VERB_TERMINATE = 0,
     HCS_PROCESS_VERB_SIGNAL = 1,
     HCS_PROCESS_VERB_INFO = 2,
     HCS_PROCESS_VERB_PROPERTIES = 3,
     HCS_PROCESS_VERB_MODIFY = 4
-} hcs_process_verb;
+} hcs_compute_process_verb;
 
 /* Any process verb on a caller's operation (asynchronous form). */
-HCS_API hcs_result hcs_process_begin(hcs_process *p, hcs_process_verb verb,
+HCS_API hcs_result hcs_compute_process_begin(hcs_process *p, hcs_compute_process_verb verb,
                                      const char *doc_json, hcs_op *op);
 
 /* ---- the service ---- */
 
 /* HcsGetServiceProperties (query_json optional, e.g.
  * {"PropertyTypes":["Basic"]}). */
-HCS_API hcs_result hcs_service_properties(const char *query_json, char **json);
+HCS_API hcs_result hcs_compute_service_properties(const char *query_json, char **json);
 /* HcsModifyServiceSettings; result_json optional. */
-HCS_API hcs_result hcs_service_modify(const char *settings_json,
+HCS_API hcs_result hcs_compute_service_modify(const char *settings_json,
                                       char **result_json);
 /* HcsSubmitWerReport. */
-HCS_API hcs_result hcs_service_submit_wer_report(const char *settings_json);
+HCS_API hcs_result hcs_compute_service_submit_wer_report(const char *settings_json);
 
 /* ---- files and access (synchronous) ---- */
 
 /* HcsCreateEmptyGuestStateFile (.vmgs) / HcsCreateEmptyRuntimeStateFile
  * (.vmrs). */
-HCS_API hcs_result hcs_guest_state_file_create(const char *path);
-HCS_API hcs_result hcs_runtime_state_file_create(const char *path);
+HCS_API hcs_result hcs_compute_guest_state_file_create(const char *path);
+HCS_API hcs_result hcs_compute_runtime_state_file_create(const char *path);
 /* HcsGrantVmAccess / HcsRevokeVmAccess: the VM's SID on path. */
-HCS_API hcs_result hcs_vm_access_grant(const char *vm_id, const char *path);
-HCS_API hcs_result hcs_vm_access_revoke(const char *vm_id, const char *path);
+HCS_API hcs_result hcs_compute_vm_access_grant(const char *vm_id, const char *path);
+HCS_API hcs_result hcs_compute_vm_access_revoke(const char *vm_id, const char *path);
 /* HcsGrantVmGroupAccess / HcsRevokeVmGroupAccess ("Virtual Machines"). */
-HCS_API hcs_result hcs_vm_group_access_grant(const char *path);
-HCS_API hcs_result hcs_vm_group_access_revoke(const char *path);
+HCS_API hcs_result hcs_compute_vm_group_access_grant(const char *path);
+HCS_API hcs_result hcs_compute_vm_group_access_revoke(const char *path);
 /* HcsGetProcessorCompatibilityFromSavedState: *json (optional) the
  * processor features document. */
-HCS_API hcs_result hcs_processor_compat_from_saved_state(
+HCS_API hcs_result hcs_compute_processor_compat_from_saved_state(
     const char *runtime_file, char **json);
 
 #ifdef __cplusplus

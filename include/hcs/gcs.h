@@ -200,7 +200,7 @@ typedef struct hcs_gcs_bridge_stats {
     uint64_t malformed_notifications;
 } hcs_gcs_bridge_stats;
 
-HCS_API void hcs_gcs_bridge_get_stats(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *out);
+HCS_API void hcs_gcs_bridge_get_statistics(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *out);
 
 /* ---- RPCs ---- */
 
@@ -230,15 +230,15 @@ HCS_API hcs_result hcs_gcs_rpc_end(hcs_gcs_call *call, int64_t timeout_ms,
  * container_config_json double-encoded (see
  * hcs_gcs_encode_lcow_container_config). A failed Create drops the
  * registration. */
-HCS_API hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_create(hcs_gcs_bridge *b,
                                             const char *container_id,
                                             const char *container_config_json);
-HCS_API hcs_result hcs_gcs_start_container(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_start(hcs_gcs_bridge *b,
                                            const char *container_id);
 /* ShutdownGraceful (forced = 0) / ShutdownForced. 0xC037010E (container
  * not found) counts as success, as in hcsshim. Success means delivered:
  * wait for the exit with hcs_gcs_container_wait. */
-HCS_API hcs_result hcs_gcs_shutdown_container(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_shutdown(hcs_gcs_bridge *b,
                                               const char *container_id,
                                               int forced);
 /* Waits for the container's exit notification (registered by Create).
@@ -255,7 +255,7 @@ HCS_API hcs_result hcs_gcs_container_wait(hcs_gcs_bridge *b,
                                           int64_t timeout_ms,
                                           hcs_gcs_notification *out);
 /* DeleteContainerState, then forgets the exit waiter. */
-HCS_API hcs_result hcs_gcs_delete_container_state(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_delete_state(hcs_gcs_bridge *b,
                                                   const char *container_id);
 /* Forgets an exit waiter without an RPC (later notifications for it are
  * logged as unknown). */
@@ -269,15 +269,15 @@ HCS_API hcs_result hcs_gcs_modify_settings(hcs_gcs_bridge *b,
                                            const char *settings_json);
 /* GetProperties: query_json e.g. {"PropertyTypes":["ProcessList"]};
  * *properties_json gets the inner document (caller frees with hcs_free). */
-HCS_API hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_get_properties(hcs_gcs_bridge *b,
                                           const char *container_id,
                                           const char *query_json,
                                           char **properties_json);
 /* DumpStacks: *stacks (caller frees with hcs_free). */
-HCS_API hcs_result hcs_gcs_dump_stacks(hcs_gcs_bridge *b, char **stacks);
+HCS_API hcs_result hcs_gcs_bridge_dump_stacks(hcs_gcs_bridge *b, char **stacks);
 /* UpdateContainer (historical): refused locally unless the guest
  * advertised UpdateContainerSupported. */
-HCS_API hcs_result hcs_gcs_update_container(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_update(hcs_gcs_bridge *b,
                                             const char *container_id,
                                             const char *resources_json);
 /* LifecycleNotification (body shape unknown; RequestBase only). */
@@ -379,7 +379,7 @@ typedef struct hcs_gcs_process_info {
 
 /* ProcessList of a container: *list (count *n) caller frees with
  * hcs_gcs_process_list_free. */
-HCS_API hcs_result hcs_gcs_get_process_list(hcs_gcs_bridge *b,
+HCS_API hcs_result hcs_gcs_container_get_process_list(hcs_gcs_bridge *b,
                                             const char *container_id,
                                             hcs_gcs_process_info **list,
                                             size_t *n);

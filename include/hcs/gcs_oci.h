@@ -175,7 +175,7 @@ HCS_API hcs_result hcs_gcs_encode_oci_process(const hcs_gcs_oci_process_options 
  * deny-all device rule followed by the limits, cgroupsPath, namespaces
  * pid/ipc/uts/mount/network, maskedPaths, readonlyPaths) and, with
  * network_namespace_id, windows.network. Wrap it with
- * hcs_gcs_encode_lcow_container_config for hcs_gcs_create_container.
+ * hcs_gcs_encode_lcow_container_config for hcs_gcs_container_create.
  * Caller frees *json with hcs_free(). */
 HCS_API hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o,
                                            char **json);

@@ -53,7 +53,7 @@ typedef struct hcs_hdv_device hcs_hdv_device;
 HCS_API hcs_result hcs_hdv_load(void);
 /* TEST ONLY: load vmdevicehost.dll from dll_path (NULL: System32). The
  * environment variable HCS_TEST_VMDEVICEHOST_PATH does the same. */
-HCS_API hcs_result hcs_hdv_loader_set_path(const char *dll_path);
+HCS_API hcs_result hcs_hdv_set_dll_path(const char *dll_path);
 /* The 17 functions the loader binds, by index (names static). */
 HCS_API size_t hcs_hdv_function_count(void);
 HCS_API const char *hcs_hdv_function_name(size_t index);

@@ -77,7 +77,7 @@ HCS_API hcs_result hcs_net_load(void);
  * System32); must not be called while HCN handles exist. The environment
  * variable HCS_TEST_COMPUTENETWORK_PATH does the same for a whole process
  * (HCS_TEST_VMCOMPUTE_PATH for the vmcompute.dll that answers HNSCall). */
-HCS_API hcs_result hcs_net_loader_set_path(const char *dll_path);
+HCS_API hcs_result hcs_net_set_dll_path(const char *dll_path);
 /* The functions the loader binds (43 SDK + 7 SDN route exports), by
  * index; names static. Work on every platform. */
 HCS_API size_t hcs_net_function_count(void);
@@ -87,8 +87,8 @@ HCS_API int hcs_net_function_present(const char *name);
 
 /* ---- the five object kinds ----
  *
- * Each kind has the same calls (PREFIX = hcs_net, hcs_endpoint,
- * hcs_namespace, hcs_lb, hcs_route):
+ * Each kind has the same calls (PREFIX = hcs_net_network, hcs_net_endpoint,
+ * hcs_net_namespace, hcs_net_lb, hcs_net_route):
  *   PREFIX_list(query, &json)        HcnEnumerate*: JSON array of ids or,
  *                                    with a detailed query, of objects
  *                                    (query NULL: every object, not detailed)
@@ -107,12 +107,13 @@ HCS_API int hcs_net_function_present(const char *name);
  * first (see "HNS version" below). */
 
 /* The macro below declares, for each kind (grep for the names here):
- *   hcs_net_{list,get,open,modify,properties,delete,close,id}
- *   hcs_endpoint_{list,get,open,modify,properties,delete,close,id}
- *   hcs_namespace_{list,get,open,modify,properties,delete,close,id}
- *   hcs_lb_{list,get,open,modify,properties,delete,close,id}
- *   hcs_route_{list,get,open,modify,properties,delete,close,id}
- * i.e. hcs_net_list, hcs_endpoint_open, hcs_lb_modify, hcs_route_close ... */
+ *   hcs_net_network_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_net_endpoint_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_net_namespace_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_net_lb_{list,get,open,modify,properties,delete,close,id}
+ *   hcs_net_route_{list,get,open,modify,properties,delete,close,id}
+ * i.e. hcs_net_network_list, hcs_net_endpoint_open, hcs_net_lb_modify,
+ * hcs_net_route_close ... */
 #define HCS_NET_DECLARE_KIND(prefix, type)                                         \
     HCS_API hcs_result prefix##_list(const char *query_json, char **json);         \
     HCS_API hcs_result prefix##_get(const char *id, const char *query_json,        \
@@ -125,42 +126,42 @@ HCS_API int hcs_net_function_present(const char *name);
     HCS_API void prefix##_close(type *h);                                          \
     HCS_API const char *prefix##_id(const type *h);
 
-HCS_NET_DECLARE_KIND(hcs_net, hcs_network)
-HCS_NET_DECLARE_KIND(hcs_endpoint, hcs_endpoint)
-HCS_NET_DECLARE_KIND(hcs_namespace, hcs_namespace)
-HCS_NET_DECLARE_KIND(hcs_lb, hcs_lb)
-HCS_NET_DECLARE_KIND(hcs_route, hcs_route)
+HCS_NET_DECLARE_KIND(hcs_net_network, hcs_network)
+HCS_NET_DECLARE_KIND(hcs_net_endpoint, hcs_endpoint)
+HCS_NET_DECLARE_KIND(hcs_net_namespace, hcs_namespace)
+HCS_NET_DECLARE_KIND(hcs_net_lb, hcs_lb)
+HCS_NET_DECLARE_KIND(hcs_net_route, hcs_route)
 
 /* Create: settings_json is a HostComputeNetwork / HostComputeNamespace /
  * HostComputeLoadBalancer / HostComputeRoute document (builders below). */
-HCS_API hcs_result hcs_net_create(const char *id, const char *settings_json,
+HCS_API hcs_result hcs_net_network_create(const char *id, const char *settings_json,
                                   hcs_network **out);
-HCS_API hcs_result hcs_namespace_create(const char *id,
+HCS_API hcs_result hcs_net_namespace_create(const char *id,
                                         const char *settings_json,
                                         hcs_namespace **out);
-HCS_API hcs_result hcs_lb_create(const char *id, const char *settings_json,
+HCS_API hcs_result hcs_net_lb_create(const char *id, const char *settings_json,
                                  hcs_lb **out);
-HCS_API hcs_result hcs_route_create(const char *id, const char *settings_json,
+HCS_API hcs_result hcs_net_route_create(const char *id, const char *settings_json,
                                     hcs_route **out);
 /* HcnCreateEndpoint needs the network open: a HostComputeEndpoint
  * document. */
-HCS_API hcs_result hcs_endpoint_create(hcs_network *network, const char *id,
+HCS_API hcs_result hcs_net_endpoint_create(hcs_network *network, const char *id,
                                        const char *settings_json,
                                        hcs_endpoint **out);
 
 /* HcnQueryEndpointStats / HcnQueryEndpointAddresses (Windows 11 22H2 and
  * later; HCS_ERR_WIN32_PROC_NOT_FOUND before). */
-HCS_API hcs_result hcs_endpoint_stats(hcs_endpoint *e, const char *query_json,
+HCS_API hcs_result hcs_net_endpoint_stats(hcs_endpoint *e, const char *query_json,
                                       char **json);
-HCS_API hcs_result hcs_endpoint_addresses(hcs_endpoint *e,
+HCS_API hcs_result hcs_net_endpoint_addresses(hcs_endpoint *e,
                                           const char *query_json, char **json);
 
 /* Attach / detach an endpoint to a namespace (HcnModifyNamespace with
  * {"ResourceType":"Endpoint","RequestType":"Add"|"Remove","Settings":
  * {"EndpointId":..}}, as hcsshim). */
-HCS_API hcs_result hcs_namespace_add_endpoint(const char *namespace_id,
+HCS_API hcs_result hcs_net_namespace_add_endpoint(const char *namespace_id,
                                               const char *endpoint_id);
-HCS_API hcs_result hcs_namespace_remove_endpoint(const char *namespace_id,
+HCS_API hcs_result hcs_net_namespace_remove_endpoint(const char *namespace_id,
                                                  const char *endpoint_id);
 
 /* ---- notifications ---- */
@@ -202,15 +203,15 @@ HCS_API void hcs_net_unsubscribe(hcs_net_subscription *sub);
 /* ---- guest network services ---- */
 
 /* HcnCreateGuestNetworkService (a GuestNetworkService document). */
-HCS_API hcs_result hcs_gns_create(const char *id, const char *settings_json,
+HCS_API hcs_result hcs_net_gns_create(const char *id, const char *settings_json,
                                   hcs_gns **out);
-HCS_API hcs_result hcs_gns_modify(hcs_gns *g, const char *settings_json);
-HCS_API hcs_result hcs_gns_delete(const char *id);
-HCS_API const char *hcs_gns_id(const hcs_gns *g);
-HCS_API void hcs_gns_close(hcs_gns *g);
+HCS_API hcs_result hcs_net_gns_modify(hcs_gns *g, const char *settings_json);
+HCS_API hcs_result hcs_net_gns_delete(const char *id);
+HCS_API const char *hcs_net_gns_id(const hcs_gns *g);
+HCS_API void hcs_net_gns_close(hcs_gns *g);
 /* HcnRegisterGuestNetworkServiceCallback: the service's notifications go
  * to q with tag (release with hcs_net_unsubscribe, before closing g). */
-HCS_API hcs_result hcs_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
+HCS_API hcs_result hcs_net_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
                                      hcs_net_subscription **out);
 
 /* Port reservations (HCN_PORT_PROTOCOL / HCN_PORT_ACCESS values). */
@@ -221,17 +222,17 @@ HCS_API hcs_result hcs_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
 #define HCS_PORT_ACCESS_SHARED 2
 
 /* HcnReserveGuestNetworkServicePort. *out: caller releases with
- * hcs_port_reservation_release. */
-HCS_API hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access,
+ * hcs_net_port_reservation_release. */
+HCS_API hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access,
                                         uint16_t port,
                                         hcs_port_reservation **out);
 /* HcnReserveGuestNetworkServicePortRange: count ports (exclusive, TCP and
  * UDP); *start / *end (inclusive) optional. */
-HCS_API hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count,
+HCS_API hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count,
                                               uint16_t *start, uint16_t *end,
                                               hcs_port_reservation **out);
 /* HcnReleaseGuestNetworkServicePortReservationHandle (NULL ignored). */
-HCS_API hcs_result hcs_port_reservation_release(hcs_port_reservation *r);
+HCS_API hcs_result hcs_net_port_reservation_release(hcs_port_reservation *r);
 
 typedef struct hcs_port_range_entry {
     char owning_partition_id[37]; /* GUID text */
@@ -248,7 +249,7 @@ typedef struct hcs_port_range_entry {
 /* HcnEnumerateGuestNetworkPortReservations: *entries is a malloc'ed array
  * of *count entries (caller frees with hcs_free; NULL when none). HCN's
  * array is freed with HcnFreeGuestNetworkPortReservations inside. */
-HCS_API hcs_result hcs_port_reservations_list(hcs_port_range_entry **entries,
+HCS_API hcs_result hcs_net_port_reservations_list(hcs_port_range_entry **entries,
                                               size_t *count);
 
 /* ---- HNS version and features ----

@@ -48,7 +48,7 @@ extern "C" {
 HCS_API hcs_result hcs_layer_load(void);
 /* TEST ONLY: load computestorage.dll from dll_path (NULL: System32). The
  * environment variable HCS_TEST_COMPUTESTORAGE_PATH does the same. */
-HCS_API hcs_result hcs_layer_loader_set_path(const char *dll_path);
+HCS_API hcs_result hcs_layer_set_dll_path(const char *dll_path);
 /* The 14 functions of the SDK header, by index (names static). */
 HCS_API size_t hcs_layer_function_count(void);
 HCS_API const char *hcs_layer_function_name(size_t index);
@@ -130,7 +130,7 @@ HCS_API hcs_result hcs_layer_vhd_mount_path_file(const char *vhd_path,
                                                  char **path);
 
 /* The Windows build number (RtlGetVersion), 0 when not Windows. */
-HCS_API uint32_t hcs_windows_build(void);
+HCS_API uint32_t hcs_layer_windows_build(void);
 
 /* ---- privileges ---- */
 
@@ -140,7 +140,7 @@ HCS_API uint32_t hcs_windows_build(void);
  * run it elevated (as Administrator)"), HRESULT_FROM_WIN32(
  * ERROR_NO_SUCH_PRIVILEGE) for an unknown name; the ones it could enable
  * stay enabled. */
-HCS_API hcs_result hcs_privileges_enable(const char *const *names,
+HCS_API hcs_result hcs_layer_privileges_enable_list(const char *const *names,
                                          size_t count);
 /* SeBackupPrivilege and SeRestorePrivilege, what import and export need. */
 HCS_API hcs_result hcs_layer_privileges_enable(void);

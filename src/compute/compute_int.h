@@ -80,7 +80,7 @@ void hcsi_obj_unref(hcsi_obj *o);
 /* Registered objects (tests: no leaks). */
 size_t hcsi_obj_live_count(void);
 
-/* ---- event queues (the implementation behind hcs_events_*) ---- */
+/* ---- event queues (the implementation behind hcs_compute_events_*) ---- */
 
 #define HCSI_EVENTS_MAX_QUEUED 4096
 

@@ -39,7 +39,7 @@ hcs_result hcsi_core_not_windows(const char *fn)
                     fn);
 }
 
-const char *hcs_event_type_name(uint32_t type)
+const char *hcs_compute_event_type_name(uint32_t type)
 {
     switch (type) {
     case HCS_EVENT_INVALID: return "Invalid";
@@ -61,7 +61,7 @@ const char *hcs_event_type_name(uint32_t type)
     }
 }
 
-const char *hcs_op_type_name(int type)
+const char *hcs_compute_op_type_name(int type)
 {
     static const char *const names[] = {
         "Enumerate", "Create", "Start", "Shutdown", "Pause", "Resume", "Save",
@@ -76,16 +76,16 @@ const char *hcs_op_type_name(int type)
     return "Unknown";
 }
 
-HCSI_OPTIONS_INIT_FN(hcs_system_create_options, HCS_SYSTEM_CREATE_OPTIONS_VERSION,
-                     HCS_SYSTEM_CREATE_OPTIONS_INIT)
+HCSI_OPTIONS_INIT_FN(hcs_compute_system_create_options, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION,
+                     HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_INIT)
 
-void hcs_process_info_clear(hcs_process_info *info)
+void hcs_compute_process_info_clear(hcs_compute_process_info *info)
 {
     if (!info)
         return;
-    hcs_stream_close(info->std_in);
-    hcs_stream_close(info->std_out);
-    hcs_stream_close(info->std_err);
+    hcs_compute_stream_close(info->std_in);
+    hcs_compute_stream_close(info->std_out);
+    hcs_compute_stream_close(info->std_err);
     memset(info, 0, sizeof *info);
 }
 
@@ -241,7 +241,7 @@ int hcsi_event_is_critical(uint32_t type)
            type == HCS_NET_EVENT_SERVICE_DISCONNECT;
 }
 
-void hcs_event_free(hcs_event *e)
+void hcs_compute_event_free(hcs_event *e)
 {
     if (!e)
         return;
@@ -263,7 +263,7 @@ hcs_event *hcsi_event_new(uint32_t type, const char *data,
     e->tag = tag;
     if ((data && !(e->data = hcsi_strdup(data))) ||
         (system_id && !(e->system_id = hcsi_strdup(system_id)))) {
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
         return NULL;
     }
     return e;
@@ -275,7 +275,7 @@ static void events_destroy(hcsi_obj *o)
     struct hcsi_event_node *n = q->head;
     while (n) {
         struct hcsi_event_node *next = n->next;
-        hcs_event_free(n->e);
+        hcs_compute_event_free(n->e);
         free(n);
         n = next;
     }
@@ -315,14 +315,14 @@ void hcsi_events_push(hcs_events *q, hcs_event *e)
         (q->n >= HCSI_EVENTS_MAX_QUEUED && !hcsi_event_is_critical(e->type))) {
         q->dropped++;
         hcsi_mutex_unlock(&q->m);
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
         return;
     }
     n = (struct hcsi_event_node *)malloc(sizeof *n);
     if (!n) {
         q->dropped++;
         hcsi_mutex_unlock(&q->m);
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
         return;
     }
     n->next = NULL;

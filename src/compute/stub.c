@@ -34,173 +34,173 @@ int hcs_compute_function_present(const char *name)
     return hcsi_cc_index(name) < 0 ? -1 : 0;
 }
 
-hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
+hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
 {
     if (got)
         *got = 0;
-    return hcsi_core_not_windows("hcs_stream_read");
+    return hcsi_core_not_windows("hcs_compute_stream_read");
 }
 
-hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
+hcs_result hcs_compute_stream_write(hcs_stream *s, const void *buf, size_t n)
 {
-    return hcsi_core_not_windows("hcs_stream_write");
+    return hcsi_core_not_windows("hcs_compute_stream_write");
 }
 
-hcs_os_handle hcs_stream_os_handle(const hcs_stream *s)
+hcs_os_handle hcs_compute_stream_os_handle(const hcs_stream *s)
 {
     return HCS_OS_HANDLE_NONE;
 }
 
-void hcs_stream_close(hcs_stream *s)
+void hcs_compute_stream_close(hcs_stream *s)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_events_create(hcs_events **out)
+hcs_result hcs_compute_events_create(hcs_events **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_events_create");
+    return hcsi_core_not_windows("hcs_compute_events_create");
 }
 
-hcs_result hcs_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
+hcs_result hcs_compute_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_events_wait");
+    return hcsi_core_not_windows("hcs_compute_events_wait");
 }
 
-size_t hcs_events_pending(hcs_events *q)
+size_t hcs_compute_events_pending(hcs_events *q)
 {
     return 0;
 }
 
-uint64_t hcs_events_dropped(hcs_events *q)
+uint64_t hcs_compute_events_dropped(hcs_events *q)
 {
     return 0;
 }
 
-void hcs_events_close(hcs_events *q)
+void hcs_compute_events_close(hcs_events *q)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_op_create(hcs_op **out)
+hcs_result hcs_compute_op_create(hcs_op **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_op_create");
+    return hcsi_core_not_windows("hcs_compute_op_create");
 }
 
-hcs_result hcs_op_create_with_callback(hcs_op_callback cb, void *ctx, hcs_op **out)
+hcs_result hcs_compute_op_create_with_callback(hcs_compute_op_callback cb, void *ctx, hcs_op **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_op_create_with_callback");
+    return hcsi_core_not_windows("hcs_compute_op_create_with_callback");
 }
 
-hcs_result hcs_op_create_with_events(hcs_events *q, uint32_t options, uint64_t tag, hcs_op **out)
+hcs_result hcs_compute_op_create_with_events(hcs_events *q, uint32_t options, uint64_t tag, hcs_op **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_op_create_with_events");
+    return hcsi_core_not_windows("hcs_compute_op_create_with_events");
 }
 
-hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb, void *ctx)
+hcs_result hcs_compute_op_set_callback(hcs_op *op, hcs_compute_op_callback cb, void *ctx)
 {
-    return hcsi_core_not_windows("hcs_op_set_callback");
+    return hcsi_core_not_windows("hcs_compute_op_set_callback");
 }
 
-hcs_result hcs_op_set_context(hcs_op *op, void *ctx)
+hcs_result hcs_compute_op_set_context(hcs_op *op, void *ctx)
 {
-    return hcsi_core_not_windows("hcs_op_set_context");
+    return hcsi_core_not_windows("hcs_compute_op_set_context");
 }
 
-hcs_result hcs_op_get_context(hcs_op *op, void **ctx)
+hcs_result hcs_compute_op_get_context(hcs_op *op, void **ctx)
 {
     if (ctx)
         *ctx = NULL;
-    return hcsi_core_not_windows("hcs_op_get_context");
+    return hcsi_core_not_windows("hcs_compute_op_get_context");
 }
 
-hcs_result hcs_op_get_type(hcs_op *op, int *type)
+hcs_result hcs_compute_op_get_type(hcs_op *op, int *type)
 {
     if (type)
         *type = 0;
-    return hcsi_core_not_windows("hcs_op_get_type");
+    return hcsi_core_not_windows("hcs_compute_op_get_type");
 }
 
-hcs_result hcs_op_get_id(hcs_op *op, uint64_t *id)
+hcs_result hcs_compute_op_get_id(hcs_op *op, uint64_t *id)
 {
     if (id)
         *id = 0;
-    return hcsi_core_not_windows("hcs_op_get_id");
+    return hcsi_core_not_windows("hcs_compute_op_get_id");
 }
 
-hcs_result hcs_op_get_system(hcs_op *op, hcs_system **out)
+hcs_result hcs_compute_op_get_system(hcs_op *op, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_op_get_system");
+    return hcsi_core_not_windows("hcs_compute_op_get_system");
 }
 
-hcs_result hcs_op_get_process(hcs_op *op, hcs_process **out)
+hcs_result hcs_compute_op_get_process(hcs_op *op, hcs_process **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_op_get_process");
+    return hcsi_core_not_windows("hcs_compute_op_get_process");
 }
 
-hcs_result hcs_op_result(hcs_op *op, char **result_json)
+hcs_result hcs_compute_op_result(hcs_op *op, char **result_json)
 {
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_op_result");
+    return hcsi_core_not_windows("hcs_compute_op_result");
 }
 
-hcs_result hcs_op_result_process(hcs_op *op, hcs_process_info *info, char **result_json)
+hcs_result hcs_compute_op_result_process(hcs_op *op, hcs_compute_process_info *info, char **result_json)
 {
     if (info)
         memset(info, 0, sizeof *info);
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_op_result_process");
+    return hcsi_core_not_windows("hcs_compute_op_result_process");
 }
 
-hcs_result hcs_op_wait(hcs_op *op, int64_t timeout_ms, char **result_json)
+hcs_result hcs_compute_op_wait(hcs_op *op, int64_t timeout_ms, char **result_json)
 {
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_op_wait");
+    return hcsi_core_not_windows("hcs_compute_op_wait");
 }
 
-hcs_result hcs_op_wait_process(hcs_op *op, int64_t timeout_ms, hcs_process_info *info, char **result_json)
+hcs_result hcs_compute_op_wait_process(hcs_op *op, int64_t timeout_ms, hcs_compute_process_info *info, char **result_json)
 {
     if (info)
         memset(info, 0, sizeof *info);
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_op_wait_process");
+    return hcsi_core_not_windows("hcs_compute_op_wait_process");
 }
 
-hcs_result hcs_op_cancel(hcs_op *op)
+hcs_result hcs_compute_op_cancel(hcs_op *op)
 {
-    return hcsi_core_not_windows("hcs_op_cancel");
+    return hcsi_core_not_windows("hcs_compute_op_cancel");
 }
 
-hcs_result hcs_op_properties(hcs_op *op, const char *options_json, char **result_json)
+hcs_result hcs_compute_op_properties(hcs_op *op, const char *options_json, char **result_json)
 {
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_op_properties");
+    return hcsi_core_not_windows("hcs_compute_op_properties");
 }
 
-hcs_result hcs_op_add_resource(hcs_op *op, int type, const char *uri, hcs_os_handle handle)
+hcs_result hcs_compute_op_add_resource(hcs_op *op, int type, const char *uri, hcs_os_handle handle)
 {
-    return hcsi_core_not_windows("hcs_op_add_resource");
+    return hcsi_core_not_windows("hcs_compute_op_add_resource");
 }
 
-void hcs_op_close(hcs_op *op)
+void hcs_compute_op_close(hcs_op *op)
 {
     /* nothing was ever opened */
 }
@@ -224,298 +224,298 @@ hcs_result hcs_compute_enumerate_begin(const char *namespace_id, const char *que
     return hcsi_core_not_windows("hcs_compute_enumerate_begin");
 }
 
-hcs_result hcs_system_create(const char *id, const char *config_json, int64_t timeout_ms, hcs_system **out)
+hcs_result hcs_compute_system_create(const char *id, const char *config_json, int64_t timeout_ms, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_system_create");
+    return hcsi_core_not_windows("hcs_compute_system_create");
 }
 
-hcs_result hcs_system_create_ex(const char *id, const char *config_json, const hcs_system_create_options *opts, int64_t timeout_ms, hcs_system **out)
+hcs_result hcs_compute_system_create_ex(const char *id, const char *config_json, const hcs_compute_system_create_options *opts, int64_t timeout_ms, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_system_create_ex");
+    return hcsi_core_not_windows("hcs_compute_system_create_ex");
 }
 
-hcs_result hcs_system_create_begin(const char *id, const char *config_json, const hcs_system_create_options *opts, hcs_op *op, hcs_system **out)
+hcs_result hcs_compute_system_create_begin(const char *id, const char *config_json, const hcs_compute_system_create_options *opts, hcs_op *op, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_system_create_begin");
+    return hcsi_core_not_windows("hcs_compute_system_create_begin");
 }
 
-hcs_result hcs_system_open(const char *id, hcs_system **out)
+hcs_result hcs_compute_system_open(const char *id, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_system_open");
+    return hcsi_core_not_windows("hcs_compute_system_open");
 }
 
-hcs_result hcs_system_open_in_namespace(const char *namespace_id, const char *id, hcs_system **out)
+hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id, const char *id, hcs_system **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_system_open_in_namespace");
+    return hcsi_core_not_windows("hcs_compute_system_open_in_namespace");
 }
 
-const char * hcs_system_id(const hcs_system *s)
+const char * hcs_compute_system_id(const hcs_system *s)
 {
     return NULL;
 }
 
-void hcs_system_close(hcs_system *s)
+void hcs_compute_system_close(hcs_system *s)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_system_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_start");
+    return hcsi_core_not_windows("hcs_compute_system_start");
 }
 
-hcs_result hcs_system_shutdown(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_shutdown(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_shutdown");
+    return hcsi_core_not_windows("hcs_compute_system_shutdown");
 }
 
-hcs_result hcs_system_terminate(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_terminate(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_terminate");
+    return hcsi_core_not_windows("hcs_compute_system_terminate");
 }
 
-hcs_result hcs_system_crash(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_crash(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_crash");
+    return hcsi_core_not_windows("hcs_compute_system_crash");
 }
 
-hcs_result hcs_system_pause(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_pause(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_pause");
+    return hcsi_core_not_windows("hcs_compute_system_pause");
 }
 
-hcs_result hcs_system_resume(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_resume(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_resume");
+    return hcsi_core_not_windows("hcs_compute_system_resume");
 }
 
-hcs_result hcs_system_save(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_save(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_save");
+    return hcsi_core_not_windows("hcs_compute_system_save");
 }
 
-hcs_result hcs_system_properties(hcs_system *s, const char *query_json, int64_t timeout_ms, char **json)
+hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json, int64_t timeout_ms, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_system_properties");
+    return hcsi_core_not_windows("hcs_compute_system_properties");
 }
 
-hcs_result hcs_system_modify(hcs_system *s, const char *request_json, hcs_os_handle identity, int64_t timeout_ms)
+hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json, hcs_os_handle identity, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_modify");
+    return hcsi_core_not_windows("hcs_compute_system_modify");
 }
 
-hcs_result hcs_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
+hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
 {
     if (exit_json)
         *exit_json = NULL;
-    return hcsi_core_not_windows("hcs_system_wait");
+    return hcsi_core_not_windows("hcs_compute_system_wait");
 }
 
-hcs_result hcs_system_subscribe(hcs_system *s, hcs_events *q, uint32_t options, uint64_t tag)
+hcs_result hcs_compute_system_subscribe(hcs_system *s, hcs_events *q, uint32_t options, uint64_t tag)
 {
-    return hcsi_core_not_windows("hcs_system_subscribe");
+    return hcsi_core_not_windows("hcs_compute_system_subscribe");
 }
 
-hcs_result hcs_system_migration_initialize(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_migration_initialize(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_migration_initialize");
+    return hcsi_core_not_windows("hcs_compute_system_migration_initialize");
 }
 
-hcs_result hcs_system_migration_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_migration_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_migration_start");
+    return hcsi_core_not_windows("hcs_compute_system_migration_start");
 }
 
-hcs_result hcs_system_migration_transfer(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_migration_transfer(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_migration_transfer");
+    return hcsi_core_not_windows("hcs_compute_system_migration_transfer");
 }
 
-hcs_result hcs_system_migration_finalize(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_migration_finalize(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_migration_finalize");
+    return hcsi_core_not_windows("hcs_compute_system_migration_finalize");
 }
 
-hcs_result hcs_system_migration_cancel(hcs_system *s, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_system_migration_cancel(hcs_system *s, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_system_migration_cancel");
+    return hcsi_core_not_windows("hcs_compute_system_migration_cancel");
 }
 
-hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb, const char *doc_json, hcs_op *op)
+hcs_result hcs_compute_system_begin(hcs_system *s, hcs_compute_system_verb verb, const char *doc_json, hcs_op *op)
 {
-    return hcsi_core_not_windows("hcs_system_begin");
+    return hcsi_core_not_windows("hcs_compute_system_begin");
 }
 
-hcs_result hcs_process_create(hcs_system *s, const char *params_json, int64_t timeout_ms, hcs_process **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_process_create");
-}
-
-hcs_result hcs_process_create_begin(hcs_system *s, const char *params_json, hcs_op *op, hcs_process **out)
+hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json, int64_t timeout_ms, hcs_process **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_process_create_begin");
+    return hcsi_core_not_windows("hcs_compute_process_create");
 }
 
-hcs_result hcs_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
+hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json, hcs_op *op, hcs_process **out)
 {
     if (out)
         *out = NULL;
-    return hcsi_core_not_windows("hcs_process_open");
+    return hcsi_core_not_windows("hcs_compute_process_create_begin");
 }
 
-uint32_t hcs_process_pid(const hcs_process *p)
+hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
+{
+    if (out)
+        *out = NULL;
+    return hcsi_core_not_windows("hcs_compute_process_open");
+}
+
+uint32_t hcs_compute_process_pid(const hcs_process *p)
 {
     return 0;
 }
 
-hcs_stream * hcs_process_stdio(hcs_process *p, int which)
+hcs_stream * hcs_compute_process_stdio(hcs_process *p, int which)
 {
     return NULL;
 }
 
-hcs_result hcs_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms)
+hcs_result hcs_compute_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_close_stdio");
+    return hcsi_core_not_windows("hcs_compute_process_close_stdio");
 }
 
-hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out, hcs_os_handle err)
+hcs_result hcs_compute_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out, hcs_os_handle err)
 {
-    return hcsi_core_not_windows("hcs_process_relay");
+    return hcsi_core_not_windows("hcs_compute_process_relay");
 }
 
-hcs_result hcs_process_get_info(hcs_process *p, int64_t timeout_ms, hcs_process_info *info, char **result_json)
+hcs_result hcs_compute_process_get_info(hcs_process *p, int64_t timeout_ms, hcs_compute_process_info *info, char **result_json)
 {
     if (info)
         memset(info, 0, sizeof *info);
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_process_get_info");
+    return hcsi_core_not_windows("hcs_compute_process_get_info");
 }
 
-hcs_result hcs_process_properties(hcs_process *p, const char *query_json, int64_t timeout_ms, char **json)
+hcs_result hcs_compute_process_properties(hcs_process *p, const char *query_json, int64_t timeout_ms, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_process_properties");
+    return hcsi_core_not_windows("hcs_compute_process_properties");
 }
 
-hcs_result hcs_process_modify(hcs_process *p, const char *request_json, int64_t timeout_ms)
+hcs_result hcs_compute_process_modify(hcs_process *p, const char *request_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_modify");
+    return hcsi_core_not_windows("hcs_compute_process_modify");
 }
 
-hcs_result hcs_process_resize(hcs_process *p, uint16_t height, uint16_t width, int64_t timeout_ms)
+hcs_result hcs_compute_process_resize(hcs_process *p, uint16_t height, uint16_t width, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_resize");
+    return hcsi_core_not_windows("hcs_compute_process_resize");
 }
 
-hcs_result hcs_process_signal(hcs_process *p, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_process_signal(hcs_process *p, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_signal");
+    return hcsi_core_not_windows("hcs_compute_process_signal");
 }
 
-hcs_result hcs_process_terminate(hcs_process *p, const char *options_json, int64_t timeout_ms)
+hcs_result hcs_compute_process_terminate(hcs_process *p, const char *options_json, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_terminate");
+    return hcsi_core_not_windows("hcs_compute_process_terminate");
 }
 
-hcs_result hcs_process_kill(hcs_process *p, int64_t timeout_ms)
+hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
 {
-    return hcsi_core_not_windows("hcs_process_kill");
+    return hcsi_core_not_windows("hcs_compute_process_kill");
 }
 
-hcs_result hcs_process_wait(hcs_process *p, int64_t timeout_ms, uint32_t *exit_code, char **status_json)
+hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms, uint32_t *exit_code, char **status_json)
 {
     if (exit_code)
         *exit_code = 0;
     if (status_json)
         *status_json = NULL;
-    return hcsi_core_not_windows("hcs_process_wait");
+    return hcsi_core_not_windows("hcs_compute_process_wait");
 }
 
-hcs_result hcs_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options, uint64_t tag)
+hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options, uint64_t tag)
 {
-    return hcsi_core_not_windows("hcs_process_subscribe");
+    return hcsi_core_not_windows("hcs_compute_process_subscribe");
 }
 
-void hcs_process_close(hcs_process *p)
+void hcs_compute_process_close(hcs_process *p)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_process_begin(hcs_process *p, hcs_process_verb verb, const char *doc_json, hcs_op *op)
+hcs_result hcs_compute_process_begin(hcs_process *p, hcs_compute_process_verb verb, const char *doc_json, hcs_op *op)
 {
-    return hcsi_core_not_windows("hcs_process_begin");
+    return hcsi_core_not_windows("hcs_compute_process_begin");
 }
 
-hcs_result hcs_service_properties(const char *query_json, char **json)
+hcs_result hcs_compute_service_properties(const char *query_json, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_service_properties");
+    return hcsi_core_not_windows("hcs_compute_service_properties");
 }
 
-hcs_result hcs_service_modify(const char *settings_json, char **result_json)
+hcs_result hcs_compute_service_modify(const char *settings_json, char **result_json)
 {
     if (result_json)
         *result_json = NULL;
-    return hcsi_core_not_windows("hcs_service_modify");
+    return hcsi_core_not_windows("hcs_compute_service_modify");
 }
 
-hcs_result hcs_service_submit_wer_report(const char *settings_json)
+hcs_result hcs_compute_service_submit_wer_report(const char *settings_json)
 {
-    return hcsi_core_not_windows("hcs_service_submit_wer_report");
+    return hcsi_core_not_windows("hcs_compute_service_submit_wer_report");
 }
 
-hcs_result hcs_guest_state_file_create(const char *path)
+hcs_result hcs_compute_guest_state_file_create(const char *path)
 {
-    return hcsi_core_not_windows("hcs_guest_state_file_create");
+    return hcsi_core_not_windows("hcs_compute_guest_state_file_create");
 }
 
-hcs_result hcs_runtime_state_file_create(const char *path)
+hcs_result hcs_compute_runtime_state_file_create(const char *path)
 {
-    return hcsi_core_not_windows("hcs_runtime_state_file_create");
+    return hcsi_core_not_windows("hcs_compute_runtime_state_file_create");
 }
 
-hcs_result hcs_vm_access_grant(const char *vm_id, const char *path)
+hcs_result hcs_compute_vm_access_grant(const char *vm_id, const char *path)
 {
-    return hcsi_core_not_windows("hcs_vm_access_grant");
+    return hcsi_core_not_windows("hcs_compute_vm_access_grant");
 }
 
-hcs_result hcs_vm_access_revoke(const char *vm_id, const char *path)
+hcs_result hcs_compute_vm_access_revoke(const char *vm_id, const char *path)
 {
-    return hcsi_core_not_windows("hcs_vm_access_revoke");
+    return hcsi_core_not_windows("hcs_compute_vm_access_revoke");
 }
 
-hcs_result hcs_vm_group_access_grant(const char *path)
+hcs_result hcs_compute_vm_group_access_grant(const char *path)
 {
-    return hcsi_core_not_windows("hcs_vm_group_access_grant");
+    return hcsi_core_not_windows("hcs_compute_vm_group_access_grant");
 }
 
-hcs_result hcs_vm_group_access_revoke(const char *path)
+hcs_result hcs_compute_vm_group_access_revoke(const char *path)
 {
-    return hcsi_core_not_windows("hcs_vm_group_access_revoke");
+    return hcsi_core_not_windows("hcs_compute_vm_group_access_revoke");
 }
 
-hcs_result hcs_processor_compat_from_saved_state( const char *runtime_file, char **json)
+hcs_result hcs_compute_processor_compat_from_saved_state( const char *runtime_file, char **json)
 {
     if (json)
         *json = NULL;
-    return hcsi_core_not_windows("hcs_processor_compat_from_saved_state");
+    return hcsi_core_not_windows("hcs_compute_processor_compat_from_saved_state");
 }

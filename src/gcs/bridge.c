@@ -33,7 +33,7 @@ void hcsi_gcs_log(hcs_gcs_bridge *b, hcs_gcs_log_level level, const char *fmt, .
         if (last) {
             b->log(b->log_ctx, level,
                    "too many guest anomalies: further ones are only counted "
-                   "(hcs_gcs_bridge_get_stats)");
+                   "(hcs_gcs_bridge_get_statistics)");
             return;
         }
     }

@@ -350,7 +350,7 @@ const hcs_gcs_capabilities *hcs_gcs_bridge_capabilities(const hcs_gcs_bridge *b)
     return b ? &b->neg.capabilities : NULL;
 }
 
-void hcs_gcs_bridge_get_stats(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *out)
+void hcs_gcs_bridge_get_statistics(hcs_gcs_bridge *b, hcs_gcs_bridge_stats *out)
 {
     if (!out)
         return;

@@ -70,7 +70,7 @@ static int spec_terminal(const char *config_json)
     return r;
 }
 
-hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
+hcs_result hcs_gcs_container_create(hcs_gcs_bridge *b, const char *cid,
                                     const char *config_json)
 {
     hcs_gcs_create_request r;
@@ -113,7 +113,7 @@ hcs_result hcs_gcs_create_container(hcs_gcs_bridge *b, const char *cid,
     return hr;
 }
 
-hcs_result hcs_gcs_start_container(hcs_gcs_bridge *b, const char *cid)
+hcs_result hcs_gcs_container_start(hcs_gcs_bridge *b, const char *cid)
 {
     hcs_result hr;
     if (HCS_FAILED(hr = check_arg(b, "Start")) || HCS_FAILED(hr = check_arg(cid, "Start")))
@@ -121,7 +121,7 @@ hcs_result hcs_gcs_start_container(hcs_gcs_bridge *b, const char *cid)
     return hcsi_gcs_base_rpc(b, HCS_GCS_RPC_START, "Start", cid);
 }
 
-hcs_result hcs_gcs_shutdown_container(hcs_gcs_bridge *b, const char *cid, int forced)
+hcs_result hcs_gcs_container_shutdown(hcs_gcs_bridge *b, const char *cid, int forced)
 {
     const char *what = forced ? "ShutdownForced" : "ShutdownGraceful";
     hcs_result hr;
@@ -210,7 +210,7 @@ void hcs_gcs_container_forget(hcs_gcs_bridge *b, const char *cid)
     }
 }
 
-hcs_result hcs_gcs_delete_container_state(hcs_gcs_bridge *b, const char *cid)
+hcs_result hcs_gcs_container_delete_state(hcs_gcs_bridge *b, const char *cid)
 {
     hcs_result hr;
     if (HCS_FAILED(hr = check_arg(b, "DeleteContainerState")) ||
@@ -243,7 +243,7 @@ hcs_result hcs_gcs_modify_settings(hcs_gcs_bridge *b, const char *cid,
                               HCS_TIMEOUT_DEFAULT, NULL, NULL);
 }
 
-hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b, const char *cid,
+hcs_result hcs_gcs_container_get_properties(hcs_gcs_bridge *b, const char *cid,
                                   const char *query_json, char **properties_json)
 {
     hcs_gcs_get_properties_request r;
@@ -273,7 +273,7 @@ hcs_result hcs_gcs_get_properties(hcs_gcs_bridge *b, const char *cid,
     return *properties_json ? HCS_S_OK : hcsi_err_oom();
 }
 
-hcs_result hcs_gcs_dump_stacks(hcs_gcs_bridge *b, char **stacks)
+hcs_result hcs_gcs_bridge_dump_stacks(hcs_gcs_bridge *b, char **stacks)
 {
     hcs_gcs_request_base r;
     hcs_gcs_dump_stacks_response d;
@@ -300,7 +300,7 @@ hcs_result hcs_gcs_dump_stacks(hcs_gcs_bridge *b, char **stacks)
     return *stacks ? HCS_S_OK : hcsi_err_oom();
 }
 
-hcs_result hcs_gcs_update_container(hcs_gcs_bridge *b, const char *cid,
+hcs_result hcs_gcs_container_update(hcs_gcs_bridge *b, const char *cid,
                                     const char *resources_json)
 {
     hcs_gcs_update_container_request r;

@@ -231,7 +231,7 @@ void hcs_gcs_process_list_free(hcs_gcs_process_info *list, size_t n)
 
 #define MAX_PROCESSES 65536u
 
-hcs_result hcs_gcs_get_process_list(hcs_gcs_bridge *b, const char *container_id,
+hcs_result hcs_gcs_container_get_process_list(hcs_gcs_bridge *b, const char *container_id,
                                     hcs_gcs_process_info **list, size_t *n)
 {
     char *props = NULL;
@@ -243,7 +243,7 @@ hcs_result hcs_gcs_get_process_list(hcs_gcs_bridge *b, const char *container_id,
         return hcsi_err(HCS_ERR_INVALIDARG, "process list: NULL output");
     *list = NULL;
     *n = 0;
-    hr = hcs_gcs_get_properties(b, container_id, "{\"PropertyTypes\":[\"ProcessList\"]}",
+    hr = hcs_gcs_container_get_properties(b, container_id, "{\"PropertyTypes\":[\"ProcessList\"]}",
                                 &props);
     if (HCS_FAILED(hr))
         return hr;
@@ -308,7 +308,7 @@ hcs_result hcs_gcs_container_get_statistics(hcs_gcs_bridge *b, const char *conta
     if (!statistics_json)
         return hcsi_err(HCS_ERR_INVALIDARG, "statistics: NULL output");
     *statistics_json = NULL;
-    hr = hcs_gcs_get_properties(b, container_id, "{\"PropertyTypes\":[\"Statistics\"]}",
+    hr = hcs_gcs_container_get_properties(b, container_id, "{\"PropertyTypes\":[\"Statistics\"]}",
                                 &props);
     if (HCS_FAILED(hr))
         return hr;

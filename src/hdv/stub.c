@@ -10,10 +10,10 @@
 #define NW(fn) hcsi_core_not_windows(fn)
 
 hcs_result hcs_hdv_load(void) { return NW("hcs_hdv_load"); }
-hcs_result hcs_hdv_loader_set_path(const char *dll_path)
+hcs_result hcs_hdv_set_dll_path(const char *dll_path)
 {
     (void)dll_path;
-    return NW("hcs_hdv_loader_set_path");
+    return NW("hcs_hdv_set_dll_path");
 }
 int hcs_hdv_function_present(const char *name)
 {

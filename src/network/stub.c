@@ -15,10 +15,10 @@
     } while (0)
 
 hcs_result hcs_net_load(void) { return NW("hcs_net_load"); }
-hcs_result hcs_net_loader_set_path(const char *dll_path)
+hcs_result hcs_net_set_dll_path(const char *dll_path)
 {
     (void)dll_path;
-    return NW("hcs_net_loader_set_path");
+    return NW("hcs_net_set_dll_path");
 }
 int hcs_net_function_present(const char *name)
 {
@@ -74,11 +74,11 @@ int hcs_net_function_present(const char *name)
         return NULL;                                                                  \
     }
 
-NET_KIND_STUB(hcs_net, hcs_network)
-NET_KIND_STUB(hcs_endpoint, hcs_endpoint)
-NET_KIND_STUB(hcs_namespace, hcs_namespace)
-NET_KIND_STUB(hcs_lb, hcs_lb)
-NET_KIND_STUB(hcs_route, hcs_route)
+NET_KIND_STUB(hcs_net_network, hcs_network)
+NET_KIND_STUB(hcs_net_endpoint, hcs_endpoint)
+NET_KIND_STUB(hcs_net_namespace, hcs_namespace)
+NET_KIND_STUB(hcs_net_lb, hcs_lb)
+NET_KIND_STUB(hcs_net_route, hcs_route)
 
 #define CREATE_STUB(prefix, type)                                                     \
     hcs_result prefix##_create(const char *id, const char *settings_json, type **out) \
@@ -88,51 +88,51 @@ NET_KIND_STUB(hcs_route, hcs_route)
         CLEAR(out);                                                                   \
         return NW(#prefix "_create");                                                 \
     }
-CREATE_STUB(hcs_net, hcs_network)
-CREATE_STUB(hcs_namespace, hcs_namespace)
-CREATE_STUB(hcs_lb, hcs_lb)
-CREATE_STUB(hcs_route, hcs_route)
-CREATE_STUB(hcs_gns, hcs_gns)
+CREATE_STUB(hcs_net_network, hcs_network)
+CREATE_STUB(hcs_net_namespace, hcs_namespace)
+CREATE_STUB(hcs_net_lb, hcs_lb)
+CREATE_STUB(hcs_net_route, hcs_route)
+CREATE_STUB(hcs_net_gns, hcs_gns)
 
-hcs_result hcs_endpoint_create(hcs_network *network, const char *id,
+hcs_result hcs_net_endpoint_create(hcs_network *network, const char *id,
                                const char *settings_json, hcs_endpoint **out)
 {
     (void)network;
     (void)id;
     (void)settings_json;
     CLEAR(out);
-    return NW("hcs_endpoint_create");
+    return NW("hcs_net_endpoint_create");
 }
 
-hcs_result hcs_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
+hcs_result hcs_net_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
 {
     (void)e;
     (void)query_json;
     CLEAR(json);
-    return NW("hcs_endpoint_stats");
+    return NW("hcs_net_endpoint_stats");
 }
 
-hcs_result hcs_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
+hcs_result hcs_net_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
 {
     (void)e;
     (void)query_json;
     CLEAR(json);
-    return NW("hcs_endpoint_addresses");
+    return NW("hcs_net_endpoint_addresses");
 }
 
-hcs_result hcs_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
+hcs_result hcs_net_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
 {
     (void)namespace_id;
     (void)endpoint_id;
-    return NW("hcs_namespace_add_endpoint");
+    return NW("hcs_net_namespace_add_endpoint");
 }
 
-hcs_result hcs_namespace_remove_endpoint(const char *namespace_id,
+hcs_result hcs_net_namespace_remove_endpoint(const char *namespace_id,
                                          const char *endpoint_id)
 {
     (void)namespace_id;
     (void)endpoint_id;
-    return NW("hcs_namespace_remove_endpoint");
+    return NW("hcs_net_namespace_remove_endpoint");
 }
 
 hcs_result hcs_net_subscribe(hcs_events *q, uint64_t tag, hcs_net_subscription **out)
@@ -145,38 +145,38 @@ hcs_result hcs_net_subscribe(hcs_events *q, uint64_t tag, hcs_net_subscription *
 
 void hcs_net_unsubscribe(hcs_net_subscription *sub) { (void)sub; }
 
-hcs_result hcs_gns_modify(hcs_gns *g, const char *settings_json)
+hcs_result hcs_net_gns_modify(hcs_gns *g, const char *settings_json)
 {
     (void)g;
     (void)settings_json;
-    return NW("hcs_gns_modify");
+    return NW("hcs_net_gns_modify");
 }
 
-hcs_result hcs_gns_delete(const char *id)
+hcs_result hcs_net_gns_delete(const char *id)
 {
     (void)id;
-    return NW("hcs_gns_delete");
+    return NW("hcs_net_gns_delete");
 }
 
-const char *hcs_gns_id(const hcs_gns *g)
+const char *hcs_net_gns_id(const hcs_gns *g)
 {
     (void)g;
     return NULL;
 }
 
-void hcs_gns_close(hcs_gns *g) { (void)g; }
+void hcs_net_gns_close(hcs_gns *g) { (void)g; }
 
-hcs_result hcs_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
+hcs_result hcs_net_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
                              hcs_net_subscription **out)
 {
     (void)g;
     (void)q;
     (void)tag;
     CLEAR(out);
-    return NW("hcs_gns_subscribe");
+    return NW("hcs_net_gns_subscribe");
 }
 
-hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
+hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
                                 hcs_port_reservation **out)
 {
     (void)g;
@@ -184,10 +184,10 @@ hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t p
     (void)access;
     (void)port;
     CLEAR(out);
-    return NW("hcs_gns_reserve_port");
+    return NW("hcs_net_gns_reserve_port");
 }
 
-hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
+hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
                                       uint16_t *end, hcs_port_reservation **out)
 {
     (void)g;
@@ -197,21 +197,21 @@ hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *star
     if (end)
         *end = 0;
     CLEAR(out);
-    return NW("hcs_gns_reserve_port_range");
+    return NW("hcs_net_gns_reserve_port_range");
 }
 
-hcs_result hcs_port_reservation_release(hcs_port_reservation *r)
+hcs_result hcs_net_port_reservation_release(hcs_port_reservation *r)
 {
     (void)r;
-    return NW("hcs_port_reservation_release");
+    return NW("hcs_net_port_reservation_release");
 }
 
-hcs_result hcs_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
+hcs_result hcs_net_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
 {
     CLEAR(entries);
     if (count)
         *count = 0;
-    return NW("hcs_port_reservations_list");
+    return NW("hcs_net_port_reservations_list");
 }
 
 hcs_result hcs_net_hns_version(uint32_t *major, uint32_t *minor)

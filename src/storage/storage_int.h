@@ -56,7 +56,7 @@ extern const char *const hcsi_cs_names[HCSI_CS_COUNT];
 #define HCSI_CS_FILE_HANDLE_MAX_BUILD 17763u
 
 /* TEST ONLY (Windows): pretend to be Windows build `build` (0: the real
- * one) for hcs_windows_build and the VHD handle choice. */
+ * one) for hcs_layer_windows_build and the VHD handle choice. */
 void hcsi_storage_set_build(uint32_t build);
 
 #endif /* HCS_CORE_STORAGE_INT_H */

@@ -10,10 +10,10 @@
 #define NW(fn) hcsi_core_not_windows(fn)
 
 hcs_result hcs_layer_load(void) { return NW("hcs_layer_load"); }
-hcs_result hcs_layer_loader_set_path(const char *dll_path)
+hcs_result hcs_layer_set_dll_path(const char *dll_path)
 {
     (void)dll_path;
-    return NW("hcs_layer_loader_set_path");
+    return NW("hcs_layer_set_dll_path");
 }
 int hcs_layer_function_present(const char *name)
 {
@@ -106,13 +106,13 @@ hcs_result hcs_layer_vhd_mount_path_file(const char *vhd_path, char **path)
     return NW("hcs_layer_vhd_mount_path_file");
 }
 
-uint32_t hcs_windows_build(void) { return 0; }
+uint32_t hcs_layer_windows_build(void) { return 0; }
 
-hcs_result hcs_privileges_enable(const char *const *names, size_t count)
+hcs_result hcs_layer_privileges_enable_list(const char *const *names, size_t count)
 {
     (void)names;
     (void)count;
-    return NW("hcs_privileges_enable");
+    return NW("hcs_layer_privileges_enable_list");
 }
 
 hcs_result hcs_layer_privileges_enable(void) { return NW("hcs_layer_privileges_enable"); }

@@ -23,26 +23,26 @@ static const hcsi_dll_desc k_desc_computecore = {
     hcsi_cc_names, HCSI_CC_COUNT};
 static const hcsi_dll_desc k_desc_computenetwork = {
     "computenetwork.dll", L"computenetwork.dll", L"HCS_TEST_COMPUTENETWORK_PATH",
-    "HCS_TEST_COMPUTENETWORK_PATH or hcs_net_loader_set_path",
+    "HCS_TEST_COMPUTENETWORK_PATH or hcs_net_set_dll_path",
     "the Host Network Service API is not installed on this Windows (it needs "
     "Windows 10 1809 / Server 2019 or later with the Hyper-V or Containers "
     "feature)",
     hcsi_hcn_names, HCSI_HCN_COUNT};
 static const hcsi_dll_desc k_desc_computestorage = {
     "computestorage.dll", L"computestorage.dll", L"HCS_TEST_COMPUTESTORAGE_PATH",
-    "HCS_TEST_COMPUTESTORAGE_PATH or hcs_layer_loader_set_path",
+    "HCS_TEST_COMPUTESTORAGE_PATH or hcs_layer_set_dll_path",
     "the container storage API is not installed on this Windows (it needs "
     "Windows 10 1809 / Server 2019 or later with the Containers feature)",
     hcsi_cs_names, HCSI_CS_COUNT};
 static const hcsi_dll_desc k_desc_vmdevicehost = {
     "vmdevicehost.dll", L"vmdevicehost.dll", L"HCS_TEST_VMDEVICEHOST_PATH",
-    "HCS_TEST_VMDEVICEHOST_PATH or hcs_hdv_loader_set_path",
+    "HCS_TEST_VMDEVICEHOST_PATH or hcs_hdv_set_dll_path",
     "the device virtualization host is not installed on this Windows (enable "
     "the Hyper-V feature)",
     hcsi_hdv_names, HCSI_HDV_COUNT};
 static const hcsi_dll_desc k_desc_vmcompute = {
     "vmcompute.dll", L"vmcompute.dll", L"HCS_TEST_VMCOMPUTE_PATH",
-    "HCS_TEST_VMCOMPUTE_PATH or hcs_net_loader_set_path",
+    "HCS_TEST_VMCOMPUTE_PATH or hcs_net_set_dll_path",
     "the Host Compute Service is not installed on this Windows (enable the "
     "Hyper-V or Containers feature)",
     k_vmcompute_names, 1};

@@ -25,7 +25,7 @@ typedef struct hcsi_dll_desc {
     const char *dll;               /* "computenetwork.dll" */
     const WCHAR *wdll;             /* L"computenetwork.dll" */
     const WCHAR *env;              /* L"HCS_TEST_COMPUTENETWORK_PATH" */
-    const char *override_how;      /* "HCS_TEST_... or hcs_net_loader_set_path" */
+    const char *override_how;      /* "HCS_TEST_... or hcs_net_set_dll_path" */
     const char *missing_hint;      /* why System32 may lack it, what to do */
     const char *const *names;      /* the functions, X-macro order */
     int count;

@@ -95,12 +95,12 @@ static void test_events_basic(void **state)
     assert_string_equal(e->data, "{\"Status\":0}");
     assert_string_equal(e->system_id, "vm");
     assert_int_equal(e->tag, 7);
-    hcs_event_free(e);
+    hcs_compute_event_free(e);
     assert_int_equal(hcsi_events_wait(q, 0, &e), HCS_S_OK);
     assert_int_equal(e->process_id, 12);
     assert_int_equal(e->operation_id, 3);
     assert_null(e->data);
-    hcs_event_free(e);
+    hcs_compute_event_free(e);
     assert_int_equal(hcsi_events_wait(q, 10, &e), HCS_ERR_OPERATION_TIMEOUT);
     assert_null(e);
     assert_contains(hcs_error_last()->message, "no event within 10 ms");
@@ -124,11 +124,11 @@ static void test_events_full_keeps_exits(void **state)
     assert_int_equal(hcsi_events_dropped(q), 10);
     for (i = 0; i < HCSI_EVENTS_MAX_QUEUED; i++) {
         assert_int_equal(hcsi_events_wait(q, 0, &e), HCS_S_OK);
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
     }
     assert_int_equal(hcsi_events_wait(q, 0, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
-    hcs_event_free(e);
+    hcs_compute_event_free(e);
     hcsi_events_close(q);
 }
 
@@ -168,7 +168,7 @@ static void test_events_threads(void **state)
         assert_int_equal(hcsi_thread_start(&t[i], producer, &p), HCS_S_OK);
     while (got < 1500) {
         assert_int_equal(hcsi_events_wait(q, 5000, &e), HCS_S_OK);
-        hcs_event_free(e);
+        hcs_compute_event_free(e);
         got++;
     }
     for (i = 0; i < 3; i++)
@@ -262,11 +262,11 @@ static void test_names(void **state)
     for (i = 0; i < hcs_compute_function_count(); i++)
         assert_int_equal(hcsi_cc_index(hcs_compute_function_name(i)), (int)i);
     assert_int_equal(hcsi_cc_index("HcsCancelLiveMigration") >= 0, 1);
-    assert_string_equal(hcs_event_type_name(HCS_EVENT_PROCESS_EXITED), "ProcessExited");
-    assert_string_equal(hcs_event_type_name(0x12345u), "Unknown");
-    assert_string_equal(hcs_op_type_name(HCS_OP_TYPE_LIVE_MIGRATION), "LiveMigration");
-    assert_string_equal(hcs_op_type_name(HCS_OP_TYPE_NONE), "None");
-    assert_string_equal(hcs_op_type_name(99), "Unknown");
+    assert_string_equal(hcs_compute_event_type_name(HCS_EVENT_PROCESS_EXITED), "ProcessExited");
+    assert_string_equal(hcs_compute_event_type_name(0x12345u), "Unknown");
+    assert_string_equal(hcs_compute_op_type_name(HCS_OP_TYPE_LIVE_MIGRATION), "LiveMigration");
+    assert_string_equal(hcs_compute_op_type_name(HCS_OP_TYPE_NONE), "None");
+    assert_string_equal(hcs_compute_op_type_name(99), "Unknown");
 }
 
 int main(void)

@@ -252,10 +252,10 @@ static void test_proxy_and_errors(void **state)
     assert_int_equal(hcs_hdv_host_teardown(NULL), HCS_S_OK);
     assert_int_equal(hcs_hdv_function_count(), 17);
     assert_int_equal(hcs_hdv_function_present("HdvRegisterDoorbellPage"), 1);
-    assert_int_equal(hcs_hdv_loader_set_path(fake_ext_path("nope\\vmdevicehost.dll")), HCS_S_OK);
+    assert_int_equal(hcs_hdv_set_dll_path(fake_ext_path("nope\\vmdevicehost.dll")), HCS_S_OK);
     assert_int_equal(hcs_hdv_host_create(g_sys, 0, &host), HCS_ERR_WIN32_MOD_NOT_FOUND);
     contains(hcs_error_last()->message, "vmdevicehost.dll could not be loaded from \"");
-    assert_int_equal(hcs_hdv_loader_set_path(fake_ext_path("vmdevicehost.dll")), HCS_S_OK);
+    assert_int_equal(hcs_hdv_set_dll_path(fake_ext_path("vmdevicehost.dll")), HCS_S_OK);
     assert_int_equal(hcs_hdv_load(), HCS_S_OK);
 }
 
@@ -281,12 +281,12 @@ int main(void)
         cmocka_unit_test(test_every_function_reached),
     };
     int rc;
-    if (fake_load("computecore.dll") != 0 || HCS_FAILED(hcs_system_open("fakevm-running", &g_sys)))
+    if (fake_load("computecore.dll") != 0 || HCS_FAILED(hcs_compute_system_open("fakevm-running", &g_sys)))
         return 1;
-    if (fake_ext_load(&X, "vmdevicehost.dll", hcs_hdv_loader_set_path, hcs_hdv_load,
+    if (fake_ext_load(&X, "vmdevicehost.dll", hcs_hdv_set_dll_path, hcs_hdv_load,
                       L"vmdevicehost.dll") != 0)
         return 1;
     rc = cmocka_run_group_tests(tests, NULL, NULL);
-    hcs_system_close(g_sys);
+    hcs_compute_system_close(g_sys);
     return rc;
 }

@@ -36,10 +36,10 @@ static void test_missing_dll(void **state)
     /* every call fails the same way; enumerations do not return [] */
     assert_int_equal(hcs_compute_enumerate(NULL, 1000, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(json);
-    assert_int_equal(hcs_system_open("vm", &s), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_compute_system_open("vm", &s), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(s);
-    assert_int_equal(hcs_op_create(&op), HCS_ERR_WIN32_MOD_NOT_FOUND);
-    assert_int_equal(hcs_service_properties(NULL, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_compute_op_create(&op), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_compute_service_properties(NULL, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_int_equal(hcs_compute_function_present("HcsCreateOperation"), 0);
     /* features report it without failing */
     assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
@@ -92,29 +92,29 @@ static void test_missing_functions(void **state)
     assert_int_equal(hcs_compute_function_present("HcsCreateOperation"), 1);
     assert_int_equal(hcs_compute_function_present("HcsBogus"), -1);
     /* what the build has works */
-    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
     /* what it lacks: a clear error naming the function */
-    assert_int_equal(hcs_op_properties(op, NULL, &json), HCS_ERR_WIN32_PROC_NOT_FOUND);
+    assert_int_equal(hcs_compute_op_properties(op, NULL, &json), HCS_ERR_WIN32_PROC_NOT_FOUND);
     assert_contains(hcs_error_last()->message,
                     "HcsGetOperationProperties is not available on this Windows build (");
     assert_contains(hcs_error_last()->message, "\\min\\computecore.dll does not export it)");
-    assert_int_equal(hcs_op_add_resource(op, HCS_RESOURCE_SOCKET, "x", 0),
+    assert_int_equal(hcs_compute_op_add_resource(op, HCS_RESOURCE_SOCKET, "x", 0),
                      HCS_ERR_WIN32_PROC_NOT_FOUND);
     assert_contains(hcs_error_last()->message, "HcsAddResourceToOperation is not available");
-    hcs_op_close(op);
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_op_create_with_events(q, 0, 0, &op), HCS_ERR_WIN32_PROC_NOT_FOUND);
+    hcs_compute_op_close(op);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create_with_events(q, 0, 0, &op), HCS_ERR_WIN32_PROC_NOT_FOUND);
     assert_contains(hcs_error_last()->message, "HcsCreateOperationWithNotifications");
-    hcs_events_close(q);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_system_migration_start(s, NULL, 1000), HCS_ERR_WIN32_PROC_NOT_FOUND);
+    hcs_compute_events_close(q);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_migration_start(s, NULL, 1000), HCS_ERR_WIN32_PROC_NOT_FOUND);
     assert_contains(hcs_error_last()->message, "HcsStartLiveMigrationOnSource is not available");
-    assert_int_equal(hcs_system_migration_cancel(s, NULL, 1000), HCS_ERR_WIN32_PROC_NOT_FOUND);
+    assert_int_equal(hcs_compute_system_migration_cancel(s, NULL, 1000), HCS_ERR_WIN32_PROC_NOT_FOUND);
     assert_contains(hcs_error_last()->message, "HcsCancelLiveMigration is not available");
     /* nothing reached the DLL for them; no operation left behind */
     assert_int_equal(F.count("HcsCreateOperation"), F.count("HcsCloseOperation"));
-    assert_int_equal(hcs_system_pause(s, NULL, 1000), HCS_S_OK);
-    hcs_system_close(s);
+    assert_int_equal(hcs_compute_system_pause(s, NULL, 1000), HCS_S_OK);
+    hcs_compute_system_close(s);
 }
 
 int main(void)

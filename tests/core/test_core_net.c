@@ -65,36 +65,36 @@ static void test_networks(void **state)
     char *json = NULL;
     size_t before;
     (void)state;
-    assert_int_equal(hcs_net_create(ID_A, "{\"Name\":\"caf\xc3\xa9\",\"Type\":\"NAT\"}", &n),
+    assert_int_equal(hcs_net_network_create(ID_A, "{\"Name\":\"caf\xc3\xa9\",\"Type\":\"NAT\"}", &n),
                      HCS_S_OK);
-    assert_string_equal(hcs_net_id(n), ID_A);
+    assert_string_equal(hcs_net_network_id(n), ID_A);
     assert_string_equal(fake_ext_nth(&X, "HcnCreateNetwork", 0)->str[3], ID_A);
     assert_string_equal(fake_ext_nth(&X, "HcnCreateNetwork", 0)->str[0],
                         "{\"Name\":\"caf\xc3\xa9\",\"Type\":\"NAT\"}");
-    assert_int_equal(hcs_net_properties(n, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_network_properties(n, NULL, &json), HCS_S_OK);
     contains(json, "\"ID\":\"" ID_A "\"");
     /* the default query is hcsshim's HostComputeQuery */
     contains(fake_ext_nth(&X, "HcnQueryNetworkProperties", 0)->str[0],
              "\"SchemaVersion\":{\"Major\":2,\"Minor\":0}");
     hcs_free(json);
-    assert_int_equal(hcs_net_modify(n, "{\"ResourceType\":\"Policy\",\"RequestType\":\"Add\","
+    assert_int_equal(hcs_net_network_modify(n, "{\"ResourceType\":\"Policy\",\"RequestType\":\"Add\","
                                        "\"Settings\":{\"Policies\":[]}}"),
                      HCS_S_OK);
-    assert_int_equal(hcs_net_list(NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_network_list(NULL, &json), HCS_S_OK);
     contains(json, ID_A);
     contains(json, NET1);
     hcs_free(json);
-    assert_int_equal(hcs_net_list("{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":1}",
+    assert_int_equal(hcs_net_network_list("{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":1}",
                                   &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_net_get("{" ID_A "}", NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_network_get("{" ID_A "}", NULL, &json), HCS_S_OK);
     contains(json, "caf\xc3\xa9");
     hcs_free(json);
-    assert_int_equal(hcs_net_open(NET1, &o), HCS_S_OK);
-    assert_string_equal(hcs_net_id(o), NET1);
-    hcs_net_close(o);
-    hcs_net_close(n);
-    assert_int_equal(hcs_net_delete(ID_A), HCS_S_OK);
+    assert_int_equal(hcs_net_network_open(NET1, &o), HCS_S_OK);
+    assert_string_equal(hcs_net_network_id(o), NET1);
+    hcs_net_network_close(o);
+    hcs_net_network_close(n);
+    assert_int_equal(hcs_net_network_delete(ID_A), HCS_S_OK);
     /* strings: all CoTaskMemFree, none LocalFree */
     before = fake_ext_frees(0);
     assert_int_equal(before, 0);
@@ -108,13 +108,13 @@ static void test_created_ids_and_errors(void **state)
     const hcs_error *e;
     (void)state;
     /* no id: the nil GUID goes to HNS, the id comes from the properties */
-    assert_int_equal(hcs_net_create(NULL, "{\"Name\":\"auto\"}", &n), HCS_S_OK);
+    assert_int_equal(hcs_net_network_create(NULL, "{\"Name\":\"auto\"}", &n), HCS_S_OK);
     assert_string_equal(fake_ext_nth(&X, "HcnCreateNetwork", 0)->str[3],
                         "00000000-0000-0000-0000-000000000000");
-    assert_string_equal(hcs_net_id(n), "a0000001-0000-0000-0000-000000000000");
-    hcs_net_close(n);
+    assert_string_equal(hcs_net_network_id(n), "a0000001-0000-0000-0000-000000000000");
+    hcs_net_network_close(n);
     /* not found: HNS's text, the code's name, the record as detail */
-    assert_int_equal(hcs_net_get(ID_B, NULL, &json), HCS_ERR_HCN_NETWORK_NOT_FOUND);
+    assert_int_equal(hcs_net_network_get(ID_B, NULL, &json), HCS_ERR_HCN_NETWORK_NOT_FOUND);
     assert_null(json);
     e = hcs_error_last();
     contains(e->message, "open network \"" ID_B "\" (HcnOpenNetwork): network " ID_B
@@ -122,16 +122,16 @@ static void test_created_ids_and_errors(void **state)
     contains(e->detail, "\"Success\":false");
     /* a scripted failure with a plain-text record */
     fake_ext_push(&X, "HcnDeleteNetwork", (int32_t)0x803B002Cu, "still in use by 2 endpoints");
-    assert_int_equal(hcs_net_delete(NET1), HCS_ERR_HCN_ENTITY_HAS_REFERENCES);
+    assert_int_equal(hcs_net_network_delete(NET1), HCS_ERR_HCN_ENTITY_HAS_REFERENCES);
     contains(hcs_error_last()->message, "delete network \"" NET1 "\" (HcnDeleteNetwork): "
                                         "still in use by 2 endpoints (HCN_E_ENTITY_HAS_REFERENCES");
     /* bad ids never reach HCN */
-    assert_int_equal(hcs_net_delete("not-a-guid"), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_net_network_delete("not-a-guid"), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "id");
-    assert_int_equal(hcs_net_open(NULL, &n), HCS_ERR_POINTER);
+    assert_int_equal(hcs_net_network_open(NULL, &n), HCS_ERR_POINTER);
     assert_null(n);
-    assert_int_equal(hcs_net_create(ID_A, NULL, &n), HCS_ERR_POINTER);
-    assert_int_equal(hcs_net_create(ID_A, "{\"Name\":\"x\xff\"}", &n), HCS_ERR_WIN32_NO_UNICODE_TRANSLATION);
+    assert_int_equal(hcs_net_network_create(ID_A, NULL, &n), HCS_ERR_POINTER);
+    assert_int_equal(hcs_net_network_create(ID_A, "{\"Name\":\"x\xff\"}", &n), HCS_ERR_WIN32_NO_UNICODE_TRANSLATION);
     assert_int_equal(X.count("HcnCreateNetwork"), 1);
 }
 
@@ -142,46 +142,46 @@ static void test_endpoints(void **state)
     hcs_namespace *ns = NULL;
     char *json = NULL;
     (void)state;
-    assert_int_equal(hcs_net_open(NET1, &n), HCS_S_OK);
-    assert_int_equal(hcs_endpoint_create(n, ID_A, "{\"Name\":\"ep\"}", &e), HCS_S_OK);
+    assert_int_equal(hcs_net_network_open(NET1, &n), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_create(n, ID_A, "{\"Name\":\"ep\"}", &e), HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcnCreateEndpoint", 0)->h[0] != 0, 1);
-    assert_int_equal(hcs_endpoint_stats(e, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_stats(e, NULL, &json), HCS_S_OK);
     contains(json, "BytesReceived");
     hcs_free(json);
-    assert_int_equal(hcs_endpoint_addresses(e, "{}", &json), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_addresses(e, "{}", &json), HCS_S_OK);
     contains(json, "192.168.100.10");
     assert_string_equal(fake_ext_nth(&X, "HcnQueryEndpointAddresses", 0)->str[0], "{}");
     hcs_free(json);
-    assert_int_equal(hcs_endpoint_properties(e, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_properties(e, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_endpoint_modify(e, "{\"ResourceType\":\"Port\",\"RequestType\":\"Update\"}"),
+    assert_int_equal(hcs_net_endpoint_modify(e, "{\"ResourceType\":\"Port\",\"RequestType\":\"Update\"}"),
                      HCS_S_OK);
-    assert_int_equal(hcs_endpoint_list(NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_list(NULL, &json), HCS_S_OK);
     contains(json, ID_A);
     hcs_free(json);
-    assert_int_equal(hcs_endpoint_get(ID_A, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_endpoint_get(ID_A, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_endpoint_open(ID_A, &e2), HCS_S_OK);
-    hcs_endpoint_close(e2);
+    assert_int_equal(hcs_net_endpoint_open(ID_A, &e2), HCS_S_OK);
+    hcs_net_endpoint_close(e2);
     /* namespaces */
-    assert_int_equal(hcs_namespace_create(ID_B, "{\"Type\":\"HostDefault\"}", &ns), HCS_S_OK);
-    assert_int_equal(hcs_namespace_add_endpoint(ID_B, ID_A), HCS_S_OK);
+    assert_int_equal(hcs_net_namespace_create(ID_B, "{\"Type\":\"HostDefault\"}", &ns), HCS_S_OK);
+    assert_int_equal(hcs_net_namespace_add_endpoint(ID_B, ID_A), HCS_S_OK);
     assert_string_equal(fake_ext_nth(&X, "HcnModifyNamespace", 0)->str[0],
                         "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Add\",\"Settings\":"
                         "{\"EndpointId\":\"" ID_A "\"}}");
-    assert_int_equal(hcs_namespace_remove_endpoint(ID_B, ID_A), HCS_S_OK);
+    assert_int_equal(hcs_net_namespace_remove_endpoint(ID_B, ID_A), HCS_S_OK);
     contains(fake_ext_nth(&X, "HcnModifyNamespace", 1)->str[0], "\"RequestType\":\"Remove\"");
-    assert_int_equal(hcs_namespace_list(NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_namespace_list(NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_namespace_properties(ns, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_namespace_properties(ns, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    hcs_namespace_close(ns);
-    assert_int_equal(hcs_namespace_get(ID_B, NULL, &json), HCS_S_OK);
+    hcs_net_namespace_close(ns);
+    assert_int_equal(hcs_net_namespace_get(ID_B, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_namespace_delete(ID_B), HCS_S_OK);
-    hcs_endpoint_close(e);
-    assert_int_equal(hcs_endpoint_delete(ID_A), HCS_S_OK);
-    hcs_net_close(n);
+    assert_int_equal(hcs_net_namespace_delete(ID_B), HCS_S_OK);
+    hcs_net_endpoint_close(e);
+    assert_int_equal(hcs_net_endpoint_delete(ID_A), HCS_S_OK);
+    hcs_net_network_close(n);
 }
 
 static void test_lb_and_routes(void **state)
@@ -200,40 +200,40 @@ static void test_lb_and_routes(void **state)
     lo.mappings = &m;
     lo.mapping_count = 1;
     assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
-    assert_int_equal(hcs_lb_create(ID_A, doc, &lb), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_S_OK);
     hcs_free(doc);
-    assert_int_equal(hcs_lb_modify(lb, "{\"PortMappings\":[]}"), HCS_S_OK);
-    assert_int_equal(hcs_lb_properties(lb, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_modify(lb, "{\"PortMappings\":[]}"), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_properties(lb, NULL, &json), HCS_S_OK);
     contains(json, "\"InternalPort\":80");
     hcs_free(json);
-    assert_int_equal(hcs_lb_list(NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_list(NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_lb_get(ID_A, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_get(ID_A, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_lb_open(ID_A, &lb2), HCS_S_OK);
-    hcs_lb_close(lb2);
-    hcs_lb_close(lb);
-    assert_int_equal(hcs_lb_delete(ID_A), HCS_S_OK);
+    assert_int_equal(hcs_net_lb_open(ID_A, &lb2), HCS_S_OK);
+    hcs_net_lb_close(lb2);
+    hcs_net_lb_close(lb);
+    assert_int_equal(hcs_net_lb_delete(ID_A), HCS_S_OK);
     ro = (hcs_schema_hcn_route_options)HCS_SCHEMA_HCN_ROUTE_OPTIONS_INIT;
     ro.endpoint_ids = eps;
     ro.endpoint_count = 1;
     ro.destination_prefix = "10.1.0.0/16";
     ro.next_hop = "10.0.0.1";
     assert_int_equal(hcs_schema_build_hcn_route(&ro, &doc), HCS_S_OK);
-    assert_int_equal(hcs_route_create(NULL, doc, &rt), HCS_S_OK);
+    assert_int_equal(hcs_net_route_create(NULL, doc, &rt), HCS_S_OK);
     hcs_free(doc);
     contains(fake_ext_nth(&X, "HcnCreateSdnRoute", 0)->str[0], "\"Setting\":[{");
-    assert_int_equal(hcs_route_modify(rt, "{}"), HCS_S_OK);
-    assert_int_equal(hcs_route_properties(rt, NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_route_modify(rt, "{}"), HCS_S_OK);
+    assert_int_equal(hcs_net_route_properties(rt, NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_route_list(NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_route_list(NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_route_get(hcs_route_id(rt), NULL, &json), HCS_S_OK);
+    assert_int_equal(hcs_net_route_get(hcs_net_route_id(rt), NULL, &json), HCS_S_OK);
     hcs_free(json);
-    assert_int_equal(hcs_route_open(hcs_route_id(rt), &rt2), HCS_S_OK);
-    hcs_route_close(rt2);
-    assert_int_equal(hcs_route_delete(hcs_route_id(rt)), HCS_S_OK);
-    hcs_route_close(rt);
+    assert_int_equal(hcs_net_route_open(hcs_net_route_id(rt), &rt2), HCS_S_OK);
+    hcs_net_route_close(rt2);
+    assert_int_equal(hcs_net_route_delete(hcs_net_route_id(rt)), HCS_S_OK);
+    hcs_net_route_close(rt);
 }
 
 static void test_notifications(void **state)
@@ -244,24 +244,24 @@ static void test_notifications(void **state)
     hcs_event *ev = NULL;
     const fake_call *reg;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     assert_int_equal(hcs_net_subscribe(q, 42, &sub), HCS_S_OK);
     reg = fake_ext_nth(&X, "HcnRegisterServiceCallback", 0);
     assert_true(reg->h[0] != 0 && reg->h[0] < 0x100000u); /* a key, not a pointer */
     assert_int_equal(fire(0x2, 0, "{\"ID\":\"" ID_A "\"}"), 1);
-    assert_int_equal(hcs_events_wait(q, 5000, &ev), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
     assert_int_equal(ev->type, HCS_NET_EVENT_NETWORK_CREATE);
     assert_string_equal(hcs_net_event_type_name(ev->type), "NetworkCreate");
     assert_int_equal(ev->tag, 42);
     assert_int_equal(hcs_net_event_status(ev), HCS_S_OK);
     contains(ev->data, ID_A);
-    hcs_event_free(ev);
+    hcs_compute_event_free(ev);
     assert_int_equal(fire(0x01000000u, (int32_t)0x803B0020u, NULL), 1);
-    assert_int_equal(hcs_events_wait(q, 5000, &ev), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
     assert_int_equal(ev->type, HCS_NET_EVENT_SERVICE_DISCONNECT);
     assert_int_equal(hcs_net_event_status(ev), HCS_ERR_HCN_MANAGER_STOPPED);
     assert_null(ev->data);
-    hcs_event_free(ev);
+    hcs_compute_event_free(ev);
     hcs_net_unsubscribe(sub);
     assert_int_equal(X.count("HcnUnregisterServiceCallback"), 1);
     /* nothing after unsubscribe, even a late callback with the old key */
@@ -270,8 +270,8 @@ static void test_notifications(void **state)
         (void)late;
     }
     assert_int_equal(fire(0x4, 0, NULL), 0);
-    assert_int_equal(hcs_events_pending(q), 0);
-    hcs_events_close(q);
+    assert_int_equal(hcs_compute_events_pending(q), 0);
+    hcs_compute_events_close(q);
 }
 
 static void test_guest_network_services(void **state)
@@ -286,25 +286,25 @@ static void test_guest_network_services(void **state)
     uint16_t start = 0, end = 0;
     size_t n = 0;
     (void)state;
-    assert_int_equal(hcs_gns_create(ID_A, "{\"Name\":\"gns\"}", &g), HCS_S_OK);
-    assert_string_equal(hcs_gns_id(g), ID_A);
-    assert_int_equal(hcs_gns_modify(g, "{\"State\":\"Ready\"}"), HCS_S_OK);
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_gns_subscribe(g, q, 7, &sub), HCS_S_OK);
+    assert_int_equal(hcs_net_gns_create(ID_A, "{\"Name\":\"gns\"}", &g), HCS_S_OK);
+    assert_string_equal(hcs_net_gns_id(g), ID_A);
+    assert_int_equal(hcs_net_gns_modify(g, "{\"State\":\"Ready\"}"), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_net_gns_subscribe(g, q, 7, &sub), HCS_S_OK);
     assert_int_equal(fire(0x11, 0, "{\"State\":\"Ready\"}"), 1);
-    assert_int_equal(hcs_events_wait(q, 5000, &ev), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
     assert_int_equal(ev->type, HCS_NET_EVENT_GNS_STATE_CHANGED);
     assert_int_equal(ev->tag, 7);
-    hcs_event_free(ev);
-    assert_int_equal(hcs_gns_reserve_port(g, HCS_PORT_PROTOCOL_TCP, HCS_PORT_ACCESS_SHARED, 8080,
+    hcs_compute_event_free(ev);
+    assert_int_equal(hcs_net_gns_reserve_port(g, HCS_PORT_PROTOCOL_TCP, HCS_PORT_ACCESS_SHARED, 8080,
                                           &r1), HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcnReserveGuestNetworkServicePort", 0)->n[0], 1 * 16 + 2);
     assert_int_equal(fake_ext_nth(&X, "HcnReserveGuestNetworkServicePort", 0)->n[1], 8080);
-    assert_int_equal(hcs_gns_reserve_port(g, 9, 1, 1, &r2), HCS_ERR_INVALIDARG);
-    assert_int_equal(hcs_gns_reserve_port_range(g, 10, &start, &end, &r2), HCS_S_OK);
+    assert_int_equal(hcs_net_gns_reserve_port(g, 9, 1, 1, &r2), HCS_ERR_INVALIDARG);
+    assert_int_equal(hcs_net_gns_reserve_port_range(g, 10, &start, &end, &r2), HCS_S_OK);
     assert_int_equal(start, 50000);
     assert_int_equal(end, 50009);
-    assert_int_equal(hcs_port_reservations_list(&entries, &n), HCS_S_OK);
+    assert_int_equal(hcs_net_port_reservations_list(&entries, &n), HCS_S_OK);
     assert_int_equal(n, 2);
     assert_string_equal(entries[0].owning_partition_id, "11111111-0000-0000-0000-000000000000");
     assert_int_equal(entries[0].protocol, HCS_PORT_PROTOCOL_TCP);
@@ -314,14 +314,14 @@ static void test_guest_network_services(void **state)
     assert_int_equal(entries[1].delivery_mode, 3);
     hcs_free(entries);
     assert_int_equal(X.count("HcnFreeGuestNetworkPortReservations"), 1);
-    assert_int_equal(hcs_port_reservation_release(r1), HCS_S_OK);
-    assert_int_equal(hcs_port_reservation_release(r2), HCS_S_OK);
-    assert_int_equal(hcs_port_reservation_release(NULL), HCS_S_OK);
+    assert_int_equal(hcs_net_port_reservation_release(r1), HCS_S_OK);
+    assert_int_equal(hcs_net_port_reservation_release(r2), HCS_S_OK);
+    assert_int_equal(hcs_net_port_reservation_release(NULL), HCS_S_OK);
     hcs_net_unsubscribe(sub);
     assert_int_equal(X.count("HcnUnregisterGuestNetworkServiceCallback"), 1);
-    hcs_events_close(q);
-    hcs_gns_close(g);
-    assert_int_equal(hcs_gns_delete(ID_A), HCS_S_OK);
+    hcs_compute_events_close(q);
+    hcs_net_gns_close(g);
+    assert_int_equal(hcs_net_gns_delete(ID_A), HCS_S_OK);
 }
 
 static void test_hns_version_and_gates(void **state)
@@ -352,7 +352,7 @@ static void test_hns_version_and_gates(void **state)
     lo.mapping_count = 1;
     lo.flags = HCS_SCHEMA_HCN_LB_FLAG_DSR;
     assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
-    assert_int_equal(hcs_lb_create(ID_A, doc, &lb), HCS_ERR_HCN_REQUEST_UNSUPPORTED);
+    assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_ERR_HCN_REQUEST_UNSUPPORTED);
     assert_null(lb);
     contains(hcs_error_last()->message,
              "create load balancer \"" ID_A "\": this host's HNS 10.1 does not support DSR "
@@ -367,8 +367,8 @@ static void test_hns_version_and_gates(void **state)
     hcsi_dll_set_path(&hcsi_dll_vmcompute, fake_ext_path("computenetwork.dll"));
     assert_int_equal(hcs_net_feature_require(HCS_NET_FEATURE_DSR), HCS_ERR_HCN_REQUEST_UNSUPPORTED);
     contains(hcs_error_last()->message, "no globals");
-    assert_int_equal(hcs_lb_create(ID_A, "{\"Flags\":1}", &lb), HCS_S_OK);
-    hcs_lb_close(lb);
+    assert_int_equal(hcs_net_lb_create(ID_A, "{\"Flags\":1}", &lb), HCS_S_OK);
+    hcs_net_lb_close(lb);
     /* no vmcompute.dll at all */
     hcsi_dll_set_path(&hcsi_dll_vmcompute, fake_ext_path("no-such\\vmcompute.dll"));
     assert_int_equal(hcs_net_hns_version(&ma, &mi), HCS_ERR_WIN32_MOD_NOT_FOUND);
@@ -386,11 +386,11 @@ static void test_missing_dll_and_functions(void **state)
     assert_null(hcs_net_function_name(50));
     assert_int_equal(hcs_net_function_present("HcnCreateNetwork"), 1);
     assert_int_equal(hcs_net_function_present("HcnNoSuch"), -1);
-    assert_int_equal(hcs_net_loader_set_path(fake_ext_path("no-such\\computenetwork.dll")), HCS_S_OK);
-    assert_int_equal(hcs_net_list(NULL, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_net_set_dll_path(fake_ext_path("no-such\\computenetwork.dll")), HCS_S_OK);
+    assert_int_equal(hcs_net_network_list(NULL, &json), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(json);
     contains(hcs_error_last()->message, "computenetwork.dll could not be loaded from \"");
-    assert_int_equal(hcs_net_open(NET1, &n), HCS_ERR_WIN32_MOD_NOT_FOUND);
+    assert_int_equal(hcs_net_network_open(NET1, &n), HCS_ERR_WIN32_MOD_NOT_FOUND);
     assert_null(n);
     assert_int_equal(hcs_net_function_present("HcnCreateNetwork"), 0);
     assert_int_equal(hcs_compute_features(&json), HCS_S_OK);
@@ -398,7 +398,7 @@ static void test_missing_dll_and_functions(void **state)
     contains(json, "\"available\":0,\"total\":50");
     hcs_free(json);
     /* back */
-    assert_int_equal(hcs_net_loader_set_path(fake_ext_path("computenetwork.dll")), HCS_S_OK);
+    assert_int_equal(hcs_net_set_dll_path(fake_ext_path("computenetwork.dll")), HCS_S_OK);
     assert_int_equal(hcs_net_load(), HCS_S_OK);
 }
 
@@ -428,7 +428,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_dll_and_functions, setup, teardown),
         cmocka_unit_test(test_every_function_reached),
     };
-    if (fake_ext_load(&X, "computenetwork.dll", hcs_net_loader_set_path, hcs_net_load,
+    if (fake_ext_load(&X, "computenetwork.dll", hcs_net_set_dll_path, hcs_net_load,
                       L"computenetwork.dll") != 0)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,7 +114,7 @@ static void test_vhds(void **state)
     (void)state;
     /* 17763: a CreateFile handle */
     hcsi_storage_set_build(17763);
-    assert_int_equal(hcs_windows_build(), 17763);
+    assert_int_equal(hcs_layer_windows_build(), 17763);
     assert_int_equal(hcs_layer_format_vhd_file(vhd, HCS_VHD_HANDLE_AUTO), HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcsFormatWritableLayerVhd", 0)->n[0], 1);
     /* the format failing: the message names the handle kind and why */
@@ -168,20 +168,20 @@ static void test_privileges(void **state)
         assert_int_equal(hr, HCS_ERR_WIN32_PRIVILEGE_NOT_HELD);
         contains(hcs_error_last()->message, "not held by this process: run it elevated");
     }
-    assert_int_equal(hcs_privileges_enable(bad, 2), hcs_hresult_from_win32(1313));
+    assert_int_equal(hcs_layer_privileges_enable_list(bad, 2), hcs_hresult_from_win32(1313));
     contains(hcs_error_last()->message, "no such privilege: \"SeNoSuchPrivilege\"");
-    assert_int_equal(hcs_privileges_enable(NULL, 1), HCS_ERR_POINTER);
+    assert_int_equal(hcs_layer_privileges_enable_list(NULL, 1), HCS_ERR_POINTER);
 }
 
 static void test_loader(void **state)
 {
     (void)state;
     assert_int_equal(hcs_layer_function_present("HcsAttachOverlayFilter"), 1);
-    assert_int_equal(hcs_layer_loader_set_path(fake_ext_path("nope\\computestorage.dll")), HCS_S_OK);
+    assert_int_equal(hcs_layer_set_dll_path(fake_ext_path("nope\\computestorage.dll")), HCS_S_OK);
     assert_int_equal(hcs_layer_destroy("C:\\l"), HCS_ERR_WIN32_MOD_NOT_FOUND);
     contains(hcs_error_last()->message, "computestorage.dll could not be loaded from \"");
     assert_int_equal(hcs_layer_function_present("HcsAttachOverlayFilter"), 0);
-    assert_int_equal(hcs_layer_loader_set_path(fake_ext_path("computestorage.dll")), HCS_S_OK);
+    assert_int_equal(hcs_layer_set_dll_path(fake_ext_path("computestorage.dll")), HCS_S_OK);
     assert_int_equal(hcs_layer_load(), HCS_S_OK);
 }
 
@@ -207,7 +207,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_loader, setup, teardown),
         cmocka_unit_test(test_every_function_reached),
     };
-    if (fake_ext_load(&X, "computestorage.dll", hcs_layer_loader_set_path, hcs_layer_load,
+    if (fake_ext_load(&X, "computestorage.dll", hcs_layer_set_dll_path, hcs_layer_load,
                       L"computestorage.dll") != 0)
         return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,8 +58,8 @@ static void test_create_utf16_and_op_lifetime(void **state)
     hcs_system *s = NULL;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_system_create(id, cfg, 1234, &s), HCS_S_OK);
-    assert_string_equal(hcs_system_id(s), id);
+    assert_int_equal(hcs_compute_system_create(id, cfg, 1234, &s), HCS_S_OK);
+    assert_string_equal(hcs_compute_system_id(s), id);
     c = fake_nth("HcsCreateComputeSystem", 0);
     assert_wstr(c, 0, id);
     assert_int_equal(c->wlen[0], 6); /* v m - e-acute + surrogate pair */
@@ -76,7 +76,7 @@ static void test_create_utf16_and_op_lifetime(void **state)
                      fake_nth("HcsCreateOperation", 0)->h[2]);
     assert_int_equal(F.count("HcsCloseOperation"), 1);
     assert_true(F.find("HcsCloseOperation", 0) > F.find("HcsWaitForOperationResult", 0));
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
     assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
 }
 
@@ -90,7 +90,7 @@ static void test_create_failure_rich_error(void **state)
     const hcs_error *e;
     (void)state;
     fake_push_result("HcsCreateComputeSystem", HCS_ERR_INVALID_JSON, doc);
-    assert_int_equal(hcs_system_create("vm1", "{\"Foo\":1}", HCS_TIMEOUT_DEFAULT, &s),
+    assert_int_equal(hcs_compute_system_create("vm1", "{\"Foo\":1}", HCS_TIMEOUT_DEFAULT, &s),
                      HCS_ERR_INVALID_JSON);
     assert_null(s);
     e = hcs_error_last();
@@ -117,7 +117,7 @@ static void test_create_call_failure(void **state)
     st.fn = "HcsCreateComputeSystem";
     st.call_hr = HCS_ERR_ACCESS_DENIED;
     F.push(&st);
-    assert_int_equal(hcs_system_create("vm1", "{}", 1000, &s), HCS_ERR_ACCESS_DENIED);
+    assert_int_equal(hcs_compute_system_create("vm1", "{}", 1000, &s), HCS_ERR_ACCESS_DENIED);
     assert_contains(hcs_error_last()->message,
                     "create compute system \"vm1\" (HcsCreateComputeSystem): ");
     assert_contains(hcs_error_last()->message, "HCS_E_ACCESS_DENIED 0x8037011B");
@@ -129,7 +129,7 @@ static void test_create_timeout_cancels_and_terminates(void **state)
     hcs_system *s = NULL;
     (void)state;
     fake_push_pending("HcsCreateComputeSystem", FAKE_PENDING_NEVER);
-    assert_int_equal(hcs_system_create("vm-slow", "{}", 50, &s), HCS_ERR_OPERATION_TIMEOUT);
+    assert_int_equal(hcs_compute_system_create("vm-slow", "{}", 50, &s), HCS_ERR_OPERATION_TIMEOUT);
     assert_null(s);
     assert_contains(hcs_error_last()->message,
                     "create compute system \"vm-slow\": did not complete within 50 ms");
@@ -144,7 +144,7 @@ static void test_open_missing(void **state)
 {
     hcs_system *s = (hcs_system *)1;
     (void)state;
-    assert_int_equal(hcs_system_open("nope", &s), HCS_ERR_SYSTEM_NOT_FOUND);
+    assert_int_equal(hcs_compute_system_open("nope", &s), HCS_ERR_SYSTEM_NOT_FOUND);
     assert_null(s);
     assert_contains(hcs_error_last()->message,
                     "open compute system \"nope\": No VM/container with that id "
@@ -157,37 +157,37 @@ static void test_verbs(void **state)
     hcs_system *s = NULL;
     char *props = NULL;
     (void)state;
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_system_pause(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_pause(s, NULL, 1000), HCS_S_OK);
     assert_null(fake_nth("HcsPauseComputeSystem", 0)->str[0]);
-    assert_int_equal(hcs_system_properties(s, "{\"PropertyTypes\":[\"Memory\"]}", 1000,
+    assert_int_equal(hcs_compute_system_properties(s, "{\"PropertyTypes\":[\"Memory\"]}", 1000,
                                            &props),
                      HCS_S_OK);
     assert_contains(props, "\"State\":\"Paused\"");
     assert_string_equal(fake_nth("HcsGetComputeSystemProperties", 0)->str[0],
                         "{\"PropertyTypes\":[\"Memory\"]}");
     hcs_free(props);
-    assert_int_equal(hcs_system_save(s, "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":"
+    assert_int_equal(hcs_compute_system_save(s, "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":"
                                         "\"C:\\\\vm\\\\s.vmrs\"}", 1000),
                      HCS_S_OK);
     assert_string_equal(fake_nth("HcsSaveComputeSystem", 0)->str[0],
                         "{\"SaveType\":\"ToFile\",\"SaveStateFilePath\":"
                         "\"C:\\\\vm\\\\s.vmrs\"}");
-    assert_int_equal(hcs_system_resume(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_system_modify(s, "{\"ResourcePath\":\"VirtualMachine/"
+    assert_int_equal(hcs_compute_system_resume(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_modify(s, "{\"ResourcePath\":\"VirtualMachine/"
                                           "ComputeTopology/Memory/SizeInMB\","
                                           "\"RequestType\":\"Update\",\"Settings\":2048}",
                                        (hcs_os_handle)0x1234, 1000),
                      HCS_S_OK);
     assert_int_equal(fake_nth("HcsModifyComputeSystem", 0)->h[2], 0x1234);
-    assert_int_equal(hcs_system_shutdown(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_shutdown(s, NULL, 1000), HCS_S_OK);
     /* stopped: terminate is "already stopped", success (S_FALSE) */
-    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_ERR_S_FALSE);
+    assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_ERR_S_FALSE);
     /* start on a stopped system: the rich error */
-    assert_int_equal(hcs_system_start(s, NULL, 1000), HCS_ERR_INVALID_STATE);
+    assert_int_equal(hcs_compute_system_start(s, NULL, 1000), HCS_ERR_INVALID_STATE);
     assert_contains(hcs_error_last()->message, "start compute system \"fakevm-running\"");
-    assert_int_equal(hcs_system_pause(s, NULL, 1000), HCS_ERR_SYSTEM_ALREADY_STOPPED);
-    hcs_system_close(s);
+    assert_int_equal(hcs_compute_system_pause(s, NULL, 1000), HCS_ERR_SYSTEM_ALREADY_STOPPED);
+    hcs_compute_system_close(s);
     /* every verb had its own operation, all closed */
     assert_int_equal(F.count("HcsCreateOperation"), F.count("HcsCloseOperation"));
 }
@@ -197,18 +197,18 @@ static void test_crash_and_wait(void **state)
     hcs_system *s = NULL;
     char *exit_doc = NULL;
     (void)state;
-    assert_int_equal(hcs_system_create("vm-crash", "{}", 1000, &s), HCS_S_OK);
-    assert_int_equal(hcs_system_start(s, "{}", 1000), HCS_S_OK);
-    assert_int_equal(hcs_system_wait(s, 10, &exit_doc), HCS_ERR_OPERATION_TIMEOUT);
+    assert_int_equal(hcs_compute_system_create("vm-crash", "{}", 1000, &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_start(s, "{}", 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_wait(s, 10, &exit_doc), HCS_ERR_OPERATION_TIMEOUT);
     assert_contains(hcs_error_last()->message,
                     "compute system \"vm-crash\" did not exit within 10 ms");
     assert_null(exit_doc);
-    assert_int_equal(hcs_system_crash(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_system_wait(s, HCS_TIMEOUT_INFINITE, &exit_doc), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_crash(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_wait(s, HCS_TIMEOUT_INFINITE, &exit_doc), HCS_S_OK);
     assert_contains(exit_doc, "\"ExitType\":\"UnexpectedExit\"");
     assert_int_equal(fake_nth("HcsWaitForComputeSystemExit", 1)->n[0], 0xFFFFFFFFu);
     hcs_free(exit_doc);
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
 }
 
 static void test_enumerate(void **state)
@@ -249,9 +249,9 @@ static void test_system_events(void **state)
     hcs_event *e = NULL;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE, 77),
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE, 77),
                      HCS_S_OK);
     c = fake_nth("HcsSetComputeSystemCallback", 0);
     assert_true(fake_is_key(c->h[1])); /* a key, not a pointer */
@@ -260,29 +260,29 @@ static void test_system_events(void **state)
     /* an event from another thread */
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED,
            "{\"Enabled\":true}", 0);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED);
-    assert_string_equal(hcs_event_type_name(e->type), "SystemRdpEnhancedModeStateChanged");
+    assert_string_equal(hcs_compute_event_type_name(e->type), "SystemRdpEnhancedModeStateChanged");
     assert_string_equal(e->data, "{\"Enabled\":true}");
     assert_string_equal(e->system_id, "fakevm-running");
     assert_int_equal(e->tag, 77);
-    hcs_event_free(e);
+    hcs_compute_event_free(e);
     /* terminate: the exit arrives with its SystemExitStatus */
-    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
     assert_contains(e->data, "\"ExitType\":\"GracefulExit\"");
-    hcs_event_free(e);
+    hcs_compute_event_free(e);
     /* the service going away */
     F.fire(NULL, 0, HCS_EVENT_SERVICE_DISCONNECT, NULL, 0);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_SERVICE_DISCONNECT);
     assert_null(e->data);
-    hcs_event_free(e);
-    assert_int_equal(hcs_events_wait(q, 20, &e), HCS_ERR_OPERATION_TIMEOUT);
+    hcs_compute_event_free(e);
+    assert_int_equal(hcs_compute_events_wait(q, 20, &e), HCS_ERR_OPERATION_TIMEOUT);
     assert_null(e);
-    hcs_system_close(s);
-    hcs_events_close(q);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
 }
 
 /* A callback that arrives after the close finds no key: dropped. */
@@ -291,19 +291,19 @@ static void test_late_event_after_close(void **state)
     hcs_events *q = NULL;
     hcs_system *s = NULL;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_system_subscribe(s, q, 0, 1), HCS_S_OK);
-    hcs_system_close(s);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_subscribe(s, q, 0, 1), HCS_S_OK);
+    hcs_compute_system_close(s);
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_CRASH_REPORT, "{}", 1 /* late */);
     fake_settle();
-    assert_int_equal(hcs_events_pending(q), 0);
-    hcs_events_close(q);
+    assert_int_equal(hcs_compute_events_pending(q), 0);
+    hcs_compute_events_close(q);
 }
 
 static void test_create_in_namespace_with_events(void **state)
 {
-    hcs_system_create_options o;
+    hcs_compute_system_create_options o;
     hcs_events *q = NULL;
     hcs_system *s = NULL;
     hcs_event *e = NULL;
@@ -311,13 +311,13 @@ static void test_create_in_namespace_with_events(void **state)
     uint64_t id = 0;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    hcs_compute_system_create_options_init(&o, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION);
     o.namespace_id = "ns-1";
     o.events = q;
     o.event_options = HCS_EVENT_OPTION_ENABLE_LIVE_MIGRATION_EVENTS;
     o.event_tag = 5;
-    assert_int_equal(hcs_system_create_ex("vm-ns", "{}", &o, 1000, &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_create_ex("vm-ns", "{}", &o, 1000, &s), HCS_S_OK);
     c = fake_nth("HcsCreateComputeSystemInNamespace", 0);
     assert_string_equal(c->str[0], "ns-1");
     assert_string_equal(c->str[1], "vm-ns");
@@ -327,57 +327,57 @@ static void test_create_in_namespace_with_events(void **state)
     assert_int_not_equal(c->h[2], 0);
     /* subscribed atomically: no separate HcsSetComputeSystemCallback */
     assert_int_equal(F.count("HcsSetComputeSystemCallback"), 0);
-    assert_int_equal(hcs_system_start(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_start(s, NULL, 1000), HCS_S_OK);
     /* the event names the operation while it is open */
-    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, "{}", op),
+    assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, "{}", op),
                      HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
-    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_S_OK);
     assert_int_equal(e->operation_id, id);
     assert_int_equal(e->tag, 5);
-    hcs_event_free(e);
-    hcs_op_close(op);
+    hcs_compute_event_free(e);
+    hcs_compute_op_close(op);
     /* A synchronous call's event names that call's internal operation
      * while it is still open and carries no id once it was closed: the
      * double fires it from another thread, so either may be seen, but
      * never the id of the operation closed above. */
-    assert_int_equal(hcs_system_migration_start(s, "{}", 1000), HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_migration_start(s, "{}", 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
     assert_int_not_equal(e->operation_id, id);
     assert_int_equal(e->tag, 5);
-    hcs_event_free(e);
-    hcs_system_close(s);
+    hcs_compute_event_free(e);
+    hcs_compute_system_close(s);
     /* open in the namespace too */
-    assert_int_equal(hcs_system_open_in_namespace("ns-1", "vm-ns", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open_in_namespace("ns-1", "vm-ns", &s), HCS_S_OK);
     assert_string_equal(fake_nth("HcsOpenComputeSystemInNamespace", 0)->str[0], "ns-1");
-    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
-    hcs_system_close(s);
-    hcs_events_close(q);
+    assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
 }
 
 static void test_create_with_events_plain(void **state)
 {
-    hcs_system_create_options o;
+    hcs_compute_system_create_options o;
     hcs_events *q = NULL;
     hcs_system *s = NULL;
     hcs_event *e = NULL;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    hcs_system_create_options_init(&o, HCS_SYSTEM_CREATE_OPTIONS_VERSION);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    hcs_compute_system_create_options_init(&o, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION);
     o.events = q;
-    assert_int_equal(hcs_system_create_ex("vm-ev", "{}", &o, 1000, &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_create_ex("vm-ev", "{}", &o, 1000, &s), HCS_S_OK);
     /* registered before the creation was waited for */
     assert_true(F.find("HcsSetComputeSystemCallback", 0) <
                 F.find("HcsWaitForOperationResult", 0));
-    assert_int_equal(hcs_system_terminate(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
-    hcs_event_free(e);
-    hcs_system_close(s);
-    hcs_events_close(q);
+    hcs_compute_event_free(e);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
 }
 
 /* ---- operations ---- */
@@ -395,7 +395,7 @@ static void on_complete(hcs_op *op, void *ctx)
     cb_state *st = (cb_state *)ctx;
     st->tid = GetCurrentThreadId();
     st->ctx = ctx;
-    st->hr = hcs_op_result(op, &st->doc);
+    st->hr = hcs_compute_op_result(op, &st->doc);
     SetEvent(st->done);
 }
 
@@ -408,22 +408,22 @@ static void test_op_callback_from_other_thread(void **state)
     (void)state;
     memset(&st, 0, sizeof st);
     st.done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_op_create_with_callback(on_complete, &st, &op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create_with_callback(on_complete, &st, &op), HCS_S_OK);
     assert_true(fake_is_key(fake_nth("HcsCreateOperation", 0)->h[0]));
     assert_int_not_equal(fake_nth("HcsCreateOperation", 0)->h[1], 0);
-    assert_int_equal(hcs_op_get_context(op, &ctx), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_context(op, &ctx), HCS_S_OK);
     assert_ptr_equal(ctx, &st);
     fake_push_pending("HcsGetComputeSystemProperties", 100);
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_PROPERTIES, NULL, op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_PROPERTIES, NULL, op), HCS_S_OK);
     assert_int_equal(WaitForSingleObject(st.done, 5000), WAIT_OBJECT_0);
     assert_int_not_equal(st.tid, GetCurrentThreadId());
     assert_int_equal(st.hr, HCS_S_OK);
     assert_ptr_equal(st.ctx, &st);
     assert_contains(st.doc, "\"Id\":\"fakevm-running\"");
     hcs_free(st.doc);
-    hcs_op_close(op);
-    hcs_system_close(s);
+    hcs_compute_op_close(op);
+    hcs_compute_system_close(s);
     CloseHandle(st.done);
 }
 
@@ -437,14 +437,14 @@ static void test_op_pending_result_and_accessors(void **state)
     int type = 0, marker = 0;
     void *ctx = NULL;
     (void)state;
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
     /* before use */
-    assert_int_equal(hcs_op_get_id(op, &id), HCS_ERR_OPERATION_NOT_STARTED);
-    assert_int_equal(hcs_op_result(op, &doc), HCS_ERR_OPERATION_NOT_STARTED);
-    assert_int_equal(hcs_op_get_type(op, &type), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_ERR_OPERATION_NOT_STARTED);
+    assert_int_equal(hcs_compute_op_result(op, &doc), HCS_ERR_OPERATION_NOT_STARTED);
+    assert_int_equal(hcs_compute_op_get_type(op, &type), HCS_S_OK);
     assert_int_equal(type, HCS_OP_TYPE_NONE);
-    assert_int_equal(hcs_op_add_resource(op, HCS_RESOURCE_SOCKET,
+    assert_int_equal(hcs_compute_op_add_resource(op, HCS_RESOURCE_SOCKET,
                                          "hcs:/VirtualMachine/LiveMigrationSocket",
                                          (hcs_os_handle)0x99),
                      HCS_S_OK);
@@ -452,37 +452,37 @@ static void test_op_pending_result_and_accessors(void **state)
                         "hcs:/VirtualMachine/LiveMigrationSocket");
     assert_int_equal(fake_nth("HcsAddResourceToOperation", 0)->n[0], HCS_RESOURCE_SOCKET);
     assert_int_equal(fake_nth("HcsAddResourceToOperation", 0)->h[1], 0x99);
-    assert_int_equal(hcs_op_set_context(op, &marker), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_set_context(op, &marker), HCS_S_OK);
     assert_true(fake_is_key(fake_nth("HcsSetOperationContext", 0)->h[1]));
-    assert_int_equal(hcs_op_get_context(op, &ctx), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_context(op, &ctx), HCS_S_OK);
     assert_ptr_equal(ctx, &marker);
     fake_push_pending("HcsStartComputeSystem", FAKE_PENDING_NEVER);
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_START, "{}", op), HCS_S_OK);
-    assert_int_equal(hcs_op_result(op, &doc), HCS_ERR_OPERATION_PENDING);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_START, "{}", op), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_result(op, &doc), HCS_ERR_OPERATION_PENDING);
     assert_contains(hcs_error_last()->message,
                     "start compute system \"fakevm-running\": still running");
-    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_S_OK);
     assert_int_not_equal(id, 0);
-    assert_int_equal(hcs_op_get_type(op, &type), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_type(op, &type), HCS_S_OK);
     assert_int_equal(type, HCS_OP_TYPE_START);
-    assert_string_equal(hcs_op_type_name(type), "Start");
-    assert_int_equal(hcs_op_get_system(op, &from), HCS_S_OK);
+    assert_string_equal(hcs_compute_op_type_name(type), "Start");
+    assert_int_equal(hcs_compute_op_get_system(op, &from), HCS_S_OK);
     assert_ptr_equal(from, s);
-    assert_int_equal(hcs_op_get_process(op, &pfrom), HCS_ERR_WIN32_NOT_FOUND);
+    assert_int_equal(hcs_compute_op_get_process(op, &pfrom), HCS_ERR_WIN32_NOT_FOUND);
     assert_null(pfrom);
-    assert_int_equal(hcs_op_properties(op, "{}", &doc), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_properties(op, "{}", &doc), HCS_S_OK);
     assert_contains(doc, "\"State\":\"Pending\"");
     hcs_free(doc);
-    assert_int_equal(hcs_op_cancel(op), HCS_ERR_NOTIMPL); /* best effort */
-    assert_int_equal(hcs_op_wait(op, 10, &doc), HCS_ERR_OPERATION_TIMEOUT);
+    assert_int_equal(hcs_compute_op_cancel(op), HCS_ERR_NOTIMPL); /* best effort */
+    assert_int_equal(hcs_compute_op_wait(op, 10, &doc), HCS_ERR_OPERATION_TIMEOUT);
     F.complete_all();
-    assert_int_equal(hcs_op_wait(op, 5000, &doc), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_wait(op, 5000, &doc), HCS_S_OK);
     assert_null(doc);
-    assert_int_equal(hcs_op_result(op, &doc), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_result(op, &doc), HCS_S_OK);
     /* an operation is used once: a second use is refused by HCS */
     assert_int_equal(F.count("HcsCloseOperation"), 0);
-    hcs_op_close(op);
-    hcs_system_close(s);
+    hcs_compute_op_close(op);
+    hcs_compute_system_close(s);
 }
 
 typedef struct waiter {
@@ -493,7 +493,7 @@ typedef struct waiter {
 static void waiter_thread(void *arg)
 {
     waiter *w = (waiter *)arg;
-    w->hr = hcs_op_wait(w->op, HCS_TIMEOUT_INFINITE, NULL);
+    w->hr = hcs_compute_op_wait(w->op, HCS_TIMEOUT_INFINITE, NULL);
 }
 
 /* Closing an operation another thread waits on: HcsCloseOperation only
@@ -505,23 +505,23 @@ static void test_close_while_waiting(void **state)
     hcsi_thread t;
     waiter w;
     (void)state;
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
     fake_push_pending("HcsPauseComputeSystem", FAKE_PENDING_NEVER);
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_PAUSE, NULL, op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_PAUSE, NULL, op), HCS_S_OK);
     w.op = op;
     w.hr = -1;
     assert_int_equal(hcsi_thread_start(&t, waiter_thread, &w), HCS_S_OK);
     while (F.count("HcsWaitForOperationResult") == 0)
         Sleep(5);
-    hcs_op_close(op); /* deferred */
+    hcs_compute_op_close(op); /* deferred */
     Sleep(50);
     assert_int_equal(F.count("HcsCloseOperation"), 0);
     F.complete_all();
     hcsi_thread_join(&t);
     assert_int_equal(w.hr, HCS_S_OK);
     assert_int_equal(F.count("HcsCloseOperation"), 1);
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
 }
 
 static void test_op_notifications(void **state)
@@ -532,25 +532,25 @@ static void test_op_notifications(void **state)
     hcs_event *e = NULL;
     uint64_t id = 0;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_op_create_with_events(q, HCS_OP_OPTION_PROGRESS_UPDATE, 9, &op),
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_create_with_events(q, HCS_OP_OPTION_PROGRESS_UPDATE, 9, &op),
                      HCS_S_OK);
     assert_int_equal(fake_nth("HcsCreateOperationWithNotifications", 0)->n[0],
                      HCS_OP_OPTION_PROGRESS_UPDATE);
     assert_true(fake_is_key(fake_nth("HcsCreateOperationWithNotifications", 0)->h[0]));
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_SAVE, "{}", op), HCS_S_OK);
-    assert_int_equal(hcs_op_wait(op, 5000, NULL), HCS_S_OK);
-    assert_int_equal(hcs_op_get_id(op, &id), HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_SAVE, "{}", op), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_wait(op, 5000, NULL), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
     assert_int_equal(e->operation_id, id);
     assert_int_equal(e->tag, 9);
     assert_null(e->system_id);
-    hcs_event_free(e);
-    hcs_op_close(op);
-    hcs_system_close(s);
-    hcs_events_close(q);
+    hcs_compute_event_free(e);
+    hcs_compute_op_close(op);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
 }
 
 /* With HcsEventOptionEnableOperationCallbacks, completions arrive as system
@@ -562,24 +562,24 @@ static void test_system_operation_callbacks(void **state)
     hcs_system *s = NULL;
     hcs_event *e = NULL;
     (void)state;
-    assert_int_equal(hcs_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_OPERATION_CALLBACKS,
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_OPERATION_CALLBACKS,
                                           3),
                      HCS_S_OK);
-    assert_int_equal(hcs_op_create(&op), HCS_S_OK);
-    assert_int_equal(hcs_system_begin(s, HCS_SYSTEM_VERB_RESUME, NULL, op), HCS_S_OK);
-    assert_int_equal(hcs_op_set_callback(op, on_complete, NULL),
+    assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_RESUME, NULL, op), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_set_callback(op, on_complete, NULL),
                      HCS_ERR_OPERATION_SYSTEM_CALLBACK_ALREADY_SET);
-    assert_int_equal(hcs_op_wait(op, 5000, NULL), HCS_S_OK);
-    assert_int_equal(hcs_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(hcs_compute_op_wait(op, 5000, NULL), HCS_S_OK);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
     assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
     assert_string_equal(e->system_id, "fakevm-running");
     assert_int_not_equal(e->operation_id, 0);
-    hcs_event_free(e);
-    hcs_op_close(op);
-    hcs_system_close(s);
-    hcs_events_close(q);
+    hcs_compute_event_free(e);
+    hcs_compute_op_close(op);
+    hcs_compute_system_close(s);
+    hcs_compute_events_close(q);
 }
 
 /* Closing a system while another thread is inside a call on it. */
@@ -587,7 +587,7 @@ static void props_thread(void *arg)
 {
     hcs_system *s = (hcs_system *)arg;
     char *json = NULL;
-    if (HCS_SUCCEEDED(hcs_system_properties(s, NULL, HCS_TIMEOUT_INFINITE, &json)))
+    if (HCS_SUCCEEDED(hcs_compute_system_properties(s, NULL, HCS_TIMEOUT_INFINITE, &json)))
         hcs_free(json);
 }
 
@@ -596,12 +596,12 @@ static void test_system_close_during_call(void **state)
     hcs_system *s = NULL;
     hcsi_thread t;
     (void)state;
-    assert_int_equal(hcs_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     fake_push_pending("HcsGetComputeSystemProperties", FAKE_PENDING_NEVER);
     assert_int_equal(hcsi_thread_start(&t, props_thread, s), HCS_S_OK);
     while (F.count("HcsWaitForOperationResult") == 0)
         Sleep(5);
-    hcs_system_close(s);
+    hcs_compute_system_close(s);
     assert_int_equal(F.count("HcsCloseComputeSystem"), 0); /* still in use */
     F.complete_all();
     hcsi_thread_join(&t);

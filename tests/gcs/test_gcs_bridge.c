@@ -61,14 +61,14 @@ static void test_handshake_linux(void **s)
                         "{\"ContainerId\":\"\",\"ActivityId\":\"00000000-0000-0000-0000-"
                         "000000000000\",\"MinimumVersion\":4,\"MaximumVersion\":4}\n");
     /* ids continue from 1 */
-    assert_int_equal(hcs_gcs_start_container(b, "c1"), 0);
+    assert_int_equal(hcs_gcs_container_start(b, "c1"), 0);
     assert_true(p.ids[1] == 1);
     /* capability gate: refused locally, nothing sent */
     assert_int_equal(hcs_gcs_modify_service_settings(b, "LogForwardService",
                                                      "{\"RPCType\":\"StartLogForwarding\"}"),
                      HCS_ERR_WIN32_NOT_SUPPORTED);
     gt_expect_msg("did not advertise LogForwardingSupported");
-    assert_int_equal(hcs_gcs_update_container(b, "c1", "{}"), HCS_ERR_WIN32_NOT_SUPPORTED);
+    assert_int_equal(hcs_gcs_container_update(b, "c1", "{}"), HCS_ERR_WIN32_NOT_SUPPORTED);
     assert_int_equal(peer_frames(&p), 2);
     hcs_gcs_bridge_close(b);
     peer_finish(&p);
@@ -209,7 +209,7 @@ static void call_dump(void *arg)
 {
     caller_arg *a = (caller_arg *)arg;
     char *st = NULL;
-    a->hr = hcs_gcs_dump_stacks(a->b, &st);
+    a->hr = hcs_gcs_bridge_dump_stacks(a->b, &st);
     if (HCS_FAILED(a->hr) && hcs_error_last())
         snprintf(a->msg, sizeof a->msg, "%s", hcs_error_last()->message);
     hcs_free(st);
@@ -250,10 +250,10 @@ static void test_eof_many_in_flight(void **s)
             fail_msg("%s", a[i].msg);
     }
     assert_false(hcs_gcs_bridge_is_alive(b));
-    hcs_gcs_bridge_get_stats(b, &st);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.rpcs_in_flight, 0);
     /* later calls fail at once with the same reason */
-    assert_int_equal(hcs_gcs_start_container(b, "x"), HCS_ERR_CONNECTION_CLOSED);
+    assert_int_equal(hcs_gcs_container_start(b, "x"), HCS_ERR_CONNECTION_CLOSED);
     gt_expect_msg("EOF");
     hcs_gcs_bridge_close(b);
     peer_finish(&p);
@@ -286,7 +286,7 @@ static void expect_fault(raw_ctx *rc, hcs_result want_call, const char *needle)
     assert_int_equal(peer_start(&p, h_raw, rc), 0);
     cfg_fast(&c, NULL);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    hr = hcs_gcs_dump_stacks(b, &st);
+    hr = hcs_gcs_bridge_dump_stacks(b, &st);
     assert_int_equal(hr, want_call);
     gt_expect_msg(needle);
     assert_false(hcs_gcs_bridge_is_alive(b));
@@ -351,13 +351,13 @@ static void test_bad_json_survives(void **s)
         assert_int_equal(peer_start(&p, h_body, (void *)bad[i]), 0);
         cfg_fast(&c, NULL);
         assert_int_equal(peer_connect(&p, &c, &b), 0);
-        assert_int_equal(hcs_gcs_dump_stacks(b, &st), HCS_ERR_INVALID_JSON);
+        assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &st), HCS_ERR_INVALID_JSON);
         gt_expect_msg("DumpStacks");
         assert_null(st);
         /* framing is intact: the connection stays up */
         assert_true(hcs_gcs_bridge_is_alive(b));
         p.ctx = (void *)"{\"Result\":0,\"GuestStacks\":\"ok\"}";
-        assert_int_equal(hcs_gcs_dump_stacks(b, &st), 0);
+        assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &st), 0);
         assert_string_equal(st, "ok");
         hcs_free(st);
         hcs_gcs_bridge_close(b);
@@ -378,13 +378,13 @@ static void test_guest_error_detail(void **s)
                 "\"ModuleName\":\"gcs\",\"FileName\":\"\",\"Line\":4294967295}]}"), 0);
     cfg_fast(&c, NULL);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    assert_int_equal(hcs_gcs_delete_container_state(b, "nope"), (hcs_result)0xC037010Eu);
+    assert_int_equal(hcs_gcs_container_delete_state(b, "nope"), (hcs_result)0xC037010Eu);
     e = hcs_error_last();
     assert_non_null(strstr(e->message, "DeleteContainerState: guest returned 0xC037010E"));
     assert_non_null(e->detail);
     assert_non_null(strstr(e->detail, "\"ModuleName\":\"gcs\""));
     /* hcsshim's special case: Shutdown* on a missing container succeeds */
-    assert_int_equal(hcs_gcs_shutdown_container(b, "nope", 1), 0);
+    assert_int_equal(hcs_gcs_container_shutdown(b, "nope", 1), 0);
     hcs_gcs_bridge_close(b);
     peer_finish(&p);
 }
@@ -442,7 +442,7 @@ static void test_timeout_survives(void **s)
     assert_int_equal(hr, 0);
     assert_non_null(strstr(resp, "fresh"));
     hcs_free(resp);
-    hcs_gcs_bridge_get_stats(b, &st);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.late_responses, 1);
     assert_true(hcs_gcs_bridge_is_alive(b));
     assert_non_null(strstr(ls.all, "dropping Response(DumpStacks) for id 1"));
@@ -482,18 +482,18 @@ static void test_notifications(void **s)
     assert_int_equal(peer_start(&p, h_notify, NULL), 0);
     cfg_fast(&c, &ls);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    assert_int_equal(hcs_gcs_create_container(b, "c1", "{}"), 0);
+    assert_int_equal(hcs_gcs_container_create(b, "c1", "{}"), 0);
     /* the same id again is refused locally */
-    assert_int_equal(hcs_gcs_create_container(b, "c1", "{}"), HCS_ERR_SYSTEM_ALREADY_EXISTS);
+    assert_int_equal(hcs_gcs_container_create(b, "c1", "{}"), HCS_ERR_SYSTEM_ALREADY_EXISTS);
     assert_int_equal(hcs_gcs_container_wait(b, "c1", 10, NULL), HCS_ERR_OPERATION_TIMEOUT);
-    assert_int_equal(hcs_gcs_start_container(b, "c1"), 0);
+    assert_int_equal(hcs_gcs_container_start(b, "c1"), 0);
     assert_int_equal(hcs_gcs_container_wait(b, "c1", 5000, &n), 0);
     assert_string_equal(n.type, "GracefulExit");
     assert_string_equal(n.container_id, "c1");
     hcs_gcs_notification_clear(&n);
     /* the rest of the burst was handled before this response */
-    assert_int_equal(hcs_gcs_start_container(b, "c2"), 0);
-    hcs_gcs_bridge_get_stats(b, &st);
+    assert_int_equal(hcs_gcs_container_start(b, "c2"), 0);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.unknown_notifications, 2);
     assert_int_equal(st.duplicate_notifications, 1);
     assert_int_equal(st.malformed_notifications, 1);
@@ -502,7 +502,7 @@ static void test_notifications(void **s)
     assert_non_null(strstr(ls.all, "duplicate notification (GracefulExit) for container \"c1\""));
     assert_int_equal(hcs_gcs_container_wait(b, "nope", 0, NULL), HCS_ERR_SYSTEM_NOT_FOUND);
     /* the waiter is dropped by DeleteContainerState */
-    assert_int_equal(hcs_gcs_delete_container_state(b, "c1"), 0);
+    assert_int_equal(hcs_gcs_container_delete_state(b, "c1"), 0);
     assert_int_equal(hcs_gcs_container_wait(b, "c1", 0, NULL), HCS_ERR_SYSTEM_NOT_FOUND);
     hcs_gcs_bridge_close(b);
     peer_finish(&p);
@@ -541,7 +541,7 @@ static void test_hostile_text(void **s)
     assert_int_equal(peer_start(&p, h_hostile, NULL), 0);
     cfg_fast(&c, &ls);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    assert_int_equal(hcs_gcs_dump_stacks(b, &stacks), HCS_ERR_FAIL);
+    assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &stacks), HCS_ERR_FAIL);
     m = hcs_error_last()->message;
     /* printable, nothing after the NUL lost, no forged line */
     assert_null(strchr(m, '\x1b'));
@@ -551,8 +551,8 @@ static void test_hostile_text(void **s)
     assert_non_null(hcs_error_last()->detail);
     assert_non_null(strstr(hcs_error_last()->detail, "\"Message\":\"raw\""));
     /* 500 junk notifications: counted, but only the first ones logged */
-    assert_int_equal(hcs_gcs_start_container(b, "c1"), 0);
-    hcs_gcs_bridge_get_stats(b, &st);
+    assert_int_equal(hcs_gcs_container_start(b, "c1"), 0);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.unknown_notifications, 500);
     assert_true(ls.count <= HCSI_GCS_MAX_WARNINGS_LOGGED + 1);
     assert_non_null(strstr(ls.all, "\\x1B[2J\\x0Aforged"));
@@ -582,7 +582,7 @@ static void test_close_wakes_waiters(void **s)
     assert_int_equal(peer_start(&p, h_ok, NULL), 0);
     cfg_fast(&c, NULL);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    assert_int_equal(hcs_gcs_create_container(b, "c9", "{}"), 0);
+    assert_int_equal(hcs_gcs_container_create(b, "c9", "{}"), 0);
     memset(&a, 0, sizeof a);
     a.b = b;
     assert_int_equal(hcsi_thread_start(&t, wait_container, &a), 0);
@@ -620,10 +620,10 @@ static void test_fast_guest(void **s)
     assert_int_equal(peer_start(&p, h_burst, NULL), 0);
     cfg_fast(&c, NULL);
     assert_int_equal(peer_connect(&p, &c, &b), 0);
-    assert_int_equal(hcs_gcs_dump_stacks(b, &stacks), 0);
+    assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &stacks), 0);
     assert_string_equal(stacks, "after-burst");
     hcs_free(stacks);
-    hcs_gcs_bridge_get_stats(b, &st);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.unknown_notifications, 20000);
     assert_int_equal(st.frames_received, 20002);
     assert_true(hcs_gcs_bridge_is_alive(b));
@@ -724,7 +724,7 @@ static void test_concurrency(void **s)
     for (i = 0; i < CONC_THREADS; i++)
         if (HCS_FAILED(a[i].hr))
             fail_msg("thread %d: %s", i, a[i].msg);
-    hcs_gcs_bridge_get_stats(b, &st);
+    hcs_gcs_bridge_get_statistics(b, &st);
     assert_int_equal(st.frames_sent, 1 + CONC_THREADS * CONC_CALLS);
     assert_int_equal(st.rpcs_in_flight, 0);
     assert_int_equal(st.late_responses, 0);
@@ -848,7 +848,7 @@ static void test_typed_helpers(void **s)
         "0000-0000-0000-000000000000\",\"Request\":{\"RequestType\":\"Add\",\"ResourceType\":"
         "\"MappedVirtualDisk\",\"Settings\":{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,"
         "\"ReadOnly\":true}}}\n");
-    assert_int_equal(hcs_gcs_get_process_list(b, "c1", &list, &n), 0);
+    assert_int_equal(hcs_gcs_container_get_process_list(b, "c1", &list, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(list[0].process_id, 28);
     assert_string_equal(list[0].image_name, "sh");

@@ -198,8 +198,8 @@ static void test_container_init(void **s)
     char buf[16];
     (void)s;
     env_up(&e, 5000);
-    assert_int_equal(hcs_gcs_create_container(e.b, "cplain", cfg_plain), 0);
-    assert_int_equal(hcs_gcs_create_container(e.b, "ctty", cfg_tty), 0);
+    assert_int_equal(hcs_gcs_container_create(e.b, "cplain", cfg_plain), 0);
+    assert_int_equal(hcs_gcs_container_create(e.b, "ctty", cfg_tty), 0);
 
     /* the init start of a plain container: hcsshim's exact parameters */
     hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
@@ -268,7 +268,7 @@ static void test_container_wait_default_is_forever(void **s)
     memset(&a, 0, sizeof a);
     hcsi_mutex_init(&a.lock);
     a.b = e.b;
-    assert_int_equal(hcs_gcs_create_container(e.b, "c9", "{}"), 0);
+    assert_int_equal(hcs_gcs_container_create(e.b, "c9", "{}"), 0);
     assert_int_equal(hcsi_thread_start(&t, cwait_main, &a), 0);
     hcsi_sleep_ms(500); /* five RPC timeouts */
     hcsi_mutex_lock(&a.lock);

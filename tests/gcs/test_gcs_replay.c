@@ -306,11 +306,11 @@ static void test_replay_uvm_processes(void **s)
     assert_int_equal(code, 0);
     hcs_gcs_process_close(p);
 
-    OK(hcs_gcs_dump_stacks(b, &stacks));
+    OK(hcs_gcs_bridge_dump_stacks(b, &stacks));
     assert_non_null(strstr(stacks, "goroutine"));
     hcs_free(stacks);
 
-    assert_int_equal(hcs_gcs_delete_container_state(b, CID), (hcs_result)0xC037010Eu);
+    assert_int_equal(hcs_gcs_container_delete_state(b, CID), (hcs_result)0xC037010Eu);
     e = hcs_error_last();
     assert_non_null(e->detail);
     assert_non_null(strstr(e->detail, "\"ModuleName\":\"gcs\""));
@@ -322,7 +322,7 @@ static void test_replay_uvm_processes(void **s)
             "{\"ociVersion\":\"1.1.0\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
             "\"args\":[\"/bin/true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"},\"linux\":{}}",
             "", &cfg));
-        assert_int_equal(hcs_gcs_create_container(b, CID, cfg), (hcs_result)0x80004005u);
+        assert_int_equal(hcs_gcs_container_create(b, CID, cfg), (hcs_result)0x80004005u);
         e = hcs_error_last();
         assert_non_null(strstr(e->message, "invalid rootfs"));
         assert_non_null(strstr(e->detail, "\"StackTrace\""));
@@ -367,9 +367,9 @@ static void test_replay_container(void **s)
         "\"proc\",\"source\":\"proc\"}],\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
         "{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]}}",
         "/run/gcs/c/" CID "/scratch", &cfg));
-    OK(hcs_gcs_create_container(b, CID, cfg));
+    OK(hcs_gcs_container_create(b, CID, cfg));
     hcs_free(cfg);
-    OK(hcs_gcs_start_container(b, CID));
+    OK(hcs_gcs_container_start(b, CID));
 
     hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = CID; /* no OciProcess: start the init */
@@ -377,7 +377,7 @@ static void test_replay_container(void **s)
     OK(hcs_gcs_process_start(b, &pc, &p));
     assert_int_equal(hcs_gcs_process_pid(p), 28);
 
-    OK(hcs_gcs_get_process_list(b, CID, &list, &count));
+    OK(hcs_gcs_container_get_process_list(b, CID, &list, &count));
     assert_int_equal(count, 1);
     assert_int_equal(list[0].process_id, 28);
     hcs_gcs_process_list_free(list, count);
@@ -390,12 +390,12 @@ static void test_replay_container(void **s)
     hcs_gcs_notification_clear(&n);
     hcs_gcs_process_close(p);
 
-    OK(hcs_gcs_shutdown_container(b, CID, 1));
+    OK(hcs_gcs_container_shutdown(b, CID, 1));
     memset(&cl, 0, sizeof cl);
     cl.container_id = CID;
     cl.container_root_path = "/run/gcs/c/" CID "/rootfs";
     OK(hcs_gcs_modify_combined_layers(b, "Remove", &cl));
-    OK(hcs_gcs_delete_container_state(b, CID));
+    OK(hcs_gcs_container_delete_state(b, CID));
     replay_end(&r, b, 10);
 }
 

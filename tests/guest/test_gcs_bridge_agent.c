@@ -351,7 +351,7 @@ static void test_fifty_and_never_reads(void **s)
         argv[3] = NULL;
         ps[i] = start(&e, argv, 1, 1, 1, 0);
     }
-    assert_int_equal(hcs_gcs_get_properties(e.b, NULL, "{\"PropertyTypes\":[\"ProcessList\"]}",
+    assert_int_equal(hcs_gcs_container_get_properties(e.b, NULL, "{\"PropertyTypes\":[\"ProcessList\"]}",
                                             &props),
                      0);
     assert_non_null(strstr(props, "ProcessList"));
@@ -414,10 +414,10 @@ static void test_refusals_through_library(void **s)
     const hcs_error *err;
     (void)s;
     up(&e, 0);
-    assert_int_equal(hcs_gcs_dump_stacks(e.b, &stacks), 0);
+    assert_int_equal(hcs_gcs_bridge_dump_stacks(e.b, &stacks), 0);
     assert_non_null(strstr(stacks, "hcs-gcs"));
     hcs_free(stacks);
-    hr = hcs_gcs_create_container(e.b, "c1",
+    hr = hcs_gcs_container_create(e.b, "c1",
                                   "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
                                   "\"OciBundlePath\":\"/run/gcs/c/c1\",\"OciSpecification\":{}}");
     assert_int_equal((uint32_t)hr, 0x80004005u);
@@ -429,9 +429,9 @@ static void test_refusals_through_library(void **s)
     hr = hcs_gcs_modify_mapped_virtual_disk(e.b, "Add", &d);
     assert_int_equal((uint32_t)hr, 0x80004005u);
     assert_non_null(strstr(hcs_error_last()->message, "device hot-add"));
-    assert_int_equal((uint32_t)hcs_gcs_delete_container_state(e.b, "c1"), 0xC037010Eu);
+    assert_int_equal((uint32_t)hcs_gcs_container_delete_state(e.b, "c1"), 0xC037010Eu);
     /* hcsshim's rule: 0xC037010E on shutdown = already gone = success. */
-    assert_int_equal(hcs_gcs_shutdown_container(e.b, "c2", 1), 0);
+    assert_int_equal(hcs_gcs_container_shutdown(e.b, "c2", 1), 0);
     assert_true(hcs_gcs_bridge_is_alive(e.b));
     down(&e);
 }
@@ -501,7 +501,7 @@ static void test_agent_killed_mid_rpc(void **s)
     pthread_join(t, NULL);
     /* The pending wait and every later call fail. */
     assert_int_equal(w.hr, HCS_ERR_CONNECTION_CLOSED);
-    assert_int_equal(hcs_gcs_dump_stacks(e.b, &stacks), HCS_ERR_CONNECTION_CLOSED);
+    assert_int_equal(hcs_gcs_bridge_dump_stacks(e.b, &stacks), HCS_ERR_CONNECTION_CLOSED);
     assert_false(hcs_gcs_bridge_is_alive(e.b));
     /* And the agent's children died with it. */
     {

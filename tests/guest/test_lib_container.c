@@ -162,8 +162,8 @@ static void test_lifecycle(void **state)
     OK(hcs_gcs_encode_oci_spec(&so, &spec));
     OK(hcs_gcs_encode_lcow_container_config("/run/gcs/c/c0ffee00-0000-4000-8000-0000000000aa",
                                             spec, NULL, &cfg));
-    OK(hcs_gcs_create_container(e->b, id, cfg));
-    OK(hcs_gcs_start_container(e->b, id));
+    OK(hcs_gcs_container_create(e->b, id, cfg));
+    OK(hcs_gcs_container_start(e->b, id));
     /* The init: no OCI process, no stdio. */
     hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
     pc.container_id = id;
@@ -208,17 +208,17 @@ static void test_lifecycle(void **state)
     OK(hcs_gcs_process_wait(t, 20000, &code));
     assert_int_equal(code, 0);
     /* The process list names the init; statistics come as LCOWMetrics. */
-    OK(hcs_gcs_get_process_list(e->b, id, &list, &nlist));
+    OK(hcs_gcs_container_get_process_list(e->b, id, &list, &nlist));
     for (i = 0; i < nlist; i++)
         found |= list[i].process_id == hcs_gcs_process_pid(init);
     assert_true(found);
     hcs_gcs_process_list_free(list, nlist);
-    OK(hcs_gcs_get_properties(e->b, id, "{\"PropertyTypes\":[\"Statistics\"]}", &props));
+    OK(hcs_gcs_container_get_properties(e->b, id, "{\"PropertyTypes\":[\"Statistics\"]}", &props));
     assert_non_null(strstr(props, "\"LCOWMetrics\""));
     assert_non_null(strstr(props, "\"memory\""));
     hcs_free(props);
     /* Stop: the notification says what the host asked for. */
-    OK(hcs_gcs_shutdown_container(e->b, id, 1));
+    OK(hcs_gcs_container_shutdown(e->b, id, 1));
     OK(hcs_gcs_process_wait(init, 20000, &code));
     assert_int_equal(code, 137);
     memset(&n, 0, sizeof n);
@@ -234,12 +234,12 @@ static void test_lifecycle(void **state)
         snprintf(cg, sizeof cg, v1 ? "/sys/fs/cgroup/pids/containers/%s"
                                    : "/sys/fs/cgroup/containers/%s", id);
         assert_int_equal(access(cg, F_OK), 0);
-        OK(hcs_gcs_delete_container_state(e->b, id));
+        OK(hcs_gcs_container_delete_state(e->b, id));
         /* ...and Delete removed them (the agent's shortcut or runc). */
         assert_int_equal(access(cg, F_OK), -1);
     }
     /* Gone: the guest no longer knows it. */
-    assert_int_equal(hcs_gcs_get_properties(e->b, id, "{\"PropertyTypes\":[\"ProcessList\"]}",
+    assert_int_equal(hcs_gcs_container_get_properties(e->b, id, "{\"PropertyTypes\":[\"ProcessList\"]}",
                                             &props),
                      (hcs_result)0xC037010E);
     hcs_gcs_process_close(t);

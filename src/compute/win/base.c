@@ -129,7 +129,7 @@ static hcs_stream *stream_new(HANDLE h)
     return s;
 }
 
-hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
+hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
 {
     DWORD rd = 0;
     if (got)
@@ -151,7 +151,7 @@ hcs_result hcs_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
     return HCS_S_OK;
 }
 
-hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
+hcs_result hcs_compute_stream_write(hcs_stream *s, const void *buf, size_t n)
 {
     const char *p = (const char *)buf;
     if (!s || (!buf && n))
@@ -170,12 +170,12 @@ hcs_result hcs_stream_write(hcs_stream *s, const void *buf, size_t n)
     return HCS_S_OK;
 }
 
-hcs_os_handle hcs_stream_os_handle(const hcs_stream *s)
+hcs_os_handle hcs_compute_stream_os_handle(const hcs_stream *s)
 {
     return s && s->h ? (hcs_os_handle)s->h : HCS_OS_HANDLE_NONE;
 }
 
-void hcs_stream_close(hcs_stream *s)
+void hcs_compute_stream_close(hcs_stream *s)
 {
     if (!s)
         return;
@@ -185,7 +185,7 @@ void hcs_stream_close(hcs_stream *s)
 
 /* Turns HCS_PROCESS_INFORMATION into info (or closes its handles). */
 void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi,
-                       hcs_process_info *info)
+                       hcs_compute_process_info *info)
 {
     if (!info) {
         if (pi->StdInput)
@@ -206,16 +206,16 @@ void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi,
 /* events                                                              */
 /* ------------------------------------------------------------------ */
 
-hcs_result hcs_events_create(hcs_events **out) { return hcsi_events_new(out); }
+hcs_result hcs_compute_events_create(hcs_events **out) { return hcsi_events_new(out); }
 
-hcs_result hcs_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
+hcs_result hcs_compute_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
 {
     return hcsi_events_wait(q, timeout_ms, out);
 }
 
-size_t hcs_events_pending(hcs_events *q) { return hcsi_events_pending(q); }
-uint64_t hcs_events_dropped(hcs_events *q) { return hcsi_events_dropped(q); }
-void hcs_events_close(hcs_events *q) { hcsi_events_close(q); }
+size_t hcs_compute_events_pending(hcs_events *q) { return hcsi_events_pending(q); }
+uint64_t hcs_compute_events_dropped(hcs_events *q) { return hcsi_events_dropped(q); }
+void hcs_compute_events_close(hcs_events *q) { hcsi_events_close(q); }
 
 /* ------------------------------------------------------------------ */
 /* objects                                                             */
@@ -235,7 +235,7 @@ void CALLBACK hcsi_cc_op_complete_tramp(HCSI_CC_OPERATION h, void *ctx)
 {
     hcsi_obj *o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_OP);
     hcs_op *op = (hcs_op *)o;
-    hcs_op_callback cb;
+    hcs_compute_op_callback cb;
     void *user;
     (void)h;
     if (!op)

@@ -35,7 +35,7 @@ struct hcs_op {
     const cc_table *t;
     HCSI_CC_OPERATION h;
     hcsi_mutex m;
-    hcs_op_callback cb; /* m */
+    hcs_compute_op_callback cb; /* m */
     void *cb_ctx;       /* m */
     hcs_events *q;      /* notifications (immutable after creation) */
     uint64_t tag;
@@ -82,7 +82,7 @@ char *hcsi_cc_fmt_what(const char *fmt, ...) HCSI_PRINTF(1, 2);
 /* Drops the creator's reference of an object that never became public. */
 void hcsi_cc_obj_discard(hcsi_obj *o);
 /* Turns HCS_PROCESS_INFORMATION into info (or closes its handles). */
-void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi, hcs_process_info *info);
+void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi, hcs_compute_process_info *info);
 
 /* HCS callbacks: the context is an object key (compute/compute_int.h). */
 void CALLBACK hcsi_cc_op_complete_tramp(HCSI_CC_OPERATION h, void *ctx);
@@ -93,6 +93,6 @@ hcs_result hcsi_cc_op_new(const cc_table *t, int with_callback, hcs_op **out);
 /* Takes ownership of what (malloc'ed; NULL allowed). */
 void hcsi_cc_op_set_what(hcs_op *op, char *what);
 hcs_result hcsi_cc_op_run(hcs_op *op, int64_t timeout_ms, int want_pinfo,
-                          hcs_process_info *info, char **result_json);
+                          hcs_compute_process_info *info, char **result_json);
 
 #endif /* HCS_COMPUTE_WIN_H */

@@ -87,24 +87,24 @@ static char *op_what(hcs_op *op)
     return w;
 }
 
-hcs_result hcs_op_create(hcs_op **out)
+hcs_result hcs_compute_op_create(hcs_op **out)
 {
     const cc_table *t;
     hcs_result hr;
     if (!out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_create: out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_create: out is NULL");
     *out = NULL;
     hr = hcsi_cc_get(&t);
     return HCS_FAILED(hr) ? hr : hcsi_cc_op_new(t, 0, out);
 }
 
-hcs_result hcs_op_create_with_callback(hcs_op_callback cb, void *ctx,
+hcs_result hcs_compute_op_create_with_callback(hcs_compute_op_callback cb, void *ctx,
                                        hcs_op **out)
 {
     const cc_table *t;
     hcs_result hr;
     if (!out || !cb)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_create_with_callback: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_create_with_callback: %s is NULL",
                         out ? "cb" : "out");
     *out = NULL;
     hr = hcsi_cc_get(&t);
@@ -120,14 +120,14 @@ hcs_result hcs_op_create_with_callback(hcs_op_callback cb, void *ctx,
     return HCS_S_OK;
 }
 
-hcs_result hcs_op_create_with_events(hcs_events *q, uint32_t options,
+hcs_result hcs_compute_op_create_with_events(hcs_events *q, uint32_t options,
                                      uint64_t tag, hcs_op **out)
 {
     const cc_table *t;
     hcs_op *op;
     hcs_result hr;
     if (!out || !q)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_create_with_events: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_create_with_events: %s is NULL",
                         out ? "q" : "out");
     *out = NULL;
     hr = hcsi_cc_need3(&t, IX(HcsCreateOperationWithNotifications), IX(HcsCloseOperation),
@@ -152,7 +152,7 @@ hcs_result hcs_op_create_with_events(hcs_events *q, uint32_t options,
     return HCS_S_OK;
 }
 
-void hcs_op_close(hcs_op *op)
+void hcs_compute_op_close(hcs_op *op)
 {
     if (!op)
         return;
@@ -161,13 +161,13 @@ void hcs_op_close(hcs_op *op)
     hcsi_cc_obj_discard(&op->base);
 }
 
-hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb, void *ctx)
+hcs_result hcs_compute_op_set_callback(hcs_op *op, hcs_compute_op_callback cb, void *ctx)
 {
-    hcs_op_callback old_cb;
+    hcs_compute_op_callback old_cb;
     void *old_ctx;
     hcs_result hr;
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_set_callback: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_set_callback: op is NULL");
     if (!op->t->fn[IX(HcsSetOperationCallback)])
         return hcsi_cc_missing(op->t, IX(HcsSetOperationCallback));
     hcsi_obj_ref(&op->base);
@@ -191,12 +191,12 @@ hcs_result hcs_op_set_callback(hcs_op *op, hcs_op_callback cb, void *ctx)
     return hr;
 }
 
-hcs_result hcs_op_set_context(hcs_op *op, void *ctx)
+hcs_result hcs_compute_op_set_context(hcs_op *op, void *ctx)
 {
     void *old;
     hcs_result hr;
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_set_context: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_set_context: op is NULL");
     if (!op->t->fn[IX(HcsSetOperationContext)])
         return hcsi_cc_missing(op->t, IX(HcsSetOperationContext));
     hcsi_obj_ref(&op->base);
@@ -217,12 +217,12 @@ hcs_result hcs_op_set_context(hcs_op *op, void *ctx)
     return hr;
 }
 
-hcs_result hcs_op_get_context(hcs_op *op, void **ctx)
+hcs_result hcs_compute_op_get_context(hcs_op *op, void **ctx)
 {
     void *k;
     hcs_result hr = HCS_S_OK;
     if (!op || !ctx)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_get_context: op or ctx is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_get_context: op or ctx is NULL");
     *ctx = NULL;
     if (!op->t->fn[IX(HcsGetOperationContext)])
         return hcsi_cc_missing(op->t, IX(HcsGetOperationContext));
@@ -242,10 +242,10 @@ hcs_result hcs_op_get_context(hcs_op *op, void **ctx)
     return hr;
 }
 
-hcs_result hcs_op_get_type(hcs_op *op, int *type)
+hcs_result hcs_compute_op_get_type(hcs_op *op, int *type)
 {
     if (!op || !type)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_get_type: op or type is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_get_type: op or type is NULL");
     if (!op->t->fn[IX(HcsGetOperationType)])
         return hcsi_cc_missing(op->t, IX(HcsGetOperationType));
     hcsi_obj_ref(&op->base);
@@ -254,11 +254,11 @@ hcs_result hcs_op_get_type(hcs_op *op, int *type)
     return HCS_S_OK;
 }
 
-hcs_result hcs_op_get_id(hcs_op *op, uint64_t *id)
+hcs_result hcs_compute_op_get_id(hcs_op *op, uint64_t *id)
 {
     UINT64 v;
     if (!op || !id)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_get_id: op or id is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_get_id: op or id is NULL");
     *id = 0;
     if (!op->t->fn[IX(HcsGetOperationId)])
         return hcsi_cc_missing(op->t, IX(HcsGetOperationId));
@@ -282,12 +282,12 @@ static int match_process_handle(const hcsi_obj *o, void *arg)
     return (void *)((const hcs_process *)o)->h == arg;
 }
 
-hcs_result hcs_op_get_system(hcs_op *op, hcs_system **out)
+hcs_result hcs_compute_op_get_system(hcs_op *op, hcs_system **out)
 {
     HCSI_CC_SYSTEM h;
     hcsi_obj *o;
     if (!op || !out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_get_system: op or out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_get_system: op or out is NULL");
     *out = NULL;
     if (!op->t->fn[IX(HcsGetComputeSystemFromOperation)])
         return hcsi_cc_missing(op->t, IX(HcsGetComputeSystemFromOperation));
@@ -306,12 +306,12 @@ hcs_result hcs_op_get_system(hcs_op *op, hcs_system **out)
     return HCS_S_OK;
 }
 
-hcs_result hcs_op_get_process(hcs_op *op, hcs_process **out)
+hcs_result hcs_compute_op_get_process(hcs_op *op, hcs_process **out)
 {
     HCSI_CC_PROCESS h;
     hcsi_obj *o;
     if (!op || !out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_get_process: op or out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_get_process: op or out is NULL");
     *out = NULL;
     if (!op->t->fn[IX(HcsGetProcessFromOperation)])
         return hcsi_cc_missing(op->t, IX(HcsGetProcessFromOperation));
@@ -333,7 +333,7 @@ hcs_result hcs_op_get_process(hcs_op *op, hcs_process **out)
 /* The result of an operation: blocking (wait) or not, with or without the
  * process information. The rich error on failure. */
 static hcs_result op_collect(hcs_op *op, int blocking, int64_t timeout_ms,
-                             int want_pinfo, hcs_process_info *info,
+                             int want_pinfo, hcs_compute_process_info *info,
                              char **result, int cancel_on_timeout)
 {
     const cc_table *t = op->t;
@@ -406,41 +406,41 @@ static hcs_result op_collect(hcs_op *op, int blocking, int64_t timeout_ms,
     return hr;
 }
 
-hcs_result hcs_op_result(hcs_op *op, char **result_json)
+hcs_result hcs_compute_op_result(hcs_op *op, char **result_json)
 {
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_result: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_result: op is NULL");
     return op_collect(op, 0, 0, 0, NULL, result_json, 0);
 }
 
-hcs_result hcs_op_result_process(hcs_op *op, hcs_process_info *info,
+hcs_result hcs_compute_op_result_process(hcs_op *op, hcs_compute_process_info *info,
                                  char **result_json)
 {
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_result_process: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_result_process: op is NULL");
     return op_collect(op, 0, 0, 1, info, result_json, 0);
 }
 
-hcs_result hcs_op_wait(hcs_op *op, int64_t timeout_ms, char **result_json)
+hcs_result hcs_compute_op_wait(hcs_op *op, int64_t timeout_ms, char **result_json)
 {
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_wait: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_wait: op is NULL");
     return op_collect(op, 1, timeout_ms, 0, NULL, result_json, 0);
 }
 
-hcs_result hcs_op_wait_process(hcs_op *op, int64_t timeout_ms,
-                               hcs_process_info *info, char **result_json)
+hcs_result hcs_compute_op_wait_process(hcs_op *op, int64_t timeout_ms,
+                               hcs_compute_process_info *info, char **result_json)
 {
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_wait_process: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_wait_process: op is NULL");
     return op_collect(op, 1, timeout_ms, 1, info, result_json, 0);
 }
 
-hcs_result hcs_op_cancel(hcs_op *op)
+hcs_result hcs_compute_op_cancel(hcs_op *op)
 {
     hcs_result hr;
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_cancel: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_cancel: op is NULL");
     if (!op->t->fn[IX(HcsCancelOperation)])
         return hcsi_cc_missing(op->t, IX(HcsCancelOperation));
     hcsi_obj_ref(&op->base);
@@ -451,7 +451,7 @@ hcs_result hcs_op_cancel(hcs_op *op)
     return hr;
 }
 
-hcs_result hcs_op_properties(hcs_op *op, const char *options_json,
+hcs_result hcs_compute_op_properties(hcs_op *op, const char *options_json,
                              char **result_json)
 {
     uint16_t *wopt = NULL;
@@ -461,7 +461,7 @@ hcs_result hcs_op_properties(hcs_op *op, const char *options_json,
     if (result_json)
         *result_json = NULL;
     if (!op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_properties: op is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_properties: op is NULL");
     if (!op->t->fn[IX(HcsGetOperationProperties)])
         return hcsi_cc_missing(op->t, IX(HcsGetOperationProperties));
     hr = to_w(options_json, "operation properties options", &wopt);
@@ -486,13 +486,13 @@ hcs_result hcs_op_properties(hcs_op *op, const char *options_json,
     return HCS_S_OK;
 }
 
-hcs_result hcs_op_add_resource(hcs_op *op, int type, const char *uri,
+hcs_result hcs_compute_op_add_resource(hcs_op *op, int type, const char *uri,
                                hcs_os_handle handle)
 {
     uint16_t *wuri = NULL;
     hcs_result hr;
     if (!op || !uri)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_op_add_resource: op or uri is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_op_add_resource: op or uri is NULL");
     if (!op->t->fn[IX(HcsAddResourceToOperation)])
         return hcsi_cc_missing(op->t, IX(HcsAddResourceToOperation));
     hr = to_w(uri, "resource uri", &wuri);
@@ -510,10 +510,10 @@ hcs_result hcs_op_add_resource(hcs_op *op, int type, const char *uri,
 
 /* Waits for op (a call that started it succeeded), then closes it. */
 hcs_result hcsi_cc_op_run(hcs_op *op, int64_t timeout_ms, int want_pinfo,
-                         hcs_process_info *info, char **result)
+                         hcs_compute_process_info *info, char **result)
 {
     hcs_result hr = op_collect(op, 1, timeout_ms, want_pinfo, info, result, 1);
-    hcs_op_close(op);
+    hcs_compute_op_close(op);
     return hr;
 }
 
@@ -574,7 +574,7 @@ hcs_result hcs_compute_enumerate_in_namespace(const char *namespace_id,
         return hr;
     hr = hcs_compute_enumerate_begin(namespace_id, query_json, op);
     if (HCS_FAILED(hr)) {
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
         return hr;
     }
     hr = hcsi_cc_op_run(op, timeout_ms, 0, NULL, json);

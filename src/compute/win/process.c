@@ -16,7 +16,7 @@ static void process_destroy(hcsi_obj *o)
     hcs_process *p = (hcs_process *)o;
     int i;
     for (i = 0; i < 3; i++)
-        hcs_stream_close(p->stdio[i]);
+        hcs_compute_stream_close(p->stdio[i]);
     if (p->h)
         CC(p->t, HcsCloseProcess)(p->h);
     if (p->q)
@@ -55,7 +55,7 @@ static hcs_result process_alloc(hcs_system *s, hcs_process **out)
     return HCS_S_OK;
 }
 
-hcs_result hcs_process_create_begin(hcs_system *s, const char *params_json,
+hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json,
                                     hcs_op *op, hcs_process **out)
 {
     hcs_process *p = NULL;
@@ -64,10 +64,10 @@ hcs_result hcs_process_create_begin(hcs_system *s, const char *params_json,
     hcs_result hr;
     int ixs[3];
     if (!out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_create: out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_create: out is NULL");
     *out = NULL;
     if (!s || !params_json || !op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_create: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_create: %s is NULL",
                         !s ? "system" : !params_json ? "params_json" : "op");
     ixs[0] = IX(HcsCreateProcess);
     ixs[1] = IX(HcsCloseProcess);
@@ -111,7 +111,7 @@ static void process_terminate_async(hcs_process *p)
     hcs_op *op;
     if (p->h && p->t->fn[IX(HcsTerminateProcess)] && HCS_SUCCEEDED(hcsi_cc_op_new(p->t, 0, &op))) {
         (void)CC(p->t, HcsTerminateProcess)(p->h, op->h, NULL);
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
     }
     hcs_error_clear();
     if (keep) {
@@ -120,24 +120,24 @@ static void process_terminate_async(hcs_process *p)
     }
 }
 
-hcs_result hcs_process_create(hcs_system *s, const char *params_json,
+hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
                               int64_t timeout_ms, hcs_process **out)
 {
     hcs_process *p = NULL;
-    hcs_process_info info;
+    hcs_compute_process_info info;
     hcs_op *op;
     hcs_result hr;
     if (!out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_create: out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_create: out is NULL");
     *out = NULL;
     if (!s)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_create: system is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_create: system is NULL");
     hr = hcsi_cc_op_new(s->t, 0, &op);
     if (HCS_FAILED(hr))
         return hr;
-    hr = hcs_process_create_begin(s, params_json, op, &p);
+    hr = hcs_compute_process_create_begin(s, params_json, op, &p);
     if (HCS_FAILED(hr)) {
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
         return hr;
     }
     hcsi_obj_ref(&s->base);
@@ -146,7 +146,7 @@ hcs_result hcs_process_create(hcs_system *s, const char *params_json,
     if (HCS_FAILED(hr)) {
         if (hr == HCS_ERR_OPERATION_TIMEOUT)
             process_terminate_async(p); /* it may still start later */
-        hcs_process_close(p);
+        hcs_compute_process_close(p);
         return hr;
     }
     p->pid = info.process_id;
@@ -157,14 +157,14 @@ hcs_result hcs_process_create(hcs_system *s, const char *params_json,
     return HCS_S_OK;
 }
 
-hcs_result hcs_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
+hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
 {
     hcs_process *p = NULL;
     HCSI_CC_PROCESS h = NULL;
     hcs_result hr;
     int ixs[3];
     if (!out || !s)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_open: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_open: %s is NULL",
                         out ? "system" : "out");
     *out = NULL;
     ixs[0] = IX(HcsOpenProcess);
@@ -189,9 +189,9 @@ hcs_result hcs_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
     return HCS_S_OK;
 }
 
-uint32_t hcs_process_pid(const hcs_process *p) { return p ? p->pid : 0; }
+uint32_t hcs_compute_process_pid(const hcs_process *p) { return p ? p->pid : 0; }
 
-hcs_stream *hcs_process_stdio(hcs_process *p, int which)
+hcs_stream *hcs_compute_process_stdio(hcs_process *p, int which)
 {
     hcs_stream *s;
     if (!p || which < 0 || which > 2)
@@ -202,7 +202,7 @@ hcs_stream *hcs_process_stdio(hcs_process *p, int which)
     return s;
 }
 
-void hcs_process_close(hcs_process *p)
+void hcs_compute_process_close(hcs_process *p)
 {
     if (p)
         hcsi_cc_obj_discard(&p->base);
@@ -219,7 +219,7 @@ static const struct {
     {IX(HcsModifyProcess), "modify"},
 };
 
-hcs_result hcs_process_begin(hcs_process *p, hcs_process_verb verb,
+hcs_result hcs_compute_process_begin(hcs_process *p, hcs_compute_process_verb verb,
                              const char *doc_json, hcs_op *op)
 {
     uint16_t *wdoc = NULL;
@@ -255,9 +255,9 @@ hcs_result hcs_process_begin(hcs_process *p, hcs_process_verb verb,
     return hr;
 }
 
-static hcs_result process_sync(hcs_process *p, hcs_process_verb verb,
+static hcs_result process_sync(hcs_process *p, hcs_compute_process_verb verb,
                                const char *doc, int64_t timeout_ms,
-                               hcs_process_info *info, char **result)
+                               hcs_compute_process_info *info, char **result)
 {
     hcs_op *op;
     hcs_result hr;
@@ -271,41 +271,41 @@ static hcs_result process_sync(hcs_process *p, hcs_process_verb verb,
     if (HCS_FAILED(hr))
         return hr;
     hcsi_obj_ref(&p->base); /* a close meanwhile waits for this call */
-    hr = hcs_process_begin(p, verb, doc, op);
+    hr = hcs_compute_process_begin(p, verb, doc, op);
     if (HCS_FAILED(hr))
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
     else
         hr = hcsi_cc_op_run(op, timeout_ms, verb == HCS_PROCESS_VERB_INFO, info, result);
     hcsi_obj_unref(&p->base);
     return hr;
 }
 
-hcs_result hcs_process_get_info(hcs_process *p, int64_t timeout_ms,
-                                hcs_process_info *info, char **result_json)
+hcs_result hcs_compute_process_get_info(hcs_process *p, int64_t timeout_ms,
+                                hcs_compute_process_info *info, char **result_json)
 {
     return process_sync(p, HCS_PROCESS_VERB_INFO, NULL, timeout_ms, info,
                         result_json);
 }
 
-hcs_result hcs_process_properties(hcs_process *p, const char *query_json,
+hcs_result hcs_compute_process_properties(hcs_process *p, const char *query_json,
                                   int64_t timeout_ms, char **json)
 {
     if (!json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_properties: json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_properties: json is NULL");
     return process_sync(p, HCS_PROCESS_VERB_PROPERTIES, query_json, timeout_ms, NULL,
                         json);
 }
 
-hcs_result hcs_process_modify(hcs_process *p, const char *request_json,
+hcs_result hcs_compute_process_modify(hcs_process *p, const char *request_json,
                               int64_t timeout_ms)
 {
     if (!request_json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_modify: request_json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_modify: request_json is NULL");
     return process_sync(p, HCS_PROCESS_VERB_MODIFY, request_json, timeout_ms, NULL,
                         NULL);
 }
 
-hcs_result hcs_process_resize(hcs_process *p, uint16_t height, uint16_t width,
+hcs_result hcs_compute_process_resize(hcs_process *p, uint16_t height, uint16_t width,
                               int64_t timeout_ms)
 {
     char doc[128];
@@ -316,26 +316,26 @@ hcs_result hcs_process_resize(hcs_process *p, uint16_t height, uint16_t width,
     return process_sync(p, HCS_PROCESS_VERB_MODIFY, doc, timeout_ms, NULL, NULL);
 }
 
-hcs_result hcs_process_signal(hcs_process *p, const char *options_json,
+hcs_result hcs_compute_process_signal(hcs_process *p, const char *options_json,
                               int64_t timeout_ms)
 {
     return process_sync(p, HCS_PROCESS_VERB_SIGNAL, options_json, timeout_ms, NULL,
                         NULL);
 }
 
-hcs_result hcs_process_terminate(hcs_process *p, const char *options_json,
+hcs_result hcs_compute_process_terminate(hcs_process *p, const char *options_json,
                                  int64_t timeout_ms)
 {
     return process_sync(p, HCS_PROCESS_VERB_TERMINATE, options_json, timeout_ms,
                         NULL, NULL);
 }
 
-hcs_result hcs_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms)
+hcs_result hcs_compute_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms)
 {
     hcs_stream *s;
     hcs_result hr = HCS_S_OK;
     if (!p || which < 0 || which > 2)
-        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_process_close_stdio: bad %s",
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_compute_process_close_stdio: bad %s",
                         p ? "stream" : "process");
     if (which == HCS_STDIN) {
         /* hcsshim's CloseStdin: tell HCS first (it may hold its own copy of
@@ -353,11 +353,11 @@ hcs_result hcs_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms
     s = p->stdio[which];
     p->stdio[which] = NULL;
     hcsi_mutex_unlock(&p->m);
-    hcs_stream_close(s);
+    hcs_compute_stream_close(s);
     return hr;
 }
 
-hcs_result hcs_process_kill(hcs_process *p, int64_t timeout_ms)
+hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
 {
     const cc_table *t;
     HCSI_CC_SYSTEM hs = NULL;
@@ -367,7 +367,7 @@ hcs_result hcs_process_kill(hcs_process *p, int64_t timeout_ms)
     hcs_result hr;
     int ixs[6];
     if (!p)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_kill: process is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_kill: process is NULL");
     t = p->t;
     hcsi_obj_ref(&p->base);
     ixs[0] = p->ns ? IX(HcsOpenComputeSystemInNamespace) : IX(HcsOpenComputeSystem);
@@ -414,7 +414,7 @@ hcs_result hcs_process_kill(hcs_process *p, int64_t timeout_ms)
     if (HCS_SUCCEEDED(hr)) {
         hr = hcsi_cc_op_run(op, timeout_ms, 0, NULL, NULL);
     } else {
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
         if (!hcsi_core_is_already_stopped(hr))
             hr = hcsi_core_fail(hr, NULL, "kill process %lu in compute system "
                                 "\"%s\" (HcsTerminateProcess)",
@@ -437,7 +437,7 @@ done:
     return hr;
 }
 
-hcs_result hcs_process_wait(hcs_process *p, int64_t timeout_ms,
+hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
                             uint32_t *exit_code, char **status_json)
 {
     PWSTR wres = NULL;
@@ -449,7 +449,7 @@ hcs_result hcs_process_wait(hcs_process *p, int64_t timeout_ms,
     if (status_json)
         *status_json = NULL;
     if (!p)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_wait: process is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_wait: process is NULL");
     if (!p->t->fn[IX(HcsWaitForProcessExit)])
         return hcsi_cc_missing(p->t, IX(HcsWaitForProcessExit));
     hcsi_obj_ref(&p->base);
@@ -484,14 +484,14 @@ hcs_result hcs_process_wait(hcs_process *p, int64_t timeout_ms,
     return HCS_S_OK;
 }
 
-hcs_result hcs_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options,
+hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options,
                                  uint64_t tag)
 {
     hcs_events *old;
     uint64_t old_tag;
     hcs_result hr;
     if (!p || !q)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_subscribe: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_subscribe: %s is NULL",
                         p ? "q" : "process");
     if (!p->t->fn[IX(HcsSetProcessCallback)])
         return hcsi_cc_missing(p->t, IX(HcsSetProcessCallback));
@@ -544,7 +544,7 @@ static void pump_out(void *arg)
     char buf[16384];
     for (;;) {
         size_t got = 0;
-        hcs_result hr = hcs_stream_read(pp->s, buf, sizeof buf, &got);
+        hcs_result hr = hcs_compute_stream_read(pp->s, buf, sizeof buf, &got);
         DWORD off = 0;
         if (HCS_FAILED(hr)) {
             pump_record(pp, hr);
@@ -572,18 +572,18 @@ static void pump_in(void *arg)
         DWORD rd = 0;
         if (!ReadFile(pp->os, buf, sizeof buf, &rd, NULL) || rd == 0)
             break;
-        if (HCS_FAILED(hcs_stream_write(pp->s, buf, rd))) {
+        if (HCS_FAILED(hcs_compute_stream_write(pp->s, buf, rd))) {
             hcs_error_clear();
             break;
         }
     }
-    (void)hcs_process_close_stdio(pp->p, HCS_STDIN, HCS_TIMEOUT_DEFAULT);
+    (void)hcs_compute_process_close_stdio(pp->p, HCS_STDIN, HCS_TIMEOUT_DEFAULT);
     hcs_error_clear();
     hcsi_obj_unref(&pp->p->base);
     free(pp);
 }
 
-hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out,
+hcs_result hcs_compute_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out,
                              hcs_os_handle err)
 {
     pump po, pe;
@@ -592,20 +592,20 @@ hcs_result hcs_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out
     int have_err = 0, have_in = 0;
     hcs_result hr = HCS_S_OK;
     if (!p)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_process_relay: process is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_relay: process is NULL");
     memset(&po, 0, sizeof po);
     memset(&pe, 0, sizeof pe);
     hcsi_obj_ref(&p->base);
     po.p = pe.p = p;
-    po.s = hcs_process_stdio(p, HCS_STDOUT);
+    po.s = hcs_compute_process_stdio(p, HCS_STDOUT);
     po.os = (HANDLE)HCSI_OS_HANDLE_PTR(out);
-    pe.s = hcs_process_stdio(p, HCS_STDERR);
+    pe.s = hcs_compute_process_stdio(p, HCS_STDERR);
     pe.os = (HANDLE)HCSI_OS_HANDLE_PTR(err);
-    if (in && hcs_process_stdio(p, HCS_STDIN)) {
+    if (in && hcs_compute_process_stdio(p, HCS_STDIN)) {
         pi = (pump *)calloc(1, sizeof *pi);
         if (pi) {
             pi->p = p;
-            pi->s = hcs_process_stdio(p, HCS_STDIN);
+            pi->s = hcs_compute_process_stdio(p, HCS_STDIN);
             pi->os = (HANDLE)HCSI_OS_HANDLE_PTR(in);
             hcsi_obj_ref(&p->base); /* the stdin pump's own */
             if (HCS_SUCCEEDED(hcsi_thread_start(&tin, pump_in, pi))) {

@@ -52,22 +52,22 @@ static hcs_result sync_string_call(int ix, const char *arg, const char *arg_what
     return hr;
 }
 
-hcs_result hcs_service_properties(const char *query_json, char **json)
+hcs_result hcs_compute_service_properties(const char *query_json, char **json)
 {
     if (!json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_service_properties: json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_service_properties: json is NULL");
     return sync_string_call(IX(HcsGetServiceProperties), query_json, "query", 0, json,
                             "get the service properties (HcsGetServiceProperties)");
 }
 
-hcs_result hcs_service_modify(const char *settings_json, char **result_json)
+hcs_result hcs_compute_service_modify(const char *settings_json, char **result_json)
 {
     return sync_string_call(IX(HcsModifyServiceSettings), settings_json, "settings", 1,
                             result_json,
                             "modify the service settings (HcsModifyServiceSettings)");
 }
 
-hcs_result hcs_processor_compat_from_saved_state(const char *runtime_file,
+hcs_result hcs_compute_processor_compat_from_saved_state(const char *runtime_file,
                                                  char **json)
 {
     return sync_string_call(IX(HcsGetProcessorCompatibilityFromSavedState),
@@ -110,35 +110,35 @@ static hcs_result sync_path_call(int ix, const char *a, const char *b,
     return hr;
 }
 
-hcs_result hcs_service_submit_wer_report(const char *settings_json)
+hcs_result hcs_compute_service_submit_wer_report(const char *settings_json)
 {
     return sync_path_call(IX(HcsSubmitWerReport), settings_json, NULL,
                           "submit the WER report");
 }
-hcs_result hcs_guest_state_file_create(const char *path)
+hcs_result hcs_compute_guest_state_file_create(const char *path)
 {
     return sync_path_call(IX(HcsCreateEmptyGuestStateFile), path, NULL,
                           "create the guest state file");
 }
-hcs_result hcs_runtime_state_file_create(const char *path)
+hcs_result hcs_compute_runtime_state_file_create(const char *path)
 {
     return sync_path_call(IX(HcsCreateEmptyRuntimeStateFile), path, NULL,
                           "create the runtime state file");
 }
-hcs_result hcs_vm_access_grant(const char *vm_id, const char *path)
+hcs_result hcs_compute_vm_access_grant(const char *vm_id, const char *path)
 {
     return sync_path_call(IX(HcsGrantVmAccess), vm_id, path, "grant access to");
 }
-hcs_result hcs_vm_access_revoke(const char *vm_id, const char *path)
+hcs_result hcs_compute_vm_access_revoke(const char *vm_id, const char *path)
 {
     return sync_path_call(IX(HcsRevokeVmAccess), vm_id, path, "revoke access to");
 }
-hcs_result hcs_vm_group_access_grant(const char *path)
+hcs_result hcs_compute_vm_group_access_grant(const char *path)
 {
     return sync_path_call(IX(HcsGrantVmGroupAccess), path, NULL,
                           "grant the Virtual Machines group access to");
 }
-hcs_result hcs_vm_group_access_revoke(const char *path)
+hcs_result hcs_compute_vm_group_access_revoke(const char *path)
 {
     return sync_path_call(IX(HcsRevokeVmGroupAccess), path, NULL,
                           "revoke the Virtual Machines group access to");

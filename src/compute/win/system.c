@@ -70,8 +70,8 @@ static hcs_events *system_set_queue(hcs_system *s, hcs_events *q, uint64_t tag,
     return old;
 }
 
-hcs_result hcs_system_create_begin(const char *id, const char *config_json,
-                                   const hcs_system_create_options *opts,
+hcs_result hcs_compute_system_create_begin(const char *id, const char *config_json,
+                                   const hcs_compute_system_create_options *opts,
                                    hcs_op *op, hcs_system **out)
 {
     const cc_table *t;
@@ -83,14 +83,14 @@ hcs_result hcs_system_create_begin(const char *id, const char *config_json,
     hcs_events *q = opts ? opts->events : NULL;
     int ix = ns ? IX(HcsCreateComputeSystemInNamespace) : IX(HcsCreateComputeSystem);
     if (!out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_create: out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_create: out is NULL");
     *out = NULL;
     if (!id || !config_json || !op)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_create: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_create: %s is NULL",
                         !id ? "id" : !config_json ? "config_json" : "op");
-    if (opts && opts->version != HCS_SYSTEM_CREATE_OPTIONS_VERSION)
-        return hcsi_check_version(opts->version, HCS_SYSTEM_CREATE_OPTIONS_VERSION,
-                                  "hcs_system_create_options");
+    if (opts && opts->version != HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION)
+        return hcsi_check_version(opts->version, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION,
+                                  "hcs_compute_system_create_options");
     t = op->t;
     hr = hcsi_cc_has3(t, ix, IX(HcsCloseComputeSystem),
                  q && !ns ? IX(HcsSetComputeSystemCallback) : -1);
@@ -160,11 +160,11 @@ static void system_terminate_async(hcs_system *s)
         return;
     }
     (void)CC(s->t, HcsTerminateComputeSystem)(s->h, op->h, NULL);
-    hcs_op_close(op);
+    hcs_compute_op_close(op);
 }
 
-hcs_result hcs_system_create_ex(const char *id, const char *config_json,
-                                const hcs_system_create_options *opts,
+hcs_result hcs_compute_system_create_ex(const char *id, const char *config_json,
+                                const hcs_compute_system_create_options *opts,
                                 int64_t timeout_ms, hcs_system **out)
 {
     const cc_table *t;
@@ -172,16 +172,16 @@ hcs_result hcs_system_create_ex(const char *id, const char *config_json,
     hcs_op *op;
     hcs_result hr;
     if (!out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_create: out is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_create: out is NULL");
     *out = NULL;
     hr = hcsi_cc_get(&t);
     if (HCS_SUCCEEDED(hr))
         hr = hcsi_cc_op_new(t, 0, &op);
     if (HCS_FAILED(hr))
         return hr;
-    hr = hcs_system_create_begin(id, config_json, opts, op, &s);
+    hr = hcs_compute_system_create_begin(id, config_json, opts, op, &s);
     if (HCS_FAILED(hr)) {
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
         return hr;
     }
     hr = hcsi_cc_op_run(op, timeout_ms, 0, NULL, NULL);
@@ -196,20 +196,20 @@ hcs_result hcs_system_create_ex(const char *id, const char *config_json,
                 hcs_error_free(e);
             }
         }
-        hcs_system_close(s);
+        hcs_compute_system_close(s);
         return hr;
     }
     *out = s;
     return hr;
 }
 
-hcs_result hcs_system_create(const char *id, const char *config_json,
+hcs_result hcs_compute_system_create(const char *id, const char *config_json,
                              int64_t timeout_ms, hcs_system **out)
 {
-    return hcs_system_create_ex(id, config_json, NULL, timeout_ms, out);
+    return hcs_compute_system_create_ex(id, config_json, NULL, timeout_ms, out);
 }
 
-hcs_result hcs_system_open_in_namespace(const char *namespace_id,
+hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id,
                                         const char *id, hcs_system **out)
 {
     const cc_table *t;
@@ -220,7 +220,7 @@ hcs_result hcs_system_open_in_namespace(const char *namespace_id,
     int ix = namespace_id ? IX(HcsOpenComputeSystemInNamespace)
                           : IX(HcsOpenComputeSystem);
     if (!out || !id)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_open: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_open: %s is NULL",
                         out ? "id" : "out");
     *out = NULL;
     hr = hcsi_cc_need3(&t, ix, IX(HcsCloseComputeSystem), -1);
@@ -252,12 +252,12 @@ done:
     return hr;
 }
 
-hcs_result hcs_system_open(const char *id, hcs_system **out)
+hcs_result hcs_compute_system_open(const char *id, hcs_system **out)
 {
-    return hcs_system_open_in_namespace(NULL, id, out);
+    return hcs_compute_system_open_in_namespace(NULL, id, out);
 }
 
-const char *hcs_system_id(const hcs_system *s) { return s ? s->id : NULL; }
+const char *hcs_compute_system_id(const hcs_system *s) { return s ? s->id : NULL; }
 
 HCSI_CC_SYSTEM hcsi_system_acquire(hcs_system *s)
 {
@@ -273,7 +273,7 @@ void hcsi_system_release(hcs_system *s)
         hcsi_obj_unref(&s->base);
 }
 
-void hcs_system_close(hcs_system *s)
+void hcs_compute_system_close(hcs_system *s)
 {
     if (s)
         hcsi_cc_obj_discard(&s->base);
@@ -299,7 +299,7 @@ static const struct {
     {IX(HcsCancelLiveMigration), "cancel live migration of"},
 };
 
-static hcs_result system_begin(hcs_system *s, hcs_system_verb verb,
+static hcs_result system_begin(hcs_system *s, hcs_compute_system_verb verb,
                                const char *doc, hcs_os_handle identity,
                                hcs_op *op)
 {
@@ -335,13 +335,13 @@ static hcs_result system_begin(hcs_system *s, hcs_system_verb verb,
     return hr;
 }
 
-hcs_result hcs_system_begin(hcs_system *s, hcs_system_verb verb,
+hcs_result hcs_compute_system_begin(hcs_system *s, hcs_compute_system_verb verb,
                             const char *doc_json, hcs_op *op)
 {
     return system_begin(s, verb, doc_json, HCS_OS_HANDLE_NONE, op);
 }
 
-static hcs_result system_sync(hcs_system *s, hcs_system_verb verb,
+static hcs_result system_sync(hcs_system *s, hcs_compute_system_verb verb,
                               const char *doc, hcs_os_handle identity,
                               int64_t timeout_ms, char **result)
 {
@@ -357,7 +357,7 @@ static hcs_result system_sync(hcs_system *s, hcs_system_verb verb,
     hcsi_obj_ref(&s->base); /* a close meanwhile waits for this call */
     hr = system_begin(s, verb, doc, identity, op);
     if (HCS_FAILED(hr)) {
-        hcs_op_close(op);
+        hcs_compute_op_close(op);
     } else {
         hr = hcsi_cc_op_run(op, timeout_ms, 0, NULL, result);
     }
@@ -371,70 +371,70 @@ static hcs_result system_sync(hcs_system *s, hcs_system_verb verb,
     return hr;
 }
 
-hcs_result hcs_system_start(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_start(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_START, o, 0, ms, NULL);
 }
-hcs_result hcs_system_shutdown(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_shutdown(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_SHUTDOWN, o, 0, ms, NULL);
 }
-hcs_result hcs_system_terminate(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_terminate(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_TERMINATE, o, 0, ms, NULL);
 }
-hcs_result hcs_system_crash(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_crash(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_CRASH, o, 0, ms, NULL);
 }
-hcs_result hcs_system_pause(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_pause(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_PAUSE, o, 0, ms, NULL);
 }
-hcs_result hcs_system_resume(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_resume(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_RESUME, o, 0, ms, NULL);
 }
-hcs_result hcs_system_save(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_save(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_SAVE, o, 0, ms, NULL);
 }
-hcs_result hcs_system_properties(hcs_system *s, const char *query_json,
+hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json,
                                  int64_t ms, char **json)
 {
     if (!json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_properties: json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_properties: json is NULL");
     return system_sync(s, HCS_SYSTEM_VERB_PROPERTIES, query_json, 0, ms, json);
 }
-hcs_result hcs_system_modify(hcs_system *s, const char *request_json,
+hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json,
                              hcs_os_handle identity, int64_t ms)
 {
     if (!request_json)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_modify: request_json is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_modify: request_json is NULL");
     return system_sync(s, HCS_SYSTEM_VERB_MODIFY, request_json, identity, ms, NULL);
 }
-hcs_result hcs_system_migration_initialize(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_migration_initialize(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, o, 0, ms, NULL);
 }
-hcs_result hcs_system_migration_start(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_migration_start(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_START, o, 0, ms, NULL);
 }
-hcs_result hcs_system_migration_transfer(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_migration_transfer(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_TRANSFER, o, 0, ms, NULL);
 }
-hcs_result hcs_system_migration_finalize(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_migration_finalize(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_FINALIZE, o, 0, ms, NULL);
 }
-hcs_result hcs_system_migration_cancel(hcs_system *s, const char *o, int64_t ms)
+hcs_result hcs_compute_system_migration_cancel(hcs_system *s, const char *o, int64_t ms)
 {
     return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_CANCEL, o, 0, ms, NULL);
 }
 
-hcs_result hcs_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
+hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
 {
     PWSTR wres = NULL;
     char *res = NULL;
@@ -443,7 +443,7 @@ hcs_result hcs_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
     if (exit_json)
         *exit_json = NULL;
     if (!s)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_wait: system is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_wait: system is NULL");
     if (!s->t->fn[IX(HcsWaitForComputeSystemExit)])
         return hcsi_cc_missing(s->t, IX(HcsWaitForComputeSystemExit));
     hcsi_obj_ref(&s->base);
@@ -470,14 +470,14 @@ hcs_result hcs_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
     return hr;
 }
 
-hcs_result hcs_system_subscribe(hcs_system *s, hcs_events *q, uint32_t options,
+hcs_result hcs_compute_system_subscribe(hcs_system *s, hcs_events *q, uint32_t options,
                                 uint64_t tag)
 {
     hcs_events *old;
     uint64_t old_tag = 0;
     hcs_result hr;
     if (!s || !q)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_system_subscribe: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_subscribe: %s is NULL",
                         s ? "q" : "system");
     if (!s->t->fn[IX(HcsSetComputeSystemCallback)])
         return hcsi_cc_missing(s->t, IX(HcsSetComputeSystemCallback));

@@ -22,7 +22,7 @@ hcs_result hcs_hdv_load(void)
     return hcsi_dll_get(g_slot, &t);
 }
 
-hcs_result hcs_hdv_loader_set_path(const char *dll_path)
+hcs_result hcs_hdv_set_dll_path(const char *dll_path)
 {
     return hcsi_dll_set_path(g_slot, dll_path);
 }
@@ -259,7 +259,7 @@ hcs_result hcs_hdv_host_create(hcs_system *s, uint32_t flags, hcs_hdv_host **out
     hcsi_system_release(s);
     if (HCS_FAILED(hr))
         return hcsi_core_fail(hr, NULL, "create a device host for compute system \"%s\" (%s)",
-                              hcs_system_id(s), hcsi_hdv_names[ix]);
+                              hcs_compute_system_id(s), hcsi_hdv_names[ix]);
     return host_new(t, h, out);
 }
 
@@ -330,7 +330,7 @@ hcs_result hcs_hdv_proxy_device_host(hcs_system *s, void *device_host, uint32_t 
     if (HCS_FAILED(hr))
         return hcsi_core_fail(hr, NULL, "proxy the device host of compute system \"%s\" to "
                                         "process %lu (HdvProxyDeviceHost)",
-                              hcs_system_id(s), (unsigned long)target_pid);
+                              hcs_compute_system_id(s), (unsigned long)target_pid);
     if (ipc_section)
         *ipc_section = sec;
     return hr;

@@ -39,7 +39,7 @@ hcs_result hcs_net_load(void)
     return hcsi_dll_get(g_slot, &t);
 }
 
-hcs_result hcs_net_loader_set_path(const char *dll_path)
+hcs_result hcs_net_set_dll_path(const char *dll_path)
 {
     return hcsi_dll_set_path(g_slot, dll_path);
 }
@@ -454,43 +454,43 @@ static hcs_result hcn_get(int kind, const char *id, const char *query, char **js
     void prefix##_close(type *h) { obj_discard((hcn_obj *)h); }                        \
     const char *prefix##_id(const type *h) { return h ? h->o.id : NULL; }
 
-NET_KIND_IMPL(hcs_net, hcs_network, HCSI_NET_NETWORK)
-NET_KIND_IMPL(hcs_endpoint, hcs_endpoint, HCSI_NET_ENDPOINT)
-NET_KIND_IMPL(hcs_namespace, hcs_namespace, HCSI_NET_NAMESPACE)
-NET_KIND_IMPL(hcs_lb, hcs_lb, HCSI_NET_LB)
-NET_KIND_IMPL(hcs_route, hcs_route, HCSI_NET_ROUTE)
+NET_KIND_IMPL(hcs_net_network, hcs_network, HCSI_NET_NETWORK)
+NET_KIND_IMPL(hcs_net_endpoint, hcs_endpoint, HCSI_NET_ENDPOINT)
+NET_KIND_IMPL(hcs_net_namespace, hcs_namespace, HCSI_NET_NAMESPACE)
+NET_KIND_IMPL(hcs_net_lb, hcs_lb, HCSI_NET_LB)
+NET_KIND_IMPL(hcs_net_route, hcs_route, HCSI_NET_ROUTE)
 
-hcs_result hcs_net_create(const char *id, const char *settings_json, hcs_network **out)
+hcs_result hcs_net_network_create(const char *id, const char *settings_json, hcs_network **out)
 {
     return hcn_create(HCSI_NET_NETWORK, NULL, id, settings_json, (hcn_obj **)out);
 }
-hcs_result hcs_namespace_create(const char *id, const char *settings_json,
+hcs_result hcs_net_namespace_create(const char *id, const char *settings_json,
                                 hcs_namespace **out)
 {
     return hcn_create(HCSI_NET_NAMESPACE, NULL, id, settings_json, (hcn_obj **)out);
 }
-hcs_result hcs_lb_create(const char *id, const char *settings_json, hcs_lb **out)
+hcs_result hcs_net_lb_create(const char *id, const char *settings_json, hcs_lb **out)
 {
     return hcn_create(HCSI_NET_LB, NULL, id, settings_json, (hcn_obj **)out);
 }
-hcs_result hcs_route_create(const char *id, const char *settings_json, hcs_route **out)
+hcs_result hcs_net_route_create(const char *id, const char *settings_json, hcs_route **out)
 {
     return hcn_create(HCSI_NET_ROUTE, NULL, id, settings_json, (hcn_obj **)out);
 }
-hcs_result hcs_endpoint_create(hcs_network *network, const char *id,
+hcs_result hcs_net_endpoint_create(hcs_network *network, const char *id,
                                const char *settings_json, hcs_endpoint **out)
 {
     return hcn_create(HCSI_NET_ENDPOINT, (hcn_obj *)network, id, settings_json,
                       (hcn_obj **)out);
 }
 
-hcs_result hcs_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
+hcs_result hcs_net_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
 {
     return obj_query((hcn_obj *)e, HX(HcnQueryEndpointStats), query_json, json,
                      "read the statistics of");
 }
 
-hcs_result hcs_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
+hcs_result hcs_net_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
 {
     return obj_query((hcn_obj *)e, HX(HcnQueryEndpointAddresses), query_json, json,
                      "read the addresses of");
@@ -522,12 +522,12 @@ static hcs_result namespace_endpoint(const char *ns_id, const char *ep_id, int a
     return hr;
 }
 
-hcs_result hcs_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
+hcs_result hcs_net_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
 {
     return namespace_endpoint(namespace_id, endpoint_id, 1);
 }
 
-hcs_result hcs_namespace_remove_endpoint(const char *namespace_id,
+hcs_result hcs_net_namespace_remove_endpoint(const char *namespace_id,
                                          const char *endpoint_id)
 {
     return namespace_endpoint(namespace_id, endpoint_id, 0);
@@ -535,19 +535,19 @@ hcs_result hcs_namespace_remove_endpoint(const char *namespace_id,
 
 /* ---- guest network services ---- */
 
-hcs_result hcs_gns_create(const char *id, const char *settings_json, hcs_gns **out)
+hcs_result hcs_net_gns_create(const char *id, const char *settings_json, hcs_gns **out)
 {
     return hcn_create(HCSI_NET_GNS, NULL, id, settings_json, (hcn_obj **)out);
 }
 
-hcs_result hcs_gns_modify(hcs_gns *g, const char *settings_json)
+hcs_result hcs_net_gns_modify(hcs_gns *g, const char *settings_json)
 {
     return obj_modify((hcn_obj *)g, settings_json, "modify");
 }
 
-hcs_result hcs_gns_delete(const char *id) { return hcn_delete(HCSI_NET_GNS, id); }
-const char *hcs_gns_id(const hcs_gns *g) { return g ? g->o.id : NULL; }
-void hcs_gns_close(hcs_gns *g) { obj_discard((hcn_obj *)g); }
+hcs_result hcs_net_gns_delete(const char *id) { return hcn_delete(HCSI_NET_GNS, id); }
+const char *hcs_net_gns_id(const hcs_gns *g) { return g ? g->o.id : NULL; }
+void hcs_net_gns_close(hcs_gns *g) { obj_discard((hcn_obj *)g); }
 
 /* ---- notifications ---- */
 
@@ -657,13 +657,13 @@ hcs_result hcs_net_subscribe(hcs_events *q, uint64_t tag, hcs_net_subscription *
     return subscribe(NULL, q, tag, out);
 }
 
-hcs_result hcs_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
+hcs_result hcs_net_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
                              hcs_net_subscription **out)
 {
     if (!g) {
         if (out)
             *out = NULL;
-        return hcsi_err(HCS_ERR_POINTER, "hcs_gns_subscribe: g is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_net_gns_subscribe: g is NULL");
     }
     return subscribe(&g->o, q, tag, out);
 }
@@ -707,7 +707,7 @@ static hcs_result reservation_new(const hcsi_dll *t, HANDLE h, hcs_port_reservat
     return HCS_S_OK;
 }
 
-hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
+hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
                                 hcs_port_reservation **out)
 {
     int ixs[3];
@@ -716,14 +716,14 @@ hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t p
     if (out)
         *out = NULL;
     if (!g || !out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_gns_reserve_port: %s is NULL", g ? "out" : "g");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_net_gns_reserve_port: %s is NULL", g ? "out" : "g");
     if (protocol < HCS_PORT_PROTOCOL_TCP || protocol > HCS_PORT_PROTOCOL_BOTH)
         return hcsi_err(HCS_ERR_INVALIDARG,
-                        "hcs_gns_reserve_port: protocol %d is not 1 (TCP), 2 (UDP) or 3 "
+                        "hcs_net_gns_reserve_port: protocol %d is not 1 (TCP), 2 (UDP) or 3 "
                         "(both)", protocol);
     if (access != HCS_PORT_ACCESS_EXCLUSIVE && access != HCS_PORT_ACCESS_SHARED)
         return hcsi_err(HCS_ERR_INVALIDARG,
-                        "hcs_gns_reserve_port: access %d is not 1 (exclusive) or 2 (shared)",
+                        "hcs_net_gns_reserve_port: access %d is not 1 (exclusive) or 2 (shared)",
                         access);
     ixs[0] = HX(HcnReserveGuestNetworkServicePort);
     ixs[1] = HX(HcnReleaseGuestNetworkServicePortReservationHandle);
@@ -743,7 +743,7 @@ hcs_result hcs_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t p
     return reservation_new(g->o.t, h, out);
 }
 
-hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
+hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
                                       uint16_t *end, hcs_port_reservation **out)
 {
     int ixs[3];
@@ -753,10 +753,10 @@ hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *star
     if (out)
         *out = NULL;
     if (!g || !out)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_gns_reserve_port_range: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_net_gns_reserve_port_range: %s is NULL",
                         g ? "out" : "g");
     if (!count)
-        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gns_reserve_port_range: count is 0");
+        return hcsi_err(HCS_ERR_INVALIDARG, "hcs_net_gns_reserve_port_range: count is 0");
     ixs[0] = HX(HcnReserveGuestNetworkServicePortRange);
     ixs[1] = HX(HcnReleaseGuestNetworkServicePortReservationHandle);
     ixs[2] = -1;
@@ -779,7 +779,7 @@ hcs_result hcs_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *star
     return reservation_new(g->o.t, h, out);
 }
 
-hcs_result hcs_port_reservation_release(hcs_port_reservation *r)
+hcs_result hcs_net_port_reservation_release(hcs_port_reservation *r)
 {
     hcs_result hr;
     if (!r)
@@ -792,7 +792,7 @@ hcs_result hcs_port_reservation_release(hcs_port_reservation *r)
     return hr;
 }
 
-hcs_result hcs_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
+hcs_result hcs_net_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
 {
     const hcsi_dll *t;
     HCSI_HCN_PORT_RANGE_ENTRY *raw = NULL;
@@ -804,7 +804,7 @@ hcs_result hcs_port_reservations_list(hcs_port_range_entry **entries, size_t *co
     if (count)
         *count = 0;
     if (!entries || !count)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_port_reservations_list: %s is NULL",
+        return hcsi_err(HCS_ERR_POINTER, "hcs_net_port_reservations_list: %s is NULL",
                         entries ? "count" : "entries");
     hr = hcsi_dll_need(g_slot, &t, HX(HcnEnumerateGuestNetworkPortReservations),
                        HX(HcnFreeGuestNetworkPortReservations), -1);

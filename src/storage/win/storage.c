@@ -30,7 +30,7 @@ hcs_result hcs_layer_load(void)
     return hcsi_dll_get(g_slot, &t);
 }
 
-hcs_result hcs_layer_loader_set_path(const char *dll_path)
+hcs_result hcs_layer_set_dll_path(const char *dll_path)
 {
     return hcsi_dll_set_path(g_slot, dll_path);
 }
@@ -273,7 +273,7 @@ static uint32_t g_build_override;
 
 void hcsi_storage_set_build(uint32_t build) { g_build_override = build; }
 
-uint32_t hcs_windows_build(void)
+uint32_t hcs_layer_windows_build(void)
 {
     typedef LONG(WINAPI * rtl_fn)(OSVERSIONINFOW *);
     OSVERSIONINFOW v;
@@ -356,7 +356,7 @@ hcs_result hcs_layer_format_vhd_file(const char *vhd_path, int kind)
     if (kind < HCS_VHD_HANDLE_AUTO || kind > HCS_VHD_HANDLE_VIRTDISK)
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_layer_format_vhd_file: unknown kind %d", kind);
     if (auto_kind) {
-        build = hcs_windows_build();
+        build = hcs_layer_windows_build();
         kind = build && build <= HCSI_CS_FILE_HANDLE_MAX_BUILD ? HCS_VHD_HANDLE_FILE
                                                                  : HCS_VHD_HANDLE_VIRTDISK;
     }
@@ -396,14 +396,14 @@ hcs_result hcs_layer_vhd_mount_path_file(const char *vhd_path, char **path)
 
 /* ---- privileges ---- */
 
-hcs_result hcs_privileges_enable(const char *const *names, size_t count)
+hcs_result hcs_layer_privileges_enable_list(const char *const *names, size_t count)
 {
     HANDLE token = NULL;
     hcsi_buf missing, unknown;
     hcs_result hr = HCS_S_OK;
     size_t i;
     if (count && !names)
-        return hcsi_err(HCS_ERR_POINTER, "hcs_privileges_enable: names is NULL");
+        return hcsi_err(HCS_ERR_POINTER, "hcs_layer_privileges_enable_list: names is NULL");
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token)) {
         hr = hcs_hresult_from_win32(GetLastError());
         return hcsi_err(hr, "enable privileges: OpenProcessToken: %s", hcs_strerror(hr));
@@ -455,5 +455,5 @@ hcs_result hcs_privileges_enable(const char *const *names, size_t count)
 hcs_result hcs_layer_privileges_enable(void)
 {
     static const char *const names[] = {"SeBackupPrivilege", "SeRestorePrivilege"};
-    return hcs_privileges_enable(names, 2);
+    return hcs_layer_privileges_enable_list(names, 2);
 }
