@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "hcs/schema_types.h"
 
 #ifdef _WIN32
@@ -133,89 +134,82 @@ enum { O_TIMEOUT = 1, O_OPTIONS = 2, O_QUERY = 4, O_EXEC = 8, O_LIFECYCLE = 16 }
 /* Parses argv[1..]: npos positional arguments and the allowed options.
  * Returns -1 when help was printed (exit 0), 0 when parsed, else the usage
  * exit code. */
+static void help_current(FILE *out);
+static const char *g_help_name;
+static void help_current(FILE *out) { help_for(g_help_name, out); }
+
 static int parse(const char *name, int argc, char **argv, int npos, unsigned allowed,
                  opts *o)
 {
-    int i;
+    hcsctl_opt t[8];
+    hcsctl_args a;
+    hcsctl_opt_list env;
+    size_t n = 0;
+    int rc;
     memset(o, 0, sizeof *o);
+    memset(t, 0, sizeof t);
+    memset(&a, 0, sizeof a);
     o->name = name;
     o->timeout_ms = HCS_TIMEOUT_DEFAULT;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (hcsctl_is_help(a)) {
-            help_for(name, stdout);
-            return -1;
-        }
-        if (strcmp(a, "--") == 0 && (allowed & O_EXEC)) {
-            o->cmd = argv + i + 1;
-            o->ncmd = argc - i - 1;
-            break;
-        }
-        if (a[0] == '-' && a[1] == '-') {
-            static const struct {
-                const char *name;
-                unsigned flag;
-            } known[] = {{"--timeout", O_TIMEOUT}, {"--options", O_OPTIONS},
-                         {"--query", O_QUERY},     {"--user", O_EXEC},
-                         {"--cwd", O_EXEC},        {"--env", O_EXEC},
-                         {"--tty", O_EXEC},        {"--lifecycle", O_LIFECYCLE}};
-            size_t k;
-            int takes = strcmp(a, "--tty") != 0 && strcmp(a, "--lifecycle") != 0;
-            for (k = 0; k < sizeof known / sizeof known[0]; k++)
-                if (strcmp(a, known[k].name) == 0 && (allowed & known[k].flag))
-                    break;
-            if (k == sizeof known / sizeof known[0])
-                return hcsctl_usage_error("%s: unknown option \"%s\" (see hcsctl %s --help)",
-                                          name, a, name);
-            if (takes && !val)
-                return hcsctl_usage_error("%s: %s needs a value (see hcsctl %s --help)", name,
-                                          a, name);
-            if (strcmp(a, "--timeout") == 0 && (allowed & O_TIMEOUT)) {
-                char *end = NULL;
-                double s = strtod(val, &end);
-                if (!*val || *end || s < 0 || s > 86400.0 * 365)
-                    return hcsctl_usage_error("%s: --timeout \"%s\" is not a number of "
-                                              "seconds", name, val);
-                o->timeout_ms = (int64_t)(s * 1000.0);
-                o->timeout_given = 1;
-            } else if (strcmp(a, "--options") == 0 && (allowed & O_OPTIONS)) {
-                o->options = val;
-            } else if (strcmp(a, "--query") == 0 && (allowed & O_QUERY)) {
-                o->query = val;
-            } else if (strcmp(a, "--user") == 0 && (allowed & O_EXEC)) {
-                o->user = val;
-            } else if (strcmp(a, "--cwd") == 0 && (allowed & O_EXEC)) {
-                o->cwd = val;
-            } else if (strcmp(a, "--env") == 0 && (allowed & O_EXEC)) {
-                if (!strchr(val, '=') || val[0] == '=')
-                    return hcsctl_usage_error("%s: --env \"%s\" is not KEY=VALUE", name, val);
-                if (o->nenv >= MAX_ENV)
-                    return hcsctl_usage_error("%s: more than %d --env options", name, MAX_ENV);
-                o->env[o->nenv++] = val;
-            } else if (strcmp(a, "--tty") == 0 && (allowed & O_EXEC)) {
-                o->tty = 1;
-                continue;
-            } else if (strcmp(a, "--lifecycle") == 0 && (allowed & O_LIFECYCLE)) {
-                o->lifecycle = 1;
-                continue;
-            } else {
-                return hcsctl_usage_error("%s: unknown option \"%s\" (see hcsctl %s --help)",
-                                          name, a, name);
-            }
-            i++;
-            continue;
-        }
-        if (o->npos >= npos)
-            return hcsctl_usage_error("%s: unexpected argument \"%s\" (see hcsctl %s --help)",
-                                      name, a, name);
-        o->pos[o->npos++] = a;
+    env.items = o->env;
+    env.n = 0;
+    env.max = MAX_ENV;
+    if (allowed & O_TIMEOUT) {
+        t[n].name = "--timeout";
+        t[n].kind = HCSCTL_OPT_SECONDS;
+        t[n].dest = &o->timeout_ms;
+        t[n].min = 0;
+        t[n++].max = 86400.0 * 365;
     }
-    if (o->npos < npos)
-        return hcsctl_usage_error("%s: missing %s (see hcsctl %s --help)", name,
-                                  o->npos == 0 ? "ID" : "argument", name);
-    if ((allowed & O_EXEC) && o->ncmd <= 0)
-        return hcsctl_usage_error("%s: missing \"-- CMD [ARGS...]\"", name);
+    if (allowed & O_OPTIONS) {
+        t[n].name = "--options";
+        t[n].kind = HCSCTL_OPT_STRING;
+        t[n++].dest = &o->options;
+    }
+    if (allowed & O_QUERY) {
+        t[n].name = "--query";
+        t[n].kind = HCSCTL_OPT_STRING;
+        t[n++].dest = &o->query;
+    }
+    if (allowed & O_LIFECYCLE) {
+        t[n].name = "--lifecycle";
+        t[n].kind = HCSCTL_OPT_FLAG;
+        t[n++].dest = &o->lifecycle;
+    }
+    if (allowed & O_EXEC) {
+        t[n].name = "--user";
+        t[n].kind = HCSCTL_OPT_STRING;
+        t[n++].dest = &o->user;
+        t[n].name = "--cwd";
+        t[n].kind = HCSCTL_OPT_STRING;
+        t[n++].dest = &o->cwd;
+        t[n].name = "--env";
+        t[n].kind = HCSCTL_OPT_LIST;
+        t[n].check = hcsctl_check_key_value;
+        t[n++].dest = &env;
+        t[n].name = "--tty";
+        t[n].kind = HCSCTL_OPT_FLAG;
+        t[n++].dest = &o->tty;
+    }
+    g_help_name = name;
+    a.cmd = name;
+    a.help = help_current;
+    a.opts = t;
+    a.nopts = n;
+    a.min_pos = a.max_pos = npos;
+    a.pos_names = "ID argument";
+    a.rest = (allowed & O_EXEC) ? 2 : 0;
+    a.rest_names = "CMD [ARGS...]";
+    rc = hcsctl_opt_parse(&a, argc, argv, 1);
+    if (rc)
+        return rc;
+    o->timeout_given = o->timeout_ms != HCS_TIMEOUT_DEFAULT;
+    o->pos[0] = a.npos > 0 ? a.pos[0] : NULL;
+    o->pos[1] = a.npos > 1 ? a.pos[1] : NULL;
+    o->npos = a.npos;
+    o->nenv = env.n;
+    o->cmd = a.argv_rest;
+    o->ncmd = a.nrest;
     return 0;
 }
 

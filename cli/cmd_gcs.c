@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "gcs_ctr.h"
 #include "gcs_posix.h"
 #include "gcs_wait.h"
@@ -78,17 +79,17 @@ static int gcs_decode(hcsctl_ctx *ctx, int argc, char **argv)
     const unsigned char *data;
     size_t len = 0, off = 0;
     int i, rc = HCSCTL_EXIT_OK;
-    for (i = 1; i < argc; i++) {
-        if (hcsctl_is_help(argv[i])) {
-            hcsctl_help_gcs(stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        if (path)
-            return hcsctl_usage_error("gcs decode: more than one input (\"%s\")", argv[i]);
-        path = argv[i];
+    {
+        hcsctl_args a;
+        memset(&a, 0, sizeof a);
+        a.cmd = "gcs decode";
+        a.help = hcsctl_help_gcs;
+        a.max_pos = 1;
+        i = hcsctl_opt_parse(&a, argc, argv, 1);
+        if (i)
+            return i < 0 ? HCSCTL_EXIT_OK : i;
+        path = a.npos ? a.pos[0] : "-";
     }
-    if (!path)
-        path = "-";
     rc = hcsctl_read_input("gcs decode", path, MAX_CAPTURE + 1, &input, &len);
     if (rc != HCSCTL_EXIT_OK)
         return rc;
@@ -148,8 +149,8 @@ typedef struct run_opts {
     const char *env[MAX_ENV + 1];
     int nenv;
     const char *cwd;
-    long timeout_s;
-    long rpc_timeout_s; /* 0: the library's default */
+    int64_t timeout_ms;
+    int64_t rpc_timeout_ms; /* 0: the library's default */
     char **cmd;
     int ncmd;
 } run_opts;
@@ -215,7 +216,13 @@ static int exit_status(uint32_t code, int linux_guest)
 static void gave_up_note(const run_opts *o)
 {
     fprintf(stderr, "hcsctl: gcs run: the guest stopped answering; giving it up%s\n",
-            o->rpc_timeout_s ? "" : " (--rpc-timeout SECONDS bounds the wait)");
+            o->rpc_timeout_ms ? "" : " (--rpc-timeout SECONDS bounds the wait)");
+}
+
+/* The container options (gcs_ctr.c) as the parser's CALL options. */
+static int ctr_opt(void *ctx, const char *name, const char *value)
+{
+    return hcsctl_ctr_option((hcsctl_ctr *)ctx, name, value) < 0 ? HCSCTL_EXIT_USAGE : 0;
 }
 
 static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
@@ -247,77 +254,56 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 #endif
     memset(&o, 0, sizeof o);
     memset(&run, 0, sizeof run);
-    o.timeout_s = 120;
+    o.timeout_ms = 120000;
     hcsctl_ctr_init(&ctr);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--") == 0) {
-            o.cmd = argv + i + 1;
-            o.ncmd = argc - i - 1;
-            break;
-        }
-        if (hcsctl_is_help(a)) {
-            hcsctl_help_gcs(stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        if (strcmp(a, "--tty") == 0) {
-            o.tty = 1;
-            continue;
-        }
-        if (strcmp(a, "--read-only") == 0) {
-            ctr.read_only = 1;
-            continue;
-        }
-        {
-            int k = hcsctl_ctr_option(&ctr, a, val);
-            if (k < 0)
-                return HCSCTL_EXIT_USAGE;
-            if (k == 1) {
-                i++;
-                continue;
-            }
-        }
-        if (!val)
-            return hcsctl_usage_error("gcs run: %s needs a value (see hcsctl gcs --help)", a);
-        if (strcmp(a, "--listen") == 0) {
-            o.listen = val;
-        } else if (strcmp(a, "--spawn") == 0) {
-            o.spawn = val;
-        } else if (strcmp(a, "--stdio-dir") == 0) {
-            o.stdio_dir = val;
-        } else if (strcmp(a, "--os") == 0) {
-            if (strcmp(val, "linux") != 0 && strcmp(val, "windows") != 0)
-                return hcsctl_usage_error("gcs run: --os must be linux or windows, not \"%s\"",
-                                          val);
-            o.os = val;
-        } else if (strcmp(a, "--env") == 0) {
-            if (!strchr(val, '='))
-                return hcsctl_usage_error("gcs run: --env \"%s\" is not KEY=VALUE", val);
-            if (o.nenv >= MAX_ENV)
-                return hcsctl_usage_error("gcs run: more than %d --env options", MAX_ENV);
-            o.env[o.nenv++] = val;
-        } else if (strcmp(a, "--cwd") == 0) {
-            o.cwd = val;
-        } else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--rpc-timeout") == 0) {
-            char *end = NULL;
-            long v = strtol(val, &end, 10);
-            if (!*val || *end || v <= 0 || v > 86400)
-                return hcsctl_usage_error("gcs run: %s \"%s\" is not 1..86400 seconds", a,
-                                          val);
-            if (a[2] == 't')
-                o.timeout_s = v;
-            else
-                o.rpc_timeout_s = v;
-        } else {
-            return hcsctl_usage_error("gcs run: unknown option \"%s\"", a);
-        }
-        i++;
+    {
+        hcsctl_opt_list env = {NULL, 0, MAX_ENV};
+        hcsctl_opt t[] = {
+            {"--listen", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--spawn", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--stdio-dir", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--os", HCSCTL_OPT_CHOICE, NULL, "linux|windows", 0, 0, NULL, NULL, 0},
+            {"--env", HCSCTL_OPT_LIST, NULL, NULL, 0, 0, hcsctl_check_key_value, NULL, 0},
+            {"--cwd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
+            {"--rpc-timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
+            {"--tty", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--read-only", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--rootfs", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+            {"--layer", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+            {"--scratch", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+            {"--bundle-root", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+            {"--hostname", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+            {"--user", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+        };
+        hcsctl_args a;
+        env.items = o.env;
+        t[0].dest = &o.listen;
+        t[1].dest = &o.spawn;
+        t[2].dest = &o.stdio_dir;
+        t[3].dest = &o.os;
+        t[4].dest = &env;
+        t[5].dest = &o.cwd;
+        t[6].dest = &o.timeout_ms;
+        t[7].dest = &o.rpc_timeout_ms;
+        t[8].dest = &o.tty;
+        t[9].dest = &ctr.read_only;
+        memset(&a, 0, sizeof a);
+        a.cmd = "gcs run";
+        a.help = hcsctl_help_gcs;
+        a.opts = t;
+        a.nopts = sizeof t / sizeof t[0];
+        a.rest = 2;
+        a.ctx = &ctr;
+        i = hcsctl_opt_parse(&a, argc, argv, 1);
+        if (i)
+            return i < 0 ? HCSCTL_EXIT_OK : i;
+        o.nenv = env.n;
+        o.cmd = a.argv_rest;
+        o.ncmd = a.nrest;
     }
     if (!o.listen == !o.spawn)
         return hcsctl_usage_error("gcs run: give exactly one of --listen ADDR or --spawn CMD");
-    if (o.ncmd <= 0)
-        return hcsctl_usage_error("gcs run: missing \"-- COMMAND [ARGS...]\"");
     if (o.spawn && !o.stdio_dir)
         return hcsctl_usage_error("gcs run: --spawn needs --stdio-dir DIR for the stdio relays");
     if (!hcsctl_ctr_enabled(&ctr) && (ctr.read_only || ctr.scratch || ctr.hostname || ctr.user))
@@ -328,10 +314,10 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
 
     hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.os_hint = o.os && strcmp(o.os, "windows") == 0 ? HCS_GCS_OS_WINDOWS : HCS_GCS_OS_LINUX;
-    cfg.accept_timeout_ms = (int64_t)o.timeout_s * 1000;
-    if (o.rpc_timeout_s) {
+    cfg.accept_timeout_ms = o.timeout_ms;
+    if (o.rpc_timeout_ms) {
         /* every wait for the guest's answer, not COMMAND's run time */
-        cfg.rpc_timeout_ms = (int64_t)o.rpc_timeout_s * 1000;
+        cfg.rpc_timeout_ms = o.rpc_timeout_ms;
         if (cfg.stdio_timeout_ms > cfg.rpc_timeout_ms)
             cfg.stdio_timeout_ms = cfg.rpc_timeout_ms;
         if (ctr.exit_wait_ms > cfg.rpc_timeout_ms)

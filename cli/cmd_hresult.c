@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 
 void hcsctl_help_hresult(FILE *out)
 {
@@ -71,30 +72,35 @@ static void print_one(hcsctl_ctx *ctx, const char *input, hcs_result hr)
 int hcsctl_cmd_hresult(hcsctl_ctx *ctx, int argc, char **argv)
 {
     int i, n = 0, bad = 0;
-    int opts = 1; /* options end at "--" */
-    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (hcsctl_is_help(argv[i])) {
-            hcsctl_help_hresult(stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        /* "-" followed by a digit is a negative decimal CODE */
-        if (argv[i][0] == '-' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
-            return hcsctl_usage_error("hresult: unknown option \"%s\" (see hcsctl hresult --help)",
-                                      argv[i]);
+    hcsctl_args pa;
+    char **codes;
+    int ncodes;
+    memset(&pa, 0, sizeof pa);
+    pa.cmd = "hresult";
+    pa.help = hcsctl_help_hresult;
+    pa.max_pos = argc;
+    pa.rest = 1; /* "--": what follows is a code even if it looks like an option */
+    i = hcsctl_opt_parse(&pa, argc, argv, 1);
+    if (i)
+        return i < 0 ? HCSCTL_EXIT_OK : i;
+    /* the codes in order: the positional ones, then those after "--" */
+    codes = pa.pos;
+    ncodes = pa.npos;
+    if (pa.nrest) {
+        int k;
+        for (k = 0; k < pa.nrest; k++)
+            codes[ncodes + k] = pa.argv_rest[k];
+        ncodes += pa.nrest;
     }
-    for (i = 1; i < argc; i++) {
+    for (i = 0; i < ncodes; i++) {
         hcs_result hr;
-        if (opts && strcmp(argv[i], "--") == 0) {
-            opts = 0;
-            continue;
-        }
-        if (HCS_FAILED(hcs_hresult_parse(argv[i], &hr))) {
+        if (HCS_FAILED(hcs_hresult_parse(codes[i], &hr))) {
             const hcs_error *e = hcs_error_last();
-            hcsctl_usage_error("hresult: %s", e ? e->message : argv[i]);
+            hcsctl_usage_error("hresult: %s", e ? e->message : codes[i]);
             bad = 1;
             continue;
         }
-        print_one(ctx, argv[i], hr);
+        print_one(ctx, codes[i], hr);
         n++;
     }
     if (bad)

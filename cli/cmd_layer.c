@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "opt.h"
 
 #define MAX_PARENTS 64
 
@@ -55,59 +56,68 @@ static void lopts_free(lopts *o)
         free(o->parent_text[i]);
 }
 
+/* --parent ID=PATH (repeatable): split into o->parents. */
+static int parent_opt(void *ctx, const char *name, const char *val)
+{
+    lopts *o = (lopts *)ctx;
+    char *t, *eq;
+    (void)name;
+    if (o->nparents >= MAX_PARENTS)
+        return hcsctl_usage_error("layer: more than %d parents", MAX_PARENTS);
+    t = (char *)malloc(strlen(val) + 1);
+    if (!t)
+        return HCSCTL_EXIT_FAILED;
+    strcpy(t, val);
+    eq = strchr(t, '=');
+    if (!eq || eq == t || !eq[1]) {
+        free(t);
+        return hcsctl_usage_error("layer: --parent \"%s\" is not ID=PATH", val);
+    }
+    *eq = 0;
+    o->parent_text[o->nparents] = t;
+    o->parents[o->nparents].id = t;
+    o->parents[o->nparents].path = eq + 1;
+    o->nparents++;
+    return 0;
+}
+
 /* Returns -1 on help (printed), 0 parsed, else the usage exit code. */
 static int parse(const char *sub, int argc, char **argv, int npos, lopts *o)
 {
-    int i;
+    int file_handle = 0, virtdisk = 0, rc, i;
+    hcsctl_opt t[] = {
+        {"--parent", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, parent_opt, 1},
+        {"--writable", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--vm", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--file-handle", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--virtdisk", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+    };
+    hcsctl_args a;
+    char cmd[64];
     memset(o, 0, sizeof *o);
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (hcsctl_is_help(a)) {
-            hcsctl_help_layer(stdout);
-            return -1;
-        }
-        if (strcmp(a, "--parent") == 0) {
-            char *t, *eq;
-            if (i + 1 >= argc)
-                return hcsctl_usage_error("layer %s: --parent needs ID=PATH", sub);
-            if (o->nparents >= MAX_PARENTS)
-                return hcsctl_usage_error("layer %s: more than %d parents", sub, MAX_PARENTS);
-            t = (char *)malloc(strlen(argv[i + 1]) + 1);
-            if (!t)
-                return HCSCTL_EXIT_FAILED;
-            strcpy(t, argv[++i]);
-            eq = strchr(t, '=');
-            if (!eq || eq == t || !eq[1]) {
-                free(t);
-                return hcsctl_usage_error("layer %s: --parent \"%s\" is not ID=PATH", sub, argv[i]);
-            }
-            *eq = 0;
-            o->parent_text[o->nparents] = t;
-            o->parents[o->nparents].id = t;
-            o->parents[o->nparents].path = eq + 1;
-            o->nparents++;
-        } else if (strcmp(a, "--writable") == 0) {
-            o->writable = 1;
-        } else if (strcmp(a, "--vm") == 0) {
-            o->vm = 1;
-        } else if (strcmp(a, "--file-handle") == 0) {
-            o->kind = HCS_VHD_HANDLE_FILE;
-        } else if (strcmp(a, "--virtdisk") == 0) {
-            o->kind = HCS_VHD_HANDLE_VIRTDISK;
-        } else if (strcmp(a, "--json") == 0) {
-            continue;
-        } else if (a[0] == '-' && a[1] == '-') {
-            return hcsctl_usage_error("layer %s: unknown option \"%s\" (see hcsctl layer --help)",
-                                      sub, a);
-        } else if (o->npos < npos) {
-            o->pos[o->npos++] = a;
-        } else {
-            return hcsctl_usage_error("layer %s: unexpected argument \"%s\"", sub, a);
-        }
-    }
-    if (o->npos < npos)
-        return hcsctl_usage_error("layer %s: missing %s (see hcsctl layer --help)", sub,
-                                  o->npos == 0 ? "LAYER_PATH" : "argument");
+    t[1].dest = &o->writable;
+    t[2].dest = &o->vm;
+    t[3].dest = &file_handle;
+    t[4].dest = &virtdisk;
+    snprintf(cmd, sizeof cmd, "layer %s", sub);
+    memset(&a, 0, sizeof a);
+    a.cmd = cmd;
+    a.help = hcsctl_help_layer;
+    a.opts = t;
+    a.nopts = sizeof t / sizeof t[0];
+    a.min_pos = a.max_pos = npos;
+    a.pos_names = "LAYER_PATH argument";
+    a.ctx = o;
+    rc = hcsctl_opt_parse(&a, argc, argv, 2);
+    if (rc)
+        return rc;
+    if (file_handle)
+        o->kind = HCS_VHD_HANDLE_FILE;
+    if (virtdisk)
+        o->kind = HCS_VHD_HANDLE_VIRTDISK;
+    for (i = 0; i < a.npos && i < 2; i++)
+        o->pos[i] = a.pos[i];
+    o->npos = a.npos;
     return 0;
 }
 
@@ -143,15 +153,12 @@ int hcsctl_cmd_layer(hcsctl_ctx *ctx, int argc, char **argv)
     lopts o;
     hcs_result hr = HCS_S_OK;
     size_t k;
-    int rc, i;
+    int rc;
     if (argc < 2 || hcsctl_is_help(argv[1])) {
         hcsctl_help_layer(argc < 2 ? stderr : stdout);
         return argc < 2 ? HCSCTL_EXIT_USAGE : HCSCTL_EXIT_OK;
     }
     sub = argv[1];
-    for (i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--json") == 0)
-            ctx->json = 1;
     for (k = 0; k < sizeof subs / sizeof subs[0]; k++)
         if (strcmp(subs[k].name, sub) == 0)
             break;

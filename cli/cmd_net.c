@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 
 typedef struct net_kind {
     const char *cmd;
@@ -155,6 +156,8 @@ static int create(hcsctl_ctx *ctx, const net_kind *k, const char *network, const
     return HCS_FAILED(hr) ? fail(ctx, what, hr) : HCSCTL_EXIT_OK;
 }
 
+static void help_kind(const void *k, FILE *out) { help((const net_kind *)k, out); }
+
 static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
 {
     const char *pos[3] = {NULL, NULL, NULL};
@@ -168,35 +171,35 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
         return argc < 2 ? HCSCTL_EXIT_USAGE : HCSCTL_EXIT_OK;
     }
     sub = argv[1];
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (hcsctl_is_help(a)) {
-            help(k, stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        if (strcmp(a, "--json") == 0) {
-            ctx->json = 1;
-            continue;
-        }
-        if (a[0] == '-' && a[1] == '-') {
-            const char **dst = strcmp(a, "--query") == 0 ? &query
-                               : strcmp(a, "--id") == 0 ? &id
-                               : strcmp(a, "--nat") == 0 && strcmp(k->cmd, "net") == 0 ? &nat
-                               : strcmp(a, "--subnet") == 0 && strcmp(k->cmd, "net") == 0 ? &subnet
-                               : strcmp(a, "--gateway") == 0 && strcmp(k->cmd, "net") == 0 ? &gateway
-                                                                                           : NULL;
-            if (!dst)
-                return hcsctl_usage_error("%s %s: unknown option \"%s\" (see hcsctl %s --help)",
-                                          k->cmd, sub, a, k->cmd);
-            if (!v)
-                return hcsctl_usage_error("%s %s: %s needs a value", k->cmd, sub, a);
-            *dst = v;
-            i++;
-            continue;
-        }
-        if (npos >= 3)
-            return hcsctl_usage_error("%s %s: unexpected argument \"%s\"", k->cmd, sub, a);
-        pos[npos++] = a;
+    {
+        int is_net = strcmp(k->cmd, "net") == 0;
+        hcsctl_opt t[] = {
+            {"--query", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--id", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--nat", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--subnet", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--gateway", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        };
+        hcsctl_args pa;
+        char cmd[64];
+        t[0].dest = &query;
+        t[1].dest = &id;
+        t[2].dest = &nat;
+        t[3].dest = &subnet;
+        t[4].dest = &gateway;
+        snprintf(cmd, sizeof cmd, "%s %s", k->cmd, sub);
+        memset(&pa, 0, sizeof pa);
+        pa.cmd = cmd;
+        pa.help_with = help_kind;
+        pa.help_arg = k;
+        pa.opts = t;
+        pa.nopts = is_net ? 5 : 2; /* --nat/--subnet/--gateway: networks only */
+        pa.max_pos = 3;
+        i = hcsctl_opt_parse(&pa, argc, argv, 2);
+        if (i)
+            return i < 0 ? HCSCTL_EXIT_OK : i;
+        for (npos = 0; npos < pa.npos; npos++)
+            pos[npos] = pa.pos[npos];
     }
     if (strcmp(sub, "list") == 0) {
         if (npos)

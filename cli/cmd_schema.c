@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 
 void hcsctl_help_schema(FILE *out)
 {
@@ -128,26 +129,30 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
     hcs_result hr;
     char *data;
     size_t len = 0, i;
-    int a;
-    for (a = 1; a < argc; a++) {
-        if (hcsctl_is_help(argv[a])) {
-            hcsctl_help_schema(stdout);
-            return HCSCTL_EXIT_OK;
-        } else if (strcmp(argv[a], "--type") == 0 && a + 1 < argc) {
-            type = argv[++a];
-        } else if (strcmp(argv[a], "--version") == 0 && a + 1 < argc) {
-            version = argv[++a];
-        } else if (strcmp(argv[a], "--published-only") == 0) {
+    int published_only = 0, rc;
+    {
+        hcsctl_opt t[] = {
+            {"--type", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--version", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+            {"--published-only", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        };
+        hcsctl_args pa;
+        t[0].dest = &type;
+        t[1].dest = &version;
+        t[2].dest = &published_only;
+        memset(&pa, 0, sizeof pa);
+        pa.cmd = "schema validate";
+        pa.help = hcsctl_help_schema;
+        pa.opts = t;
+        pa.nopts = sizeof t / sizeof t[0];
+        pa.max_pos = 1;
+        rc = hcsctl_opt_parse(&pa, argc, argv, 1);
+        if (rc)
+            return rc < 0 ? HCSCTL_EXIT_OK : rc;
+        if (pa.npos)
+            file = pa.pos[0];
+        if (published_only)
             flags |= HCS_SCHEMA_VALIDATE_PUBLISHED_ONLY;
-        } else if (strcmp(argv[a], "--type") == 0 || strcmp(argv[a], "--version") == 0) {
-            return hcsctl_usage_error("schema validate: %s needs a value", argv[a]);
-        } else if (argv[a][0] == '-' && argv[a][1] != '\0') {
-            return hcsctl_usage_error("schema validate: unknown option \"%s\"", argv[a]);
-        } else if (!file) {
-            file = argv[a];
-        } else {
-            return hcsctl_usage_error("schema validate: unexpected argument \"%s\"", argv[a]);
-        }
     }
     if (!type)
         return hcsctl_usage_error("schema validate: --type TYPE is required");
@@ -170,10 +175,10 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
                                       (unsigned)hi.minor);
     }
     /* One byte more than the limit, so that validation reports "too large". */
-    a = hcsctl_read_input("schema validate", file, (size_t)HCS_SCHEMA_MAX_DOCUMENT + 1, &data,
-                          &len);
-    if (a != HCSCTL_EXIT_OK)
-        return a;
+    rc = hcsctl_read_input("schema validate", file, (size_t)HCS_SCHEMA_MAX_DOCUMENT + 1, &data,
+                           &len);
+    if (rc != HCSCTL_EXIT_OK)
+        return rc;
     hr = hcs_schema_validate(id, data, len, version ? &target : NULL, flags, &rep);
     free(data);
     if (!rep)
@@ -208,9 +213,21 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
         if (!rep->count)
             printf("valid\n");
     }
-    a = rep->count ? HCSCTL_EXIT_FAILED : HCSCTL_EXIT_OK;
+    rc = rep->count ? HCSCTL_EXIT_FAILED : HCSCTL_EXIT_OK;
     hcs_schema_report_free(rep);
-    return a;
+    return rc;
+}
+
+/* A subcommand of exactly n positional arguments (names) and no option. */
+static int positional(const char *cmd, int argc, char **argv, int n, const char *names)
+{
+    hcsctl_args pa;
+    memset(&pa, 0, sizeof pa);
+    pa.cmd = cmd;
+    pa.help = hcsctl_help_schema;
+    pa.min_pos = pa.max_pos = n;
+    pa.pos_names = names;
+    return hcsctl_opt_parse(&pa, argc, argv, 1);
 }
 
 static int cmd_show(hcsctl_ctx *ctx, int argc, char **argv)
@@ -219,12 +236,9 @@ static int cmd_show(hcsctl_ctx *ctx, int argc, char **argv)
     hcs_schema_type_info ti;
     char since[16];
     size_t i;
-    if (argc == 2 && hcsctl_is_help(argv[1])) {
-        hcsctl_help_schema(stdout);
-        return HCSCTL_EXIT_OK;
-    }
-    if (argc != 2)
-        return hcsctl_usage_error("schema show: exactly one TYPE expected");
+    int rc = positional("schema show", argc, argv, 1, "TYPE");
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
     if (!find_type(argv[1], &id))
         return HCSCTL_EXIT_USAGE;
     hcs_schema_type_get_info(id, &ti);
@@ -306,21 +320,29 @@ static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
 {
     size_t i, n = hcs_schema_type_count();
     int want = -1;
-    if (argc > 2)
-        return hcsctl_usage_error("schema list: at most one namespace (hcs, hcn, guest)");
-    if (argc == 2) {
-        if (hcsctl_is_help(argv[1])) {
-            hcsctl_help_schema(stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        if (strcmp(argv[1], "hcs") == 0)
+    const char *ns = NULL;
+    int rc;
+    {
+        hcsctl_args pa;
+        memset(&pa, 0, sizeof pa);
+        pa.cmd = "schema list";
+        pa.help = hcsctl_help_schema;
+        pa.max_pos = 1;
+        rc = hcsctl_opt_parse(&pa, argc, argv, 1);
+        if (rc)
+            return rc < 0 ? HCSCTL_EXIT_OK : rc;
+        if (pa.npos)
+            ns = pa.pos[0];
+    }
+    if (ns) {
+        if (strcmp(ns, "hcs") == 0)
             want = HCS_SCHEMA_NS_HCS;
-        else if (strcmp(argv[1], "hcn") == 0)
+        else if (strcmp(ns, "hcn") == 0)
             want = HCS_SCHEMA_NS_HCN;
-        else if (strcmp(argv[1], "guest") == 0)
+        else if (strcmp(ns, "guest") == 0)
             want = HCS_SCHEMA_NS_GUEST;
         else
-            return hcsctl_usage_error("schema list: unknown namespace \"%s\" (hcs, hcn, guest)", argv[1]);
+            return hcsctl_usage_error("schema list: unknown namespace \"%s\" (hcs, hcn, guest)", ns);
     }
     for (i = 0; i < n; i++) {
         hcs_schema_type_info ti;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "hcs/schema_types.h"
 
 #ifdef _WIN32
@@ -143,103 +144,86 @@ static char *read_file_text(const char *path)
     return d;
 }
 
+/* --layers DIR[,DIR...]: split into o->layers (copied: strtok writes). */
+static int layers_opt(void *ctx, const char *name, const char *val)
+{
+    uvm_opts *o = (uvm_opts *)ctx;
+    char *p;
+    (void)name;
+    free(o->layers_arg);
+    o->nlayers = 0;
+    o->layers_arg = (char *)malloc(strlen(val) + 1);
+    if (!o->layers_arg)
+        return hcsctl_usage_error("uvm run: out of memory");
+    strcpy(o->layers_arg, val);
+    for (p = strtok(o->layers_arg, ","); p; p = strtok(NULL, ",")) {
+        if (o->nlayers >= MAX_LAYERS)
+            return hcsctl_usage_error("uvm run: more than %d layers", MAX_LAYERS);
+        if (*p)
+            o->layers[o->nlayers++] = p;
+    }
+    return 0;
+}
+
 static int parse_uvm(int argc, char **argv, uvm_opts *o)
 {
-    int i;
+    hcsctl_opt_list env = {NULL, 0, MAX_ENV};
+    long memory = 0, cpus = 0;
+    hcsctl_opt t[] = {
+        {"--linux", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--windows", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--tty", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--print-config", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--verbose", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--kernel", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--initrd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--scratch", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--config", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--id", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--cwd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        {"--stop-after", HCSCTL_OPT_CHOICE, NULL, "created|started", 0, 0, NULL, NULL, 0},
+        {"--memory", HCSCTL_OPT_INT, NULL, NULL, 64, 4194304, NULL, NULL, 0},
+        {"--cpus", HCSCTL_OPT_INT, NULL, NULL, 1, 1024, NULL, NULL, 0},
+        {"--timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
+        {"--env", HCSCTL_OPT_LIST, NULL, NULL, 0, 0, hcsctl_check_key_value, NULL, 0},
+        {"--layers", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, layers_opt, 1},
+    };
+    hcsctl_args a;
+    int rc;
     memset(o, 0, sizeof *o);
     o->timeout_ms = 120000;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (strcmp(a, "--") == 0) {
-            o->cmd = argv + i + 1;
-            o->ncmd = argc - i - 1;
-            break;
-        }
-        if (hcsctl_is_help(a)) {
-            hcsctl_help_uvm(stdout);
-            return -1;
-        }
-        if (strcmp(a, "--linux") == 0) {
-            o->linux_guest = 1;
-            continue;
-        }
-        if (strcmp(a, "--windows") == 0) {
-            o->windows_guest = 1;
-            continue;
-        }
-        if (strcmp(a, "--tty") == 0) {
-            o->tty = 1;
-            continue;
-        }
-        if (strcmp(a, "--print-config") == 0) {
-            o->print_config = 1;
-            continue;
-        }
-        if (strcmp(a, "--verbose") == 0) {
-            o->verbose = 1;
-            continue;
-        }
-        if (!val)
-            return hcsctl_usage_error("uvm run: %s needs a value (see hcsctl uvm --help)", a);
-        if (strcmp(a, "--kernel") == 0) {
-            o->kernel = val;
-        } else if (strcmp(a, "--initrd") == 0) {
-            o->initrd = val;
-        } else if (strcmp(a, "--scratch") == 0) {
-            o->scratch = val;
-        } else if (strcmp(a, "--config") == 0) {
-            o->config = val;
-        } else if (strcmp(a, "--id") == 0) {
-            o->id = val;
-        } else if (strcmp(a, "--cwd") == 0) {
-            o->cwd = val;
-        } else if (strcmp(a, "--layers") == 0) {
-            char *p;
-            o->layers_arg = (char *)malloc(strlen(val) + 1);
-            if (!o->layers_arg)
-                return hcsctl_usage_error("uvm run: out of memory");
-            strcpy(o->layers_arg, val);
-            for (p = strtok(o->layers_arg, ","); p; p = strtok(NULL, ",")) {
-                if (o->nlayers >= MAX_LAYERS)
-                    return hcsctl_usage_error("uvm run: more than %d layers", MAX_LAYERS);
-                if (*p)
-                    o->layers[o->nlayers++] = p;
-            }
-        } else if (strcmp(a, "--memory") == 0) {
-            o->memory_mb = strtoull(val, &end, 10);
-            if (!*val || *end || o->memory_mb < 64 || o->memory_mb > (1u << 22))
-                return hcsctl_usage_error("uvm run: --memory \"%s\" is not 64..4194304 MB",
-                                          val);
-        } else if (strcmp(a, "--cpus") == 0) {
-            unsigned long n = strtoul(val, &end, 10);
-            if (!*val || *end || n < 1 || n > 1024)
-                return hcsctl_usage_error("uvm run: --cpus \"%s\" is not 1..1024", val);
-            o->cpus = (uint32_t)n;
-        } else if (strcmp(a, "--timeout") == 0) {
-            long s = strtol(val, &end, 10);
-            if (!*val || *end || s <= 0 || s > 86400)
-                return hcsctl_usage_error("uvm run: --timeout \"%s\" is not 1..86400 seconds",
-                                          val);
-            o->timeout_ms = (int64_t)s * 1000;
-        } else if (strcmp(a, "--env") == 0) {
-            if (!strchr(val, '=') || val[0] == '=')
-                return hcsctl_usage_error("uvm run: --env \"%s\" is not KEY=VALUE", val);
-            if (o->nenv >= MAX_ENV)
-                return hcsctl_usage_error("uvm run: more than %d --env options", MAX_ENV);
-            o->env[o->nenv++] = val;
-        } else if (strcmp(a, "--stop-after") == 0) {
-            if (strcmp(val, "created") != 0 && strcmp(val, "started") != 0)
-                return hcsctl_usage_error("uvm run: --stop-after must be created or started, "
-                                          "not \"%s\"", val);
-            o->stop_after = val;
-        } else {
-            return hcsctl_usage_error("uvm run: unknown option \"%s\" (see hcsctl uvm --help)",
-                                      a);
-        }
-        i++;
-    }
+    env.items = o->env;
+    t[0].dest = &o->linux_guest;
+    t[1].dest = &o->windows_guest;
+    t[2].dest = &o->tty;
+    t[3].dest = &o->print_config;
+    t[4].dest = &o->verbose;
+    t[5].dest = &o->kernel;
+    t[6].dest = &o->initrd;
+    t[7].dest = &o->scratch;
+    t[8].dest = &o->config;
+    t[9].dest = &o->id;
+    t[10].dest = &o->cwd;
+    t[11].dest = &o->stop_after;
+    t[12].dest = &memory;
+    t[13].dest = &cpus;
+    t[14].dest = &o->timeout_ms;
+    t[15].dest = &env;
+    memset(&a, 0, sizeof a);
+    a.cmd = "uvm run";
+    a.help = hcsctl_help_uvm;
+    a.opts = t;
+    a.nopts = sizeof t / sizeof t[0];
+    a.rest = 1;
+    a.ctx = o;
+    rc = hcsctl_opt_parse(&a, argc, argv, 1);
+    if (rc)
+        return rc;
+    o->memory_mb = (uint64_t)memory;
+    o->cpus = (uint32_t)cpus;
+    o->nenv = env.n;
+    o->cmd = a.argv_rest;
+    o->ncmd = a.nrest;
     if (o->linux_guest == o->windows_guest)
         return hcsctl_usage_error("uvm run: give exactly one of --linux or --windows");
     if (!o->config && o->linux_guest && (!o->kernel || !o->initrd))

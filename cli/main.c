@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "opt.h"
 
 #ifdef _WIN32
 #  include <fcntl.h>
@@ -252,14 +253,14 @@ int hcsctl_read_input(const char *what, const char *path, size_t max, char **dat
 
 int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv)
 {
-    int i;
-    for (i = 1; i < argc; i++) {
-        if (hcsctl_is_help(argv[i])) {
-            hcsctl_help_version(stdout);
-            return HCSCTL_EXIT_OK;
-        }
-        return hcsctl_usage_error("version: unexpected argument \"%s\"", argv[i]);
-    }
+    hcsctl_args pa;
+    int rc;
+    memset(&pa, 0, sizeof pa);
+    pa.cmd = "version";
+    pa.help = hcsctl_help_version;
+    rc = hcsctl_opt_parse(&pa, argc, argv, 1);
+    if (rc)
+        return rc < 0 ? HCSCTL_EXIT_OK : rc;
     if (ctx->json)
         printf("{\"hcsctl\":\"%s\",\"libhcs\":\"%s\"}\n", HCS_VERSION_STRING,
                hcs_version());

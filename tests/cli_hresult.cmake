@@ -1,20 +1,5 @@
 # hcsctl hresult, end to end (natively or through the wine emulator).
-function(run expect_rc)
-  execute_process(COMMAND ${EMULATOR} ${HCSCTL} ${ARGN}
-    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(NOT rc EQUAL expect_rc)
-    message(FATAL_ERROR "hcsctl ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
-  endif()
-  string(REPLACE "\r" "" out "${out}")
-  string(REPLACE "\r" "" err "${err}")
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 run(0 hresult 0x8037010E -2143878898 HCS_E_ACCESS_DENIED 0xC037010D)
 expect("${OUT}" "HCS_E_SYSTEM_NOT_FOUND\n  value:       0x8037010E \\(-2143878898\\)\n  facility:    55 \\(0x037\\) VIRTUALIZATION\n  severity:    failure\n  description: No VM/container with that id\n  same as:     ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND \\(0xC037010E\\)\nHCS_E_SYSTEM_NOT_FOUND\n")

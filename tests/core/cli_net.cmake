@@ -5,25 +5,10 @@
 #   error; --help and usage errors work.
 # -DHCSCTL -DEMULATOR -DTARGET_WIN32 -DNET_DLL -DSTORAGE_DLL -DWORK
 set(ENVS "")
-function(run expect_rc)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ENVS} ${EMULATOR} ${HCSCTL} ${ARGN}
-    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
-    INPUT_FILE ${WORK}/empty.txt TIMEOUT 60)
-  string(REPLACE "\r" "" out "${out}")
-  string(REPLACE "\r" "" err "${err}")
-  if(NOT rc EQUAL expect_rc)
-    message(FATAL_ERROR "hcsctl ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
 file(WRITE ${WORK}/empty.txt "")
+set(CLI_INPUT ${WORK}/empty.txt)
 file(WRITE ${WORK}/net.json "{\"Name\":\"n1\",\"Type\":\"NAT\"}")
 foreach(c net endpoint namespace lb layer)
   run(0 ${c} --help)

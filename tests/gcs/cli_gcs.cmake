@@ -1,30 +1,6 @@
 # hcsctl gcs, end to end (natively or through the wine emulator).
 # -DHCSCTL -DEMULATOR -DGOLDEN -DWORK -DTARGET_WIN32 [-DGUEST=<hcs-gcs> on POSIX]
-function(run expect_rc)
-  cmake_parse_arguments(R "" "INPUT" "" ${ARGN})
-  if(NOT R_INPUT)
-    set(R_INPUT /dev/null)
-    if(CMAKE_HOST_WIN32)
-      set(R_INPUT NUL)
-    endif()
-  endif()
-  execute_process(COMMAND ${EMULATOR} ${HCSCTL} ${R_UNPARSED_ARGUMENTS}
-    INPUT_FILE ${R_INPUT}
-    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
-    TIMEOUT 60)
-  if(NOT rc EQUAL expect_rc)
-    message(FATAL_ERROR "hcsctl ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
-  endif()
-  string(REPLACE "\r" "" out "${out}")
-  string(REPLACE "\r" "" err "${err}")
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
 # decode: one golden frame, text and JSON
 run(0 gcs decode ${GOLDEN}/live-uvm-processes/00-h2g-req-id0.frame.bin)

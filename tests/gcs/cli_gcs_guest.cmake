@@ -1,21 +1,7 @@
 # hcsctl gcs run against a scripted guest (tests/guest/scripted_gcs.c) on a
 # POSIX host: exit codes no real process produces, and hostile guest text.
 # -DHCSCTL -DSCRIPTED -DWORK
-function(run expect_rc)
-  execute_process(COMMAND ${HCSCTL} ${ARGN} INPUT_FILE /dev/null
-    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
-    TIMEOUT 60)
-  if(NOT rc EQUAL expect_rc)
-    message(FATAL_ERROR "hcsctl ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
 
 set(D ${WORK})
 function(guest_exit code expect_rc)
