@@ -25,11 +25,35 @@ int hcsi_cc_index(const char *name);
  * HCS_OS_HANDLE_NONE (and for 0). */
 #define HCSI_OS_HANDLE_PTR(h) ((h) == HCS_OS_HANDLE_NONE ? (void *)0 : (void *)(h))
 
+/* A module's function names from its X-macro list X(ret, name, params),
+ * in list order, and the two accessors its public header declares. */
+#define HCSI_NAME_OF(ret, name, params) #name,
+#define HCSI_FUNCTION_TABLE(names, COUNT, FUNCS, count_fn, name_fn)                \
+    const char *const names[COUNT] = {FUNCS(HCSI_NAME_OF)};                        \
+    size_t count_fn(void) { return COUNT; }                                        \
+    const char *name_fn(size_t index) { return index < COUNT ? names[index] : NULL; }
+
 /* The message every call gives on systems other than Windows. */
 #define HCSI_NOT_WINDOWS_TEXT \
     "the Host Compute Service is only available on Windows"
 /* Records HCS_ERR_WIN32_NOT_SUPPORTED "<fn>: <text>" and returns it. */
 hcs_result hcsi_core_not_windows(const char *fn);
+
+/* The stub.c files (other systems): NAME PARAMS clears its outputs
+ * (HCSI_STUB_CLEAR(p): *p = NULL / 0 when p is not NULL), then fails with
+ * the message above. Parameters it does not use are fine: the build has
+ * -Wno-unused-parameter. */
+#define HCSI_STUB_NO_OUTPUT (void)0;
+#define HCSI_STUB_CLEAR(p)                                                         \
+    if (p)                                                                         \
+        *(p) = 0;
+#define HCSI_STUB(name, params, clears)                                            \
+    hcs_result name params                                                         \
+    {                                                                              \
+        clears return hcsi_core_not_windows(#name);                                \
+    }
+/* 0 when name is in names[0..n), else -1 (function_present on other systems). */
+int hcsi_stub_function_present(const char *const *names, size_t n, const char *name);
 
 /* ---- reference-counted objects and the key table ----
  *

@@ -11,9 +11,8 @@
 
 /* ---- names ---- */
 
-#define HCSI_CC_NAME(ret, name, params) #name,
-const char *const hcsi_cc_names[HCSI_CC_COUNT] = {HCSI_CC_FUNCS(HCSI_CC_NAME)};
-#undef HCSI_CC_NAME
+HCSI_FUNCTION_TABLE(hcsi_cc_names, HCSI_CC_COUNT, HCSI_CC_FUNCS,
+                    hcs_compute_function_count, hcs_compute_function_name)
 
 int hcsi_cc_index(const char *name)
 {
@@ -26,12 +25,6 @@ int hcsi_cc_index(const char *name)
     return -1;
 }
 
-size_t hcs_compute_function_count(void) { return HCSI_CC_COUNT; }
-
-const char *hcs_compute_function_name(size_t index)
-{
-    return index < HCSI_CC_COUNT ? hcsi_cc_names[index] : NULL;
-}
 
 hcs_result hcsi_core_not_windows(const char *fn)
 {

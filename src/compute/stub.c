@@ -12,39 +12,30 @@
 
 #include "compute/compute_int.h"
 
-hcs_result hcs_compute_load(void)
-{
-    return hcsi_core_not_windows("hcs_compute_load");
-}
+HCSI_STUB(hcs_compute_load, (void), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_set_dll_path(const char *dll_path)
-{
-    return hcsi_core_not_windows("hcs_compute_set_dll_path");
-}
+HCSI_STUB(hcs_compute_set_dll_path, (const char *dll_path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_features(char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_features");
-}
+HCSI_STUB(hcs_compute_features, (char **json), HCSI_STUB_CLEAR(json))
 
 int hcs_compute_function_present(const char *name)
 {
-    return hcsi_cc_index(name) < 0 ? -1 : 0;
+    return hcsi_stub_function_present(hcsi_cc_names, HCSI_CC_COUNT, name);
 }
 
-hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
+int hcsi_stub_function_present(const char *const *names, size_t n, const char *name)
 {
-    if (got)
-        *got = 0;
-    return hcsi_core_not_windows("hcs_compute_stream_read");
+    size_t i;
+    for (i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return 0;
+    return -1;
 }
 
-hcs_result hcs_compute_stream_write(hcs_stream *s, const void *buf, size_t n)
-{
-    return hcsi_core_not_windows("hcs_compute_stream_write");
-}
+HCSI_STUB(hcs_compute_stream_read, (hcs_stream *s, void *buf, size_t n, size_t *got),
+          HCSI_STUB_CLEAR(got))
+
+HCSI_STUB(hcs_compute_stream_write, (hcs_stream *s, const void *buf, size_t n), HCSI_STUB_NO_OUTPUT)
 
 hcs_os_handle hcs_compute_stream_os_handle(const hcs_stream *s)
 {
@@ -56,19 +47,10 @@ void hcs_compute_stream_close(hcs_stream *s)
     /* nothing was ever opened */
 }
 
-hcs_result hcs_compute_events_create(hcs_events **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_events_create");
-}
+HCSI_STUB(hcs_compute_events_create, (hcs_events **out), HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_events_wait");
-}
+HCSI_STUB(hcs_compute_events_wait, (hcs_events *q, int64_t timeout_ms, hcs_event **out),
+          HCSI_STUB_CLEAR(out))
 
 size_t hcs_compute_events_pending(hcs_events *q)
 {
@@ -85,78 +67,32 @@ void hcs_compute_events_close(hcs_events *q)
     /* nothing was ever opened */
 }
 
-hcs_result hcs_compute_op_create(hcs_op **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_create");
-}
+HCSI_STUB(hcs_compute_op_create, (hcs_op **out), HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_op_create_with_callback(hcs_compute_op_callback cb, void *ctx, hcs_op **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_create_with_callback");
-}
+HCSI_STUB(hcs_compute_op_create_with_callback, (hcs_compute_op_callback cb, void *ctx,
+          hcs_op **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_op_create_with_events(hcs_events *q, uint32_t options, uint64_t tag, hcs_op **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_create_with_events");
-}
+HCSI_STUB(hcs_compute_op_create_with_events, (hcs_events *q, uint32_t options, uint64_t tag,
+          hcs_op **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_op_set_callback(hcs_op *op, hcs_compute_op_callback cb, void *ctx)
-{
-    return hcsi_core_not_windows("hcs_compute_op_set_callback");
-}
+HCSI_STUB(hcs_compute_op_set_callback, (hcs_op *op, hcs_compute_op_callback cb, void *ctx),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_op_set_context(hcs_op *op, void *ctx)
-{
-    return hcsi_core_not_windows("hcs_compute_op_set_context");
-}
+HCSI_STUB(hcs_compute_op_set_context, (hcs_op *op, void *ctx), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_op_get_context(hcs_op *op, void **ctx)
-{
-    if (ctx)
-        *ctx = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_get_context");
-}
+HCSI_STUB(hcs_compute_op_get_context, (hcs_op *op, void **ctx), HCSI_STUB_CLEAR(ctx))
 
-hcs_result hcs_compute_op_get_type(hcs_op *op, int *type)
-{
-    if (type)
-        *type = 0;
-    return hcsi_core_not_windows("hcs_compute_op_get_type");
-}
+HCSI_STUB(hcs_compute_op_get_type, (hcs_op *op, int *type), HCSI_STUB_CLEAR(type))
 
-hcs_result hcs_compute_op_get_id(hcs_op *op, uint64_t *id)
-{
-    if (id)
-        *id = 0;
-    return hcsi_core_not_windows("hcs_compute_op_get_id");
-}
+HCSI_STUB(hcs_compute_op_get_id, (hcs_op *op, uint64_t *id), HCSI_STUB_CLEAR(id))
 
-hcs_result hcs_compute_op_get_system(hcs_op *op, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_get_system");
-}
+HCSI_STUB(hcs_compute_op_get_system, (hcs_op *op, hcs_system **out), HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_op_get_process(hcs_op *op, hcs_process **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_get_process");
-}
+HCSI_STUB(hcs_compute_op_get_process, (hcs_op *op, hcs_process **out), HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_op_result(hcs_op *op, char **result_json)
-{
-    if (result_json)
-        *result_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_result");
-}
+HCSI_STUB(hcs_compute_op_result, (hcs_op *op, char **result_json), HCSI_STUB_CLEAR(result_json))
 
 hcs_result hcs_compute_op_result_process(hcs_op *op, hcs_compute_process_info *info, char **result_json)
 {
@@ -167,12 +103,8 @@ hcs_result hcs_compute_op_result_process(hcs_op *op, hcs_compute_process_info *i
     return hcsi_core_not_windows("hcs_compute_op_result_process");
 }
 
-hcs_result hcs_compute_op_wait(hcs_op *op, int64_t timeout_ms, char **result_json)
-{
-    if (result_json)
-        *result_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_wait");
-}
+HCSI_STUB(hcs_compute_op_wait, (hcs_op *op, int64_t timeout_ms, char **result_json),
+          HCSI_STUB_CLEAR(result_json))
 
 hcs_result hcs_compute_op_wait_process(hcs_op *op, int64_t timeout_ms, hcs_compute_process_info *info, char **result_json)
 {
@@ -183,81 +115,48 @@ hcs_result hcs_compute_op_wait_process(hcs_op *op, int64_t timeout_ms, hcs_compu
     return hcsi_core_not_windows("hcs_compute_op_wait_process");
 }
 
-hcs_result hcs_compute_op_cancel(hcs_op *op)
-{
-    return hcsi_core_not_windows("hcs_compute_op_cancel");
-}
+HCSI_STUB(hcs_compute_op_cancel, (hcs_op *op), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_op_properties(hcs_op *op, const char *options_json, char **result_json)
-{
-    if (result_json)
-        *result_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_op_properties");
-}
+HCSI_STUB(hcs_compute_op_properties, (hcs_op *op, const char *options_json, char **result_json),
+          HCSI_STUB_CLEAR(result_json))
 
-hcs_result hcs_compute_op_add_resource(hcs_op *op, int type, const char *uri, hcs_os_handle handle)
-{
-    return hcsi_core_not_windows("hcs_compute_op_add_resource");
-}
+HCSI_STUB(hcs_compute_op_add_resource, (hcs_op *op, int type, const char *uri,
+          hcs_os_handle handle),
+          HCSI_STUB_NO_OUTPUT)
 
 void hcs_compute_op_close(hcs_op *op)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_compute_enumerate(const char *query_json, int64_t timeout_ms, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_enumerate");
-}
+HCSI_STUB(hcs_compute_enumerate, (const char *query_json, int64_t timeout_ms, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_compute_enumerate_in_namespace(const char *namespace_id, const char *query_json, int64_t timeout_ms, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_enumerate_in_namespace");
-}
+HCSI_STUB(hcs_compute_enumerate_in_namespace, (const char *namespace_id, const char *query_json,
+          int64_t timeout_ms, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_compute_enumerate_begin(const char *namespace_id, const char *query_json, hcs_op *op)
-{
-    return hcsi_core_not_windows("hcs_compute_enumerate_begin");
-}
+HCSI_STUB(hcs_compute_enumerate_begin, (const char *namespace_id, const char *query_json,
+          hcs_op *op),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_create(const char *id, const char *config_json, int64_t timeout_ms, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_create");
-}
+HCSI_STUB(hcs_compute_system_create, (const char *id, const char *config_json,
+          int64_t timeout_ms, hcs_system **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_system_create_ex(const char *id, const char *config_json, const hcs_compute_system_create_options *opts, int64_t timeout_ms, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_create_ex");
-}
+HCSI_STUB(hcs_compute_system_create_ex, (const char *id, const char *config_json,
+          const hcs_compute_system_create_options *opts, int64_t timeout_ms, hcs_system **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_system_create_begin(const char *id, const char *config_json, const hcs_compute_system_create_options *opts, hcs_op *op, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_create_begin");
-}
+HCSI_STUB(hcs_compute_system_create_begin, (const char *id, const char *config_json,
+          const hcs_compute_system_create_options *opts, hcs_op *op, hcs_system **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_system_open(const char *id, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_open");
-}
+HCSI_STUB(hcs_compute_system_open, (const char *id, hcs_system **out), HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id, const char *id, hcs_system **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_open_in_namespace");
-}
+HCSI_STUB(hcs_compute_system_open_in_namespace, (const char *namespace_id, const char *id,
+          hcs_system **out),
+          HCSI_STUB_CLEAR(out))
 
 const char * hcs_compute_system_id(const hcs_system *s)
 {
@@ -269,115 +168,78 @@ void hcs_compute_system_close(hcs_system *s)
     /* nothing was ever opened */
 }
 
-hcs_result hcs_compute_system_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_start");
-}
+HCSI_STUB(hcs_compute_system_start, (hcs_system *s, const char *options_json, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_shutdown(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_shutdown");
-}
+HCSI_STUB(hcs_compute_system_shutdown, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_terminate(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_terminate");
-}
+HCSI_STUB(hcs_compute_system_terminate, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_crash(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_crash");
-}
+HCSI_STUB(hcs_compute_system_crash, (hcs_system *s, const char *options_json, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_pause(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_pause");
-}
+HCSI_STUB(hcs_compute_system_pause, (hcs_system *s, const char *options_json, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_resume(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_resume");
-}
+HCSI_STUB(hcs_compute_system_resume, (hcs_system *s, const char *options_json, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_save(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_save");
-}
+HCSI_STUB(hcs_compute_system_save, (hcs_system *s, const char *options_json, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json, int64_t timeout_ms, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_properties");
-}
+HCSI_STUB(hcs_compute_system_properties, (hcs_system *s, const char *query_json,
+          int64_t timeout_ms, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json, hcs_os_handle identity, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_modify");
-}
+HCSI_STUB(hcs_compute_system_modify, (hcs_system *s, const char *request_json,
+          hcs_os_handle identity, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
-{
-    if (exit_json)
-        *exit_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_system_wait");
-}
+HCSI_STUB(hcs_compute_system_wait, (hcs_system *s, int64_t timeout_ms, char **exit_json),
+          HCSI_STUB_CLEAR(exit_json))
 
-hcs_result hcs_compute_system_subscribe(hcs_system *s, hcs_events *q, uint32_t options, uint64_t tag)
-{
-    return hcsi_core_not_windows("hcs_compute_system_subscribe");
-}
+HCSI_STUB(hcs_compute_system_subscribe, (hcs_system *s, hcs_events *q, uint32_t options,
+          uint64_t tag),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_migration_initialize(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_migration_initialize");
-}
+HCSI_STUB(hcs_compute_system_migration_initialize, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_migration_start(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_migration_start");
-}
+HCSI_STUB(hcs_compute_system_migration_start, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_migration_transfer(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_migration_transfer");
-}
+HCSI_STUB(hcs_compute_system_migration_transfer, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_migration_finalize(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_migration_finalize");
-}
+HCSI_STUB(hcs_compute_system_migration_finalize, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_migration_cancel(hcs_system *s, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_system_migration_cancel");
-}
+HCSI_STUB(hcs_compute_system_migration_cancel, (hcs_system *s, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_system_begin(hcs_system *s, hcs_compute_system_verb verb, const char *doc_json, hcs_op *op)
-{
-    return hcsi_core_not_windows("hcs_compute_system_begin");
-}
+HCSI_STUB(hcs_compute_system_begin, (hcs_system *s, hcs_compute_system_verb verb,
+          const char *doc_json, hcs_op *op),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json, int64_t timeout_ms, hcs_process **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_process_create");
-}
+HCSI_STUB(hcs_compute_process_create, (hcs_system *s, const char *params_json,
+          int64_t timeout_ms, hcs_process **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json, hcs_op *op, hcs_process **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_process_create_begin");
-}
+HCSI_STUB(hcs_compute_process_create_begin, (hcs_system *s, const char *params_json, hcs_op *op,
+          hcs_process **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid, hcs_process **out)
-{
-    if (out)
-        *out = NULL;
-    return hcsi_core_not_windows("hcs_compute_process_open");
-}
+HCSI_STUB(hcs_compute_process_open, (hcs_system *s, uint32_t pid, hcs_process **out),
+          HCSI_STUB_CLEAR(out))
 
 uint32_t hcs_compute_process_pid(const hcs_process *p)
 {
@@ -389,15 +251,12 @@ hcs_stream * hcs_compute_process_stdio(hcs_process *p, int which)
     return NULL;
 }
 
-hcs_result hcs_compute_process_close_stdio(hcs_process *p, int which, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_close_stdio");
-}
+HCSI_STUB(hcs_compute_process_close_stdio, (hcs_process *p, int which, int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_relay(hcs_process *p, hcs_os_handle in, hcs_os_handle out, hcs_os_handle err)
-{
-    return hcsi_core_not_windows("hcs_compute_process_relay");
-}
+HCSI_STUB(hcs_compute_process_relay, (hcs_process *p, hcs_os_handle in, hcs_os_handle out,
+          hcs_os_handle err),
+          HCSI_STUB_NO_OUTPUT)
 
 hcs_result hcs_compute_process_get_info(hcs_process *p, int64_t timeout_ms, hcs_compute_process_info *info, char **result_json)
 {
@@ -408,114 +267,64 @@ hcs_result hcs_compute_process_get_info(hcs_process *p, int64_t timeout_ms, hcs_
     return hcsi_core_not_windows("hcs_compute_process_get_info");
 }
 
-hcs_result hcs_compute_process_properties(hcs_process *p, const char *query_json, int64_t timeout_ms, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_process_properties");
-}
+HCSI_STUB(hcs_compute_process_properties, (hcs_process *p, const char *query_json,
+          int64_t timeout_ms, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_compute_process_modify(hcs_process *p, const char *request_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_modify");
-}
+HCSI_STUB(hcs_compute_process_modify, (hcs_process *p, const char *request_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_resize(hcs_process *p, uint16_t height, uint16_t width, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_resize");
-}
+HCSI_STUB(hcs_compute_process_resize, (hcs_process *p, uint16_t height, uint16_t width,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_signal(hcs_process *p, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_signal");
-}
+HCSI_STUB(hcs_compute_process_signal, (hcs_process *p, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_terminate(hcs_process *p, const char *options_json, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_terminate");
-}
+HCSI_STUB(hcs_compute_process_terminate, (hcs_process *p, const char *options_json,
+          int64_t timeout_ms),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
-{
-    return hcsi_core_not_windows("hcs_compute_process_kill");
-}
+HCSI_STUB(hcs_compute_process_kill, (hcs_process *p, int64_t timeout_ms), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms, uint32_t *exit_code, char **status_json)
-{
-    if (exit_code)
-        *exit_code = 0;
-    if (status_json)
-        *status_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_process_wait");
-}
+HCSI_STUB(hcs_compute_process_wait, (hcs_process *p, int64_t timeout_ms, uint32_t *exit_code,
+          char **status_json),
+          HCSI_STUB_CLEAR(exit_code) HCSI_STUB_CLEAR(status_json))
 
-hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options, uint64_t tag)
-{
-    return hcsi_core_not_windows("hcs_compute_process_subscribe");
-}
+HCSI_STUB(hcs_compute_process_subscribe, (hcs_process *p, hcs_events *q, uint32_t options,
+          uint64_t tag),
+          HCSI_STUB_NO_OUTPUT)
 
 void hcs_compute_process_close(hcs_process *p)
 {
     /* nothing was ever opened */
 }
 
-hcs_result hcs_compute_process_begin(hcs_process *p, hcs_compute_process_verb verb, const char *doc_json, hcs_op *op)
-{
-    return hcsi_core_not_windows("hcs_compute_process_begin");
-}
+HCSI_STUB(hcs_compute_process_begin, (hcs_process *p, hcs_compute_process_verb verb,
+          const char *doc_json, hcs_op *op),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_service_properties(const char *query_json, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_service_properties");
-}
+HCSI_STUB(hcs_compute_service_properties, (const char *query_json, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_compute_service_modify(const char *settings_json, char **result_json)
-{
-    if (result_json)
-        *result_json = NULL;
-    return hcsi_core_not_windows("hcs_compute_service_modify");
-}
+HCSI_STUB(hcs_compute_service_modify, (const char *settings_json, char **result_json),
+          HCSI_STUB_CLEAR(result_json))
 
-hcs_result hcs_compute_service_submit_wer_report(const char *settings_json)
-{
-    return hcsi_core_not_windows("hcs_compute_service_submit_wer_report");
-}
+HCSI_STUB(hcs_compute_service_submit_wer_report, (const char *settings_json), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_guest_state_file_create(const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_guest_state_file_create");
-}
+HCSI_STUB(hcs_compute_guest_state_file_create, (const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_runtime_state_file_create(const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_runtime_state_file_create");
-}
+HCSI_STUB(hcs_compute_runtime_state_file_create, (const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_vm_access_grant(const char *vm_id, const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_vm_access_grant");
-}
+HCSI_STUB(hcs_compute_vm_access_grant, (const char *vm_id, const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_vm_access_revoke(const char *vm_id, const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_vm_access_revoke");
-}
+HCSI_STUB(hcs_compute_vm_access_revoke, (const char *vm_id, const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_vm_group_access_grant(const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_vm_group_access_grant");
-}
+HCSI_STUB(hcs_compute_vm_group_access_grant, (const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_vm_group_access_revoke(const char *path)
-{
-    return hcsi_core_not_windows("hcs_compute_vm_group_access_revoke");
-}
+HCSI_STUB(hcs_compute_vm_group_access_revoke, (const char *path), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_compute_processor_compat_from_saved_state( const char *runtime_file, char **json)
-{
-    if (json)
-        *json = NULL;
-    return hcsi_core_not_windows("hcs_compute_processor_compat_from_saved_state");
-}
+HCSI_STUB(hcs_compute_processor_compat_from_saved_state, (const char *runtime_file, char **json),
+          HCSI_STUB_CLEAR(json))

@@ -1,7 +1,5 @@
 /* Guest text made safe to print (see codec.h): hcsi_gcs_sanitize and the
- * classes of code points it escapes. hcsctl keeps its own copy of the
- * table (cli/text.c: it uses the public API only); tests/gcs/test_gcs_text.c
- * holds both to the same list. */
+ * classes of code points it escapes, which hcsctl uses too (cli/text.c). */
 #include "gcs/codec.h"
 
 #include <stdio.h>

@@ -3,13 +3,6 @@
 
 #include "hdv/hdv_int.h"
 
-#define HCSI_HDV_NAME(ret, name, params) #name,
-const char *const hcsi_hdv_names[HCSI_HDV_COUNT] = {HCSI_HDV_FUNCS(HCSI_HDV_NAME)};
-#undef HCSI_HDV_NAME
+HCSI_FUNCTION_TABLE(hcsi_hdv_names, HCSI_HDV_COUNT, HCSI_HDV_FUNCS, hcs_hdv_function_count,
+                    hcs_hdv_function_name)
 
-size_t hcs_hdv_function_count(void) { return HCSI_HDV_COUNT; }
-
-const char *hcs_hdv_function_name(size_t index)
-{
-    return index < HCSI_HDV_COUNT ? hcsi_hdv_names[index] : NULL;
-}

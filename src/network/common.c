@@ -11,16 +11,9 @@
 #include "hcs/schema.h"
 #include "network/network_int.h"
 
-#define HCSI_HCN_NAME(ret, name, params) #name,
-const char *const hcsi_hcn_names[HCSI_HCN_COUNT] = {HCSI_HCN_FUNCS(HCSI_HCN_NAME)};
-#undef HCSI_HCN_NAME
+HCSI_FUNCTION_TABLE(hcsi_hcn_names, HCSI_HCN_COUNT, HCSI_HCN_FUNCS,
+                    hcs_net_function_count, hcs_net_function_name)
 
-size_t hcs_net_function_count(void) { return HCSI_HCN_COUNT; }
-
-const char *hcs_net_function_name(size_t index)
-{
-    return index < HCSI_HCN_COUNT ? hcsi_hcn_names[index] : NULL;
-}
 
 #define KIND_IX(a, b, c, d, e, f, g)                                                \
     {HCSI_HCN_IX_##a, HCSI_HCN_IX_##b, HCSI_HCN_IX_##c, HCSI_HCN_IX_##d,            \

@@ -15,18 +15,10 @@
     } while (0)
 
 hcs_result hcs_net_load(void) { return NW("hcs_net_load"); }
-hcs_result hcs_net_set_dll_path(const char *dll_path)
-{
-    (void)dll_path;
-    return NW("hcs_net_set_dll_path");
-}
+HCSI_STUB(hcs_net_set_dll_path, (const char *dll_path), HCSI_STUB_NO_OUTPUT)
 int hcs_net_function_present(const char *name)
 {
-    size_t i;
-    for (i = 0; name && i < HCSI_HCN_COUNT; i++)
-        if (strcmp(hcsi_hcn_names[i], name) == 0)
-            return 0;
-    return -1;
+    return hcsi_stub_function_present(hcsi_hcn_names, HCSI_HCN_COUNT, name);
 }
 
 #define NET_KIND_STUB(prefix, type)                                                   \
@@ -94,69 +86,30 @@ CREATE_STUB(hcs_net_lb, hcs_lb)
 CREATE_STUB(hcs_net_route, hcs_route)
 CREATE_STUB(hcs_net_gns, hcs_gns)
 
-hcs_result hcs_net_endpoint_create(hcs_network *network, const char *id,
-                               const char *settings_json, hcs_endpoint **out)
-{
-    (void)network;
-    (void)id;
-    (void)settings_json;
-    CLEAR(out);
-    return NW("hcs_net_endpoint_create");
-}
+HCSI_STUB(hcs_net_endpoint_create, (hcs_network *network, const char *id,
+          const char *settings_json, hcs_endpoint **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_net_endpoint_stats(hcs_endpoint *e, const char *query_json, char **json)
-{
-    (void)e;
-    (void)query_json;
-    CLEAR(json);
-    return NW("hcs_net_endpoint_stats");
-}
+HCSI_STUB(hcs_net_endpoint_stats, (hcs_endpoint *e, const char *query_json, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_net_endpoint_addresses(hcs_endpoint *e, const char *query_json, char **json)
-{
-    (void)e;
-    (void)query_json;
-    CLEAR(json);
-    return NW("hcs_net_endpoint_addresses");
-}
+HCSI_STUB(hcs_net_endpoint_addresses, (hcs_endpoint *e, const char *query_json, char **json),
+          HCSI_STUB_CLEAR(json))
 
-hcs_result hcs_net_namespace_add_endpoint(const char *namespace_id, const char *endpoint_id)
-{
-    (void)namespace_id;
-    (void)endpoint_id;
-    return NW("hcs_net_namespace_add_endpoint");
-}
+HCSI_STUB(hcs_net_namespace_add_endpoint, (const char *namespace_id, const char *endpoint_id),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_net_namespace_remove_endpoint(const char *namespace_id,
-                                         const char *endpoint_id)
-{
-    (void)namespace_id;
-    (void)endpoint_id;
-    return NW("hcs_net_namespace_remove_endpoint");
-}
+HCSI_STUB(hcs_net_namespace_remove_endpoint, (const char *namespace_id, const char *endpoint_id),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_net_subscribe(hcs_events *q, uint64_t tag, hcs_net_subscription **out)
-{
-    (void)q;
-    (void)tag;
-    CLEAR(out);
-    return NW("hcs_net_subscribe");
-}
+HCSI_STUB(hcs_net_subscribe, (hcs_events *q, uint64_t tag, hcs_net_subscription **out),
+          HCSI_STUB_CLEAR(out))
 
 void hcs_net_unsubscribe(hcs_net_subscription *sub) { (void)sub; }
 
-hcs_result hcs_net_gns_modify(hcs_gns *g, const char *settings_json)
-{
-    (void)g;
-    (void)settings_json;
-    return NW("hcs_net_gns_modify");
-}
+HCSI_STUB(hcs_net_gns_modify, (hcs_gns *g, const char *settings_json), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_net_gns_delete(const char *id)
-{
-    (void)id;
-    return NW("hcs_net_gns_delete");
-}
+HCSI_STUB(hcs_net_gns_delete, (const char *id), HCSI_STUB_NO_OUTPUT)
 
 const char *hcs_net_gns_id(const hcs_gns *g)
 {
@@ -166,65 +119,24 @@ const char *hcs_net_gns_id(const hcs_gns *g)
 
 void hcs_net_gns_close(hcs_gns *g) { (void)g; }
 
-hcs_result hcs_net_gns_subscribe(hcs_gns *g, hcs_events *q, uint64_t tag,
-                             hcs_net_subscription **out)
-{
-    (void)g;
-    (void)q;
-    (void)tag;
-    CLEAR(out);
-    return NW("hcs_net_gns_subscribe");
-}
+HCSI_STUB(hcs_net_gns_subscribe, (hcs_gns *g, hcs_events *q, uint64_t tag,
+          hcs_net_subscription **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
-                                hcs_port_reservation **out)
-{
-    (void)g;
-    (void)protocol;
-    (void)access;
-    (void)port;
-    CLEAR(out);
-    return NW("hcs_net_gns_reserve_port");
-}
+HCSI_STUB(hcs_net_gns_reserve_port, (hcs_gns *g, int protocol, int access, uint16_t port,
+          hcs_port_reservation **out),
+          HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
-                                      uint16_t *end, hcs_port_reservation **out)
-{
-    (void)g;
-    (void)count;
-    if (start)
-        *start = 0;
-    if (end)
-        *end = 0;
-    CLEAR(out);
-    return NW("hcs_net_gns_reserve_port_range");
-}
+HCSI_STUB(hcs_net_gns_reserve_port_range, (hcs_gns *g, uint16_t count, uint16_t *start,
+          uint16_t *end, hcs_port_reservation **out),
+          HCSI_STUB_CLEAR(start) HCSI_STUB_CLEAR(end) HCSI_STUB_CLEAR(out))
 
-hcs_result hcs_net_port_reservation_release(hcs_port_reservation *r)
-{
-    (void)r;
-    return NW("hcs_net_port_reservation_release");
-}
+HCSI_STUB(hcs_net_port_reservation_release, (hcs_port_reservation *r), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_net_port_reservations_list(hcs_port_range_entry **entries, size_t *count)
-{
-    CLEAR(entries);
-    if (count)
-        *count = 0;
-    return NW("hcs_net_port_reservations_list");
-}
+HCSI_STUB(hcs_net_port_reservations_list, (hcs_port_range_entry **entries, size_t *count),
+          HCSI_STUB_CLEAR(entries) HCSI_STUB_CLEAR(count))
 
-hcs_result hcs_net_hns_version(uint32_t *major, uint32_t *minor)
-{
-    if (major)
-        *major = 0;
-    if (minor)
-        *minor = 0;
-    return NW("hcs_net_hns_version");
-}
+HCSI_STUB(hcs_net_hns_version, (uint32_t *major, uint32_t *minor),
+          HCSI_STUB_CLEAR(major) HCSI_STUB_CLEAR(minor))
 
-hcs_result hcs_net_feature_require(int feature)
-{
-    (void)feature;
-    return NW("hcs_net_feature_require");
-}
+HCSI_STUB(hcs_net_feature_require, (int feature), HCSI_STUB_NO_OUTPUT)

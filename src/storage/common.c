@@ -6,16 +6,9 @@
 #include "base/json.h"
 #include "storage/storage_int.h"
 
-#define HCSI_CS_NAME(ret, name, params) #name,
-const char *const hcsi_cs_names[HCSI_CS_COUNT] = {HCSI_CS_FUNCS(HCSI_CS_NAME)};
-#undef HCSI_CS_NAME
+HCSI_FUNCTION_TABLE(hcsi_cs_names, HCSI_CS_COUNT, HCSI_CS_FUNCS,
+                    hcs_layer_function_count, hcs_layer_function_name)
 
-size_t hcs_layer_function_count(void) { return HCSI_CS_COUNT; }
-
-const char *hcs_layer_function_name(size_t index)
-{
-    return index < HCSI_CS_COUNT ? hcsi_cs_names[index] : NULL;
-}
 
 static hcs_result finish(hcsi_json *root, hcs_result hr, char **json)
 {

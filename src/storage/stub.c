@@ -10,18 +10,10 @@
 #define NW(fn) hcsi_core_not_windows(fn)
 
 hcs_result hcs_layer_load(void) { return NW("hcs_layer_load"); }
-hcs_result hcs_layer_set_dll_path(const char *dll_path)
-{
-    (void)dll_path;
-    return NW("hcs_layer_set_dll_path");
-}
+HCSI_STUB(hcs_layer_set_dll_path, (const char *dll_path), HCSI_STUB_NO_OUTPUT)
 int hcs_layer_function_present(const char *name)
 {
-    size_t i;
-    for (i = 0; name && i < HCSI_CS_COUNT; i++)
-        if (strcmp(hcsi_cs_names[i], name) == 0)
-            return 0;
-    return -1;
+    return hcsi_stub_function_present(hcsi_cs_names, HCSI_CS_COUNT, name);
 }
 
 /* Functions of 1..4 strings. */
@@ -68,51 +60,22 @@ S1(hcs_layer_detach_filter)
 S2(hcs_layer_attach_overlay)
 S2(hcs_layer_detach_overlay)
 
-hcs_result hcs_layer_setup_base(const char *layer_path, hcs_os_handle vhd,
-                                const char *options_json)
-{
-    (void)layer_path;
-    (void)vhd;
-    (void)options_json;
-    return NW("hcs_layer_setup_base");
-}
+HCSI_STUB(hcs_layer_setup_base, (const char *layer_path, hcs_os_handle vhd,
+          const char *options_json),
+          HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_layer_format_vhd(hcs_os_handle vhd)
-{
-    (void)vhd;
-    return NW("hcs_layer_format_vhd");
-}
+HCSI_STUB(hcs_layer_format_vhd, (hcs_os_handle vhd), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_layer_format_vhd_file(const char *vhd_path, int kind)
-{
-    (void)vhd_path;
-    (void)kind;
-    return NW("hcs_layer_format_vhd_file");
-}
+HCSI_STUB(hcs_layer_format_vhd_file, (const char *vhd_path, int kind), HCSI_STUB_NO_OUTPUT)
 
-hcs_result hcs_layer_vhd_mount_path(hcs_os_handle vhd, char **path)
-{
-    (void)vhd;
-    if (path)
-        *path = NULL;
-    return NW("hcs_layer_vhd_mount_path");
-}
+HCSI_STUB(hcs_layer_vhd_mount_path, (hcs_os_handle vhd, char **path), HCSI_STUB_CLEAR(path))
 
-hcs_result hcs_layer_vhd_mount_path_file(const char *vhd_path, char **path)
-{
-    (void)vhd_path;
-    if (path)
-        *path = NULL;
-    return NW("hcs_layer_vhd_mount_path_file");
-}
+HCSI_STUB(hcs_layer_vhd_mount_path_file, (const char *vhd_path, char **path),
+          HCSI_STUB_CLEAR(path))
 
 uint32_t hcs_layer_windows_build(void) { return 0; }
 
-hcs_result hcs_layer_privileges_enable_list(const char *const *names, size_t count)
-{
-    (void)names;
-    (void)count;
-    return NW("hcs_layer_privileges_enable_list");
-}
+HCSI_STUB(hcs_layer_privileges_enable_list, (const char *const *names, size_t count),
+          HCSI_STUB_NO_OUTPUT)
 
 hcs_result hcs_layer_privileges_enable(void) { return NW("hcs_layer_privileges_enable"); }

@@ -48,6 +48,21 @@ typedef struct hcsi_dll_slot {
     char *override_path;
 } hcsi_dll_slot;
 
+/* The three loader calls of a module's public header over its slot:
+ * load_fn() loads now, set_path_fn(path) picks the DLL (tests), and
+ * present_fn(name) says whether the loaded DLL exports name. */
+#define HCSI_DLL_LOADER_API(slot, load_fn, set_path_fn, present_fn)                \
+    hcs_result load_fn(void)                                                       \
+    {                                                                              \
+        const hcsi_dll *t_;                                                        \
+        return hcsi_dll_get(slot, &t_);                                            \
+    }                                                                              \
+    hcs_result set_path_fn(const char *dll_path)                                   \
+    {                                                                              \
+        return hcsi_dll_set_path(slot, dll_path);                                  \
+    }                                                                              \
+    int present_fn(const char *name) { return hcsi_dll_present(slot, name); }
+
 /* The slots, one per DLL (win/loader.c). */
 extern hcsi_dll_slot hcsi_dll_computecore;
 extern hcsi_dll_slot hcsi_dll_computenetwork;

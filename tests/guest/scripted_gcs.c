@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RPC_EXECUTE 0x00100501u
@@ -45,81 +46,7 @@ static const char g_exec_error[] =
     "\"Message\":\"" HOSTILE "\",\"ModuleName\":\"gcs\\u001b]0;title\\u0007\","
     "\"FileName\":\"\",\"Line\":4294967295}]}";
 
-static int read_full(int fd, unsigned char *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static void write_full(int fd, const void *p, size_t n)
-{
-    const unsigned char *c = (const unsigned char *)p;
-    while (n) {
-        ssize_t r = write(fd, c, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            exit(3);
-        c += r;
-        n -= (size_t)r;
-    }
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    int i;
-    for (i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void respond(uint32_t req_type, uint64_t id, const char *body)
-{
-    unsigned char h[16];
-    size_t n = strlen(body);
-    int i;
-    put32(h, 0x20000000u | (req_type & 0x0FFFFFFFu));
-    put32(h + 4, (uint32_t)(16 + n));
-    for (i = 0; i < 8; i++)
-        h[8 + i] = (unsigned char)(id >> (8 * i));
-    write_full(1, h, 16);
-    write_full(1, body, n);
-}
-
-/* The port after "KEY": in the VsockStdioRelaySettings object, or 0. */
-static uint32_t relay_port(const char *body, const char *key)
-{
-    const char *s = strstr(body, "\"VsockStdioRelaySettings\"");
-    char pat[32];
-    if (!s)
-        return 0;
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    s = strstr(s, pat);
-    return s ? (uint32_t)strtoul(s + strlen(pat), NULL, 10) : 0;
-}
-
-static int dial(const char *dir, uint32_t port)
-{
-    struct sockaddr_un a;
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    snprintf(a.sun_path, sizeof a.sun_path, "%s/%lu", dir, (unsigned long)port);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
+#include "fake_guest_io.h"
 
 int main(int argc, char **argv)
 {
@@ -162,11 +89,11 @@ int main(int argc, char **argv)
         body[size - 16] = '\0';
         switch (type & 0x0FFFFFFFu) {
         case RPC_NEGOTIATE:
-            respond(type, id, g_caps);
+            respond(type, id, g_caps, 0);
             break;
         case RPC_EXECUTE:
             if (exec_error) {
-                respond(type, id, g_exec_error);
+                respond(type, id, g_exec_error, 0);
             } else {
                 static const char *const keys[3] = {"StdIn", "StdOut", "StdErr"};
                 for (i = 0; i < 3; i++) {
@@ -179,7 +106,7 @@ int main(int argc, char **argv)
                 }
                 respond(type, id,
                         "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\","
-                        "\"ProcessId\":42}");
+                        "\"ProcessId\":42}", 0);
             }
             break;
         case RPC_WAIT: {
@@ -193,11 +120,11 @@ int main(int argc, char **argv)
                      "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\","
                      "\"ExitCode\":%llu}",
                      exit_code);
-            respond(type, id, resp);
+            respond(type, id, resp, 0);
             break;
         }
         default:
-            respond(type, id, "{\"Result\":0}");
+            respond(type, id, "{\"Result\":0}", 0);
             break;
         }
         free(body);

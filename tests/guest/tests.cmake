@@ -30,6 +30,7 @@ endif()
 if(NOT WIN32)
   add_executable(scripted_gcs guest/scripted_gcs.c)
   target_compile_options(scripted_gcs PRIVATE ${HCS_WARNINGS})
+  target_include_directories(scripted_gcs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   add_test(NAME cli_gcs_guest COMMAND ${CMAKE_COMMAND}
     -DHCSCTL=$<TARGET_FILE:hcsctl> -DSCRIPTED=$<TARGET_FILE:scripted_gcs>
     -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_gcs_guest_work

@@ -48,18 +48,8 @@ hcs_result hcsi_cc_need3(const cc_table **out, int a, int b, int c)
 }
 
 
-hcs_result hcs_compute_load(void)
-{
-    const cc_table *t;
-    return hcsi_cc_get(&t);
-}
-
-hcs_result hcs_compute_set_dll_path(const char *dll_path)
-{
-    return hcsi_dll_set_path(g_cc, dll_path);
-}
-
-int hcs_compute_function_present(const char *name) { return hcsi_dll_present(g_cc, name); }
+HCSI_DLL_LOADER_API(g_cc, hcs_compute_load, hcs_compute_set_dll_path,
+                    hcs_compute_function_present)
 
 hcs_result hcs_compute_features(char **json)
 {

@@ -16,18 +16,7 @@
 
 static hcsi_dll_slot *const g_slot = &hcsi_dll_vmdevicehost;
 
-hcs_result hcs_hdv_load(void)
-{
-    const hcsi_dll *t;
-    return hcsi_dll_get(g_slot, &t);
-}
-
-hcs_result hcs_hdv_set_dll_path(const char *dll_path)
-{
-    return hcsi_dll_set_path(g_slot, dll_path);
-}
-
-int hcs_hdv_function_present(const char *name) { return hcsi_dll_present(g_slot, name); }
+HCSI_DLL_LOADER_API(g_slot, hcs_hdv_load, hcs_hdv_set_dll_path, hcs_hdv_function_present)
 
 struct hcs_hdv_device {
     hcsi_obj base;

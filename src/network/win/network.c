@@ -33,21 +33,7 @@ typedef HRESULT(WINAPI *pfn_close)(void *);
 
 static hcsi_dll_slot *const g_slot = &hcsi_dll_computenetwork;
 
-hcs_result hcs_net_load(void)
-{
-    const hcsi_dll *t;
-    return hcsi_dll_get(g_slot, &t);
-}
-
-hcs_result hcs_net_set_dll_path(const char *dll_path)
-{
-    return hcsi_dll_set_path(g_slot, dll_path);
-}
-
-int hcs_net_function_present(const char *name)
-{
-    return hcsi_dll_present(g_slot, name);
-}
+HCSI_DLL_LOADER_API(g_slot, hcs_net_load, hcs_net_set_dll_path, hcs_net_function_present)
 
 /* ---- objects ---- */
 

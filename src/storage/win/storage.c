@@ -24,18 +24,7 @@ HCSI_CS_FUNCS(HCSI_CS_PFN_TYPEDEF)
 
 static hcsi_dll_slot *const g_slot = &hcsi_dll_computestorage;
 
-hcs_result hcs_layer_load(void)
-{
-    const hcsi_dll *t;
-    return hcsi_dll_get(g_slot, &t);
-}
-
-hcs_result hcs_layer_set_dll_path(const char *dll_path)
-{
-    return hcsi_dll_set_path(g_slot, dll_path);
-}
-
-int hcs_layer_function_present(const char *name) { return hcsi_dll_present(g_slot, name); }
+HCSI_DLL_LOADER_API(g_slot, hcs_layer_load, hcs_layer_set_dll_path, hcs_layer_function_present)
 
 /* ---- the calls ---- */
 
