@@ -96,7 +96,7 @@ int hcsctl_usage_error(const char *fmt, ...);
 /* 1 when arg is -h or --help. */
 int hcsctl_is_help(const char *arg);
 
-/* Untrusted text (cli/text.c). JSON output: write s (n bytes, NULs
+/* Untrusted text (cli/output.c). JSON output: write s (n bytes, NULs
  * included) as a JSON string literal that is always valid JSON: control
  * characters, DEL, C1 and the invisible code points (hcsctl_invisible) as
  * \uXXXX escapes (\u0000 for NUL, a surrogate pair above U+FFFF), each

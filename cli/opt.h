@@ -53,6 +53,17 @@ typedef struct hcsctl_opt {
     int takes_value;
 } hcsctl_opt;
 
+/* Table entries (designated, so the rest of each entry is zero). */
+#define HCSCTL_FLAG(n, d) {.name = (n), .kind = HCSCTL_OPT_FLAG, .dest = (d)}
+#define HCSCTL_STRING(n, d) {.name = (n), .kind = HCSCTL_OPT_STRING, .dest = (d)}
+#define HCSCTL_CHOICE(n, d, c) {.name = (n), .kind = HCSCTL_OPT_CHOICE, .dest = (d), .choices = (c)}
+#define HCSCTL_SECONDS(n, d, lo, hi)                                                \
+    {.name = (n), .kind = HCSCTL_OPT_SECONDS, .dest = (d), .min = (lo), .max = (hi)}
+#define HCSCTL_INT(n, d, lo, hi)                                                    \
+    {.name = (n), .kind = HCSCTL_OPT_INT, .dest = (d), .min = (lo), .max = (hi)}
+#define HCSCTL_LIST(n, d, chk) {.name = (n), .kind = HCSCTL_OPT_LIST, .dest = (d), .check = (chk)}
+#define HCSCTL_CALL(n, fn) {.name = (n), .kind = HCSCTL_OPT_CALL, .call = (fn), .takes_value = 1}
+
 /* What a command accepts, and what hcsctl_opt_parse found. */
 typedef struct hcsctl_args {
     const char *cmd;          /* "gcs run": the prefix of every message */

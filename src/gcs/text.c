@@ -1,5 +1,5 @@
 /* Guest text made safe to print (see codec.h): hcsi_gcs_sanitize and the
- * classes of code points it escapes, which hcsctl uses too (cli/text.c). */
+ * classes of code points it escapes, which hcsctl uses too (cli/output.c). */
 #include "gcs/codec.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Guest text made safe to print, in the library (hcsi_gcs_sanitize: error
- * messages and bridge warnings) and in hcsctl (cli/text.c, compiled in:
+ * messages and bridge warnings) and in hcsctl (cli/output.c, compiled in:
  * hcsctl_text and hcsctl_json_string): every code point U+0000..U+10FFFF
  * is checked against one list built here from two Unicode properties, so
  * the two tables cannot drift apart. Runs everywhere (also under wine). */

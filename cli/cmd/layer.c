@@ -85,20 +85,14 @@ static int parent_opt(void *ctx, const char *name, const char *val)
 static int parse(const char *sub, int argc, char **argv, int npos, lopts *o)
 {
     int file_handle = 0, virtdisk = 0, rc, i;
-    hcsctl_opt t[] = {
-        {"--parent", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, parent_opt, 1},
-        {"--writable", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--vm", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--file-handle", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--virtdisk", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+    const hcsctl_opt t[] = {
+        HCSCTL_CALL("--parent", parent_opt),  HCSCTL_FLAG("--writable", &o->writable),
+        HCSCTL_FLAG("--vm", &o->vm),           HCSCTL_FLAG("--file-handle", &file_handle),
+        HCSCTL_FLAG("--virtdisk", &virtdisk),
     };
     hcsctl_args a;
     char cmd[64];
     memset(o, 0, sizeof *o);
-    t[1].dest = &o->writable;
-    t[2].dest = &o->vm;
-    t[3].dest = &file_handle;
-    t[4].dest = &virtdisk;
     snprintf(cmd, sizeof cmd, "layer %s", sub);
     memset(&a, 0, sizeof a);
     a.cmd = cmd;

@@ -141,56 +141,32 @@ static void help_current(FILE *out) { help_for(g_help_name, out); }
 static int parse(const char *name, int argc, char **argv, int npos, unsigned allowed,
                  opts *o)
 {
-    hcsctl_opt t[8];
+    hcsctl_opt_list env = {NULL, 0, MAX_ENV};
+    /* every option of the compute commands, and which commands have it */
+    const hcsctl_opt all[] = {
+        HCSCTL_SECONDS("--timeout", &o->timeout_ms, 0, 86400.0 * 365),
+        HCSCTL_STRING("--options", &o->options),
+        HCSCTL_STRING("--query", &o->query),
+        HCSCTL_FLAG("--lifecycle", &o->lifecycle),
+        HCSCTL_STRING("--user", &o->user),
+        HCSCTL_STRING("--cwd", &o->cwd),
+        HCSCTL_LIST("--env", &env, hcsctl_check_key_value),
+        HCSCTL_FLAG("--tty", &o->tty),
+    };
+    static const unsigned which[] = {O_TIMEOUT, O_OPTIONS, O_QUERY, O_LIFECYCLE,
+                                     O_EXEC,    O_EXEC,    O_EXEC,  O_EXEC};
+    hcsctl_opt t[sizeof all / sizeof all[0]];
     hcsctl_args a;
-    hcsctl_opt_list env;
-    size_t n = 0;
+    size_t i, n = 0;
     int rc;
     memset(o, 0, sizeof *o);
-    memset(t, 0, sizeof t);
     memset(&a, 0, sizeof a);
     o->name = name;
     o->timeout_ms = HCS_TIMEOUT_DEFAULT;
     env.items = o->env;
-    env.n = 0;
-    env.max = MAX_ENV;
-    if (allowed & O_TIMEOUT) {
-        t[n].name = "--timeout";
-        t[n].kind = HCSCTL_OPT_SECONDS;
-        t[n].dest = &o->timeout_ms;
-        t[n].min = 0;
-        t[n++].max = 86400.0 * 365;
-    }
-    if (allowed & O_OPTIONS) {
-        t[n].name = "--options";
-        t[n].kind = HCSCTL_OPT_STRING;
-        t[n++].dest = &o->options;
-    }
-    if (allowed & O_QUERY) {
-        t[n].name = "--query";
-        t[n].kind = HCSCTL_OPT_STRING;
-        t[n++].dest = &o->query;
-    }
-    if (allowed & O_LIFECYCLE) {
-        t[n].name = "--lifecycle";
-        t[n].kind = HCSCTL_OPT_FLAG;
-        t[n++].dest = &o->lifecycle;
-    }
-    if (allowed & O_EXEC) {
-        t[n].name = "--user";
-        t[n].kind = HCSCTL_OPT_STRING;
-        t[n++].dest = &o->user;
-        t[n].name = "--cwd";
-        t[n].kind = HCSCTL_OPT_STRING;
-        t[n++].dest = &o->cwd;
-        t[n].name = "--env";
-        t[n].kind = HCSCTL_OPT_LIST;
-        t[n].check = hcsctl_check_key_value;
-        t[n++].dest = &env;
-        t[n].name = "--tty";
-        t[n].kind = HCSCTL_OPT_FLAG;
-        t[n++].dest = &o->tty;
-    }
+    for (i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (allowed & which[i])
+            t[n++] = all[i];
     g_help_name = name;
     a.cmd = name;
     a.help = help_current;

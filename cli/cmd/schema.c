@@ -131,15 +131,12 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
     size_t len = 0, i;
     int published_only = 0, rc;
     {
-        hcsctl_opt t[] = {
-            {"--type", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--version", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--published-only", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
+        const hcsctl_opt t[] = {
+            HCSCTL_STRING("--type", &type),
+            HCSCTL_STRING("--version", &version),
+            HCSCTL_FLAG("--published-only", &published_only),
         };
         hcsctl_args pa;
-        t[0].dest = &type;
-        t[1].dest = &version;
-        t[2].dest = &published_only;
         memset(&pa, 0, sizeof pa);
         pa.cmd = "schema validate";
         pa.help = hcsctl_help_schema;

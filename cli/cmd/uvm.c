@@ -169,46 +169,30 @@ static int parse_uvm(int argc, char **argv, uvm_opts *o)
 {
     hcsctl_opt_list env = {NULL, 0, MAX_ENV};
     long memory = 0, cpus = 0;
-    hcsctl_opt t[] = {
-        {"--linux", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--windows", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--tty", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--print-config", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--verbose", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--kernel", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--initrd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--scratch", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--config", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--id", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--cwd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-        {"--stop-after", HCSCTL_OPT_CHOICE, NULL, "created|started", 0, 0, NULL, NULL, 0},
-        {"--memory", HCSCTL_OPT_INT, NULL, NULL, 64, 4194304, NULL, NULL, 0},
-        {"--cpus", HCSCTL_OPT_INT, NULL, NULL, 1, 1024, NULL, NULL, 0},
-        {"--timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
-        {"--env", HCSCTL_OPT_LIST, NULL, NULL, 0, 0, hcsctl_check_key_value, NULL, 0},
-        {"--layers", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, layers_opt, 1},
+    const hcsctl_opt t[] = {
+        HCSCTL_FLAG("--linux", &o->linux_guest),
+        HCSCTL_FLAG("--windows", &o->windows_guest),
+        HCSCTL_FLAG("--tty", &o->tty),
+        HCSCTL_FLAG("--print-config", &o->print_config),
+        HCSCTL_FLAG("--verbose", &o->verbose),
+        HCSCTL_STRING("--kernel", &o->kernel),
+        HCSCTL_STRING("--initrd", &o->initrd),
+        HCSCTL_STRING("--scratch", &o->scratch),
+        HCSCTL_STRING("--config", &o->config),
+        HCSCTL_STRING("--id", &o->id),
+        HCSCTL_STRING("--cwd", &o->cwd),
+        HCSCTL_CHOICE("--stop-after", &o->stop_after, "created|started"),
+        HCSCTL_INT("--memory", &memory, 64, 4194304),
+        HCSCTL_INT("--cpus", &cpus, 1, 1024),
+        HCSCTL_SECONDS("--timeout", &o->timeout_ms, 1, 86400),
+        HCSCTL_LIST("--env", &env, hcsctl_check_key_value),
+        HCSCTL_CALL("--layers", layers_opt),
     };
     hcsctl_args a;
     int rc;
     memset(o, 0, sizeof *o);
     o->timeout_ms = 120000;
     env.items = o->env;
-    t[0].dest = &o->linux_guest;
-    t[1].dest = &o->windows_guest;
-    t[2].dest = &o->tty;
-    t[3].dest = &o->print_config;
-    t[4].dest = &o->verbose;
-    t[5].dest = &o->kernel;
-    t[6].dest = &o->initrd;
-    t[7].dest = &o->scratch;
-    t[8].dest = &o->config;
-    t[9].dest = &o->id;
-    t[10].dest = &o->cwd;
-    t[11].dest = &o->stop_after;
-    t[12].dest = &memory;
-    t[13].dest = &cpus;
-    t[14].dest = &o->timeout_ms;
-    t[15].dest = &env;
     memset(&a, 0, sizeof a);
     a.cmd = "uvm run";
     a.help = hcsctl_help_uvm;

@@ -173,20 +173,13 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
     sub = argv[1];
     {
         int is_net = strcmp(k->cmd, "net") == 0;
-        hcsctl_opt t[] = {
-            {"--query", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--id", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--nat", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--subnet", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--gateway", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
+        const hcsctl_opt t[] = {
+            HCSCTL_STRING("--query", &query),     HCSCTL_STRING("--id", &id),
+            HCSCTL_STRING("--nat", &nat),         HCSCTL_STRING("--subnet", &subnet),
+            HCSCTL_STRING("--gateway", &gateway),
         };
         hcsctl_args pa;
         char cmd[64];
-        t[0].dest = &query;
-        t[1].dest = &id;
-        t[2].dest = &nat;
-        t[3].dest = &subnet;
-        t[4].dest = &gateway;
         snprintf(cmd, sizeof cmd, "%s %s", k->cmd, sub);
         memset(&pa, 0, sizeof pa);
         pa.cmd = cmd;

@@ -258,36 +258,26 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
     hcsctl_ctr_init(&ctr);
     {
         hcsctl_opt_list env = {NULL, 0, MAX_ENV};
-        hcsctl_opt t[] = {
-            {"--listen", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--spawn", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--stdio-dir", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--os", HCSCTL_OPT_CHOICE, NULL, "linux|windows", 0, 0, NULL, NULL, 0},
-            {"--env", HCSCTL_OPT_LIST, NULL, NULL, 0, 0, hcsctl_check_key_value, NULL, 0},
-            {"--cwd", HCSCTL_OPT_STRING, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
-            {"--rpc-timeout", HCSCTL_OPT_SECONDS, NULL, NULL, 1, 86400, NULL, NULL, 0},
-            {"--tty", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--read-only", HCSCTL_OPT_FLAG, NULL, NULL, 0, 0, NULL, NULL, 0},
-            {"--rootfs", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
-            {"--layer", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
-            {"--scratch", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
-            {"--bundle-root", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
-            {"--hostname", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
-            {"--user", HCSCTL_OPT_CALL, NULL, NULL, 0, 0, NULL, ctr_opt, 1},
+        const hcsctl_opt t[] = {
+            HCSCTL_STRING("--listen", &o.listen),
+            HCSCTL_STRING("--spawn", &o.spawn),
+            HCSCTL_STRING("--stdio-dir", &o.stdio_dir),
+            HCSCTL_CHOICE("--os", &o.os, "linux|windows"),
+            HCSCTL_LIST("--env", &env, hcsctl_check_key_value),
+            HCSCTL_STRING("--cwd", &o.cwd),
+            HCSCTL_SECONDS("--timeout", &o.timeout_ms, 1, 86400),
+            HCSCTL_SECONDS("--rpc-timeout", &o.rpc_timeout_ms, 1, 86400),
+            HCSCTL_FLAG("--tty", &o.tty),
+            HCSCTL_FLAG("--read-only", &ctr.read_only),
+            HCSCTL_CALL("--rootfs", ctr_opt),
+            HCSCTL_CALL("--layer", ctr_opt),
+            HCSCTL_CALL("--scratch", ctr_opt),
+            HCSCTL_CALL("--bundle-root", ctr_opt),
+            HCSCTL_CALL("--hostname", ctr_opt),
+            HCSCTL_CALL("--user", ctr_opt),
         };
         hcsctl_args a;
         env.items = o.env;
-        t[0].dest = &o.listen;
-        t[1].dest = &o.spawn;
-        t[2].dest = &o.stdio_dir;
-        t[3].dest = &o.os;
-        t[4].dest = &env;
-        t[5].dest = &o.cwd;
-        t[6].dest = &o.timeout_ms;
-        t[7].dest = &o.rpc_timeout_ms;
-        t[8].dest = &o.tty;
-        t[9].dest = &ctr.read_only;
         memset(&a, 0, sizeof a);
         a.cmd = "gcs run";
         a.help = hcsctl_help_gcs;
