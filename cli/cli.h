@@ -91,6 +91,10 @@ void hcsctl_help_version(FILE *out);
  * error (or hr's description) to stderr, the message escaped with
  * hcsctl_text, and returns HCSCTL_EXIT_FAILED. */
 int hcsctl_fail(const char *what, hcs_result hr);
+/* hcsctl_fail, then with --json the error's detail document (HCS's result
+ * document, HCN's error record), escaped: "hcsctl: WHAT: LABEL: <detail>". */
+int hcsctl_fail_detail(const hcsctl_ctx *ctx, const char *label, const char *what,
+                       hcs_result hr);
 /* Prints "hcsctl: <message>" and a hint to stderr; returns EXIT_USAGE. */
 int hcsctl_usage_error(const char *fmt, ...);
 /* 1 when arg is -h or --help. */

@@ -155,6 +155,20 @@ int hcsctl_fail(const char *what, hcs_result hr)
     return HCSCTL_EXIT_FAILED;
 }
 
+int hcsctl_fail_detail(const hcsctl_ctx *ctx, const char *label, const char *what,
+                       hcs_result hr)
+{
+    const hcs_error *e = hcs_error_last();
+    const char *detail = e ? e->detail : NULL;
+    int rc = hcsctl_fail(what, hr);
+    if (ctx->json && detail) {
+        fprintf(stderr, "hcsctl: %s: %s: ", what, label);
+        hcsctl_text(stderr, detail);
+        fputc('\n', stderr);
+    }
+    return rc;
+}
+
 int hcsctl_usage_error(const char *fmt, ...)
 {
     va_list ap;

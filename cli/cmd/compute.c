@@ -189,56 +189,6 @@ static int parse(const char *name, int argc, char **argv, int npos, unsigned all
     return 0;
 }
 
-/* The failure line, plus HCS's error document with --json. */
-static int fail(hcsctl_ctx *ctx, const char *what, hcs_result hr)
-{
-    const hcs_error *e = hcs_error_last();
-    int rc = hcsctl_fail(what, hr);
-    if (ctx->json && e && e->detail) {
-        fprintf(stderr, "hcsctl: %s: result document: ", what);
-        hcsctl_text(stderr, e->detail);
-        fputc('\n', stderr);
-    }
-    return rc;
-}
-
-/* Reads FILE or stdin ("-") as a NUL-terminated string. */
-static char *read_text(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 65536, n = 0;
-    char *d;
-    if (!fp)
-        return NULL;
-    d = (char *)malloc(cap + 1);
-    while (d) {
-        size_t got = fread(d + n, 1, cap - n, fp);
-        n += got;
-        if (n < cap)
-            break;
-        if (cap >= ((size_t)64 << 20)) { /* HCS documents are small */
-            free(d);
-            d = NULL;
-            break;
-        }
-        {
-            char *nd = (char *)realloc(d, cap * 2 + 1);
-            if (!nd) {
-                free(d);
-                d = NULL;
-                break;
-            }
-            d = nd;
-            cap *= 2;
-        }
-    }
-    if (fp != stdin)
-        fclose(fp);
-    if (d)
-        d[n] = 0;
-    return d;
-}
-
 /* Growable string for building JSON. */
 typedef struct sbuf {
     char *d;
@@ -374,7 +324,7 @@ int hcsctl_cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     hr = hcs_compute_enumerate(o.query, o.timeout_ms, &json);
     if (HCS_FAILED(hr))
-        return fail(ctx, "list", hr);
+        return hcsctl_fail_detail(ctx, "result document", "list", hr);
     if (ctx->json) {
         printf("%s\n", json);
     } else if (each_element(json, print_system, &n) != 0) {
@@ -394,7 +344,7 @@ static int open_system(hcsctl_ctx *ctx, const char *cmd, const char *id, hcs_sys
 {
     hcs_result hr = hcs_compute_system_open(id, s);
     if (HCS_FAILED(hr))
-        return fail(ctx, cmd, hr);
+        return hcsctl_fail_detail(ctx, "result document", cmd, hr);
     return HCSCTL_EXIT_OK;
 }
 
@@ -412,10 +362,24 @@ int hcsctl_cmd_props(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_compute_system_properties(s, o.query, o.timeout_ms, &json);
     hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
-        return fail(ctx, "props", hr);
+        return hcsctl_fail_detail(ctx, "result document", "props", hr);
     printf("%s\n", json ? json : "{}");
     hcs_free(json);
     return HCSCTL_EXIT_OK;
+}
+
+/* FILE or stdin ("-"), at most 64 MiB (HCS documents are small). */
+static int read_doc(const char *what, const char *path, char **doc)
+{
+    const size_t max = (size_t)64 << 20;
+    size_t len = 0;
+    int rc = hcsctl_read_input(what, path, max + 1, doc, &len);
+    if (rc == 0 && len > max) {
+        free(*doc);
+        *doc = NULL;
+        return hcsctl_usage_error("%s: \"%s\" is larger than 64 MiB", what, path);
+    }
+    return rc;
 }
 
 int hcsctl_cmd_create(hcsctl_ctx *ctx, int argc, char **argv)
@@ -427,13 +391,13 @@ int hcsctl_cmd_create(hcsctl_ctx *ctx, int argc, char **argv)
     int rc = parse("create", argc, argv, 2, O_TIMEOUT, &o);
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
-    doc = read_text(o.pos[1]);
-    if (!doc)
-        return hcsctl_usage_error("create: cannot read \"%s\"", o.pos[1]);
+    rc = read_doc("create", o.pos[1], &doc);
+    if (rc)
+        return rc;
     hr = hcs_compute_system_create(o.pos[0], doc, o.timeout_ms, &s);
     free(doc);
     if (HCS_FAILED(hr))
-        return fail(ctx, "create", hr);
+        return hcsctl_fail_detail(ctx, "result document", "create", hr);
     if (ctx->json) {
         printf("{\"id\":");
         hcsctl_json_string(stdout, hcs_compute_system_id(s));
@@ -454,15 +418,15 @@ int hcsctl_cmd_modify(hcsctl_ctx *ctx, int argc, char **argv)
     int rc = parse("modify", argc, argv, 2, O_TIMEOUT, &o);
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
-    doc = read_text(o.pos[1]);
-    if (!doc)
-        return hcsctl_usage_error("modify: cannot read \"%s\"", o.pos[1]);
+    rc = read_doc("modify", o.pos[1], &doc);
+    if (rc)
+        return rc;
     rc = open_system(ctx, "modify", o.pos[0], &s);
     if (rc == 0) {
         hr = hcs_compute_system_modify(s, doc, HCS_OS_HANDLE_NONE, o.timeout_ms);
         hcs_compute_system_close(s);
         if (HCS_FAILED(hr))
-            rc = fail(ctx, "modify", hr);
+            rc = hcsctl_fail_detail(ctx, "result document", "modify", hr);
     }
     free(doc);
     return rc;
@@ -484,7 +448,7 @@ static int simple_verb(hcsctl_ctx *ctx, const char *name, int argc, char **argv,
     hr = fn(s, o.options, o.timeout_ms);
     hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
-        return fail(ctx, name, hr);
+        return hcsctl_fail_detail(ctx, "result document", name, hr);
     if (ctx->json) {
         printf("{\"id\":");
         hcsctl_json_string(stdout, o.pos[0]);
@@ -545,7 +509,7 @@ int hcsctl_cmd_shutdown(hcsctl_ctx *ctx, int argc, char **argv)
         hr = hcs_compute_system_wait(s, o.timeout_ms, NULL);
     hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
-        return fail(ctx, "shutdown", hr);
+        return hcsctl_fail_detail(ctx, "result document", "shutdown", hr);
     if (ctx->json) {
         printf("{\"id\":");
         hcsctl_json_string(stdout, o.pos[0]);
@@ -578,7 +542,7 @@ int hcsctl_cmd_save(hcsctl_ctx *ctx, int argc, char **argv)
         hr = hcs_compute_system_save(s, b.d, o.timeout_ms);
         hcs_compute_system_close(s);
         if (HCS_FAILED(hr))
-            rc = fail(ctx, "save", hr);
+            rc = hcsctl_fail_detail(ctx, "result document", "save", hr);
         else
             printf("%s: saved to %s\n", o.pos[0], o.pos[1]);
     }
@@ -600,7 +564,7 @@ int hcsctl_cmd_wait(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_compute_system_wait(s, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &exit_doc);
     hcs_compute_system_close(s);
     if (HCS_FAILED(hr))
-        return fail(ctx, "wait", hr);
+        return hcsctl_fail_detail(ctx, "result document", "wait", hr);
     printf("%s\n", exit_doc ? exit_doc : "{}");
     hcs_free(exit_doc);
     return HCSCTL_EXIT_OK;
@@ -619,14 +583,14 @@ int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     hr = hcs_compute_events_create(&q);
     if (HCS_FAILED(hr))
-        return fail(ctx, "events", hr);
+        return hcsctl_fail_detail(ctx, "result document", "events", hr);
     if ((rc = open_system(ctx, "events", o.pos[0], &s)) != 0) {
         hcs_compute_events_close(q);
         return rc;
     }
     hr = hcs_compute_system_subscribe(s, q, o.lifecycle ? HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE : 0, 0);
     if (HCS_FAILED(hr)) {
-        rc = fail(ctx, "events", hr);
+        rc = hcsctl_fail_detail(ctx, "result document", "events", hr);
         goto done;
     }
     for (;;) {
@@ -634,7 +598,7 @@ int hcsctl_cmd_events(hcsctl_ctx *ctx, int argc, char **argv)
         int last;
         hr = hcs_compute_events_wait(q, o.timeout_given ? o.timeout_ms : HCS_TIMEOUT_INFINITE, &e);
         if (HCS_FAILED(hr)) {
-            rc = fail(ctx, "events", hr);
+            rc = hcsctl_fail_detail(ctx, "result document", "events", hr);
             break;
         }
         if (ctx->json) {
@@ -726,7 +690,7 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_compute_process_create(s, params, o.timeout_ms, &p);
     free(params);
     if (HCS_FAILED(hr)) {
-        rc = fail(ctx, "exec", hr);
+        rc = hcsctl_fail_detail(ctx, "result document", "exec", hr);
         goto done;
     }
     fflush(stdout);
@@ -738,12 +702,12 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
     hr = hcs_compute_process_relay(p, 0, 1, 2); /* not reached: no process off Windows */
 #endif
     if (HCS_FAILED(hr)) {
-        rc = fail(ctx, "exec", hr);
+        rc = hcsctl_fail_detail(ctx, "result document", "exec", hr);
         goto done;
     }
     hr = hcs_compute_process_wait(p, HCS_TIMEOUT_INFINITE, &code, NULL);
     if (HCS_FAILED(hr)) {
-        rc = fail(ctx, "exec", hr);
+        rc = hcsctl_fail_detail(ctx, "result document", "exec", hr);
         goto done;
     }
     if (ctx->json)
@@ -769,7 +733,7 @@ int hcsctl_cmd_features(hcsctl_ctx *ctx, int argc, char **argv)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;
     hr = hcs_compute_features(&json);
     if (HCS_FAILED(hr))
-        return fail(ctx, "features", hr);
+        return hcsctl_fail_detail(ctx, "result document", "features", hr);
     if (ctx->json) {
         printf("%s\n", json);
         hcs_free(json);

@@ -56,49 +56,6 @@ void hcsctl_help_endpoint(FILE *out) { help(&k_kinds[1], out); }
 void hcsctl_help_namespace(FILE *out) { help(&k_kinds[2], out); }
 void hcsctl_help_lb(FILE *out) { help(&k_kinds[3], out); }
 
-static int fail(hcsctl_ctx *ctx, const char *what, hcs_result hr)
-{
-    const hcs_error *e = hcs_error_last();
-    int rc = hcsctl_fail(what, hr);
-    if (ctx->json && e && e->detail) {
-        fprintf(stderr, "hcsctl: %s: error record: ", what);
-        hcsctl_text(stderr, e->detail);
-        fputc('\n', stderr);
-    }
-    return rc;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t n = 0, cap = 4096;
-    char *d;
-    if (!fp)
-        return NULL;
-    d = (char *)malloc(cap + 1);
-    while (d) {
-        size_t got = fread(d + n, 1, cap - n, fp);
-        n += got;
-        if (n < cap || cap >= ((size_t)16 << 20))
-            break;
-        {
-            char *nd = (char *)realloc(d, cap * 2 + 1);
-            if (!nd) {
-                free(d);
-                d = NULL;
-                break;
-            }
-            d = nd;
-            cap *= 2;
-        }
-    }
-    if (fp != stdin)
-        fclose(fp);
-    if (d)
-        d[n] = 0;
-    return d;
-}
-
 /* Prints the ids of a JSON array of strings, one per line. */
 static void print_ids(const char *json)
 {
@@ -153,7 +110,7 @@ static int create(hcsctl_ctx *ctx, const net_kind *k, const char *network, const
         hcs_net_lb_close(lb);
     }
     (void)got;
-    return HCS_FAILED(hr) ? fail(ctx, what, hr) : HCSCTL_EXIT_OK;
+    return HCS_FAILED(hr) ? hcsctl_fail_detail(ctx, "error record", what, hr) : HCSCTL_EXIT_OK;
 }
 
 static void help_kind(const void *k, FILE *out) { help((const net_kind *)k, out); }
@@ -199,7 +156,7 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
             return hcsctl_usage_error("%s list: unexpected argument \"%s\"", k->cmd, pos[0]);
         hr = k->list(query, &json);
         if (HCS_FAILED(hr))
-            return fail(ctx, "list", hr);
+            return hcsctl_fail_detail(ctx, "error record", "list", hr);
         if (ctx->json)
             printf("%s\n", json);
         else
@@ -213,11 +170,11 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
                                       sub, k->cmd);
         if (sub[0] == 'd') {
             hr = k->del(pos[0]);
-            return HCS_FAILED(hr) ? fail(ctx, "delete", hr) : HCSCTL_EXIT_OK;
+            return HCS_FAILED(hr) ? hcsctl_fail_detail(ctx, "error record", "delete", hr) : HCSCTL_EXIT_OK;
         }
         hr = k->get(pos[0], query, &json);
         if (HCS_FAILED(hr))
-            return fail(ctx, "show", hr);
+            return hcsctl_fail_detail(ctx, "error record", "show", hr);
         printf("%s\n", json);
         hcs_free(json);
         return HCSCTL_EXIT_OK;
@@ -244,10 +201,17 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
             if (npos != (endpoint ? 2 : 1))
                 return hcsctl_usage_error("%s create: expected %sFILE|- (see hcsctl %s --help)",
                                           k->cmd, endpoint ? "NETWORK_ID " : "", k->cmd);
-            doc = read_all(pos[endpoint ? 1 : 0]);
-            if (!doc)
-                return hcsctl_usage_error("%s create: cannot read \"%s\"", k->cmd,
-                                          pos[endpoint ? 1 : 0]);
+            size_t len = 0;
+            char what[64];
+            snprintf(what, sizeof what, "%s create", k->cmd);
+            rc = hcsctl_read_input(what, pos[endpoint ? 1 : 0], ((size_t)16 << 20) + 1, &doc,
+                                   &len);
+            if (rc == 0 && len > ((size_t)16 << 20)) {
+                free(doc);
+                return hcsctl_usage_error("%s: the document is larger than 16 MiB", what);
+            }
+            if (rc)
+                return rc;
         }
         rc = create(ctx, k, endpoint ? pos[0] : NULL, doc, id);
         hcs_free(doc);
@@ -259,7 +223,7 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
             return hcsctl_usage_error("namespace %s: expected NAMESPACE_ID ENDPOINT_ID", sub);
         hr = sub[0] == 'a' ? hcs_net_namespace_add_endpoint(pos[0], pos[1])
                            : hcs_net_namespace_remove_endpoint(pos[0], pos[1]);
-        return HCS_FAILED(hr) ? fail(ctx, sub, hr) : HCSCTL_EXIT_OK;
+        return HCS_FAILED(hr) ? hcsctl_fail_detail(ctx, "error record", sub, hr) : HCSCTL_EXIT_OK;
     }
     return hcsctl_usage_error("%s: unknown subcommand \"%s\" (see hcsctl %s --help)", k->cmd, sub,
                               k->cmd);

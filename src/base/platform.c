@@ -1,4 +1,6 @@
 /* Platform helpers that are the same on every OS. */
+#include <string.h>
+
 #include "base/platform.h"
 #include "base/internal.h"
 
@@ -14,6 +16,16 @@ uint64_t hcsi_deadline_ms(int64_t ms)
 }
 
 /* Built on hcsi_sock_read, so the same on every OS. */
+hcs_result hcsi_unix_path_check(const char *path, size_t size)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n >= size)
+        return hcsi_err(HCS_ERR_WIN32_BAD_PATHNAME,
+                        "unix socket path \"%s\" is %s (limit %zu bytes)", path,
+                        n ? "too long" : "empty", size - 1);
+    return HCS_S_OK;
+}
+
 hcs_result hcsi_sock_read_full(hcsi_sock s, void *buf, size_t n, size_t *got)
 {
     size_t done = 0, g = 0;

@@ -144,6 +144,9 @@ hcs_result hcsi_sock_pair(hcsi_sock out[2]);
  * replaced). */
 hcs_result hcsi_sock_listen_unix(const char *path, hcsi_sock *out);
 hcs_result hcsi_sock_connect_unix(const char *path, hcsi_sock *out);
+/* HCS_S_OK when path fits a sockaddr_un's sun_path of size bytes (with its
+ * NUL), else HCS_ERR_WIN32_BAD_PATHNAME naming the path and the limit. */
+hcs_result hcsi_unix_path_check(const char *path, size_t size);
 /* Accepts one connection, waiting at most timeout_ms (< 0: forever).
  * Timeout: HCS_ERR_CONNECTION_TIMEOUT. */
 hcs_result hcsi_sock_accept(hcsi_sock listener, int64_t timeout_ms,

@@ -8,6 +8,7 @@
 #ifndef HCS_CORE_H
 #define HCS_CORE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -146,6 +147,12 @@ int hcsi_event_is_critical(uint32_t type);
  * document that does not parse is only kept as detail. */
 hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
     HCSI_PRINTF(3, 4);
+/* The pieces hcsi_core_fail and hcsi_net_fail share: begin starts *b with
+ * "<context>: ", code appends "<text | hcs_strerror(hr)> (<NAME> 0x..)", end
+ * records the message with detail (may be NULL), frees *b and returns hr. */
+void hcsi_fail_begin(hcsi_buf *b, const char *fmt, va_list ap);
+void hcsi_fail_code(hcsi_buf *b, hcs_result hr, const char *text);
+hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail);
 
 /* 1 when hr says "the process/system had already stopped" in either the
  * 0x8037 or the 0xC037 form, or access denied / not found after an exit

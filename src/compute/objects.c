@@ -449,24 +449,48 @@ static void append_member(hcsi_buf *b, const hcsi_json *o, const char *key,
         (void)hcsi_buf_printf(b, "%s %lld", label, (long long)hcsi_json_i64(v));
 }
 
+void hcsi_fail_begin(hcsi_buf *b, const char *fmt, va_list ap)
+{
+    char *msg = hcsi_vasprintf(fmt, ap);
+    hcsi_buf_init(b, 0);
+    if (msg) {
+        (void)hcsi_buf_puts(b, msg);
+        (void)hcsi_buf_puts(b, ": ");
+        free(msg);
+    }
+}
+
+void hcsi_fail_code(hcsi_buf *b, hcs_result hr, const char *text)
+{
+    const char *name = hcs_hresult_name(hr);
+    (void)hcsi_buf_puts(b, text ? text : hcs_strerror(hr));
+    (void)hcsi_buf_printf(b, " (%s%s0x%08lX)", name ? name : "", name ? " " : "",
+                          (unsigned long)(uint32_t)hr);
+}
+
+hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail)
+{
+    char *msg = hcsi_buf_steal(b, NULL);
+    hcsi_buf_free(b);
+    if (!msg) {
+        (void)hcsi_err_oom();
+        return hr;
+    }
+    (void)hcsi_err_detail(hr, detail, "%s", msg);
+    free(msg);
+    return hr;
+}
+
 hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
 {
     va_list ap;
     hcsi_buf b;
     hcsi_json *root = NULL;
     const char *emsg = NULL;
-    const char *name = hcs_hresult_name(hr);
-    char *msg;
     int has_doc = doc && *doc;
-    hcsi_buf_init(&b, 0);
     va_start(ap, fmt);
-    msg = hcsi_vasprintf(fmt, ap);
+    hcsi_fail_begin(&b, fmt, ap);
     va_end(ap);
-    if (msg) {
-        (void)hcsi_buf_puts(&b, msg);
-        (void)hcsi_buf_puts(&b, ": ");
-        free(msg);
-    }
     if (has_doc &&
         HCS_SUCCEEDED(hcsi_json_parse(doc, strlen(doc), "result document", &root)) &&
         hcsi_json_kind_of(root) == HCSI_JSON_OBJECT) {
@@ -474,9 +498,7 @@ hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
         if (hcsi_json_kind_of(m) == HCSI_JSON_STRING && *hcsi_json_str(m, NULL))
             emsg = hcsi_json_str(m, NULL);
     }
-    (void)hcsi_buf_puts(&b, emsg ? emsg : hcs_strerror(hr));
-    (void)hcsi_buf_printf(&b, " (%s%s0x%08lX)", name ? name : "",
-                          name ? " " : "", (unsigned long)(uint32_t)hr);
+    hcsi_fail_code(&b, hr, emsg);
     if (root) {
         hcsi_json *events = hcsi_json_get(root, "ErrorEvents");
         size_t i, n = hcsi_json_kind_of(events) == HCSI_JSON_ARRAY
@@ -499,15 +521,7 @@ hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
         }
     }
     hcsi_json_put(root);
-    msg = hcsi_buf_steal(&b, NULL);
-    if (!msg) {
-        hcsi_buf_free(&b);
-        (void)hcsi_err_oom();
-        return hr;
-    }
-    (void)hcsi_err_detail(hr, has_doc ? doc : NULL, "%s", msg);
-    free(msg);
-    return hr;
+    return hcsi_fail_end(&b, hr, has_doc ? doc : NULL);
 }
 
 int hcsi_core_parse_exit_code(const char *status_json, uint32_t *code)

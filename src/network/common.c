@@ -91,18 +91,10 @@ hcs_result hcsi_net_fail(hcs_result hr, const char *record, const char *fmt, ...
     hcsi_buf b;
     hcsi_json *root = NULL;
     const char *text = NULL;
-    const char *name = hcs_hresult_name(hr);
-    char *msg;
     int has = record && *record;
-    hcsi_buf_init(&b, 0);
     va_start(ap, fmt);
-    msg = hcsi_vasprintf(fmt, ap);
+    hcsi_fail_begin(&b, fmt, ap);
     va_end(ap);
-    if (msg) {
-        (void)hcsi_buf_puts(&b, msg);
-        (void)hcsi_buf_puts(&b, ": ");
-        free(msg);
-    }
     if (has) {
         if (HCS_SUCCEEDED(hcsi_json_parse(record, strlen(record), "error record", &root)) &&
             hcsi_json_kind_of(root) == HCSI_JSON_OBJECT) {
@@ -118,19 +110,9 @@ hcs_result hcsi_net_fail(hcs_result hr, const char *record, const char *fmt, ...
         }
         hcs_error_clear();
     }
-    (void)hcsi_buf_puts(&b, text ? text : hcs_strerror(hr));
-    (void)hcsi_buf_printf(&b, " (%s%s0x%08lX)", name ? name : "", name ? " " : "",
-                          (unsigned long)(uint32_t)hr);
+    hcsi_fail_code(&b, hr, text);
     hcsi_json_put(root);
-    msg = hcsi_buf_steal(&b, NULL);
-    hcsi_buf_free(&b);
-    if (!msg) {
-        (void)hcsi_err_oom();
-        return hr;
-    }
-    (void)hcsi_err_detail(hr, has ? record : NULL, "%s", msg);
-    free(msg);
-    return hr;
+    return hcsi_fail_end(&b, hr, has ? record : NULL);
 }
 
 /* ---- HNS versions (hcsshim hcnglobals.go) ---- */

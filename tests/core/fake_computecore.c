@@ -54,98 +54,16 @@ _Static_assert(offsetof(struct hcsi_cc_create_options_1, Callback) ==
                    offsetof(HCS_CREATE_OPTIONS_1, Callback),
                "HCS_CREATE_OPTIONS_1.Callback");
 
-/* Codes (mingw-w64 10's winerror.h has no HCS_E_*). */
-#define E_SYSTEM_NOT_FOUND ((HRESULT)0x8037010Eu)
-#define E_SYSTEM_ALREADY_EXISTS ((HRESULT)0x8037010Fu)
-#define E_SYSTEM_ALREADY_STOPPED ((HRESULT)0x80370110u)
-#define E_INVALID_STATE ((HRESULT)0x80370105u)
-#define E_OP_NOT_STARTED ((HRESULT)0x80370115u)
-#define E_OP_ALREADY_STARTED ((HRESULT)0x80370116u)
-#define E_OP_PENDING ((HRESULT)0x80370117u)
-#define E_OP_TIMEOUT ((HRESULT)0x80370118u)
-#define E_CALLBACK_ALREADY_SET ((HRESULT)0x80370119u)
-#define E_PROCESS_ALREADY_STOPPED ((HRESULT)0x8037011Fu)
+#include "fake_computecore.h"
 
-#define MAGIC_OP 0x4f504f50u
-#define MAGIC_SYS 0x53595353u
-#define MAGIC_PROC 0x50524f43u
-#define MAGIC_DEAD 0xdeaddeadu
-
-enum { ST_NOT_STARTED, ST_PENDING, ST_DONE };
-enum { SYS_CREATED, SYS_RUNNING, SYS_PAUSED, SYS_STOPPED };
-
-typedef struct wsys {
-    struct wsys *next;
-    char id[160];
-    char runtime_id[40];
-    int state;
-    HANDLE exited; /* manual reset */
-    char exit_doc[160];
-} wsys;
-
-typedef struct wproc {
-    struct wproc *next;
-    wsys *sys;
-    DWORD pid;
-    int exited;
-    DWORD exit_code;
-    HANDLE exited_ev, kill_ev;
-    HANDLE in_r, out_w, err_w; /* the process's ends */
-    char cmd[2048];
-} wproc;
-
-typedef struct hsys {
-    uint32_t magic;
-    wsys *w;
-    HCS_EVENT_CALLBACK cb;
-    void *ctx;
-    int opts;
-    struct hsys *next_all;
-} hsys;
-
-typedef struct hproc {
-    uint32_t magic;
-    wproc *w;
-    HCS_EVENT_CALLBACK cb;
-    void *ctx;
-    int stuck; /* an operation on it never completes: later ones neither */
-    struct hproc *next_all;
-} hproc;
-
-typedef struct fop {
-    uint32_t magic;
-    int closed;
-    const void *ctx;
-    HCS_OPERATION_COMPLETION cb;
-    HCS_EVENT_CALLBACK ncb;
-    int notifications;
-    int state;
-    int type;
-    UINT64 id;
-    HRESULT hr;
-    char *doc;
-    HCS_PROCESS_INFORMATION pi;
-    int waiters;
-    int late;
-    HANDLE done;
-    hsys *sysh;
-    hproc *proch;
-    int post;        /* what completion does to the world */
-    wproc *newproc;  /* CreateProcess: started at completion */
-    struct fop *next_all;
-} fop;
-
-enum { POST_NONE, POST_START, POST_STOP, POST_CRASH, POST_PAUSE, POST_RESUME,
-       POST_LM, POST_PROC_START, POST_PROC_KILL };
-
-static wsys *g_systems;
-static wproc *g_procs;
-static fop *g_ops;
-static hsys *g_syshs;
-static hproc *g_prochs;
+wsys *g_systems;
+wproc *g_procs;
+fop *g_ops;
+hsys *g_syshs;
+hproc *g_prochs;
 static UINT64 g_next_op_id = 1;
-static DWORD g_next_pid = 1000;
-static volatile LONG g_cb_running;
+DWORD g_next_pid = 1000;
+volatile LONG g_cb_running;
 
 
 /* ---- helpers ---- */
@@ -180,7 +98,7 @@ static char *dupstr(const char *s)
 
 /* ---- the world ---- */
 
-static wsys *sys_find(const char *id)
+wsys *fk_sys_find(const char *id)
 {
     wsys *s;
     for (s = g_systems; s; s = s->next)
@@ -189,7 +107,7 @@ static wsys *sys_find(const char *id)
     return NULL;
 }
 
-static wsys *sys_add(const char *id, int state)
+wsys *fk_sys_add(const char *id, int state)
 {
     wsys *s = (wsys *)calloc(1, sizeof *s);
     if (!s)
@@ -206,14 +124,14 @@ static wsys *sys_add(const char *id, int state)
     return s;
 }
 
-static void world_reset(void)
+void cc_world_reset(void)
 {
     g_systems = NULL; /* old systems stay allocated: handles may point at them */
-    sys_add("fakevm-stopped", SYS_STOPPED);
-    sys_add("fakevm-running", SYS_RUNNING);
+    fk_sys_add("fakevm-stopped", SYS_STOPPED);
+    fk_sys_add("fakevm-running", SYS_RUNNING);
 }
 
-static const char *state_name(int st)
+const char *fk_state_name(int st)
 {
     switch (st) {
     case SYS_CREATED: return "Created";
@@ -278,7 +196,7 @@ static void spawn_cb(HCS_OPERATION_COMPLETION ocb, HCS_EVENT_CALLBACK ecb, void 
 }
 
 /* Fires an event to the handles of a system (proc == NULL) or process. */
-static void fire(wsys *w, wproc *p, UINT32 type, const char *data, int late)
+void fk_fire(wsys *w, wproc *p, UINT32 type, const char *data, int late)
 {
     hsys *hs;
     hproc *hp;
@@ -380,12 +298,12 @@ static DWORD WINAPI proc_thread(void *arg)
     fk_unlock();
     snprintf(doc, sizeof doc, "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,"
              "\"LastWaitResult\":0}", (unsigned long)p->pid, (unsigned long)code);
-    fire(p->sys, p, HcsEventProcessExited, doc, 0);
+    fk_fire(p->sys, p, HcsEventProcessExited, doc, 0);
     return 0;
 }
 
 /* Minimal JSON field readers for ProcessParameters. */
-static int json_str_field(const char *json, const char *key, char *out, size_t n)
+int fk_json_str_field(const char *json, const char *key, char *out, size_t n)
 {
     char pat[64];
     const char *p;
@@ -413,7 +331,7 @@ static int json_str_field(const char *json, const char *key, char *out, size_t n
     return 1;
 }
 
-static int json_true(const char *json, const char *key)
+int fk_json_true(const char *json, const char *key)
 {
     char pat[64];
     const char *p;
@@ -429,7 +347,7 @@ static int json_true(const char *json, const char *key)
 
 /* ---- operations ---- */
 
-static int op_ok(fop *op, const char *fn)
+int fk_op_ok(fop *op, const char *fn)
 {
     if (!op) {
         fk_violation("%s: NULL operation", fn);
@@ -446,7 +364,7 @@ static int op_ok(fop *op, const char *fn)
     return 1;
 }
 
-static int sys_ok(hsys *h, const char *fn)
+int fk_sys_ok(hsys *h, const char *fn)
 {
     if (h && h->magic == MAGIC_SYS)
         return 1;
@@ -455,7 +373,7 @@ static int sys_ok(hsys *h, const char *fn)
     return 0;
 }
 
-static int proc_ok(hproc *h, const char *fn)
+int fk_proc_ok(hproc *h, const char *fn)
 {
     if (h && h->magic == MAGIC_PROC)
         return 1;
@@ -477,7 +395,7 @@ static void apply_post(fop *op)
     case POST_STOP:
     case POST_CRASH:
         if (op->post == POST_CRASH)
-            fire(w, NULL, HcsEventSystemCrashInitiated, "{\"CrashReport\":\"fake\"}", 0);
+            fk_fire(w, NULL, HcsEventSystemCrashInitiated, "{\"CrashReport\":\"fake\"}", 0);
         fk_lock();
         w->state = SYS_STOPPED;
         snprintf(w->exit_doc, sizeof w->exit_doc,
@@ -487,7 +405,7 @@ static void apply_post(fop *op)
         snprintf(doc, sizeof doc, "%s", w->exit_doc);
         SetEvent(w->exited);
         fk_unlock();
-        fire(w, NULL, HcsEventSystemExited, doc, 0);
+        fk_fire(w, NULL, HcsEventSystemExited, doc, 0);
         break;
     case POST_PAUSE:
         fk_lock();
@@ -521,7 +439,7 @@ static void apply_post(fop *op)
     }
 }
 
-static void op_finish(fop *op)
+void fk_op_finish(fop *op)
 {
     HCS_OPERATION_COMPLETION cb;
     HCS_EVENT_CALLBACK ncb, scb = NULL;
@@ -582,17 +500,17 @@ static DWORD WINAPI delay_thread(void *arg)
 {
     delayed *d = (delayed *)arg;
     Sleep((DWORD)d->ms);
-    op_finish(d->op);
+    fk_op_finish(d->op);
     free(d);
     return 0;
 }
 
 /* Starts op with the result of step (or hr/doc when the step has none). */
-static HRESULT op_start(const char *fn, fop *op, int type, const fake_step *st, int scripted,
+HRESULT fk_op_start(const char *fn, fop *op, int type, const fake_step *st, int scripted,
                         HRESULT hr, const char *doc, int post, hsys *sysh, hproc *proch)
 {
     int pending;
-    if (!op_ok(op, fn))
+    if (!fk_op_ok(op, fn))
         return E_HANDLE;
     fk_lock();
     if (op->state != ST_NOT_STARTED) {
@@ -620,7 +538,7 @@ static HRESULT op_start(const char *fn, fop *op, int type, const fake_step *st, 
         proch->stuck = 1;
     fk_unlock();
     if (pending == 0) {
-        op_finish(op);
+        fk_op_finish(op);
     } else if (pending > 0) {
         delayed *d = (delayed *)malloc(sizeof *d);
         HANDLE t;
@@ -692,7 +610,7 @@ FAKE_API void WINAPI HcsCloseOperation(HCS_OPERATION operation)
     fake_call *c = fk_rec("HcsCloseOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    if (!op_ok(op, "HcsCloseOperation"))
+    if (!fk_op_ok(op, "HcsCloseOperation"))
         return;
     fk_lock();
     if (op->waiters > 0) {
@@ -713,7 +631,7 @@ FAKE_API void *WINAPI HcsGetOperationContext(HCS_OPERATION operation)
     fake_call *c = fk_rec("HcsGetOperationContext");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    return op_ok(op, "HcsGetOperationContext") ? (void *)op->ctx : NULL;
+    return fk_op_ok(op, "HcsGetOperationContext") ? (void *)op->ctx : NULL;
 }
 
 FAKE_API HRESULT WINAPI HcsSetOperationContext(HCS_OPERATION operation, const void *context)
@@ -723,7 +641,7 @@ FAKE_API HRESULT WINAPI HcsSetOperationContext(HCS_OPERATION operation, const vo
     c->h[0] = (uint64_t)(uintptr_t)op;
     c->h[1] = (uint64_t)(uintptr_t)context;
     fk_commit(c);
-    if (!op_ok(op, "HcsSetOperationContext"))
+    if (!fk_op_ok(op, "HcsSetOperationContext"))
         return E_HANDLE;
     fk_lock();
     op->ctx = context;
@@ -737,7 +655,7 @@ FAKE_API HCS_SYSTEM WINAPI HcsGetComputeSystemFromOperation(HCS_OPERATION operat
     fake_call *c = fk_rec("HcsGetComputeSystemFromOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    return op_ok(op, "HcsGetComputeSystemFromOperation") ? (HCS_SYSTEM)op->sysh : NULL;
+    return fk_op_ok(op, "HcsGetComputeSystemFromOperation") ? (HCS_SYSTEM)op->sysh : NULL;
 }
 
 FAKE_API HCS_PROCESS WINAPI HcsGetProcessFromOperation(HCS_OPERATION operation)
@@ -746,7 +664,7 @@ FAKE_API HCS_PROCESS WINAPI HcsGetProcessFromOperation(HCS_OPERATION operation)
     fake_call *c = fk_rec("HcsGetProcessFromOperation");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    return op_ok(op, "HcsGetProcessFromOperation") ? (HCS_PROCESS)op->proch : NULL;
+    return fk_op_ok(op, "HcsGetProcessFromOperation") ? (HCS_PROCESS)op->proch : NULL;
 }
 
 FAKE_API HCS_OPERATION_TYPE WINAPI HcsGetOperationType(HCS_OPERATION operation)
@@ -755,7 +673,7 @@ FAKE_API HCS_OPERATION_TYPE WINAPI HcsGetOperationType(HCS_OPERATION operation)
     fake_call *c = fk_rec("HcsGetOperationType");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    return op_ok(op, "HcsGetOperationType") ? (HCS_OPERATION_TYPE)op->type
+    return fk_op_ok(op, "HcsGetOperationType") ? (HCS_OPERATION_TYPE)op->type
                                             : HcsOperationTypeNone;
 }
 
@@ -765,7 +683,7 @@ FAKE_API UINT64 WINAPI HcsGetOperationId(HCS_OPERATION operation)
     fake_call *c = fk_rec("HcsGetOperationId");
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    return op_ok(op, "HcsGetOperationId") ? op->id : HCSI_CC_INVALID_OPERATION_ID;
+    return fk_op_ok(op, "HcsGetOperationId") ? op->id : HCSI_CC_INVALID_OPERATION_ID;
 }
 
 /* The result once done: hr, the document, the process information. */
@@ -802,7 +720,7 @@ static HRESULT op_get(const char *fn, HCS_OPERATION operation, HCS_PROCESS_INFOR
     fk_commit(c);
     if (doc)
         *doc = NULL;
-    if (!op_ok(op, fn))
+    if (!fk_op_ok(op, fn))
         return E_HANDLE;
     fk_lock();
     st = op->state;
@@ -841,7 +759,7 @@ FAKE_API HRESULT WINAPI HcsAddResourceToOperation(HCS_OPERATION operation,
     c->n[0] = (uint64_t)type;
     fk_str(c, 0, uri);
     fk_commit(c);
-    if (!op_ok(op, "HcsAddResourceToOperation"))
+    if (!fk_op_ok(op, "HcsAddResourceToOperation"))
         return E_HANDLE;
     if (op->state != ST_NOT_STARTED)
         return E_OP_ALREADY_STARTED;
@@ -860,7 +778,7 @@ static HRESULT op_wait(const char *fn, HCS_OPERATION operation, DWORD timeoutMs,
     fk_commit(c);
     if (doc)
         *doc = NULL;
-    if (!op_ok(op, fn))
+    if (!fk_op_ok(op, fn))
         return E_HANDLE;
     fk_lock();
     if (op->state == ST_NOT_STARTED) {
@@ -901,7 +819,7 @@ FAKE_API HRESULT WINAPI HcsSetOperationCallback(HCS_OPERATION operation, const v
     c->h[1] = (uint64_t)(uintptr_t)context;
     c->h[2] = (uint64_t)(uintptr_t)callback;
     fk_commit(c);
-    if (!op_ok(op, "HcsSetOperationCallback"))
+    if (!fk_op_ok(op, "HcsSetOperationCallback"))
         return E_HANDLE;
     fk_lock();
     if (op->sysh && (op->sysh->opts & 1)) {
@@ -922,7 +840,7 @@ FAKE_API HRESULT WINAPI HcsCancelOperation(HCS_OPERATION operation)
     int scripted = fk_step("HcsCancelOperation", &st);
     c->h[0] = (uint64_t)(uintptr_t)op;
     fk_commit(c);
-    if (!op_ok(op, "HcsCancelOperation"))
+    if (!fk_op_ok(op, "HcsCancelOperation"))
         return E_HANDLE;
     return scripted ? st.result_hr : E_NOTIMPL; /* as documented */
 }
@@ -938,7 +856,7 @@ FAKE_API HRESULT WINAPI HcsGetOperationProperties(HCS_OPERATION operation, PCWST
     fk_str(c, 0, options);
     fk_commit(c);
     *resultDocument = NULL;
-    if (!op_ok(op, "HcsGetOperationProperties"))
+    if (!fk_op_ok(op, "HcsGetOperationProperties"))
         return E_HANDLE;
     snprintf(doc, sizeof doc, "{\"Id\":%llu,\"Type\":%d,\"State\":\"%s\"}",
              (unsigned long long)(op->id == HCSI_CC_INVALID_OPERATION_ID ? 0 : op->id),
@@ -967,7 +885,7 @@ static char *list_systems(void)
                  "%s{\"Id\":\"%s\",\"SystemType\":\"VirtualMachine\",\"Name\":\"%s\","
                  "\"Owner\":\"fake\",\"State\":\"%s\",\"RuntimeId\":"
                  "\"00000000-0000-0000-0000-000000000000\"}",
-                 s[1] ? "," : "", w->id, w->id, state_name(w->state));
+                 s[1] ? "," : "", w->id, w->id, fk_state_name(w->state));
         len = strlen(s) + strlen(item) + 2;
         if (len > cap) {
             char *n = (char *)realloc(s, len * 2);
@@ -993,7 +911,7 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, HCS_OPERATION o
     c->h[0] = (uint64_t)(uintptr_t)operation;
     fk_str(c, 0, query);
     fk_commit(c);
-    hr = op_start("HcsEnumerateComputeSystems", (fop *)operation, HcsOperationTypeEnumerate,
+    hr = fk_op_start("HcsEnumerateComputeSystems", (fop *)operation, HcsOperationTypeEnumerate,
                   &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
     free(list);
     return hr;
@@ -1012,715 +930,9 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace
     fk_str(c, 0, idNamespace);
     fk_str(c, 1, query);
     fk_commit(c);
-    hr = op_start("HcsEnumerateComputeSystemsInNamespace", (fop *)operation,
+    hr = fk_op_start("HcsEnumerateComputeSystemsInNamespace", (fop *)operation,
                   HcsOperationTypeEnumerate, &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
     free(list);
     return hr;
 }
 
-/* ---- compute systems ---- */
-
-/* FAKE_HCS_AUTO_EXIT_MS (for the CLI tests, one process per command): once
- * a callback is registered on a system, after that delay it sends an
- * RdpEnhancedModeStateChanged event, then stops and sends SystemExited. */
-static DWORD WINAPI auto_exit_thread(void *arg)
-{
-    wsys *w = (wsys *)arg;
-    char ms[32], doc[160];
-    DWORD n = GetEnvironmentVariableA("FAKE_HCS_AUTO_EXIT_MS", ms, sizeof ms);
-    Sleep(n && n < sizeof ms ? (DWORD)atoi(ms) : 0);
-    fire(w, NULL, HcsEventSystemRdpEnhancedModeStateChanged, "{\"Enabled\":true}", 0);
-    Sleep(20);
-    fk_lock();
-    w->state = SYS_STOPPED;
-    snprintf(w->exit_doc, sizeof w->exit_doc, "{\"Status\":0,\"ExitType\":\"GracefulExit\"}");
-    snprintf(doc, sizeof doc, "%s", w->exit_doc);
-    SetEvent(w->exited);
-    fk_unlock();
-    fire(w, NULL, HcsEventSystemExited, doc, 0);
-    return 0;
-}
-
-static void auto_exit_schedule(wsys *w)
-{
-    char ms[32];
-    HANDLE t;
-    if (!GetEnvironmentVariableA("FAKE_HCS_AUTO_EXIT_MS", ms, sizeof ms))
-        return;
-    t = CreateThread(NULL, 0, auto_exit_thread, w, 0, NULL);
-    if (t)
-        CloseHandle(t);
-}
-
-static hsys *hsys_new(wsys *w)
-{
-    hsys *h = (hsys *)calloc(1, sizeof *h);
-    if (!h)
-        abort();
-    h->magic = MAGIC_SYS;
-    h->w = w;
-    fk_lock();
-    h->next_all = g_syshs;
-    g_syshs = h;
-    fk_live(1);
-    fk_unlock();
-    return h;
-}
-
-static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR configuration,
-                             HCS_OPERATION operation, const HCS_CREATE_OPTIONS_1 *opts,
-                             HCS_SYSTEM *computeSystem)
-{
-    fake_step st;
-    int scripted = fk_step(fn, &st);
-    char *sid = fk_u8(id);
-    char *cfg = fk_u8(configuration);
-    HRESULT result = S_OK, hr;
-    wsys *w;
-    hsys *h;
-    *computeSystem = NULL;
-    fk_commit(c);
-    if (!sid || !*sid || !cfg || cfg[0] != '{') {
-        free(sid);
-        free(cfg);
-        return E_INVALIDARG;
-    }
-    fk_lock();
-    w = sys_find(sid);
-    if (w && w->state != SYS_STOPPED)
-        result = E_SYSTEM_ALREADY_EXISTS;
-    else
-        w = sys_add(sid, SYS_CREATED);
-    fk_unlock();
-    h = hsys_new(w);
-    if (opts) {
-        h->cb = opts->Callback;
-        h->ctx = opts->CallbackContext;
-        h->opts = (int)opts->CallbackOptions;
-    }
-    hr = op_start(fn, (fop *)operation, HcsOperationTypeCreate, &st, scripted, result,
-                  NULL, POST_NONE, h, NULL);
-    free(sid);
-    free(cfg);
-    if (FAILED(hr)) {
-        fk_lock();
-        h->magic = MAGIC_DEAD;
-        fk_live(-1);
-        fk_unlock();
-        return hr;
-    }
-    *computeSystem = (HCS_SYSTEM)h;
-    return hr;
-}
-
-FAKE_API HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration,
-                                               HCS_OPERATION operation,
-                                               const SECURITY_DESCRIPTOR *securityDescriptor,
-                                               HCS_SYSTEM *computeSystem)
-{
-    fake_call *c = fk_rec("HcsCreateComputeSystem");
-    c->h[0] = (uint64_t)(uintptr_t)operation;
-    c->h[1] = (uint64_t)(uintptr_t)securityDescriptor;
-    fk_str(c, 0, id);
-    fk_str(c, 1, configuration);
-    return create_system("HcsCreateComputeSystem", c, id, configuration, operation, NULL,
-                         computeSystem);
-}
-
-FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PCWSTR id,
-                                                          PCWSTR configuration,
-                                                          HCS_OPERATION operation,
-                                                          const HCS_CREATE_OPTIONS *options,
-                                                          HCS_SYSTEM *computeSystem)
-{
-    const HCS_CREATE_OPTIONS_1 *o = (const HCS_CREATE_OPTIONS_1 *)options;
-    fake_call *c = fk_rec("HcsCreateComputeSystemInNamespace");
-    c->h[0] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, idNamespace);
-    fk_str(c, 1, id);
-    fk_str(c, 2, configuration);
-    if (o) {
-        c->n[0] = (uint64_t)o->Version;
-        c->n[1] = (uint64_t)o->CallbackOptions;
-        c->h[1] = (uint64_t)(uintptr_t)o->CallbackContext;
-        c->h[2] = (uint64_t)(uintptr_t)o->Callback;
-        c->h[3] = (uint64_t)(uintptr_t)o->UserToken;
-    }
-    if (o && o->Version != HcsCreateOptions_1) {
-        fk_commit(c);
-        return E_INVALIDARG;
-    }
-    return create_system("HcsCreateComputeSystemInNamespace", c, id, configuration,
-                         operation, o, computeSystem);
-}
-
-static HRESULT open_system(const char *fn, fake_call *c, PCWSTR id, DWORD access,
-                           HCS_SYSTEM *computeSystem)
-{
-    fake_step st;
-    int scripted = fk_step(fn, &st);
-    char *sid = fk_u8(id);
-    wsys *w;
-    c->n[0] = access;
-    fk_commit(c);
-    *computeSystem = NULL;
-    if (scripted && FAILED(st.result_hr)) {
-        free(sid);
-        return st.result_hr;
-    }
-    if (access != GENERIC_ALL)
-        fk_violation("%s: requestedAccess 0x%lx, documented: GENERIC_ALL", fn,
-                  (unsigned long)access);
-    fk_lock();
-    w = sid ? sys_find(sid) : NULL;
-    fk_unlock();
-    free(sid);
-    if (!w)
-        return E_SYSTEM_NOT_FOUND;
-    *computeSystem = (HCS_SYSTEM)hsys_new(w);
-    return S_OK;
-}
-
-FAKE_API HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, DWORD requestedAccess,
-                                             HCS_SYSTEM *computeSystem)
-{
-    fake_call *c = fk_rec("HcsOpenComputeSystem");
-    fk_str(c, 0, id);
-    return open_system("HcsOpenComputeSystem", c, id, requestedAccess, computeSystem);
-}
-
-FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWSTR id,
-                                                        DWORD requestedAccess,
-                                                        HCS_SYSTEM *computeSystem)
-{
-    fake_call *c = fk_rec("HcsOpenComputeSystemInNamespace");
-    fk_str(c, 0, idNamespace);
-    fk_str(c, 1, id);
-    return open_system("HcsOpenComputeSystemInNamespace", c, id, requestedAccess,
-                       computeSystem);
-}
-
-FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_call *c = fk_rec("HcsCloseComputeSystem");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
-    if (!sys_ok(h, "HcsCloseComputeSystem"))
-        return;
-    fk_lock();
-    h->magic = MAGIC_DEAD;
-    fk_live(-1);
-    fk_unlock();
-}
-
-static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION operation,
-                        PCWSTR options, int type, int post)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec(fn);
-    int scripted = fk_step(fn, &st);
-    HRESULT result = S_OK;
-    char doc[512];
-    const char *d = NULL;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, options);
-    fk_commit(c);
-    if (!sys_ok(h, fn))
-        return E_HANDLE;
-    fk_lock();
-    if (h->w->state == SYS_STOPPED && post != POST_NONE)
-        result = post == POST_START ? E_INVALID_STATE : E_SYSTEM_ALREADY_STOPPED;
-    if (type == HcsOperationTypeGetProperties) {
-        snprintf(doc, sizeof doc,
-                 "{\"Id\":\"%s\",\"SystemType\":\"VirtualMachine\",\"Owner\":\"fake\","
-                 "\"RuntimeId\":\"%s\",\"State\":\"%s\"}",
-                 h->w->id, h->w->runtime_id, state_name(h->w->state));
-        d = doc;
-    }
-    fk_unlock();
-    return op_start(fn, (fop *)operation, type, &st, scripted, result, d, post, h, NULL);
-}
-
-#define SYS_VERB(name, type, post)                                                          \
-    FAKE_API HRESULT WINAPI name(HCS_SYSTEM computeSystem, HCS_OPERATION operation,         \
-                                 PCWSTR options)                                            \
-    {                                                                                      \
-        return sys_verb(#name, computeSystem, operation, options, type, post);             \
-    }
-
-SYS_VERB(HcsStartComputeSystem, HcsOperationTypeStart, POST_START)
-SYS_VERB(HcsShutDownComputeSystem, HcsOperationTypeShutdown, POST_STOP)
-SYS_VERB(HcsTerminateComputeSystem, HcsOperationTypeTerminate, POST_STOP)
-SYS_VERB(HcsCrashComputeSystem, HcsOperationTypeCrash, POST_CRASH)
-SYS_VERB(HcsPauseComputeSystem, HcsOperationTypePause, POST_PAUSE)
-SYS_VERB(HcsResumeComputeSystem, HcsOperationTypeResume, POST_RESUME)
-SYS_VERB(HcsSaveComputeSystem, HcsOperationTypeSave, POST_NONE)
-SYS_VERB(HcsGetComputeSystemProperties, HcsOperationTypeGetProperties, POST_NONE)
-#ifndef FAKE_MINIMAL
-SYS_VERB(HcsInitializeLiveMigrationOnSource, 19, POST_LM)
-SYS_VERB(HcsStartLiveMigrationOnSource, 19, POST_LM)
-SYS_VERB(HcsStartLiveMigrationTransfer, 19, POST_LM)
-SYS_VERB(HcsFinalizeLiveMigration, 19, POST_LM)
-SYS_VERB(HcsCancelLiveMigration, 19, POST_LM)
-#endif
-
-FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
-                                               HCS_OPERATION operation,
-                                               PCWSTR configuration, HANDLE identity)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsModifyComputeSystem");
-    int scripted = fk_step("HcsModifyComputeSystem", &st);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    c->h[2] = (uint64_t)(uintptr_t)identity;
-    fk_str(c, 0, configuration);
-    fk_commit(c);
-    if (!sys_ok(h, "HcsModifyComputeSystem"))
-        return E_HANDLE;
-    if (!configuration)
-        return E_INVALIDARG;
-    return op_start("HcsModifyComputeSystem", (fop *)operation, HcsOperationTypeModify, &st,
-                    scripted, h->w->state == SYS_STOPPED ? E_SYSTEM_ALREADY_STOPPED : S_OK,
-                    NULL, POST_NONE, h, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DWORD timeoutMs,
-                                                    PWSTR *result)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsWaitForComputeSystemExit");
-    int scripted = fk_step("HcsWaitForComputeSystemExit", &st);
-    char doc[160];
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->n[0] = timeoutMs;
-    fk_commit(c);
-    if (result)
-        *result = NULL;
-    if (!sys_ok(h, "HcsWaitForComputeSystemExit"))
-        return E_HANDLE;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
-    if (WaitForSingleObject(h->w->exited, timeoutMs) != WAIT_OBJECT_0)
-        return E_OP_TIMEOUT;
-    fk_lock();
-    snprintf(doc, sizeof doc, "%s", h->w->exit_doc);
-    fk_unlock();
-    if (result)
-        *result = fk_out(doc, FK_LOCAL);
-    return S_OK;
-}
-
-FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
-                                                    HCS_EVENT_OPTIONS callbackOptions,
-                                                    const void *context,
-                                                    HCS_EVENT_CALLBACK callback)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsSetComputeSystemCallback");
-    int scripted = fk_step("HcsSetComputeSystemCallback", &st);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    c->h[2] = (uint64_t)(uintptr_t)callback;
-    c->n[0] = (uint64_t)callbackOptions;
-    fk_commit(c);
-    if (!sys_ok(h, "HcsSetComputeSystemCallback"))
-        return E_HANDLE;
-    if (scripted && FAILED(st.result_hr))
-        return st.result_hr;
-    fk_lock();
-    h->cb = callback;
-    h->ctx = (void *)context;
-    h->opts = (int)callbackOptions;
-    fk_unlock();
-    auto_exit_schedule(h->w);
-    return S_OK;
-}
-
-/* ---- processes ---- */
-
-static hproc *hproc_new(wproc *w)
-{
-    hproc *h = (hproc *)calloc(1, sizeof *h);
-    if (!h)
-        abort();
-    h->magic = MAGIC_PROC;
-    h->w = w;
-    fk_lock();
-    h->next_all = g_prochs;
-    g_prochs = h;
-    fk_live(1);
-    fk_unlock();
-    return h;
-}
-
-FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR processParameters,
-                                         HCS_OPERATION operation,
-                                         const SECURITY_DESCRIPTOR *securityDescriptor,
-                                         HCS_PROCESS *process)
-{
-    hsys *h = (hsys *)computeSystem;
-    fop *op = (fop *)operation;
-    fake_step st;
-    fake_call *c = fk_rec("HcsCreateProcess");
-    int scripted = fk_step("HcsCreateProcess", &st);
-    char *params = fk_u8(processParameters);
-    wproc *p;
-    hproc *ph;
-    HANDLE r, w;
-    HRESULT hr, result = S_OK;
-    char doc[64];
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    c->h[2] = (uint64_t)(uintptr_t)securityDescriptor;
-    fk_str(c, 0, processParameters);
-    fk_commit(c);
-    *process = NULL;
-    if (!sys_ok(h, "HcsCreateProcess") || !op_ok(op, "HcsCreateProcess")) {
-        free(params);
-        return E_HANDLE;
-    }
-    if (!params || params[0] != '{') {
-        free(params);
-        return E_INVALIDARG;
-    }
-    p = (wproc *)calloc(1, sizeof *p);
-    if (!p)
-        abort();
-    p->sys = h->w;
-    p->exited_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    p->kill_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    (void)json_str_field(params, "CommandLine", p->cmd, sizeof p->cmd);
-    fk_lock();
-    p->pid = scripted && st.pid ? st.pid : g_next_pid++;
-    if (h->w->state != SYS_RUNNING)
-        result = E_SYSTEM_ALREADY_STOPPED;
-    fk_unlock();
-    if (json_true(params, "CreateStdInPipe") && CreatePipe(&r, &w, NULL, 0)) {
-        p->in_r = r;
-        op->pi.StdInput = w;
-    }
-    if (json_true(params, "CreateStdOutPipe") && CreatePipe(&r, &w, NULL, 0)) {
-        p->out_w = w;
-        op->pi.StdOutput = r;
-    }
-    if (json_true(params, "CreateStdErrPipe") && CreatePipe(&r, &w, NULL, 0)) {
-        p->err_w = w;
-        op->pi.StdError = r;
-    }
-    op->pi.ProcessId = p->pid;
-    free(params);
-    ph = hproc_new(p);
-    op->newproc = p;
-    snprintf(doc, sizeof doc, "{\"ProcessId\":%lu}", (unsigned long)p->pid);
-    hr = op_start("HcsCreateProcess", op, HcsOperationTypeCreateProcess, &st, scripted, result,
-                  doc, POST_PROC_START, NULL, NULL);
-    if (FAILED(hr)) {
-        fk_lock();
-        ph->magic = MAGIC_DEAD;
-        fk_live(-1);
-        fk_unlock();
-        return hr;
-    }
-    fk_lock();
-    if (op->hr >= 0) {
-        p->next = g_procs;
-        g_procs = p;
-    }
-    op->proch = ph;
-    fk_unlock();
-    *process = (HCS_PROCESS)ph;
-    return hr;
-}
-
-FAKE_API HRESULT WINAPI HcsOpenProcess(HCS_SYSTEM computeSystem, DWORD processId,
-                                       DWORD requestedAccess, HCS_PROCESS *process)
-{
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsOpenProcess");
-    int scripted = fk_step("HcsOpenProcess", &st);
-    wproc *p;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->n[0] = processId;
-    c->n[1] = requestedAccess;
-    fk_commit(c);
-    *process = NULL;
-    if (!sys_ok(h, "HcsOpenProcess"))
-        return E_HANDLE;
-    if (scripted && FAILED(st.result_hr))
-        return st.result_hr;
-    fk_lock();
-    for (p = g_procs; p; p = p->next)
-        if (p->pid == processId && p->sys == h->w)
-            break;
-    fk_unlock();
-    if (!p)
-        return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
-    *process = (HCS_PROCESS)hproc_new(p);
-    return S_OK;
-}
-
-FAKE_API void WINAPI HcsCloseProcess(HCS_PROCESS process)
-{
-    hproc *h = (hproc *)process;
-    fake_call *c = fk_rec("HcsCloseProcess");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
-    if (!proc_ok(h, "HcsCloseProcess"))
-        return;
-    fk_lock();
-    h->magic = MAGIC_DEAD;
-    fk_live(-1);
-    fk_unlock();
-}
-
-static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION operation,
-                         PCWSTR options, int type, int post)
-{
-    hproc *h = (hproc *)process;
-    fake_step st;
-    fake_call *c = fk_rec(fn);
-    int scripted = fk_step(fn, &st);
-    HRESULT result = S_OK;
-    char doc[256];
-    const char *d = NULL;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, options);
-    fk_commit(c);
-    if (!proc_ok(h, fn))
-        return E_HANDLE;
-    fk_lock();
-    if (h->w->exited && (post == POST_PROC_KILL || type == HcsOperationTypeSignalProcess ||
-                         type == HcsOperationTypeModifyProcess))
-        result = E_PROCESS_ALREADY_STOPPED;
-    if (type == HcsOperationTypeGetProcessProperties) {
-        snprintf(doc, sizeof doc,
-                 "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":%s}",
-                 (unsigned long)h->w->pid, h->w->exited ? "true" : "false");
-        d = doc;
-    }
-    fk_unlock();
-    if (type == HcsOperationTypeGetProcessInfo) {
-        fop *op = (fop *)operation;
-        if (op_ok(op, fn) && op->state == ST_NOT_STARTED)
-            op->pi.ProcessId = h->w->pid;
-    }
-    return op_start(fn, (fop *)operation, type, &st, scripted, result, d,
-                    FAILED(result) ? POST_NONE : post, NULL, h);
-}
-
-FAKE_API HRESULT WINAPI HcsTerminateProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                            PCWSTR options)
-{
-    return proc_verb("HcsTerminateProcess", process, operation, options,
-                     HcsOperationTypeTerminate, POST_PROC_KILL);
-}
-
-FAKE_API HRESULT WINAPI HcsSignalProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                         PCWSTR options)
-{
-    return proc_verb("HcsSignalProcess", process, operation, options,
-                     HcsOperationTypeSignalProcess, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsGetProcessInfo(HCS_PROCESS process, HCS_OPERATION operation)
-{
-    return proc_verb("HcsGetProcessInfo", process, operation, NULL,
-                     HcsOperationTypeGetProcessInfo, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsGetProcessProperties(HCS_PROCESS process, HCS_OPERATION operation,
-                                                PCWSTR propertyQuery)
-{
-    return proc_verb("HcsGetProcessProperties", process, operation, propertyQuery,
-                     HcsOperationTypeGetProcessProperties, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsModifyProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                         PCWSTR settings)
-{
-    return proc_verb("HcsModifyProcess", process, operation, settings,
-                     HcsOperationTypeModifyProcess, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
-                                              HCS_EVENT_OPTIONS callbackOptions,
-                                              void *context, HCS_EVENT_CALLBACK callback)
-{
-    hproc *h = (hproc *)process;
-    fake_call *c = fk_rec("HcsSetProcessCallback");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    c->h[2] = (uint64_t)(uintptr_t)callback;
-    c->n[0] = (uint64_t)callbackOptions;
-    fk_commit(c);
-    if (!proc_ok(h, "HcsSetProcessCallback"))
-        return E_HANDLE;
-    fk_lock();
-    h->cb = callback;
-    h->ctx = context;
-    fk_unlock();
-    return S_OK;
-}
-
-FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD timeoutMs,
-                                              PWSTR *result)
-{
-    hproc *h = (hproc *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsWaitForProcessExit");
-    int scripted = fk_step("HcsWaitForProcessExit", &st);
-    char doc[160];
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->n[0] = timeoutMs;
-    fk_commit(c);
-    if (result)
-        *result = NULL;
-    if (!proc_ok(h, "HcsWaitForProcessExit"))
-        return E_HANDLE;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
-    if (WaitForSingleObject(h->w->exited_ev, timeoutMs) != WAIT_OBJECT_0)
-        return E_OP_TIMEOUT;
-    snprintf(doc, sizeof doc,
-             "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,\"LastWaitResult\":0}",
-             (unsigned long)h->w->pid, (unsigned long)h->w->exit_code);
-    if (result)
-        *result = fk_out(doc, FK_LOCAL);
-    return S_OK;
-}
-
-/* ---- the service and the synchronous utilities ---- */
-
-static HRESULT sync_call(const char *fn, PCWSTR a, PCWSTR b, PWSTR *result,
-                         const char *default_doc)
-{
-    fake_step st;
-    fake_call *c = fk_rec(fn);
-    int scripted = fk_step(fn, &st);
-    fk_str(c, 0, a);
-    fk_str(c, 1, b);
-    fk_commit(c);
-    if (result)
-        *result = NULL;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
-    if (result)
-        *result = fk_out(default_doc, FK_LOCAL);
-    return S_OK;
-}
-
-FAKE_API HRESULT WINAPI HcsGetServiceProperties(PCWSTR propertyQuery, PWSTR *result)
-{
-    return sync_call("HcsGetServiceProperties", propertyQuery, NULL, result,
-                     "{\"SupportedSchemaVersions\":[{\"Major\":2,\"Minor\":1}]}");
-}
-
-FAKE_API HRESULT WINAPI HcsModifyServiceSettings(PCWSTR settings, PWSTR *result)
-{
-    return sync_call("HcsModifyServiceSettings", settings, NULL, result, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsSubmitWerReport(PCWSTR settings)
-{
-    return sync_call("HcsSubmitWerReport", settings, NULL, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsCreateEmptyGuestStateFile(PCWSTR guestStateFilePath)
-{
-    return sync_call("HcsCreateEmptyGuestStateFile", guestStateFilePath, NULL, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsCreateEmptyRuntimeStateFile(PCWSTR runtimeStateFilePath)
-{
-    return sync_call("HcsCreateEmptyRuntimeStateFile", runtimeStateFilePath, NULL, NULL,
-                     NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsGrantVmAccess(PCWSTR vmId, PCWSTR filePath)
-{
-    return sync_call("HcsGrantVmAccess", vmId, filePath, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsRevokeVmAccess(PCWSTR vmId, PCWSTR filePath)
-{
-    return sync_call("HcsRevokeVmAccess", vmId, filePath, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsGrantVmGroupAccess(PCWSTR filePath)
-{
-    return sync_call("HcsGrantVmGroupAccess", filePath, NULL, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsRevokeVmGroupAccess(PCWSTR filePath)
-{
-    return sync_call("HcsRevokeVmGroupAccess", filePath, NULL, NULL, NULL);
-}
-
-FAKE_API HRESULT WINAPI HcsGetProcessorCompatibilityFromSavedState(
-    PCWSTR RuntimeFileName, PCWSTR *ProcessorFeaturesString)
-{
-    return sync_call("HcsGetProcessorCompatibilityFromSavedState", RuntimeFileName, NULL,
-                     (PWSTR *)ProcessorFeaturesString,
-                     "{\"ProcessorFeatures\":\"fake-features\"}");
-}
-
-/* ---- the side channel ---- */
-
-/* FakeReset (fake_base.c) calls this: the world starts over. */
-void fk_world_reset(void) { world_reset(); }
-
-FAKE_API void FakeCompleteAll(void)
-{
-    fop *op;
-    for (;;) {
-        fk_lock();
-        for (op = g_ops; op; op = op->next_all)
-            if (op->state == ST_PENDING)
-                break;
-        if (op && op->proch)
-            op->proch->stuck = 0;
-        fk_unlock();
-        if (!op)
-            break;
-        op_finish(op);
-    }
-}
-
-FAKE_API void FakeFire(const char *system_id, uint32_t pid, uint32_t type, const char *data,
-                       int late)
-{
-    wsys *w = NULL;
-    wproc *p = NULL;
-    fk_lock();
-    if (pid) {
-        for (p = g_procs; p; p = p->next)
-            if (p->pid == pid)
-                break;
-    } else if (system_id) {
-        w = sys_find(system_id);
-    }
-    fk_unlock();
-    if ((pid && !p) || (system_id && !pid && !w))
-        return;
-    fire(w, p, type, data, late);
-}
-
-FAKE_API int FakeCallbacksRunning(void) { return (int)g_cb_running; }

@@ -12,12 +12,7 @@
 
 #include "compute/compute_int.h"
 #include "hcs.h"
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!hay || !strstr(hay, needle))
-        fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
-}
+#include "core_test_util.h"
 
 static int g_destroyed;
 

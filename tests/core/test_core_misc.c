@@ -16,21 +16,7 @@
 #include "compute/compute_int.h"
 #include "fake_client.h"
 #include "hcs.h"
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!hay || !strstr(hay, needle))
-        fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
-}
-
-static void assert_wstr(const fake_call *c, int i, const char *expect)
-{
-    size_t n;
-    const uint16_t *w = fake_utf16(expect, &n);
-    assert_non_null(c->wstr[i]);
-    assert_int_equal(c->wlen[i], n);
-    assert_memory_equal(c->wstr[i], w, n * sizeof(uint16_t));
-}
+#include "core_test_util.h"
 
 static void test_service(void **state)
 {

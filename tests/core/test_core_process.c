@@ -15,12 +15,7 @@
 #include "compute/compute_int.h"
 #include "fake_client.h"
 #include "hcs.h"
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!hay || !strstr(hay, needle))
-        fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
-}
+#include "core_test_util.h"
 
 /* Reads a stream to its end (NUL-terminated, static buffer per call). */
 static char *read_all(hcs_stream *s, char *buf, size_t cap)

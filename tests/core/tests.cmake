@@ -8,7 +8,8 @@ if(WIN32)
   # The test-double computecore.dll next to the test executables (bin/), and
   # a minimal one (the mingw-w64 10 surface: 52 functions) in bin/min/.
   foreach(fake fake_computecore fake_computecore_min)
-    add_library(${fake} SHARED core/fake_computecore.c core/fake_base.c)
+    add_library(${fake} SHARED core/fake_computecore.c core/fake_computecore_sys.c
+      core/fake_base.c)
     # fake_base.c can hand out CoTaskMemAlloc'ed strings (the HCN doubles do)
     target_link_libraries(${fake} PRIVATE ole32)
     set_target_properties(${fake} PROPERTIES OUTPUT_NAME computecore PREFIX "")

@@ -189,4 +189,32 @@ static inline size_t st_markdown_json(const char *md, char **docs, size_t max)
     return count;
 }
 
+#ifdef ST_WITH_DOCS
+/* The JSON examples of shared/docs/hcs-schema.md, in order (group setup and
+ * teardown: load_docs / free_docs); g_ndocs is 0 without the shared docs. */
+static char *g_docs[64];
+static size_t g_ndocs;
+
+static int load_docs(void **state)
+{
+    const char *p = st_shared("docs/hcs-schema.md");
+    char *md = p ? st_slurp(p, NULL) : NULL;
+    (void)state;
+    if (md) {
+        g_ndocs = st_markdown_json(md, g_docs, 64);
+        free(md);
+    }
+    return 0;
+}
+
+static int free_docs(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < g_ndocs; i++)
+        free(g_docs[i]);
+    return 0;
+}
+#endif
+
 #endif

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#define ST_WITH_DOCS /* g_docs: the JSON examples of hcs-schema.md */
 #include "schema_test_util.h"
 
 static int g_checked; /* documents round-tripped by the current test */
@@ -93,29 +94,6 @@ static const char *const doc_types[] = {
     "ProcessParameters",
 };
 
-static char *g_docs[64];
-static size_t g_ndocs;
-
-static int load_docs(void **state)
-{
-    const char *p = st_shared("docs/hcs-schema.md");
-    char *md = p ? st_slurp(p, NULL) : NULL;
-    (void)state;
-    if (md) {
-        g_ndocs = st_markdown_json(md, g_docs, 64);
-        free(md);
-    }
-    return 0;
-}
-
-static int free_docs(void **state)
-{
-    size_t i;
-    (void)state;
-    for (i = 0; i < g_ndocs; i++)
-        free(g_docs[i]);
-    return 0;
-}
 
 static void test_doc_examples(void **state)
 {

@@ -220,16 +220,12 @@ fail:
 
 static hcs_result unix_addr(const char *path, struct sockaddr_un *a)
 {
-    size_t n = strlen(path);
+    hcs_result r = hcsi_unix_path_check(path, sizeof(a->sun_path));
     memset(a, 0, sizeof(*a));
     a->sun_family = AF_UNIX;
-    if (n == 0 || n >= sizeof(a->sun_path))
-        return hcsi_err(HCS_ERR_WIN32_BAD_PATHNAME,
-                        "unix socket path \"%s\" is %s (limit %zu bytes)",
-                        path, n ? "too long" : "empty",
-                        sizeof(a->sun_path) - 1);
-    memcpy(a->sun_path, path, n);
-    return HCS_S_OK;
+    if (HCS_SUCCEEDED(r))
+        memcpy(a->sun_path, path, strlen(path));
+    return r;
 }
 
 hcs_result hcsi_sock_listen_unix(const char *path, hcsi_sock *out)
