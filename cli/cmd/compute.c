@@ -710,6 +710,14 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
         rc = hcsctl_fail_detail(ctx, "result document", "exec", hr);
         goto done;
     }
+    if (hr == HCS_S_FALSE) { /* exited, but HCS gave no exit code: not a 0 */
+        fprintf(stderr, "hcsctl: exec: the process exited without an exit code\n");
+        if (ctx->json)
+            fprintf(stderr, "{\"exit_code\":null,\"pid\":%lu}\n",
+                    (unsigned long)hcs_compute_process_pid(p));
+        rc = HCSCTL_EXIT_FAILED;
+        goto done;
+    }
     if (ctx->json)
         fprintf(stderr, "{\"exit_code\":%lu,\"pid\":%lu}\n", (unsigned long)code,
                 (unsigned long)hcs_compute_process_pid(p));

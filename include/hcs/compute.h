@@ -484,7 +484,13 @@ HCS_API hcs_result hcs_compute_process_terminate(hcs_process *p,
  * stopped or gone). */
 HCS_API hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms);
 /* HcsWaitForProcessExit: *exit_code (optional) from the ProcessStatus
- * document (status_json optional). HCS_ERR_OPERATION_TIMEOUT when running. */
+ * document (status_json optional). HCS_ERR_OPERATION_TIMEOUT when running.
+ * An exit HCS reports without an ExitCode (no document, or one without the
+ * member) is not a 0: HCS_S_FALSE with *exit_code HCS_COMPUTE_EXIT_CODE_UNKNOWN
+ * (hcsshim's -1). A non-zero LastWaitResult (HCS could not wait for the
+ * process) is an error, the Win32 code as an HRESULT, with the same
+ * *exit_code. */
+#define HCS_COMPUTE_EXIT_CODE_UNKNOWN ((uint32_t)0xFFFFFFFFu)
 HCS_API hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
                                     uint32_t *exit_code, char **status_json);
 /* HcsSetProcessCallback: ProcessExited (with the ProcessStatus) and

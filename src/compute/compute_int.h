@@ -160,13 +160,18 @@ hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail);
 int hcsi_core_is_already_stopped(hcs_result hr);
 /* 1 for HCS_ERR_SYSTEM_NOT_FOUND in either form. */
 int hcsi_core_is_not_found(hcs_result hr);
-/* 1 for the codes a wait returns on timeout (HCS_E_OPERATION_TIMEOUT,
- * HRESULT_FROM_WIN32(WAIT_TIMEOUT), ERROR_VMCOMPUTE_TIMEOUT). */
+/* 1 when an operation wait ran out of time (HCS_E_OPERATION_TIMEOUT only:
+ * ERROR_VMCOMPUTE_TIMEOUT 0xC0370109 is a result the operation completed
+ * with); is_exit_timeout also accepts HRESULT_FROM_WIN32(WAIT_TIMEOUT), which
+ * HcsWaitForComputeSystemExit / HcsWaitForProcessExit may return. */
 int hcsi_core_is_timeout(hcs_result hr);
+int hcsi_core_is_exit_timeout(hcs_result hr);
 
 /* ProcessStatus {"ExitCode":n,...}: 1 and *code when present, 0 when
  * absent or not a document, -1 when ExitCode has a wrong type. */
 int hcsi_core_parse_exit_code(const char *status_json, uint32_t *code);
+/* 1 and *last_wait when the ProcessStatus has a LastWaitResult, else 0. */
+int hcsi_core_parse_last_wait_result(const char *status_json, uint32_t *last_wait);
 /* The command line of a ProcessParameters document for messages
  * ("CommandLine", or "CommandArgs" joined by spaces); malloc'ed or NULL. */
 char *hcsi_core_command_line(const char *params_json);

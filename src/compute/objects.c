@@ -427,8 +427,18 @@ int hcsi_core_is_already_stopped(hcs_result hr)
 
 int hcsi_core_is_timeout(hcs_result hr)
 {
-    return hr == HCS_ERR_OPERATION_TIMEOUT || hr == HCS_ERR_WIN32_WAIT_TIMEOUT ||
-           hr == HCS_ERR_VMCOMPUTE_TIMEOUT;
+    /* HCS_E_OPERATION_TIMEOUT is the only code an operation wait returns when
+     * the time ran out (hcs-api.md §6). ERROR_VMCOMPUTE_TIMEOUT (0xC0370109,
+     * "no response from the VM or container") is an outcome the operation
+     * completed with: hcsshim's v2 system.go / process.go pass it on as the
+     * operation's error and never cancel over it. */
+    return hr == HCS_ERR_OPERATION_TIMEOUT;
+}
+
+int hcsi_core_is_exit_timeout(hcs_result hr)
+{
+    /* the exit waits may also answer HRESULT_FROM_WIN32(WAIT_TIMEOUT) */
+    return hr == HCS_ERR_OPERATION_TIMEOUT || hr == HCS_ERR_WIN32_WAIT_TIMEOUT;
 }
 
 /* Appends ", <what> <value>" for a string or integer member. */
@@ -522,6 +532,23 @@ hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
     }
     hcsi_json_put(root);
     return hcsi_fail_end(&b, hr, has_doc ? doc : NULL);
+}
+
+int hcsi_core_parse_last_wait_result(const char *status_json, uint32_t *last_wait)
+{
+    hcsi_json *root = NULL;
+    int64_t v = 0;
+    int r = 0;
+    if (!status_json || !*status_json ||
+        HCS_FAILED(hcsi_json_parse(status_json, strlen(status_json), "ProcessStatus", &root)))
+        return 0;
+    if (hcsi_json_kind_of(root) == HCSI_JSON_OBJECT)
+        r = hcsi_json_get_i64(root, "ProcessStatus", "LastWaitResult", &v);
+    hcsi_json_put(root);
+    if (r == 1 && last_wait)
+        *last_wait = (uint32_t)v;
+    hcs_error_clear();
+    return r == 1;
 }
 
 int hcsi_core_parse_exit_code(const char *status_json, uint32_t *code)

@@ -219,7 +219,12 @@ static void test_predicates_and_parsers(void **state)
     assert_true(hcsi_core_is_already_stopped(HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND));
     assert_true(hcsi_core_is_already_stopped(HCS_ERR_ACCESSDENIED));
     assert_false(hcsi_core_is_already_stopped(HCS_ERR_ACCESS_DENIED));
-    assert_true(hcsi_core_is_timeout(HCS_ERR_WIN32_WAIT_TIMEOUT));
+    assert_true(hcsi_core_is_timeout(HCS_ERR_OPERATION_TIMEOUT));
+    assert_false(hcsi_core_is_timeout(HCS_ERR_VMCOMPUTE_TIMEOUT)); /* a result */
+    assert_false(hcsi_core_is_timeout(HCS_ERR_WIN32_WAIT_TIMEOUT));
+    assert_true(hcsi_core_is_exit_timeout(HCS_ERR_WIN32_WAIT_TIMEOUT));
+    assert_true(hcsi_core_is_exit_timeout(HCS_ERR_OPERATION_TIMEOUT));
+    assert_false(hcsi_core_is_exit_timeout(HCS_ERR_VMCOMPUTE_TIMEOUT));
     assert_false(hcsi_core_is_timeout(HCS_ERR_FAIL));
     assert_int_equal(hcsi_core_parse_exit_code("{\"ExitCode\":3,\"Exited\":true}", &code), 1);
     assert_int_equal(code, 3);

@@ -367,6 +367,43 @@ static void test_wait_timeout(void **state)
     hcs_compute_system_close(s);
 }
 
+/* An exit HCS reports without an ExitCode is not exit code 0, and a
+ * non-zero LastWaitResult (HCS could not wait) is an error: hcsshim's
+ * v2/process.go waitBackground leaves the code at -1 in both cases, its
+ * older ExitCode() turned LastWaitResult into syscall.Errno. The real
+ * HcsWaitForProcessExit may return S_OK with no document. */
+static void test_exit_without_code(void **state)
+{
+    hcs_system *s = open_running();
+    hcs_process *p = NULL;
+    uint32_t code = 0;
+    char *status = NULL;
+    (void)state;
+    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"exit 0\"}", 1000, &p),
+                     HCS_S_OK);
+    fake_push_result("HcsWaitForProcessExit", HCS_S_OK, NULL); /* S_OK, no document */
+    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_FALSE);
+    assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
+    code = 0;
+    fake_push_result("HcsWaitForProcessExit", HCS_S_OK, "{\"ProcessId\":1000,\"Exited\":true}");
+    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, &status), HCS_S_FALSE);
+    assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
+    assert_string_equal(status, "{\"ProcessId\":1000,\"Exited\":true}");
+    hcs_free(status);
+    code = 0;
+    fake_push_result("HcsWaitForProcessExit", HCS_S_OK,
+                     "{\"Exited\":true,\"ExitCode\":0,\"LastWaitResult\":6}");
+    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL),
+                     hcs_hresult_from_win32(6)); /* ERROR_INVALID_HANDLE */
+    assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
+    assert_contains(hcs_error_last()->message, "LastWaitResult 6");
+    /* the real exit afterwards: its code */
+    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
+    assert_int_equal(code, 0);
+    hcs_compute_process_close(p);
+    hcs_compute_system_close(s);
+}
+
 /* A creation that times out is cancelled, then terminated. */
 static void test_create_timeout_terminates(void **state)
 {
@@ -406,6 +443,7 @@ int main(void)
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_begin, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_wait_timeout, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_exit_without_code, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_timeout_terminates, fake_setup,
                                         fake_teardown),
     };

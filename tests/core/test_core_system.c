@@ -178,6 +178,35 @@ static void test_verbs(void **state)
     assert_int_equal(F.count("HcsCreateOperation"), F.count("HcsCloseOperation"));
 }
 
+/* ERROR_VMCOMPUTE_TIMEOUT (0xC0370109, "no response from the virtual
+ * machine or container") is what an operation completed with, not the wait
+ * running out: hcsshim's v2 system.go / process.go hand it back as the
+ * operation's error and cancel nothing (hcs-api.md §6 lists it among the
+ * results). Only HCS_E_OPERATION_TIMEOUT is a timed-out wait. */
+static void test_vmcompute_timeout_is_a_result(void **state)
+{
+    hcs_system *s = NULL;
+    const hcs_error *e;
+    (void)state;
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    fake_push_result("HcsPauseComputeSystem", HCS_ERR_VMCOMPUTE_TIMEOUT, NULL);
+    assert_int_equal(hcs_compute_system_pause(s, NULL, 5000), HCS_ERR_VMCOMPUTE_TIMEOUT);
+    e = hcs_error_last();
+    assert_int_equal(e->code, HCS_ERR_VMCOMPUTE_TIMEOUT);
+    assert_contains(e->message, "ERROR_VMCOMPUTE_TIMEOUT 0xC0370109");
+    assert_null(strstr(e->message, "did not complete within"));
+    assert_int_equal(F.count("HcsCancelOperation"), 0);
+    /* the same code from the exit wait is the wait's result too */
+    fake_push_result("HcsWaitForComputeSystemExit", HCS_ERR_VMCOMPUTE_TIMEOUT, NULL);
+    assert_int_equal(hcs_compute_system_wait(s, 5000, NULL), HCS_ERR_VMCOMPUTE_TIMEOUT);
+    assert_contains(hcs_error_last()->message, "wait for compute system \"fakevm-running\"");
+    /* while WAIT_TIMEOUT from the exit wait is the time running out */
+    fake_push_result("HcsWaitForComputeSystemExit", HCS_ERR_WIN32_WAIT_TIMEOUT, NULL);
+    assert_int_equal(hcs_compute_system_wait(s, 5000, NULL), HCS_ERR_OPERATION_TIMEOUT);
+    assert_contains(hcs_error_last()->message, "did not exit within 5000 ms");
+    hcs_compute_system_close(s);
+}
+
 static void test_crash_and_wait(void **state)
 {
     hcs_system *s = NULL;
@@ -598,6 +627,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_features, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_vmcompute_timeout_is_a_result, fake_setup,
+                                        fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_utf16_and_op_lifetime, fake_setup,
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_failure_rich_error, fake_setup,

@@ -457,7 +457,7 @@ hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
     hcsi_obj_unref(&p->base);
     chr = hcsi_cc_take_w(wres, &res);
     if (HCS_FAILED(hr)) {
-        if (hcsi_core_is_timeout(hr))
+        if (hcsi_core_is_exit_timeout(hr))
             hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
                           "process %lu in compute system \"%s\" did not exit "
                           "within %lu ms",
@@ -470,18 +470,39 @@ hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
     }
     if (HCS_FAILED(chr))
         return chr;
-    if (exit_code && hcsi_core_parse_exit_code(res, exit_code) < 0) {
-        hr = hcsi_err_detail(HCS_ERR_INVALID_JSON, res,
-                             "process %lu: the exit status has a malformed ExitCode",
-                             (unsigned long)p->pid);
-        free(res);
-        return hr;
+    {
+        /* hcsshim v2/process.go waitBackground: the exit code stays -1 when
+         * the ProcessStatus is missing or LastWaitResult is non-zero */
+        uint32_t code = HCS_COMPUTE_EXIT_CODE_UNKNOWN, last_wait = 0;
+        int r = hcsi_core_parse_exit_code(res, &code);
+        if (r < 0) {
+            hr = hcsi_err_detail(HCS_ERR_INVALID_JSON, res,
+                                 "process %lu: the exit status has a malformed ExitCode",
+                                 (unsigned long)p->pid);
+            free(res);
+            return hr;
+        }
+        if (hcsi_core_parse_last_wait_result(res, &last_wait) && last_wait != 0) {
+            if (exit_code)
+                *exit_code = HCS_COMPUTE_EXIT_CODE_UNKNOWN;
+            hr = hcs_hresult_from_win32(last_wait);
+            hr = hcsi_err_detail(HCS_FAILED(hr) ? hr : HCS_ERR_FAIL, res,
+                                 "process %lu in compute system \"%s\": HCS could not wait "
+                                 "for it (LastWaitResult %lu): %s; its exit code is unknown",
+                                 (unsigned long)p->pid, p->system_id,
+                                 (unsigned long)last_wait, hcs_strerror(hr));
+            free(res);
+            return hr;
+        }
+        hr = r == 1 ? HCS_S_OK : HCS_S_FALSE;
+        if (exit_code)
+            *exit_code = r == 1 ? code : HCS_COMPUTE_EXIT_CODE_UNKNOWN;
     }
     if (status_json)
         *status_json = res;
     else
         free(res);
-    return HCS_S_OK;
+    return hr;
 }
 
 hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t options,

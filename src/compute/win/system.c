@@ -451,7 +451,7 @@ hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exi
     hcsi_obj_unref(&s->base);
     chr = hcsi_cc_take_w(wres, &res);
     if (HCS_FAILED(hr)) {
-        if (hcsi_core_is_timeout(hr))
+        if (hcsi_core_is_exit_timeout(hr))
             hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
                           "compute system \"%s\" did not exit within %lu ms",
                           s->id, (unsigned long)dw);
