@@ -154,10 +154,17 @@ void hcsi_fail_begin(hcsi_buf *b, const char *fmt, va_list ap);
 void hcsi_fail_code(hcsi_buf *b, hcs_result hr, const char *text);
 hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail);
 
-/* 1 when hr says "the process/system had already stopped" in either the
- * 0x8037 or the 0xC037 form, or access denied / not found after an exit
- * (hcsshim's kill rule). */
+/* What hcsshim tolerates, call by call:
+ *   is_gone: an open or a modify found the system or process no longer
+ *     there (already stopped, system not found in either form, element not
+ *     found) -- never access denied;
+ *   is_already_stopped: the result of a kill (HcsTerminateProcess): is_gone,
+ *     or access denied (the process had ended) or ERROR_VMCOMPUTE_INVALID_STATE;
+ *   is_stop_done: the result of a system shutdown / terminate: already
+ *     stopped, not found, or ERROR_VMCOMPUTE_OPERATION_PENDING. */
+int hcsi_core_is_gone(hcs_result hr);
 int hcsi_core_is_already_stopped(hcs_result hr);
+int hcsi_core_is_stop_done(hcs_result hr);
 /* 1 for HCS_ERR_SYSTEM_NOT_FOUND in either form. */
 int hcsi_core_is_not_found(hcs_result hr);
 /* 1 when an operation wait ran out of time (HCS_E_OPERATION_TIMEOUT only:

@@ -416,13 +416,30 @@ int hcsi_core_is_not_found(hcs_result hr)
     return hr == HCS_ERR_SYSTEM_NOT_FOUND || hr == HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND;
 }
 
+int hcsi_core_is_gone(hcs_result hr)
+{
+    return hr == HCS_ERR_PROCESS_ALREADY_STOPPED || hr == HCS_ERR_SYSTEM_ALREADY_STOPPED ||
+           hr == HCS_ERR_VMCOMPUTE_SYSTEM_ALREADY_STOPPED || hr == HCS_ERR_WIN32_NOT_FOUND ||
+           hcsi_core_is_not_found(hr);
+}
+
 int hcsi_core_is_already_stopped(hcs_result hr)
 {
-    return hr == HCS_ERR_PROCESS_ALREADY_STOPPED ||
-           hr == HCS_ERR_SYSTEM_ALREADY_STOPPED ||
-           hr == HCS_ERR_VMCOMPUTE_SYSTEM_ALREADY_STOPPED ||
-           hr == HCS_ERR_ACCESSDENIED || hr == HCS_ERR_WIN32_NOT_FOUND ||
-           hcsi_core_is_not_found(hr);
+    /* hcsshim v2/process.go Kill: TerminateProcess on a process that has
+     * ended fails with ERROR_ACCESS_DENIED (Win32 TerminateProcess remarks),
+     * and processSignalResult takes ERROR_VMCOMPUTE_INVALID_STATE, "system
+     * does not exist" and "element not found" as "not delivered, no error" */
+    return hcsi_core_is_gone(hr) || hr == HCS_ERR_ACCESSDENIED ||
+           hr == HCS_ERR_VMCOMPUTE_INVALID_STATE;
+}
+
+int hcsi_core_is_stop_done(hcs_result hr)
+{
+    /* hcsshim v2/system.go Shutdown / Terminate: nil for "already stopped",
+     * "does not exist" and ERROR_VMCOMPUTE_OPERATION_PENDING (a stop is
+     * already under way) */
+    return hr == HCS_ERR_SYSTEM_ALREADY_STOPPED || hr == HCS_ERR_VMCOMPUTE_SYSTEM_ALREADY_STOPPED ||
+           hcsi_core_is_not_found(hr) || hr == HCS_ERR_VMCOMPUTE_OPERATION_PENDING;
 }
 
 int hcsi_core_is_timeout(hcs_result hr)

@@ -219,6 +219,17 @@ static void test_predicates_and_parsers(void **state)
     assert_true(hcsi_core_is_already_stopped(HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND));
     assert_true(hcsi_core_is_already_stopped(HCS_ERR_ACCESSDENIED));
     assert_false(hcsi_core_is_already_stopped(HCS_ERR_ACCESS_DENIED));
+    assert_true(hcsi_core_is_already_stopped(HCS_ERR_VMCOMPUTE_INVALID_STATE));
+    /* opens: access denied is an error there, not an exit */
+    assert_false(hcsi_core_is_gone(HCS_ERR_ACCESSDENIED));
+    assert_false(hcsi_core_is_gone(HCS_ERR_VMCOMPUTE_INVALID_STATE));
+    assert_true(hcsi_core_is_gone(HCS_ERR_WIN32_NOT_FOUND));
+    assert_true(hcsi_core_is_gone(HCS_ERR_SYSTEM_NOT_FOUND));
+    /* system shutdown / terminate */
+    assert_true(hcsi_core_is_stop_done(HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND));
+    assert_true(hcsi_core_is_stop_done(HCS_ERR_VMCOMPUTE_OPERATION_PENDING));
+    assert_true(hcsi_core_is_stop_done(HCS_ERR_SYSTEM_ALREADY_STOPPED));
+    assert_false(hcsi_core_is_stop_done(HCS_ERR_ACCESSDENIED));
     assert_true(hcsi_core_is_timeout(HCS_ERR_OPERATION_TIMEOUT));
     assert_false(hcsi_core_is_timeout(HCS_ERR_VMCOMPUTE_TIMEOUT)); /* a result */
     assert_false(hcsi_core_is_timeout(HCS_ERR_WIN32_WAIT_TIMEOUT));

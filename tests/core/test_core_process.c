@@ -194,7 +194,16 @@ static void test_kill_after_system_gone(void **state)
     assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 1000, &p), HCS_S_OK);
     fake_push_result("HcsOpenComputeSystem", HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND, NULL);
     assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_ERR_S_FALSE);
+    /* access denied is "the process has ended" only as TerminateProcess's
+     * answer (hcsshim v2/process.go Kill); from the open it is an error */
     fake_push_result("HcsOpenProcess", HCS_ERR_ACCESSDENIED, NULL);
+    assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_ERR_ACCESSDENIED);
+    assert_contains(hcs_error_last()->message, "open the process");
+    fake_push_result("HcsTerminateProcess", HCS_ERR_ACCESSDENIED, NULL);
+    assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_ERR_S_FALSE);
+    /* ERROR_VMCOMPUTE_INVALID_STATE from the kill: not delivered, no error
+     * (hcsshim processSignalResult) */
+    fake_push_result("HcsTerminateProcess", HCS_ERR_VMCOMPUTE_INVALID_STATE, NULL);
     assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_ERR_S_FALSE);
     /* a real failure is reported */
     fake_push_result("HcsOpenComputeSystem", HCS_ERR_SERVICE_DISCONNECT, NULL);

@@ -207,6 +207,24 @@ static void test_vmcompute_timeout_is_a_result(void **state)
     hcs_compute_system_close(s);
 }
 
+/* What hcsshim's v2/system.go Shutdown and Terminate take as done: already
+ * stopped, the system no longer existing (0xC037010E) and a stop already
+ * under way (ERROR_VMCOMPUTE_OPERATION_PENDING 0xC0370103). */
+static void test_stop_tolerated_results(void **state)
+{
+    hcs_system *s = NULL;
+    (void)state;
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    fake_push_result("HcsShutDownComputeSystem", HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND, NULL);
+    assert_int_equal(hcs_compute_system_shutdown(s, NULL, 1000), HCS_S_FALSE);
+    fake_push_result("HcsTerminateComputeSystem", HCS_ERR_VMCOMPUTE_OPERATION_PENDING, NULL);
+    assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_FALSE);
+    /* other verbs keep those codes */
+    fake_push_result("HcsPauseComputeSystem", HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND, NULL);
+    assert_int_equal(hcs_compute_system_pause(s, NULL, 1000), HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND);
+    hcs_compute_system_close(s);
+}
+
 static void test_crash_and_wait(void **state)
 {
     hcs_system *s = NULL;
@@ -629,6 +647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_features, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_vmcompute_timeout_is_a_result, fake_setup,
                                         fake_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_tolerated_results, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_utf16_and_op_lifetime, fake_setup,
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_failure_rich_error, fake_setup,

@@ -344,7 +344,9 @@ hcs_result hcs_compute_process_close_stdio(hcs_process *p, int which, int64_t ti
                           "{\"Operation\":\"CloseHandle\",\"CloseHandle\":"
                           "{\"Handle\":\"StdIn\"}}",
                           timeout_ms, NULL, NULL);
-        if (hcsi_core_is_already_stopped(hr)) {
+        /* hcsshim's CloseStdin callers: "does not exist", "already
+         * closed" and ERROR_VMCOMPUTE_INVALID_STATE (shutting down) */
+        if (hcsi_core_is_gone(hr) || hr == HCS_ERR_VMCOMPUTE_INVALID_STATE) {
             hcs_error_clear();
             hr = HCS_S_OK;
         }
@@ -391,7 +393,7 @@ hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
     else
         hr = CC(t, HcsOpenComputeSystem)(W(wid), GENERIC_ALL, &hs);
     if (HCS_FAILED(hr)) {
-        if (hcsi_core_is_already_stopped(hr))
+        if (hcsi_core_is_gone(hr))
             goto stopped;
         hr = hcsi_core_fail(hr, NULL, "kill process %lu: open compute system \"%s\"",
                             (unsigned long)p->pid, p->system_id);
@@ -399,7 +401,7 @@ hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
     }
     hr = CC(t, HcsOpenProcess)(hs, p->pid, GENERIC_ALL, &hp);
     if (HCS_FAILED(hr)) {
-        if (hcsi_core_is_already_stopped(hr))
+        if (hcsi_core_is_gone(hr)) /* access denied here is a real error */
             goto stopped;
         hr = hcsi_core_fail(hr, NULL, "kill process %lu in compute system \"%s\": "
                             "open the process", (unsigned long)p->pid, p->system_id);

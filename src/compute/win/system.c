@@ -363,8 +363,7 @@ static hcs_result system_sync(hcs_system *s, hcs_compute_system_verb verb,
     }
     hcsi_obj_unref(&s->base);
     if ((verb == HCS_SYSTEM_VERB_SHUTDOWN || verb == HCS_SYSTEM_VERB_TERMINATE) &&
-        (hr == HCS_ERR_SYSTEM_ALREADY_STOPPED ||
-         hr == HCS_ERR_VMCOMPUTE_SYSTEM_ALREADY_STOPPED)) {
+        hcsi_core_is_stop_done(hr)) {
         hcs_error_clear();
         return HCS_ERR_S_FALSE;
     }
