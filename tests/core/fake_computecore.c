@@ -292,6 +292,13 @@ static DWORD WINAPI proc_thread(void *arg)
     if (p->in_r)
         CloseHandle(p->in_r);
     p->out_w = p->err_w = p->in_r = NULL;
+    if (p->keep_in_w)
+        CloseHandle(p->keep_in_w);
+    if (p->keep_out_r)
+        CloseHandle(p->keep_out_r);
+    if (p->keep_err_r)
+        CloseHandle(p->keep_err_r);
+    p->keep_in_w = p->keep_out_r = p->keep_err_r = NULL;
     p->exited = 1;
     p->exit_code = code;
     SetEvent(p->exited_ev);
@@ -426,6 +433,7 @@ static void apply_post(fop *op)
         break;
     case POST_PROC_START:
         if (SUCCEEDED(op->hr) && op->newproc) {
+            op->newproc->started = 1;
             HANDLE t = CreateThread(NULL, 0, proc_thread, op->newproc, 0, NULL);
             if (t)
                 CloseHandle(t);
@@ -452,9 +460,23 @@ void fk_op_finish(fop *op)
         return;
     }
     fk_unlock();
-    if (SUCCEEDED(op->hr))
+    if (SUCCEEDED(op->hr)) {
         apply_post(op);
-    else if (op->newproc) { /* a failed CreateProcess: no process */
+    } else if (op->newproc && op->started_anyway) {
+        /* the wait reports a failure, the process runs all the same */
+        HANDLE t;
+        op->newproc->started = 1;
+        t = CreateThread(NULL, 0, proc_thread, op->newproc, 0, NULL);
+        if (t)
+            CloseHandle(t);
+        if (op->pi.StdInput)
+            CloseHandle(op->pi.StdInput);
+        if (op->pi.StdOutput)
+            CloseHandle(op->pi.StdOutput);
+        if (op->pi.StdError)
+            CloseHandle(op->pi.StdError);
+        memset(&op->pi, 0, sizeof op->pi);
+    } else if (op->newproc) { /* a failed CreateProcess: no process */
         wproc *p = op->newproc;
         CloseHandle(p->in_r);
         CloseHandle(p->out_w);

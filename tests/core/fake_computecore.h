@@ -50,6 +50,12 @@ typedef struct wproc {
     DWORD exit_code;
     HANDLE exited_ev, kill_ev;
     HANDLE in_r, out_w, err_w; /* the process's ends */
+    /* Copies of the caller's ends that HCS keeps, so that HcsGetProcessInfo
+     * can hand out fresh handles (NULL: not requested). Only for
+     * started_anyway processes for stdin: a kept stdin writer would hold the
+     * process's stdin open after the caller closed its own. */
+    HANDLE keep_in_w, keep_out_r, keep_err_r;
+    int started; /* it ran: a create that failed leaves a stale handle */
     char cmd[2048];
 } wproc;
 
@@ -91,6 +97,7 @@ typedef struct fop {
     hproc *proch;
     int post;        /* what completion does to the world */
     wproc *newproc;  /* CreateProcess: started at completion */
+    int started_anyway; /* CreateProcess: started even though hr fails */
     struct fop *next_all;
 } fop;
 

@@ -416,6 +416,19 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     }
     op->pi.ProcessId = p->pid;
     free(params);
+    {
+        HANDLE self = GetCurrentProcess();
+        if (op->pi.StdOutput)
+            DuplicateHandle(self, op->pi.StdOutput, self, &p->keep_out_r, 0, FALSE,
+                            DUPLICATE_SAME_ACCESS);
+        if (op->pi.StdError)
+            DuplicateHandle(self, op->pi.StdError, self, &p->keep_err_r, 0, FALSE,
+                            DUPLICATE_SAME_ACCESS);
+        if (op->pi.StdInput && scripted && st.started_anyway)
+            DuplicateHandle(self, op->pi.StdInput, self, &p->keep_in_w, 0, FALSE,
+                            DUPLICATE_SAME_ACCESS);
+    }
+    op->started_anyway = scripted && st.started_anyway;
     ph = hproc_new(p);
     op->newproc = p;
     snprintf(doc, sizeof doc, "{\"ProcessId\":%lu}", (unsigned long)p->pid);
@@ -429,7 +442,7 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
         return hr;
     }
     fk_lock();
-    if (op->hr >= 0) {
+    if (op->hr >= 0 || op->started_anyway) {
         p->next = g_procs;
         g_procs = p;
     }
@@ -508,10 +521,33 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
         d = doc;
     }
     fk_unlock();
-    if (type == HcsOperationTypeGetProcessInfo) {
+    /* The handle of a process whose creation failed is stale: hcsshim's
+     * recovery in createProcess (internal/hcs/system.go) notes HCS answers
+     * with RPC_E_NULL_CONTEXT_HANDLE; Win32 RPC_X_SS_IN_NULL_CONTEXT (1775)
+     * is that code */
+    if (!h->w->started && !h->w->exited)
+        result = HRESULT_FROM_WIN32(1775);
+    if (type == HcsOperationTypeGetProcessInfo && SUCCEEDED(result)) {
+        /* HcsGetProcessInfo: the pid and fresh handles to the stdio pipes,
+         * INVALID_HANDLE_VALUE for the streams the process was created
+         * without (hcsshim's recovery in internal/hcs/system.go reads them) */
         fop *op = (fop *)operation;
-        if (fk_op_ok(op, fn) && op->state == ST_NOT_STARTED)
+        if (fk_op_ok(op, fn) && op->state == ST_NOT_STARTED) {
+            HANDLE self = GetCurrentProcess();
+            HANDLE *dst[3] = {&op->pi.StdInput, &op->pi.StdOutput, &op->pi.StdError};
+            HANDLE src[3];
+            int i;
+            fk_lock();
+            src[0] = h->w->keep_in_w;
+            src[1] = h->w->keep_out_r;
+            src[2] = h->w->keep_err_r;
             op->pi.ProcessId = h->w->pid;
+            for (i = 0; i < 3; i++)
+                if (!src[i] ||
+                    !DuplicateHandle(self, src[i], self, dst[i], 0, FALSE, DUPLICATE_SAME_ACCESS))
+                    *dst[i] = INVALID_HANDLE_VALUE;
+            fk_unlock();
+        }
     }
     return fk_op_start(fn, (fop *)operation, type, &st, scripted, result, d,
                     FAILED(result) ? POST_NONE : post, NULL, h);

@@ -51,6 +51,11 @@ typedef struct fake_step {
                                 another thread; FAKE_PENDING_NEVER */
     int late_callback;       /* deliver callbacks even after a close */
     uint32_t pid;            /* CreateProcess: the pid (0: next) */
+    int started_anyway;      /* CreateProcess: the process starts and its handle
+                                stays valid although the operation reports
+                                result_hr (process-isolated containers on
+                                Windows Server 2022: hcsshim recovers with
+                                HcsGetProcessInfo) */
 } fake_step;
 
 typedef void (*fake_push_fn)(const fake_step *s);

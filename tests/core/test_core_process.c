@@ -413,6 +413,52 @@ static void test_exit_without_code(void **state)
     hcs_compute_system_close(s);
 }
 
+/* Process-isolated containers on Windows Server 2022: the create wait fails
+ * (E_INVALIDARG) although the process runs and its handle came back;
+ * hcsshim's createProcess (internal/hcs/system.go) recovers the process
+ * with HcsGetProcessInfo, and reports the create's own error only when that
+ * fails too. */
+static void test_create_wait_failed_recovered(void **state)
+{
+    hcs_system *s = open_running();
+    hcs_process *p = NULL;
+    fake_step st;
+    char buf[64];
+    uint32_t code = 9;
+    (void)state;
+    memset(&st, 0, sizeof st);
+    st.fn = "HcsCreateProcess";
+    st.result_hr = HCS_ERR_INVALIDARG;
+    st.started_anyway = 1;
+    F.push(&st);
+    assert_int_equal(hcs_compute_process_create(
+                         s, "{\"CommandLine\":\"echo recovered\",\"CreateStdOutPipe\":true}",
+                         5000, &p),
+                     HCS_S_OK);
+    assert_non_null(p);
+    assert_int_equal(F.count("HcsGetProcessInfo"), 1);
+    assert_true(hcs_compute_process_pid(p) != 0);
+    /* INVALID_HANDLE_VALUE for the streams not asked for: no stream */
+    assert_null(hcs_compute_process_stdio(p, HCS_STDIN));
+    assert_null(hcs_compute_process_stdio(p, HCS_STDERR));
+    assert_string_equal(read_all(hcs_compute_process_stdio(p, HCS_STDOUT), buf, sizeof buf),
+                        "recovered\n");
+    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
+    assert_int_equal(code, 0);
+    hcs_compute_process_close(p);
+
+    /* the recovery fails as well: the create's error, the handle closed */
+    F.push(&st);
+    fake_push_result("HcsGetProcessInfo", HCS_ERR_HANDLE, NULL);
+    p = (hcs_process *)1;
+    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"echo x\"}", 5000, &p),
+                     HCS_ERR_INVALIDARG);
+    assert_null(p);
+    assert_contains(hcs_error_last()->message, "create process \"echo x\"");
+    assert_int_equal(F.count("HcsGetProcessInfo"), 2);
+    hcs_compute_system_close(s);
+}
+
 /* A creation that times out is cancelled, then terminated. */
 static void test_create_timeout_terminates(void **state)
 {
@@ -453,6 +499,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_begin, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_wait_timeout, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_exit_without_code, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_wait_failed_recovered, fake_setup,
+                                        fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_timeout_terminates, fake_setup,
                                         fake_teardown),
     };

@@ -178,12 +178,13 @@ void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi,
                        hcs_compute_process_info *info)
 {
     if (!info) {
-        if (pi->StdInput)
-            CloseHandle(pi->StdInput);
-        if (pi->StdOutput)
-            CloseHandle(pi->StdOutput);
-        if (pi->StdError)
-            CloseHandle(pi->StdError);
+        /* HcsGetProcessInfo gives INVALID_HANDLE_VALUE for streams the
+         * process has not got: not a handle to close */
+        const HANDLE h[3] = {pi->StdInput, pi->StdOutput, pi->StdError};
+        int i;
+        for (i = 0; i < 3; i++)
+            if (h[i] && h[i] != INVALID_HANDLE_VALUE)
+                CloseHandle(h[i]);
         return;
     }
     info->process_id = pi->ProcessId;

@@ -143,6 +143,22 @@ hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
     hcsi_obj_ref(&s->base);
     hr = hcsi_cc_op_run(op, timeout_ms, 1, &info, NULL);
     hcsi_obj_unref(&s->base);
+    if (HCS_FAILED(hr) && hr != HCS_ERR_OPERATION_TIMEOUT && p->h &&
+        p->t->fn[IX(HcsGetProcessInfo)]) {
+        /* hcsshim internal/hcs/system.go createProcess: on process-isolated
+         * containers (Windows Server 2022) the create wait can fail although
+         * the handle came back and the process runs; HcsGetProcessInfo
+         * recovers it. If that fails too, the create's own error stands. */
+        hcs_error *orig = hcs_error_take();
+        hcs_result rhr = hcs_compute_process_get_info(p, timeout_ms, &info, NULL);
+        if (HCS_SUCCEEDED(rhr)) {
+            hcs_error_free(orig);
+            hr = HCS_S_OK;
+        } else if (orig) {
+            (void)hcs_error_set(orig->code, orig->message, orig->detail);
+            hcs_error_free(orig);
+        }
+    }
     if (HCS_FAILED(hr)) {
         if (hr == HCS_ERR_OPERATION_TIMEOUT)
             process_terminate_async(p); /* it may still start later */
