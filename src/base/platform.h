@@ -50,6 +50,13 @@ typedef struct hcsi_thread {
 
 typedef void (*hcsi_thread_fn)(void *arg);
 
+/* A variable per thread (C11 _Thread_local; MSVC's spelling). */
+#if defined(_MSC_VER) && !defined(__clang__)
+#  define HCSI_THREAD_LOCAL __declspec(thread)
+#else
+#  define HCSI_THREAD_LOCAL _Thread_local
+#endif
+
 hcs_result hcsi_thread_start(hcsi_thread *t, hcsi_thread_fn fn, void *arg);
 void hcsi_thread_join(hcsi_thread *t);
 void hcsi_thread_detach(hcsi_thread *t);

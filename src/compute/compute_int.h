@@ -102,6 +102,14 @@ void hcsi_obj_unregister(hcsi_obj *o);
 void hcsi_obj_ref(hcsi_obj *o);
 /* -1 reference; the last one runs destroy (outside the lock). */
 void hcsi_obj_unref(hcsi_obj *o);
+/* The trampolines bracket each HCS callback with enter / leave: a last
+ * reference dropped inside destroys the object on a thread of its own,
+ * never on HCS's callback thread (HcsClose* would wait for itself). */
+void hcsi_obj_callback_enter(void);
+void hcsi_obj_callback_leave(void);
+/* Waits (at most timeout_ms) until the destroys handed off that way have
+ * run; 1 when none is left (tests, before counting open handles). */
+int hcsi_obj_drain_deferred(int64_t timeout_ms);
 /* Registered objects (tests: no leaks). */
 size_t hcsi_obj_live_count(void);
 
@@ -192,6 +200,9 @@ uint32_t hcsi_core_timeout_dword(int64_t timeout_ms);
  * (LocalFree by default; CoTaskMemFree is for computenetwork and is never
  * used by this module). NULL restores the default. */
 typedef void (*hcsi_core_free_fn)(void *p);
+/* TEST ONLY: hook runs in every event callback after the event reached
+ * its queue, before the callback drops its reference (NULL: none). */
+void hcsi_cc_set_event_tramp_hook(void (*hook)(void));
 void hcsi_core_set_free_hooks(hcsi_core_free_fn local_free,
                               hcsi_core_free_fn cotaskmem_free);
 #endif

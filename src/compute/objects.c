@@ -195,18 +195,77 @@ void hcsi_obj_ref(hcsi_obj *o)
     reg_unlock();
 }
 
+/* Set while this thread runs one of HCS's callbacks (the trampolines). */
+static HCSI_THREAD_LOCAL int t_in_callback;
+/* Destroys handed to a thread of their own, not finished yet (reg lock). */
+static size_t g_deferred;
+static hcsi_cond g_deferred_cv;
+static int g_deferred_cv_ready;
+
+void hcsi_obj_callback_enter(void) { t_in_callback++; }
+void hcsi_obj_callback_leave(void) { t_in_callback--; }
+
+static void deferred_destroy(void *arg)
+{
+    hcsi_obj *o = (hcsi_obj *)arg;
+    o->destroy(o);
+    reg_lock();
+    g_deferred--;
+    hcsi_cond_broadcast(&g_deferred_cv);
+    reg_unlock();
+}
+
 void hcsi_obj_unref(hcsi_obj *o)
 {
     int last;
+    hcsi_thread t;
     if (!o)
         return;
     reg_lock();
     last = --o->refs == 0;
-    reg_unlock();
-    if (last) {
-        hcsi_obj_unregister(o);
-        o->destroy(o);
+    if (last && t_in_callback) {
+        if (!g_deferred_cv_ready) {
+            hcsi_cond_init(&g_deferred_cv);
+            g_deferred_cv_ready = 1;
+        }
+        g_deferred++;
     }
+    reg_unlock();
+    if (!last)
+        return;
+    hcsi_obj_unregister(o);
+    if (!t_in_callback) {
+        o->destroy(o);
+        return;
+    }
+    /* The last reference went on one of HCS's callback threads. The
+     * destroy closes the HCS handle, and HcsCloseComputeSystem /
+     * HcsCloseProcess wait for the handle's running callbacks -- this one
+     * included: on this thread it would wait for itself (hcsshim's v2
+     * system.go / process.go; WSL's deadlock fix, microsoft/WSL PR #41269).
+     * The destroy runs on a thread of its own. */
+    if (HCS_SUCCEEDED(hcsi_thread_start(&t, deferred_destroy, o))) {
+        hcsi_thread_detach(&t);
+        return;
+    }
+    /* no thread (out of resources): leak the object rather than hang */
+    hcs_error_clear();
+    reg_lock();
+    g_deferred--;
+    reg_unlock();
+}
+
+int hcsi_obj_drain_deferred(int64_t timeout_ms)
+{
+    uint64_t deadline = hcsi_now_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    int done;
+    reg_lock();
+    while (g_deferred > 0 && g_deferred_cv_ready &&
+           hcsi_cond_wait_until(&g_deferred_cv, &g_reg_lock, deadline) == 0) {
+    }
+    done = g_deferred == 0;
+    reg_unlock();
+    return done;
 }
 
 size_t hcsi_obj_live_count(void)

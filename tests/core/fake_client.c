@@ -159,6 +159,8 @@ int fake_teardown(void **state)
     (void)state;
     F.complete_all();
     fake_settle();
+    /* handle closes handed off a callback thread (hcsi_obj_unref) */
+    assert_true(hcsi_obj_drain_deferred(5000));
     v = F.violations(text, sizeof text);
     if (v)
         print_error("double saw %d violation(s):\n%s", v, text);

@@ -150,11 +150,39 @@ typedef struct cbjob {
     HCS_OPERATION op;
     UINT32 type;
     WCHAR *data;
+    const void *owner;   /* the handle the callback belongs to */
+    volatile LONG *cbs;  /* its running-callback count */
 } cbjob;
+
+/* The handle whose callback this thread is running (NULL: none). */
+static _Thread_local const void *t_cb_owner;
+
+int fk_close_waits_callbacks(const char *fn, const void *h, volatile LONG *cbs)
+{
+    int i;
+    /* Real HCS: HcsCloseComputeSystem / HcsCloseProcess / HcsCloseOperation
+     * wait for the handle's callbacks in progress to return (hcsshim
+     * internal/hcs/v2 system.go and process.go close only after their
+     * callbacks are unregistered; WSL's HcsVirtualMachine.cpp, and the
+     * deadlock fixed in microsoft/WSL PR #41269 when a callback closed its
+     * own handle). */
+    if (t_cb_owner == h) {
+        fk_violation("%s(%p) on a callback of the same handle: real HCS waits for that "
+                     "callback to return, i.e. for itself",
+                     fn, h);
+        return 0;
+    }
+    for (i = 0; i < 1000 && *cbs > 0; i++)
+        Sleep(10);
+    if (*cbs > 0)
+        fk_violation("%s(%p): its callbacks still ran 10 s later", fn, h);
+    return 1;
+}
 
 static DWORD WINAPI cb_thread(void *arg)
 {
     cbjob *j = (cbjob *)arg;
+    t_cb_owner = j->owner;
     if (j->ocb) {
         j->ocb(j->op, j->ctx);
     } else if (j->ecb) {
@@ -165,14 +193,18 @@ static DWORD WINAPI cb_thread(void *arg)
         ev.Operation = j->op;
         j->ecb(&ev, j->ctx);
     }
+    t_cb_owner = NULL;
+    if (j->cbs)
+        InterlockedDecrement(j->cbs);
     free(j->data);
     free(j);
     InterlockedDecrement(&g_cb_running);
     return 0;
 }
 
-static void spawn_cb(HCS_OPERATION_COMPLETION ocb, HCS_EVENT_CALLBACK ecb, void *ctx,
-                     HCS_OPERATION op, UINT32 type, const char *data)
+static void spawn_cb(const void *owner, volatile LONG *cbs, HCS_OPERATION_COMPLETION ocb,
+                     HCS_EVENT_CALLBACK ecb, void *ctx, HCS_OPERATION op, UINT32 type,
+                     const char *data)
 {
     cbjob *j = (cbjob *)calloc(1, sizeof *j);
     HANDLE t;
@@ -184,12 +216,18 @@ static void spawn_cb(HCS_OPERATION_COMPLETION ocb, HCS_EVENT_CALLBACK ecb, void 
     j->op = op;
     j->type = type;
     j->data = w16(data);
+    j->owner = owner;
+    j->cbs = cbs;
     InterlockedIncrement(&g_cb_running);
+    if (cbs)
+        InterlockedIncrement(cbs);
     t = CreateThread(NULL, 0, cb_thread, j, 0, NULL);
     if (t)
         CloseHandle(t);
     else {
         InterlockedDecrement(&g_cb_running);
+        if (cbs)
+            InterlockedDecrement(cbs);
         free(j->data);
         free(j);
     }
@@ -204,12 +242,12 @@ void fk_fire(wsys *w, wproc *p, UINT32 type, const char *data, int late)
     if (!p) {
         for (hs = g_syshs; hs; hs = hs->next_all)
             if ((!w || hs->w == w) && hs->cb && (hs->magic == MAGIC_SYS || late))
-                spawn_cb(NULL, hs->cb, hs->ctx, NULL, type, data);
+                spawn_cb(hs, &hs->cbs, NULL, hs->cb, hs->ctx, NULL, type, data);
     }
     if (p || !w) {
         for (hp = g_prochs; hp; hp = hp->next_all)
             if ((!p || hp->w == p) && hp->cb && (hp->magic == MAGIC_PROC || late))
-                spawn_cb(NULL, hp->cb, hp->ctx, NULL, type, data);
+                spawn_cb(hp, &hp->cbs, NULL, hp->cb, hp->ctx, NULL, type, data);
     }
     fk_unlock();
 }
@@ -427,8 +465,8 @@ static void apply_post(fop *op)
     case POST_LM:
         fk_lock();
         if (op->sysh && op->sysh->cb && (op->sysh->opts & 0x4))
-            spawn_cb(NULL, op->sysh->cb, op->sysh->ctx, (HCS_OPERATION)op,
-                     0x80000003u, "{\"Event\":\"MigrationDone\"}");
+            spawn_cb(op->sysh, &op->sysh->cbs, NULL, op->sysh->cb, op->sysh->ctx,
+                     (HCS_OPERATION)op, 0x80000003u, "{\"Event\":\"MigrationDone\"}");
         fk_unlock();
         break;
     case POST_PROC_START:
@@ -453,6 +491,7 @@ void fk_op_finish(fop *op)
     HCS_EVENT_CALLBACK ncb, scb = NULL;
     const void *ctx;
     void *sctx = NULL;
+    hsys *sh = NULL;
     int deliver;
     fk_lock();
     if (op->state == ST_DONE) {
@@ -499,16 +538,18 @@ void fk_op_finish(fop *op)
     if (op->sysh && op->sysh->magic == MAGIC_SYS && (op->sysh->opts & 1)) {
         scb = op->sysh->cb;
         sctx = op->sysh->ctx;
+        sh = op->sysh;
     }
     SetEvent(op->done);
     if (deliver) {
         if (cb)
-            spawn_cb(cb, NULL, (void *)ctx, (HCS_OPERATION)op, 0, NULL);
+            spawn_cb(op, &op->cbs, cb, NULL, (void *)ctx, (HCS_OPERATION)op, 0, NULL);
         if (ncb)
-            spawn_cb(NULL, ncb, (void *)ctx, (HCS_OPERATION)op, HcsEventOperationCallback,
-                     NULL);
+            spawn_cb(op, &op->cbs, NULL, ncb, (void *)ctx, (HCS_OPERATION)op,
+                     HcsEventOperationCallback, NULL);
         if (scb)
-            spawn_cb(NULL, scb, sctx, (HCS_OPERATION)op, HcsEventOperationCallback, NULL);
+            spawn_cb(sh, &sh->cbs, NULL, scb, sctx, (HCS_OPERATION)op,
+                     HcsEventOperationCallback, NULL);
     }
     fk_unlock();
 }

@@ -65,6 +65,7 @@ typedef struct hsys {
     HCS_EVENT_CALLBACK cb;
     void *ctx;
     int opts;
+    volatile LONG cbs; /* its callbacks running now */
     struct hsys *next_all;
 } hsys;
 
@@ -74,6 +75,7 @@ typedef struct hproc {
     HCS_EVENT_CALLBACK cb;
     void *ctx;
     int stuck; /* an operation on it never completes: later ones neither */
+    volatile LONG cbs; /* its callbacks running now */
     struct hproc *next_all;
 } hproc;
 
@@ -98,6 +100,7 @@ typedef struct fop {
     int post;        /* what completion does to the world */
     wproc *newproc;  /* CreateProcess: started at completion */
     int started_anyway; /* CreateProcess: started even though hr fails */
+    volatile LONG cbs;  /* its callbacks running now */
     struct fop *next_all;
 } fop;
 
@@ -125,5 +128,11 @@ wsys *fk_sys_add(const char *id, int state);
 wsys *fk_sys_find(const char *id);
 int fk_sys_ok(hsys *h, const char *fn);
 void cc_world_reset(void);
+
+/* The HcsClose* rule of real HCS: a close waits until the handle's running
+ * callbacks have returned. Returns 0 (after recording a violation) when
+ * called on one of those callbacks -- real HCS would wait for itself there
+ * -- else waits for them (at most 10 s) and returns 1. */
+int fk_close_waits_callbacks(const char *fn, const void *h, volatile LONG *cbs);
 
 #endif /* FAKE_COMPUTECORE_H */

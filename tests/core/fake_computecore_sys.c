@@ -205,6 +205,8 @@ FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
     fk_commit(c);
     if (!fk_sys_ok(h, "HcsCloseComputeSystem"))
         return;
+    if (!fk_close_waits_callbacks("HcsCloseComputeSystem", h, &h->cbs))
+        return; /* real HCS would hang here */
     fk_lock();
     h->magic = MAGIC_DEAD;
     fk_live(-1);
@@ -488,6 +490,8 @@ FAKE_API void WINAPI HcsCloseProcess(HCS_PROCESS process)
     fk_commit(c);
     if (!fk_proc_ok(h, "HcsCloseProcess"))
         return;
+    if (!fk_close_waits_callbacks("HcsCloseProcess", h, &h->cbs))
+        return; /* real HCS would hang here */
     fk_lock();
     h->magic = MAGIC_DEAD;
     fk_live(-1);

@@ -275,6 +275,46 @@ static void test_enumerate_failure(void **state)
                     "enumerate compute systems: Access is denied. See aka.ms/hcsadmin");
 }
 
+static HANDLE g_closed_ev;
+static void wait_for_consumer_close(void) { WaitForSingleObject(g_closed_ev, 5000); }
+
+/* A consumer that closes the system as soon as its event arrives can leave
+ * the event callback holding the last reference. Real HcsCloseComputeSystem
+ * waits for the handle's running callbacks, so closing it there waits for
+ * itself (hcsshim v2/system.go; WSL HcsVirtualMachine.cpp and the deadlock
+ * fix in microsoft/WSL PR #41269). The double records such a close as a
+ * violation; the library must close on another thread. */
+static void test_close_by_consumer_during_callback(void **state)
+{
+    hcs_events *q = NULL;
+    hcs_system *s = NULL;
+    hcs_event *e = NULL;
+    int i;
+    (void)state;
+    g_closed_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    assert_non_null(g_closed_ev);
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    assert_int_equal(hcs_compute_system_subscribe(s, q, 0, 1), HCS_S_OK);
+    /* the callback holds on after queueing the event until the consumer closed */
+    hcsi_cc_set_event_tramp_hook(wait_for_consumer_close);
+    F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_EXITED, "{\"Status\":0}", 0);
+    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
+    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
+    hcs_compute_event_free(e);
+    hcs_compute_system_close(s);
+    SetEvent(g_closed_ev);
+    for (i = 0; i < 500 && F.callbacks_running() > 0; i++)
+        Sleep(10);
+    assert_int_equal(F.callbacks_running(), 0);
+    assert_true(hcsi_obj_drain_deferred(5000));
+    hcsi_cc_set_event_tramp_hook(NULL);
+    /* closed once, and not on the callback (teardown: no violation) */
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+    hcs_compute_events_close(q);
+    CloseHandle(g_closed_ev);
+}
+
 static void test_system_events(void **state)
 {
     hcs_events *q = NULL;
@@ -661,6 +701,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_enumerate, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_enumerate_failure, fake_setup, fake_teardown),
         cmocka_unit_test_setup_teardown(test_system_events, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_close_by_consumer_during_callback, fake_setup,
+                                        fake_teardown),
         cmocka_unit_test_setup_teardown(test_late_event_after_close, fake_setup,
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_in_namespace_with_events, fake_setup,

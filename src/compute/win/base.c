@@ -224,13 +224,18 @@ void hcsi_cc_obj_discard(hcsi_obj *o)
 
 void CALLBACK hcsi_cc_op_complete_tramp(HCSI_CC_OPERATION h, void *ctx)
 {
-    hcsi_obj *o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_OP);
-    hcs_op *op = (hcs_op *)o;
+    hcsi_obj *o;
+    hcs_op *op;
     hcs_compute_op_callback cb;
     void *user;
     (void)h;
-    if (!op)
+    hcsi_obj_callback_enter();
+    o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_OP);
+    op = (hcs_op *)o;
+    if (!op) {
+        hcsi_obj_callback_leave();
         return; /* closed meanwhile: harmless */
+    }
     hcsi_mutex_lock(&op->m);
     cb = op->cb;
     user = op->cb_ctx;
@@ -238,6 +243,7 @@ void CALLBACK hcsi_cc_op_complete_tramp(HCSI_CC_OPERATION h, void *ctx)
     if (cb)
         cb(op, user);
     hcsi_obj_unref(o);
+    hcsi_obj_callback_leave();
 }
 
 static int match_op_handle(const hcsi_obj *o, void *arg)
@@ -269,17 +275,33 @@ static uint64_t event_op_id(hcsi_obj *subject, HCSI_CC_OPERATION h)
     return id == HCSI_CC_INVALID_OPERATION_ID ? 0 : id;
 }
 
+/* TEST ONLY (compute_int.h): runs between an event's delivery to its queue
+ * and the trampoline's last reference, to reproduce a consumer that closes
+ * the handle in that window. */
+static void (*volatile g_tramp_hook)(void);
+
+void hcsi_cc_set_event_tramp_hook(void (*hook)(void)) { g_tramp_hook = hook; }
+
+static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o);
+
 void CALLBACK hcsi_cc_event_tramp(HCSI_CC_EVENT *ev, void *ctx)
 {
-    hcsi_obj *o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_ANY);
+    hcsi_obj *o;
+    hcsi_obj_callback_enter();
+    o = hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_ANY);
+    if (o)
+        event_tramp(ev, o);
+    hcsi_obj_callback_leave();
+}
+
+static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o)
+{
     hcs_events *q = NULL;
     const char *sysid = NULL;
     uint32_t pid = 0;
     uint64_t tag = 0, opid = 0;
     char *data = NULL;
     hcs_event *e;
-    if (!o)
-        return;
     if (!ev) {
         hcsi_obj_unref(o);
         return;
@@ -329,5 +351,7 @@ void CALLBACK hcsi_cc_event_tramp(HCSI_CC_EVENT *ev, void *ctx)
         hcsi_events_push(q, e);
         hcsi_obj_unref(&q->base);
     }
+    if (g_tramp_hook)
+        g_tramp_hook();
     hcsi_obj_unref(o);
 }
