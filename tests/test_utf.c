@@ -118,6 +118,18 @@ static void test_utf16_rejections(void **s)
     expect_bad16(lone_hi, 2, "unit 1: unpaired high surrogate 0xD83D");
     expect_bad16(lone_hi_mid, 2, "unit 0: unpaired high surrogate");
     expect_bad16(lone_lo, 3, "unit 2: unpaired low surrogate 0xDE00");
+    {
+        /* lenient: U+FFFD for each unpaired unit, pairs kept, NUL still refused */
+        static const uint16_t mix[] = {'a', 0xD83D, 'b', 0xDE00, 0xD83D, 0xDE00, 0};
+        static const uint16_t with_nul[] = {'a', 0, 'b'};
+        char *u = NULL;
+        size_t n = 0;
+        assert_int_equal(hcsi_utf16_to_utf8_lenient(mix, (size_t)-1, &u, &n), HCS_S_OK);
+        assert_string_equal(u, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xF0\x9F\x98\x80");
+        assert_int_equal(n, strlen(u));
+        free(u);
+        assert_true(HCS_FAILED(hcsi_utf16_to_utf8_lenient(with_nul, 3, &u, NULL)));
+    }
     expect_bad16(nul, 3, "unit 1: embedded NUL");
 }
 

@@ -35,6 +35,11 @@ hcs_result hcsi_utf8_to_utf16(const char *s, size_t len, uint16_t **out,
  * (size_t)-1: NUL-terminated. */
 hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out,
                               size_t *out_len);
+/* The same for text a system component returned (HCS documents, messages):
+ * an unpaired surrogate becomes U+FFFD instead of failing the call whose
+ * result it is; only an embedded NUL (len given) or OOM fail. */
+hcs_result hcsi_utf16_to_utf8_lenient(const uint16_t *s, size_t len, char **out,
+                                      size_t *out_len);
 /* 1 when s[0..len) is well-formed UTF-8, else 0 and *bad_offset set. */
 int hcsi_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 

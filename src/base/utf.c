@@ -127,8 +127,10 @@ hcs_result hcsi_utf8_to_utf16(const char *s, size_t len, uint16_t **out,
     return HCS_S_OK;
 }
 
-hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out,
-                              size_t *out_len)
+/* Unpaired surrogates (and, when lenient, embedded NULs stay errors) are
+ * an error, or U+FFFD when lenient. */
+static hcs_result utf16_to_utf8(const uint16_t *s, size_t len, int lenient, char **out,
+                                size_t *out_len)
 {
     size_t i, bytes = 0, w = 0;
     uint32_t cp;
@@ -140,20 +142,17 @@ hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out,
             ;
     for (i = 0; i < len; i++) {
         uint16_t c = s[i];
-        if (c >= 0xD800 && c <= 0xDBFF) {
-            if (i + 1 >= len || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
-                return hcsi_err(NO_XLATE,
-                                "invalid UTF-16 at unit %zu: unpaired high "
-                                "surrogate 0x%04X", i, c);
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && s[i + 1] >= 0xDC00 &&
+            s[i + 1] <= 0xDFFF) {
             bytes += 4;
             i++;
-        } else if (c >= 0xDC00 && c <= 0xDFFF) {
-            return hcsi_err(NO_XLATE,
-                            "invalid UTF-16 at unit %zu: unpaired low "
-                            "surrogate 0x%04X", i, c);
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            if (!lenient)
+                return hcsi_err(NO_XLATE, "invalid UTF-16 at unit %zu: unpaired %s surrogate 0x%04X",
+                                i, c <= 0xDBFF ? "high" : "low", c);
+            bytes += 3; /* U+FFFD */
         } else if (c == 0) {
-            return hcsi_err(NO_XLATE,
-                            "invalid UTF-16 at unit %zu: embedded NUL", i);
+            return hcsi_err(NO_XLATE, "invalid UTF-16 at unit %zu: embedded NUL", i);
         } else {
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
@@ -163,9 +162,12 @@ hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out,
         return hcsi_err_oom();
     for (i = 0; i < len; i++) {
         cp = s[i];
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < len && s[i + 1] >= 0xDC00 &&
+            s[i + 1] <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (s[i + 1] - 0xDC00);
             i++;
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
         }
         if (cp < 0x80) {
             r[w++] = (unsigned char)cp;
@@ -188,4 +190,15 @@ hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out,
     if (out_len)
         *out_len = w;
     return HCS_S_OK;
+}
+
+hcs_result hcsi_utf16_to_utf8(const uint16_t *s, size_t len, char **out, size_t *out_len)
+{
+    return utf16_to_utf8(s, len, 0, out, out_len);
+}
+
+hcs_result hcsi_utf16_to_utf8_lenient(const uint16_t *s, size_t len, char **out,
+                                      size_t *out_len)
+{
+    return utf16_to_utf8(s, len, 1, out, out_len);
 }

@@ -73,7 +73,7 @@ static void load_lock(void)
 char *hcsi_w_lossy(const WCHAR *w, size_t n)
 {
     char *out = NULL;
-    if (HCS_FAILED(hcsi_utf16_to_utf8((const uint16_t *)w, n, &out, NULL))) {
+    if (HCS_FAILED(hcsi_utf16_to_utf8_lenient((const uint16_t *)w, n, &out, NULL))) {
         hcs_error_clear();
         return NULL;
     }
@@ -340,7 +340,10 @@ hcs_result hcsi_w_take(const WCHAR *s, hcsi_w_alloc alloc, const char *what,
     if (!s)
         return HCS_S_OK;
     if (out) {
-        hr = hcsi_utf16_to_utf8((const uint16_t *)s, (size_t)-1, out, NULL);
+        /* an operation that succeeded must not fail over a stray
+         * surrogate in its result: U+FFFD for it (hcsshim's Go strings
+         * convert the same way) */
+        hr = hcsi_utf16_to_utf8_lenient((const uint16_t *)s, (size_t)-1, out, NULL);
         if (HCS_FAILED(hr))
             hr = hcsi_err_wrap(hr, "%s", what);
     }

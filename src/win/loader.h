@@ -98,8 +98,9 @@ hcs_result hcsi_dll_features_json(hcsi_dll_slot *s, hcsi_buf *b);
 /* UTF-8 -> UTF-16 for an argument; NULL stays NULL; the error names what. */
 hcs_result hcsi_w_arg(const char *s, const char *what, uint16_t **out);
 #define HCSI_W(p) ((PCWSTR)(p))
-/* UTF-16 (n units or NUL-terminated with (size_t)-1) -> UTF-8, NULL on
- * failure (the error is cleared). */
+/* UTF-16 (n units or NUL-terminated with (size_t)-1) -> UTF-8, unpaired
+ * surrogates as U+FFFD; NULL only on OOM or an embedded NUL (the error is
+ * cleared). */
 char *hcsi_w_lossy(const WCHAR *w, size_t n);
 
 /* Which allocator a DLL used for a string it returned. */
@@ -110,8 +111,9 @@ typedef enum hcsi_w_alloc {
 
 /* Frees p with the allocator's free function (the test hooks when set). */
 void hcsi_w_free(const void *p, hcsi_w_alloc alloc);
-/* Converts a string a DLL returned to UTF-8 (when out is not NULL) and
- * frees the original, always. what names it in a conversion error. */
+/* Converts a string a DLL returned to UTF-8 (when out is not NULL; unpaired
+ * surrogates as U+FFFD) and frees the original, always. what names it in an
+ * error (OOM). */
 hcs_result hcsi_w_take(const WCHAR *s, hcsi_w_alloc alloc, const char *what,
                        char **out);
 

@@ -169,6 +169,14 @@ PWSTR fk_out(const char *utf8, int alloc)
     if (!w)
         return NULL;
     MultiByteToWideChar(CP_UTF8, 0, utf8, -1, w, n);
+    /* U+FDD0 in a scripted document stands for a lone surrogate: Windows'
+     * UTF-16 strings are not validated, so HCS can hand one out */
+    {
+        int i;
+        for (i = 0; i < n; i++)
+            if (w[i] == 0xFDD0)
+                w[i] = 0xD800;
+    }
     fk_handed(w, alloc);
     return w;
 }

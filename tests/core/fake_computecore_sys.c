@@ -99,7 +99,7 @@ static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR con
                   NULL, POST_NONE, h, NULL);
     free(sid);
     free(cfg);
-    if (FAILED(hr)) {
+    if (FAILED(hr) && !(scripted && st.handle_on_failure)) {
         fk_lock();
         h->magic = MAGIC_DEAD;
         fk_live(-1);
@@ -436,11 +436,15 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     snprintf(doc, sizeof doc, "{\"ProcessId\":%lu}", (unsigned long)p->pid);
     hr = fk_op_start("HcsCreateProcess", op, HcsOperationTypeCreateProcess, &st, scripted, result,
                   doc, POST_PROC_START, NULL, NULL);
-    if (FAILED(hr)) {
+    if (FAILED(hr) && !(scripted && st.handle_on_failure)) {
         fk_lock();
         ph->magic = MAGIC_DEAD;
         fk_live(-1);
         fk_unlock();
+        return hr;
+    }
+    if (FAILED(hr)) {
+        *process = (HCS_PROCESS)ph;
         return hr;
     }
     fk_lock();

@@ -45,7 +45,8 @@ typedef struct fake_step {
     const char *fn;          /* which function this answers */
     int32_t call_hr;         /* what the call itself returns */
     int32_t result_hr;       /* the operation's (or synchronous) result */
-    const char *result_doc;  /* UTF-8; NULL: the default document */
+    const char *result_doc;  /* UTF-8; NULL: the default document; U+FDD0
+                                becomes an unpaired surrogate (0xD800) */
     int pending_ms;          /* 0: complete at once (callbacks still run on
                                 another thread); > 0: after this delay on
                                 another thread; FAKE_PENDING_NEVER */
@@ -56,6 +57,10 @@ typedef struct fake_step {
                                 result_hr (process-isolated containers on
                                 Windows Server 2022: hcsshim recovers with
                                 HcsGetProcessInfo) */
+    int handle_on_failure;   /* CreateComputeSystem / CreateProcess: the handle
+                                comes back although the call fails (the docs
+                                do not promise NULL then; hcsshim keeps the
+                                handle it got and closes it) */
 } fake_step;
 
 typedef void (*fake_push_fn)(const fake_step *s);

@@ -110,6 +110,38 @@ static void test_create_call_failure(void **state)
     assert_int_equal(F.count("HcsWaitForOperationResult"), 0);
 }
 
+/* A create that fails but hands a handle back all the same: the handle is
+ * closed (teardown: no handle left open). A system whose callback cannot be
+ * registered right after its create is terminated and closed, as hcsshim's
+ * v2/system.go CreateComputeSystem does. */
+static void test_create_failures_leave_nothing(void **state)
+{
+    hcs_system *s = (hcs_system *)1;
+    hcs_events *q = NULL;
+    hcs_compute_system_create_options o = HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_INIT;
+    fake_step st;
+    (void)state;
+    memset(&st, 0, sizeof st);
+    st.fn = "HcsCreateComputeSystem";
+    st.call_hr = HCS_ERR_ACCESS_DENIED;
+    st.handle_on_failure = 1;
+    F.push(&st);
+    assert_int_equal(hcs_compute_system_create("vm-h", "{}", 1000, &s), HCS_ERR_ACCESS_DENIED);
+    assert_null(s);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
+
+    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
+    o.events = q;
+    o.event_options = HCS_EVENT_OPTION_NONE;
+    fake_push_result("HcsSetComputeSystemCallback", HCS_ERR_INVALIDARG, NULL);
+    assert_int_equal(hcs_compute_system_create_ex("vm-cb", "{}", &o, 1000, &s), HCS_ERR_INVALIDARG);
+    assert_null(s);
+    assert_contains(hcs_error_last()->message, "subscribe to compute system \"vm-cb\"");
+    assert_int_equal(F.count("HcsTerminateComputeSystem"), 1);
+    assert_int_equal(F.count("HcsCloseComputeSystem"), 2);
+    hcs_compute_events_close(q);
+}
+
 static void test_create_timeout_cancels_and_terminates(void **state)
 {
     hcs_system *s = NULL;
@@ -204,6 +236,23 @@ static void test_vmcompute_timeout_is_a_result(void **state)
     fake_push_result("HcsWaitForComputeSystemExit", HCS_ERR_WIN32_WAIT_TIMEOUT, NULL);
     assert_int_equal(hcs_compute_system_wait(s, 5000, NULL), HCS_ERR_OPERATION_TIMEOUT);
     assert_contains(hcs_error_last()->message, "did not exit within 5000 ms");
+    hcs_compute_system_close(s);
+}
+
+/* A result document with an unpaired surrogate (Windows does not validate
+ * UTF-16): the operation succeeded, so the call succeeds, the unit becoming
+ * U+FFFD -- hcsshim's Go strings convert the same way. */
+static void test_result_with_lone_surrogate(void **state)
+{
+    hcs_system *s = NULL;
+    char *props = NULL;
+    (void)state;
+    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    fake_push_result("HcsGetComputeSystemProperties", HCS_S_OK,
+                     "{\"Name\":\"a\xEF\xB7\x90" "b\"}");
+    assert_int_equal(hcs_compute_system_properties(s, NULL, 1000, &props), HCS_S_OK);
+    assert_string_equal(props, "{\"Name\":\"a\xEF\xBF\xBD" "b\"}");
+    hcs_free(props);
     hcs_compute_system_close(s);
 }
 
@@ -688,6 +737,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vmcompute_timeout_is_a_result, fake_setup,
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_stop_tolerated_results, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_create_failures_leave_nothing, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_result_with_lone_surrogate, fake_setup,
+                                        fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_utf16_and_op_lifetime, fake_setup,
                                         fake_teardown),
         cmocka_unit_test_setup_teardown(test_create_failure_rich_error, fake_setup,

@@ -91,6 +91,7 @@ hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_js
     hcsi_obj_unref(&op->base);
     hcsi_obj_unref(&s->base);
     free(wparams);
+    p->h = h; /* even with a failing create: discarding p closes it */
     if (HCS_FAILED(hr)) {
         hr = hcsi_core_fail(hr, NULL,
                             "create process \"%s\" in compute system \"%s\"",
@@ -98,7 +99,6 @@ hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_js
         hcsi_cc_obj_discard(&p->base);
         return hr;
     }
-    p->h = h;
     *out = p;
     return HCS_S_OK;
 }

@@ -70,6 +70,24 @@ static hcs_events *system_set_queue(hcs_system *s, hcs_events *q, uint64_t tag,
     return old;
 }
 
+/* Fire-and-forget terminate of a system left half-created (creation timed
+ * out, or its callback could not be registered); keeps the thread's error. */
+static void system_terminate_async(hcs_system *s)
+{
+    hcs_error *keep = hcs_error_take();
+    hcs_op *op;
+    if (s->h && s->t->fn[IX(HcsTerminateComputeSystem)] &&
+        HCS_SUCCEEDED(hcsi_cc_op_new(s->t, 0, &op))) {
+        (void)CC(s->t, HcsTerminateComputeSystem)(s->h, op->h, NULL);
+        hcs_compute_op_close(op);
+    }
+    hcs_error_clear();
+    if (keep) {
+        (void)hcs_error_set(keep->code, keep->message, keep->detail);
+        hcs_error_free(keep);
+    }
+}
+
 hcs_result hcs_compute_system_create_begin(const char *id, const char *config_json,
                                    const hcs_compute_system_create_options *opts,
                                    hcs_op *op, hcs_system **out)
@@ -125,17 +143,20 @@ hcs_result hcs_compute_system_create_begin(const char *id, const char *config_js
         hr = CC(t, HcsCreateComputeSystem)(W(wid), W(wcfg), op->h, NULL, &h);
     }
     hcsi_obj_unref(&op->base);
+    s->h = h; /* even with a failing create: discarding s closes it */
     if (HCS_FAILED(hr)) {
         hr = hcsi_core_fail(hr, NULL, "create compute system \"%s\" (%s)", id,
                             hcsi_cc_names[ix]);
         goto done;
     }
-    s->h = h;
     if (q && !ns) {
         hr = CC(t, HcsSetComputeSystemCallback)(h, (HCSI_CC_EVENT_OPTIONS)opts->event_options,
                                                 KEYCTX(s), hcsi_cc_event_tramp);
         if (HCS_FAILED(hr)) {
+            /* hcsshim v2/system.go CreateComputeSystem: a system whose
+             * callback could not be registered is terminated, then closed */
             hr = hcsi_core_fail(hr, NULL, "subscribe to compute system \"%s\"", id);
+            system_terminate_async(s);
             goto done;
         }
     }
@@ -150,18 +171,6 @@ done:
     return hr;
 }
 
-/* Fire-and-forget terminate of a system whose creation timed out. */
-static void system_terminate_async(hcs_system *s)
-{
-    hcs_op *op;
-    if (!s->h || !s->t->fn[IX(HcsTerminateComputeSystem)] ||
-        HCS_FAILED(hcsi_cc_op_new(s->t, 0, &op))) {
-        hcs_error_clear();
-        return;
-    }
-    (void)CC(s->t, HcsTerminateComputeSystem)(s->h, op->h, NULL);
-    hcs_compute_op_close(op);
-}
 
 hcs_result hcs_compute_system_create_ex(const char *id, const char *config_json,
                                 const hcs_compute_system_create_options *opts,
@@ -186,16 +195,8 @@ hcs_result hcs_compute_system_create_ex(const char *id, const char *config_json,
     }
     hr = hcsi_cc_op_run(op, timeout_ms, 0, NULL, NULL);
     if (HCS_FAILED(hr)) {
-        hcs_error *e;
-        if (hr == HCS_ERR_OPERATION_TIMEOUT) {
-            /* as hcsshim: do not leave a half-created system behind */
-            e = hcs_error_take();
-            system_terminate_async(s);
-            if (e) {
-                (void)hcs_error_set(e->code, e->message, e->detail);
-                hcs_error_free(e);
-            }
-        }
+        if (hr == HCS_ERR_OPERATION_TIMEOUT)
+            system_terminate_async(s); /* as hcsshim: no half-created system left */
         hcs_compute_system_close(s);
         return hr;
     }
