@@ -137,6 +137,8 @@ static int scripted(const char *fn, HRESULT *hr, PWSTR *err, fake_step *st)
     *hr = st->call_hr;
     if (FAILED(*hr) && err && st->result_doc)
         *err = fk_out(st->result_doc, FK_COTASK);
+    else if (err && st->error_record)
+        *err = fk_out(st->error_record, FK_COTASK);
     return 1;
 }
 

@@ -57,6 +57,9 @@ typedef struct fake_step {
                                 result_hr (process-isolated containers on
                                 Windows Server 2022: hcsshim recovers with
                                 HcsGetProcessInfo) */
+    const char *error_record; /* HCN: an error record handed out with the
+                                call's answer, S_OK included (hcsshim's
+                                checkForErrors treats it as a failure) */
     int handle_on_failure;   /* CreateComputeSystem / CreateProcess: the handle
                                 comes back although the call fails (the docs
                                 do not promise NULL then; hcsshim keeps the

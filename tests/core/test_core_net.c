@@ -125,6 +125,19 @@ static void test_created_ids_and_errors(void **state)
     assert_int_equal(hcs_net_network_delete(NET1), HCS_ERR_HCN_ENTITY_HAS_REFERENCES);
     contains(hcs_error_last()->message, "delete network \"" NET1 "\" (HcnDeleteNetwork): "
                                         "still in use by 2 endpoints (HCN_E_ENTITY_HAS_REFERENCES");
+    /* S_OK with an error record is a failure (hcsshim hcn/hcnerrors.go
+     * checkForErrors), with the record's text */
+    {
+        fake_step st;
+        memset(&st, 0, sizeof st);
+        st.fn = "HcnDeleteNetwork";
+        st.call_hr = 0;
+        st.error_record = "{\"Success\":false,\"Error\":\"policy rejected\"}";
+        X.push(&st);
+        assert_int_equal(hcs_net_network_delete(NET1), HCS_ERR_FAIL);
+        contains(hcs_error_last()->message, "delete network \"" NET1 "\" (HcnDeleteNetwork): "
+                                            "policy rejected (E_FAIL");
+    }
     /* bad ids never reach HCN */
     assert_int_equal(hcs_net_network_delete("not-a-guid"), HCS_ERR_INVALIDARG);
     contains(hcs_error_last()->message, "id");

@@ -117,6 +117,10 @@ static hcs_result finish_call(hcs_result hr, PWSTR wres, PWSTR werr, char **resu
     (void)hcsi_w_take(werr, HCSI_W_COTASKMEM, "error record", &err);
     if (result)
         *result = NULL;
+    /* hcsshim hcn/hcnerrors.go checkForErrors: a non-empty error record is a
+     * failure even when the call returned S_OK */
+    if (HCS_SUCCEEDED(hr) && err && *err)
+        hr = HCS_ERR_FAIL;
     if (HCS_FAILED(hr)) {
         hr = hcsi_net_fail(hr, err, "%s (%s)", fmt_what, fn);
         free(res);
@@ -263,10 +267,10 @@ static hcs_result hcn_create(int kind, hcn_obj *network, const char *id,
     } else {
         hr = ((pfn_create)t->fn[ix])(&g, HCSI_W(ws), &h, &werr);
     }
+    o->h = h; /* a failing call's handle (if any) is closed with o */
     hr = finish_call(hr, NULL, werr, NULL, what ? what : "create", hcsi_hcn_names[ix]);
     if (HCS_FAILED(hr))
         goto done;
-    o->h = h;
     if (!id || !*id)
         learn_id(o);
     *out = o;
@@ -301,13 +305,13 @@ static hcs_result hcn_open(int kind, const char *id, hcn_obj **out)
         return hr;
     hr = ((pfn_open)t->fn[ix])(&g, &h, &werr);
     what = hcsi_asprintf("open %s \"%s\"", k->noun, text);
+    o->h = h; /* a failing call's handle (if any) is closed with o */
     hr = finish_call(hr, NULL, werr, NULL, what ? what : "open", hcsi_hcn_names[ix]);
     free(what);
     if (HCS_FAILED(hr)) {
         obj_discard(o);
         return hr;
     }
-    o->h = h;
     *out = o;
     return hr;
 }
