@@ -93,7 +93,7 @@ run(0 props fakevm-running --query "{\"PropertyTypes\":[\"Memory\"]}")
 expect("${OUT}" "\"State\":\"Running\"")
 logged("HcsGetComputeSystemProperties\t\\{\"PropertyTypes\":\\[\"Memory\"\\]\\}")
 run(1 props nope)
-expect("${ERR}" "hcsctl: props: open compute system \"nope\": No VM/container with that id \\(HCS_E_SYSTEM_NOT_FOUND 0x8037010E\\)")
+expect("${ERR}" "hcsctl: props: open compute system \"nope\": No VM/container with that id \\(ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND 0xC037010E\\)")
 
 file(REMOVE ${log})
 run(0 create vm1 ${WORK}/config.json)

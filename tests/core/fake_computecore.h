@@ -14,7 +14,10 @@
 #include "fake_control.h"
 
 /* Codes (mingw-w64 10's winerror.h has no HCS_E_*). */
-#define E_SYSTEM_NOT_FOUND ((HRESULT)0x8037010Eu)
+/* An id that names no system: the 0xC037 form, ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND,
+ * which is what hcsshim matches (internal/hcs/errors.go
+ * ErrComputeSystemDoesNotExist = 0xc037010e). */
+#define E_SYSTEM_NOT_FOUND ((HRESULT)0xC037010Eu)
 #define E_SYSTEM_ALREADY_EXISTS ((HRESULT)0x8037010Fu)
 #define E_SYSTEM_ALREADY_STOPPED ((HRESULT)0x80370110u)
 #define E_INVALID_STATE ((HRESULT)0x80370105u)

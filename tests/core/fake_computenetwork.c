@@ -36,7 +36,10 @@ _Static_assert(offsetof(struct hcsi_hcn_port_range_entry, EndingPort) ==
                    offsetof(HCN_PORT_RANGE_ENTRY, EndingPort),
                "HCN_PORT_RANGE_ENTRY.EndingPort");
 
-#define E_NOT_FOUND(kind) ((HRESULT)(kind == 1 ? 0x803B0002u : 0x803B0001u))
+/* An object that is not there: HRESULT_FROM_WIN32(ERROR_NOT_FOUND), which is
+ * what hcsshim's hcn.IsNotFoundError matches (hcs.ErrElementNotFound), not
+ * the HCN_E_*_NOT_FOUND codes the double used to guess. */
+#define E_NOT_FOUND(kind) ((void)(kind), (HRESULT)0x80070490u)
 #define E_ALREADY_EXISTS ((HRESULT)0x803B0010u)
 #define MAGIC 0x48434e4fu
 #define DEAD 0xdeaddeadu

@@ -114,11 +114,11 @@ static void test_created_ids_and_errors(void **state)
     assert_string_equal(hcs_net_network_id(n), "a0000001-0000-0000-0000-000000000000");
     hcs_net_network_close(n);
     /* not found: HNS's text, the code's name, the record as detail */
-    assert_int_equal(hcs_net_network_get(ID_B, NULL, &json), HCS_ERR_HCN_NETWORK_NOT_FOUND);
+    assert_int_equal(hcs_net_network_get(ID_B, NULL, &json), HCS_ERR_WIN32_NOT_FOUND);
     assert_null(json);
     e = hcs_error_last();
     contains(e->message, "open network \"" ID_B "\" (HcnOpenNetwork): network " ID_B
-                         " not found (HCN_E_NETWORK_NOT_FOUND 0x803B0001)");
+                         " not found (ERROR_NOT_FOUND 0x80070490)");
     contains(e->detail, "\"Success\":false");
     /* a scripted failure with a plain-text record */
     fake_ext_push(&X, "HcnDeleteNetwork", (int32_t)0x803B002Cu, "still in use by 2 endpoints");

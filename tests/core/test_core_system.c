@@ -162,11 +162,11 @@ static void test_open_missing(void **state)
 {
     hcs_system *s = (hcs_system *)1;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("nope", &s), HCS_ERR_SYSTEM_NOT_FOUND);
+    assert_int_equal(hcs_compute_system_open("nope", &s), HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND);
     assert_null(s);
     assert_contains(hcs_error_last()->message,
                     "open compute system \"nope\": No VM/container with that id "
-                    "(HCS_E_SYSTEM_NOT_FOUND 0x8037010E)");
+                    "(ERROR_VMCOMPUTE_SYSTEM_NOT_FOUND 0xC037010E)");
     assert_int_equal(fake_nth("HcsOpenComputeSystem", 0)->n[0], GENERIC_ALL);
 }
 
