@@ -161,6 +161,22 @@ set(CLI_INPUT ${WORK}/empty.txt)
 run(1 exec fakevm-stopped -- echo hi)
 expect("${ERR}" "create process \"echo hi\" in compute system \"fakevm-stopped\"")
 
+# Windows 10 1809 / Server 2019 (no HcsWaitFor*Exit): exec, wait and
+# shutdown learn the exits from the exit events
+string(REGEX REPLACE "^/" "Z:/" fake1809_win "${FAKE_DLL_1809}")
+string(REPLACE "/" "\\" fake1809_win "${fake1809_win}")
+set(ENVS "HCS_TEST_COMPUTECORE_PATH=${fake1809_win}" "FAKE_HCS_LOG=${log_win}")
+run(4 exec fakevm-running -- echo out && exit 4)
+expect("${OUT}" "^out\n$")
+run(1 wait fakevm-running --timeout 0.1)
+expect("${ERR}" "compute system \"fakevm-running\" did not exit within 100 ms")
+run(0 shutdown fakevm-running)
+expect("${OUT}" "^fakevm-running: stopped\n")
+run(0 wait fakevm-stopped)
+run(0 features)
+expect("${OUT}" "^computecore.dll: 44 of 60 functions\n")
+set(ENVS "HCS_TEST_COMPUTECORE_PATH=${fake_win}" "FAKE_HCS_LOG=${log_win}")
+
 run(0 features)
 expect("${OUT}" "^computecore.dll: 60 of 60 functions\n")
 expect("${OUT}" "  HcsCancelLiveMigration +yes\n")

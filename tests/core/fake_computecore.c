@@ -980,6 +980,7 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, HCS_OPERATION o
     return hr;
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace,
                                                               PCWSTR query,
                                                               HCS_OPERATION operation)
@@ -998,4 +999,5 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace
     free(list);
     return hr;
 }
+#endif
 

@@ -124,6 +124,7 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration,
                          computeSystem);
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PCWSTR id,
                                                           PCWSTR configuration,
                                                           HCS_OPERATION operation,
@@ -150,6 +151,7 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PC
     return create_system("HcsCreateComputeSystemInNamespace", c, id, configuration,
                          operation, o, computeSystem);
 }
+#endif
 
 static HRESULT open_system(const char *fn, fake_call *c, PCWSTR id, DWORD access,
                            HCS_SYSTEM *computeSystem)
@@ -186,6 +188,7 @@ FAKE_API HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, DWORD requestedAccess,
     return open_system("HcsOpenComputeSystem", c, id, requestedAccess, computeSystem);
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWSTR id,
                                                         DWORD requestedAccess,
                                                         HCS_SYSTEM *computeSystem)
@@ -196,6 +199,7 @@ FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWS
     return open_system("HcsOpenComputeSystemInNamespace", c, id, requestedAccess,
                        computeSystem);
 }
+#endif
 
 FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
 {
@@ -288,6 +292,7 @@ FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
                     NULL, POST_NONE, h, NULL);
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DWORD timeoutMs,
                                                     PWSTR *result)
 {
@@ -317,6 +322,7 @@ FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DW
         *result = fk_out(doc, FK_LOCAL);
     return S_OK;
 }
+#endif
 
 FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
                                                     HCS_EVENT_OPTIONS callbackOptions,
@@ -615,6 +621,7 @@ FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
     return S_OK;
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD timeoutMs,
                                               PWSTR *result)
 {
@@ -644,6 +651,7 @@ FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD t
         *result = fk_out(doc, FK_LOCAL);
     return S_OK;
 }
+#endif
 
 /* ---- the service and the synchronous utilities ---- */
 
@@ -705,16 +713,21 @@ FAKE_API HRESULT WINAPI HcsRevokeVmAccess(PCWSTR vmId, PCWSTR filePath)
     return sync_call("HcsRevokeVmAccess", vmId, filePath, NULL, NULL);
 }
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsGrantVmGroupAccess(PCWSTR filePath)
 {
     return sync_call("HcsGrantVmGroupAccess", filePath, NULL, NULL, NULL);
 }
+#endif
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsRevokeVmGroupAccess(PCWSTR filePath)
 {
     return sync_call("HcsRevokeVmGroupAccess", filePath, NULL, NULL, NULL);
 }
+#endif
 
+#ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
 FAKE_API HRESULT WINAPI HcsGetProcessorCompatibilityFromSavedState(
     PCWSTR RuntimeFileName, PCWSTR *ProcessorFeaturesString)
 {
@@ -722,6 +735,7 @@ FAKE_API HRESULT WINAPI HcsGetProcessorCompatibilityFromSavedState(
                      (PWSTR *)ProcessorFeaturesString,
                      "{\"ProcessorFeatures\":\"fake-features\"}");
 }
+#endif
 
 /* ---- the side channel ---- */
 

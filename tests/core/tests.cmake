@@ -5,9 +5,11 @@
 hcs_add_test(test_core_common core/test_core_common.c)
 
 if(WIN32)
-  # The test-double computecore.dll next to the test executables (bin/), and
-  # a minimal one (the mingw-w64 10 surface: 52 functions) in bin/min/.
-  foreach(fake fake_computecore fake_computecore_min)
+  # The test-double computecore.dll next to the test executables (bin/), a
+  # minimal one (the mingw-w64 10 surface: 52 functions) in bin/min/, and the
+  # Windows 10 1809 / Server 2019 set in bin/1809/ (no HcsWaitFor*Exit, no
+  # namespaces, no VM group access, no processor compatibility; hcs-api.md).
+  foreach(fake fake_computecore fake_computecore_min fake_computecore_1809)
     add_library(${fake} SHARED core/fake_computecore.c core/fake_computecore_sys.c
       core/fake_base.c)
     # fake_base.c can hand out CoTaskMemAlloc'ed strings (the HCN doubles do)
@@ -21,6 +23,10 @@ if(WIN32)
   set_target_properties(fake_computecore_min PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin/min
     ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib/min)
+  target_compile_definitions(fake_computecore_1809 PRIVATE FAKE_MINIMAL FAKE_1809)
+  set_target_properties(fake_computecore_1809 PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin/1809
+    ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib/1809)
 
   # Contract suites: libhcs against the double, under wine.
   foreach(suite test_core_system test_core_process test_core_misc)
@@ -29,6 +35,9 @@ if(WIN32)
   endforeach()
   hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
   add_dependencies(test_core_loader fake_computecore_min)
+  # Windows 10 1809: exits learnt from the exit events
+  hcs_add_test(test_core_1809 core/test_core_1809.c core/fake_client.c)
+  add_dependencies(test_core_1809 fake_computecore_1809)
 else()
   # Every public function says "only available on Windows".
   hcs_add_test(test_core_stub core/test_core_stub.c)
@@ -38,12 +47,14 @@ endif()
 # error on other systems).
 if(WIN32)
   set(_fake_dll $<TARGET_FILE:fake_computecore>)
+  set(_fake_dll_1809 $<TARGET_FILE:fake_computecore_1809>)
 else()
   set(_fake_dll "")
+  set(_fake_dll_1809 "")
 endif()
 add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
   -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
-  -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll}
+  -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll} -DFAKE_DLL_1809=${_fake_dll_1809}
   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
   -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
 file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)

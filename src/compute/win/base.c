@@ -294,6 +294,39 @@ void CALLBACK hcsi_cc_event_tramp(HCSI_CC_EVENT *ev, void *ctx)
     hcsi_obj_callback_leave();
 }
 
+void hcsi_cc_exit_record(hcsi_exit_track *x, hcsi_mutex *m, const char *doc)
+{
+    hcsi_mutex_lock(m);
+    if (!x->seen) {
+        x->seen = 1;
+        x->doc = doc ? hcsi_strdup(doc) : NULL;
+        hcsi_cond_broadcast(&x->cv);
+    }
+    hcsi_mutex_unlock(m);
+}
+
+hcs_result hcsi_cc_exit_wait(hcsi_exit_track *x, hcsi_mutex *m, int64_t timeout_ms,
+                             char **doc)
+{
+    uint64_t deadline = timeout_ms < 0 ? 0 : hcsi_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    hcs_result hr = HCS_S_OK;
+    if (doc)
+        *doc = NULL;
+    hcsi_mutex_lock(m);
+    while (!x->seen) {
+        if (timeout_ms < 0) {
+            hcsi_cond_wait(&x->cv, m);
+        } else if (hcsi_cond_wait_until(&x->cv, m, deadline) && !x->seen) {
+            hr = HCS_ERR_OPERATION_TIMEOUT;
+            break;
+        }
+    }
+    if (HCS_SUCCEEDED(hr) && doc && x->doc && !(*doc = hcsi_strdup(x->doc)))
+        hr = hcsi_err_oom();
+    hcsi_mutex_unlock(m);
+    return hr;
+}
+
 static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o)
 {
     hcs_events *q = NULL;
@@ -341,16 +374,22 @@ static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o)
     default:
         break;
     }
+    if (ev->EventData && (q || ev->Type == HCS_EVENT_SYSTEM_EXITED ||
+                          ev->Type == HCS_EVENT_PROCESS_EXITED))
+        data = w_to_utf8_lossy(ev->EventData, (size_t)-1);
+    /* the exit, for the waits on builds without HcsWaitFor*Exit */
+    if (o->kind == HCSI_KIND_SYSTEM && ev->Type == HCS_EVENT_SYSTEM_EXITED)
+        hcsi_cc_exit_record(&((hcs_system *)o)->exit, &((hcs_system *)o)->m, data);
+    else if (o->kind == HCSI_KIND_PROCESS && ev->Type == HCS_EVENT_PROCESS_EXITED)
+        hcsi_cc_exit_record(&((hcs_process *)o)->exit, &((hcs_process *)o)->m, data);
     if (q) {
-        if (ev->EventData)
-            data = w_to_utf8_lossy(ev->EventData, (size_t)-1);
         if (ev->Operation)
             opid = event_op_id(o, ev->Operation);
         e = hcsi_event_new((uint32_t)ev->Type, data, sysid, pid, opid, tag);
-        free(data);
         hcsi_events_push(q, e);
         hcsi_obj_unref(&q->base);
     }
+    free(data);
     if (g_tramp_hook)
         g_tramp_hook();
     hcsi_obj_unref(o);

@@ -42,6 +42,26 @@ struct hcs_op {
     char *what; /* m: what the operation was started for */
 };
 
+/* Where HcsWaitForComputeSystemExit / HcsWaitForProcessExit are missing
+ * (Windows 10 1809 / Server 2019: they arrived with 21H1 / Server 2022),
+ * exits are learnt from the exit events, as hcsshim always does: the
+ * callback is registered at create/open and the trampoline records the
+ * first exit here. All fields but cv under the owner's m. */
+typedef struct hcsi_exit_track {
+    int on;       /* a callback is registered: exits reach the trampoline */
+    int internal; /* registered by the library (options 0), not by subscribe */
+    int seen;     /* the exit event arrived (or the object was already gone) */
+    char *doc;    /* its document (SystemExitStatus / ProcessStatus), or NULL */
+    hcsi_cond cv;
+} hcsi_exit_track;
+
+/* Records an exit (the first one counts); doc is copied. */
+void hcsi_cc_exit_record(hcsi_exit_track *x, hcsi_mutex *m, const char *doc);
+/* Waits for the recorded exit: HCS_S_OK and *doc (malloc'ed copy or NULL),
+ * or HCS_ERR_OPERATION_TIMEOUT (no message; the caller words it). */
+hcs_result hcsi_cc_exit_wait(hcsi_exit_track *x, hcsi_mutex *m, int64_t timeout_ms,
+                             char **doc);
+
 struct hcs_system {
     hcsi_obj base;
     const cc_table *t;
@@ -51,6 +71,7 @@ struct hcs_system {
     hcsi_mutex m;
     hcs_events *q; /* m */
     uint64_t tag;  /* m */
+    hcsi_exit_track exit;
 };
 
 struct hcs_process {
@@ -65,6 +86,7 @@ struct hcs_process {
     hcs_stream *stdio[3]; /* m */
     hcs_events *q;        /* m */
     uint64_t tag;         /* m */
+    hcsi_exit_track exit;
 };
 
 hcs_result hcsi_cc_get(const cc_table **out);

@@ -22,6 +22,8 @@ static void process_destroy(hcsi_obj *o)
     if (p->q)
         hcsi_obj_unref(&p->q->base);
     hcsi_mutex_destroy(&p->m);
+    hcsi_cond_destroy(&p->exit.cv);
+    free(p->exit.doc);
     free(p->system_id);
     free(p->ns);
     free(p->cmdline);
@@ -37,9 +39,11 @@ static hcs_result process_alloc(hcs_system *s, hcs_process **out)
         return hcsi_err_oom();
     p->t = s->t;
     hcsi_mutex_init(&p->m);
+    hcsi_cond_init(&p->exit.cv);
     if (!(p->system_id = hcsi_strdup(s->id)) || (s->ns && !(p->ns = hcsi_strdup(s->ns)))) {
         free(p->system_id);
         hcsi_mutex_destroy(&p->m);
+        hcsi_cond_destroy(&p->exit.cv);
         free(p);
         return hcsi_err_oom();
     }
@@ -48,11 +52,28 @@ static hcs_result process_alloc(hcs_system *s, hcs_process **out)
         free(p->system_id);
         free(p->ns);
         hcsi_mutex_destroy(&p->m);
+        hcsi_cond_destroy(&p->exit.cv);
         free(p);
         return hr;
     }
     *out = p;
     return HCS_S_OK;
+}
+
+/* Builds without HcsWaitForProcessExit: register the callback as soon as
+ * the handle exists (before the process can have run) so that the wait can
+ * use the ProcessExited event; a failure only leaves the wait "not
+ * supported". */
+static void process_track_exits(hcs_process *p)
+{
+    if (p->t->fn[IX(HcsWaitForProcessExit)] || p->exit.on ||
+        !p->t->fn[IX(HcsSetProcessCallback)])
+        return;
+    if (HCS_SUCCEEDED(CC(p->t, HcsSetProcessCallback)(p->h, (HCSI_CC_EVENT_OPTIONS)0,
+                                                     KEYCTX(p), hcsi_cc_event_tramp))) {
+        p->exit.on = 1;
+        p->exit.internal = 1;
+    }
 }
 
 hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json,
@@ -99,6 +120,7 @@ hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_js
         hcsi_cc_obj_discard(&p->base);
         return hr;
     }
+    process_track_exits(p);
     *out = p;
     return HCS_S_OK;
 }
@@ -201,6 +223,21 @@ hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid, hcs_process **o
     }
     p->h = h;
     p->pid = pid;
+    process_track_exits(p);
+    if (p->exit.internal) {
+        /* a process that had exited before the open sends no more exit
+         * event: its properties say so (its exit code is then unknown) */
+        char *props = NULL;
+        hcsi_json *root = NULL;
+        if (HCS_SUCCEEDED(hcs_compute_process_properties(p, NULL, HCS_TIMEOUT_DEFAULT, &props)) &&
+            HCS_SUCCEEDED(hcsi_json_parse(props, strlen(props), "properties", &root)) &&
+            hcsi_json_kind_of(hcsi_json_get(root, "Exited")) == HCSI_JSON_BOOL &&
+            hcsi_json_boolval(hcsi_json_get(root, "Exited")))
+            hcsi_cc_exit_record(&p->exit, &p->m, NULL);
+        hcsi_json_put(root);
+        hcs_free(props);
+        hcs_error_clear();
+    }
     *out = p;
     return HCS_S_OK;
 }
@@ -468,12 +505,24 @@ hcs_result hcs_compute_process_wait(hcs_process *p, int64_t timeout_ms,
         *status_json = NULL;
     if (!p)
         return hcsi_err(HCS_ERR_POINTER, "hcs_compute_process_wait: process is NULL");
-    if (!p->t->fn[IX(HcsWaitForProcessExit)])
-        return hcsi_cc_missing(p->t, IX(HcsWaitForProcessExit));
-    hcsi_obj_ref(&p->base);
-    hr = CC(p->t, HcsWaitForProcessExit)(p->h, dw, &wres);
-    hcsi_obj_unref(&p->base);
-    chr = hcsi_cc_take_w(wres, &res);
+    if (!p->t->fn[IX(HcsWaitForProcessExit)]) {
+        /* before 21H1: the ProcessExited event the callback recorded */
+        if (!p->exit.on)
+            return hcsi_cc_missing(p->t, IX(HcsWaitForProcessExit));
+        hr = hcsi_cc_exit_wait(&p->exit, &p->m, timeout_ms, &res);
+        chr = HCS_S_OK;
+        if (hr == HCS_ERR_OPERATION_TIMEOUT)
+            return hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                            "process %lu in compute system \"%s\" did not exit within %lu ms",
+                            (unsigned long)p->pid, p->system_id, (unsigned long)dw);
+        if (HCS_FAILED(hr))
+            return hr;
+    } else {
+        hcsi_obj_ref(&p->base);
+        hr = CC(p->t, HcsWaitForProcessExit)(p->h, dw, &wres);
+        hcsi_obj_unref(&p->base);
+        chr = hcsi_cc_take_w(wres, &res);
+    }
     if (HCS_FAILED(hr)) {
         if (hcsi_core_is_exit_timeout(hr))
             hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
@@ -542,8 +591,17 @@ hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t
     p->q = q;
     p->tag = tag;
     hcsi_mutex_unlock(&p->m);
-    hr = CC(p->t, HcsSetProcessCallback)(p->h, (HCSI_CC_EVENT_OPTIONS)options,
-                                         KEYCTX(p), hcsi_cc_event_tramp);
+    /* the library's own registration (builds without the exit wait)
+     * already delivers the default events: no second registration */
+    if (p->exit.internal && options == 0)
+        hr = HCS_S_OK;
+    else
+        hr = CC(p->t, HcsSetProcessCallback)(p->h, (HCSI_CC_EVENT_OPTIONS)options,
+                                             KEYCTX(p), hcsi_cc_event_tramp);
+    if (HCS_SUCCEEDED(hr) && !(p->exit.internal && options == 0)) {
+        p->exit.on = 1;
+        p->exit.internal = 0;
+    }
     if (HCS_FAILED(hr)) {
         hcsi_mutex_lock(&p->m);
         p->q = old;

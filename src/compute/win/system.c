@@ -19,6 +19,8 @@ static void system_destroy(hcsi_obj *o)
     if (s->q)
         hcsi_obj_unref(&s->q->base);
     hcsi_mutex_destroy(&s->m);
+    hcsi_cond_destroy(&s->exit.cv);
+    free(s->exit.doc);
     free(s->id);
     free(s->ns);
     free(s);
@@ -34,9 +36,11 @@ static hcs_result system_alloc(const cc_table *t, const char *id,
         return hcsi_err_oom();
     s->t = t;
     hcsi_mutex_init(&s->m);
+    hcsi_cond_init(&s->exit.cv);
     if (!(s->id = hcsi_strdup(id)) || (ns && !(s->ns = hcsi_strdup(ns)))) {
         free(s->id);
         hcsi_mutex_destroy(&s->m);
+        hcsi_cond_destroy(&s->exit.cv);
         free(s);
         return hcsi_err_oom();
     }
@@ -45,6 +49,7 @@ static hcs_result system_alloc(const cc_table *t, const char *id,
         free(s->id);
         free(s->ns);
         hcsi_mutex_destroy(&s->m);
+        hcsi_cond_destroy(&s->exit.cv);
         free(s);
         return hr;
     }
@@ -68,6 +73,40 @@ static hcs_events *system_set_queue(hcs_system *s, hcs_events *q, uint64_t tag,
     s->tag = tag;
     hcsi_mutex_unlock(&s->m);
     return old;
+}
+
+/* Builds without HcsWaitForComputeSystemExit: register the callback now
+ * (options 0: the exit is always delivered) so that the wait can use the
+ * exit event; a failure only leaves the wait "not supported". */
+static void system_track_exits(hcs_system *s)
+{
+    if (s->t->fn[IX(HcsWaitForComputeSystemExit)] || s->exit.on ||
+        !s->t->fn[IX(HcsSetComputeSystemCallback)])
+        return;
+    if (HCS_SUCCEEDED(CC(s->t, HcsSetComputeSystemCallback)(s->h, (HCSI_CC_EVENT_OPTIONS)0,
+                                                           KEYCTX(s), hcsi_cc_event_tramp))) {
+        s->exit.on = 1;
+        s->exit.internal = 1;
+    }
+}
+
+/* After an open on such a build: a system that had stopped before sends no
+ * more exit event; its state says so. */
+static void system_check_stopped(hcs_system *s)
+{
+    char *props = NULL;
+    hcsi_json *root = NULL;
+    if (!s->exit.internal)
+        return;
+    if (HCS_SUCCEEDED(hcs_compute_system_properties(s, NULL, HCS_TIMEOUT_DEFAULT, &props)) &&
+        HCS_SUCCEEDED(hcsi_json_parse(props, strlen(props), "properties", &root))) {
+        const char *st = hcsi_json_str(hcsi_json_get(root, "State"), NULL);
+        if (st && strcmp(st, "Stopped") == 0)
+            hcsi_cc_exit_record(&s->exit, &s->m, NULL);
+    }
+    hcsi_json_put(root);
+    hcs_free(props);
+    hcs_error_clear();
 }
 
 /* Fire-and-forget terminate of a system left half-created (creation timed
@@ -160,6 +199,10 @@ hcs_result hcs_compute_system_create_begin(const char *id, const char *config_js
             goto done;
         }
     }
+    if (q)
+        s->exit.on = 1; /* the events' callback brings the exit too */
+    else
+        system_track_exits(s);
     *out = s;
     s = NULL;
 done:
@@ -243,6 +286,8 @@ hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id,
         goto done;
     }
     s->h = h;
+    system_track_exits(s);
+    system_check_stopped(s);
     *out = s;
     s = NULL;
 done:
@@ -444,8 +489,17 @@ hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exi
         *exit_json = NULL;
     if (!s)
         return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_wait: system is NULL");
-    if (!s->t->fn[IX(HcsWaitForComputeSystemExit)])
-        return hcsi_cc_missing(s->t, IX(HcsWaitForComputeSystemExit));
+    if (!s->t->fn[IX(HcsWaitForComputeSystemExit)]) {
+        /* before 21H1: the exit event the callback recorded */
+        if (!s->exit.on)
+            return hcsi_cc_missing(s->t, IX(HcsWaitForComputeSystemExit));
+        hr = hcsi_cc_exit_wait(&s->exit, &s->m, timeout_ms, exit_json);
+        if (hr == HCS_ERR_OPERATION_TIMEOUT)
+            hr = hcsi_err(HCS_ERR_OPERATION_TIMEOUT,
+                          "compute system \"%s\" did not exit within %lu ms", s->id,
+                          (unsigned long)dw);
+        return hr;
+    }
     hcsi_obj_ref(&s->base);
     hr = CC(s->t, HcsWaitForComputeSystemExit)(s->h, dw, &wres);
     hcsi_obj_unref(&s->base);
@@ -483,8 +537,17 @@ hcs_result hcs_compute_system_subscribe(hcs_system *s, hcs_events *q, uint32_t o
         return hcsi_cc_missing(s->t, IX(HcsSetComputeSystemCallback));
     hcsi_obj_ref(&s->base);
     old = system_set_queue(s, q, tag, &old_tag);
-    hr = CC(s->t, HcsSetComputeSystemCallback)(s->h, (HCSI_CC_EVENT_OPTIONS)options,
-                                               KEYCTX(s), hcsi_cc_event_tramp);
+    /* the library's own registration (builds without the exit waits)
+     * already delivers the default events: no second registration */
+    if (s->exit.internal && options == 0)
+        hr = HCS_S_OK;
+    else
+        hr = CC(s->t, HcsSetComputeSystemCallback)(s->h, (HCSI_CC_EVENT_OPTIONS)options,
+                                                   KEYCTX(s), hcsi_cc_event_tramp);
+    if (HCS_SUCCEEDED(hr) && !(s->exit.internal && options == 0)) {
+        s->exit.on = 1;
+        s->exit.internal = 0;
+    }
     if (HCS_FAILED(hr)) {
         hcs_events *mine = system_set_queue(s, old, old_tag, NULL);
         if (mine)
