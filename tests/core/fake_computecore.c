@@ -323,20 +323,17 @@ static DWORD WINAPI proc_thread(void *arg)
     if (proc_killed(p))
         code = 137;
     fk_lock();
-    if (p->out_w)
-        CloseHandle(p->out_w);
-    if (p->err_w)
-        CloseHandle(p->err_w);
-    if (p->in_r)
-        CloseHandle(p->in_r);
-    p->out_w = p->err_w = p->in_r = NULL;
-    if (p->keep_in_w)
-        CloseHandle(p->keep_in_w);
-    if (p->keep_out_r)
-        CloseHandle(p->keep_out_r);
-    if (p->keep_err_r)
-        CloseHandle(p->keep_err_r);
-    p->keep_in_w = p->keep_out_r = p->keep_err_r = NULL;
+    {
+        /* the process's ends, and the copies HCS kept of the caller's */
+        HANDLE *ends[6] = {&p->out_w, &p->err_w, &p->in_r,
+                           &p->keep_in_w, &p->keep_out_r, &p->keep_err_r};
+        int i;
+        for (i = 0; i < 6; i++) {
+            if (*ends[i])
+                CloseHandle(*ends[i]);
+            *ends[i] = NULL;
+        }
+    }
     p->exited = 1;
     p->exit_code = code;
     SetEvent(p->exited_ev);
