@@ -9,20 +9,6 @@
 
 /* ---- member lookup ---- */
 
-static int key_eq_fold(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 hcsi_json *hcsg_member(const hcsi_json *obj, const char *key)
 {
     hcsi_json_iter it;
@@ -32,7 +18,7 @@ hcsi_json *hcsg_member(const hcsi_json *obj, const char *key)
         return NULL;
     hcsi_json_iter_init(obj, &it);
     while (hcsi_json_iter_next(&it, &k, &v)) {
-        if (key_eq_fold(k, key)) {
+        if (hcsi_ascii_case_equal(k, key)) {
             found = v; /* Go: every matching key is stored; the last wins */
         }
     }

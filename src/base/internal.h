@@ -51,6 +51,10 @@ hcs_result hcsi_check_version(unsigned version, unsigned expected, const char *t
         return hr_;                                                                \
     }
 
+/* 1 when a and b are equal ignoring ASCII case (how Go's encoding/json and
+ * runc match JSON member names), else 0. */
+int hcsi_ascii_case_equal(const char *a, const char *b);
+
 /* Allocation helpers: NULL on overflow or failure, never abort. */
 void *hcsi_malloc(size_t n);
 void *hcsi_calloc(size_t count, size_t size);

@@ -144,3 +144,17 @@ char *hcsi_buf_steal(hcsi_buf *b, size_t *len)
 const char *hcs_version(void) { return HCS_VERSION_STRING; }
 
 void hcs_free(void *ptr) { free(ptr); }
+
+int hcsi_ascii_case_equal(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}

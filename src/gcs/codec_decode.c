@@ -21,19 +21,11 @@ const char *hcsi_gcs_json_key(const hcsi_json *obj, const char *key)
     const char *found = NULL;
     hcsi_json_iter_init(obj, &it);
     while (hcsi_json_iter_next(&it, &k, &v)) {
-        size_t i;
         if (strcmp(k, key) == 0)
             return k;
         if (found)
             continue;
-        for (i = 0; k[i] && key[i]; i++) {
-            char a = k[i], c = key[i];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            if (a != c)
-                break;
-        }
-        if (!k[i] && !key[i])
+        if (hcsi_ascii_case_equal(k, key))
             found = k;
     }
     return found;

@@ -246,20 +246,6 @@ int hcsi_se_enum_index(const hcsi_stype *t, const char *s)
     return -1;
 }
 
-int hcsi_se_ci_equal(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* ------------------------------------------------------------ formats */
 
 static int hexc(char c)

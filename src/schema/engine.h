@@ -71,10 +71,10 @@ int hcsi_se_read_int(const hcsi_json *v, int *neg, uint64_t *mag);
 int hcsi_se_read_double(const hcsi_json *v, double *out);
 const char *hcsi_se_int_range_error(uint8_t k, int neg, uint64_t mag);
 
-/* Fields and enum values by JSON name; ci_equal compares ASCII case-blind. */
+/* Fields and enum values by JSON name. */
 const hcsi_sfield *hcsi_se_find_field(const hcsi_stype *t, const char *key);
 int hcsi_se_enum_index(const hcsi_stype *t, const char *s);
-int hcsi_se_ci_equal(const char *a, const char *b);
+
 
 /* String formats: 1 when s[0..n) is a well-formed value. */
 int hcsi_se_mac_ok(const char *s, size_t n);

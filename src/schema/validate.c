@@ -176,7 +176,7 @@ static void venum(hcsi_vctx *v, int32_t ref, const hcsi_json *val)
         char *list;
         hcsi_buf_init(&b, 2048);
         for (i = 0; i < t->nvalues; i++) {
-            if (hcsi_se_ci_equal(t->values[i], s)) {
+            if (hcsi_ascii_case_equal(t->values[i], s)) {
                 hcsi_buf_free(&b);
                 hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_BAD_ENUM,
                               "bad %s value \"%.60s\" (did you mean \"%s\"?)", t->qname, s, t->values[i]);
@@ -316,7 +316,7 @@ void hcsi_vstruct(hcsi_vctx *v, int32_t type, const hcsi_json *val)
             uint16_t i;
             const char *hint = NULL;
             for (i = 0; i < t->nfields && !hint; i++)
-                if (hcsi_se_ci_equal(t->fields[i].name, key))
+                if (hcsi_ascii_case_equal(t->fields[i].name, key))
                     hint = t->fields[i].name;
             if (hint)
                 hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_UNKNOWN_FIELD,

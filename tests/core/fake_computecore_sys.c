@@ -529,9 +529,17 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
                          type == HcsOperationTypeModifyProcess))
         result = E_PROCESS_ALREADY_STOPPED;
     if (type == HcsOperationTypeGetProcessProperties) {
-        snprintf(doc, sizeof doc,
-                 "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":%s}",
-                 (unsigned long)h->w->pid, h->w->exited ? "true" : "false");
+        /* a ProcessStatus, as hcsshim reads it (ExitCode and LastWaitResult
+         * once the process has exited) */
+        if (h->w->exited)
+            snprintf(doc, sizeof doc,
+                     "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":true,"
+                     "\"ExitCode\":%lu,\"LastWaitResult\":0}",
+                     (unsigned long)h->w->pid, (unsigned long)h->w->exit_code);
+        else
+            snprintf(doc, sizeof doc,
+                     "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":false}",
+                     (unsigned long)h->w->pid);
         d = doc;
     }
     fk_unlock();

@@ -83,7 +83,8 @@ static void test_process_wait_timeout_and_subscribe(void **state)
 }
 
 /* a process that exited before it was opened: no event will come; the
- * open learns it from the properties (exit code unknown) */
+ * open learns it from its ProcessStatus (HcsGetProcessProperties), exit code
+ * included */
 static void test_open_exited_process(void **state)
 {
     hcs_system *s = NULL;
@@ -95,8 +96,9 @@ static void test_open_exited_process(void **state)
                      HCS_S_OK);
     assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
     assert_int_equal(hcs_compute_process_open(s, hcs_compute_process_pid(p), &p2), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_wait(p2, 1000, &code, NULL), HCS_S_FALSE);
-    assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
+    code = 0;
+    assert_int_equal(hcs_compute_process_wait(p2, 1000, &code, NULL), HCS_S_OK);
+    assert_int_equal(code, 3);
     hcs_compute_process_close(p2);
     hcs_compute_process_close(p);
     hcs_compute_system_close(s);

@@ -89,17 +89,6 @@ hcs_result hcsi_cc_take_w(const WCHAR *s, char **out)
     return hcsi_w_take(s, HCSI_W_LOCAL, "result document from computecore.dll", out);
 }
 
-char *hcsi_cc_fmt_what(const char *fmt, ...) HCSI_PRINTF(1, 2);
-char *hcsi_cc_fmt_what(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    s = hcsi_vasprintf(fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* ------------------------------------------------------------------ */
 /* streams                                                             */
 /* ------------------------------------------------------------------ */

@@ -100,7 +100,6 @@ hcs_result hcsi_cc_need3(const cc_table **out, int a, int b, int c);
 /* Converts a string HCS returned to UTF-8 (when out is not NULL) and frees
  * the original (LocalFree), always. */
 hcs_result hcsi_cc_take_w(const WCHAR *s, char **out);
-char *hcsi_cc_fmt_what(const char *fmt, ...) HCSI_PRINTF(1, 2);
 /* Drops the creator's reference of an object that never became public. */
 void hcsi_cc_obj_discard(hcsi_obj *o);
 /* Turns HCS_PROCESS_INFORMATION into info (or closes its handles). */

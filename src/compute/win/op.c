@@ -541,9 +541,9 @@ hcs_result hcs_compute_enumerate_begin(const char *namespace_id, const char *que
         free(wns);
         return hr;
     }
-    hcsi_cc_op_set_what(op, namespace_id ? hcsi_cc_fmt_what("enumerate compute systems in "
+    hcsi_cc_op_set_what(op, namespace_id ? hcsi_asprintf("enumerate compute systems in "
                                             "namespace \"%s\"", namespace_id)
-                                 : hcsi_cc_fmt_what("enumerate compute systems"));
+                                 : hcsi_asprintf("enumerate compute systems"));
     hcsi_obj_ref(&op->base);
     if (namespace_id)
         hr = CC(t, HcsEnumerateComputeSystemsInNamespace)(W(wns), W(wq), op->h);

@@ -76,6 +76,32 @@ static void process_track_exits(hcs_process *p)
     }
 }
 
+/* On such a build, after the create or open: a process that exited before
+ * the callback was registered sends no more exit event, but its
+ * ProcessStatus (HcsGetProcessProperties) says Exited, with its ExitCode
+ * (the exit is recorded with that document). Keeps the thread's error. */
+static void process_check_exited(hcs_process *p)
+{
+    hcs_error *keep;
+    char *props = NULL;
+    hcsi_json *root = NULL;
+    if (!p->exit.internal)
+        return;
+    keep = hcs_error_take();
+    if (HCS_SUCCEEDED(hcs_compute_process_properties(p, NULL, HCS_TIMEOUT_DEFAULT, &props)) &&
+        HCS_SUCCEEDED(hcsi_json_parse(props, strlen(props), "properties", &root)) &&
+        hcsi_json_kind_of(hcsi_json_get(root, "Exited")) == HCSI_JSON_BOOL &&
+        hcsi_json_boolval(hcsi_json_get(root, "Exited")))
+        hcsi_cc_exit_record(&p->exit, &p->m, props);
+    hcsi_json_put(root);
+    hcs_free(props);
+    hcs_error_clear();
+    if (keep) {
+        (void)hcs_error_set(keep->code, keep->message, keep->detail);
+        hcs_error_free(keep);
+    }
+}
+
 hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json,
                                     hcs_op *op, hcs_process **out)
 {
@@ -104,7 +130,7 @@ hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_js
         return hr;
     }
     p->cmdline = hcsi_core_command_line(params_json);
-    hcsi_cc_op_set_what(op, hcsi_cc_fmt_what("create process \"%s\" in compute system \"%s\"",
+    hcsi_cc_op_set_what(op, hcsi_asprintf("create process \"%s\" in compute system \"%s\"",
                              p->cmdline ? p->cmdline : "", s->id));
     hcsi_obj_ref(&s->base);
     hcsi_obj_ref(&op->base);
@@ -191,6 +217,7 @@ hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
     p->stdio[HCS_STDIN] = info.std_in;
     p->stdio[HCS_STDOUT] = info.std_out;
     p->stdio[HCS_STDERR] = info.std_err;
+    process_check_exited(p); /* an exit before the registration */
     *out = p;
     return HCS_S_OK;
 }
@@ -224,20 +251,7 @@ hcs_result hcs_compute_process_open(hcs_system *s, uint32_t pid, hcs_process **o
     p->h = h;
     p->pid = pid;
     process_track_exits(p);
-    if (p->exit.internal) {
-        /* a process that had exited before the open sends no more exit
-         * event: its properties say so (its exit code is then unknown) */
-        char *props = NULL;
-        hcsi_json *root = NULL;
-        if (HCS_SUCCEEDED(hcs_compute_process_properties(p, NULL, HCS_TIMEOUT_DEFAULT, &props)) &&
-            HCS_SUCCEEDED(hcsi_json_parse(props, strlen(props), "properties", &root)) &&
-            hcsi_json_kind_of(hcsi_json_get(root, "Exited")) == HCSI_JSON_BOOL &&
-            hcsi_json_boolval(hcsi_json_get(root, "Exited")))
-            hcsi_cc_exit_record(&p->exit, &p->m, NULL);
-        hcsi_json_put(root);
-        hcs_free(props);
-        hcs_error_clear();
-    }
+    process_check_exited(p);
     *out = p;
     return HCS_S_OK;
 }
@@ -289,7 +303,7 @@ hcs_result hcs_compute_process_begin(hcs_process *p, hcs_compute_process_verb ve
     hr = to_w(doc_json, "document", &wdoc);
     if (HCS_FAILED(hr))
         return hr;
-    hcsi_cc_op_set_what(op, hcsi_cc_fmt_what("%s process %lu in compute system \"%s\"",
+    hcsi_cc_op_set_what(op, hcsi_asprintf("%s process %lu in compute system \"%s\"",
                              k_process_verbs[verb].verb, (unsigned long)p->pid,
                              p->system_id));
     hcsi_obj_ref(&p->base);
@@ -463,7 +477,7 @@ hcs_result hcs_compute_process_kill(hcs_process *p, int64_t timeout_ms)
     hr = hcsi_cc_op_new(t, 0, &op);
     if (HCS_FAILED(hr))
         goto done;
-    hcsi_cc_op_set_what(op, hcsi_cc_fmt_what("kill process %lu in compute system \"%s\"",
+    hcsi_cc_op_set_what(op, hcsi_asprintf("kill process %lu in compute system \"%s\"",
                              (unsigned long)p->pid, p->system_id));
     hr = CC(t, HcsTerminateProcess)(hp, op->h, NULL);
     if (HCS_SUCCEEDED(hr)) {

@@ -164,7 +164,7 @@ hcs_result hcs_compute_system_create_begin(const char *id, const char *config_js
         goto done;
     if (q)
         (void)system_set_queue(s, q, opts->event_tag, NULL);
-    hcsi_cc_op_set_what(op, hcsi_cc_fmt_what("create compute system \"%s\"", id));
+    hcsi_cc_op_set_what(op, hcsi_asprintf("create compute system \"%s\"", id));
     hcsi_obj_ref(&op->base);
     if (ns) {
         struct hcsi_cc_create_options_1 co;
@@ -364,7 +364,7 @@ static hcs_result system_begin(hcs_system *s, hcs_compute_system_verb verb,
     hr = to_w(doc, "document", &wdoc);
     if (HCS_FAILED(hr))
         return hr;
-    hcsi_cc_op_set_what(op, hcsi_cc_fmt_what("%s compute system \"%s\"", k_system_verbs[verb].verb,
+    hcsi_cc_op_set_what(op, hcsi_asprintf("%s compute system \"%s\"", k_system_verbs[verb].verb,
                              s->id));
     hcsi_obj_ref(&s->base);
     hcsi_obj_ref(&op->base);

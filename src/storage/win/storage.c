@@ -87,22 +87,12 @@ static hcs_result cs_call(int ix, const char *what, unsigned optional, int nargs
 }
 
 /* A "verb \"a\" ..." description; static fallback on OOM. */
-static char *describe(const char *fmt, ...) HCSI_PRINTF(1, 2);
-static char *describe(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    s = hcsi_vasprintf(fmt, ap);
-    va_end(ap);
-    return s;
-}
 
 #define Q(s) ((s) ? (s) : "(null)")
 
 #define CS_CALL(ix, optional, n, a0, a1, a2, a3, ...)                                 \
     do {                                                                              \
-        char *what_ = describe(__VA_ARGS__);                                          \
+        char *what_ = hcsi_asprintf(__VA_ARGS__);                                          \
         hcs_result r_ = cs_call(ix, what_ ? what_ : hcsi_cs_names[ix], optional, n,  \
                                 a0, a1, a2, a3);                                      \
         free(what_);                                                                  \
