@@ -368,6 +368,31 @@ static hproc *hproc_new(wproc *w)
     return h;
 }
 
+/* A pipe whose caller end is opened for overlapped I/O, as HCS opens the
+ * stdio handles it hands out (hcsshim v2/utils.go treats them so); the
+ * process's end is synchronous. caller_reads: the caller reads (stdout,
+ * stderr), else writes (stdin). */
+static BOOL overlapped_pipe(int caller_reads, HANDLE *caller, HANDLE *proc)
+{
+    static volatile LONG n;
+    WCHAR name[96];
+    swprintf(name, sizeof name / sizeof name[0], L"\\\\.\\pipe\\fakehcs-%lu-%ld",
+             (unsigned long)GetCurrentProcessId(), (long)InterlockedIncrement(&n));
+    *caller = CreateNamedPipeW(name,
+                               (caller_reads ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
+                                   FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                               PIPE_TYPE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
+    if (*caller == INVALID_HANDLE_VALUE)
+        return FALSE;
+    *proc = CreateFileW(name, caller_reads ? GENERIC_WRITE : GENERIC_READ, 0, NULL,
+                        OPEN_EXISTING, 0, NULL);
+    if (*proc == INVALID_HANDLE_VALUE) {
+        CloseHandle(*caller);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR processParameters,
                                          HCS_OPERATION operation,
                                          const SECURITY_DESCRIPTOR *securityDescriptor,
@@ -410,15 +435,15 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     if (h->w->state != SYS_RUNNING)
         result = E_SYSTEM_ALREADY_STOPPED;
     fk_unlock();
-    if (fk_json_true(params, "CreateStdInPipe") && CreatePipe(&r, &w, NULL, 0)) {
+    if (fk_json_true(params, "CreateStdInPipe") && overlapped_pipe(0, &w, &r)) {
         p->in_r = r;
         op->pi.StdInput = w;
     }
-    if (fk_json_true(params, "CreateStdOutPipe") && CreatePipe(&r, &w, NULL, 0)) {
+    if (fk_json_true(params, "CreateStdOutPipe") && overlapped_pipe(1, &r, &w)) {
         p->out_w = w;
         op->pi.StdOutput = r;
     }
-    if (fk_json_true(params, "CreateStdErrPipe") && CreatePipe(&r, &w, NULL, 0)) {
+    if (fk_json_true(params, "CreateStdErrPipe") && overlapped_pipe(1, &r, &w)) {
         p->err_w = w;
         op->pi.StdError = r;
     }

@@ -108,6 +108,31 @@ static hcs_stream *stream_new(HANDLE h)
     return s;
 }
 
+/* One ReadFile / WriteFile that is defined on the handles HCS hands out:
+ * they are opened for overlapped I/O (hcsshim v2/utils.go gives them to
+ * winio.MakeOpenFile), and without an OVERLAPPED a call on such a handle can
+ * report completion before the data is there (Win32 ReadFile remarks).
+ * With one, and GetOverlappedResult, the call works on overlapped and
+ * synchronous handles alike. */
+static BOOL stream_io(HANDLE h, void *buf, DWORD n, DWORD *done, int write)
+{
+    OVERLAPPED ov;
+    BOOL ok;
+    DWORD e;
+    *done = 0;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent)
+        return FALSE;
+    ok = write ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+    if (ok || GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult(h, &ov, done, TRUE);
+    e = GetLastError();
+    CloseHandle(ov.hEvent);
+    SetLastError(e);
+    return ok;
+}
+
 hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n, size_t *got)
 {
     DWORD rd = 0;
@@ -117,7 +142,7 @@ hcs_result hcs_compute_stream_read(hcs_stream *s, void *buf, size_t n, size_t *g
         return hcsi_err(HCS_ERR_POINTER, "stream read: stream or buffer is NULL");
     if (n > 0x40000000u)
         n = 0x40000000u;
-    if (!ReadFile(s->h, buf, (DWORD)n, &rd, NULL)) {
+    if (!stream_io(s->h, buf, (DWORD)n, &rd, 0)) {
         DWORD e = GetLastError();
         if (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF ||
             e == ERROR_PIPE_NOT_CONNECTED)
@@ -137,7 +162,7 @@ hcs_result hcs_compute_stream_write(hcs_stream *s, const void *buf, size_t n)
         return hcsi_err(HCS_ERR_POINTER, "stream write: stream or buffer is NULL");
     while (n > 0) {
         DWORD wr = 0, chunk = n > 0x40000000u ? 0x40000000u : (DWORD)n;
-        if (!WriteFile(s->h, p, chunk, &wr, NULL)) {
+        if (!stream_io(s->h, (void *)p, chunk, &wr, 1)) {
             DWORD e = GetLastError();
             hcs_result hr = e == ERROR_NO_DATA ? HCS_ERR_WIN32_BROKEN_PIPE
                                                : hcs_hresult_from_win32(e);
