@@ -124,8 +124,35 @@ wsys *fk_sys_add(const char *id, int state)
     return s;
 }
 
+/* One handle's callbacks run one after the other, in the order they were
+ * raised (each on a thread of its own): an exit is never delivered before
+ * the state change raised ahead of it, whatever the threads' start order
+ * on a loaded machine. Slots per handle, under fk_lock. */
+typedef struct cbseq {
+    const void *owner;
+    LONG next, done;
+} cbseq;
+static cbseq g_cbseq[512];
+
+static cbseq *seq_of(const void *owner)
+{
+    size_t i, free_slot = sizeof g_cbseq / sizeof g_cbseq[0];
+    for (i = 0; i < sizeof g_cbseq / sizeof g_cbseq[0]; i++) {
+        if (g_cbseq[i].owner == owner)
+            return &g_cbseq[i];
+        if (!g_cbseq[i].owner && free_slot == sizeof g_cbseq / sizeof g_cbseq[0])
+            free_slot = i;
+    }
+    if (free_slot == sizeof g_cbseq / sizeof g_cbseq[0])
+        return NULL; /* full: no ordering for this handle */
+    g_cbseq[free_slot].owner = owner;
+    g_cbseq[free_slot].next = g_cbseq[free_slot].done = 0;
+    return &g_cbseq[free_slot];
+}
+
 void cc_world_reset(void)
 {
+    memset(g_cbseq, 0, sizeof g_cbseq);
     g_systems = NULL; /* old systems stay allocated: handles may point at them */
     fk_sys_add("fakevm-stopped", SYS_STOPPED);
     fk_sys_add("fakevm-running", SYS_RUNNING);
@@ -152,10 +179,12 @@ typedef struct cbjob {
     WCHAR *data;
     const void *owner;   /* the handle the callback belongs to */
     volatile LONG *cbs;  /* its running-callback count */
+    LONG seq;            /* its place among the handle's callbacks */
 } cbjob;
 
 /* The handle whose callback this thread is running (NULL: none). */
 static _Thread_local const void *t_cb_owner;
+
 
 int fk_close_waits_callbacks(const char *fn, const void *h, volatile LONG *cbs)
 {
@@ -182,6 +211,18 @@ int fk_close_waits_callbacks(const char *fn, const void *h, volatile LONG *cbs)
 static DWORD WINAPI cb_thread(void *arg)
 {
     cbjob *j = (cbjob *)arg;
+    int i;
+    for (i = 0; j->owner && i < 5000; i++) { /* its turn (at most 5 s) */
+        cbseq *q;
+        int turn;
+        fk_lock();
+        q = seq_of(j->owner);
+        turn = !q || q->done >= j->seq;
+        fk_unlock();
+        if (turn)
+            break;
+        Sleep(1);
+    }
     t_cb_owner = j->owner;
     if (j->ocb) {
         j->ocb(j->op, j->ctx);
@@ -194,6 +235,14 @@ static DWORD WINAPI cb_thread(void *arg)
         j->ecb(&ev, j->ctx);
     }
     t_cb_owner = NULL;
+    if (j->owner) {
+        cbseq *q;
+        fk_lock();
+        q = seq_of(j->owner);
+        if (q && q->done < j->seq + 1)
+            q->done = j->seq + 1;
+        fk_unlock();
+    }
     if (j->cbs)
         InterlockedDecrement(j->cbs);
     free(j->data);
@@ -218,6 +267,13 @@ static void spawn_cb(const void *owner, volatile LONG *cbs, HCS_OPERATION_COMPLE
     j->data = w16(data);
     j->owner = owner;
     j->cbs = cbs;
+    if (owner) {
+        cbseq *q;
+        fk_lock();
+        q = seq_of(owner);
+        j->seq = q ? q->next++ : 0;
+        fk_unlock();
+    }
     InterlockedIncrement(&g_cb_running);
     if (cbs)
         InterlockedIncrement(cbs);
