@@ -221,13 +221,57 @@ static hcs_result acl_policy(hcsi_doc_arena *a, const hcs_schema_hcn_acl *in, hc
     return r;
 }
 
+/* The pieces of an endpoint document that are not policies; e points into
+ * *p (the caller's storage), strings are borrowed from o. */
+typedef struct endpoint_parts {
+    hcs_hcn_IpConfig ip;
+    hcs_hcn_DNS dns;
+    hcs_hcn_Route route;
+    hcs_hcn_Health health;
+    hcs_hcn_ExtraParams extra;
+    hcs_hcn_Version version;
+} endpoint_parts;
+
+/* Name, network, one IP configuration, DNS, a default route, MAC, the
+ * health/extra objects HNS returns and SchemaVersion 2.0. */
+static void endpoint_fill(hcs_hcn_HostComputeEndpoint *e, endpoint_parts *p,
+                          const hcs_schema_hcn_endpoint_options *o)
+{
+    memset(e, 0, sizeof *e);
+    memset(p, 0, sizeof *p);
+    hcsi_hcn_version20(&p->version);
+    e->Name = (char *)o->name;
+    e->HostComputeNetwork = (char *)o->network_id;
+    if (o->ip_address) {
+        p->ip.IpAddress = (char *)o->ip_address;
+        if (o->prefix_length)
+            HCSI_SETV(p->ip.PrefixLength, o->prefix_length);
+        e->IpConfigurations.items = &p->ip;
+        e->IpConfigurations.n = 1;
+    }
+    p->dns.Search.items = (char **)o->dns_search;
+    p->dns.Search.n = o->dns_search_count;
+    p->dns.ServerList.items = (char **)o->dns_servers;
+    p->dns.ServerList.n = o->dns_server_count;
+    e->Dns = &p->dns;
+    if (o->gateway) {
+        p->route.NextHop = (char *)o->gateway;
+        p->route.DestinationPrefix = "0.0.0.0/0";
+        e->Routes.items = &p->route;
+        e->Routes.n = 1;
+    }
+    e->MacAddress = (char *)o->mac_address;
+    p->health.Extra = &p->extra;
+    e->Health = &p->health;
+    e->SchemaVersion = &p->version;
+}
+
 hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_hcn_endpoint_options *o, char **json)
 {
     static const char what[] = "HCN endpoint";
     hcsi_doc_arena a = HCSI_DOC_ARENA_INIT;
     hcs_hcn_HostComputeEndpoint e;
-    hcsi_hcn_endpoint_parts parts;
-    hcsi_hcn_endpoint_common c;
+    endpoint_parts parts;
     hcs_hcn_EndpointPolicy *pol = NULL;
     hcs_result r = HCS_S_OK;
     size_t i, k = 0, npol;
@@ -259,17 +303,7 @@ hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_hcn_endpoint_options *
     nat = o->outbound_nat_vip || o->outbound_nat_exception_count;
     npol = o->port_mapping_count + o->acl_count + (size_t)nat +
            (o->max_bandwidth_bytes ? 1 : 0) + o->policy_count;
-    c.name = o->name;
-    c.network_id = o->network_id;
-    c.ip_address = o->ip_address;
-    c.prefix_length = o->prefix_length;
-    c.gateway = o->gateway;
-    c.mac_address = o->mac_address;
-    c.dns_search = o->dns_search;
-    c.dns_search_count = o->dns_search_count;
-    c.dns_servers = o->dns_servers;
-    c.dns_server_count = o->dns_server_count;
-    hcsi_hcn_endpoint_fill(&e, &parts, &c);
+    endpoint_fill(&e, &parts, o);
     if (npol && !(pol = (hcs_hcn_EndpointPolicy *)hcsi_doc_alloc(&a, npol, sizeof *pol)))
         goto done;
     for (i = 0; i < o->port_mapping_count; i++, k++) {
@@ -407,40 +441,6 @@ hcs_result hcs_schema_build_hcn_route(const hcs_schema_hcn_route_options *o, cha
     rt.Setting.n = 1;
     rt.SchemaVersion = &v;
     return hcs_schema_encode(HCS_SCHEMA_HCN_HostComputeRoute, &rt, 0, json, NULL);
-}
-
-/* ---- endpoints and namespaces: the shared parts ---- */
-
-void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *p,
-                            const hcsi_hcn_endpoint_common *c)
-{
-    memset(e, 0, sizeof *e);
-    memset(p, 0, sizeof *p);
-    hcsi_hcn_version20(&p->version);
-    e->Name = (char *)c->name;
-    e->HostComputeNetwork = (char *)c->network_id;
-    if (c->ip_address) {
-        p->ip.IpAddress = (char *)c->ip_address;
-        if (c->prefix_length)
-            HCSI_SETV(p->ip.PrefixLength, c->prefix_length);
-        e->IpConfigurations.items = &p->ip;
-        e->IpConfigurations.n = 1;
-    }
-    p->dns.Search.items = (char **)c->dns_search;
-    p->dns.Search.n = c->dns_search_count;
-    p->dns.ServerList.items = (char **)c->dns_servers;
-    p->dns.ServerList.n = c->dns_server_count;
-    e->Dns = &p->dns;
-    if (c->gateway) {
-        p->route.NextHop = (char *)c->gateway;
-        p->route.DestinationPrefix = "0.0.0.0/0";
-        e->Routes.items = &p->route;
-        e->Routes.n = 1;
-    }
-    e->MacAddress = (char *)c->mac_address;
-    p->health.Extra = &p->extra;
-    e->Health = &p->health;
-    e->SchemaVersion = &p->version;
 }
 
 hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_hcn_namespace_options *o, char **json)

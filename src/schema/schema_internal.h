@@ -163,35 +163,4 @@ hcs_result hcsi_doc_finish(hcsi_doc_arena *a, hcs_result r, hcs_schema_type_id t
 /* SchemaVersion 2.0, as every HCN document carries it. */
 void hcsi_hcn_version20(hcs_hcn_Version *v);
 
-/* The base of an HCN endpoint document (build_hcn.c):
- * name, network, one IP configuration, DNS, a default route, MAC, the
- * health/extra objects HNS returns and SchemaVersion 2.0. The pieces live
- * in *parts (caller's storage), which e points into: keep parts alive while
- * e is encoded. Strings are borrowed. */
-typedef struct hcsi_hcn_endpoint_parts {
-    hcs_hcn_IpConfig ip;
-    hcs_hcn_DNS dns;
-    hcs_hcn_Route route;
-    hcs_hcn_Health health;
-    hcs_hcn_ExtraParams extra;
-    hcs_hcn_Version version;
-} hcsi_hcn_endpoint_parts;
-
-typedef struct hcsi_hcn_endpoint_common {
-    const char *name;
-    const char *network_id;
-    const char *ip_address;
-    uint8_t prefix_length;
-    const char *gateway;
-    const char *mac_address;
-    const char *const *dns_search;
-    size_t dns_search_count;
-    const char *const *dns_servers;
-    size_t dns_server_count;
-} hcsi_hcn_endpoint_common;
-
-/* Clears *e and *parts, then fills the shared fields. */
-void hcsi_hcn_endpoint_fill(hcs_hcn_HostComputeEndpoint *e, hcsi_hcn_endpoint_parts *parts,
-                            const hcsi_hcn_endpoint_common *c);
-
 #endif /* HCS_SCHEMA_INTERNAL_H */
