@@ -211,3 +211,12 @@ hcs_result hcsi_check_version(unsigned version, unsigned expected, const char *t
                     "this library's headers",
                     type, version, expected);
 }
+
+hcs_result hcsi_err_restore(hcs_error *e, hcs_result hr)
+{
+    if (!e)
+        return hr;
+    hr = hcs_error_set(e->code, e->message, e->detail);
+    hcs_error_free(e);
+    return hr;
+}

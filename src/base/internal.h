@@ -33,6 +33,10 @@ hcs_result hcsi_err_wrap(hcs_result code, const char *fmt, ...)
     HCSI_PRINTF(2, 3);
 /* Records out-of-memory (no allocation needed) and returns E_OUTOFMEMORY. */
 hcs_result hcsi_err_oom(void);
+/* Puts back an error taken with hcs_error_take() (cleanup that may record
+ * errors of its own runs in between): e becomes the thread's error again
+ * and is freed; returns its code, or hr when e is NULL. */
+hcs_result hcsi_err_restore(hcs_error *e, hcs_result hr);
 
 /* Versioned option structs (hcs/common.h): HCS_S_OK when version is the one
  * this library has (expected), else HCS_ERR_INVALIDARG naming the struct. */

@@ -480,10 +480,7 @@ hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, 
         hcsi_cond_destroy(&call->c.cond);
         hcsi_gcs_bridge_unref(b);
         free(call);
-        if (e) {
-            hr = hcs_error_set(e->code, e->message, e->detail);
-            hcs_error_free(e);
-        }
+        hr = hcsi_err_restore(e, hr);
         return hr;
     }
     *out = call;
@@ -505,10 +502,7 @@ hcs_result hcs_gcs_rpc_end(hcs_gcs_call *call, int64_t timeout_ms, char **respon
         hcs_error *e = HCS_FAILED(hr) ? hcs_error_take() : NULL;
         hcsi_gcs_bridge_unref(call->b);
         free(call);
-        if (e) {
-            hr = hcs_error_set(e->code, e->message, e->detail);
-            hcs_error_free(e);
-        }
+        hr = hcsi_err_restore(e, hr);
     }
     return hr;
 }

@@ -263,11 +263,7 @@ static hcs_result bridge_start(hcsi_gcs_stream *stream, const gcs_cfg *cfg,
     if (HCS_FAILED(hr)) {
         hcs_error *e = hcs_error_take();
         hcs_gcs_bridge_close(b);
-        if (e) {
-            hr = hcs_error_set(e->code, e->message, e->detail);
-            hcs_error_free(e);
-        }
-        return hcsi_err_wrap(hr, "GCS handshake");
+        return hcsi_err_wrap(hcsi_err_restore(e, hr), "GCS handshake");
     }
     *out = b;
     return HCS_S_OK;
@@ -275,10 +271,7 @@ fail:
     {
         hcs_error *e = hcs_error_take();
         hcs_gcs_bridge_close(b);
-        if (e) {
-            hr = hcs_error_set(e->code, e->message, e->detail);
-            hcs_error_free(e);
-        }
+        hr = hcsi_err_restore(e, hr);
     }
     return hr;
 }

@@ -384,10 +384,7 @@ fail:
         hcs_error *e = hcs_error_take();
         close_listeners(b, l, port);
         hcs_gcs_process_close(p);
-        if (e) {
-            hr = hcs_error_set(e->code, e->message, e->detail);
-            hcs_error_free(e);
-        }
+        hr = hcsi_err_restore(e, hr);
     }
     return hr;
 }

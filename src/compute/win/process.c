@@ -96,10 +96,7 @@ static void process_check_exited(hcs_process *p)
     hcsi_json_put(root);
     hcs_free(props);
     hcs_error_clear();
-    if (keep) {
-        (void)hcs_error_set(keep->code, keep->message, keep->detail);
-        hcs_error_free(keep);
-    }
+    (void)hcsi_err_restore(keep, HCS_S_OK);
 }
 
 hcs_result hcs_compute_process_create_begin(hcs_system *s, const char *params_json,
@@ -162,10 +159,7 @@ static void process_terminate_async(hcs_process *p)
         hcs_compute_op_close(op);
     }
     hcs_error_clear();
-    if (keep) {
-        (void)hcs_error_set(keep->code, keep->message, keep->detail);
-        hcs_error_free(keep);
-    }
+    (void)hcsi_err_restore(keep, HCS_S_OK);
 }
 
 hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
@@ -202,9 +196,8 @@ hcs_result hcs_compute_process_create(hcs_system *s, const char *params_json,
         if (HCS_SUCCEEDED(rhr)) {
             hcs_error_free(orig);
             hr = HCS_S_OK;
-        } else if (orig) {
-            (void)hcs_error_set(orig->code, orig->message, orig->detail);
-            hcs_error_free(orig);
+        } else {
+            (void)hcsi_err_restore(orig, hr);
         }
     }
     if (HCS_FAILED(hr)) {

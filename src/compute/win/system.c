@@ -121,10 +121,7 @@ static void system_terminate_async(hcs_system *s)
         hcs_compute_op_close(op);
     }
     hcs_error_clear();
-    if (keep) {
-        (void)hcs_error_set(keep->code, keep->message, keep->detail);
-        hcs_error_free(keep);
-    }
+    (void)hcsi_err_restore(keep, HCS_S_OK);
 }
 
 hcs_result hcs_compute_system_create_begin(const char *id, const char *config_json,
