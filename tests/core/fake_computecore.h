@@ -138,4 +138,9 @@ void cc_world_reset(void);
  * -- else waits for them (at most 10 s) and returns 1. */
 int fk_close_waits_callbacks(const char *fn, const void *h, volatile LONG *cbs);
 
+/* fake_io_guard.c: h is a stdio handle handed out (opened overlapped, as
+ * HCS opens them); a ReadFile/WriteFile on it without an OVERLAPPED from
+ * the test program or libhcs.dll is refused and recorded as a violation. */
+void fk_io_guard_track(HANDLE h);
+
 #endif /* FAKE_COMPUTECORE_H */

@@ -390,6 +390,7 @@ static BOOL overlapped_pipe(int caller_reads, HANDLE *caller, HANDLE *proc)
         CloseHandle(*caller);
         return FALSE;
     }
+    fk_io_guard_track(*caller);
     return TRUE;
 }
 
@@ -593,6 +594,8 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
                 if (!src[i] ||
                     !DuplicateHandle(self, src[i], self, dst[i], 0, FALSE, DUPLICATE_SAME_ACCESS))
                     *dst[i] = INVALID_HANDLE_VALUE;
+                else
+                    fk_io_guard_track(*dst[i]);
             fk_unlock();
         }
     }

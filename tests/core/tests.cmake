@@ -11,7 +11,7 @@ if(WIN32)
   # namespaces, no VM group access, no processor compatibility; hcs-api.md).
   foreach(fake fake_computecore fake_computecore_min fake_computecore_1809)
     add_library(${fake} SHARED core/fake_computecore.c core/fake_computecore_sys.c
-      core/fake_base.c)
+      core/fake_io_guard.c core/fake_base.c)
     # fake_base.c can hand out CoTaskMemAlloc'ed strings (the HCN doubles do)
     target_link_libraries(${fake} PRIVATE ole32)
     set_target_properties(${fake} PROPERTIES OUTPUT_NAME computecore PREFIX "")
