@@ -140,32 +140,10 @@ static hcs_result fill_container(hcsi_doc_arena *b, const hcs_schema_wcow_contai
     return HCS_S_OK;
 }
 
-hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_options *opts, char **json)
-{
-    hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
-    hcs_s2_ComputeSystem cs;
-    hcs_s2_Version v;
-    hcs_s2_Container c;
-    hcs_result r;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "WCOW container: no output");
-    *json = NULL;
-    r = fill_container(&b, opts, &c, "WCOW container");
-    if (HCS_FAILED(r)) {
-        hcsi_doc_free(&b);
-        return r;
-    }
-    memset(&cs, 0, sizeof cs);
-    version21(&v);
-    cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
-    cs.SchemaVersion = &v;
-    cs.Container = &c;
-    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
-}
-
-hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_options *opts,
-                                             const char *hosting_system_id, char **json)
+/* A WCOW container document, or (hosted) a Hyper-V container's: the same
+ * Container inside a HostedSystem of hosting_system_id. */
+static hcs_result build_container(const char *what, const hcs_schema_wcow_container_options *opts,
+                                  int hosted, const char *hosting_system_id, char **json)
 {
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ComputeSystem cs;
@@ -174,30 +152,85 @@ hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_opt
     hcs_s2_Container c;
     hcs_result r;
     if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "Hyper-V container: no output");
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
     *json = NULL;
-    if (!hosting_system_id)
-        return missing("Hyper-V container", "hosting_system_id");
-    r = fill_container(&b, opts, &c, "Hyper-V container");
+    if (hosted && !hosting_system_id)
+        return missing(what, "hosting_system_id");
+    r = fill_container(&b, opts, &c, what);
     if (HCS_FAILED(r)) {
         hcsi_doc_free(&b);
         return r;
     }
     memset(&cs, 0, sizeof cs);
-    memset(&hs, 0, sizeof hs);
     version21(&v);
-    hs.SchemaVersion = &v;
-    hs.Container = &c;
     cs.Owner = (char *)(opts->owner ? opts->owner : "libhcs");
     cs.SchemaVersion = &v;
-    cs.HostingSystemId = (char *)hosting_system_id;
-    cs.HostedSystem = hcsi_doc_encode(&b, HCS_SCHEMA_S2_HostedSystem, &hs, &r);
-    if (!cs.HostedSystem) {
-        hcsi_doc_free(&b);
-        return HCS_FAILED(r) ? r : hcsi_err_oom();
+    if (hosted) {
+        memset(&hs, 0, sizeof hs);
+        hs.SchemaVersion = &v;
+        hs.Container = &c;
+        cs.HostingSystemId = (char *)hosting_system_id;
+        cs.HostedSystem = hcsi_doc_encode(&b, HCS_SCHEMA_S2_HostedSystem, &hs, &r);
+    } else {
+        cs.Container = &c;
     }
     HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+}
+
+hcs_result hcs_schema_build_wcow_container(const hcs_schema_wcow_container_options *opts, char **json)
+{
+    return build_container("WCOW container", opts, 0, NULL, json);
+}
+
+hcs_result hcs_schema_build_hyperv_container(const hcs_schema_wcow_container_options *opts,
+                                             const char *hosting_system_id, char **json)
+{
+    return build_container("Hyper-V container", opts, 1, hosting_system_id, json);
+}
+
+/* ------------------------------------------------------------ UVMs */
+
+/* The parts both utility VM documents have, linked the way hcsshim links
+ * them (the Chipset's boot source and the Devices are filled per OS). */
+typedef struct vm_doc {
+    hcs_s2_ComputeSystem cs;
+    hcs_s2_Version v;
+    hcs_s2_VirtualMachine vm;
+    hcs_s2_Chipset chip;
+    hcs_s2_Uefi uefi;
+    hcs_s2_UefiBootEntry boot;
+    hcs_s2_Topology topo;
+    hcs_s2_VirtualMachine_Memory mem;
+    hcs_s2_VirtualMachine_Processor proc;
+    hcs_s2_Devices dev;
+    hcs_s2_VirtualMachine_HvSocket hvs;
+    hcs_s2_HvSocketSystemConfig hvcfg;
+} vm_doc;
+
+static void vm_doc_init(vm_doc *d, const char *owner, uint32_t memory_mb, uint32_t cpus,
+                        int physically_backed)
+{
+    memset(d, 0, sizeof *d);
+    version21(&d->v);
+    HCSI_SETV(d->mem.SizeInMB, memory_mb ? memory_mb : 1024);
+    if (!physically_backed)
+        HCSI_SETV(d->mem.AllowOvercommit, 1);
+    HCSI_SETV(d->proc.Count, cpus);
+    d->topo.Memory = &d->mem;
+    d->topo.Processor = &d->proc;
+    /* only SYSTEM and Administrators may bind hvsockets (hcsshim) */
+    d->hvcfg.DefaultBindSecurityDescriptor = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
+    d->hvs.HvSocketConfig = &d->hvcfg;
+    d->dev.HvSocket = &d->hvs;
+    HCSI_SETV(d->vm.StopOnReset, 1);
+    d->vm.Chipset = &d->chip;
+    d->vm.ComputeTopology = &d->topo;
+    d->vm.Devices = &d->dev;
+    d->cs.Owner = (char *)(owner ? owner : "libhcs");
+    d->cs.SchemaVersion = &d->v;
+    d->cs.VirtualMachine = &d->vm;
+    HCSI_SETV(d->cs.ShouldTerminateOnLastHandleClosed, 1);
 }
 
 /* ------------------------------------------------------------ LCOW UVM */
@@ -213,35 +246,21 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_options *o, char 
 {
     static const char what[] = "LCOW UVM";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
-    hcs_s2_ComputeSystem cs;
-    hcs_s2_Version v;
-    hcs_s2_VirtualMachine vm;
-    hcs_s2_Chipset chip;
+    vm_doc d;
     hcs_s2_LinuxKernelDirect lkd;
-    hcs_s2_Uefi uefi;
-    hcs_s2_UefiBootEntry boot;
-    hcs_s2_Topology topo;
-    hcs_s2_VirtualMachine_Memory mem;
-    hcs_s2_VirtualMachine_Processor proc;
-    hcs_s2_Devices dev;
     hcs_s2_Scsi *scsi;
     char **scsi_keys;
     hcs_s2_VirtualPMemController pmem;
     hcs_s2_VirtualPMemDevice rootdev;
     char *rootkey[1] = {"0"};
-    hcs_s2_VirtualMachine_HvSocket hvs;
-    hcs_s2_HvSocketSystemConfig hvcfg;
     hcs_s2_Plan9 p9;
     uint32_t cpus, nscsi, i;
     int32_t npmem;
     char *cmdline;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_LCOW_UVM_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_LCOW_UVM_OPTIONS_VERSION, "hcs_schema_lcow_uvm_options");
+    hcs_result r;
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_LCOW_UVM_OPTIONS_VERSION, "hcs_schema_lcow_uvm_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->boot_dir)
         return missing(what, "boot_dir");
     cpus = o->processor_count ? o->processor_count : 2;
@@ -266,43 +285,26 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_options *o, char 
     if (!cmdline)
         return hcsi_err_oom();
 
-    memset(&cs, 0, sizeof cs);
-    memset(&vm, 0, sizeof vm);
-    memset(&chip, 0, sizeof chip);
+    vm_doc_init(&d, o->owner, o->memory_mb, cpus, o->physically_backed);
     memset(&lkd, 0, sizeof lkd);
-    memset(&uefi, 0, sizeof uefi);
-    memset(&boot, 0, sizeof boot);
-    memset(&topo, 0, sizeof topo);
-    memset(&mem, 0, sizeof mem);
-    memset(&proc, 0, sizeof proc);
-    memset(&dev, 0, sizeof dev);
     memset(&pmem, 0, sizeof pmem);
     memset(&rootdev, 0, sizeof rootdev);
-    memset(&hvs, 0, sizeof hvs);
-    memset(&hvcfg, 0, sizeof hvcfg);
     memset(&p9, 0, sizeof p9);
-    version21(&v);
 
     if (o->uefi_boot) {
-        HCSI_SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
-        boot.DevicePath = hcsi_doc_keep(&b, hcsi_asprintf("\\%s", o->kernel_file ? o->kernel_file : "kernel"));
-        boot.VmbFsRootPath = (char *)o->boot_dir;
-        boot.OptionalData = cmdline;
-        uefi.BootThis = &boot;
-        chip.Uefi = &uefi;
+        HCSI_SETE(d.boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+        d.boot.DevicePath = hcsi_doc_keep(&b, hcsi_asprintf("\\%s", o->kernel_file ? o->kernel_file : "kernel"));
+        d.boot.VmbFsRootPath = (char *)o->boot_dir;
+        d.boot.OptionalData = cmdline;
+        d.uefi.BootThis = &d.boot;
+        d.chip.Uefi = &d.uefi;
     } else {
         lkd.KernelFilePath = join_path(&b, o->boot_dir, o->kernel_file ? o->kernel_file : "kernel");
         if (!o->rootfs_vhd)
             lkd.InitRdPath = join_path(&b, o->boot_dir, o->initrd_file ? o->initrd_file : "initrd.img");
         lkd.KernelCmdLine = cmdline;
-        chip.LinuxKernelDirect = &lkd;
+        d.chip.LinuxKernelDirect = &lkd;
     }
-    HCSI_SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
-    if (!o->physically_backed)
-        HCSI_SETV(mem.AllowOvercommit, 1);
-    HCSI_SETV(proc.Count, cpus);
-    topo.Memory = &mem;
-    topo.Processor = &proc;
 
     scsi = (hcs_s2_Scsi *)hcsi_doc_alloc(&b, nscsi, sizeof *scsi);
     scsi_keys = (char **)hcsi_doc_alloc(&b, nscsi, sizeof *scsi_keys);
@@ -312,9 +314,9 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_options *o, char 
     }
     for (i = 0; i < nscsi; i++)
         scsi_keys[i] = (char *)scsi_guids[i];
-    dev.Scsi.keys = scsi_keys;
-    dev.Scsi.values = scsi;
-    dev.Scsi.n = nscsi;
+    d.dev.Scsi.keys = scsi_keys;
+    d.dev.Scsi.values = scsi;
+    d.dev.Scsi.n = nscsi;
     if (npmem > 0) {
         HCSI_SETV(pmem.MaximumCount, (uint8_t)npmem);
         HCSI_SETV(pmem.MaximumSizeBytes, o->vpmem_max_size ? o->vpmem_max_size : 4294967296ull);
@@ -326,23 +328,11 @@ hcs_result hcs_schema_build_lcow_uvm(const hcs_schema_lcow_uvm_options *o, char 
             pmem.Devices.values = &rootdev;
             pmem.Devices.n = 1;
         }
-        dev.VirtualPMem = &pmem;
+        d.dev.VirtualPMem = &pmem;
     }
-    hvcfg.DefaultBindSecurityDescriptor = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
-    hvs.HvSocketConfig = &hvcfg;
-    dev.HvSocket = &hvs;
     if (!o->no_plan9)
-        dev.Plan9 = &p9;
-
-    HCSI_SETV(vm.StopOnReset, 1);
-    vm.Chipset = &chip;
-    vm.ComputeTopology = &topo;
-    vm.Devices = &dev;
-    cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
-    cs.SchemaVersion = &v;
-    cs.VirtualMachine = &vm;
-    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+        d.dev.Plan9 = &p9;
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &d.cs, json);
 }
 
 /* ------------------------------------------------------------ WCOW UVM */
@@ -364,66 +354,35 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_options *o, char 
 {
     static const char what[] = "WCOW UVM";
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
-    hcs_s2_ComputeSystem cs;
-    hcs_s2_Version v;
-    hcs_s2_VirtualMachine vm;
-    hcs_s2_Chipset chip;
-    hcs_s2_Uefi uefi;
-    hcs_s2_UefiBootEntry boot;
-    hcs_s2_Topology topo;
-    hcs_s2_VirtualMachine_Memory mem;
-    hcs_s2_VirtualMachine_Processor proc;
-    hcs_s2_Devices dev;
+    vm_doc d;
     hcs_s2_Scsi scsi;
     char *scsi_key[1];
     hcs_s2_Attachment att;
     char *att_key[1] = {"0"};
-    hcs_s2_VirtualMachine_HvSocket hvs;
-    hcs_s2_HvSocketSystemConfig hvcfg;
     hcs_s2_VirtualSmb vsmb;
     hcs_s2_VirtualSmbShare share;
     hcs_s2_VirtualSmbShareOptions sopt;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_WCOW_UVM_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_WCOW_UVM_OPTIONS_VERSION, "hcs_schema_wcow_uvm_options");
+    hcs_result r;
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_WCOW_UVM_OPTIONS_VERSION, "hcs_schema_wcow_uvm_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->uvm_folder)
         return missing(what, "uvm_folder");
     if (!o->scratch_vhdx)
         return missing(what, "scratch_vhdx");
-    memset(&cs, 0, sizeof cs);
-    memset(&vm, 0, sizeof vm);
-    memset(&chip, 0, sizeof chip);
-    memset(&uefi, 0, sizeof uefi);
-    memset(&boot, 0, sizeof boot);
-    memset(&topo, 0, sizeof topo);
-    memset(&mem, 0, sizeof mem);
-    memset(&proc, 0, sizeof proc);
-    memset(&dev, 0, sizeof dev);
+    vm_doc_init(&d, o->owner, o->memory_mb, o->processor_count ? o->processor_count : 2,
+                o->physically_backed);
     memset(&scsi, 0, sizeof scsi);
     memset(&att, 0, sizeof att);
-    memset(&hvs, 0, sizeof hvs);
-    memset(&hvcfg, 0, sizeof hvcfg);
     memset(&vsmb, 0, sizeof vsmb);
     memset(&share, 0, sizeof share);
-    version21(&v);
 
-    boot.DevicePath = "\\EFI\\Microsoft\\Boot\\bootmgfw.efi";
-    HCSI_SETE(boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
-    uefi.BootThis = &boot;
-    chip.Uefi = &uefi;
-
-    HCSI_SETV(mem.SizeInMB, o->memory_mb ? o->memory_mb : 1024);
-    if (!o->physically_backed) {
-        HCSI_SETV(mem.AllowOvercommit, 1);
-        HCSI_SETV(mem.EnableHotHint, 1); /* not compatible with physical backing */
-    }
-    HCSI_SETV(proc.Count, o->processor_count ? o->processor_count : 2);
-    topo.Memory = &mem;
-    topo.Processor = &proc;
+    d.boot.DevicePath = "\\EFI\\Microsoft\\Boot\\bootmgfw.efi";
+    HCSI_SETE(d.boot.DeviceType, HCS_S2_UefiBootDevice_VmbFs);
+    d.uefi.BootThis = &d.boot;
+    d.chip.Uefi = &d.uefi;
+    if (!o->physically_backed)
+        HCSI_SETV(d.mem.EnableHotHint, 1); /* not compatible with physical backing */
 
     HCSI_SETE(att.Type, HCS_S2_AttachmentType_VirtualDisk);
     att.Path = (char *)o->scratch_vhdx;
@@ -431,12 +390,9 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_options *o, char 
     scsi.Attachments.values = &att;
     scsi.Attachments.n = 1;
     scsi_key[0] = (char *)scsi_guids[0];
-    dev.Scsi.keys = scsi_key;
-    dev.Scsi.values = &scsi;
-    dev.Scsi.n = 1;
-    hvcfg.DefaultBindSecurityDescriptor = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
-    hvs.HvSocketConfig = &hvcfg;
-    dev.HvSocket = &hvs;
+    d.dev.Scsi.keys = scsi_key;
+    d.dev.Scsi.values = &scsi;
+    d.dev.Scsi.n = 1;
     vsmb_options(&sopt, 1, o->physically_backed);
     HCSI_SETV(sopt.TakeBackupPrivilege, 1);
     share.Name = "os";
@@ -445,17 +401,8 @@ hcs_result hcs_schema_build_wcow_uvm(const hcs_schema_wcow_uvm_options *o, char 
     vsmb.Shares.items = &share;
     vsmb.Shares.n = 1;
     HCSI_SETV(vsmb.DirectFileMappingInMB, 1024);
-    dev.VirtualSmb = &vsmb;
-
-    HCSI_SETV(vm.StopOnReset, 1);
-    vm.Chipset = &chip;
-    vm.ComputeTopology = &topo;
-    vm.Devices = &dev;
-    cs.Owner = (char *)(o->owner ? o->owner : "libhcs");
-    cs.SchemaVersion = &v;
-    cs.VirtualMachine = &vm;
-    HCSI_SETV(cs.ShouldTerminateOnLastHandleClosed, 1);
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &cs, json);
+    d.dev.VirtualSmb = &vsmb;
+    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ComputeSystem, &d.cs, json);
 }
 
 /* ------------------------------------------------------------ hot-add */
@@ -492,14 +439,9 @@ hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_options *o, char **json)
     hcsi_doc_arena b = HCSI_DOC_ARENA_INIT;
     hcs_s2_ModifySettingRequest m;
     hcs_s2_Attachment att;
-    hcs_result r = HCS_S_OK;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_SCSI_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_SCSI_OPTIONS_VERSION, "hcs_schema_scsi_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_SCSI_OPTIONS_VERSION, "hcs_schema_scsi_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (o->controller > 3)
         return hcsi_err(HCS_ERR_INVALIDARG, "%s: controller %u out of range (0..3)", what, o->controller);
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
@@ -515,12 +457,8 @@ hcs_result hcs_schema_build_scsi(const hcs_schema_scsi_options *o, char **json)
         if (o->read_only)
             HCSI_SETV(att.ReadOnly, 1);
         m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_Attachment, &att, &r);
-        if (!m.Settings) {
-            hcsi_doc_free(&b);
-            return HCS_FAILED(r) ? r : hcsi_err_oom();
-        }
     }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_options *o, char **json)
@@ -530,14 +468,9 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_options *o, c
     hcs_s2_ModifySettingRequest m;
     hcs_gs_LCOWMappedVirtualDisk l;
     hcs_gs_WCOWMappedVirtualDisk w;
-    hcs_result r = HCS_S_OK;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_SCSI_GUEST_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_SCSI_GUEST_OPTIONS_VERSION, "hcs_schema_scsi_guest_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_SCSI_GUEST_OPTIONS_VERSION, "hcs_schema_scsi_guest_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->mount_path && !o->container_path)
         return missing(what, "mount_path (Linux guest) or container_path (Windows guest)");
     if (o->controller > 3)
@@ -568,11 +501,7 @@ hcs_result hcs_schema_build_scsi_guest(const hcs_schema_scsi_guest_options *o, c
         m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedVirtualDisk,
                                        HCS_SCHEMA_GS_LCOWMappedVirtualDisk, &l, &r);
     }
-    if (!m.GuestRequest) {
-        hcsi_doc_free(&b);
-        return HCS_FAILED(r) ? r : hcsi_err_oom();
-    }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_options *o, char **json)
@@ -582,14 +511,9 @@ hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_options *o, char **json
     hcs_s2_ModifySettingRequest m;
     hcs_s2_VirtualPMemDevice d;
     hcs_gs_LCOWMappedVPMemDevice g;
-    hcs_result r = HCS_S_OK;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_VPMEM_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_VPMEM_OPTIONS_VERSION, "hcs_schema_vpmem_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_VPMEM_OPTIONS_VERSION, "hcs_schema_vpmem_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
         return missing(what, "host_path");
     memset(&m, 0, sizeof m);
@@ -602,8 +526,6 @@ hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_options *o, char **json
         HCSI_SETV(d.ReadOnly, 1);
         HCSI_SETE(d.ImageFormat, HCS_S2_VirtualPMemImageFormat_Vhd1);
         m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_VirtualPMemDevice, &d, &r);
-        if (!m.Settings)
-            goto fail;
     }
     if (o->mount_path) {
         if (o->device)
@@ -611,13 +533,8 @@ hcs_result hcs_schema_build_vpmem(const hcs_schema_vpmem_options *o, char **json
         g.MountPath = (char *)o->mount_path;
         m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_VPMemDevice,
                                        HCS_SCHEMA_GS_LCOWMappedVPMemDevice, &g, &r);
-        if (!m.GuestRequest)
-            goto fail;
     }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
-fail:
-    hcsi_doc_free(&b);
-    return HCS_FAILED(r) ? r : hcsi_err_oom();
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_options *o, char **json)
@@ -627,14 +544,9 @@ hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_options *o, char **json)
     hcs_s2_ModifySettingRequest m;
     hcs_s2_VirtualSmbShare s;
     hcs_s2_VirtualSmbShareOptions op;
-    hcs_result r = HCS_S_OK;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_VSMB_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_VSMB_OPTIONS_VERSION, "hcs_schema_vsmb_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_VSMB_OPTIONS_VERSION, "hcs_schema_vsmb_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->name)
         return missing(what, "name");
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->host_path)
@@ -657,11 +569,7 @@ hcs_result hcs_schema_build_vsmb(const hcs_schema_vsmb_options *o, char **json)
         s.Options = &op;
     }
     m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_VirtualSmbShare, &s, &r);
-    if (!m.Settings) {
-        hcsi_doc_free(&b);
-        return HCS_FAILED(r) ? r : hcsi_err_oom();
-    }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_options *o, char **json)
@@ -673,13 +581,9 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_options *o, char **json
     hcs_gs_LCOWMappedDirectory g;
     hcs_result r = HCS_S_OK;
     int32_t flags = 0x4; /* LinuxMetadata */
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_PLAN9_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_PLAN9_OPTIONS_VERSION, "hcs_schema_plan9_options");
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_PLAN9_OPTIONS_VERSION, "hcs_schema_plan9_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->name)
         return missing(what, "name");
     if (!o->mount_path)
@@ -707,8 +611,6 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_options *o, char **json
         }
     }
     m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_Plan9Share, &s, &r);
-    if (!m.Settings)
-        goto fail;
     g.MountPath = (char *)o->mount_path;
     g.ShareName = (char *)o->name;
     HCSI_SETV(g.Port, 564);
@@ -716,12 +618,7 @@ hcs_result hcs_schema_build_plan9(const hcs_schema_plan9_options *o, char **json
         HCSI_SETV(g.ReadOnly, 1);
     m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_MappedDirectory,
                                    HCS_SCHEMA_GS_LCOWMappedDirectory, &g, &r);
-    if (!m.GuestRequest)
-        goto fail;
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
-fail:
-    hcsi_doc_free(&b);
-    return HCS_FAILED(r) ? r : hcsi_err_oom();
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }
 
 hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
@@ -733,13 +630,9 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
     hcs_gs_LCOWNetworkAdapter g;
     hcs_result r = HCS_S_OK;
     size_t i;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_NIC_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_NIC_OPTIONS_VERSION, "hcs_schema_nic_options");
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_NIC_OPTIONS_VERSION, "hcs_schema_nic_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->endpoint_id)
         return missing(what, "endpoint_id");
     if (o->request == HCS_SCHEMA_REQUEST_ADD && !o->mac_address)
@@ -754,8 +647,6 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
     na.EndpointId = (char *)o->endpoint_id;
     na.MacAddress = (char *)o->mac_address;
     m.Settings = hcsi_doc_encode(&b, HCS_SCHEMA_S2_NetworkAdapter, &na, &r);
-    if (!m.Settings)
-        goto fail;
     if (o->namespace_id) {
         g.NamespaceID = (char *)o->namespace_id;
         g.ID = (char *)o->endpoint_id;
@@ -765,7 +656,7 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
         if (o->ip_config_count) {
             hcs_gs_LCOWIPConfig *ip = (hcs_gs_LCOWIPConfig *)hcsi_doc_alloc(&b, o->ip_config_count, sizeof *ip);
             if (!ip)
-                goto fail;
+                return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json); /* oom */
             for (i = 0; i < o->ip_config_count; i++) {
                 ip[i].IPAddress = (char *)o->ip_configs[i].address;
                 if (o->ip_configs[i].prefix_length)
@@ -777,7 +668,7 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
         if (o->route_count) {
             hcs_gs_LCOWRoute *rt = (hcs_gs_LCOWRoute *)hcsi_doc_alloc(&b, o->route_count, sizeof *rt);
             if (!rt)
-                goto fail;
+                return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json); /* oom */
             for (i = 0; i < o->route_count; i++) {
                 rt[i].NextHop = (char *)o->routes[i].next_hop;
                 rt[i].DestinationPrefix = (char *)o->routes[i].destination_prefix;
@@ -789,11 +680,6 @@ hcs_result hcs_schema_build_nic(const hcs_schema_nic_options *o, char **json)
         }
         m.GuestRequest = guest_request(&b, o->request, HCS_GS_ResourceType_Network,
                                        HCS_SCHEMA_GS_LCOWNetworkAdapter, &g, &r);
-        if (!m.GuestRequest)
-            goto fail;
     }
-    return hcsi_doc_finish(&b, HCS_S_OK, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
-fail:
-    hcsi_doc_free(&b);
-    return HCS_FAILED(r) ? r : hcsi_err_oom();
+    return hcsi_doc_finish(&b, r, HCS_SCHEMA_S2_ModifySettingRequest, &m, json);
 }

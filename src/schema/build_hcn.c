@@ -58,13 +58,9 @@ hcs_result hcs_schema_build_hcn_network(const hcs_schema_hcn_network_options *o,
     hcs_result r = HCS_S_OK;
     int mode = HCS_HCN_NetworkMode_NAT;
     size_t i, npol;
-    if (!json)
-        return bad(what, "no output", NULL);
-    *json = NULL;
-    if (!o)
-        return bad(what, "no options", NULL);
-    if (o->version != HCS_SCHEMA_HCN_NETWORK_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_NETWORK_OPTIONS_VERSION, "hcs_schema_hcn_network_options");
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_HCN_NETWORK_OPTIONS_VERSION, "hcs_schema_hcn_network_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->name)
         return bad(what, "name is required", NULL);
     if ((o->subnet_count && !o->subnets) || (o->dns_server_count && !o->dns_servers) ||
@@ -276,13 +272,9 @@ hcs_result hcs_schema_build_hcn_endpoint(const hcs_schema_hcn_endpoint_options *
     hcs_result r = HCS_S_OK;
     size_t i, k = 0, npol;
     int nat;
-    if (!json)
-        return bad(what, "no output", NULL);
-    *json = NULL;
-    if (!o)
-        return bad(what, "no options", NULL);
-    if (o->version != HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_VERSION, "hcs_schema_hcn_endpoint_options");
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_HCN_ENDPOINT_OPTIONS_VERSION, "hcs_schema_hcn_endpoint_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->network_id)
         return bad(what, "network_id is required", NULL);
     if ((o->port_mapping_count && !o->port_mappings) || (o->acl_count && !o->acls) ||
@@ -361,13 +353,9 @@ hcs_result hcs_schema_build_hcn_lb(const hcs_schema_hcn_lb_options *o, char **js
     hcs_hcn_LoadBalancerPortMapping *pm;
     hcs_hcn_Version v;
     size_t i;
-    if (!json)
-        return bad(what, "no output", NULL);
-    *json = NULL;
-    if (!o)
-        return bad(what, "no options", NULL);
-    if (o->version != HCS_SCHEMA_HCN_LB_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_LB_OPTIONS_VERSION, "hcs_schema_hcn_lb_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_HCN_LB_OPTIONS_VERSION, "hcs_schema_hcn_lb_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->endpoint_count || !o->endpoint_ids)
         return bad(what, "at least one endpoint is required", NULL);
     if (!o->mapping_count || !o->mappings)
@@ -416,13 +404,9 @@ hcs_result hcs_schema_build_hcn_route(const hcs_schema_hcn_route_options *o, cha
     hcs_hcn_HostComputeRoute rt;
     hcs_hcn_SDNRoutePolicySetting s;
     hcs_hcn_Version v;
-    if (!json)
-        return bad(what, "no output", NULL);
-    *json = NULL;
-    if (!o)
-        return bad(what, "no options", NULL);
-    if (o->version != HCS_SCHEMA_HCN_ROUTE_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_ROUTE_OPTIONS_VERSION, "hcs_schema_hcn_route_options");
+    hcs_result r = hcsi_build_begin(what, o, HCS_SCHEMA_HCN_ROUTE_OPTIONS_VERSION, "hcs_schema_hcn_route_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (!o->endpoint_count || !o->endpoint_ids)
         return bad(what, "at least one endpoint is required", NULL);
     if (!o->destination_prefix)
@@ -452,13 +436,9 @@ hcs_result hcs_schema_build_hcn_namespace(const hcs_schema_hcn_namespace_options
     hcs_result r = HCS_S_OK;
     int type = HCS_HCN_NamespaceType_HostDefault;
     size_t i;
-    if (!json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
-    *json = NULL;
-    if (!o)
-        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
-    if (o->version != HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_VERSION, "hcs_schema_hcn_namespace_options");
+    r = hcsi_build_begin(what, o, HCS_SCHEMA_HCN_NAMESPACE_OPTIONS_VERSION, "hcs_schema_hcn_namespace_options", json);
+    if (HCS_FAILED(r))
+        return r;
     if (o->endpoint_count && !o->endpoint_ids)
         return bad(what, "endpoint_ids is required", NULL);
     if (o->type) {

@@ -59,6 +59,17 @@ hcs_result hcsi_doc_finish(hcsi_doc_arena *a, hcs_result r, hcs_schema_type_id t
     return r;
 }
 
+hcs_result hcsi_build_begin(const char *what, const void *opts, unsigned version,
+                            const char *type, char **json)
+{
+    if (!json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no output", what);
+    *json = NULL;
+    if (!opts)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: no options", what);
+    return hcsi_check_version(*(const unsigned *)opts, version, type);
+}
+
 void hcsi_hcn_version20(hcs_hcn_Version *v)
 {
     memset(v, 0, sizeof *v);

@@ -160,6 +160,11 @@ char *hcsi_doc_encode(hcsi_doc_arena *a, hcs_schema_type_id type, const void *ob
  * encoded into *json. Frees the arena either way; returns the result. */
 hcs_result hcsi_doc_finish(hcsi_doc_arena *a, hcs_result r, hcs_schema_type_id type,
                            const void *obj, char **json);
+/* What every builder checks first: an output (set to NULL), options, and
+ * their version (every *_options struct starts with `unsigned version`);
+ * type names the struct in the version error. */
+hcs_result hcsi_build_begin(const char *what, const void *opts, unsigned version,
+                            const char *type, char **json);
 /* SchemaVersion 2.0, as every HCN document carries it. */
 void hcsi_hcn_version20(hcs_hcn_Version *v);
 
