@@ -11,51 +11,7 @@
 #include "hcs.h"
 #include "hcs/schema_types.h"
 #include "base/json.h"
-
-/* Reads a whole file (NUL-terminated); NULL when missing. Caller frees. */
-static inline char *st_slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    char *d = NULL;
-    long n;
-    if (!fp)
-        return NULL;
-    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
-        d = (char *)malloc((size_t)n + 1);
-        if (d && fread(d, 1, (size_t)n, fp) != (size_t)n) {
-            free(d);
-            d = NULL;
-        }
-        if (d) {
-            d[n] = 0;
-            if (len)
-                *len = (size_t)n;
-        }
-    }
-    fclose(fp);
-    return d;
-}
-
-/* Path of a file in ../shared (static buffer): $HCS_GOLDEN_DIR/../<rel>. */
-static inline const char *st_shared(const char *rel)
-{
-    static char path[2048];
-    const char *dir = getenv("HCS_GOLDEN_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    snprintf(path, sizeof path, "%s/../%s", dir, rel);
-    return path;
-}
-
-static inline const char *st_golden(const char *rel)
-{
-    static char path[2048];
-    const char *dir = getenv("HCS_GOLDEN_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    return path;
-}
+#include "test_util.h"
 
 /* JSON value equality (objects: same members in any order). */
 static inline int st_json_equal(const hcsi_json *a, const hcsi_json *b)
@@ -197,8 +153,8 @@ static size_t g_ndocs;
 
 static int load_docs(void **state)
 {
-    const char *p = st_shared("docs/hcs-schema.md");
-    char *md = p ? st_slurp(p, NULL) : NULL;
+    const char *p = tu_shared("docs/hcs-schema.md");
+    char *md = p ? tu_slurp(p, NULL) : NULL;
     (void)state;
     if (md) {
         g_ndocs = st_markdown_json(md, g_docs, 64);

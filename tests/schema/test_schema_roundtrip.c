@@ -193,7 +193,7 @@ static void test_golden_host_requests(void **state)
     size_t i;
     (void)state;
     {
-        char *idx = st_golden("host-requests/INDEX.tsv") ? st_slurp(st_golden("host-requests/INDEX.tsv"), NULL) : NULL;
+        char *idx = tu_golden("host-requests/INDEX.tsv") ? tu_slurp(tu_golden("host-requests/INDEX.tsv"), NULL) : NULL;
         if (!idx)
             skip();
         free(idx);
@@ -205,7 +205,7 @@ static void test_golden_host_requests(void **state)
         char *body;
         hcsi_json *j = NULL;
         snprintf(rel, sizeof rel, "host-requests/%s.body.json", files[i].file);
-        body = st_slurp(st_golden(rel), &n);
+        body = tu_slurp(tu_golden(rel), &n);
         assert_non_null(body);
         assert_int_equal(hcsi_json_parse(body, n, rel, &j), HCS_S_OK);
         golden_body(rel, files[i].type, j);
@@ -218,7 +218,7 @@ static void test_golden_host_requests(void **state)
 static void golden_jsonl(const char *rel, int expect)
 {
     size_t n;
-    char *text = st_slurp(st_golden(rel), &n), *line, *next;
+    char *text = tu_slurp(tu_golden(rel), &n), *line, *next;
     int lineno = 0;
     if (!text)
         skip();
