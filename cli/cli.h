@@ -71,6 +71,9 @@ void hcsctl_help_features(FILE *out);
 /* hcsctl uvm run (cmd_uvm.c; Windows). */
 int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv);
 void hcsctl_help_uvm(FILE *out);
+/* This process's standard stream fd (0, 1, 2) as the handle the relay
+ * calls take: GetStdHandle on Windows, the fd itself elsewhere. */
+hcs_os_handle hcsctl_std_handle(int fd);
 /* A Windows command line from argv (CommandLineToArgvW quoting); malloc'ed. */
 char *hcsctl_windows_command_line(char **argv, int n);
 /* HCN (cmd_net.c) and container layers (cmd_layer.c); Windows. */

@@ -13,7 +13,18 @@
 #ifdef _WIN32
 #  include <fcntl.h>
 #  include <io.h>
+#  include <windows.h>
 #endif
+
+hcs_os_handle hcsctl_std_handle(int fd)
+{
+#ifdef _WIN32
+    static const DWORD ids[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    return fd >= 0 && fd < 3 ? (hcs_os_handle)GetStdHandle(ids[fd]) : HCS_OS_HANDLE_NONE;
+#else
+    return (hcs_os_handle)fd;
+#endif
+}
 
 static int cmd_system(hcsctl_ctx *ctx, int argc, char **argv);
 static void help_system(FILE *out);
@@ -269,9 +280,7 @@ int hcsctl_cmd_version(hcsctl_ctx *ctx, int argc, char **argv)
 {
     hcsctl_args pa;
     int rc;
-    memset(&pa, 0, sizeof pa);
-    pa.cmd = "version";
-    pa.help = hcsctl_help_version;
+    hcsctl_args_init(&pa, "version", hcsctl_help_version, NULL, 0);
     rc = hcsctl_opt_parse(&pa, argc, argv, 1);
     if (rc)
         return rc < 0 ? HCSCTL_EXIT_OK : rc;

@@ -109,6 +109,16 @@ static int apply(hcsctl_args *a, const hcsctl_opt *o, const char *v)
     return HCSCTL_EXIT_USAGE;
 }
 
+void hcsctl_args_init(hcsctl_args *a, const char *cmd, void (*help)(FILE *out),
+                      const hcsctl_opt *opts, size_t nopts)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = cmd;
+    a->help = help;
+    a->opts = opts;
+    a->nopts = nopts;
+}
+
 int hcsctl_opt_parse(hcsctl_args *a, int argc, char **argv, int first)
 {
     int i, rc;

@@ -84,6 +84,12 @@ typedef struct hcsctl_args {
     int nrest;
 } hcsctl_args;
 
+/* a zeroed, then the command name, its help and its option table (opts may
+ * be NULL with nopts 0); set the other fields after. */
+void hcsctl_args_init(hcsctl_args *a, const char *cmd, void (*help)(FILE *out),
+                      const hcsctl_opt *opts, size_t nopts);
+#define HCSCTL_NOPTS(t) (sizeof(t) / sizeof((t)[0]))
+
 /* Parses argv[first..argc). Returns 0 when parsed, -1 when help was printed
  * (the command exits 0), else HCSCTL_EXIT_USAGE after printing the error. */
 int hcsctl_opt_parse(hcsctl_args *a, int argc, char **argv, int first);

@@ -11,11 +11,6 @@
 #include "opt.h"
 #include "hcs/schema_types.h"
 
-#ifdef _WIN32
-#  include <fcntl.h>
-#  include <io.h>
-#  include <windows.h>
-#endif
 
 /* ---- help ---- */
 
@@ -160,7 +155,6 @@ static int parse(const char *name, int argc, char **argv, int npos, unsigned all
     size_t i, n = 0;
     int rc;
     memset(o, 0, sizeof *o);
-    memset(&a, 0, sizeof a);
     o->name = name;
     o->timeout_ms = HCS_TIMEOUT_DEFAULT;
     env.items = o->env;
@@ -168,10 +162,7 @@ static int parse(const char *name, int argc, char **argv, int npos, unsigned all
         if (allowed & which[i])
             t[n++] = all[i];
     g_help_name = name;
-    a.cmd = name;
-    a.help = help_current;
-    a.opts = t;
-    a.nopts = n;
+    hcsctl_args_init(&a, name, help_current, t, n);
     a.min_pos = a.max_pos = npos;
     a.pos_names = "ID argument";
     a.rest = (allowed & O_EXEC) ? 2 : 0;
@@ -694,13 +685,8 @@ int hcsctl_cmd_exec(hcsctl_ctx *ctx, int argc, char **argv)
         goto done;
     }
     fflush(stdout);
-#ifdef _WIN32
-    hr = hcs_compute_process_relay(p, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
-                           (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
-                           (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE));
-#else
-    hr = hcs_compute_process_relay(p, 0, 1, 2); /* not reached: no process off Windows */
-#endif
+    hr = hcs_compute_process_relay(p, hcsctl_std_handle(0), hcsctl_std_handle(1),
+                                   hcsctl_std_handle(2));
     if (HCS_FAILED(hr)) {
         rc = hcsctl_fail_detail(ctx, "result document", "exec", hr);
         goto done;

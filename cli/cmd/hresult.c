@@ -75,9 +75,7 @@ int hcsctl_cmd_hresult(hcsctl_ctx *ctx, int argc, char **argv)
     hcsctl_args pa;
     char **codes;
     int ncodes;
-    memset(&pa, 0, sizeof pa);
-    pa.cmd = "hresult";
-    pa.help = hcsctl_help_hresult;
+    hcsctl_args_init(&pa, "hresult", hcsctl_help_hresult, NULL, 0);
     pa.max_pos = argc;
     pa.rest = 1; /* "--": what follows is a code even if it looks like an option */
     i = hcsctl_opt_parse(&pa, argc, argv, 1);

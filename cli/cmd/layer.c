@@ -94,11 +94,7 @@ static int parse(const char *sub, int argc, char **argv, int npos, lopts *o)
     char cmd[64];
     memset(o, 0, sizeof *o);
     snprintf(cmd, sizeof cmd, "layer %s", sub);
-    memset(&a, 0, sizeof a);
-    a.cmd = cmd;
-    a.help = hcsctl_help_layer;
-    a.opts = t;
-    a.nopts = sizeof t / sizeof t[0];
+    hcsctl_args_init(&a, cmd, hcsctl_help_layer, t, HCSCTL_NOPTS(t));
     a.min_pos = a.max_pos = npos;
     a.pos_names = "LAYER_PATH argument";
     a.ctx = o;

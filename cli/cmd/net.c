@@ -138,12 +138,10 @@ static int run_kind(hcsctl_ctx *ctx, const net_kind *k, int argc, char **argv)
         hcsctl_args pa;
         char cmd[64];
         snprintf(cmd, sizeof cmd, "%s %s", k->cmd, sub);
-        memset(&pa, 0, sizeof pa);
-        pa.cmd = cmd;
+        /* --nat/--subnet/--gateway: networks only */
+        hcsctl_args_init(&pa, cmd, NULL, t, is_net ? 5 : 2);
         pa.help_with = help_kind;
         pa.help_arg = k;
-        pa.opts = t;
-        pa.nopts = is_net ? 5 : 2; /* --nat/--subnet/--gateway: networks only */
         pa.max_pos = 3;
         i = hcsctl_opt_parse(&pa, argc, argv, 2);
         if (i)

@@ -137,11 +137,7 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
             HCSCTL_FLAG("--published-only", &published_only),
         };
         hcsctl_args pa;
-        memset(&pa, 0, sizeof pa);
-        pa.cmd = "schema validate";
-        pa.help = hcsctl_help_schema;
-        pa.opts = t;
-        pa.nopts = sizeof t / sizeof t[0];
+        hcsctl_args_init(&pa, "schema validate", hcsctl_help_schema, t, HCSCTL_NOPTS(t));
         pa.max_pos = 1;
         rc = hcsctl_opt_parse(&pa, argc, argv, 1);
         if (rc)
@@ -219,9 +215,7 @@ static int cmd_validate(hcsctl_ctx *ctx, int argc, char **argv)
 static int positional(const char *cmd, int argc, char **argv, int n, const char *names)
 {
     hcsctl_args pa;
-    memset(&pa, 0, sizeof pa);
-    pa.cmd = cmd;
-    pa.help = hcsctl_help_schema;
+    hcsctl_args_init(&pa, cmd, hcsctl_help_schema, NULL, 0);
     pa.min_pos = pa.max_pos = n;
     pa.pos_names = names;
     return hcsctl_opt_parse(&pa, argc, argv, 1);
@@ -321,9 +315,7 @@ static int cmd_list(hcsctl_ctx *ctx, int argc, char **argv)
     int rc;
     {
         hcsctl_args pa;
-        memset(&pa, 0, sizeof pa);
-        pa.cmd = "schema list";
-        pa.help = hcsctl_help_schema;
+        hcsctl_args_init(&pa, "schema list", hcsctl_help_schema, NULL, 0);
         pa.max_pos = 1;
         rc = hcsctl_opt_parse(&pa, argc, argv, 1);
         if (rc)

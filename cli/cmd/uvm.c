@@ -10,9 +10,6 @@
 #include "opt.h"
 #include "hcs/schema_types.h"
 
-#ifdef _WIN32
-#  include <windows.h>
-#endif
 
 #define MAX_ENV 256
 #define MAX_LAYERS 64
@@ -193,11 +190,7 @@ static int parse_uvm(int argc, char **argv, uvm_opts *o)
     memset(o, 0, sizeof *o);
     o->timeout_ms = 120000;
     env.items = o->env;
-    memset(&a, 0, sizeof a);
-    a.cmd = "uvm run";
-    a.help = hcsctl_help_uvm;
-    a.opts = t;
-    a.nopts = sizeof t / sizeof t[0];
+    hcsctl_args_init(&a, "uvm run", hcsctl_help_uvm, t, HCSCTL_NOPTS(t));
     a.rest = 1;
     a.ctx = o;
     rc = hcsctl_opt_parse(&a, argc, argv, 1);
@@ -446,13 +439,8 @@ int hcsctl_cmd_uvm(hcsctl_ctx *ctx, int argc, char **argv)
         goto teardown;
     }
     fflush(stdout);
-#ifdef _WIN32
-    hr = hcs_gcs_process_relay(gp, (hcs_os_handle)GetStdHandle(STD_INPUT_HANDLE),
-                               (hcs_os_handle)GetStdHandle(STD_OUTPUT_HANDLE),
-                               (hcs_os_handle)GetStdHandle(STD_ERROR_HANDLE));
-#else
-    hr = hcs_gcs_process_relay(gp, 0, 1, 2);
-#endif
+    hr = hcs_gcs_process_relay(gp, hcsctl_std_handle(0), hcsctl_std_handle(1),
+                               hcsctl_std_handle(2));
     if (HCS_SUCCEEDED(hr))
         hr = hcs_gcs_process_wait(gp, HCS_TIMEOUT_INFINITE, &code);
     if (HCS_FAILED(hr)) {
