@@ -181,57 +181,46 @@ hcs_result hcsi_sock_pair(hcsi_sock out[2])
     return HCS_S_OK;
 }
 
-static hcs_result unix_addr(const char *path, struct sockaddr_un *a)
+/* A stream socket on a unix-socket path: listening (a stale socket file
+ * removed first) or connected. */
+static hcs_result unix_open(const char *path, int listening, hcsi_sock *out)
 {
-    hcs_result r = hcsi_unix_path_check(path, sizeof(a->sun_path));
-    memset(a, 0, sizeof(*a));
-    a->sun_family = AF_UNIX;
-    if (HCS_SUCCEEDED(r))
-        memcpy(a->sun_path, path, strlen(path));
-    return r;
+    struct sockaddr_un a;
+    hcs_result r = hcsi_unix_path_check(path, sizeof(a.sun_path));
+    int fd, e;
+    if (HCS_FAILED(r))
+        return r;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, path, strlen(path));
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return hcsi_err(errno_result(errno), "socket: %s", strerror(errno));
+    if (listening) {
+        unlink(path);
+        e = bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0 ? errno : 0;
+    } else {
+        do
+            e = connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ? errno : 0;
+        while (e == EINTR);
+    }
+    if (e) {
+        close(fd);
+        return hcsi_err(errno_result(e), "cannot %s unix socket %s: %s",
+                        listening ? "listen on" : "connect to", path, strerror(e));
+    }
+    *out = fd;
+    return HCS_S_OK;
 }
 
 hcs_result hcsi_sock_listen_unix(const char *path, hcsi_sock *out)
 {
-    struct sockaddr_un a;
-    int fd;
-    hcs_result r = unix_addr(path, &a);
-    if (HCS_FAILED(r))
-        return r;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return hcsi_err(errno_result(errno), "socket: %s", strerror(errno));
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 64) != 0) {
-        int e = errno;
-        close(fd);
-        return hcsi_err(errno_result(e), "cannot listen on unix socket %s: %s",
-                        path, strerror(e));
-    }
-    *out = fd;
-    return HCS_S_OK;
+    return unix_open(path, 1, out);
 }
 
 hcs_result hcsi_sock_connect_unix(const char *path, hcsi_sock *out)
 {
-    struct sockaddr_un a;
-    int fd;
-    hcs_result r = unix_addr(path, &a);
-    if (HCS_FAILED(r))
-        return r;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return hcsi_err(errno_result(errno), "socket: %s", strerror(errno));
-    while (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        int e = errno;
-        if (e == EINTR)
-            continue;
-        close(fd);
-        return hcsi_err(errno_result(e), "cannot connect to unix socket %s: %s",
-                        path, strerror(e));
-    }
-    *out = fd;
-    return HCS_S_OK;
+    return unix_open(path, 0, out);
 }
 
 static int poll_ms(int64_t timeout_ms, uint64_t deadline)

@@ -218,53 +218,45 @@ fail:
     return r;
 }
 
-static hcs_result unix_addr(const char *path, struct sockaddr_un *a)
+/* An AF_UNIX stream socket on path (Windows 10 1803+): listening (a stale
+ * socket file removed first) or connected. */
+static hcs_result unix_open(const char *path, int listening, hcsi_sock *out)
 {
-    hcs_result r = hcsi_unix_path_check(path, sizeof(a->sun_path));
-    memset(a, 0, sizeof(*a));
-    a->sun_family = AF_UNIX;
-    if (HCS_SUCCEEDED(r))
-        memcpy(a->sun_path, path, strlen(path));
-    return r;
+    struct sockaddr_un a;
+    SOCKET s;
+    int bad;
+    hcs_result r = hcsi_net_init();
+    if (HCS_FAILED(r) || HCS_FAILED(r = hcsi_unix_path_check(path, sizeof(a.sun_path))))
+        return r;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, path, strlen(path));
+    s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s == INVALID_SOCKET)
+        return SOCK_FAIL("AF_UNIX socket");
+    if (listening) {
+        DeleteFileA(path);
+        bad = bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 64);
+    } else {
+        bad = connect(s, (struct sockaddr *)&a, sizeof a) != 0;
+    }
+    if (bad) {
+        r = SOCK_FAIL(listening ? "listen on unix socket" : "connect to unix socket");
+        closesocket(s);
+        return hcsi_err_wrap(r, "%s", path);
+    }
+    *out = s;
+    return HCS_S_OK;
 }
 
 hcs_result hcsi_sock_listen_unix(const char *path, hcsi_sock *out)
 {
-    struct sockaddr_un a;
-    SOCKET s;
-    hcs_result r = hcsi_net_init();
-    if (HCS_FAILED(r) || HCS_FAILED(r = unix_addr(path, &a)))
-        return r;
-    s = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (s == INVALID_SOCKET)
-        return SOCK_FAIL("AF_UNIX socket");
-    DeleteFileA(path);
-    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 64)) {
-        r = SOCK_FAIL("listen on unix socket");
-        closesocket(s);
-        return hcsi_err_wrap(r, "%s", path);
-    }
-    *out = s;
-    return HCS_S_OK;
+    return unix_open(path, 1, out);
 }
 
 hcs_result hcsi_sock_connect_unix(const char *path, hcsi_sock *out)
 {
-    struct sockaddr_un a;
-    SOCKET s;
-    hcs_result r = hcsi_net_init();
-    if (HCS_FAILED(r) || HCS_FAILED(r = unix_addr(path, &a)))
-        return r;
-    s = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (s == INVALID_SOCKET)
-        return SOCK_FAIL("AF_UNIX socket");
-    if (connect(s, (struct sockaddr *)&a, sizeof a)) {
-        r = SOCK_FAIL("connect to unix socket");
-        closesocket(s);
-        return hcsi_err_wrap(r, "%s", path);
-    }
-    *out = s;
-    return HCS_S_OK;
+    return unix_open(path, 0, out);
 }
 
 hcs_result hcsi_sock_wait_readable(hcsi_sock s, int64_t timeout_ms)
