@@ -553,140 +553,123 @@ static int wrong_type(const char *ctx, const char *key, const char *want,
     return -1;
 }
 
+/* The member key of obj when it is of kind (*v); 0 when absent, -1 (error
+ * naming ctx.key and what was wanted) when of another kind. */
+static int get_kind(const hcsi_json *obj, const char *ctx, const char *key,
+                    hcsi_json_kind kind, const char *want, hcsi_json **v)
+{
+    *v = hcsi_json_get(obj, key);
+    if (!*v)
+        return 0;
+    return hcsi_json_kind_of(*v) == kind ? 1 : wrong_type(ctx, key, want, *v);
+}
+
 int hcsi_json_get_str(const hcsi_json *obj, const char *ctx, const char *key,
                       const char **out, size_t *len)
 {
-    hcsi_json *v = hcsi_json_get(obj, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_STRING)
-        return wrong_type(ctx, key, "a string", v);
-    *out = json_object_get_string(v);
-    if (len)
-        *len = (size_t)json_object_get_string_len(v);
-    return 1;
+    hcsi_json *v;
+    int rc = get_kind(obj, ctx, key, HCSI_JSON_STRING, "a string", &v);
+    if (rc > 0)
+        *out = hcsi_json_str(v, len);
+    return rc;
 }
 
 /* Integer members: JSON integers only (a number with a fraction or
- * exponent is a type error, as in Go). */
-static int get_int(const hcsi_json *obj, const char *ctx, const char *key,
-                   int64_t *i, uint64_t *u, int *is_big)
+ * exponent is a type error, as in Go), within [lo, hi] (lo <= 0); *bits is
+ * the value in two's complement. */
+static int get_int(const hcsi_json *obj, const char *ctx, const char *key, int64_t lo,
+                   uint64_t hi, const char *range, uint64_t *bits)
 {
-    hcsi_json *v = hcsi_json_get(obj, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_INT)
-        return wrong_type(ctx, key, "an integer", v);
-    *i = json_object_get_int64(v);
-    *is_big = 0;
-    if (*i == INT64_MAX) {
-        *u = json_object_get_uint64(v);
-        *is_big = *u > (uint64_t)INT64_MAX;
+    hcsi_json *v;
+    int64_t i;
+    int rc = get_kind(obj, ctx, key, HCSI_JSON_INT, "an integer", &v);
+    if (rc <= 0)
+        return rc;
+    i = json_object_get_int64(v);
+    if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+        /* beyond int64: only a uint64 holds it */
+        *bits = json_object_get_uint64(v);
+        if (hi == UINT64_MAX)
+            return 1;
+    } else if (i >= lo && (i < 0 || (uint64_t)i <= hi)) {
+        *bits = (uint64_t)i;
+        return 1;
     }
-    return 1;
-}
-
-static int range_err(const char *ctx, const char *key, const char *range)
-{
-    hcsi_err(HCS_ERR_INVALID_JSON, "%s%s%s: integer out of range (%s)",
-             ctx ? ctx : "", ctx ? "." : "", key, range);
+    hcsi_err(HCS_ERR_INVALID_JSON, "%s%s%s: integer out of range (%s)", ctx ? ctx : "",
+             ctx ? "." : "", key, range);
     return -1;
 }
 
 int hcsi_json_get_i64(const hcsi_json *obj, const char *ctx, const char *key,
                       int64_t *out)
 {
-    int64_t i;
-    uint64_t u = 0;
-    int big, rc = get_int(obj, ctx, key, &i, &u, &big);
-    if (rc <= 0)
-        return rc;
-    if (big)
-        return range_err(ctx, key, "int64");
-    *out = i;
-    return 1;
+    uint64_t b;
+    int rc = get_int(obj, ctx, key, INT64_MIN, INT64_MAX, "int64", &b);
+    if (rc > 0)
+        *out = (int64_t)b;
+    return rc;
 }
 
 int hcsi_json_get_u64(const hcsi_json *obj, const char *ctx, const char *key,
                       uint64_t *out)
 {
-    int64_t i;
-    uint64_t u = 0;
-    int big, rc = get_int(obj, ctx, key, &i, &u, &big);
-    if (rc <= 0)
-        return rc;
-    if (big) {
-        *out = u;
-        return 1;
-    }
-    if (i < 0)
-        return range_err(ctx, key, "uint64");
-    *out = (uint64_t)i;
-    return 1;
+    uint64_t b;
+    int rc = get_int(obj, ctx, key, 0, UINT64_MAX, "uint64", &b);
+    if (rc > 0)
+        *out = b;
+    return rc;
 }
 
+/* Values above INT32_MAX, up to UINT32_MAX, are taken as their 32-bit
+ * pattern: a 32-bit field written unsigned reads back as the same bits. */
 int hcsi_json_get_i32(const hcsi_json *obj, const char *ctx, const char *key,
                       int32_t *out)
 {
-    int64_t i;
-    uint64_t u = 0;
-    int big, rc = get_int(obj, ctx, key, &i, &u, &big);
-    if (rc <= 0)
-        return rc;
-    if (big || i < INT32_MIN || i > (int64_t)UINT32_MAX)
-        return range_err(ctx, key, "int32");
-    *out = (int32_t)(uint32_t)(uint64_t)i;
-    return 1;
+    uint64_t b;
+    int rc = get_int(obj, ctx, key, INT32_MIN, UINT32_MAX, "int32", &b);
+    if (rc > 0)
+        *out = (int32_t)(uint32_t)b;
+    return rc;
 }
 
 int hcsi_json_get_u32(const hcsi_json *obj, const char *ctx, const char *key,
                       uint32_t *out)
 {
-    int64_t i;
-    uint64_t u = 0;
-    int big, rc = get_int(obj, ctx, key, &i, &u, &big);
-    if (rc <= 0)
-        return rc;
-    if (big || i < 0 || i > (int64_t)UINT32_MAX)
-        return range_err(ctx, key, "uint32");
-    *out = (uint32_t)i;
-    return 1;
+    uint64_t b;
+    int rc = get_int(obj, ctx, key, 0, UINT32_MAX, "uint32", &b);
+    if (rc > 0)
+        *out = (uint32_t)b;
+    return rc;
 }
 
 int hcsi_json_get_bool(const hcsi_json *obj, const char *ctx, const char *key,
                        int *out)
 {
-    hcsi_json *v = hcsi_json_get(obj, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_BOOL)
-        return wrong_type(ctx, key, "a boolean", v);
-    *out = json_object_get_boolean(v) ? 1 : 0;
-    return 1;
+    hcsi_json *v;
+    int rc = get_kind(obj, ctx, key, HCSI_JSON_BOOL, "a boolean", &v);
+    if (rc > 0)
+        *out = hcsi_json_boolval(v);
+    return rc;
 }
 
 int hcsi_json_get_obj(const hcsi_json *obj, const char *ctx, const char *key,
                       hcsi_json **out)
 {
-    hcsi_json *v = hcsi_json_get(obj, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_OBJECT)
-        return wrong_type(ctx, key, "an object", v);
-    *out = v;
-    return 1;
+    hcsi_json *v;
+    int rc = get_kind(obj, ctx, key, HCSI_JSON_OBJECT, "an object", &v);
+    if (rc > 0)
+        *out = v;
+    return rc;
 }
 
 int hcsi_json_get_arr(const hcsi_json *obj, const char *ctx, const char *key,
                       hcsi_json **out)
 {
-    hcsi_json *v = hcsi_json_get(obj, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_ARRAY)
-        return wrong_type(ctx, key, "an array", v);
-    *out = v;
-    return 1;
+    hcsi_json *v;
+    int rc = get_kind(obj, ctx, key, HCSI_JSON_ARRAY, "an array", &v);
+    if (rc > 0)
+        *out = v;
+    return rc;
 }
 
 const char *hcsi_json_str(const hcsi_json *v, size_t *len)
