@@ -553,15 +553,18 @@ static int wrong_type(const char *ctx, const char *key, const char *want,
     return -1;
 }
 
-/* The member key of obj when it is of kind (*v); 0 when absent, -1 (error
+/* The member key of obj when it is of kind (*v, 1); 0 when absent, -1 (error
  * naming ctx.key and what was wanted) when of another kind. */
 static int get_kind(const hcsi_json *obj, const char *ctx, const char *key,
                     hcsi_json_kind kind, const char *want, hcsi_json **v)
 {
-    *v = hcsi_json_get(obj, key);
-    if (!*v)
+    hcsi_json *m = hcsi_json_get(obj, key);
+    if (!m)
         return 0;
-    return hcsi_json_kind_of(*v) == kind ? 1 : wrong_type(ctx, key, want, *v);
+    if (hcsi_json_kind_of(m) != kind)
+        return wrong_type(ctx, key, want, m);
+    *v = m; /* only on success: callers' outputs stay as they were */
+    return 1;
 }
 
 int hcsi_json_get_str(const hcsi_json *obj, const char *ctx, const char *key,
@@ -600,46 +603,53 @@ static int get_int(const hcsi_json *obj, const char *ctx, const char *key, int64
     return -1;
 }
 
-int hcsi_json_get_i64(const hcsi_json *obj, const char *ctx, const char *key,
-                      int64_t *out)
+/* The integer getters' types: range and how the value is stored. */
+enum { AS_I64, AS_U64, AS_I32, AS_U32 };
+
+static int get_int_as(const hcsi_json *obj, const char *ctx, const char *key, int as,
+                      void *out)
 {
+    static const struct {
+        int64_t lo;
+        uint64_t hi;
+        const char *name;
+    } t[] = {{INT64_MIN, INT64_MAX, "int64"},
+             {0, UINT64_MAX, "uint64"},
+             /* above INT32_MAX, up to UINT32_MAX: taken as the 32-bit
+              * pattern (a 32-bit field written unsigned) */
+             {INT32_MIN, UINT32_MAX, "int32"},
+             {0, UINT32_MAX, "uint32"}};
     uint64_t b;
-    int rc = get_int(obj, ctx, key, INT64_MIN, INT64_MAX, "int64", &b);
-    if (rc > 0)
-        *out = (int64_t)b;
-    return rc;
+    int rc = get_int(obj, ctx, key, t[as].lo, t[as].hi, t[as].name, &b);
+    if (rc <= 0)
+        return rc;
+    switch (as) {
+    case AS_I64: *(int64_t *)out = (int64_t)b; break;
+    case AS_U64: *(uint64_t *)out = b; break;
+    case AS_I32: *(int32_t *)out = (int32_t)(uint32_t)b; break;
+    default: *(uint32_t *)out = (uint32_t)b; break;
+    }
+    return 1;
 }
 
-int hcsi_json_get_u64(const hcsi_json *obj, const char *ctx, const char *key,
-                      uint64_t *out)
+int hcsi_json_get_i64(const hcsi_json *obj, const char *ctx, const char *key, int64_t *out)
 {
-    uint64_t b;
-    int rc = get_int(obj, ctx, key, 0, UINT64_MAX, "uint64", &b);
-    if (rc > 0)
-        *out = b;
-    return rc;
+    return get_int_as(obj, ctx, key, AS_I64, out);
 }
 
-/* Values above INT32_MAX, up to UINT32_MAX, are taken as their 32-bit
- * pattern: a 32-bit field written unsigned reads back as the same bits. */
-int hcsi_json_get_i32(const hcsi_json *obj, const char *ctx, const char *key,
-                      int32_t *out)
+int hcsi_json_get_u64(const hcsi_json *obj, const char *ctx, const char *key, uint64_t *out)
 {
-    uint64_t b;
-    int rc = get_int(obj, ctx, key, INT32_MIN, UINT32_MAX, "int32", &b);
-    if (rc > 0)
-        *out = (int32_t)(uint32_t)b;
-    return rc;
+    return get_int_as(obj, ctx, key, AS_U64, out);
 }
 
-int hcsi_json_get_u32(const hcsi_json *obj, const char *ctx, const char *key,
-                      uint32_t *out)
+int hcsi_json_get_i32(const hcsi_json *obj, const char *ctx, const char *key, int32_t *out)
 {
-    uint64_t b;
-    int rc = get_int(obj, ctx, key, 0, UINT32_MAX, "uint32", &b);
-    if (rc > 0)
-        *out = (uint32_t)b;
-    return rc;
+    return get_int_as(obj, ctx, key, AS_I32, out);
+}
+
+int hcsi_json_get_u32(const hcsi_json *obj, const char *ctx, const char *key, uint32_t *out)
+{
+    return get_int_as(obj, ctx, key, AS_U32, out);
 }
 
 int hcsi_json_get_bool(const hcsi_json *obj, const char *ctx, const char *key,
@@ -655,21 +665,13 @@ int hcsi_json_get_bool(const hcsi_json *obj, const char *ctx, const char *key,
 int hcsi_json_get_obj(const hcsi_json *obj, const char *ctx, const char *key,
                       hcsi_json **out)
 {
-    hcsi_json *v;
-    int rc = get_kind(obj, ctx, key, HCSI_JSON_OBJECT, "an object", &v);
-    if (rc > 0)
-        *out = v;
-    return rc;
+    return get_kind(obj, ctx, key, HCSI_JSON_OBJECT, "an object", out);
 }
 
 int hcsi_json_get_arr(const hcsi_json *obj, const char *ctx, const char *key,
                       hcsi_json **out)
 {
-    hcsi_json *v;
-    int rc = get_kind(obj, ctx, key, HCSI_JSON_ARRAY, "an array", &v);
-    if (rc > 0)
-        *out = v;
-    return rc;
+    return get_kind(obj, ctx, key, HCSI_JSON_ARRAY, "an array", out);
 }
 
 const char *hcsi_json_str(const hcsi_json *v, size_t *len)
