@@ -122,19 +122,27 @@ typedef struct ectx {
     hcs_result err;
 } ectx;
 
+/* code with "<verb>[ <type>]: [<path>: ]<message>" recorded and returned. */
+static hcs_result path_verr(hcs_result code, const hcsi_se_path *p, const char *verb,
+                            const char *type, const char *fmt, va_list ap)
+{
+    char *msg = hcsi_vasprintf(fmt, ap);
+    char *pt = hcsi_se_path_text(p);
+    hcs_result r = hcsi_err(code, "%s%s%s: %s%s%s", verb, type ? " " : "", type ? type : "",
+                            pt && *pt ? pt : "", pt && *pt ? ": " : "",
+                            msg ? msg : "out of memory");
+    free(msg);
+    free(pt);
+    return r;
+}
+
 static hcs_result eerr(ectx *e, const char *fmt, ...) HCSI_PRINTF(2, 3);
 static hcs_result eerr(ectx *e, const char *fmt, ...)
 {
     va_list ap;
-    char *msg, *pt;
     va_start(ap, fmt);
-    msg = hcsi_vasprintf(fmt, ap);
+    e->err = path_verr(HCS_ERR_INVALIDARG, &e->p, "encoding", NULL, fmt, ap);
     va_end(ap);
-    pt = hcsi_se_path_text(&e->p);
-    e->err = hcsi_err(HCS_ERR_INVALIDARG, "encoding: %s%s%s", pt && *pt ? pt : "",
-                      pt && *pt ? ": " : "", msg ? msg : "out of memory");
-    free(msg);
-    free(pt);
     return e->err;
 }
 
@@ -242,6 +250,22 @@ static hcs_result put_name(hcsi_buf *b, const char *name, int *first)
     return r;
 }
 
+/* Where the value sits in an optional scalar field ({uint8_t set; T v;}):
+ * after the set flag, at T's alignment. */
+static size_t scalar_value_offset(int kind)
+{
+    switch (kind) {
+    case HCSI_K_BOOL: return offsetof(hcs_schema_bool, v);
+    case HCSI_K_U8: return offsetof(hcs_schema_u8, v);
+    case HCSI_K_U16: return offsetof(hcs_schema_u16, v);
+    case HCSI_K_U32: return offsetof(hcs_schema_u32, v);
+    case HCSI_K_U64: return offsetof(hcs_schema_u64, v);
+    case HCSI_K_I32: return offsetof(hcs_schema_i32, v);
+    case HCSI_K_I64: return offsetof(hcs_schema_i64, v);
+    default: return offsetof(hcs_schema_f64, v);
+    }
+}
+
 static hcs_result enc_field(ectx *e, const hcsi_sfield *f, const char *p, int *first)
 {
     hcsi_buf *b = e->out;
@@ -249,21 +273,10 @@ static hcs_result enc_field(ectx *e, const hcsi_sfield *f, const char *p, int *f
     switch (f->kind) {
     case HCSI_K_BOOL: case HCSI_K_U8: case HCSI_K_U16: case HCSI_K_U32: case HCSI_K_U64:
     case HCSI_K_I32: case HCSI_K_I64: case HCSI_K_F64: {
-        size_t off;
         if (!*(const uint8_t *)p)
             return HCS_S_OK;
-        switch (f->kind) {
-        case HCSI_K_BOOL: off = offsetof(hcs_schema_bool, v); break;
-        case HCSI_K_U8: off = offsetof(hcs_schema_u8, v); break;
-        case HCSI_K_U16: off = offsetof(hcs_schema_u16, v); break;
-        case HCSI_K_U32: off = offsetof(hcs_schema_u32, v); break;
-        case HCSI_K_U64: off = offsetof(hcs_schema_u64, v); break;
-        case HCSI_K_I32: off = offsetof(hcs_schema_i32, v); break;
-        case HCSI_K_I64: off = offsetof(hcs_schema_i64, v); break;
-        default: off = offsetof(hcs_schema_f64, v); break;
-        }
         r = put_name(b, f->name, first);
-        return HCS_SUCCEEDED(r) ? enc_elem(e, f->kind, f->ref, p + off) : r;
+        return HCS_SUCCEEDED(r) ? enc_elem(e, f->kind, f->ref, p + scalar_value_offset(f->kind)) : r;
     }
     case HCSI_K_STR:
     case HCSI_K_ANY:
@@ -422,16 +435,10 @@ static hcs_result derr(dctx *d, const char *fmt, ...) HCSI_PRINTF(2, 3);
 static hcs_result derr(dctx *d, const char *fmt, ...)
 {
     va_list ap;
-    char *msg, *pt;
     hcs_result r;
     va_start(ap, fmt);
-    msg = hcsi_vasprintf(fmt, ap);
+    r = path_verr(HCS_ERR_INVALID_JSON, &d->p, "decoding", d->tname, fmt, ap);
     va_end(ap);
-    pt = hcsi_se_path_text(&d->p);
-    r = hcsi_err(HCS_ERR_INVALID_JSON, "decoding %s: %s%s%s", d->tname, pt && *pt ? pt : "",
-                 pt && *pt ? ": " : "", msg ? msg : "out of memory");
-    free(msg);
-    free(pt);
     return r;
 }
 
@@ -538,18 +545,7 @@ static hcs_result dec_field(dctx *d, const hcsi_sfield *f, const hcsi_json *v, c
     switch (f->kind) {
     case HCSI_K_BOOL: case HCSI_K_U8: case HCSI_K_U16: case HCSI_K_U32: case HCSI_K_U64:
     case HCSI_K_I32: case HCSI_K_I64: case HCSI_K_F64: {
-        size_t off;
-        switch (f->kind) {
-        case HCSI_K_BOOL: off = offsetof(hcs_schema_bool, v); break;
-        case HCSI_K_U8: off = offsetof(hcs_schema_u8, v); break;
-        case HCSI_K_U16: off = offsetof(hcs_schema_u16, v); break;
-        case HCSI_K_U32: off = offsetof(hcs_schema_u32, v); break;
-        case HCSI_K_U64: off = offsetof(hcs_schema_u64, v); break;
-        case HCSI_K_I32: off = offsetof(hcs_schema_i32, v); break;
-        case HCSI_K_I64: off = offsetof(hcs_schema_i64, v); break;
-        default: off = offsetof(hcs_schema_f64, v); break;
-        }
-        r = dec_elem(d, f->kind, f->fmt, f->ref, v, p + off);
+        r = dec_elem(d, f->kind, f->fmt, f->ref, v, p + scalar_value_offset(f->kind));
         if (HCS_SUCCEEDED(r))
             *(uint8_t *)p = 1;
         return r;
