@@ -245,6 +245,16 @@ static void vkey(hcsi_vctx *v, uint8_t keyk, const char *key)
     }
 }
 
+/* One element of an array or map field: null only where Any allows it. */
+static void vmember(hcsi_vctx *v, const hcsi_sfield *f, const hcsi_json *ev)
+{
+    if (!ev && f->ekind != HCSI_K_ANY)
+        hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_WRONG_TYPE, "expected %s, got null",
+                      f->ekind == HCSI_K_OBJ ? "an object" : hcsi_se_kind_name(f->ekind));
+    else
+        velem(v, f->ekind, f->fmt, f->ref, ev);
+}
+
 static void vfield(hcsi_vctx *v, const hcsi_sfield *f, const hcsi_json *val)
 {
     switch (f->kind) {
@@ -258,11 +268,7 @@ static void vfield(hcsi_vctx *v, const hcsi_sfield *f, const hcsi_json *val)
         for (i = 0; i < n && !v->limited; i++) {
             const hcsi_json *ev = hcsi_json_array_at(val, i);
             size_t m = hcsi_vpath_push_index(v, i);
-            if (!ev && f->ekind != HCSI_K_ANY)
-                hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_WRONG_TYPE, "expected %s, got null",
-                              f->ekind == HCSI_K_OBJ ? "an object" : hcsi_se_kind_name(f->ekind));
-            else
-                velem(v, f->ekind, f->fmt, f->ref, ev);
+            vmember(v, f, ev);
             hcsi_vpath_pop(v, m);
         }
         return;
@@ -279,11 +285,7 @@ static void vfield(hcsi_vctx *v, const hcsi_sfield *f, const hcsi_json *val)
         while (!v->limited && hcsi_json_iter_next(&it, &key, &ev)) {
             size_t m = hcsi_vpath_push_key(v, key);
             vkey(v, f->keyk, key);
-            if (!ev && f->ekind != HCSI_K_ANY)
-                hcsi_vproblem(v, HCS_SCHEMA_PROBLEM_WRONG_TYPE, "expected %s, got null",
-                              f->ekind == HCSI_K_OBJ ? "an object" : hcsi_se_kind_name(f->ekind));
-            else
-                velem(v, f->ekind, f->fmt, f->ref, ev);
+            vmember(v, f, ev);
             hcsi_vpath_pop(v, m);
         }
         return;
