@@ -298,7 +298,7 @@ void hcsctl_help_version(FILE *out)
                  "Prints the hcsctl and libhcs versions.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     hcsctl_ctx ctx;
     int i = 1;
@@ -354,4 +354,20 @@ int main(int argc, char **argv)
     }
     usage(stderr);
     return hcsctl_usage_error("unknown command \"%s\"", argv[i]);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* Output that cannot be written is a failure, not a silent success
+     * (a full disk, a closed pipe); flushed here, before the library's and
+     * the runtime's own exit work runs. */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "hcsctl: cannot write the output: %s\n",
+                errno ? strerror(errno) : "write error");
+        if (rc == HCSCTL_EXIT_OK)
+            rc = HCSCTL_EXIT_FAILED;
+    }
+    return rc;
 }

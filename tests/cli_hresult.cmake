@@ -51,3 +51,13 @@ run(0 --help)
 expect("${OUT}" "hresult")
 run(0 version)
 expect("${OUT}" "hcsctl 0.1.0")
+# Output that cannot be written is a failure with a message, not exit 0
+# (the full device exists on Linux only).
+if(EXISTS /dev/full AND NOT EMULATOR)
+  execute_process(COMMAND ${HCSCTL} hresult 0x80370118 OUTPUT_FILE /dev/full
+    ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 60)
+  if(NOT rc EQUAL 1)
+    message(FATAL_ERROR "hcsctl writing to /dev/full: exit ${rc}, expected 1\n${err}")
+  endif()
+  expect("${err}" "hcsctl: cannot write the output: No space left on device")
+endif()
