@@ -66,6 +66,16 @@ void gh_start_ex(ghost *h, int stdio, const char *const *extra, const char *cons
 int gh_stop(ghost *h, int timeout_ms);
 /* Removes the temporary directory. */
 void gh_cleanup(ghost *h);
+/* gh_stop, asserting the agent exited (not killed by a signal or at the
+ * timeout); returns its exit status. */
+int gh_stop_exited(ghost *h, int timeout_ms);
+/* Waits up to timeout_ms for an agent that is ending by itself (bridge
+ * still open), asserting it did; returns its wait status. */
+int gh_reap(ghost *h, int timeout_ms);
+/* The usual session: gh_start (unix:DIR) and gh_negotiate; gh_finish
+ * asserts the agent exits 0 when the host leaves, then cleans up. */
+void gh_up(ghost *h, const char *const *extra);
+void gh_finish(ghost *h);
 
 /* Sends a request; body is the JSON text (a trailing \n is added like Go's
  * encoder). Returns the id used. */
@@ -79,6 +89,8 @@ int gh_send_bytes_lenient(ghost *h, const void *p, size_t n);
 /* Receives the frame answering id (other frames are queued). 0, or -1 on
  * timeout/EOF. */
 int gh_recv(ghost *h, uint64_t id, int timeout_ms, gh_frame *out);
+/* gh_recv that must succeed with exactly the body want. */
+void gh_expect_body(ghost *h, uint64_t id, int timeout_ms, const char *want);
 /* The next guest notification (type 0x3...), queued or arriving. */
 int gh_recv_notification(ghost *h, int timeout_ms, gh_frame *out);
 void gh_frame_free(gh_frame *f);
@@ -86,6 +98,8 @@ void gh_frame_free(gh_frame *f);
 hcsi_json *gh_call(ghost *h, uint32_t rpc, const char *body, int timeout_ms);
 /* Result of a response body. */
 int32_t gh_result(const hcsi_json *resp);
+/* Its ErrorMessage (asserted present; valid while resp is). */
+const char *gh_error_message(const hcsi_json *resp);
 
 /* NegotiateProtocol, asserting success. */
 void gh_negotiate(ghost *h);
@@ -113,17 +127,33 @@ void gh_exec_ok(ghost *h, const char *params_extra, int pipes, gh_proc *p);
 /* WaitForProcess: returns Result; *code gets ExitCode. */
 int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int rpc_timeout_ms);
 int32_t gh_signal(ghost *h, uint32_t pid, int sig);
+/* gh_signal then gh_wait, both asserted to succeed; returns ExitCode. */
+uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig);
 /* The same for a container's processes. */
 int gh_exec_in(ghost *h, const char *cid, const char *params_extra, int pipes, gh_proc *p);
 int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms, uint32_t *code,
                    int rpc_timeout_ms);
 int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig);
+/* Sends a WaitForProcess without waiting for its answer; returns its id. */
+uint64_t gh_send_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms);
+/* ResizeConsole to height x width; returns the response (caller puts). */
+hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width);
 void gh_close_proc(gh_proc *p);
+/* An exec with stdout only (none: out NULL), run to its end: stdout read
+ * to EOF into out (initialised here), the socket closed, the exit waited
+ * for (each step asserted). Returns the exit code. */
+uint32_t gh_run(ghost *h, const char *params_extra, hcsi_buf *out);
 
 /* Reads fd to EOF (or timeout) into b; returns 0 on EOF, -1 on timeout. */
 int gh_read_all(int fd, hcsi_buf *b, int timeout_ms);
 /* Reads until the buffer contains needle; 0 found, -1 EOF/timeout. */
 int gh_read_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms);
+/* b initialised, then fd read to EOF into it (asserted, within timeout_ms). */
+void gh_slurp(int fd, hcsi_buf *b, int timeout_ms);
+/* out and err initialised; each of p's output sockets read to EOF and
+ * closed (the drain rule: the agent reports the exit once the host has
+ * closed its ends). */
+void gh_read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err, int timeout_ms);
 void gh_write_all(int fd, const void *p, size_t n);
 
 /* JSON-string-encodes s (for ProcessParameters/Query); malloc'ed. */

@@ -26,27 +26,6 @@
 
 #define BASE "\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO "\""
 
-static void start(ghost *h, const char *const *extra)
-{
-    gh_start(h, 0, extra);
-    gh_negotiate(h);
-}
-
-static void finish(ghost *h)
-{
-    int st = gh_stop(h, 10000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
-    gh_cleanup(h);
-}
-
-static const char *err_message(const hcsi_json *r)
-{
-    const char *m = "";
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-    return m;
-}
-
 /* Result of a call, with ErrorMessage checked to contain needle. */
 static void expect(ghost *h, uint32_t rpc, const char *body, uint32_t hr, const char *needle)
 {
@@ -54,9 +33,9 @@ static void expect(ghost *h, uint32_t rpc, const char *body, uint32_t hr, const 
     uint32_t got = (uint32_t)gh_result(r);
     if (got != hr)
         fail_msg("rpc 0x%08x %s: Result 0x%08x, want 0x%08x (%s)", rpc, body, got, hr,
-                 got ? err_message(r) : "");
-    if (needle && !strstr(err_message(r), needle))
-        fail_msg("\"%s\" lacks \"%s\"", err_message(r), needle);
+                 got ? gh_error_message(r) : "");
+    if (needle && !strstr(gh_error_message(r), needle))
+        fail_msg("\"%s\" lacks \"%s\"", gh_error_message(r), needle);
     if (hr) {
         /* Every error carries one ErrorRecord from module "gcs". */
         hcsi_json *recs = hcsi_json_get(r, "ErrorRecords"), *rec;
@@ -125,6 +104,17 @@ static int run_agent_capture(const char *const *args, char *err, size_t errlen)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* run_agent_capture asserting the exit status; returns stderr (valid until
+ * the next call). */
+static const char *agent_stderr(const char *const *args, int want_status)
+{
+    static char err[8192];
+    int st = run_agent_capture(args, err, sizeof err);
+    if (st != want_status)
+        fail_msg("exit status %d, want %d; stderr:\n%s", st, want_status, err);
+    return err;
+}
+
 static void test_negotiation(void **s)
 {
     ghost h;
@@ -159,38 +149,31 @@ static void test_negotiation(void **s)
     /* Only once per connection. */
     expect(&h, GH_NEGOTIATE, "{\"ContainerId\":\"\",\"MinimumVersion\":4,\"MaximumVersion\":4}",
            0x80004001u, "ComputeSystemNegotiateProtocolV1");
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_activity_id_echo(void **s)
 {
     ghost h;
-    gh_frame f;
     uint64_t id;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     id = gh_send(&h, GH_START, "{\"ContainerId\":\"c1\",\"ActivityId\":\"11111111-2222-3333-4444-555555555555\"}");
-    assert_int_equal(gh_recv(&h, id, 5000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"11111111-2222-3333-4444-555555555555\"}");
-    gh_frame_free(&f);
+    gh_expect_body(&h, id, 5000, "{\"Result\":0,\"ActivityId\":\"11111111-2222-3333-4444-555555555555\"}");
     /* No ActivityId in the request: none in the response (omitempty);
      * keys match case-insensitively like Go's decoder. */
     id = gh_send(&h, GH_START, "{\"containerid\":\"c1\"}");
-    assert_int_equal(gh_recv(&h, id, 5000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0}");
-    gh_frame_free(&f);
+    gh_expect_body(&h, id, 5000, "{\"Result\":0}");
     id = gh_send(&h, GH_START, "{\"activityid\":\"x\",\"ActivityId\":\"y\"}");
-    assert_int_equal(gh_recv(&h, id, 5000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"y\"}");
-    gh_frame_free(&f);
-    finish(&h);
+    gh_expect_body(&h, id, 5000, "{\"Result\":0,\"ActivityId\":\"y\"}");
+    gh_finish(&h);
 }
 
 static void test_refusals(void **s)
 {
     ghost h;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     /* Containers: 0xC037010E where the Go GCS looks a container up. */
     expect(&h, GH_DELETE, "{\"ContainerId\":\"c1\",\"ActivityId\":\"" GH_ZERO "\"}",
            0xC037010Eu, "not found");
@@ -248,7 +231,7 @@ static void test_refusals(void **s)
     expect(&h, 0x00100F01u, "{" BASE "}", 0x80004001u, "header type: 269487873");
     expect(&h, 0x00200101u, "{" BASE ",\"PropertyType\":\"LogForwardService\"}", 0x80004001u,
            "header type: 270532865");
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_malformed_requests(void **s)
@@ -257,7 +240,7 @@ static void test_malformed_requests(void **s)
     gh_frame f;
     hcsi_json *r;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     expect(&h, GH_EXEC, "not json", 0xC037010Du, "failed to unmarshal JSON in message");
     expect(&h, GH_EXEC, "[1,2]", 0xC037010Du, NULL);
     expect(&h, GH_WAIT, "{\"ContainerId\":5}", 0xC037010Du, NULL);
@@ -299,7 +282,7 @@ static void test_malformed_requests(void **s)
     r = gh_call(&h, GH_STACKS, "{" BASE "}", 5000);
     assert_int_equal(gh_result(r), 0);
     hcsi_json_put(r);
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_bad_frame_size(void **s)
@@ -308,11 +291,10 @@ static void test_bad_frame_size(void **s)
     gh_frame f;
     char *big;
     const char *const extra[] = {"--max-frame", "4096", NULL};
-    int st;
     (void)s;
     /* Larger than --max-frame: an error answers that id, then the bridge
      * closes (the stream cannot be resynchronised). */
-    start(&h, extra);
+    gh_up(&h, extra);
     big = (char *)malloc(8192);
     assert_non_null(big);
     memset(big, ' ', 8192);
@@ -333,12 +315,11 @@ static void test_bad_frame_size(void **s)
     assert_non_null(strstr(f.body, "\"Result\":-2147024809"));
     assert_non_null(strstr(f.body, "8208"));
     gh_frame_free(&f);
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
+    (void)gh_stop_exited(&h, 10000);
     gh_cleanup(&h);
 
     /* Size below the header. */
-    start(&h, NULL);
+    gh_up(&h, NULL);
     {
         unsigned char hdr[16] = {0x01, 0x06, 0x10, 0x10, 8, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0};
         gh_send_bytes(&h, hdr, 16);
@@ -346,8 +327,7 @@ static void test_bad_frame_size(void **s)
     assert_int_equal(gh_recv(&h, 9, 5000, &f), 0);
     assert_non_null(strstr(f.body, "\"Result\":-2147024809"));
     gh_frame_free(&f);
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
+    (void)gh_stop_exited(&h, 10000);
     gh_cleanup(&h);
 }
 
@@ -356,7 +336,7 @@ static void test_exec_errors(void **s)
     ghost h;
     gh_proc p;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     assert_int_equal(gh_exec(&h, "\"CommandArgs\":[\"no-such-program-xyz\"]", GH_OUT, &p), -1);
     assert_int_equal((uint32_t)p.result, 0x80004005u);
     assert_non_null(strstr(p.error, "executable file not found in $PATH"));
@@ -385,41 +365,27 @@ static void test_exec_errors(void **s)
         assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
         assert_int_equal(code, 0);
     }
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_exit_codes_and_user(void **s)
 {
     ghost h;
-    gh_proc p;
-    uint32_t code = 0;
     hcsi_buf out;
     (void)s;
-    start(&h, NULL);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/false\"]", 0, &p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 1);
-    gh_exec_ok(&h, "\"CommandLine\":\"/bin/sh -c 'exit 255'\"", 0, &p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 255);
+    gh_up(&h, NULL);
+    assert_int_equal(gh_run(&h, "\"CommandArgs\":[\"/bin/false\"]", NULL), 1);
+    assert_int_equal(gh_run(&h, "\"CommandLine\":\"/bin/sh -c 'exit 255'\"", NULL), 255);
     if (geteuid() == 0) {
-        gh_exec_ok(&h, "\"CommandArgs\":[\"/usr/bin/id\",\"-u\"],\"User\":\"65534:65534\"", GH_OUT, &p);
-        hcsi_buf_init(&out, 0);
-        assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-        gh_close_proc(&p);
-        assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
+        (void)gh_run(&h, "\"CommandArgs\":[\"/usr/bin/id\",\"-u\"],\"User\":\"65534:65534\"", &out);
         assert_int_equal(out.len, 6);
         assert_memory_equal(out.data, "65534\n", 6);
         hcsi_buf_free(&out);
-        gh_exec_ok(&h, "\"CommandArgs\":[\"/usr/bin/id\",\"-un\"],\"User\":\"root\"", GH_OUT, &p);
-        hcsi_buf_init(&out, 0);
-        assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-        gh_close_proc(&p);
-        assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
+        (void)gh_run(&h, "\"CommandArgs\":[\"/usr/bin/id\",\"-un\"],\"User\":\"root\"", &out);
         assert_memory_equal(out.data, "root\n", 5);
         hcsi_buf_free(&out);
     }
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_signals(void **s)
@@ -429,12 +395,10 @@ static void test_signals(void **s)
     uint32_t code = 0;
     hcsi_buf out;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     /* SIGTERM kills sleep: Go reports ExitCode -1 as uint32. */
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"30\"]", 0, &p);
-    assert_int_equal(gh_signal(&h, p.pid, 15), 0);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0xFFFFFFFFu);
+    assert_int_equal(gh_signal_wait(&h, p.pid, 15), 0xFFFFFFFFu);
     /* Gone now: signals and waits report 0x80070490. */
     assert_int_equal((uint32_t)gh_signal(&h, p.pid, 15), 0x80070490u);
     assert_int_equal((uint32_t)gh_signal(&h, 999999, 0), 0x80070490u);
@@ -453,15 +417,12 @@ static void test_signals(void **s)
     hcsi_buf_free(&out);
     /* No Options = kill (hcsshim's Kill()). */
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"trap '' TERM; sleep 30\"]", 0, &p);
-    assert_int_equal(gh_signal(&h, p.pid, 0), 0);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0xFFFFFFFFu);
+    assert_int_equal(gh_signal_wait(&h, p.pid, 0), 0xFFFFFFFFu);
     /* An invalid signal number: E_FAIL. */
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"30\"]", 0, &p);
     assert_int_equal((uint32_t)gh_signal(&h, p.pid, 999), 0x80004005u);
-    assert_int_equal(gh_signal(&h, p.pid, 9), 0);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    finish(&h);
+    (void)gh_signal_wait(&h, p.pid, 9);
+    gh_finish(&h);
 }
 
 static void test_wait_timeout(void **s)
@@ -472,9 +433,8 @@ static void test_wait_timeout(void **s)
     uint64_t t0;
     gh_frame f;
     uint64_t w1, w2;
-    char body[256];
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"30\"]", 0, &p);
     t0 = gh_now_ms();
     assert_int_equal((uint32_t)gh_wait(&h, p.pid, 150, NULL, 10000), 0xC0370109u);
@@ -482,10 +442,8 @@ static void test_wait_timeout(void **s)
     assert_true(gh_now_ms() - t0 < 3000);
     assert_int_equal((uint32_t)gh_wait(&h, p.pid, 0, NULL, 10000), 0xC0370109u);
     /* Two concurrent infinite waits both get the exit code. */
-    snprintf(body, sizeof body, "{" BASE ",\"ProcessId\":%lu,\"TimeoutInMs\":4294967295}",
-             (unsigned long)p.pid);
-    w1 = gh_send(&h, GH_WAIT, body);
-    w2 = gh_send(&h, GH_WAIT, body);
+    w1 = gh_send_wait_in(&h, GH_ZERO, p.pid, 0xFFFFFFFFu);
+    w2 = gh_send_wait_in(&h, GH_ZERO, p.pid, 0xFFFFFFFFu);
     assert_int_equal(gh_recv(&h, w1, 200, &f), -1);
     assert_int_equal(gh_signal(&h, p.pid, 9), 0);
     assert_int_equal(gh_recv(&h, w1, 5000, &f), 0);
@@ -495,7 +453,7 @@ static void test_wait_timeout(void **s)
     assert_non_null(strstr(f.body, "\"ExitCode\":4294967295"));
     gh_frame_free(&f);
     assert_int_equal((uint32_t)gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0x80070490u);
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void test_properties_and_stacks(void **s)
@@ -508,7 +466,7 @@ static void test_properties_and_stacks(void **s)
     const char *const strict[] = {"--strict", NULL};
     uint32_t code;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"30\"]", 0, &p);
     r = gh_call(&h, GH_PROPERTIES,
                 "{" BASE ",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\",\\\"Statistics\\\"]}\"}",
@@ -529,12 +487,11 @@ static void test_properties_and_stacks(void **s)
     snprintf(want, sizeof want, "pid %lu /bin/sleep: running", (unsigned long)p.pid);
     assert_non_null(strstr(stacks, want));
     hcsi_json_put(r);
-    assert_int_equal(gh_signal(&h, p.pid, 9), 0);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    finish(&h);
+    (void)gh_signal_wait(&h, p.pid, 9);
+    gh_finish(&h);
 
     /* --strict: the Go GCS's refusals for UVM signals, resize, properties. */
-    start(&h, strict);
+    gh_up(&h, strict);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"0.2\"]", 0, &p);
     assert_int_equal((uint32_t)gh_signal(&h, p.pid, 0), 0xC037010Eu);
     expect(&h, GH_RESIZE, "{" BASE ",\"ProcessId\":1,\"Height\":1,\"Width\":1}", 0xC037010Eu, NULL);
@@ -542,7 +499,7 @@ static void test_properties_and_stacks(void **s)
            "getPropertiesV2 is not supported against the UVM");
     assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
     assert_int_equal(code, 0);
-    finish(&h);
+    gh_finish(&h);
 }
 
 static void wait_gone(pid_t pid, int timeout_ms)
@@ -589,10 +546,9 @@ static void test_host_disconnect_cleanup(void **s)
 {
     ghost h;
     gh_proc a, b, c;
-    int st;
     uint64_t t0;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     /* Ignores SIGTERM: needs the SIGKILL after the grace period. */
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"trap '' TERM; echo x; sleep 60\"]",
@@ -603,9 +559,7 @@ static void test_host_disconnect_cleanup(void **s)
     gh_send(&h, GH_EXEC, "{" BASE ",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandArgs\\\":"
                          "[\\\"/bin/sleep\\\",\\\"61.0937\\\"]}\"}}");
     t0 = gh_now_ms();
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_int_equal(gh_stop_exited(&h, 10000), 0);
     assert_true(gh_now_ms() - t0 < 8000);
     wait_gone((pid_t)a.pid, 2000);
     wait_gone((pid_t)b.pid, 2000);
@@ -614,8 +568,7 @@ static void test_host_disconnect_cleanup(void **s)
     {
         /* The relays were shut down: our ends see EOF. */
         hcsi_buf out;
-        hcsi_buf_init(&out, 0);
-        assert_int_equal(gh_read_all(b.out, &out, 5000), 0);
+        gh_slurp(b.out, &out, 5000);
         hcsi_buf_free(&out);
     }
     gh_close_proc(&a);
@@ -630,16 +583,13 @@ static void test_uvm_shutdown(void **s)
     gh_proc a;
     gh_frame f;
     uint64_t id;
-    int st;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     /* The null container: no response, the agent stops cleanly. */
     id = gh_send(&h, GH_SHUTDOWN_FORCED, "{" BASE "}");
     assert_int_equal(gh_recv(&h, id, 3000, &f), -1);
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_int_equal(gh_stop_exited(&h, 10000), 0);
     wait_gone((pid_t)a.pid, 2000);
     gh_cleanup(&h);
 }
@@ -649,7 +599,7 @@ static void test_agent_killed(void **s)
     ghost h;
     gh_proc a;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     /* SIGKILL leaves no chance to clean up: the children die with it
      * (parent-death signal from the long-lived spawner thread). */
@@ -666,17 +616,10 @@ static void test_sigterm_cleanup(void **s)
     gh_proc a;
     int st;
     (void)s;
-    start(&h, NULL);
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     kill(h.agent, SIGTERM);
-    {
-        uint64_t end = gh_now_ms() + 10000;
-        pid_t r;
-        while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
-            usleep(10000);
-        assert_int_equal(r, h.agent);
-        h.agent = 0;
-    }
+    st = gh_reap(&h, 10000);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
     wait_gone((pid_t)a.pid, 2000);
@@ -686,13 +629,11 @@ static void test_sigterm_cleanup(void **s)
 static void test_reconnect(void **s)
 {
     ghost h;
-    gh_proc a, b;
-    uint32_t code = 1;
-    int st;
+    gh_proc a;
     /* --init and --poweroff only act as PID 1: harmless here. */
     const char *const extra[] = {"--reconnect", "--init", "--poweroff", NULL};
     (void)s;
-    start(&h, extra);
+    gh_up(&h, extra);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     /* The host drops the bridge: the agent cleans up and dials again. */
     close(h.br);
@@ -702,15 +643,10 @@ static void test_reconnect(void **s)
     /* A new connection starts un-negotiated. */
     expect(&h, GH_STACKS, "{" BASE "}", 0x80004001u, NULL);
     gh_negotiate(&h);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/true\"]", 0, &b);
-    assert_int_equal(gh_wait(&h, b.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_run(&h, "\"CommandArgs\":[\"/bin/true\"]", NULL), 0);
     /* Only a UVM shutdown ends a reconnecting agent. */
     gh_send(&h, GH_SHUTDOWN_GRACEFUL, "{" BASE "}");
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
-    gh_cleanup(&h);
+    gh_finish(&h);
 }
 
 /* As PID 1 (a private pid + mount namespace, where permitted): --init
@@ -719,9 +655,7 @@ static void test_reconnect(void **s)
 static void test_pid1_init_poweroff(void **s)
 {
     ghost h;
-    gh_proc p;
     hcsi_buf out;
-    uint32_t code = 1;
     int st;
     const char *const prefix[] = {"unshare", "-p", "-f", "-m", "--propagation", "private", NULL};
     const char *const extra[] = {"--init", "--poweroff", NULL};
@@ -733,16 +667,12 @@ static void test_pid1_init_poweroff(void **s)
     /* Not under /tmp: --init mounts a tmpfs there. */
     gh_start_ex(&h, 0, extra, prefix, "/var/tmp/hcsg-init-XXXXXX");
     gh_negotiate(&h);
-    gh_exec_ok(&h,
-               "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"cat /proc/1/comm; test -c /dev/null && "
-               "echo devnull; tty; grep -c ' /dev/pts devpts' /proc/self/mounts\"],"
-               "\"EmulateConsole\":true",
-               GH_OUT, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_run(&h,
+                            "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"cat /proc/1/comm; test -c "
+                            "/dev/null && echo devnull; tty; grep -c ' /dev/pts devpts' "
+                            "/proc/self/mounts\"],\"EmulateConsole\":true",
+                            &out),
+                     0);
     assert_int_equal(hcsi_buf_putc(&out, 0), 0);
     assert_non_null(strstr(out.data, "hcs-gcs"));   /* we are PID 1 */
     assert_non_null(strstr(out.data, "devnull"));
@@ -759,14 +689,12 @@ static void test_pid1_init_poweroff(void **s)
  * process runs (it must not survive), thousands of DumpStacks answers
  * (~600 bytes each) fill the bridge until the agent blocks writing, then
  * the agent must exit on its own within timeout_ms. */
-static void stuck_host(int use_sigterm, uint64_t timeout_ms)
+static void stuck_host(int use_sigterm, int timeout_ms)
 {
     ghost h;
     gh_proc a;
-    int i, st, small = 4096;
-    pid_t r;
-    uint64_t end;
-    start(&h, NULL);
+    int i, small = 4096;
+    gh_up(&h, NULL);
     gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"60\"]", 0, &a);
     setsockopt(h.br, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     for (i = 0; i < 3000; i++) {
@@ -781,12 +709,7 @@ static void stuck_host(int use_sigterm, uint64_t timeout_ms)
         kill(h.agent, SIGTERM);
     else
         assert_int_equal(shutdown(h.br, SHUT_WR), 0);
-    end = gh_now_ms() + timeout_ms;
-    while ((r = waitpid(h.agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
-        usleep(10000);
-    assert_int_equal(r, h.agent);
-    h.agent = 0;
-    assert_true(WIFEXITED(st));
+    assert_true(WIFEXITED(gh_reap(&h, timeout_ms)));
     wait_gone((pid_t)a.pid, 2000);
     gh_cleanup(&h);
 }
@@ -819,7 +742,7 @@ static void test_process_cap_burst(void **s)
     (void)s;
     for (round = 0; round < 3; round++) {
         ok = refused = 0;
-        start(&h, extra);
+        gh_up(&h, extra);
         for (i = 0; i < BURST; i++)
             ids[i] = gh_send(&h, GH_EXEC,
                              "{" BASE ",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandArgs\\\":"
@@ -839,14 +762,12 @@ static void test_process_cap_burst(void **s)
         }
         assert_int_equal(ok, CAP);
         assert_int_equal(refused, BURST - CAP);
-        finish(&h);
+        gh_finish(&h);
     }
     {
         /* The option is validated like the others. */
         const char *const bad[] = {"--max-processes", "0", NULL};
-        char err[4096];
-        assert_int_equal(run_agent_capture(bad, err, sizeof err), 2);
-        assert_non_null(strstr(err, "--max-processes"));
+        assert_non_null(strstr(agent_stderr(bad, 2), "--max-processes"));
     }
 }
 
@@ -854,38 +775,39 @@ static void test_process_cap_burst(void **s)
 static void test_stdio_needs_dir(void **s)
 {
     const char *const args[] = {"--stdio", NULL};
-    char err[4096];
     (void)s;
-    assert_int_equal(run_agent_capture(args, err, sizeof err), 2);
-    assert_non_null(strstr(err, "--stdio needs --stdio-dir DIR"));
+    assert_non_null(strstr(agent_stderr(args, 2), "--stdio needs --stdio-dir DIR"));
 }
 
 /* State and runtime roots are compared as text: one spelling each. */
 static void test_roots_normalised(void **s)
 {
-    const char *const dots[] = {"--state-root", "/run/../etc", "--stdio", NULL};
-    const char *const dslash[] = {"--runtime-root", "/run//gcs", "--stdio", NULL};
-    const char *const rel[] = {"--state-root", "run/gcs", "--stdio", NULL};
-    char err[4096];
+    static const struct {
+        const char *args[4];
+        const char *needle;
+    } cases[] = {
+        {{"--state-root", "/run/../etc", "--stdio", NULL},
+         "bad --state-root \"/run/../etc\" (a normalised absolute path"},
+        {{"--runtime-root", "/run//gcs", "--stdio", NULL}, "bad --runtime-root \"/run//gcs\""},
+        {{"--state-root", "run/gcs", "--stdio", NULL}, "an absolute path"},
+    };
+    size_t i;
     (void)s;
-    assert_int_equal(run_agent_capture(dots, err, sizeof err), 2);
-    assert_non_null(strstr(err, "bad --state-root \"/run/../etc\" (a normalised absolute path"));
-    assert_int_equal(run_agent_capture(dslash, err, sizeof err), 2);
-    assert_non_null(strstr(err, "bad --runtime-root \"/run//gcs\""));
-    assert_int_equal(run_agent_capture(rel, err, sizeof err), 2);
-    assert_non_null(strstr(err, "an absolute path"));
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_non_null(strstr(agent_stderr(cases[i].args, 2), cases[i].needle));
 }
 
 /* A bridge dial that gives up logs why the agent exits (not "signal") and
  * exits 1. */
 static void test_dial_timeout_reason(void **s)
 {
-    char dir[] = "/tmp/hcsg-dial-XXXXXX", addr[64], err[8192];
+    char dir[] = "/tmp/hcsg-dial-XXXXXX", addr[64];
     const char *args[] = {"--connect", addr, "--dial-timeout", "0", "--log-level", "info", NULL};
+    const char *err;
     (void)s;
     assert_non_null(mkdtemp(dir));
     snprintf(addr, sizeof addr, "unix:%s", dir);
-    assert_int_equal(run_agent_capture(args, err, sizeof err), 1);
+    err = agent_stderr(args, 1);
     rmdir(dir);
     assert_non_null(strstr(err, "cannot connect to the host bridge"));
     if (strstr(err, "exiting (signal)"))
