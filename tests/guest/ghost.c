@@ -50,6 +50,14 @@ int gh_pid_alive(pid_t pid)
     return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
 }
 
+void gh_rmtree(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
 const char *gh_agent_path(void)
 {
     const char *env = getenv("HCS_GCS_AGENT");
@@ -211,6 +219,26 @@ void gh_finish(ghost *h)
 {
     assert_int_equal(gh_stop_exited(h, 10000), 0);
     gh_cleanup(h);
+}
+
+int gh_setup(void **state)
+{
+    ghost *h = (ghost *)calloc(1, sizeof *h);
+    assert_non_null(h);
+    gh_up(h, (const char *const *)*state);
+    *state = h;
+    return 0;
+}
+
+int gh_teardown(void **state)
+{
+    ghost *h = (ghost *)*state;
+    if (h->agent > 0)
+        gh_finish(h);
+    else
+        gh_cleanup(h);
+    free(h);
+    return 0;
 }
 
 void gh_cleanup(ghost *h)
@@ -584,12 +612,27 @@ int32_t gh_signal(ghost *h, uint32_t pid, int sig)
     return gh_signal_in(h, GH_ZERO, pid, sig);
 }
 
-uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig)
+static uint32_t exit_code(ghost *h, const char *cid, uint32_t pid, int rpc_timeout_ms)
 {
     uint32_t code = 0;
-    assert_int_equal(gh_signal(h, pid, sig), 0);
-    assert_int_equal(gh_wait(h, pid, 0xFFFFFFFFu, &code, 10000), 0);
+    assert_int_equal(gh_wait_in(h, cid, pid, 0xFFFFFFFFu, &code, rpc_timeout_ms), 0);
     return code;
+}
+
+uint32_t gh_exit_code(ghost *h, uint32_t pid)
+{
+    return exit_code(h, GH_ZERO, pid, 10000);
+}
+
+uint32_t gh_exit_code_in(ghost *h, const char *cid, uint32_t pid)
+{
+    return exit_code(h, cid, pid, 20000);
+}
+
+uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig)
+{
+    assert_int_equal(gh_signal(h, pid, sig), 0);
+    return gh_exit_code(h, pid);
 }
 
 int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig)
@@ -694,16 +737,31 @@ void gh_read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err, int timeout_ms)
     drain_close(&p->err, err, timeout_ms);
 }
 
+void gh_slurp_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms)
+{
+    hcsi_buf_init(b, 0);
+    if (gh_read_until(fd, b, needle, timeout_ms) != 0)
+        fail_msg("\"%s\" not read within %d ms", needle, timeout_ms);
+}
+
+size_t gh_drain(int fd, int timeout_ms)
+{
+    hcsi_buf b;
+    size_t n;
+    gh_slurp(fd, &b, timeout_ms);
+    n = b.len;
+    hcsi_buf_free(&b);
+    return n;
+}
+
 uint32_t gh_run(ghost *h, const char *params_extra, hcsi_buf *out)
 {
     gh_proc p;
-    uint32_t code = 0;
     gh_exec_ok(h, params_extra, out ? GH_OUT : 0, &p);
     if (out)
         gh_slurp(p.out, out, 10000);
     gh_close_proc(&p);
-    assert_int_equal(gh_wait(h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    return code;
+    return gh_exit_code(h, p.pid);
 }
 
 void gh_write_all(int fd, const void *p, size_t n)

@@ -77,6 +77,17 @@ int gh_reap(ghost *h, int timeout_ms);
 void gh_up(ghost *h, const char *const *extra);
 void gh_finish(ghost *h);
 
+/* A cmocka fixture for one such session: *state holds the extra agent
+ * arguments (NULL: none) and becomes the ghost, up and negotiated. The
+ * teardown ends it like gh_finish (it runs after a failed test too), or
+ * only cleans up when the test already stopped the agent. */
+int gh_setup(void **state);
+int gh_teardown(void **state);
+/* cmocka's initialisers with that fixture (a macro, as cmocka's are). */
+#define GH_TEST(f) cmocka_unit_test_setup_teardown(f, gh_setup, gh_teardown)
+#define GH_TEST_ARGS(f, extra) \
+    cmocka_unit_test_prestate_setup_teardown(f, gh_setup, gh_teardown, (void *)(extra))
+
 /* Sends a request; body is the JSON text (a trailing \n is added like Go's
  * encoder). Returns the id used. */
 uint64_t gh_send(ghost *h, uint32_t rpc, const char *body);
@@ -127,7 +138,11 @@ void gh_exec_ok(ghost *h, const char *params_extra, int pipes, gh_proc *p);
 /* WaitForProcess: returns Result; *code gets ExitCode. */
 int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int rpc_timeout_ms);
 int32_t gh_signal(ghost *h, uint32_t pid, int sig);
-/* gh_signal then gh_wait, both asserted to succeed; returns ExitCode. */
+/* An unbounded gh_wait asserted to succeed; returns ExitCode. */
+uint32_t gh_exit_code(ghost *h, uint32_t pid);
+/* The same for a container's process (a slower runtime: 20 s). */
+uint32_t gh_exit_code_in(ghost *h, const char *cid, uint32_t pid);
+/* gh_signal then gh_exit_code, both asserted to succeed. */
 uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig);
 /* The same for a container's processes. */
 int gh_exec_in(ghost *h, const char *cid, const char *params_extra, int pipes, gh_proc *p);
@@ -150,6 +165,10 @@ int gh_read_all(int fd, hcsi_buf *b, int timeout_ms);
 int gh_read_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms);
 /* b initialised, then fd read to EOF into it (asserted, within timeout_ms). */
 void gh_slurp(int fd, hcsi_buf *b, int timeout_ms);
+/* b initialised, then fd read until b holds needle (asserted). */
+void gh_slurp_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms);
+/* fd read to EOF (asserted, within timeout_ms); returns how many bytes. */
+size_t gh_drain(int fd, int timeout_ms);
 /* out and err initialised; each of p's output sockets read to EOF and
  * closed (the drain rule: the agent reports the exit once the host has
  * closed its ends). */
@@ -158,6 +177,9 @@ void gh_write_all(int fd, const void *p, size_t n);
 
 /* JSON-string-encodes s (for ProcessParameters/Query); malloc'ed. */
 char *gh_quote(const char *s);
+
+/* rm -rf dir (saying so on stderr when it cannot). */
+void gh_rmtree(const char *dir);
 
 /* Milliseconds since an arbitrary origin. */
 uint64_t gh_now_ms(void);

@@ -36,14 +36,6 @@ static const char *agent_log_level(void)
     return l && *l ? l : "warn";
 }
 
-static void rm_dir(const char *dir)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        print_message("cannot remove %s\n", dir);
-}
-
 /* mode 0: the agent dials unix:DIR; mode 1: --stdio over a socketpair. */
 static void up(env *e, int mode)
 {
@@ -120,7 +112,7 @@ static void down(env *e)
         assert_true(st != -1 && WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 0);
     }
-    rm_dir(e->dir);
+    gh_rmtree(e->dir);
 }
 
 static hcs_gcs_process *start(env *e, const char *const *argv, int in, int out, int err,
