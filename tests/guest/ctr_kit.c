@@ -111,11 +111,6 @@ int ck_suite_teardown(void **state)
     return 0;
 }
 
-static const char *const k_prefix[] = {
-    "unshare", "-m", "--propagation", "private", "sh", "-c",
-    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
-    "hcsg-ns", NULL};
-
 void ck_start(ghost *h, const char *const *extra)
 {
     const char *argv[24];
@@ -125,7 +120,7 @@ void ck_start(ghost *h, const char *const *extra)
     while (extra && *extra && n < 22)
         argv[n++] = *extra++;
     argv[n] = NULL;
-    gh_start_ex(h, 0, argv, k_prefix, NULL);
+    gh_start_ex(h, 0, argv, gh_vm_prefix, NULL);
     gh_negotiate(h);
 }
 

@@ -34,20 +34,26 @@ uint64_t gh_now_ms(void)
 int gh_pid_alive(pid_t pid)
 {
     char path[64], buf[512];
-    FILE *f;
     char *rp;
     if (kill(pid, 0) != 0 && errno == ESRCH)
         return 0;
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
-    if (!f)
+    if (gh_read_file(path, buf, sizeof buf) < 0)
         return 0;
-    buf[0] = '\0';
-    if (!fgets(buf, sizeof buf, f))
-        buf[0] = '\0';
-    fclose(f);
     rp = strrchr(buf, ')');
     return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
+long gh_read_file(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    size_t len;
+    if (!f)
+        return -1;
+    len = fread(buf, 1, n - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    return (long)len;
 }
 
 void gh_rmtree(const char *dir)
@@ -104,6 +110,11 @@ int gh_listen(ghost *h, uint32_t port)
     snprintf(path, sizeof path, "%s/%lu", h->dir, (unsigned long)port);
     return unix_listen(path);
 }
+
+const char *const gh_vm_prefix[] = {
+    "unshare", "-m", "--propagation", "private", "sh", "-c",
+    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
+    "hcsg-ns", NULL};
 
 void gh_start(ghost *h, int stdio, const char *const *extra)
 {

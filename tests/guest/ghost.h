@@ -61,6 +61,10 @@ void gh_start(ghost *h, int stdio, const char *const *extra);
  * temporary directory made from dir_template (NULL: /tmp/hcsg-test-XXXXXX). */
 void gh_start_ex(ghost *h, int stdio, const char *const *extra, const char *const *prefix,
                  const char *dir_template);
+/* A gh_start_ex prefix running the agent in a mount namespace of its own
+ * with a tmpfs on /run, as in a utility VM: the paths under /run/gcs work
+ * unchanged and every mount the agent makes vanishes with it. */
+extern const char *const gh_vm_prefix[];
 /* Closes the bridge and waits for the agent (killing it after timeout_ms).
  * Returns the agent's wait status. */
 int gh_stop(ghost *h, int timeout_ms);
@@ -87,6 +91,13 @@ int gh_teardown(void **state);
 #define GH_TEST(f) cmocka_unit_test_setup_teardown(f, gh_setup, gh_teardown)
 #define GH_TEST_ARGS(f, extra) \
     cmocka_unit_test_prestate_setup_teardown(f, gh_setup, gh_teardown, (void *)(extra))
+
+/* A cmocka test entry named name running f with *state = arg: one test
+ * function for several cases (cmocka_unit_test_prestate would give them
+ * all f's name). */
+#define GH_CASE(name, f, arg) {name, f, NULL, NULL, (void *)(arg)}
+/* The int a GH_CASE passed. */
+#define GH_CASE_INT(state) (*(const int *)*(state))
 
 /* Sends a request; body is the JSON text (a trailing \n is added like Go's
  * encoder). Returns the id used. */
@@ -140,7 +151,8 @@ int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int
 int32_t gh_signal(ghost *h, uint32_t pid, int sig);
 /* An unbounded gh_wait asserted to succeed; returns ExitCode. */
 uint32_t gh_exit_code(ghost *h, uint32_t pid);
-/* The same for a container's process (a slower runtime: 20 s). */
+/* The same for a container's process (GH_ZERO: the UVM's), waiting up to 20 s
+ * for the answer. */
 uint32_t gh_exit_code_in(ghost *h, const char *cid, uint32_t pid);
 /* gh_signal then gh_exit_code, both asserted to succeed. */
 uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig);
@@ -178,6 +190,9 @@ void gh_write_all(int fd, const void *p, size_t n);
 /* JSON-string-encodes s (for ProcessParameters/Query); malloc'ed. */
 char *gh_quote(const char *s);
 
+/* Reads the file at path into buf (at most n - 1 bytes, NUL-terminated);
+ * returns the length, or -1 when it cannot be opened. */
+long gh_read_file(const char *path, char *buf, size_t n);
 /* rm -rf dir (saying so on stderr when it cannot). */
 void gh_rmtree(const char *dir);
 

@@ -113,17 +113,11 @@ static void hcsctl(env *e, const char *const *args, const char *in, int sig, int
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The text of a file (a static buffer), NULL when it cannot be read. */
 static char *slurp(const char *path)
 {
     static char buf[65536];
-    FILE *f = fopen(path, "r");
-    size_t n;
-    if (!f)
-        return NULL;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
+    return gh_read_file(path, buf, sizeof buf) < 0 ? NULL : buf;
 }
 
 #define E(s) ((env *)*(s))

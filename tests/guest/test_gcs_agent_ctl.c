@@ -494,19 +494,13 @@ static int count_with_arg(const char *arg)
         return 0;
     while ((e = readdir(d)) != NULL) {
         char path[300], buf[4096];
-        FILE *f;
-        size_t len, i;
+        long len, i;
         pid_t pid = (pid_t)atol(e->d_name);
         if (pid <= 0)
             continue;
         snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-        f = fopen(path, "r");
-        if (!f)
-            continue;
-        len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[len] = '\0';
-        for (i = 0; i < len; i += strlen(buf + i) + 1)
+        len = gh_read_file(path, buf, sizeof buf);
+        for (i = 0; i < len; i += (long)strlen(buf + i) + 1)
             if (strcmp(buf + i, arg) == 0 && gh_pid_alive(pid))
                 n++;
     }

@@ -161,8 +161,12 @@ static uint32_t wait_exit(hcs_gcs_process *p)
     return code;
 }
 
-static void run_negotiation_and_stdio(int mode)
+/* GH_CASE arguments: up()'s modes. */
+static const int k_unix_dir = 0, k_spawn = 1;
+
+static void test_negotiation_and_stdio(void **s)
 {
+    int mode = GH_CASE_INT(s);
     env e;
     const hcs_gcs_capabilities *caps;
     const char *const argv[] = {"/bin/sh", "-c", "cat; echo \"$FOO:$(pwd)\"; echo err >&2; exit 3",
@@ -201,18 +205,6 @@ static void run_negotiation_and_stdio(int mode)
     hcsi_buf_free(&err);
     hcs_gcs_process_close(p);
     down(&e);
-}
-
-static void test_unix_dir_stdio(void **s)
-{
-    (void)s;
-    run_negotiation_and_stdio(0);
-}
-
-static void test_spawn_stdio(void **s)
-{
-    (void)s;
-    run_negotiation_and_stdio(1);
 }
 
 typedef struct feeder {
@@ -509,8 +501,8 @@ static void test_agent_killed_mid_rpc(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unix_dir_stdio),
-        cmocka_unit_test(test_spawn_stdio),
+        GH_CASE("test_unix_dir_stdio", test_negotiation_and_stdio, &k_unix_dir),
+        GH_CASE("test_spawn_stdio", test_negotiation_and_stdio, &k_spawn),
         cmocka_unit_test(test_binary_and_large),
         cmocka_unit_test(test_tty_resize_signals_timeout),
         cmocka_unit_test(test_fifty_and_never_reads),

@@ -130,19 +130,6 @@ static void expect_type(ghost *h, const char *id, const char *want)
     free(t);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char buf[4096];
-    size_t n;
-    if (!f)
-        return NULL;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strdup(buf);
-}
-
 /* gh_read_both, the texts NUL-terminated. */
 static void read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err)
 {
@@ -177,7 +164,7 @@ static void test_init_pipes(void **state)
     env *e = begin(state, NULL);
     gh_proc p;
     hcsi_buf out, err;
-    char path[512], *text;
+    char path[512], text[4096];
     struct stat st;
     assert_int_equal(ck_create(&e->h, "c1", e->s.layer,
                                "[\"sh\",\"-c\",\"read l; echo out:$l pid:$$ host:$(hostname); "
@@ -195,10 +182,8 @@ static void test_init_pipes(void **state)
     expect_type(&e->h, "c1", "UnexpectedExit");
     /* The write is in the scratch's upper directory, the layer is intact. */
     ck_agent_path(&e->h, "/run/gcs/c/c1/scratch/upper/data/new.txt", path, sizeof path);
-    text = read_text(path);
-    assert_non_null(text);
+    assert_true(gh_read_file(path, text, sizeof text) >= 0);
     assert_string_equal(text, "new\n");
-    free(text);
     snprintf(path, sizeof path, "%s/data/new.txt", e->s.layer);
     assert_int_equal(stat(path, &st), -1);
     ck_remove(&e->h, "c1");
@@ -595,7 +580,7 @@ static void test_symlink_escape(void **state)
 static void test_failed_create_cleans_runtime(void **state)
 {
     env *e = (env *)*state;
-    char script[300], log[300], arg[320], *text;
+    char script[300], log[300], arg[320], text[4096];
     const char *extra[5];
     FILE *f;
     char *msg = NULL;
@@ -633,10 +618,8 @@ static void test_failed_create_cleans_runtime(void **state)
     extra[4] = NULL;
     ck_start(&e->h, extra);
     assert_int_equal(ck_create(&e->h, "bad", e->s.layer, "[\"true\"]", 0, 0), (int32_t)0x80004005);
-    text = read_text(log);
-    assert_non_null(text);
+    assert_true(gh_read_file(log, text, sizeof text) >= 0);
     assert_string_equal(text, "create bad\ndelete bad had-state\n");
-    free(text);
     /* Nothing is tracked: the id is unknown, its layers go. */
     assert_int_equal(ck_simple(&e->h, GH_DELETE, "bad", &msg), (int32_t)0xC037010E);
     free(msg);
