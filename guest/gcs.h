@@ -18,6 +18,7 @@
 #ifndef HCS_GUEST_GCS_H
 #define HCS_GUEST_GCS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -192,6 +193,9 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e);
  * a symbolic link (no lookup out of the root), only regular files are read,
  * and reads are bounded (8 MiB a file, 4 KiB kept of a line). */
 int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e);
+
+/* *v read under m: a count other threads change (for logs and stacks). */
+size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v);
 
 /* ---- request decoding (proto.c) ---- */
 

@@ -113,6 +113,18 @@ int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e);
 /* Takes a worker slot, waiting while all HCSG_MAX_EXEC_WORKERS are busy
  * (back-pressure); 0, or -1 with e when the agent is stopping. */
 int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e);
+/* Gives a slot back (its worker is done). */
+void hcsg_worker_done(hcsg_agent *a);
+/* Runs fn(arg) on a detached worker thread that owns the slot the caller
+ * took; 0, or -1 (the slot given back) when no thread can be started. */
+int hcsg_worker_start(hcsg_agent *a, void *(*fn)(void *), void *arg);
+/* A request about container cid, which must exist (a dry run has none):
+ * 0, or -1 with e. */
+int hcsg_need_container(hcsg_agent *a, const char *cid, hcsg_err *e);
+/* For a handler whose container work may wait: on the reader, checks
+ * container cid (hcsg_need_container) and hands r to a worker (hcsg_defer:
+ * 1, or -1 with e); on that worker, 0: go on. */
+int hcsg_defer_for(hcsg_agent *a, req *r, const char *cid, hcsg_handler_fn fn, hcsg_err *e);
 /* The WaitForProcess success response. */
 void hcsg_wait_answer(hcsg_agent *a, uint64_t id, const char *aid, uint32_t code);
 /* Container exit notification (hcsg_notify_fn). */

@@ -151,10 +151,7 @@ static void *defer_main(void *arg)
         hcsg_send_error(a, r.type, r.id, r.aid, &e);
     free(d->body);
     free(d);
-    pthread_mutex_lock(&a->xm);
-    a->exec_workers--;
-    pthread_cond_broadcast(&a->xcv);
-    pthread_mutex_unlock(&a->xm);
+    hcsg_worker_done(a);
     return NULL;
 }
 
@@ -201,11 +198,52 @@ int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e)
     return 0;
 }
 
+void hcsg_worker_done(hcsg_agent *a)
+{
+    pthread_mutex_lock(&a->xm);
+    a->exec_workers--;
+    pthread_cond_broadcast(&a->xcv);
+    pthread_mutex_unlock(&a->xm);
+}
+
+int hcsg_worker_start(hcsg_agent *a, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    int rc;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256u * 1024u);
+    rc = pthread_create(&t, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        hcsg_worker_done(a);
+        return -1;
+    }
+    return 0;
+}
+
+int hcsg_need_container(hcsg_agent *a, const char *cid, hcsg_err *e)
+{
+    if (a->dry_run) {
+        hcsg_err_no_container(e, cid);
+        return -1;
+    }
+    return hcsg_ctr_lookup(a->ctrs, cid, e) != 0 ? -1 : 0;
+}
+
+int hcsg_defer_for(hcsg_agent *a, req *r, const char *cid, hcsg_handler_fn fn, hcsg_err *e)
+{
+    if (r->deferred)
+        return 0;
+    if (hcsg_need_container(a, cid, e) != 0)
+        return -1;
+    return hcsg_defer(a, r, fn, e);
+}
+
 int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
 {
     deferred *d = (deferred *)calloc(1, sizeof *d);
-    pthread_attr_t attr;
-    pthread_t t;
     if (!d || !(d->body = (char *)malloc(r->len + 1))) {
         free(d);
         hcsg_err_plain(e, "out of memory");
@@ -223,21 +261,12 @@ int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
         free(d);
         return -1;
     }
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256u * 1024u);
-    if (pthread_create(&t, &attr, defer_main, d) != 0) {
-        pthread_attr_destroy(&attr);
-        pthread_mutex_lock(&a->xm);
-        a->exec_workers--;
-        pthread_cond_broadcast(&a->xcv);
-        pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_start(a, defer_main, d) != 0) {
         free(d->body);
         free(d);
         hcsg_err_plain(e, "cannot start a worker thread: out of resources");
         return -1;
     }
-    pthread_attr_destroy(&attr);
     return 1;
 }
 

@@ -703,3 +703,12 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e)
 {
     return hcsg_user_lookup_root("", spec, u, e);
 }
+
+size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v)
+{
+    size_t n;
+    pthread_mutex_lock(m);
+    n = *v;
+    pthread_mutex_unlock(m);
+    return n;
+}

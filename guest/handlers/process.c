@@ -230,10 +230,7 @@ fail:
 done:
     hcsi_json_put(j->params);
     free(j);
-    pthread_mutex_lock(&a->xm);
-    a->exec_workers--;
-    pthread_cond_broadcast(&a->xcv);
-    pthread_mutex_unlock(&a->xm);
+    hcsg_worker_done(a);
 }
 
 static void *exec_worker(void *arg)
@@ -254,8 +251,6 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     size_t pp_len = 0;
     int external = 0, i;
     exec_job *j;
-    pthread_t t;
-    pthread_attr_t attr;
     (void)resp;
     if (hcsg_req_base(r, e, "ContainerExecuteProcess", &o, &b) < 0)
         return -1;
@@ -289,9 +284,7 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_bool(e, params, "ProcessParameters", pipe_keys[i], &j->want[i]);
     hcsg_get_bool(e, params, "ProcessParameters", "CreateInUtilityVM", &external);
     if (!external && strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run || hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0) {
-            if (a->dry_run)
-                hcsg_err_no_container(e, b.container_id);
+        if (hcsg_need_container(a, b.container_id, e) != 0) {
             hcsi_json_put(params);
             free(j);
             return -1;
@@ -328,21 +321,12 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     if (!j->cid[0] && !j->want[0] && !j->want[1] && !j->want[2] &&
         hcsg_procs_post(a->procs, exec_run, j) == 0)
         return 1;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256u * 1024u);
-    if (pthread_create(&t, &attr, exec_worker, j) != 0) {
-        pthread_attr_destroy(&attr);
-        pthread_mutex_lock(&a->xm);
-        a->exec_workers--;
-        pthread_cond_broadcast(&a->xcv);
-        pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_start(a, exec_worker, j) != 0) {
         hcsi_json_put(params);
         free(j);
         hcsg_err_plain(e, "cannot start a thread for ExecuteProcess: out of resources");
         return -1;
     }
-    pthread_attr_destroy(&attr);
     return 1;
 }
 
@@ -368,11 +352,7 @@ int hcsg_h_wait(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run) {
-            hcsg_err_no_container(e, b.container_id);
-            return -1;
-        }
-        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+        if (hcsg_need_container(a, b.container_id, e) != 0)
             return -1;
     } else if (a->dry_run) {
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
@@ -436,11 +416,7 @@ int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_u16(e, o, "ContainerResizeConsole", "Width", &w) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run) {
-            hcsg_err_no_container(e, b.container_id);
-            return -1;
-        }
-        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+        if (hcsg_need_container(a, b.container_id, e) != 0)
             return -1;
     } else if (a->o.strict) {
         hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,

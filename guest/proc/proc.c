@@ -530,11 +530,7 @@ size_t hcsg_proc_list(hcsg_procs *p, const char *owner, pid_t **out)
 
 size_t hcsg_proc_count(hcsg_procs *p)
 {
-    size_t n;
-    pthread_mutex_lock(&p->m);
-    n = p->nprocs;
-    pthread_mutex_unlock(&p->m);
-    return n;
+    return hcsg_locked_size(&p->m, &p->nprocs);
 }
 
 void hcsg_procs_reopen(hcsg_procs *p)
@@ -546,11 +542,7 @@ void hcsg_procs_reopen(hcsg_procs *p)
 
 size_t hcsg_procs_relays(hcsg_procs *p)
 {
-    size_t n;
-    pthread_mutex_lock(&p->m);
-    n = p->nrelays;
-    pthread_mutex_unlock(&p->m);
-    return n;
+    return hcsg_locked_size(&p->m, &p->nrelays);
 }
 
 void hcsg_proc_dump(hcsg_procs *p, hcsi_buf *b)

@@ -75,8 +75,8 @@ static void free_ctr(ctr *c)
     free(c);
 }
 
-/* The Go GCS's answers for a container that is not ready. */
-int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e)
+/* The Go GCS's answers for a container that is not ready (0: ready). */
+static int not_ready(const ctr *c, const char *id, hcsg_err *e)
 {
     if (!c) {
         hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND, "container \"%.200s\" not found", id);
@@ -179,11 +179,7 @@ hcsg_layers *hcsg_containers_layers(hcsg_containers *C) { return C->layers; }
 
 size_t hcsg_containers_count(hcsg_containers *C)
 {
-    size_t n;
-    pthread_mutex_lock(&C->m);
-    n = C->n;
-    pthread_mutex_unlock(&C->m);
-    return n;
+    return hcsg_locked_size(&C->m, &C->n);
 }
 
 /* ---- helpers ---- */
@@ -584,11 +580,10 @@ fail:
 
 int hcsg_ctr_lookup(hcsg_containers *C, const char *id, hcsg_err *e)
 {
-    int rc;
-    pthread_mutex_lock(&C->m);
-    rc = hcsg_rt_not_ready(hcsg_rt_find_locked(C, id), id, e);
+    if (!hcsg_rt_lock_ready(C, id, e))
+        return -1;
     pthread_mutex_unlock(&C->m);
-    return rc;
+    return 0;
 }
 
 /* ---- exits, Delete, cleanup ---- */
@@ -668,17 +663,26 @@ static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
                   strerror(errno));
 }
 
+ctr *hcsg_rt_lock_ready(hcsg_containers *C, const char *id, hcsg_err *e)
+{
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return NULL;
+    }
+    return c;
+}
+
 int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
 {
     ctr *c;
     note n;
     int due = 0;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     if (c->state == ST_STARTING) {
         pthread_mutex_unlock(&C->m);
         hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is being started", id);

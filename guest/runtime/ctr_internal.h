@@ -58,8 +58,10 @@ typedef struct note {
 /* Takes the notification if it is due (lock held): 1, else 0. */
 int hcsg_rt_due_locked(ctr *c, note *n);
 void hcsg_rt_send_note(hcsg_containers *C, const note *n);
-/* The Go GCS's answers for a container that is not ready (0: ready). */
-int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e);
+/* Locks C and finds container id, ready: returns it with C->m held, or
+ * NULL (unlocked, e set: the Go GCS's answers for a container that is not
+ * ready). */
+ctr *hcsg_rt_lock_ready(hcsg_containers *C, const char *id, hcsg_err *e);
 void hcsg_rt_close3(int fd[3]);
 /* Pipes for the requested streams: child ends in child[], ours in at. */
 int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e);

@@ -61,10 +61,8 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     hcsg_attach at;
     const char *args[3];
     int sc;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c) {
         hcsg_rt_close3(socks);
         return -1;
     }
@@ -142,10 +140,8 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     *pid = 0;
     for (i = 0; i < 3; i++)
         want[i] = socks[i] >= 0;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c) {
         hcsg_rt_close3(socks);
         return -1;
     }
@@ -280,12 +276,9 @@ int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *
 {
     ctr *c;
     int sig = forced ? SIGKILL : SIGTERM;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     if (c->exited) {
         pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
         return 0;
@@ -309,12 +302,9 @@ int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *
 int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg_err *e)
 {
     ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     int noted = 0, prev = c->sig_asked, rc;
     if (pid == c->init_pid && !c->exited) {
         /* Before the signal, so that the exit it causes sees it. */
@@ -341,12 +331,9 @@ int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int w
 {
     char log[PATH_MAX];
     ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     snprintf(log, sizeof log, "%s", c->log);
     pthread_mutex_unlock(&C->m);
     if (want_list) {
@@ -417,12 +404,9 @@ int hcsg_ctr_update(hcsg_containers *C, const char *id, const char *res, hcsg_er
     ctr *c;
     unsigned seq;
     int rc;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     seq = ++c->seq;
     snprintf(path, sizeof path, "%s/resources-%u.json", c->bundle, seq);
     snprintf(log, sizeof log, "%s", c->log);
