@@ -340,16 +340,43 @@ static const char *owner_of(const hcsg_base *b)
 /* The process a UVM-targeted request names, as a pid. */
 static pid_t as_pid(uint32_t v) { return v > 0x7FFFFFFFu ? 0 : (pid_t)v; }
 
+/* The base and the ProcessId of the RPCs that name a process (tname):
+ * 0, or -1 with e (a field of the wrong type: the unmarshal error). */
+static int proc_request(req *r, hcsg_err *e, const char *tname, hcsi_json **o, hcsg_base *b,
+                        uint32_t *pid)
+{
+    if (hcsg_req_base(r, e, tname, o, b) < 0)
+        return -1;
+    if (hcsg_get_u32(e, *o, tname, "ProcessId", pid) < 0)
+        return hcsg_fail_unmarshal(r, e);
+    return 0;
+}
+
+/* Before rpc acts on a UVM process: --strict refuses it (the Go GCS acts
+ * on container processes only), a dry run has none. 0 or -1 with e. */
+static int uvm_target(hcsg_agent *a, const char *rpc, hcsg_err *e)
+{
+    if (a->o.strict) {
+        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
+                      "%s targets containers only (--strict: as the Go GCS)", rpc);
+        return -1;
+    }
+    if (a->dry_run) {
+        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
+        return -1;
+    }
+    return 0;
+}
+
 int hcsg_h_wait(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o;
     hcsg_base b;
     uint32_t pid = 0, timeout = 0;
     (void)resp;
-    if (hcsg_req_base(r, e, "ContainerWaitForProcess", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerWaitForProcess", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerWaitForProcess", "ProcessId", &pid) < 0 ||
-        hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
+    if (hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
         if (hcsg_need_container(a, b.container_id, e) != 0)
@@ -369,36 +396,24 @@ int hcsg_h_signal(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     uint32_t pid = 0;
     int32_t sig = 0;
-    if (hcsg_req_base(r, e, "ContainerSignalProcess", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerSignalProcess", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerSignalProcess", "ProcessId", &pid) < 0 ||
-        hcsg_get_obj(e, o, "ContainerSignalProcess", "Options", &opts) < 0 ||
+    if (hcsg_get_obj(e, o, "ContainerSignalProcess", "Options", &opts) < 0 ||
         hcsg_get_i32(e, opts, "SignalProcessOptions", "Signal", &sig) < 0)
         return hcsg_fail_unmarshal(r, e);
+    if (sig == 0)
+        sig = SIGKILL; /* no Options: hcsshim's Kill() */
     if (strcmp(b.container_id, NULL_CID) != 0) {
         if (a->dry_run) {
             hcsg_err_no_container(e, b.container_id);
             return -1;
         }
-        if (hcsg_ctr_signal(a->ctrs, b.container_id, as_pid(pid), sig == 0 ? SIGKILL : sig,
-                            e) != 0)
+        if (hcsg_ctr_signal(a->ctrs, b.container_id, as_pid(pid), sig, e) != 0)
             return -1;
-        *resp = hcsg_resp_new(0, r->aid);
-        return 0;
-    }
-    if (a->o.strict) {
-        /* The Go GCS only signals container processes (golden live-uvm
-         * 17-18). */
-        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
-                      "SignalProcess targets containers only (--strict: as the Go GCS)");
+    } else if (uvm_target(a, "SignalProcess", e) != 0 || /* golden live-uvm 17-18 */
+               hcsg_proc_signal(a->procs, "", as_pid(pid), sig, e) != 0) {
         return -1;
     }
-    if (a->dry_run) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        return -1;
-    }
-    if (hcsg_proc_signal(a->procs, "", as_pid(pid), sig == 0 ? SIGKILL : sig, e) != 0)
-        return -1;
     *resp = hcsg_resp_new(0, r->aid);
     return 0;
 }
@@ -409,22 +424,15 @@ int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     uint32_t pid = 0;
     uint16_t h = 0, w = 0;
-    if (hcsg_req_base(r, e, "ContainerResizeConsole", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerResizeConsole", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerResizeConsole", "ProcessId", &pid) < 0 ||
-        hcsg_get_u16(e, o, "ContainerResizeConsole", "Height", &h) < 0 ||
+    if (hcsg_get_u16(e, o, "ContainerResizeConsole", "Height", &h) < 0 ||
         hcsg_get_u16(e, o, "ContainerResizeConsole", "Width", &w) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
         if (hcsg_need_container(a, b.container_id, e) != 0)
             return -1;
-    } else if (a->o.strict) {
-        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
-                      "ResizeConsole targets containers only (--strict: as the Go GCS)");
-        return -1;
-    }
-    if (a->dry_run) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
+    } else if (uvm_target(a, "ResizeConsole", e) != 0) {
         return -1;
     }
     if (hcsg_proc_resize(a->procs, owner_of(&b), as_pid(pid), h, w, e) != 0)

@@ -387,18 +387,28 @@ void hcsg_procs_reap(hcsg_procs *p)
 }
 
 
-int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
-                   uint64_t id, const char *aid, hcsg_err *e)
+/* Locks p and finds the host's process pid of owner: NULL (unlocked, e
+ * set: not found) when there is none. */
+static proc *lock_host_proc(hcsg_procs *p, const char *owner, pid_t pid, hcsg_err *e)
 {
     proc *pr;
-    pending *out = NULL;
     pthread_mutex_lock(&p->m);
     pr = hcsg_pi_find_host_locked(p, pid, owner);
     if (!pr || pid <= 0) {
         pthread_mutex_unlock(&p->m);
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        return -1;
+        return NULL;
     }
+    return pr;
+}
+
+int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
+                   uint64_t id, const char *aid, hcsg_err *e)
+{
+    proc *pr = lock_host_proc(p, owner, pid, e);
+    pending *out = NULL;
+    if (!pr)
+        return -1;
     if (pr->done) {
         /* Answered now; the first successful wait removes the process. */
         if (!hcsg_pi_pend(&out, id, aid, 0, pr->exit_code, pr->pid)) {
@@ -448,14 +458,11 @@ int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout
 
 int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_err *e)
 {
-    proc *pr;
+    proc *pr = lock_host_proc(p, owner, pid, e);
     int rc = 0;
-    pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_host_locked(p, pid, owner);
-    if (!pr || pid <= 0) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        rc = -1;
-    } else if (pr->exited) {
+    if (!pr)
+        return -1;
+    if (pr->exited) {
         /* syscall.Kill on a reaped pid: ESRCH -> HrErrNotFound. */
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         rc = -1;
@@ -475,31 +482,31 @@ int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_
     return rc;
 }
 
+int hcsg_console_resize(int master, uint16_t rows, uint16_t cols)
+{
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = rows;
+    ws.ws_col = cols;
+    return ioctl(master, TIOCSWINSZ, &ws);
+}
+
 int hcsg_proc_resize(hcsg_procs *p, const char *owner, pid_t pid, uint16_t h, uint16_t w,
                      hcsg_err *e)
 {
-    proc *pr;
+    proc *pr = lock_host_proc(p, owner, pid, e);
     int rc = 0;
-    pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_host_locked(p, pid, owner);
-    if (!pr || pid <= 0) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        rc = -1;
-    } else if (!pr->tty) {
+    if (!pr)
+        return -1;
+    if (!pr->tty) {
         hcsg_err_plain(e, "pid: %ld, is not a tty and cannot be resized", (long)pid);
         rc = -1;
-    } else if (pr->master >= 0) {
-        struct winsize ws;
-        memset(&ws, 0, sizeof ws);
-        ws.ws_row = h;
-        ws.ws_col = w;
-        if (ioctl(pr->master, TIOCSWINSZ, &ws) != 0) {
-            char et[128];
-            hcsg_pi_errtext(errno, et, sizeof et);
-            hcsg_err_plain(e, "%s", et);
-            rc = -1;
-        }
-    } /* the relay already closed the console: nothing to resize (Go: ok) */
+    } else if (pr->master >= 0 && hcsg_console_resize(pr->master, h, w) != 0) {
+        char et[128];
+        hcsg_pi_errtext(errno, et, sizeof et);
+        hcsg_err_plain(e, "%s", et);
+        rc = -1;
+    } /* no master: the relay already closed the console, nothing to resize (Go: ok) */
     pthread_mutex_unlock(&p->m);
     return rc;
 }

@@ -9,10 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "runtime/ctr_internal.h"
@@ -216,13 +214,8 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
         at.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
         if (at.master < 0)
             goto out;
-        if (rows && cols) {
-            struct winsize ws;
-            memset(&ws, 0, sizeof ws);
-            ws.ws_row = rows;
-            ws.ws_col = cols;
-            (void)ioctl(at.master, TIOCSWINSZ, &ws);
-        }
+        if (rows && cols)
+            (void)hcsg_console_resize(at.master, rows, cols);
     }
     if (hcsg_rt_read_pid_file(pidf, pid, e) != 0)
         goto out;
