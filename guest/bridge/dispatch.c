@@ -27,25 +27,13 @@ void hcsg_options_init(hcsg_options *o)
 
 /* ---- dispatch ---- */
 
-/* The dispatch table: one handler per request type. */
+/* The dispatch table: one handler per request type (HCSG_HANDLERS). */
+#define TABLE_ENTRY(rpc, fn) {rpc, fn},
 static const struct {
     uint32_t rpc;
     hcsg_handler_fn fn;
-} g_table[] = {
-    {HCS_GCS_RPC_NEGOTIATE_PROTOCOL, hcsg_h_negotiate},
-    {HCS_GCS_RPC_CREATE, hcsg_h_create},
-    {HCS_GCS_RPC_START, hcsg_h_start},
-    {HCS_GCS_RPC_SHUTDOWN_GRACEFUL, hcsg_h_shutdown_graceful},
-    {HCS_GCS_RPC_SHUTDOWN_FORCED, hcsg_h_shutdown_forced},
-    {HCS_GCS_RPC_EXECUTE_PROCESS, hcsg_h_exec},
-    {HCS_GCS_RPC_WAIT_FOR_PROCESS, hcsg_h_wait},
-    {HCS_GCS_RPC_SIGNAL_PROCESS, hcsg_h_signal},
-    {HCS_GCS_RPC_RESIZE_CONSOLE, hcsg_h_resize},
-    {HCS_GCS_RPC_GET_PROPERTIES, hcsg_h_properties},
-    {HCS_GCS_RPC_MODIFY_SETTINGS, hcsg_h_modify},
-    {HCS_GCS_RPC_DUMP_STACKS, hcsg_h_stacks},
-    {HCS_GCS_RPC_DELETE_CONTAINER_STATE, hcsg_h_delete},
-};
+} g_table[] = {HCSG_HANDLERS(TABLE_ENTRY)};
+#undef TABLE_ENTRY
 
 static void not_impl(hcsg_err *e, uint32_t type)
 {
