@@ -194,6 +194,10 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e);
  * and reads are bounded (8 MiB a file, 4 KiB kept of a line). */
 int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e);
 
+/* One poll() entry: fd and the events asked, none returned yet. */
+struct pollfd;
+void hcsg_pollfd(struct pollfd *p, int fd, short events);
+
 /* *v read under m: a count other threads change (for logs and stacks). */
 size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v);
 

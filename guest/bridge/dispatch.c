@@ -150,9 +150,7 @@ static int peer_gone(hcsg_agent *a)
     struct pollfd f;
     if (a->rfd < 0)
         return 0;
-    f.fd = a->rfd;
-    f.events = POLLRDHUP;
-    f.revents = 0;
+    hcsg_pollfd(&f, a->rfd, POLLRDHUP);
     return poll(&f, 1, 0) > 0 && (f.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 

@@ -44,17 +44,11 @@ static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd f[3];
             uint64_t dl;
-            f[0].fd = a->wfd;
-            f[0].events = POLLOUT;
-            f[0].revents = 0;
-            f[1].fd = a->wake_efd;
-            f[1].events = POLLIN;
-            f[1].revents = 0;
+            hcsg_pollfd(&f[0], a->wfd, POLLOUT);
+            hcsg_pollfd(&f[1], a->wake_efd, POLLIN);
             /* The host closing its side is seen here too: the blocked
              * sender may be the reader itself. */
-            f[2].fd = a->rfd;
-            f[2].events = POLLRDHUP;
-            f[2].revents = 0;
+            hcsg_pollfd(&f[2], a->rfd, POLLRDHUP);
             /* In slices: a host that closed its side and stopped reading
              * is given up at send_deadline_ns. */
             if (poll(f, a->rfd >= 0 ? 3 : 2, 100) < 0 && errno != EINTR)

@@ -137,12 +137,8 @@ static int wait_connect(int fd, uint64_t deadline, int abort_fd)
             return 0;
         /* In slices: a huge timeout must not overflow poll's int. */
         ms = (deadline - now) / 1000000u >= 60000u ? 60000 : (int)((deadline - now) / 1000000u) + 1;
-        f[0].fd = fd;
-        f[0].events = POLLOUT;
-        f[0].revents = 0;
-        f[1].fd = abort_fd;
-        f[1].events = POLLIN;
-        f[1].revents = 0;
+        hcsg_pollfd(&f[0], fd, POLLOUT);
+        hcsg_pollfd(&f[1], abort_fd, POLLIN);
         rc = poll(f, abort_fd >= 0 ? 2 : 1, ms);
         if (rc < 0 && errno == EINTR)
             continue;
@@ -160,9 +156,7 @@ static int aborted(int abort_fd)
     struct pollfd f;
     if (abort_fd < 0)
         return 0;
-    f.fd = abort_fd;
-    f.events = POLLIN;
-    f.revents = 0;
+    hcsg_pollfd(&f, abort_fd, POLLIN);
     return poll(&f, 1, 0) > 0 && f.revents;
 }
 

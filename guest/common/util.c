@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -711,4 +712,11 @@ size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v)
     n = *v;
     pthread_mutex_unlock(m);
     return n;
+}
+
+void hcsg_pollfd(struct pollfd *p, int fd, short events)
+{
+    p->fd = fd;
+    p->events = events;
+    p->revents = 0;
 }
