@@ -274,13 +274,33 @@ void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t 
 /* The spec the runtime gets: the host's, with a network namespace of the
  * container's own unless the spec names one (the Go GCS shares one
  * namespace between all containers, and a second container then fails). */
+/* Sets *v to o's member key (Go's lookup), first adding a new empty one
+ * (make) when there is none: 0; -1 out of memory; -2 with e (what is not a
+ * kind) when the member is of another kind. */
+static int member_or_new(hcsi_json *o, const char *key, hcsi_json *(*make)(void),
+                         hcsi_json_kind kind, const char *what, hcsi_json **v, hcsg_err *e)
+{
+    *v = hcsg_member(o, key);
+    if (!*v) {
+        *v = make();
+        if (!*v || HCS_FAILED(hcsi_json_set(o, key, *v)))
+            return -1;
+    }
+    if (hcsi_json_kind_of(*v) != kind) {
+        hcsg_err_plain(e, "OciSpecification.%s is not %s", what,
+                       kind == HCSI_JSON_OBJECT ? "an object" : "an array");
+        return -2;
+    }
+    return 0;
+}
+
 static char *prepare_spec(const char *text, const char *bundle, int *tty, char *argv0, size_t n,
                           char *rootfs, size_t rn, int *hooks, hcsg_err *e)
 {
     hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
     char *out = NULL;
     size_t i, k;
-    int has_net = 0;
+    int has_net = 0, rc;
     if (!text || !*text) {
         hcsg_err_plain(e, "OciSpecification is missing");
         return NULL;
@@ -319,25 +339,14 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
     linux_ = hcsg_member(spec, "linux");
     *hooks = hcsg_member(spec, "hooks") != NULL ||
              (linux_ && hcsg_member(linux_, "intelRdt") != NULL);
-    if (!linux_) {
-        linux_ = hcsi_json_object();
-        if (!linux_ || HCS_FAILED(hcsi_json_set(spec, "linux", linux_)))
-            goto oom;
-    }
-    if (hcsi_json_kind_of(linux_) != HCSI_JSON_OBJECT) {
-        hcsg_err_plain(e, "OciSpecification.linux is not an object");
+    rc = member_or_new(spec, "linux", hcsi_json_object, HCSI_JSON_OBJECT, "linux", &linux_, e);
+    if (rc == 0)
+        rc = member_or_new(linux_, "namespaces", hcsi_json_array, HCSI_JSON_ARRAY,
+                           "linux.namespaces", &ns, e);
+    if (rc == -1)
+        goto oom;
+    if (rc != 0)
         goto done;
-    }
-    ns = hcsg_member(linux_, "namespaces");
-    if (!ns) {
-        ns = hcsi_json_array();
-        if (!ns || HCS_FAILED(hcsi_json_set(linux_, "namespaces", ns)))
-            goto oom;
-    }
-    if (hcsi_json_kind_of(ns) != HCSI_JSON_ARRAY) {
-        hcsg_err_plain(e, "OciSpecification.linux.namespaces is not an array");
-        goto done;
-    }
     k = hcsi_json_array_len(ns);
     for (i = 0; i < k; i++) {
         hcsi_json *t = hcsg_member(hcsi_json_array_at(ns, i), "type");
