@@ -720,3 +720,27 @@ void hcsg_pollfd(struct pollfd *p, int fd, short events)
     p->events = events;
     p->revents = 0;
 }
+
+int hcsg_write_loop(const void *buf, size_t n, ssize_t (*put)(void *ctx, const void *p, size_t n),
+                    int (*blocked)(void *ctx), void *ctx)
+{
+    const char *p = (const char *)buf;
+    while (n > 0) {
+        ssize_t w = put(ctx, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int rc = blocked(ctx);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
