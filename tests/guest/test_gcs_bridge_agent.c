@@ -207,11 +207,14 @@ static void test_negotiation_and_stdio(void **s)
     down(&e);
 }
 
+/* A thread writing data to a process's stdin (then closing it) while the
+ * test reads. */
 typedef struct feeder {
     hcs_gcs_process *p;
     const unsigned char *data;
     size_t n;
     hcs_result hr;
+    pthread_t t;
 } feeder;
 
 static void *feed_main(void *a)
@@ -220,6 +223,14 @@ static void *feed_main(void *a)
     f->hr = hcs_gcs_process_write_stdin(f->p, f->data, f->n);
     hcs_gcs_process_close_stdin(f->p);
     return NULL;
+}
+
+static void feed_start(feeder *f, hcs_gcs_process *p, const unsigned char *data, size_t n)
+{
+    f->p = p;
+    f->data = data;
+    f->n = n;
+    assert_int_equal(pthread_create(&f->t, NULL, feed_main, f), 0);
 }
 
 static void test_binary_and_large(void **s)
@@ -232,7 +243,6 @@ static void test_binary_and_large(void **s)
     unsigned char *data = (unsigned char *)malloc(n);
     hcsi_buf out;
     feeder f;
-    pthread_t t;
     uint64_t total = 0, t0;
     char buf[65536];
     (void)s;
@@ -241,13 +251,10 @@ static void test_binary_and_large(void **s)
         data[i] = (unsigned char)((i * 2654435761u) >> 13);
     up(&e, 0);
     p = start(&e, cat, 1, 1, 0, 0);
-    f.p = p;
-    f.data = data;
-    f.n = n;
-    assert_int_equal(pthread_create(&t, NULL, feed_main, &f), 0);
+    feed_start(&f, p, data, n);
     hcsi_buf_init(&out, 0);
     read_stream(p, 1, &out);
-    pthread_join(t, NULL);
+    pthread_join(f.t, NULL);
     assert_int_equal(f.hr, 0);
     assert_int_equal(out.len, n);
     assert_memory_equal(out.data, data, n);
@@ -370,17 +377,13 @@ static void test_fifty_and_never_reads(void **s)
         size_t big = 16u * 1024u * 1024u;
         unsigned char *zeros = (unsigned char *)calloc(1, big);
         feeder f;
-        pthread_t t;
         hcsi_buf out;
         assert_non_null(zeros);
-        f.p = p;
-        f.data = zeros;
-        f.n = big;
-        assert_int_equal(pthread_create(&t, NULL, feed_main, &f), 0);
+        feed_start(&f, p, zeros, big);
         hcsi_buf_init(&out, 0);
         read_stream(p, 1, &out);
         assert_int_equal(wait_exit(p), 9);
-        pthread_join(t, NULL);
+        pthread_join(f.t, NULL);
         assert_true(HCS_FAILED(f.hr)); /* the agent stopped taking stdin */
         hcs_gcs_process_close(p);
         hcsi_buf_free(&out);
