@@ -207,7 +207,8 @@ int hcsg_rt_read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
 }
 
 /* Pipes for the requested streams: child ends in child[], agent ends in at. */
-int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
+/* Pipes for the requested streams: child ends in child[], ours in at. */
+static int make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
 {
     int i, p[2];
     for (i = 0; i < 3; i++) {
@@ -230,6 +231,27 @@ int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_er
         }
     }
     return 0;
+}
+
+int hcsg_rt_stdio(hcsg_containers *C, int tty, const int want[3], int child[3], hcsg_attach *at,
+                  int *lfd, char *sock, size_t sn, hcsg_err *e)
+{
+    if (!tty)
+        return make_pipes(want, child, at, e);
+    *lfd = hcsg_console_listen(C->oci.root,
+                               __atomic_add_fetch(&C->console_seq, 1, __ATOMIC_SEQ_CST), sock,
+                               sn, e);
+    return *lfd < 0 ? -1 : 0;
+}
+
+void hcsg_rt_args_end(const char **args, size_t n, int tty, const char *sock, const char *id)
+{
+    if (tty) {
+        args[n++] = "--console-socket";
+        args[n++] = sock;
+    }
+    args[n++] = id;
+    args[n] = NULL;
 }
 
 void hcsg_rt_close3(int fd[3])
@@ -494,29 +516,11 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         goto fail;
     snprintf(pidf, sizeof pidf, "%s/init.pid", c->bundle);
     c->tty = tty;
-    if (tty) {
-        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
-                                                                  __ATOMIC_SEQ_CST),
-                                  sock, sizeof sock, e);
-        if (lfd < 0)
-            goto fail;
-    } else if (hcsg_rt_make_pipes(want, child, &c->io, e) != 0) {
+    if (hcsg_rt_stdio(C, tty, want, child, &c->io, &lfd, sock, sizeof sock, e) != 0)
         goto fail;
-    }
     {
-        const char *args[10];
-        size_t n = 0;
-        args[n++] = "create";
-        args[n++] = "--bundle";
-        args[n++] = c->bundle;
-        args[n++] = "--pid-file";
-        args[n++] = pidf;
-        if (tty) {
-            args[n++] = "--console-socket";
-            args[n++] = sock;
-        }
-        args[n++] = id;
-        args[n] = NULL;
+        const char *args[10] = {"create", "--bundle", c->bundle, "--pid-file", pidf};
+        hcsg_rt_args_end(args, 5, tty, sock, id);
         if (hcsg_oci_run(&C->oci, args, child, c->log, NULL, e) != 0) {
             char state[PATH_MAX + 300];
             hcsg_err_prefix(e, "failed to create container %s", id);

@@ -179,30 +179,11 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     }
     if (hcsg_write_file(pf, text, strlen(text), e) != 0)
         goto out;
-    if (tty) {
-        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
-                                                                  __ATOMIC_SEQ_CST),
-                                  sock, sizeof sock, e);
-        if (lfd < 0)
-            goto out;
-    } else if (hcsg_rt_make_pipes(want, child, &at, e) != 0) {
+    if (hcsg_rt_stdio(C, tty, want, child, &at, &lfd, sock, sizeof sock, e) != 0)
         goto out;
-    }
     {
-        const char *args[12];
-        size_t n = 0;
-        args[n++] = "exec";
-        args[n++] = "--detach";
-        args[n++] = "--pid-file";
-        args[n++] = pidf;
-        args[n++] = "--process";
-        args[n++] = pf;
-        if (tty) {
-            args[n++] = "--console-socket";
-            args[n++] = sock;
-        }
-        args[n++] = id;
-        args[n] = NULL;
+        const char *args[12] = {"exec", "--detach", "--pid-file", pidf, "--process", pf};
+        hcsg_rt_args_end(args, 6, tty, sock, id);
         if (hcsg_oci_run(&C->oci, args, child, log, NULL, e) != 0) {
             hcsg_err_prefix(e, "failed to exec in container %s", id);
             goto out;
