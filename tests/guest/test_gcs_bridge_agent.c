@@ -214,7 +214,6 @@ typedef struct feeder {
     const unsigned char *data;
     size_t n;
     hcs_result hr;
-    pthread_t t;
 } feeder;
 
 static void *feed_main(void *a)
@@ -225,12 +224,13 @@ static void *feed_main(void *a)
     return NULL;
 }
 
-static void feed_start(feeder *f, hcs_gcs_process *p, const unsigned char *data, size_t n)
+static void feed_start(feeder *f, pthread_t *t, hcs_gcs_process *p, const unsigned char *data,
+                       size_t n)
 {
     f->p = p;
     f->data = data;
     f->n = n;
-    assert_int_equal(pthread_create(&f->t, NULL, feed_main, f), 0);
+    assert_int_equal(pthread_create(t, NULL, feed_main, f), 0);
 }
 
 static void test_binary_and_large(void **s)
@@ -243,6 +243,7 @@ static void test_binary_and_large(void **s)
     unsigned char *data = (unsigned char *)malloc(n);
     hcsi_buf out;
     feeder f;
+    pthread_t t;
     uint64_t total = 0, t0;
     char buf[65536];
     (void)s;
@@ -251,10 +252,10 @@ static void test_binary_and_large(void **s)
         data[i] = (unsigned char)((i * 2654435761u) >> 13);
     up(&e, 0);
     p = start(&e, cat, 1, 1, 0, 0);
-    feed_start(&f, p, data, n);
+    feed_start(&f, &t, p, data, n);
     hcsi_buf_init(&out, 0);
     read_stream(p, 1, &out);
-    pthread_join(f.t, NULL);
+    pthread_join(t, NULL);
     assert_int_equal(f.hr, 0);
     assert_int_equal(out.len, n);
     assert_memory_equal(out.data, data, n);
@@ -377,13 +378,14 @@ static void test_fifty_and_never_reads(void **s)
         size_t big = 16u * 1024u * 1024u;
         unsigned char *zeros = (unsigned char *)calloc(1, big);
         feeder f;
+        pthread_t t;
         hcsi_buf out;
         assert_non_null(zeros);
-        feed_start(&f, p, zeros, big);
+        feed_start(&f, &t, p, zeros, big);
         hcsi_buf_init(&out, 0);
         read_stream(p, 1, &out);
         assert_int_equal(wait_exit(p), 9);
-        pthread_join(f.t, NULL);
+        pthread_join(t, NULL);
         assert_true(HCS_FAILED(f.hr)); /* the agent stopped taking stdin */
         hcs_gcs_process_close(p);
         hcsi_buf_free(&out);
