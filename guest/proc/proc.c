@@ -56,6 +56,13 @@ void hcsg_pi_close_fd(int *fd)
     }
 }
 
+void hcsg_pi_close_fds(int *const *fds, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        hcsg_pi_close_fd(fds[i]);
+}
+
 uint64_t hcsg_pi_now_ns(void) { return hcsi_now_ns(); }
 
 /* ---- table (lock held) ---- */
@@ -79,12 +86,9 @@ proc *hcsg_pi_find_host_locked(hcsg_procs *p, pid_t pid, const char *owner)
 
 void hcsg_pi_free_proc(proc *pr)
 {
-    hcsg_pi_close_fd(&pr->master);
-    hcsg_pi_close_fd(&pr->in_sock);
-    hcsg_pi_close_fd(&pr->out_sock);
-    hcsg_pi_close_fd(&pr->err_sock);
-    hcsg_pi_close_fd(&pr->held_sock);
-    hcsg_pi_close_fd(&pr->stop_efd);
+    int *const fds[] = {&pr->master,   &pr->in_sock,   &pr->out_sock,
+                        &pr->err_sock, &pr->held_sock, &pr->stop_efd};
+    hcsg_pi_close_fds(fds, HCSI_ARRAY_LEN(fds));
     free(pr);
 }
 

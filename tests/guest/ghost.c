@@ -76,6 +76,14 @@ const char *gh_agent_path(void)
 #endif
 }
 
+/* Closes *fd if open and marks it closed. */
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 static int unix_listen(const char *path)
 {
     struct sockaddr_un a;
@@ -177,10 +185,7 @@ int gh_stop(ghost *h, int timeout_ms)
 {
     int status = -1;
     uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
-    if (h->br >= 0) {
-        close(h->br);
-        h->br = -1;
-    }
+    close_fd(&h->br);
     if (h->agent > 0) {
         for (;;) {
             pid_t r = waitpid(h->agent, &status, WNOHANG);
@@ -256,12 +261,8 @@ void gh_cleanup(ghost *h)
 {
     DIR *d;
     size_t i;
-    if (h->br >= 0)
-        close(h->br);
-    h->br = -1;
-    if (h->listener >= 0)
-        close(h->listener);
-    h->listener = -1;
+    close_fd(&h->br);
+    close_fd(&h->listener);
     if (h->agent > 0) {
         kill(h->agent, SIGKILL);
         waitpid(h->agent, NULL, 0);
@@ -679,13 +680,9 @@ hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height
 
 void gh_close_proc(gh_proc *p)
 {
-    if (p->in >= 0)
-        close(p->in);
-    if (p->out >= 0)
-        close(p->out);
-    if (p->err >= 0)
-        close(p->err);
-    p->in = p->out = p->err = -1;
+    close_fd(&p->in);
+    close_fd(&p->out);
+    close_fd(&p->err);
 }
 
 /* Appends what fd gives to b until needle is in b (0), or with needle
@@ -736,8 +733,7 @@ static void drain_close(int *fd, hcsi_buf *b, int timeout_ms)
     if (*fd < 0)
         return;
     assert_int_equal(gh_read_all(*fd, b, timeout_ms), 0);
-    close(*fd);
-    *fd = -1;
+    close_fd(fd);
 }
 
 void gh_read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err, int timeout_ms)
