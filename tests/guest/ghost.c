@@ -668,14 +668,15 @@ int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig)
     return res;
 }
 
-hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width)
+hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width,
+                        int timeout_ms)
 {
     char body[512];
     snprintf(body, sizeof body,
              "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
              "\",\"ProcessId\":%lu,\"Height\":%u,\"Width\":%u}",
              cid, (unsigned long)pid, height, width);
-    return gh_call(h, GH_RESIZE, body, 20000);
+    return gh_call(h, GH_RESIZE, body, timeout_ms);
 }
 
 void gh_close_proc(gh_proc *p)

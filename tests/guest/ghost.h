@@ -163,8 +163,10 @@ int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms,
 int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig);
 /* Sends a WaitForProcess without waiting for its answer; returns its id. */
 uint64_t gh_send_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms);
-/* ResizeConsole to height x width; returns the response (caller puts). */
-hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width);
+/* ResizeConsole to height x width, answered within timeout_ms; returns the
+ * response (caller puts). */
+hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width,
+                        int timeout_ms);
 void gh_close_proc(gh_proc *p);
 /* An exec with stdout only (none: out NULL), run to its end: stdout read
  * to EOF into out (initialised here), the socket closed, the exit waited

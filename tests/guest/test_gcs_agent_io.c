@@ -252,7 +252,7 @@ static void test_tty_resize(void **s)
                "\"EmulateConsole\":true,\"ConsoleSize\":[24,80]",
                GH_IN | GH_OUT | GH_ERR, &p);
     gh_slurp_until(p.out, &out, "24 80", 10000);
-    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120);
+    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120, 5000);
     assert_int_equal(gh_result(r), 0);
     hcsi_json_put(r);
     gh_write_all(p.in, "go\n", 3);
@@ -267,7 +267,7 @@ static void test_tty_resize(void **s)
 
     /* Resizing a process without a tty: the Go GCS's error. */
     gh_exec_ok(h, "\"CommandArgs\":[\"/bin/sleep\",\"5\"]", 0, &p);
-    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120);
+    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120, 5000);
     assert_int_equal((uint32_t)gh_result(r), 0x80004005u);
     assert_non_null(strstr(gh_error_message(r), "is not a tty and cannot be resized"));
     hcsi_json_put(r);

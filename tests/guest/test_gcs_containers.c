@@ -384,7 +384,7 @@ static void test_tty_resize(void **state)
              "\"env\":[\"PATH=/bin\"]}",
              GH_IN | GH_OUT, &t);
     gh_slurp_until(t.out, &b, "30 100", 20000);
-    expect_ok(gh_resize_in(&e->h, "c4", t.pid, 40, 120));
+    expect_ok(gh_resize_in(&e->h, "c4", t.pid, 40, 120, 20000));
     gh_write_all(t.in, "\n", 1);
     assert_int_equal(gh_read_until(t.out, &b, "40 120", 20000), 0);
     shutdown(t.in, SHUT_WR);
