@@ -18,6 +18,7 @@
 #ifndef HCS_GUEST_GCS_H
 #define HCS_GUEST_GCS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -192,6 +193,20 @@ int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e);
  * a symbolic link (no lookup out of the root), only regular files are read,
  * and reads are bounded (8 MiB a file, 4 KiB kept of a line). */
 int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg_err *e);
+
+/* The write loop of the bridge and the stdio relays: put (one send or
+ * write of ctx's descriptor) until all of buf is out, EINTR retried; when
+ * it would block, blocked(ctx) waits for room and returns 0 to go on, or
+ * what to return. 0 when all was written, -1 on an I/O error. */
+int hcsg_write_loop(const void *buf, size_t n, ssize_t (*put)(void *ctx, const void *p, size_t n),
+                    int (*blocked)(void *ctx), void *ctx);
+
+/* One poll() entry: fd and the events asked, none returned yet. */
+struct pollfd;
+void hcsg_pollfd(struct pollfd *p, int fd, short events);
+
+/* *v read under m: a count other threads change (for logs and stacks). */
+size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v);
 
 /* ---- request decoding (proto.c) ---- */
 

@@ -61,17 +61,63 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* The numeric options: a value in lo..hi, times scale into the option
+ * (hint: whether the refusal names the range, unit: after it). */
+typedef struct num_opt {
+    const char *name;
+    unsigned long lo, hi;
+    uint32_t scale;
+    size_t field; /* offsetof hcsg_options */
+    int hint;
+    const char *unit;
+} num_opt;
+
+static const num_opt k_num_opts[] = {
+    {"--stdio-timeout", 1, 3600, 1000, offsetof(hcsg_options, stdio_timeout_ms), 1, " seconds"},
+    {"--dial-timeout", 0, 86400, 1000, offsetof(hcsg_options, dial_timeout_ms), 0, ""},
+    {"--kill-grace-ms", 0, 600000, 1, offsetof(hcsg_options, kill_grace_ms), 0, ""},
+    /* Hidden (tests): the cap on tracked processes. */
+    {"--max-processes", 1, HCSG_MAX_PROCESSES, 1, offsetof(hcsg_options, max_processes), 1, ""},
+    {"--max-frame", HCSG_MIN_MAX_FRAME, HCSG_MAX_FRAME_LIMIT, 1, offsetof(hcsg_options, max_frame),
+     1, ""},
+};
+
+static const num_opt *find_num_opt(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof k_num_opts / sizeof k_num_opts[0]; i++)
+        if (strcmp(name, k_num_opts[i].name) == 0)
+            return &k_num_opts[i];
+    return NULL;
+}
+
+/* Sets a numeric option from val: 0, or 2 (the exit status) after saying
+ * why not. */
+static int set_num_opt(hcsg_options *o, const num_opt *n, const char *val)
+{
+    unsigned long v;
+    if (parse_uint(val, n->hi, &v) != 0 || v < n->lo) {
+        fprintf(stderr, "hcs-gcs: bad %s \"%s\"", n->name, val);
+        if (n->hint)
+            fprintf(stderr, " (%lu..%lu%s)", n->lo, n->hi, n->unit);
+        fputc('\n', stderr);
+        return 2;
+    }
+    *(uint32_t *)((char *)o + n->field) = (uint32_t)v * n->scale;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     hcsg_options o;
     const char *connect = NULL, *stdio_dir = NULL, *log_file = NULL;
     hcsg_err err;
     int i, level = HCSG_LOG_INFO;
-    unsigned long v;
     hcsg_options_init(&o);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        const num_opt *num = find_num_opt(a);
 #define NEED_VALUE()                                                         \
     do {                                                                     \
         if (!val) {                                                          \
@@ -129,44 +175,10 @@ int main(int argc, char **argv)
             o.init = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             o.reconnect = 1;
-        } else if (strcmp(a, "--stdio-timeout") == 0) {
+        } else if (num) {
             NEED_VALUE();
-            if (parse_uint(val, 3600, &v) != 0 || v == 0) {
-                fprintf(stderr, "hcs-gcs: bad --stdio-timeout \"%s\" (1..3600 seconds)\n", val);
+            if (set_num_opt(&o, num, val) != 0)
                 return 2;
-            }
-            o.stdio_timeout_ms = (uint32_t)v * 1000u;
-        } else if (strcmp(a, "--dial-timeout") == 0) {
-            NEED_VALUE();
-            if (parse_uint(val, 86400, &v) != 0) {
-                fprintf(stderr, "hcs-gcs: bad --dial-timeout \"%s\"\n", val);
-                return 2;
-            }
-            o.dial_timeout_ms = (uint32_t)v * 1000u;
-        } else if (strcmp(a, "--kill-grace-ms") == 0) {
-            NEED_VALUE();
-            if (parse_uint(val, 600000, &v) != 0) {
-                fprintf(stderr, "hcs-gcs: bad --kill-grace-ms \"%s\"\n", val);
-                return 2;
-            }
-            o.kill_grace_ms = (uint32_t)v;
-        } else if (strcmp(a, "--max-processes") == 0) {
-            /* Hidden (tests): the cap on tracked processes. */
-            NEED_VALUE();
-            if (parse_uint(val, HCSG_MAX_PROCESSES, &v) != 0 || v < 1) {
-                fprintf(stderr, "hcs-gcs: bad --max-processes \"%s\" (1..%u)\n", val,
-                        HCSG_MAX_PROCESSES);
-                return 2;
-            }
-            o.max_processes = (uint32_t)v;
-        } else if (strcmp(a, "--max-frame") == 0) {
-            NEED_VALUE();
-            if (parse_uint(val, HCSG_MAX_FRAME_LIMIT, &v) != 0 || v < HCSG_MIN_MAX_FRAME) {
-                fprintf(stderr, "hcs-gcs: bad --max-frame \"%s\" (%u..%u)\n", val,
-                        HCSG_MIN_MAX_FRAME, HCSG_MAX_FRAME_LIMIT);
-                return 2;
-            }
-            o.max_frame = (uint32_t)v;
         } else if (strcmp(a, "--log-level") == 0) {
             NEED_VALUE();
             level = hcsg_log_level_parse(val);

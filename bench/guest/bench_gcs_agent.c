@@ -31,30 +31,11 @@
 #include "hcs/gcs.h"
 #include "hcs/error.h"
 
+#include "bench_util.h"
+
 #ifndef HCS_GCS_AGENT_PATH
 #define HCS_GCS_AGENT_PATH "hcs-gcs"
 #endif
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-    size_t i;
-    qsort(v, n, sizeof *v, cmp_double);
-    i = (size_t)(p * (double)(n - 1) + 0.5);
-    return v[i];
-}
 
 typedef struct agent {
     pid_t pid;
@@ -223,17 +204,9 @@ int main(int argc, char **argv)
     long rss_idle, rss_after;
     struct stat st;
     agent a;
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc)
-            path = argv[++i];
-        else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
-            iters = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else {
-            fprintf(stderr, "usage: bench_gcs_agent [--agent PATH] [--iterations N] [--json]\n");
-            return 2;
-        }
+    if (bench_options(argc, argv, &path, &iters, &json, NULL, NULL) != 0) {
+        fprintf(stderr, "usage: bench_gcs_agent [--agent PATH] [--iterations N] [--json]\n");
+        return 2;
     }
     if (iters < 200)
         iters = 200;

@@ -49,6 +49,8 @@
 #include "hcs/gcs.h"
 #include "hcs/gcs_oci.h"
 
+#include "bench_util.h"
+
 #ifndef HCS_GCS_AGENT_PATH
 #define HCS_GCS_AGENT_PATH "hcs-gcs"
 #endif
@@ -100,42 +102,12 @@ static void on_signal(int sig)
     g_stop = 1;
 }
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* The time since *t, and *t = now. */
 static double lap(double *t)
 {
     double n = now_us(), d = n - *t;
     *t = n;
     return d;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Percentile p of n values (sorted in a copy; v is left alone). */
-static double pct(const double *v, size_t n, double p)
-{
-    double *c = (double *)malloc(n * sizeof *c), r;
-    size_t i;
-    if (!c || n == 0) {
-        free(c);
-        return 0;
-    }
-    memcpy(c, v, n * sizeof *c);
-    qsort(c, n, sizeof *c, cmp_double);
-    i = (size_t)(p * (double)(n - 1) + 0.5);
-    r = c[i];
-    free(c);
-    return r;
 }
 
 /* ---- processes ---- */
@@ -510,7 +482,7 @@ static hcs_result wait_exit(hcs_gcs_process *p, const char *id, uint32_t *code,
 
 /* One lifecycle through the bridge; ph[] gets each phase in us. 0 or -1
  * (already reported; what exists was torn down as far as possible). */
-static int lifecycle(const char *id, const char *const *argv, uint32_t want_code, double ph[PH_N])
+static int lifecycle(const char *id, const char *const *argv, int want_code, double ph[PH_N])
 {
     char bundle[128], root[160], scratch[160];
     const char *layers[] = {LAYER, NULL};
@@ -550,9 +522,9 @@ static int lifecycle(const char *id, const char *const *argv, uint32_t want_code
     created = 1;
     STEP(PH_START, "init start (ExecuteProcess)", hcs_gcs_process_start(g_bridge, &pc, &p));
     STEP(PH_EXIT, "the init's exit", wait_exit(p, id, &code, &note));
-    if (code != want_code) {
+    if (code != (uint32_t)want_code) {
         fprintf(stderr, "bench_gcs_container: %s: init %s exited %lu, expected %lu\n", id,
-                argv[0], (unsigned long)code, (unsigned long)want_code);
+                argv[0], (unsigned long)code, (unsigned long)(uint32_t)want_code);
         goto out;
     }
     if (!note.type || strcmp(note.type, "UnexpectedExit") != 0) {
@@ -791,6 +763,14 @@ enum {
     S_N
 };
 
+/* The two paths measured phase by phase: their container ids' prefix,
+ * their runner and their first series. */
+static const struct {
+    const char *prefix;
+    int (*run)(const char *id, const char *const *argv, int want_code, double ph[PH_N]);
+    int base;
+} k_phased[2] = {{"direct", direct_run, S_DIRECT}, {"bench", lifecycle, S_LIFE}};
+
 static const char *const k_direct[PH_N] = {
     "overlay mount + config.json", "runc create", "runc start",
     "init reaped (subreaper)", "unmount", "runc delete --force + rm",
@@ -863,20 +843,10 @@ int main(int argc, char **argv)
     size_t n;
     char why[256], id[64];
     struct sigaction sa;
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc)
-            agent = argv[++i];
-        else if (strcmp(argv[i], "--runc") == 0 && i + 1 < argc)
-            runc_opt = argv[++i];
-        else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
-            iters = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else {
-            fprintf(stderr, "usage: bench_gcs_container [--iterations N (%d..%d)] "
-                            "[--agent PATH] [--runc PATH] [--json]\n", MIN_ITERS, MAX_ITERS);
-            return 2;
-        }
+    if (bench_options(argc, argv, &agent, &iters, &json, "--runc", &runc_opt) != 0) {
+        fprintf(stderr, "usage: bench_gcs_container [--iterations N (%d..%d)] "
+                        "[--agent PATH] [--runc PATH] [--json]\n", MIN_ITERS, MAX_ITERS);
+        return 2;
     }
     iters = iters < MIN_ITERS ? MIN_ITERS : iters > MAX_ITERS ? MAX_ITERS : iters;
     n = (size_t)iters;
@@ -929,50 +899,42 @@ int main(int argc, char **argv)
                         "(see above)\n");
         goto done;
     }
-    if (direct_run("direct-sanity", k_false, 1, p1) != 0 ||
-        lifecycle("bench-sanity", k_false, 1, p1) != 0)
-        goto done;
+    for (k = 0; k < 2; k++) {
+        snprintf(id, sizeof id, "%s-sanity", k_phased[k].prefix);
+        if (k_phased[k].run(id, k_false, 1, p1) != 0)
+            goto done;
+    }
     for (i = 0; i < WARMUP && !g_stop; i++) {
         snprintf(id, sizeof id, "floor-w%d", i);
         if (floor_run(id, k_true, 0, &a, &b) != 0)
             goto done;
-        snprintf(id, sizeof id, "direct-w%d", i);
-        if (direct_run(id, k_true, 0, p1) != 0)
-            goto done;
-        snprintf(id, sizeof id, "bench-w%d", i);
-        if (lifecycle(id, k_true, 0, p1) != 0)
-            goto done;
+        for (k = 0; k < 2; k++) {
+            snprintf(id, sizeof id, "%s-w%d", k_phased[k].prefix, i);
+            if (k_phased[k].run(id, k_true, 0, p1) != 0)
+                goto done;
+        }
     }
     reap_strays();
 
     for (i = 0; i < iters && !g_stop; i++) {
-        int step, base = -1;
+        int step, which, base;
         double t0;
         /* The three containers in a rotating order, then runc --version. */
         for (step = 0; step < 3; step++) {
-            switch ((step + i) % 3) {
-            case 0:
+            which = (step + i) % 3;
+            if (which == 0) {
                 snprintf(id, sizeof id, "floor-%d", i);
                 if (floor_run(id, k_true, 0, &a, &b) != 0)
                     goto done;
                 d[S_FLOOR * n + (size_t)i] = a;
                 d[S_FLOOR_FS * n + (size_t)i] = a + b;
                 continue;
-            case 1:
-                snprintf(id, sizeof id, "direct-%d", i);
-                t0 = now_us();
-                if (direct_run(id, k_true, 0, p1) != 0)
-                    goto done;
-                base = S_DIRECT;
-                break;
-            default:
-                snprintf(id, sizeof id, "bench-%d", i);
-                t0 = now_us();
-                if (lifecycle(id, k_true, 0, p1) != 0)
-                    goto done;
-                base = S_LIFE;
-                break;
             }
+            snprintf(id, sizeof id, "%s-%d", k_phased[which - 1].prefix, i);
+            t0 = now_us();
+            if (k_phased[which - 1].run(id, k_true, 0, p1) != 0)
+                goto done;
+            base = k_phased[which - 1].base;
             d[(size_t)(base + PH_N) * n + (size_t)i] = now_us() - t0;
             for (k = 0; k < PH_N; k++)
                 d[(size_t)(base + k) * n + (size_t)i] = p1[k];

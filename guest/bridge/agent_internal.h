@@ -90,19 +90,26 @@ int hcsg_decode_typed(hcsg_err *e, const hcsi_json *o, hcs_schema_type_id type,
  * Each returns 0 with *resp (success), -1 with e (error response), or 1
  * (answered later / no answer); 2 asks the agent to stop (UVM shutdown). */
 typedef int (*hcsg_handler_fn)(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_negotiate(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_create(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_start(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_shutdown_graceful(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_shutdown_forced(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_wait(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_signal(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
-int hcsg_h_delete(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
+/* The RPCs served and their handlers, listed once (an X-macro: the
+ * prototypes below and dispatch.c's table are made from it). */
+#define HCSG_HANDLERS(X)                                       \
+    X(HCS_GCS_RPC_NEGOTIATE_PROTOCOL, hcsg_h_negotiate)        \
+    X(HCS_GCS_RPC_CREATE, hcsg_h_create)                       \
+    X(HCS_GCS_RPC_START, hcsg_h_start)                         \
+    X(HCS_GCS_RPC_SHUTDOWN_GRACEFUL, hcsg_h_shutdown_graceful) \
+    X(HCS_GCS_RPC_SHUTDOWN_FORCED, hcsg_h_shutdown_forced)     \
+    X(HCS_GCS_RPC_EXECUTE_PROCESS, hcsg_h_exec)                \
+    X(HCS_GCS_RPC_WAIT_FOR_PROCESS, hcsg_h_wait)               \
+    X(HCS_GCS_RPC_SIGNAL_PROCESS, hcsg_h_signal)               \
+    X(HCS_GCS_RPC_RESIZE_CONSOLE, hcsg_h_resize)               \
+    X(HCS_GCS_RPC_GET_PROPERTIES, hcsg_h_properties)           \
+    X(HCS_GCS_RPC_MODIFY_SETTINGS, hcsg_h_modify)              \
+    X(HCS_GCS_RPC_DUMP_STACKS, hcsg_h_stacks)                  \
+    X(HCS_GCS_RPC_DELETE_CONTAINER_STATE, hcsg_h_delete)
+#define HCSG_HANDLER_PROTOTYPE(rpc, fn) \
+    int fn(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
+HCSG_HANDLERS(HCSG_HANDLER_PROTOTYPE)
+#undef HCSG_HANDLER_PROTOTYPE
 
 /* Runs the handler fn for r again on a worker thread (a copy of the
  * request), where it may wait (OCI runtime commands, stdio dials); the
@@ -113,6 +120,18 @@ int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e);
 /* Takes a worker slot, waiting while all HCSG_MAX_EXEC_WORKERS are busy
  * (back-pressure); 0, or -1 with e when the agent is stopping. */
 int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e);
+/* Gives a slot back (its worker is done). */
+void hcsg_worker_done(hcsg_agent *a);
+/* Runs fn(arg) on a detached worker thread that owns the slot the caller
+ * took; 0, or -1 (the slot given back) when no thread can be started. */
+int hcsg_worker_start(hcsg_agent *a, void *(*fn)(void *), void *arg);
+/* A request about container cid, which must exist (a dry run has none):
+ * 0, or -1 with e. */
+int hcsg_need_container(hcsg_agent *a, const char *cid, hcsg_err *e);
+/* For a handler whose container work may wait: on the reader, checks
+ * container cid (hcsg_need_container) and hands r to a worker (hcsg_defer:
+ * 1, or -1 with e); on that worker, 0: go on. */
+int hcsg_defer_for(hcsg_agent *a, req *r, const char *cid, hcsg_handler_fn fn, hcsg_err *e);
 /* The WaitForProcess success response. */
 void hcsg_wait_answer(hcsg_agent *a, uint64_t id, const char *aid, uint32_t code);
 /* Container exit notification (hcsg_notify_fn). */

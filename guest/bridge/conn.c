@@ -26,12 +26,8 @@ static hcs_result bridge_read(void *ctx, void *buf, size_t n, size_t *got)
     struct pollfd f[2];
     for (;;) {
         ssize_t r;
-        f[0].fd = a->rfd;
-        f[0].events = POLLIN;
-        f[0].revents = 0;
-        f[1].fd = a->wake_efd;
-        f[1].events = POLLIN;
-        f[1].revents = 0;
+        hcsg_pollfd(&f[0], a->rfd, POLLIN);
+        hcsg_pollfd(&f[1], a->wake_efd, POLLIN);
         if (poll(f, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;

@@ -27,25 +27,13 @@ void hcsg_options_init(hcsg_options *o)
 
 /* ---- dispatch ---- */
 
-/* The dispatch table: one handler per request type. */
+/* The dispatch table: one handler per request type (HCSG_HANDLERS). */
+#define TABLE_ENTRY(rpc, fn) {rpc, fn},
 static const struct {
     uint32_t rpc;
     hcsg_handler_fn fn;
-} g_table[] = {
-    {HCS_GCS_RPC_NEGOTIATE_PROTOCOL, hcsg_h_negotiate},
-    {HCS_GCS_RPC_CREATE, hcsg_h_create},
-    {HCS_GCS_RPC_START, hcsg_h_start},
-    {HCS_GCS_RPC_SHUTDOWN_GRACEFUL, hcsg_h_shutdown_graceful},
-    {HCS_GCS_RPC_SHUTDOWN_FORCED, hcsg_h_shutdown_forced},
-    {HCS_GCS_RPC_EXECUTE_PROCESS, hcsg_h_exec},
-    {HCS_GCS_RPC_WAIT_FOR_PROCESS, hcsg_h_wait},
-    {HCS_GCS_RPC_SIGNAL_PROCESS, hcsg_h_signal},
-    {HCS_GCS_RPC_RESIZE_CONSOLE, hcsg_h_resize},
-    {HCS_GCS_RPC_GET_PROPERTIES, hcsg_h_properties},
-    {HCS_GCS_RPC_MODIFY_SETTINGS, hcsg_h_modify},
-    {HCS_GCS_RPC_DUMP_STACKS, hcsg_h_stacks},
-    {HCS_GCS_RPC_DELETE_CONTAINER_STATE, hcsg_h_delete},
-};
+} g_table[] = {HCSG_HANDLERS(TABLE_ENTRY)};
+#undef TABLE_ENTRY
 
 static void not_impl(hcsg_err *e, uint32_t type)
 {
@@ -151,10 +139,7 @@ static void *defer_main(void *arg)
         hcsg_send_error(a, r.type, r.id, r.aid, &e);
     free(d->body);
     free(d);
-    pthread_mutex_lock(&a->xm);
-    a->exec_workers--;
-    pthread_cond_broadcast(&a->xcv);
-    pthread_mutex_unlock(&a->xm);
+    hcsg_worker_done(a);
     return NULL;
 }
 
@@ -165,9 +150,7 @@ static int peer_gone(hcsg_agent *a)
     struct pollfd f;
     if (a->rfd < 0)
         return 0;
-    f.fd = a->rfd;
-    f.events = POLLRDHUP;
-    f.revents = 0;
+    hcsg_pollfd(&f, a->rfd, POLLRDHUP);
     return poll(&f, 1, 0) > 0 && (f.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
@@ -201,11 +184,52 @@ int hcsg_worker_slot(hcsg_agent *a, hcsg_err *e)
     return 0;
 }
 
+void hcsg_worker_done(hcsg_agent *a)
+{
+    pthread_mutex_lock(&a->xm);
+    a->exec_workers--;
+    pthread_cond_broadcast(&a->xcv);
+    pthread_mutex_unlock(&a->xm);
+}
+
+int hcsg_worker_start(hcsg_agent *a, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    int rc;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256u * 1024u);
+    rc = pthread_create(&t, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        hcsg_worker_done(a);
+        return -1;
+    }
+    return 0;
+}
+
+int hcsg_need_container(hcsg_agent *a, const char *cid, hcsg_err *e)
+{
+    if (a->dry_run) {
+        hcsg_err_no_container(e, cid);
+        return -1;
+    }
+    return hcsg_ctr_lookup(a->ctrs, cid, e) != 0 ? -1 : 0;
+}
+
+int hcsg_defer_for(hcsg_agent *a, req *r, const char *cid, hcsg_handler_fn fn, hcsg_err *e)
+{
+    if (r->deferred)
+        return 0;
+    if (hcsg_need_container(a, cid, e) != 0)
+        return -1;
+    return hcsg_defer(a, r, fn, e);
+}
+
 int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
 {
     deferred *d = (deferred *)calloc(1, sizeof *d);
-    pthread_attr_t attr;
-    pthread_t t;
     if (!d || !(d->body = (char *)malloc(r->len + 1))) {
         free(d);
         hcsg_err_plain(e, "out of memory");
@@ -223,21 +247,12 @@ int hcsg_defer(hcsg_agent *a, req *r, hcsg_handler_fn fn, hcsg_err *e)
         free(d);
         return -1;
     }
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256u * 1024u);
-    if (pthread_create(&t, &attr, defer_main, d) != 0) {
-        pthread_attr_destroy(&attr);
-        pthread_mutex_lock(&a->xm);
-        a->exec_workers--;
-        pthread_cond_broadcast(&a->xcv);
-        pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_start(a, defer_main, d) != 0) {
         free(d->body);
         free(d);
         hcsg_err_plain(e, "cannot start a worker thread: out of resources");
         return -1;
     }
-    pthread_attr_destroy(&attr);
     return 1;
 }
 

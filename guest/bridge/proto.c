@@ -57,28 +57,37 @@ static int type_err(hcsg_err *e, const hcsi_json *v, const char *tname,
     return -1;
 }
 
+/* o's member key (Go's lookup) when it is a kind: 1 with *v, 0 when
+ * absent, -1 with e when of another kind (gotype: the Go field's type). */
+static int member_as(hcsg_err *e, const hcsi_json *o, const char *tname, const char *key,
+                     hcsi_json_kind kind, const char *gotype, hcsi_json **v)
+{
+    *v = hcsg_member(o, key);
+    if (!*v)
+        return 0;
+    if (hcsi_json_kind_of(*v) != kind)
+        return type_err(e, *v, tname, key, gotype);
+    return 1;
+}
+
 int hcsg_get_str(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, const char **out, size_t *len)
 {
-    hcsi_json *v = hcsg_member(o, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_STRING)
-        return type_err(e, v, tname, key, "string");
-    *out = hcsi_json_str(v, len);
-    return 1;
+    hcsi_json *v;
+    int rc = member_as(e, o, tname, key, HCSI_JSON_STRING, "string", &v);
+    if (rc == 1)
+        *out = hcsi_json_str(v, len);
+    return rc;
 }
 
 int hcsg_get_bool(hcsg_err *e, const hcsi_json *o, const char *tname,
                   const char *key, int *out)
 {
-    hcsi_json *v = hcsg_member(o, key);
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_BOOL)
-        return type_err(e, v, tname, key, "bool");
-    *out = hcsi_json_boolval(v);
-    return 1;
+    hcsi_json *v;
+    int rc = member_as(e, o, tname, key, HCSI_JSON_BOOL, "bool", &v);
+    if (rc == 1)
+        *out = hcsi_json_boolval(v);
+    return rc;
 }
 
 /* Integers: JSON integer literals in range (Go rejects fractions and
@@ -87,12 +96,11 @@ int hcsg_get_int(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, const char *gotype, int64_t lo, int64_t hi,
                  int64_t *out)
 {
-    hcsi_json *v = hcsg_member(o, key);
-    int64_t i = 0;
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_INT)
-        return type_err(e, v, tname, key, gotype);
+    hcsi_json *v;
+    int64_t i;
+    int rc = member_as(e, o, tname, key, HCSI_JSON_INT, gotype, &v);
+    if (rc != 1)
+        return rc;
     i = hcsi_json_i64(v);
     if (i < lo || i > hi || i == INT64_MAX)
         return type_err(e, v, tname, key, gotype);
@@ -133,14 +141,11 @@ int hcsg_get_u16(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_u64(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, uint64_t *out)
 {
-    hcsi_json *v = hcsg_member(o, key);
-    hcsi_json *tmp;
+    hcsi_json *v, *tmp;
     uint64_t u = 0;
-    int rc;
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_INT)
-        return type_err(e, v, tname, key, "uint64");
+    int rc = member_as(e, o, tname, key, HCSI_JSON_INT, "uint64", &v);
+    if (rc != 1)
+        return rc;
     /* The wrapper's getter knows the full unsigned range. */
     tmp = hcsi_json_object();
     if (!tmp || HCS_FAILED(hcsi_json_set(tmp, "v", hcsi_json_get_ref(v)))) {
@@ -159,27 +164,24 @@ int hcsg_get_u64(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_obj(hcsg_err *e, const hcsi_json *o, const char *tname,
                  const char *key, hcsi_json **out)
 {
-    hcsi_json *v = hcsg_member(o, key);
+    hcsi_json *v;
     char gotype[96];
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_OBJECT) {
-        snprintf(gotype, sizeof gotype, "prot.%s", key);
-        return type_err(e, v, tname, key, gotype);
-    }
-    *out = v;
-    return 1;
+    int rc;
+    snprintf(gotype, sizeof gotype, "prot.%s", key);
+    rc = member_as(e, o, tname, key, HCSI_JSON_OBJECT, gotype, &v);
+    if (rc == 1)
+        *out = v;
+    return rc;
 }
 
 int hcsg_get_strarr(hcsg_err *e, const hcsi_json *o, const char *tname,
                     const char *key, hcsi_json **out)
 {
-    hcsi_json *v = hcsg_member(o, key);
+    hcsi_json *v;
     size_t i, n;
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_ARRAY)
-        return type_err(e, v, tname, key, "[]string");
+    int rc = member_as(e, o, tname, key, HCSI_JSON_ARRAY, "[]string", &v);
+    if (rc != 1)
+        return rc;
     n = hcsi_json_array_len(v);
     for (i = 0; i < n; i++) {
         hcsi_json *el = hcsi_json_array_at(v, i);
@@ -194,14 +196,12 @@ int hcsg_get_strarr(hcsg_err *e, const hcsi_json *o, const char *tname,
 int hcsg_get_strmap(hcsg_err *e, const hcsi_json *o, const char *tname,
                     const char *key, hcsi_json **out)
 {
-    hcsi_json *v = hcsg_member(o, key);
+    hcsi_json *v, *val;
     hcsi_json_iter it;
     const char *k;
-    hcsi_json *val;
-    if (!v)
-        return 0;
-    if (hcsi_json_kind_of(v) != HCSI_JSON_OBJECT)
-        return type_err(e, v, tname, key, "map[string]string");
+    int rc = member_as(e, o, tname, key, HCSI_JSON_OBJECT, "map[string]string", &v);
+    if (rc != 1)
+        return rc;
     hcsi_json_iter_init(v, &it);
     while (hcsi_json_iter_next(&it, &k, &val)) {
         hcsi_json_kind kk = hcsi_json_kind_of(val);

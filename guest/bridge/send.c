@@ -28,49 +28,43 @@ void hcsg_send_grace_start(hcsg_agent *a)
                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
+static ssize_t bridge_put(void *ctx, const void *p, size_t n)
+{
+    hcsg_agent *a = (hcsg_agent *)ctx;
+    ssize_t w = send(a->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w < 0 && errno == ENOTSOCK)
+        w = write(a->wfd, p, n); /* --stdio on pipes (made non-blocking) */
+    return w;
+}
+
+/* The bridge is full: waits for room (0), or gives up (-1). */
+static int bridge_blocked(void *ctx)
+{
+    hcsg_agent *a = (hcsg_agent *)ctx;
+    struct pollfd f[3];
+    uint64_t dl;
+    hcsg_pollfd(&f[0], a->wfd, POLLOUT);
+    hcsg_pollfd(&f[1], a->wake_efd, POLLIN);
+    /* The host closing its side is seen here too: the blocked sender may
+     * be the reader itself. */
+    hcsg_pollfd(&f[2], a->rfd, POLLRDHUP);
+    /* In slices: a host that closed its side and stopped reading is given
+     * up at send_deadline_ns. */
+    if (poll(f, a->rfd >= 0 ? 3 : 2, 100) < 0 && errno != EINTR)
+        return -1;
+    if (f[1].revents)
+        return -1; /* stopping */
+    if (f[2].revents & (POLLRDHUP | POLLHUP))
+        hcsg_send_grace_start(a);
+    dl = __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST);
+    if (dl && hcsi_now_ns() >= dl)
+        return -1;
+    return 0;
+}
+
 static int write_frame(hcsg_agent *a, const unsigned char *p, size_t n)
 {
-    while (n > 0) {
-        ssize_t w = send(a->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (w < 0 && errno == ENOTSOCK)
-            w = write(a->wfd, p, n); /* --stdio on pipes (made non-blocking) */
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd f[3];
-            uint64_t dl;
-            f[0].fd = a->wfd;
-            f[0].events = POLLOUT;
-            f[0].revents = 0;
-            f[1].fd = a->wake_efd;
-            f[1].events = POLLIN;
-            f[1].revents = 0;
-            /* The host closing its side is seen here too: the blocked
-             * sender may be the reader itself. */
-            f[2].fd = a->rfd;
-            f[2].events = POLLRDHUP;
-            f[2].revents = 0;
-            /* In slices: a host that closed its side and stopped reading
-             * is given up at send_deadline_ns. */
-            if (poll(f, a->rfd >= 0 ? 3 : 2, 100) < 0 && errno != EINTR)
-                return -1;
-            if (f[1].revents)
-                return -1; /* stopping */
-            if (f[2].revents & (POLLRDHUP | POLLHUP))
-                hcsg_send_grace_start(a);
-            dl = __atomic_load_n(&a->send_deadline_ns, __ATOMIC_SEQ_CST);
-            if (dl && hcsi_now_ns() >= dl)
-                return -1;
-            continue;
-        }
-        return -1;
-    }
-    return 0;
+    return hcsg_write_loop(p, n, bridge_put, bridge_blocked, a);
 }
 
 int hcsg_bridge_send(void *ctx, uint32_t type, uint64_t id, const char *body,

@@ -137,12 +137,8 @@ static int wait_connect(int fd, uint64_t deadline, int abort_fd)
             return 0;
         /* In slices: a huge timeout must not overflow poll's int. */
         ms = (deadline - now) / 1000000u >= 60000u ? 60000 : (int)((deadline - now) / 1000000u) + 1;
-        f[0].fd = fd;
-        f[0].events = POLLOUT;
-        f[0].revents = 0;
-        f[1].fd = abort_fd;
-        f[1].events = POLLIN;
-        f[1].revents = 0;
+        hcsg_pollfd(&f[0], fd, POLLOUT);
+        hcsg_pollfd(&f[1], abort_fd, POLLIN);
         rc = poll(f, abort_fd >= 0 ? 2 : 1, ms);
         if (rc < 0 && errno == EINTR)
             continue;
@@ -160,9 +156,7 @@ static int aborted(int abort_fd)
     struct pollfd f;
     if (abort_fd < 0)
         return 0;
-    f.fd = abort_fd;
-    f.events = POLLIN;
-    f.revents = 0;
+    hcsg_pollfd(&f, abort_fd, POLLIN);
     return poll(&f, 1, 0) > 0 && f.revents;
 }
 
@@ -212,6 +206,28 @@ static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len, uin
     return 0;
 }
 
+/* A new socket of family connected to sa (connect_bounded): the fd, or -1
+ * with *en the connect error, or with *en 0 when the socket could not be
+ * made (e names it, sock_what first). */
+static int connect_new(int family, const struct sockaddr *sa, socklen_t len, uint64_t deadline,
+                       int abort_fd, const char *sock_what, int *en, hcsg_err *e)
+{
+    char et[128];
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    *en = 0;
+    if (fd < 0) {
+        errtext(errno, et, sizeof et);
+        hcsg_err_plain(e, "%s: %s", sock_what, et);
+        return -1;
+    }
+    *en = connect_bounded(fd, sa, len, deadline, abort_fd);
+    if (*en != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int hcsg_dial(const hcsg_addr *t, uint32_t port, hcsg_err *e)
 {
     return hcsg_dial_bounded(t, port, HCSG_DIAL_TIMEOUT_MS, -1, e);
@@ -229,15 +245,9 @@ int hcsg_dial_bounded(const hcsg_addr *t, uint32_t port, uint32_t timeout_ms, in
         sa.sun_family = AF_UNIX;
         snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%lu", t->dir,
                  (unsigned long)port);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            errtext(errno, et, sizeof et);
-            hcsg_err_plain(e, "socket: %s", et);
-            return -1;
-        }
-        en = connect_bounded(fd, (struct sockaddr *)&sa, sizeof sa, deadline, abort_fd);
-        if (en != 0) {
-            close(fd);
+        fd = connect_new(AF_UNIX, (struct sockaddr *)&sa, sizeof sa, deadline, abort_fd, "socket",
+                         &en, e);
+        if (fd < 0 && en != 0) {
             if (en == ETIMEDOUT)
                 hcsg_err_plain(e, "dial unix %s: connect: not accepted within %lu ms",
                                sa.sun_path, (unsigned long)timeout_ms);
@@ -248,7 +258,6 @@ int hcsg_dial_bounded(const hcsg_addr *t, uint32_t port, uint32_t timeout_ms, in
                 errtext(en, et, sizeof et);
                 hcsg_err_plain(e, "dial unix %s: connect: %s", sa.sun_path, et);
             }
-            return -1;
         }
         return fd;
     }
@@ -261,16 +270,10 @@ int hcsg_dial_bounded(const hcsg_addr *t, uint32_t port, uint32_t timeout_ms, in
             sv.svm_family = AF_VSOCK;
             sv.svm_cid = t->cid;
             sv.svm_port = port;
-            fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                errtext(errno, et, sizeof et);
-                hcsg_err_plain(e, "vsock socket: %s", et);
-                return -1;
-            }
-            en = connect_bounded(fd, (struct sockaddr *)&sv, sizeof sv, deadline, abort_fd);
-            if (en == 0)
+            fd = connect_new(AF_VSOCK, (struct sockaddr *)&sv, sizeof sv, deadline, abort_fd,
+                             "vsock socket", &en, e);
+            if (fd >= 0 || en == 0)
                 return fd;
-            close(fd);
             if (en == ECANCELED) {
                 hcsg_err_plain(e, "vsock connect cid %lu port %lu: abandoned (the agent is "
                                   "stopping)", (unsigned long)t->cid, (unsigned long)port);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,21 +144,18 @@ int hcsg_shellwords(const char *line, size_t len, hcsg_strv *out)
             }
             break;
         case '"':
-            if (!sq && !dollar && !bq) {
-                if (dq)
+        case '\'': {
+            /* Opens or closes its kind of quotes, unless inside the other
+             * kind, $(...) or `...`. */
+            int *q = r == '"' ? &dq : &sq;
+            if (!(r == '"' ? sq : dq) && !dollar && !bq) {
+                if (*q)
                     got = ARG_QUOTED;
-                dq = !dq;
+                *q = !*q;
                 continue;
             }
             break;
-        case '\'':
-            if (!dq && !dollar && !bq) {
-                if (sq)
-                    got = ARG_QUOTED;
-                sq = !sq;
-                continue;
-            }
-            break;
+        }
         case ';':
         case '&':
         case '|':
@@ -554,6 +552,35 @@ static void not_found(hcsg_err *e, const char *what, const char *name, const cha
         hcsg_err_plain(e, "unable to find %s %s: cannot read %s", what, name, d->path);
 }
 
+/* The entry name of ROOT/etc/FILE (a what: "user", "group") and its id
+ * (field 2, idname: "uid", "gid") in *id; the line stays in l. 0, or -1
+ * with e. */
+static int named_entry(const userdb_root *r, const char *file, const char *what,
+                       const char *name, const char *idname, userdb *d, userdb_line *l,
+                       unsigned long *id, hcsg_err *e)
+{
+    int rc = userdb_find(d, r, file, 0, name, l);
+    if (rc != 1) {
+        not_found(e, what, name, file, rc, r, d);
+        return -1;
+    }
+    if (line_id(l, 2, id) != 0) {
+        hcsg_err_plain(e, "bad %s for %s %s in %s", idname, what, name, d->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A numeric uid or gid (idname): 0, or -1 with e. */
+static int numeric_id(const char *s, const char *idname, unsigned long *v, hcsg_err *e)
+{
+    if (parse_id(s, v) != 0) {
+        hcsg_err_plain(e, "bad %s \"%s\"", idname, s);
+        return -1;
+    }
+    return 0;
+}
+
 /* The groups of ROOT/etc/group that list name as a member, after the
  * primary one (runc's GetExecUser does the same); a missing or unreadable
  * group file adds none. */
@@ -633,10 +660,8 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
         return -1;
     }
     if (all_digits(user)) {
-        if (parse_id(user, &v) != 0) {
-            hcsg_err_plain(e, "bad uid \"%s\"", user);
+        if (numeric_id(user, "uid", &v, e) != 0)
             return -1;
-        }
         u->uid = (uid_t)v;
         u->gid = (gid_t)v;
         /* A numeric uid need not exist in /etc/passwd (nor /etc/passwd at
@@ -653,15 +678,8 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
             }
         }
     } else {
-        rc = userdb_find(&d, &r, "passwd", 0, user, &l);
-        if (rc != 1) {
-            not_found(e, "user", user, "passwd", rc, &r, &d);
+        if (named_entry(&r, "passwd", "user", user, "uid", &d, &l, &v, e) != 0)
             return -1;
-        }
-        if (line_id(&l, 2, &v) != 0) {
-            hcsg_err_plain(e, "bad uid for user %s in %s", user, d.path);
-            return -1;
-        }
         u->uid = (uid_t)v;
         if (line_id(&l, 3, &v) != 0) {
             hcsg_err_plain(e, "bad gid for user %s in %s", user, d.path);
@@ -675,22 +693,9 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
             hcsg_err_plain(e, "empty group in \"%s\"", spec);
             return -1;
         }
-        if (all_digits(group)) {
-            if (parse_id(group, &v) != 0) {
-                hcsg_err_plain(e, "bad gid \"%s\"", group);
-                return -1;
-            }
-        } else {
-            rc = userdb_find(&d, &r, "group", 0, group, &l);
-            if (rc != 1) {
-                not_found(e, "group", group, "group", rc, &r, &d);
-                return -1;
-            }
-            if (line_id(&l, 2, &v) != 0) {
-                hcsg_err_plain(e, "bad gid for group %s in %s", group, d.path);
-                return -1;
-            }
-        }
+        if (all_digits(group) ? numeric_id(group, "gid", &v, e) != 0
+                              : named_entry(&r, "group", "group", group, "gid", &d, &l, &v, e) != 0)
+            return -1;
         u->gid = (gid_t)v;
     }
     u->groups[0] = u->gid;
@@ -702,4 +707,44 @@ int hcsg_user_lookup_root(const char *root, const char *spec, hcsg_user *u, hcsg
 int hcsg_user_lookup(const char *spec, hcsg_user *u, hcsg_err *e)
 {
     return hcsg_user_lookup_root("", spec, u, e);
+}
+
+size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v)
+{
+    size_t n;
+    pthread_mutex_lock(m);
+    n = *v;
+    pthread_mutex_unlock(m);
+    return n;
+}
+
+void hcsg_pollfd(struct pollfd *p, int fd, short events)
+{
+    p->fd = fd;
+    p->events = events;
+    p->revents = 0;
+}
+
+int hcsg_write_loop(const void *buf, size_t n, ssize_t (*put)(void *ctx, const void *p, size_t n),
+                    int (*blocked)(void *ctx), void *ctx)
+{
+    const char *p = (const char *)buf;
+    while (n > 0) {
+        ssize_t w = put(ctx, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int rc = blocked(ctx);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        return -1;
+    }
+    return 0;
 }

@@ -143,17 +143,12 @@ int hcsg_h_delete(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o;
     hcsg_base b;
+    int rc;
     if (hcsg_req_base(r, e, "MessageBase", &o, &b) < 0)
         return -1;
-    if (a->dry_run) {
-        hcsg_err_no_container(e, b.container_id);
-        return -1;
-    }
-    if (!r->deferred) {
-        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
-            return -1;
-        return hcsg_defer(a, r, hcsg_h_delete, e);
-    }
+    rc = hcsg_defer_for(a, r, b.container_id, hcsg_h_delete, e);
+    if (rc != 0)
+        return rc;
     if (hcsg_ctr_delete(a->ctrs, b.container_id, e) != 0)
         return -1;
     *resp = hcsg_resp_new(0, r->aid);

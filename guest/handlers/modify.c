@@ -79,11 +79,7 @@ static int modify_constraints(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err 
 {
     hcs_gs_LCOWContainerConstraints cc;
     int rc;
-    if (a->dry_run) {
-        hcsg_err_no_container(e, cid);
-        return -1;
-    }
-    if (hcsg_ctr_lookup(a->ctrs, cid, e) != 0)
+    if (hcsg_need_container(a, cid, e) != 0)
         return -1;
     if (!r->deferred)
         return hcsg_defer(a, r, hcsg_h_modify, e);

@@ -230,10 +230,7 @@ fail:
 done:
     hcsi_json_put(j->params);
     free(j);
-    pthread_mutex_lock(&a->xm);
-    a->exec_workers--;
-    pthread_cond_broadcast(&a->xcv);
-    pthread_mutex_unlock(&a->xm);
+    hcsg_worker_done(a);
 }
 
 static void *exec_worker(void *arg)
@@ -254,8 +251,6 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     size_t pp_len = 0;
     int external = 0, i;
     exec_job *j;
-    pthread_t t;
-    pthread_attr_t attr;
     (void)resp;
     if (hcsg_req_base(r, e, "ContainerExecuteProcess", &o, &b) < 0)
         return -1;
@@ -289,9 +284,7 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_get_bool(e, params, "ProcessParameters", pipe_keys[i], &j->want[i]);
     hcsg_get_bool(e, params, "ProcessParameters", "CreateInUtilityVM", &external);
     if (!external && strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run || hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0) {
-            if (a->dry_run)
-                hcsg_err_no_container(e, b.container_id);
+        if (hcsg_need_container(a, b.container_id, e) != 0) {
             hcsi_json_put(params);
             free(j);
             return -1;
@@ -328,21 +321,12 @@ int hcsg_h_exec(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     if (!j->cid[0] && !j->want[0] && !j->want[1] && !j->want[2] &&
         hcsg_procs_post(a->procs, exec_run, j) == 0)
         return 1;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256u * 1024u);
-    if (pthread_create(&t, &attr, exec_worker, j) != 0) {
-        pthread_attr_destroy(&attr);
-        pthread_mutex_lock(&a->xm);
-        a->exec_workers--;
-        pthread_cond_broadcast(&a->xcv);
-        pthread_mutex_unlock(&a->xm);
+    if (hcsg_worker_start(a, exec_worker, j) != 0) {
         hcsi_json_put(params);
         free(j);
         hcsg_err_plain(e, "cannot start a thread for ExecuteProcess: out of resources");
         return -1;
     }
-    pthread_attr_destroy(&attr);
     return 1;
 }
 
@@ -356,23 +340,46 @@ static const char *owner_of(const hcsg_base *b)
 /* The process a UVM-targeted request names, as a pid. */
 static pid_t as_pid(uint32_t v) { return v > 0x7FFFFFFFu ? 0 : (pid_t)v; }
 
+/* The base and the ProcessId of the RPCs that name a process (tname):
+ * 0, or -1 with e (a field of the wrong type: the unmarshal error). */
+static int proc_request(req *r, hcsg_err *e, const char *tname, hcsi_json **o, hcsg_base *b,
+                        uint32_t *pid)
+{
+    if (hcsg_req_base(r, e, tname, o, b) < 0)
+        return -1;
+    if (hcsg_get_u32(e, *o, tname, "ProcessId", pid) < 0)
+        return hcsg_fail_unmarshal(r, e);
+    return 0;
+}
+
+/* Before rpc acts on a UVM process: --strict refuses it (the Go GCS acts
+ * on container processes only), a dry run has none. 0 or -1 with e. */
+static int uvm_target(hcsg_agent *a, const char *rpc, hcsg_err *e)
+{
+    if (a->o.strict) {
+        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
+                      "%s targets containers only (--strict: as the Go GCS)", rpc);
+        return -1;
+    }
+    if (a->dry_run) {
+        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
+        return -1;
+    }
+    return 0;
+}
+
 int hcsg_h_wait(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 {
     hcsi_json *o;
     hcsg_base b;
     uint32_t pid = 0, timeout = 0;
     (void)resp;
-    if (hcsg_req_base(r, e, "ContainerWaitForProcess", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerWaitForProcess", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerWaitForProcess", "ProcessId", &pid) < 0 ||
-        hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
+    if (hcsg_get_u32(e, o, "ContainerWaitForProcess", "TimeoutInMs", &timeout) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run) {
-            hcsg_err_no_container(e, b.container_id);
-            return -1;
-        }
-        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
+        if (hcsg_need_container(a, b.container_id, e) != 0)
             return -1;
     } else if (a->dry_run) {
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
@@ -389,36 +396,24 @@ int hcsg_h_signal(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     uint32_t pid = 0;
     int32_t sig = 0;
-    if (hcsg_req_base(r, e, "ContainerSignalProcess", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerSignalProcess", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerSignalProcess", "ProcessId", &pid) < 0 ||
-        hcsg_get_obj(e, o, "ContainerSignalProcess", "Options", &opts) < 0 ||
+    if (hcsg_get_obj(e, o, "ContainerSignalProcess", "Options", &opts) < 0 ||
         hcsg_get_i32(e, opts, "SignalProcessOptions", "Signal", &sig) < 0)
         return hcsg_fail_unmarshal(r, e);
+    if (sig == 0)
+        sig = SIGKILL; /* no Options: hcsshim's Kill() */
     if (strcmp(b.container_id, NULL_CID) != 0) {
         if (a->dry_run) {
             hcsg_err_no_container(e, b.container_id);
             return -1;
         }
-        if (hcsg_ctr_signal(a->ctrs, b.container_id, as_pid(pid), sig == 0 ? SIGKILL : sig,
-                            e) != 0)
+        if (hcsg_ctr_signal(a->ctrs, b.container_id, as_pid(pid), sig, e) != 0)
             return -1;
-        *resp = hcsg_resp_new(0, r->aid);
-        return 0;
-    }
-    if (a->o.strict) {
-        /* The Go GCS only signals container processes (golden live-uvm
-         * 17-18). */
-        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
-                      "SignalProcess targets containers only (--strict: as the Go GCS)");
+    } else if (uvm_target(a, "SignalProcess", e) != 0 || /* golden live-uvm 17-18 */
+               hcsg_proc_signal(a->procs, "", as_pid(pid), sig, e) != 0) {
         return -1;
     }
-    if (a->dry_run) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        return -1;
-    }
-    if (hcsg_proc_signal(a->procs, "", as_pid(pid), sig == 0 ? SIGKILL : sig, e) != 0)
-        return -1;
     *resp = hcsg_resp_new(0, r->aid);
     return 0;
 }
@@ -429,26 +424,15 @@ int hcsg_h_resize(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsg_base b;
     uint32_t pid = 0;
     uint16_t h = 0, w = 0;
-    if (hcsg_req_base(r, e, "ContainerResizeConsole", &o, &b) < 0)
+    if (proc_request(r, e, "ContainerResizeConsole", &o, &b, &pid) < 0)
         return -1;
-    if (hcsg_get_u32(e, o, "ContainerResizeConsole", "ProcessId", &pid) < 0 ||
-        hcsg_get_u16(e, o, "ContainerResizeConsole", "Height", &h) < 0 ||
+    if (hcsg_get_u16(e, o, "ContainerResizeConsole", "Height", &h) < 0 ||
         hcsg_get_u16(e, o, "ContainerResizeConsole", "Width", &w) < 0)
         return hcsg_fail_unmarshal(r, e);
     if (strcmp(b.container_id, NULL_CID) != 0) {
-        if (a->dry_run) {
-            hcsg_err_no_container(e, b.container_id);
+        if (hcsg_need_container(a, b.container_id, e) != 0)
             return -1;
-        }
-        if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
-            return -1;
-    } else if (a->o.strict) {
-        hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND,
-                      "ResizeConsole targets containers only (--strict: as the Go GCS)");
-        return -1;
-    }
-    if (a->dry_run) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
+    } else if (uvm_target(a, "ResizeConsole", e) != 0) {
         return -1;
     }
     if (hcsg_proc_resize(a->procs, owner_of(&b), as_pid(pid), h, w, e) != 0)

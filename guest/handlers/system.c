@@ -79,16 +79,10 @@ int hcsg_h_properties(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
     hcsi_json_put(q);
     container = strcmp(b.container_id, NULL_CID) != 0;
     if (container) {
-        if (a->dry_run) {
-            hcsg_err_no_container(e, b.container_id);
-            return -1;
-        }
-        if (!r->deferred) {
-            /* The runtime answers these: not on the reader. */
-            if (hcsg_ctr_lookup(a->ctrs, b.container_id, e) != 0)
-                return -1;
-            return hcsg_defer(a, r, hcsg_h_properties, e);
-        }
+        /* The runtime answers these: not on the reader. */
+        int rc = hcsg_defer_for(a, r, b.container_id, hcsg_h_properties, e);
+        if (rc != 0)
+            return rc;
         props = hcsi_json_object();
         if (!props)
             goto oom;

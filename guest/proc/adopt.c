@@ -30,13 +30,9 @@ void hcsg_attach_init(hcsg_attach *at)
 
 void hcsg_attach_close(hcsg_attach *at)
 {
-    hcsg_pi_close_fd(&at->master);
-    hcsg_pi_close_fd(&at->in_w);
-    hcsg_pi_close_fd(&at->out_r);
-    hcsg_pi_close_fd(&at->err_r);
-    hcsg_pi_close_fd(&at->in_sock);
-    hcsg_pi_close_fd(&at->out_sock);
-    hcsg_pi_close_fd(&at->err_sock);
+    int *const fds[] = {&at->master,  &at->in_w,     &at->out_r,   &at->err_r,
+                        &at->in_sock, &at->out_sock, &at->err_sock};
+    hcsg_pi_close_fds(fds, HCSI_ARRAY_LEN(fds));
 }
 
 static proc *new_proc(int kind, const char *owner, const char *argv0, int tty)

@@ -56,6 +56,13 @@ void hcsg_pi_close_fd(int *fd)
     }
 }
 
+void hcsg_pi_close_fds(int *const *fds, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        hcsg_pi_close_fd(fds[i]);
+}
+
 uint64_t hcsg_pi_now_ns(void) { return hcsi_now_ns(); }
 
 /* ---- table (lock held) ---- */
@@ -79,12 +86,9 @@ proc *hcsg_pi_find_host_locked(hcsg_procs *p, pid_t pid, const char *owner)
 
 void hcsg_pi_free_proc(proc *pr)
 {
-    hcsg_pi_close_fd(&pr->master);
-    hcsg_pi_close_fd(&pr->in_sock);
-    hcsg_pi_close_fd(&pr->out_sock);
-    hcsg_pi_close_fd(&pr->err_sock);
-    hcsg_pi_close_fd(&pr->held_sock);
-    hcsg_pi_close_fd(&pr->stop_efd);
+    int *const fds[] = {&pr->master,   &pr->in_sock,   &pr->out_sock,
+                        &pr->err_sock, &pr->held_sock, &pr->stop_efd};
+    hcsg_pi_close_fds(fds, HCSI_ARRAY_LEN(fds));
     free(pr);
 }
 
@@ -387,18 +391,28 @@ void hcsg_procs_reap(hcsg_procs *p)
 }
 
 
-int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
-                   uint64_t id, const char *aid, hcsg_err *e)
+/* Locks p and finds the host's process pid of owner: NULL (unlocked, e
+ * set: not found) when there is none. */
+static proc *lock_host_proc(hcsg_procs *p, const char *owner, pid_t pid, hcsg_err *e)
 {
     proc *pr;
-    pending *out = NULL;
     pthread_mutex_lock(&p->m);
     pr = hcsg_pi_find_host_locked(p, pid, owner);
     if (!pr || pid <= 0) {
         pthread_mutex_unlock(&p->m);
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        return -1;
+        return NULL;
     }
+    return pr;
+}
+
+int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout_ms,
+                   uint64_t id, const char *aid, hcsg_err *e)
+{
+    proc *pr = lock_host_proc(p, owner, pid, e);
+    pending *out = NULL;
+    if (!pr)
+        return -1;
     if (pr->done) {
         /* Answered now; the first successful wait removes the process. */
         if (!hcsg_pi_pend(&out, id, aid, 0, pr->exit_code, pr->pid)) {
@@ -448,14 +462,11 @@ int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout
 
 int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_err *e)
 {
-    proc *pr;
+    proc *pr = lock_host_proc(p, owner, pid, e);
     int rc = 0;
-    pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_host_locked(p, pid, owner);
-    if (!pr || pid <= 0) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        rc = -1;
-    } else if (pr->exited) {
+    if (!pr)
+        return -1;
+    if (pr->exited) {
         /* syscall.Kill on a reaped pid: ESRCH -> HrErrNotFound. */
         hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
         rc = -1;
@@ -475,31 +486,31 @@ int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_
     return rc;
 }
 
+int hcsg_console_resize(int master, uint16_t rows, uint16_t cols)
+{
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = rows;
+    ws.ws_col = cols;
+    return ioctl(master, TIOCSWINSZ, &ws);
+}
+
 int hcsg_proc_resize(hcsg_procs *p, const char *owner, pid_t pid, uint16_t h, uint16_t w,
                      hcsg_err *e)
 {
-    proc *pr;
+    proc *pr = lock_host_proc(p, owner, pid, e);
     int rc = 0;
-    pthread_mutex_lock(&p->m);
-    pr = hcsg_pi_find_host_locked(p, pid, owner);
-    if (!pr || pid <= 0) {
-        hcsg_err_bare(e, HCSG_HR_NOT_FOUND);
-        rc = -1;
-    } else if (!pr->tty) {
+    if (!pr)
+        return -1;
+    if (!pr->tty) {
         hcsg_err_plain(e, "pid: %ld, is not a tty and cannot be resized", (long)pid);
         rc = -1;
-    } else if (pr->master >= 0) {
-        struct winsize ws;
-        memset(&ws, 0, sizeof ws);
-        ws.ws_row = h;
-        ws.ws_col = w;
-        if (ioctl(pr->master, TIOCSWINSZ, &ws) != 0) {
-            char et[128];
-            hcsg_pi_errtext(errno, et, sizeof et);
-            hcsg_err_plain(e, "%s", et);
-            rc = -1;
-        }
-    } /* the relay already closed the console: nothing to resize (Go: ok) */
+    } else if (pr->master >= 0 && hcsg_console_resize(pr->master, h, w) != 0) {
+        char et[128];
+        hcsg_pi_errtext(errno, et, sizeof et);
+        hcsg_err_plain(e, "%s", et);
+        rc = -1;
+    } /* no master: the relay already closed the console, nothing to resize (Go: ok) */
     pthread_mutex_unlock(&p->m);
     return rc;
 }
@@ -530,11 +541,7 @@ size_t hcsg_proc_list(hcsg_procs *p, const char *owner, pid_t **out)
 
 size_t hcsg_proc_count(hcsg_procs *p)
 {
-    size_t n;
-    pthread_mutex_lock(&p->m);
-    n = p->nprocs;
-    pthread_mutex_unlock(&p->m);
-    return n;
+    return hcsg_locked_size(&p->m, &p->nprocs);
 }
 
 void hcsg_procs_reopen(hcsg_procs *p)
@@ -546,11 +553,7 @@ void hcsg_procs_reopen(hcsg_procs *p)
 
 size_t hcsg_procs_relays(hcsg_procs *p)
 {
-    size_t n;
-    pthread_mutex_lock(&p->m);
-    n = p->nrelays;
-    pthread_mutex_unlock(&p->m);
-    return n;
+    return hcsg_locked_size(&p->m, &p->nrelays);
 }
 
 void hcsg_proc_dump(hcsg_procs *p, hcsi_buf *b)

@@ -67,6 +67,8 @@ int hcsg_proc_wait(hcsg_procs *p, const char *owner, pid_t pid, uint32_t timeout
 int hcsg_proc_signal(hcsg_procs *p, const char *owner, pid_t pid, int sig, hcsg_err *e);
 int hcsg_proc_resize(hcsg_procs *p, const char *owner, pid_t pid, uint16_t h, uint16_t w,
                      hcsg_err *e);
+/* Sets a console's size (TIOCSWINSZ on its master): 0, or -1 with errno. */
+int hcsg_console_resize(int master, uint16_t rows, uint16_t cols);
 /* Pids of the owner's tracked processes (ascending); caller frees *out. */
 size_t hcsg_proc_list(hcsg_procs *p, const char *owner, pid_t **out);
 

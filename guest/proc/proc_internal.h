@@ -114,6 +114,8 @@ enum { STAGE_NONE, STAGE_SETSID, STAGE_CTTY, STAGE_DUP, STAGE_CHDIR,
 
 void hcsg_pi_errtext(int err, char *buf, size_t n);
 void hcsg_pi_close_fd(int *fd);
+/* hcsg_pi_close_fd on each of n descriptors. */
+void hcsg_pi_close_fds(int *const *fds, size_t n);
 uint64_t hcsg_pi_now_ns(void);
 proc *hcsg_pi_find_locked(hcsg_procs *p, pid_t pid);
 /* A process the host may name: not a helper, and owned by owner. */

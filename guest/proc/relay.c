@@ -62,27 +62,34 @@ static int relay_wait(hcsg_procs *p, int fd, short ev, int stop_efd)
     }
 }
 
+/* Where write_all writes. */
+typedef struct relay_dst {
+    hcsg_procs *p;
+    int fd, stop_efd, is_sock;
+} relay_dst;
+
+static ssize_t relay_put(void *ctx, const void *buf, size_t n)
+{
+    const relay_dst *d = (const relay_dst *)ctx;
+    return d->is_sock ? send(d->fd, buf, n, MSG_NOSIGNAL) : write(d->fd, buf, n);
+}
+
+static int relay_blocked(void *ctx)
+{
+    const relay_dst *d = (const relay_dst *)ctx;
+    return relay_wait(d->p, d->fd, POLLOUT, d->stop_efd) ? 0 : -2;
+}
+
 /* Writes all of buf; 0 ok, -1 I/O error, -2 aborted/stopped. */
 static int write_all(hcsg_procs *p, int fd, const char *buf, size_t n,
                      int stop_efd, int is_sock)
 {
-    while (n > 0) {
-        ssize_t w = is_sock ? send(fd, buf, n, MSG_NOSIGNAL) : write(fd, buf, n);
-        if (w > 0) {
-            buf += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!relay_wait(p, fd, POLLOUT, stop_efd))
-                return -2;
-            continue;
-        }
-        return -1;
-    }
-    return 0;
+    relay_dst d;
+    d.p = p;
+    d.fd = fd;
+    d.stop_efd = stop_efd;
+    d.is_sock = is_sock;
+    return hcsg_write_loop(buf, n, relay_put, relay_blocked, &d);
 }
 
 static void relay_finish(relay *r)

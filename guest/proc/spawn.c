@@ -226,13 +226,8 @@ static int open_pty(int *master, int *slave, uint16_t rows, uint16_t cols,
     *slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (*slave < 0)
         goto fail;
-    if (rows && cols) {
-        struct winsize ws;
-        memset(&ws, 0, sizeof ws);
-        ws.ws_row = rows;
-        ws.ws_col = cols;
-        (void)ioctl(m, TIOCSWINSZ, &ws);
-    }
+    if (rows && cols)
+        (void)hcsg_console_resize(m, rows, cols);
     *master = m;
     return 0;
 fail:

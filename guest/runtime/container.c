@@ -75,8 +75,8 @@ static void free_ctr(ctr *c)
     free(c);
 }
 
-/* The Go GCS's answers for a container that is not ready. */
-int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e)
+/* The Go GCS's answers for a container that is not ready (0: ready). */
+static int not_ready(const ctr *c, const char *id, hcsg_err *e)
 {
     if (!c) {
         hcsg_err_wrap(e, HCSG_HR_SYSTEM_NOT_FOUND, "container \"%.200s\" not found", id);
@@ -179,11 +179,7 @@ hcsg_layers *hcsg_containers_layers(hcsg_containers *C) { return C->layers; }
 
 size_t hcsg_containers_count(hcsg_containers *C)
 {
-    size_t n;
-    pthread_mutex_lock(&C->m);
-    n = C->n;
-    pthread_mutex_unlock(&C->m);
-    return n;
+    return hcsg_locked_size(&C->m, &C->n);
 }
 
 /* ---- helpers ---- */
@@ -211,7 +207,8 @@ int hcsg_rt_read_pid_file(const char *path, pid_t *pid, hcsg_err *e)
 }
 
 /* Pipes for the requested streams: child ends in child[], agent ends in at. */
-int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
+/* Pipes for the requested streams: child ends in child[], ours in at. */
+static int make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e)
 {
     int i, p[2];
     for (i = 0; i < 3; i++) {
@@ -234,6 +231,27 @@ int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_er
         }
     }
     return 0;
+}
+
+int hcsg_rt_stdio(hcsg_containers *C, int tty, const int want[3], int child[3], hcsg_attach *at,
+                  int *lfd, char *sock, size_t sn, hcsg_err *e)
+{
+    if (!tty)
+        return make_pipes(want, child, at, e);
+    *lfd = hcsg_console_listen(C->oci.root,
+                               __atomic_add_fetch(&C->console_seq, 1, __ATOMIC_SEQ_CST), sock,
+                               sn, e);
+    return *lfd < 0 ? -1 : 0;
+}
+
+void hcsg_rt_args_end(const char **args, size_t n, int tty, const char *sock, const char *id)
+{
+    if (tty) {
+        args[n++] = "--console-socket";
+        args[n++] = sock;
+    }
+    args[n++] = id;
+    args[n] = NULL;
 }
 
 void hcsg_rt_close3(int fd[3])
@@ -278,13 +296,33 @@ void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t 
 /* The spec the runtime gets: the host's, with a network namespace of the
  * container's own unless the spec names one (the Go GCS shares one
  * namespace between all containers, and a second container then fails). */
+/* Sets *v to o's member key (Go's lookup), first adding a new empty one
+ * (make) when there is none: 0; -1 out of memory; -2 with e (what is not a
+ * kind) when the member is of another kind. */
+static int member_or_new(hcsi_json *o, const char *key, hcsi_json *(*make)(void),
+                         hcsi_json_kind kind, const char *what, hcsi_json **v, hcsg_err *e)
+{
+    *v = hcsg_member(o, key);
+    if (!*v) {
+        *v = make();
+        if (!*v || HCS_FAILED(hcsi_json_set(o, key, *v)))
+            return -1;
+    }
+    if (hcsi_json_kind_of(*v) != kind) {
+        hcsg_err_plain(e, "OciSpecification.%s is not %s", what,
+                       kind == HCSI_JSON_OBJECT ? "an object" : "an array");
+        return -2;
+    }
+    return 0;
+}
+
 static char *prepare_spec(const char *text, const char *bundle, int *tty, char *argv0, size_t n,
                           char *rootfs, size_t rn, int *hooks, hcsg_err *e)
 {
     hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
     char *out = NULL;
     size_t i, k;
-    int has_net = 0;
+    int has_net = 0, rc;
     if (!text || !*text) {
         hcsg_err_plain(e, "OciSpecification is missing");
         return NULL;
@@ -323,25 +361,14 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
     linux_ = hcsg_member(spec, "linux");
     *hooks = hcsg_member(spec, "hooks") != NULL ||
              (linux_ && hcsg_member(linux_, "intelRdt") != NULL);
-    if (!linux_) {
-        linux_ = hcsi_json_object();
-        if (!linux_ || HCS_FAILED(hcsi_json_set(spec, "linux", linux_)))
-            goto oom;
-    }
-    if (hcsi_json_kind_of(linux_) != HCSI_JSON_OBJECT) {
-        hcsg_err_plain(e, "OciSpecification.linux is not an object");
+    rc = member_or_new(spec, "linux", hcsi_json_object, HCSI_JSON_OBJECT, "linux", &linux_, e);
+    if (rc == 0)
+        rc = member_or_new(linux_, "namespaces", hcsi_json_array, HCSI_JSON_ARRAY,
+                           "linux.namespaces", &ns, e);
+    if (rc == -1)
+        goto oom;
+    if (rc != 0)
         goto done;
-    }
-    ns = hcsg_member(linux_, "namespaces");
-    if (!ns) {
-        ns = hcsi_json_array();
-        if (!ns || HCS_FAILED(hcsi_json_set(linux_, "namespaces", ns)))
-            goto oom;
-    }
-    if (hcsi_json_kind_of(ns) != HCSI_JSON_ARRAY) {
-        hcsg_err_plain(e, "OciSpecification.linux.namespaces is not an array");
-        goto done;
-    }
     k = hcsi_json_array_len(ns);
     for (i = 0; i < k; i++) {
         hcsi_json *t = hcsg_member(hcsi_json_array_at(ns, i), "type");
@@ -489,29 +516,11 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
         goto fail;
     snprintf(pidf, sizeof pidf, "%s/init.pid", c->bundle);
     c->tty = tty;
-    if (tty) {
-        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
-                                                                  __ATOMIC_SEQ_CST),
-                                  sock, sizeof sock, e);
-        if (lfd < 0)
-            goto fail;
-    } else if (hcsg_rt_make_pipes(want, child, &c->io, e) != 0) {
+    if (hcsg_rt_stdio(C, tty, want, child, &c->io, &lfd, sock, sizeof sock, e) != 0)
         goto fail;
-    }
     {
-        const char *args[10];
-        size_t n = 0;
-        args[n++] = "create";
-        args[n++] = "--bundle";
-        args[n++] = c->bundle;
-        args[n++] = "--pid-file";
-        args[n++] = pidf;
-        if (tty) {
-            args[n++] = "--console-socket";
-            args[n++] = sock;
-        }
-        args[n++] = id;
-        args[n] = NULL;
+        const char *args[10] = {"create", "--bundle", c->bundle, "--pid-file", pidf};
+        hcsg_rt_args_end(args, 5, tty, sock, id);
         if (hcsg_oci_run(&C->oci, args, child, c->log, NULL, e) != 0) {
             char state[PATH_MAX + 300];
             hcsg_err_prefix(e, "failed to create container %s", id);
@@ -584,11 +593,10 @@ fail:
 
 int hcsg_ctr_lookup(hcsg_containers *C, const char *id, hcsg_err *e)
 {
-    int rc;
-    pthread_mutex_lock(&C->m);
-    rc = hcsg_rt_not_ready(hcsg_rt_find_locked(C, id), id, e);
+    if (!hcsg_rt_lock_ready(C, id, e))
+        return -1;
     pthread_mutex_unlock(&C->m);
-    return rc;
+    return 0;
 }
 
 /* ---- exits, Delete, cleanup ---- */
@@ -668,17 +676,26 @@ static void remove_state(hcsg_containers *C, ctr *c, int whole_bundle)
                   strerror(errno));
 }
 
+ctr *hcsg_rt_lock_ready(hcsg_containers *C, const char *id, hcsg_err *e)
+{
+    ctr *c;
+    pthread_mutex_lock(&C->m);
+    c = hcsg_rt_find_locked(C, id);
+    if (not_ready(c, id, e) != 0) {
+        pthread_mutex_unlock(&C->m);
+        return NULL;
+    }
+    return c;
+}
+
 int hcsg_ctr_delete(hcsg_containers *C, const char *id, hcsg_err *e)
 {
     ctr *c;
     note n;
     int due = 0;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     if (c->state == ST_STARTING) {
         pthread_mutex_unlock(&C->m);
         hcsg_err_wrap(e, HCSG_HR_INVALID_STATE, "container \"%.200s\" is being started", id);

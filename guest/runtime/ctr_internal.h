@@ -58,11 +58,19 @@ typedef struct note {
 /* Takes the notification if it is due (lock held): 1, else 0. */
 int hcsg_rt_due_locked(ctr *c, note *n);
 void hcsg_rt_send_note(hcsg_containers *C, const note *n);
-/* The Go GCS's answers for a container that is not ready (0: ready). */
-int hcsg_rt_not_ready(const ctr *c, const char *id, hcsg_err *e);
+/* Locks C and finds container id, ready: returns it with C->m held, or
+ * NULL (unlocked, e set: the Go GCS's answers for a container that is not
+ * ready). */
+ctr *hcsg_rt_lock_ready(hcsg_containers *C, const char *id, hcsg_err *e);
 void hcsg_rt_close3(int fd[3]);
-/* Pipes for the requested streams: child ends in child[], ours in at. */
-int hcsg_rt_make_pipes(const int want[3], int child[3], hcsg_attach *at, hcsg_err *e);
+/* The stdio of a runtime command that starts a process: with tty a new
+ * console socket to listen on (*lfd, its path in sock), else pipes for the
+ * wanted streams (child ends in child[], ours in at). 0 or -1 with e. */
+int hcsg_rt_stdio(hcsg_containers *C, int tty, const int want[3], int child[3], hcsg_attach *at,
+                  int *lfd, char *sock, size_t sn, hcsg_err *e);
+/* Ends the arguments of that command at args[n]: the console socket
+ * (with tty), the container id, NULL. */
+void hcsg_rt_args_end(const char **args, size_t n, int tty, const char *sock, const char *id);
 /* process.terminal, args[0] and consoleSize of an OCI Process object. */
 void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t n,
                            uint16_t *rows, uint16_t *cols);

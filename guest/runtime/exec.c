@@ -9,10 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "runtime/ctr_internal.h"
@@ -61,10 +59,8 @@ int hcsg_ctr_start_init(hcsg_containers *C, const char *id, int socks[3], pid_t 
     hcsg_attach at;
     const char *args[3];
     int sc;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c) {
         hcsg_rt_close3(socks);
         return -1;
     }
@@ -142,10 +138,8 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     *pid = 0;
     for (i = 0; i < 3; i++)
         want[i] = socks[i] >= 0;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c) {
         hcsg_rt_close3(socks);
         return -1;
     }
@@ -185,30 +179,11 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
     }
     if (hcsg_write_file(pf, text, strlen(text), e) != 0)
         goto out;
-    if (tty) {
-        lfd = hcsg_console_listen(C->oci.root, __atomic_add_fetch(&C->console_seq, 1,
-                                                                  __ATOMIC_SEQ_CST),
-                                  sock, sizeof sock, e);
-        if (lfd < 0)
-            goto out;
-    } else if (hcsg_rt_make_pipes(want, child, &at, e) != 0) {
+    if (hcsg_rt_stdio(C, tty, want, child, &at, &lfd, sock, sizeof sock, e) != 0)
         goto out;
-    }
     {
-        const char *args[12];
-        size_t n = 0;
-        args[n++] = "exec";
-        args[n++] = "--detach";
-        args[n++] = "--pid-file";
-        args[n++] = pidf;
-        args[n++] = "--process";
-        args[n++] = pf;
-        if (tty) {
-            args[n++] = "--console-socket";
-            args[n++] = sock;
-        }
-        args[n++] = id;
-        args[n] = NULL;
+        const char *args[12] = {"exec", "--detach", "--pid-file", pidf, "--process", pf};
+        hcsg_rt_args_end(args, 6, tty, sock, id);
         if (hcsg_oci_run(&C->oci, args, child, log, NULL, e) != 0) {
             hcsg_err_prefix(e, "failed to exec in container %s", id);
             goto out;
@@ -220,13 +195,8 @@ int hcsg_ctr_exec(hcsg_containers *C, const char *id, const char *oci_process, i
         at.master = hcsg_console_receive(lfd, CONSOLE_TIMEOUT_MS, e);
         if (at.master < 0)
             goto out;
-        if (rows && cols) {
-            struct winsize ws;
-            memset(&ws, 0, sizeof ws);
-            ws.ws_row = rows;
-            ws.ws_col = cols;
-            (void)ioctl(at.master, TIOCSWINSZ, &ws);
-        }
+        if (rows && cols)
+            (void)hcsg_console_resize(at.master, rows, cols);
     }
     if (hcsg_rt_read_pid_file(pidf, pid, e) != 0)
         goto out;
@@ -280,12 +250,9 @@ int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *
 {
     ctr *c;
     int sig = forced ? SIGKILL : SIGTERM;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     if (c->exited) {
         pthread_mutex_unlock(&C->m); /* already stopped: nothing to do */
         return 0;
@@ -309,12 +276,9 @@ int hcsg_ctr_shutdown(hcsg_containers *C, const char *id, int forced, hcsg_err *
 int hcsg_ctr_signal(hcsg_containers *C, const char *id, pid_t pid, int sig, hcsg_err *e)
 {
     ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     int noted = 0, prev = c->sig_asked, rc;
     if (pid == c->init_pid && !c->exited) {
         /* Before the signal, so that the exit it causes sees it. */
@@ -341,12 +305,9 @@ int hcsg_ctr_properties(hcsg_containers *C, const char *id, int want_list, int w
 {
     char log[PATH_MAX];
     ctr *c;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     snprintf(log, sizeof log, "%s", c->log);
     pthread_mutex_unlock(&C->m);
     if (want_list) {
@@ -417,12 +378,9 @@ int hcsg_ctr_update(hcsg_containers *C, const char *id, const char *res, hcsg_er
     ctr *c;
     unsigned seq;
     int rc;
-    pthread_mutex_lock(&C->m);
-    c = hcsg_rt_find_locked(C, id);
-    if (hcsg_rt_not_ready(c, id, e) != 0) {
-        pthread_mutex_unlock(&C->m);
+    c = hcsg_rt_lock_ready(C, id, e);
+    if (!c)
         return -1;
-    }
     seq = ++c->seq;
     snprintf(path, sizeof path, "%s/resources-%u.json", c->bundle, seq);
     snprintf(log, sizeof log, "%s", c->log);

@@ -238,9 +238,7 @@ int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e)
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    pf.fd = lfd;
-    pf.events = POLLIN;
-    pf.revents = 0;
+    hcsg_pollfd(&pf, lfd, POLLIN);
     if (poll(&pf, 1, (int)timeout_ms) <= 0) {
         hcsg_err_plain(e, "the OCI runtime sent no console within %lu ms",
                        (unsigned long)timeout_ms);
@@ -253,9 +251,7 @@ int hcsg_console_receive(int lfd, uint32_t timeout_ms, hcsg_err *e)
     }
     /* Connected is not sent: a runtime that connects and stays silent is
      * bounded by the same timeout. */
-    pf.fd = c;
-    pf.events = POLLIN;
-    pf.revents = 0;
+    hcsg_pollfd(&pf, c, POLLIN);
     if (poll(&pf, 1, (int)timeout_ms) <= 0) {
         close(c);
         hcsg_err_plain(e, "the OCI runtime connected to the console socket but sent no "

@@ -53,9 +53,7 @@ int hcsg_shortcut_start(const hcsg_oci *o, const char *id, pid_t init, uint32_t 
     for (;;) {
         struct pollfd f;
         ssize_t r;
-        f.fd = fd;
-        f.events = POLLIN;
-        f.revents = 0;
+        hcsg_pollfd(&f, fd, POLLIN);
         (void)poll(&f, 1, 100);
         r = read(fd, &b, 1);
         if (r == 1)

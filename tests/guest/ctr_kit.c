@@ -88,10 +88,28 @@ const char *ck_layer(const char *dir)
     return layer;
 }
 
-static const char *const k_prefix[] = {
-    "unshare", "-m", "--propagation", "private", "sh", "-c",
-    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
-    "hcsg-ns", NULL};
+void *ck_suite_new(size_t size, const char *tmpl)
+{
+    ck_suite *s;
+    if (!ck_available())
+        return NULL;
+    s = (ck_suite *)calloc(1, size);
+    assert_non_null(s);
+    snprintf(s->dir, sizeof s->dir, "%s", tmpl);
+    assert_non_null(mkdtemp(s->dir));
+    s->layer = ck_layer(s->dir);
+    return s;
+}
+
+int ck_suite_teardown(void **state)
+{
+    ck_suite *s = (ck_suite *)*state;
+    if (s) {
+        gh_rmtree(s->dir);
+        free(s);
+    }
+    return 0;
+}
 
 void ck_start(ghost *h, const char *const *extra)
 {
@@ -102,7 +120,7 @@ void ck_start(ghost *h, const char *const *extra)
     while (extra && *extra && n < 22)
         argv[n++] = *extra++;
     argv[n] = NULL;
-    gh_start_ex(h, 0, argv, k_prefix, NULL);
+    gh_start_ex(h, 0, argv, gh_vm_prefix, NULL);
     gh_negotiate(h);
 }
 
@@ -203,10 +221,9 @@ char *ck_notification(ghost *h, const char *id, int timeout_ms)
     return out;
 }
 
-void ck_teardown(ghost *h, const char *id)
+void ck_remove(ghost *h, const char *id)
 {
     char body[512];
-    (void)ck_simple(h, GH_SHUTDOWN_FORCED, id, NULL);
     snprintf(body, sizeof body,
              "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
              "\"RequestType\":\"Remove\",\"ResourceType\":\"CombinedLayers\",\"Settings\":{"

@@ -16,6 +16,19 @@
 int ck_available(void);
 /* A busybox rootfs layer under dir (dir/layer); returns its path (static). */
 const char *ck_layer(const char *dir);
+/* What each container suite's group state starts with (its first member,
+ * so that ck_suite_teardown frees any of them): a work directory and the
+ * layer in it. */
+typedef struct ck_suite {
+    char dir[64];
+    const char *layer;
+} ck_suite;
+/* A group state of size bytes (a struct starting with ck_suite), zeroed,
+ * its work directory made from the mkdtemp template tmpl with the layer in
+ * it; NULL when containers cannot run here (the tests then skip). */
+void *ck_suite_new(size_t size, const char *tmpl);
+/* cmocka group teardown for such a state: removes the work directory. */
+int ck_suite_teardown(void **state);
 /* Starts the agent in its namespace (extra: more agent arguments). */
 void ck_start(ghost *h, const char *const *extra);
 /* An OCI spec (JSON) for a container whose root is root: args_json is a
@@ -28,8 +41,8 @@ int32_t ck_create(ghost *h, const char *id, const char *layer, const char *args_
                   int terminal, int readonly);
 /* The same with a spec of the caller's (JSON text). */
 int32_t ck_create_spec(ghost *h, const char *id, const char *layer, const char *spec);
-/* ShutdownForced, the notification, layers Remove, Delete (best effort). */
-void ck_teardown(ghost *h, const char *id);
+/* After the container exited: its layers Remove and Delete (asserted). */
+void ck_remove(ghost *h, const char *id);
 /* Waits for the next notification and returns its Type (malloc'ed) after
  * checking its ContainerId. */
 char *ck_notification(ghost *h, const char *id, int timeout_ms);

@@ -34,20 +34,34 @@ uint64_t gh_now_ms(void)
 int gh_pid_alive(pid_t pid)
 {
     char path[64], buf[512];
-    FILE *f;
     char *rp;
     if (kill(pid, 0) != 0 && errno == ESRCH)
         return 0;
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
-    if (!f)
+    if (gh_read_file(path, buf, sizeof buf) < 0)
         return 0;
-    buf[0] = '\0';
-    if (!fgets(buf, sizeof buf, f))
-        buf[0] = '\0';
-    fclose(f);
     rp = strrchr(buf, ')');
     return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
+long gh_read_file(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    size_t len;
+    if (!f)
+        return -1;
+    len = fread(buf, 1, n - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    return (long)len;
+}
+
+void gh_rmtree(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
 }
 
 const char *gh_agent_path(void)
@@ -60,6 +74,14 @@ const char *gh_agent_path(void)
 #else
     return "hcs-gcs";
 #endif
+}
+
+/* Closes *fd if open and marks it closed. */
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
 }
 
 static int unix_listen(const char *path)
@@ -96,6 +118,11 @@ int gh_listen(ghost *h, uint32_t port)
     snprintf(path, sizeof path, "%s/%lu", h->dir, (unsigned long)port);
     return unix_listen(path);
 }
+
+const char *const gh_vm_prefix[] = {
+    "unshare", "-m", "--propagation", "private", "sh", "-c",
+    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
+    "hcsg-ns", NULL};
 
 void gh_start(ghost *h, int stdio, const char *const *extra)
 {
@@ -158,10 +185,7 @@ int gh_stop(ghost *h, int timeout_ms)
 {
     int status = -1;
     uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
-    if (h->br >= 0) {
-        close(h->br);
-        h->br = -1;
-    }
+    close_fd(&h->br);
     if (h->agent > 0) {
         for (;;) {
             pid_t r = waitpid(h->agent, &status, WNOHANG);
@@ -180,16 +204,65 @@ int gh_stop(ghost *h, int timeout_ms)
     return status;
 }
 
+int gh_stop_exited(ghost *h, int timeout_ms)
+{
+    int st = gh_stop(h, timeout_ms);
+    if (!WIFEXITED(st))
+        fail_msg("the agent did not exit by itself (wait status %d)", st);
+    return WEXITSTATUS(st);
+}
+
+int gh_reap(ghost *h, int timeout_ms)
+{
+    uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
+    int st = 0;
+    pid_t r;
+    while ((r = waitpid(h->agent, &st, WNOHANG)) == 0 && gh_now_ms() < end)
+        usleep(10000);
+    if (r != h->agent)
+        fail_msg("the agent did not end within %d ms", timeout_ms);
+    h->agent = 0;
+    return st;
+}
+
+void gh_up(ghost *h, const char *const *extra)
+{
+    gh_start(h, 0, extra);
+    gh_negotiate(h);
+}
+
+void gh_finish(ghost *h)
+{
+    assert_int_equal(gh_stop_exited(h, 10000), 0);
+    gh_cleanup(h);
+}
+
+int gh_setup(void **state)
+{
+    ghost *h = (ghost *)calloc(1, sizeof *h);
+    assert_non_null(h);
+    gh_up(h, (const char *const *)*state);
+    *state = h;
+    return 0;
+}
+
+int gh_teardown(void **state)
+{
+    ghost *h = (ghost *)*state;
+    if (h->agent > 0)
+        gh_finish(h);
+    else
+        gh_cleanup(h);
+    free(h);
+    return 0;
+}
+
 void gh_cleanup(ghost *h)
 {
     DIR *d;
     size_t i;
-    if (h->br >= 0)
-        close(h->br);
-    h->br = -1;
-    if (h->listener >= 0)
-        close(h->listener);
-    h->listener = -1;
+    close_fd(&h->br);
+    close_fd(&h->listener);
     if (h->agent > 0) {
         kill(h->agent, SIGKILL);
         waitpid(h->agent, NULL, 0);
@@ -367,6 +440,15 @@ static int recv_kind(ghost *h, uint64_t id, int timeout_ms, gh_frame *out, uint3
     }
 }
 
+void gh_expect_body(ghost *h, uint64_t id, int timeout_ms, const char *want)
+{
+    gh_frame f;
+    if (gh_recv(h, id, timeout_ms, &f) != 0)
+        fail_msg("no answer to id %llu within %d ms", (unsigned long long)id, timeout_ms);
+    assert_string_equal(f.body, want);
+    gh_frame_free(&f);
+}
+
 hcsi_json *gh_call(ghost *h, uint32_t rpc, const char *body, int timeout_ms)
 {
     gh_frame f;
@@ -387,6 +469,13 @@ int32_t gh_result(const hcsi_json *resp)
     int32_t r = 0;
     assert_int_equal(hcsi_json_get_i32(resp, "resp", "Result", &r), 1);
     return r;
+}
+
+const char *gh_error_message(const hcsi_json *resp)
+{
+    const char *m = "";
+    assert_int_equal(hcsi_json_get_str(resp, "resp", "ErrorMessage", &m, NULL), 1);
+    return m;
 }
 
 void gh_negotiate(ghost *h)
@@ -500,16 +589,28 @@ int32_t gh_wait(ghost *h, uint32_t pid, uint32_t timeout_ms, uint32_t *code, int
     return gh_wait_in(h, GH_ZERO, pid, timeout_ms, code, rpc_timeout_ms);
 }
 
+static void wait_body(char *body, size_t n, const char *cid, uint32_t pid, uint32_t timeout_ms)
+{
+    snprintf(body, n,
+             "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
+             "\",\"ProcessId\":%lu,\"TimeoutInMs\":%lu}",
+             cid, (unsigned long)pid, (unsigned long)timeout_ms);
+}
+
+uint64_t gh_send_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms)
+{
+    char body[512];
+    wait_body(body, sizeof body, cid, pid, timeout_ms);
+    return gh_send(h, GH_WAIT, body);
+}
+
 int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms, uint32_t *code,
                    int rpc_timeout_ms)
 {
     char body[512];
     hcsi_json *r;
     int32_t res;
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%lu,\"TimeoutInMs\":%lu}",
-             cid, (unsigned long)pid, (unsigned long)timeout_ms);
+    wait_body(body, sizeof body, cid, pid, timeout_ms);
     r = gh_call(h, GH_WAIT, body, rpc_timeout_ms);
     res = gh_result(r);
     if (res == 0 && code)
@@ -521,6 +622,29 @@ int32_t gh_wait_in(ghost *h, const char *cid, uint32_t pid, uint32_t timeout_ms,
 int32_t gh_signal(ghost *h, uint32_t pid, int sig)
 {
     return gh_signal_in(h, GH_ZERO, pid, sig);
+}
+
+static uint32_t exit_code(ghost *h, const char *cid, uint32_t pid, int rpc_timeout_ms)
+{
+    uint32_t code = 0;
+    assert_int_equal(gh_wait_in(h, cid, pid, 0xFFFFFFFFu, &code, rpc_timeout_ms), 0);
+    return code;
+}
+
+uint32_t gh_exit_code(ghost *h, uint32_t pid)
+{
+    return exit_code(h, GH_ZERO, pid, 10000);
+}
+
+uint32_t gh_exit_code_in(ghost *h, const char *cid, uint32_t pid)
+{
+    return exit_code(h, cid, pid, 20000);
+}
+
+uint32_t gh_signal_wait(ghost *h, uint32_t pid, int sig)
+{
+    assert_int_equal(gh_signal(h, pid, sig), 0);
+    return gh_exit_code(h, pid);
 }
 
 int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig)
@@ -544,18 +668,27 @@ int32_t gh_signal_in(ghost *h, const char *cid, uint32_t pid, int sig)
     return res;
 }
 
-void gh_close_proc(gh_proc *p)
+hcsi_json *gh_resize_in(ghost *h, const char *cid, uint32_t pid, unsigned height, unsigned width,
+                        int timeout_ms)
 {
-    if (p->in >= 0)
-        close(p->in);
-    if (p->out >= 0)
-        close(p->out);
-    if (p->err >= 0)
-        close(p->err);
-    p->in = p->out = p->err = -1;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
+             "\",\"ProcessId\":%lu,\"Height\":%u,\"Width\":%u}",
+             cid, (unsigned long)pid, height, width);
+    return gh_call(h, GH_RESIZE, body, timeout_ms);
 }
 
-int gh_read_all(int fd, hcsi_buf *b, int timeout_ms)
+void gh_close_proc(gh_proc *p)
+{
+    close_fd(&p->in);
+    close_fd(&p->out);
+    close_fd(&p->err);
+}
+
+/* Appends what fd gives to b until needle is in b (0), or with needle
+ * NULL until EOF (0); EOF before the needle or the timeout: -1. */
+static int read_for(int fd, hcsi_buf *b, const char *needle, int timeout_ms)
 {
     uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
     char tmp[65536];
@@ -563,6 +696,8 @@ int gh_read_all(int fd, hcsi_buf *b, int timeout_ms)
         struct pollfd p;
         ssize_t r;
         int64_t left = (int64_t)end - (int64_t)gh_now_ms();
+        if (needle && b->len && memmem(b->data, b->len, needle, strlen(needle)))
+            return 0;
         if (left <= 0)
             return -1;
         p.fd = fd;
@@ -573,34 +708,68 @@ int gh_read_all(int fd, hcsi_buf *b, int timeout_ms)
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return 0;
+            return needle ? -1 : 0;
         assert_int_equal(hcsi_buf_append(b, tmp, (size_t)r), 0);
     }
 }
 
+int gh_read_all(int fd, hcsi_buf *b, int timeout_ms)
+{
+    return read_for(fd, b, NULL, timeout_ms);
+}
+
 int gh_read_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms)
 {
-    uint64_t end = gh_now_ms() + (uint64_t)timeout_ms;
-    char tmp[4096];
-    for (;;) {
-        struct pollfd p;
-        ssize_t r;
-        int64_t left = (int64_t)end - (int64_t)gh_now_ms();
-        if (b->len && memmem(b->data, b->len, needle, strlen(needle)))
-            return 0;
-        if (left <= 0)
-            return -1;
-        p.fd = fd;
-        p.events = POLLIN;
-        if (poll(&p, 1, (int)left) <= 0)
-            continue;
-        r = read(fd, tmp, sizeof tmp);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        assert_int_equal(hcsi_buf_append(b, tmp, (size_t)r), 0);
-    }
+    return read_for(fd, b, needle, timeout_ms);
+}
+
+void gh_slurp(int fd, hcsi_buf *b, int timeout_ms)
+{
+    hcsi_buf_init(b, 0);
+    assert_int_equal(gh_read_all(fd, b, timeout_ms), 0);
+}
+
+static void drain_close(int *fd, hcsi_buf *b, int timeout_ms)
+{
+    if (*fd < 0)
+        return;
+    assert_int_equal(gh_read_all(*fd, b, timeout_ms), 0);
+    close_fd(fd);
+}
+
+void gh_read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err, int timeout_ms)
+{
+    hcsi_buf_init(out, 0);
+    hcsi_buf_init(err, 0);
+    drain_close(&p->out, out, timeout_ms);
+    drain_close(&p->err, err, timeout_ms);
+}
+
+void gh_slurp_until(int fd, hcsi_buf *b, const char *needle, int timeout_ms)
+{
+    hcsi_buf_init(b, 0);
+    if (gh_read_until(fd, b, needle, timeout_ms) != 0)
+        fail_msg("\"%s\" not read within %d ms", needle, timeout_ms);
+}
+
+size_t gh_drain(int fd, int timeout_ms)
+{
+    hcsi_buf b;
+    size_t n;
+    gh_slurp(fd, &b, timeout_ms);
+    n = b.len;
+    hcsi_buf_free(&b);
+    return n;
+}
+
+uint32_t gh_run(ghost *h, const char *params_extra, hcsi_buf *out)
+{
+    gh_proc p;
+    gh_exec_ok(h, params_extra, out ? GH_OUT : 0, &p);
+    if (out)
+        gh_slurp(p.out, out, 10000);
+    gh_close_proc(&p);
+    return gh_exit_code(h, p.pid);
 }
 
 void gh_write_all(int fd, const void *p, size_t n)

@@ -24,43 +24,24 @@
 #include "ctr_kit.h"
 
 typedef struct env {
-    char dir[64];
-    const char *layer;
+    ck_suite s;
     char spawn[1024];
     char sd[128], log[160];
 } env;
 
 static int setup(void **state)
 {
-    env *e;
-    if (!ck_available())
+    env *e = (env *)ck_suite_new(sizeof(env), "/tmp/hcsg-cli-XXXXXX");
+    if (!e)
         return 0;
-    e = (env *)calloc(1, sizeof *e);
-    assert_non_null(e);
-    snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-cli-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
-    e->layer = ck_layer(e->dir);
-    snprintf(e->sd, sizeof e->sd, "%s/sd", e->dir);
+    snprintf(e->sd, sizeof e->sd, "%s/sd", e->s.dir);
     assert_int_equal(mkdir(e->sd, 0700), 0);
-    snprintf(e->log, sizeof e->log, "%s/agent.log", e->dir);
+    snprintf(e->log, sizeof e->log, "%s/agent.log", e->s.dir);
     snprintf(e->spawn, sizeof e->spawn,
              "unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run "
              "&& exec \"$@\"' vm %s --stdio --stdio-dir %s --log-level info --log-file %s",
              gh_agent_path(), e->sd, e->log);
     *state = e;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    env *e = (env *)*state;
-    char cmd[128];
-    if (!e)
-        return 0;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", e->dir);
-    free(e);
     return 0;
 }
 
@@ -132,20 +113,28 @@ static void hcsctl(env *e, const char *const *args, const char *in, int sig, int
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The text of a file (a static buffer), NULL when it cannot be read. */
 static char *slurp(const char *path)
 {
     static char buf[65536];
-    FILE *f = fopen(path, "r");
-    size_t n;
-    if (!f)
-        return NULL;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
+    return gh_read_file(path, buf, sizeof buf) < 0 ? NULL : buf;
 }
 
 #define E(s) ((env *)*(s))
+
+/* The agent log of the last run holds each of the NULL-terminated needles
+ * (the lifecycle steps it logs). */
+static void expect_log(env *e, const char *const *needles)
+{
+    const char *log = slurp(e->log);
+    assert_non_null(log);
+    for (; *needles; needles++)
+        if (!strstr(log, *needles))
+            fail_msg("the agent log lacks \"%s\":\n%s", *needles, log);
+}
+
+static const char *const k_undone[] = {"unmounted overlay", "deleted container", NULL};
+static const char *const k_unmounted[] = {"unmounted overlay", NULL};
 
 static void test_exit_code_and_stdio(void **s)
 {
@@ -157,15 +146,14 @@ static void test_exit_code_and_stdio(void **s)
                           NULL};
     if (!e)
         skip();
-    args[1] = e->layer;
+    args[1] = e->s.layer;
     hcsctl(e, args, "hello\n", 0, 0, &r);
     if (r.status != 42)
         fail_msg("status %d, stderr: %s", r.status, r.err);
     assert_string_equal(r.out, "hello box1 1 y /data\n");
     assert_non_null(strstr(r.err, "oops\n"));
     /* The whole lifecycle ran and was undone. */
-    assert_non_null(strstr(slurp(e->log), "unmounted overlay"));
-    assert_non_null(strstr(slurp(e->log), "deleted container"));
+    expect_log(e, k_undone);
 }
 
 static void test_user_readonly_scratch(void **s)
@@ -182,7 +170,7 @@ static void test_user_readonly_scratch(void **s)
     struct stat st;
     if (!e)
         skip();
-    a0[1] = a1[1] = a2[1] = a3[1] = e->layer;
+    a0[1] = a1[1] = a2[1] = a3[1] = e->s.layer;
     /* A name: the guest resolves it in the container's /etc/passwd. */
     hcsctl(e, a0, NULL, 0, 0, &r);
     assert_int_equal(r.status, 0);
@@ -193,12 +181,12 @@ static void test_user_readonly_scratch(void **s)
     hcsctl(e, a2, NULL, 0, 0, &r);
     assert_int_equal(r.status, 9);
     assert_non_null(strstr(r.err, "Read-only file system"));
-    snprintf(scratch, sizeof scratch, "%s/scratch", e->dir);
+    snprintf(scratch, sizeof scratch, "%s/scratch", e->s.dir);
     hcsctl(e, a3, NULL, 0, 0, &r);
     assert_int_equal(r.status, 0);
     snprintf(path, sizeof path, "%s/upper/data/f", scratch);
     assert_string_equal(slurp(path), "kept\n");
-    snprintf(path, sizeof path, "%s/data/f", e->layer);
+    snprintf(path, sizeof path, "%s/data/f", e->s.layer);
     assert_int_equal(stat(path, &st), -1); /* the image is untouched */
 }
 
@@ -222,11 +210,11 @@ static void test_errors(void **s)
     assert_int_equal(r.status, 2);
     /* A command the container does not have: runc's message (its Create
      * fails), and the layers are unmounted again. */
-    no_cmd[1] = e->layer;
+    no_cmd[1] = e->s.layer;
     hcsctl(e, no_cmd, NULL, 0, 0, &r);
     assert_int_equal(r.status, 125);
     assert_non_null(strstr(r.err, "/bin/nonexistent"));
-    assert_non_null(strstr(slurp(e->log), "unmounted overlay"));
+    expect_log(e, k_unmounted);
 }
 
 static void test_sigint_teardown(void **s)
@@ -234,18 +222,15 @@ static void test_sigint_teardown(void **s)
     env *e = E(s);
     run r;
     const char *args[] = {"--rootfs", NULL, "--", "sleep", "100", NULL};
-    const char *log;
+    static const char *const torn_down[] = {"SIGKILL sent to its init", "ForcedExit",
+                                            "unmounted overlay", "deleted container", NULL};
     if (!e)
         skip();
-    args[1] = e->layer;
+    args[1] = e->s.layer;
     hcsctl(e, args, NULL, SIGINT, 1500, &r);
     assert_int_equal(r.status, 130);
     assert_non_null(strstr(r.err, "torn down"));
-    log = slurp(e->log);
-    assert_non_null(strstr(log, "SIGKILL sent to its init"));
-    assert_non_null(strstr(log, "ForcedExit"));
-    assert_non_null(strstr(log, "unmounted overlay"));
-    assert_non_null(strstr(log, "deleted container"));
+    expect_log(e, torn_down);
 }
 
 int main(void)
@@ -256,5 +241,5 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_sigint_teardown),
     };
-    return cmocka_run_group_tests_name("hcsctl gcs run containers", tests, setup, teardown);
+    return cmocka_run_group_tests_name("hcsctl gcs run containers", tests, setup, ck_suite_teardown);
 }

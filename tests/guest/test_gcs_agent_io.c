@@ -21,105 +21,65 @@
 
 #include "ghost.h"
 
-static void start(ghost *h)
-{
-    gh_start(h, 0, NULL);
-    gh_negotiate(h);
-}
-
-static void finish(ghost *h)
-{
-    int st = gh_stop(h, 10000);
-    assert_true(st != -1); /* the agent exits by itself when the host leaves */
-    gh_cleanup(h);
-}
-
 static void test_exec_all_stdio(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
     hcsi_buf out, err;
-    uint32_t code = 0;
-    (void)s;
-    start(&h);
-    gh_exec_ok(&h,
+    gh_exec_ok(h,
                "\"CommandLine\":\"/bin/sh -c \\\"cat; echo out; echo err >&2; exit 3\\\"\","
                "\"WorkingDirectory\":\"/\"",
                GH_IN | GH_OUT | GH_ERR, &p);
     gh_write_all(p.in, "hello stdin\n", 12);
     shutdown(p.in, SHUT_WR);
-    hcsi_buf_init(&out, 0);
-    hcsi_buf_init(&err, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    assert_int_equal(gh_read_all(p.err, &err, 10000), 0);
-    close(p.out);
-    close(p.err);
-    p.out = p.err = -1;
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 3);
+    gh_read_both(&p, &out, &err, 10000);
+    assert_int_equal(gh_exit_code(h, p.pid), 3);
     assert_int_equal(out.len, 16);
     assert_memory_equal(out.data, "hello stdin\nout\n", 16);
     assert_int_equal(err.len, 4);
     assert_memory_equal(err.data, "err\n", 4);
     /* The first successful wait removed it. */
-    assert_int_equal((uint32_t)gh_wait(&h, p.pid, 0xFFFFFFFFu, NULL, 5000), 0x80070490u);
+    assert_int_equal((uint32_t)gh_wait(h, p.pid, 0xFFFFFFFFu, NULL, 5000), 0x80070490u);
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
     gh_close_proc(&p);
-    finish(&h);
 }
 
 static void test_env_cwd_args(void **s)
 {
-    ghost h;
-    gh_proc p;
+    ghost *h = (ghost *)*s;
     hcsi_buf out;
-    uint32_t code = 1;
-    (void)s;
-    start(&h);
-    gh_exec_ok(&h,
-               "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"echo \\\"$FOO|$EMPTY|$#\\\"; pwd; "
-               "printf '%s\\\\n' \\\"$@\\\"\",\"sh\",\"a b\",\"\",\"c\"],"
-               "\"Environment\":{\"FOO\":\"bar baz\",\"EMPTY\":\"\"},"
-               "\"WorkingDirectory\":\"/tmp\"",
-               GH_OUT, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_run(h,
+                            "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"echo \\\"$FOO|$EMPTY|$#\\\"; pwd; "
+                            "printf '%s\\\\n' \\\"$@\\\"\",\"sh\",\"a b\",\"\",\"c\"],"
+                            "\"Environment\":{\"FOO\":\"bar baz\",\"EMPTY\":\"\"},"
+                            "\"WorkingDirectory\":\"/tmp\"",
+                            &out),
+                     0);
     assert_int_equal(hcsi_buf_putc(&out, '\0'), 0);
     assert_string_equal(out.data, "bar baz||3\n/tmp\na b\n\nc\n");
     hcsi_buf_free(&out);
 
     /* No Environment: an empty environment, as the Go GCS passes. */
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/usr/bin/env\"]", GH_OUT, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_run(h, "\"CommandArgs\":[\"/usr/bin/env\"]", &out), 0);
     assert_int_equal(out.len, 0);
     hcsi_buf_free(&out);
 
     /* A program name without '/' is found through the agent's $PATH. */
-    gh_exec_ok(&h, "\"CommandLine\":\"echo found\"", GH_OUT, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
+    (void)gh_run(h, "\"CommandLine\":\"echo found\"", &out);
     assert_int_equal(out.len, 6);
     assert_memory_equal(out.data, "found\n", 6);
     hcsi_buf_free(&out);
-    finish(&h);
 }
 
+/* A thread writing data to a stdin socket while the test reads. */
 typedef struct writer_arg {
     int fd;
     const unsigned char *data;
     size_t len;
     int close_after;
     size_t written;
+    pthread_t t;
 } writer_arg;
 
 static void *writer_main(void *p)
@@ -138,56 +98,52 @@ static void *writer_main(void *p)
     return NULL;
 }
 
+static void writer_start(writer_arg *w, int fd, const unsigned char *data, size_t len,
+                         int close_after)
+{
+    w->fd = fd;
+    w->data = data;
+    w->len = len;
+    w->close_after = close_after;
+    w->written = 0;
+    assert_int_equal(pthread_create(&w->t, NULL, writer_main, w), 0);
+}
+
 static void test_binary_safe(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
     hcsi_buf out;
-    uint32_t code = 1;
     size_t n = 3u * 1024u * 1024u + 17u, i;
     unsigned char *data = (unsigned char *)malloc(n);
     writer_arg w;
-    pthread_t t;
     uint32_t x = 12345;
-    (void)s;
     assert_non_null(data);
     for (i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
         data[i] = (unsigned char)(i < 256 ? i : (x >> 16));
     }
-    start(&h);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/cat\"]", GH_IN | GH_OUT, &p);
-    w.fd = p.in;
-    w.data = data;
-    w.len = n;
-    w.close_after = 1;
-    w.written = 0;
-    assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 30000), 0);
-    pthread_join(t, NULL);
+    gh_exec_ok(h, "\"CommandArgs\":[\"/bin/cat\"]", GH_IN | GH_OUT, &p);
+    writer_start(&w, p.in, data, n, 1);
+    gh_slurp(p.out, &out, 30000);
+    pthread_join(w.t, NULL);
     assert_int_equal(w.written, n);
     gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code(h, p.pid), 0);
     assert_int_equal(out.len, n);
     assert_memory_equal(out.data, data, n);
     hcsi_buf_free(&out);
     free(data);
-    finish(&h);
 }
 
 static void test_large_output(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
-    uint32_t code = 1;
     uint64_t total = 0, t0;
     char buf[65536];
-    (void)s;
-    start(&h);
     t0 = gh_now_ms();
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"head -c 104857600 /dev/zero; echo end >&2\"]",
+    gh_exec_ok(h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"head -c 104857600 /dev/zero; echo end >&2\"]",
                GH_OUT | GH_ERR, &p);
     for (;;) {
         ssize_t r = read(p.out, buf, sizeof buf);
@@ -198,29 +154,11 @@ static void test_large_output(void **s)
             break;
         total += (uint64_t)r;
     }
-    {
-        hcsi_buf err;
-        hcsi_buf_init(&err, 0);
-        assert_int_equal(gh_read_all(p.err, &err, 10000), 0);
-        assert_int_equal(err.len, 4);
-        hcsi_buf_free(&err);
-    }
+    assert_int_equal(gh_drain(p.err, 10000), 4);
     gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code(h, p.pid), 0);
     assert_true(total == 104857600u);
     print_message("100 MB relayed in %llu ms\n", (unsigned long long)(gh_now_ms() - t0));
-    finish(&h);
-}
-
-static uint64_t send_wait(ghost *h, uint32_t pid)
-{
-    char body[256];
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%lu,\"TimeoutInMs\":4294967295}",
-             (unsigned long)pid);
-    return gh_send(h, GH_WAIT, body);
 }
 
 /* A UVM process without a tty gets the sockets themselves as its stdio
@@ -229,166 +167,111 @@ static uint64_t send_wait(ghost *h, uint32_t pid)
  * read EOF nor closed its end. */
 static void test_uvm_stdio_is_the_socket(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
-    gh_frame f;
     uint64_t id;
     hcsi_buf out;
     struct pollfd pf;
-    (void)s;
-    start(&h);
-    gh_exec_ok(&h,
+    gh_exec_ok(h,
                "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"[ -S /proc/self/fd/0 ] && "
                "[ -S /proc/self/fd/1 ] && [ -S /proc/self/fd/2 ] && echo sockets; "
                "sleep 60 & exit 3\"]",
                GH_IN | GH_OUT | GH_ERR, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_until(p.out, &out, "sockets\n", 10000), 0);
-    id = send_wait(&h, p.pid);
-    assert_int_equal(gh_recv(&h, id, 10000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":3}");
-    gh_frame_free(&f);
+    gh_slurp_until(p.out, &out, "sockets\n", 10000);
+    id = gh_send_wait_in(h, GH_ZERO, p.pid, 0xFFFFFFFFu);
+    gh_expect_body(h, id, 10000, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":3}");
     /* The background sleep still holds stdout: no EOF yet. */
     pf.fd = p.out;
     pf.events = POLLIN;
     pf.revents = 0;
     assert_int_equal(poll(&pf, 1, 0), 0);
     hcsi_buf_free(&out);
-    gh_close_proc(&p);
-    finish(&h); /* the cleanup kills the sleep */
+    gh_close_proc(&p); /* the teardown kills the sleep */
 }
 
 /* With a tty the output is relayed, and the drain rule holds: the exit
  * code waits until the host has read to EOF and closed its end. */
 static void test_tty_exit_held_until_drained(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
     gh_frame f;
     uint64_t id;
     hcsi_buf out;
-    (void)s;
-    start(&h);
-    gh_exec_ok(&h,
+    gh_exec_ok(h,
                "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"head -c 300000 /dev/zero | tr '\\\\000' x\"],"
                "\"Environment\":{\"PATH\":\"/usr/bin:/bin\"},\"EmulateConsole\":true",
                GH_OUT, &p);
-    id = send_wait(&h, p.pid);
+    id = gh_send_wait_in(h, GH_ZERO, p.pid, 0xFFFFFFFFu);
     /* Not answered while the output sits unread in the relay. */
-    assert_int_equal(gh_recv(&h, id, 400, &f), -1);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
+    assert_int_equal(gh_recv(h, id, 400, &f), -1);
+    gh_slurp(p.out, &out, 10000);
     assert_true(out.len >= 300000);
     /* EOF read, but our end still open: still held. */
-    assert_int_equal(gh_recv(&h, id, 200, &f), -1);
+    assert_int_equal(gh_recv(h, id, 200, &f), -1);
     gh_close_proc(&p);
-    assert_int_equal(gh_recv(&h, id, 5000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":0}");
-    gh_frame_free(&f);
+    gh_expect_body(h, id, 5000, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":0}");
     hcsi_buf_free(&out);
-    finish(&h);
 }
 
 static void test_never_reads_stdin(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
-    uint32_t code = 1;
     writer_arg w;
-    pthread_t t;
     size_t n = 8u * 1024u * 1024u;
     unsigned char *data = (unsigned char *)calloc(1, n);
     uint64_t t0;
-    (void)s;
     assert_non_null(data);
-    start(&h);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"sleep 0.3; exit 4\"]", GH_IN | GH_OUT, &p);
-    w.fd = p.in;
-    w.data = data;
-    w.len = n;
-    w.close_after = 0;
-    w.written = 0;
-    assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
+    gh_exec_ok(h, "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"sleep 0.3; exit 4\"]", GH_IN | GH_OUT, &p);
+    writer_start(&w, p.in, data, n, 0);
     t0 = gh_now_ms();
-    {
-        hcsi_buf out;
-        hcsi_buf_init(&out, 0);
-        assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-        hcsi_buf_free(&out);
-    }
+    (void)gh_drain(p.out, 10000);
     close(p.out);
     p.out = -1;
     /* The exit is reported although stdin was never read nor closed. */
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 4);
+    assert_int_equal(gh_exit_code(h, p.pid), 4);
     assert_true(gh_now_ms() - t0 < 5000);
     /* ... and the agent stopped the stdin relay: the writer is unblocked. */
-    pthread_join(t, NULL);
+    pthread_join(w.t, NULL);
     assert_true(w.written < n);
     gh_close_proc(&p);
     free(data);
-    finish(&h);
 }
 
 static void test_tty_resize(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     gh_proc p;
     hcsi_buf out;
-    uint32_t code = 0;
     hcsi_json *r;
-    char body[256];
-    (void)s;
-    start(&h);
-    gh_exec_ok(&h,
+    gh_exec_ok(h,
                "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"stty size; read x; stty size; "
                "test -t 0 && echo tty-ok; exit 5\"],"
                "\"Environment\":{\"PATH\":\"/usr/bin:/bin\"},"
                "\"EmulateConsole\":true,\"ConsoleSize\":[24,80]",
                GH_IN | GH_OUT | GH_ERR, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_until(p.out, &out, "24 80", 10000), 0);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%lu,\"Height\":40,\"Width\":120}",
-             (unsigned long)p.pid);
-    r = gh_call(&h, GH_RESIZE, body, 5000);
+    gh_slurp_until(p.out, &out, "24 80", 10000);
+    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120, 5000);
     assert_int_equal(gh_result(r), 0);
     hcsi_json_put(r);
     gh_write_all(p.in, "go\n", 3);
     assert_int_equal(gh_read_until(p.out, &out, "40 120", 10000), 0);
     assert_int_equal(gh_read_until(p.out, &out, "tty-ok", 10000), 0);
     assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    {
-        /* With a tty stderr is merged: the stderr socket just closes. */
-        hcsi_buf err;
-        hcsi_buf_init(&err, 0);
-        assert_int_equal(gh_read_all(p.err, &err, 10000), 0);
-        assert_int_equal(err.len, 0);
-        hcsi_buf_free(&err);
-    }
+    /* With a tty stderr is merged: the stderr socket just closes. */
+    assert_int_equal(gh_drain(p.err, 10000), 0);
     gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 5);
+    assert_int_equal(gh_exit_code(h, p.pid), 5);
     hcsi_buf_free(&out);
 
     /* Resizing a process without a tty: the Go GCS's error. */
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/sleep\",\"5\"]", 0, &p);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%lu,\"Height\":40,\"Width\":120}",
-             (unsigned long)p.pid);
-    r = gh_call(&h, GH_RESIZE, body, 5000);
+    gh_exec_ok(h, "\"CommandArgs\":[\"/bin/sleep\",\"5\"]", 0, &p);
+    r = gh_resize_in(h, GH_ZERO, p.pid, 40, 120, 5000);
     assert_int_equal((uint32_t)gh_result(r), 0x80004005u);
-    {
-        const char *m = "";
-        assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-        assert_non_null(strstr(m, "is not a tty and cannot be resized"));
-    }
+    assert_non_null(strstr(gh_error_message(r), "is not a tty and cannot be resized"));
     hcsi_json_put(r);
-    assert_int_equal(gh_signal(&h, p.pid, 9), 0);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    finish(&h);
+    (void)gh_signal_wait(h, p.pid, 9);
 }
 
 typedef struct many {
@@ -397,23 +280,21 @@ typedef struct many {
 
 static void test_fifty_concurrent(void **s)
 {
-    ghost h;
+    ghost *h = (ghost *)*s;
     many *m = (many *)calloc(1, sizeof *m);
     int i;
     hcsi_json *r, *list = NULL;
     const char *props = NULL;
-    (void)s;
     assert_non_null(m);
-    start(&h);
     for (i = 0; i < 50; i++) {
         char params[256];
         snprintf(params, sizeof params,
                  "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"read x; echo proc-%d-$x; exit %d\"]",
                  i, i + 100);
-        gh_exec_ok(&h, params, GH_IN | GH_OUT, &m->p[i]);
+        gh_exec_ok(h, params, GH_IN | GH_OUT, &m->p[i]);
     }
     /* All 50 alive at once: the property query lists them. */
-    r = gh_call(&h, GH_PROPERTIES,
+    r = gh_call(h, GH_PROPERTIES,
                 "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
                 "\",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\"]}\"}",
                 5000);
@@ -432,58 +313,43 @@ static void test_fifty_concurrent(void **s)
     for (i = 0; i < 50; i++) {
         hcsi_buf out;
         char want[64];
-        uint32_t code = 0;
-        hcsi_buf_init(&out, 0);
-        assert_int_equal(gh_read_all(m->p[i].out, &out, 20000), 0);
+        gh_slurp(m->p[i].out, &out, 20000);
         gh_close_proc(&m->p[i]);
         snprintf(want, sizeof want, "proc-%d-%d\n", i, i * 7);
         assert_int_equal(out.len, strlen(want));
         assert_memory_equal(out.data, want, out.len);
         hcsi_buf_free(&out);
-        assert_int_equal(gh_wait(&h, m->p[i].pid, 0xFFFFFFFFu, &code, 10000), 0);
-        assert_int_equal(code, (uint32_t)(i + 100));
+        assert_int_equal(gh_exit_code(h, m->p[i].pid), (uint32_t)(i + 100));
     }
     free(m);
-    finish(&h);
 }
 
 static void test_stdio_mode(void **s)
 {
     ghost h;
-    gh_proc p;
     hcsi_buf out;
-    uint32_t code = 1;
-    int st;
     (void)s;
     gh_start(&h, 1, NULL);
     gh_negotiate(&h);
-    gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/echo\",\"over stdio\"]", GH_OUT, &p);
-    hcsi_buf_init(&out, 0);
-    assert_int_equal(gh_read_all(p.out, &out, 10000), 0);
-    gh_close_proc(&p);
-    assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_run(&h, "\"CommandArgs\":[\"/bin/echo\",\"over stdio\"]", &out), 0);
     assert_int_equal(out.len, 11);
     assert_memory_equal(out.data, "over stdio\n", 11);
     hcsi_buf_free(&out);
-    st = gh_stop(&h, 10000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
-    gh_cleanup(&h);
+    gh_finish(&h);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exec_all_stdio),
-        cmocka_unit_test(test_env_cwd_args),
-        cmocka_unit_test(test_binary_safe),
-        cmocka_unit_test(test_large_output),
-        cmocka_unit_test(test_uvm_stdio_is_the_socket),
-        cmocka_unit_test(test_tty_exit_held_until_drained),
-        cmocka_unit_test(test_never_reads_stdin),
-        cmocka_unit_test(test_tty_resize),
-        cmocka_unit_test(test_fifty_concurrent),
+        GH_TEST(test_exec_all_stdio),
+        GH_TEST(test_env_cwd_args),
+        GH_TEST(test_binary_safe),
+        GH_TEST(test_large_output),
+        GH_TEST(test_uvm_stdio_is_the_socket),
+        GH_TEST(test_tty_exit_held_until_drained),
+        GH_TEST(test_never_reads_stdin),
+        GH_TEST(test_tty_resize),
+        GH_TEST(test_fifty_concurrent),
         cmocka_unit_test(test_stdio_mode),
     };
     return cmocka_run_group_tests_name("hcs-gcs stdio", tests, NULL, NULL);

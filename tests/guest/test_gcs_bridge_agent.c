@@ -36,14 +36,6 @@ static const char *agent_log_level(void)
     return l && *l ? l : "warn";
 }
 
-static void rm_dir(const char *dir)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        print_message("cannot remove %s\n", dir);
-}
-
 /* mode 0: the agent dials unix:DIR; mode 1: --stdio over a socketpair. */
 static void up(env *e, int mode)
 {
@@ -120,7 +112,7 @@ static void down(env *e)
         assert_true(st != -1 && WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 0);
     }
-    rm_dir(e->dir);
+    gh_rmtree(e->dir);
 }
 
 static hcs_gcs_process *start(env *e, const char *const *argv, int in, int out, int err,
@@ -169,8 +161,12 @@ static uint32_t wait_exit(hcs_gcs_process *p)
     return code;
 }
 
-static void run_negotiation_and_stdio(int mode)
+/* GH_CASE arguments: up()'s modes. */
+static const int k_unix_dir = 0, k_spawn = 1;
+
+static void test_negotiation_and_stdio(void **s)
 {
+    int mode = GH_CASE_INT(s);
     env e;
     const hcs_gcs_capabilities *caps;
     const char *const argv[] = {"/bin/sh", "-c", "cat; echo \"$FOO:$(pwd)\"; echo err >&2; exit 3",
@@ -211,18 +207,8 @@ static void run_negotiation_and_stdio(int mode)
     down(&e);
 }
 
-static void test_unix_dir_stdio(void **s)
-{
-    (void)s;
-    run_negotiation_and_stdio(0);
-}
-
-static void test_spawn_stdio(void **s)
-{
-    (void)s;
-    run_negotiation_and_stdio(1);
-}
-
+/* A thread writing data to a process's stdin (then closing it) while the
+ * test reads. */
 typedef struct feeder {
     hcs_gcs_process *p;
     const unsigned char *data;
@@ -236,6 +222,15 @@ static void *feed_main(void *a)
     f->hr = hcs_gcs_process_write_stdin(f->p, f->data, f->n);
     hcs_gcs_process_close_stdin(f->p);
     return NULL;
+}
+
+static void feed_start(feeder *f, pthread_t *t, hcs_gcs_process *p, const unsigned char *data,
+                       size_t n)
+{
+    f->p = p;
+    f->data = data;
+    f->n = n;
+    assert_int_equal(pthread_create(t, NULL, feed_main, f), 0);
 }
 
 static void test_binary_and_large(void **s)
@@ -257,10 +252,7 @@ static void test_binary_and_large(void **s)
         data[i] = (unsigned char)((i * 2654435761u) >> 13);
     up(&e, 0);
     p = start(&e, cat, 1, 1, 0, 0);
-    f.p = p;
-    f.data = data;
-    f.n = n;
-    assert_int_equal(pthread_create(&t, NULL, feed_main, &f), 0);
+    feed_start(&f, &t, p, data, n);
     hcsi_buf_init(&out, 0);
     read_stream(p, 1, &out);
     pthread_join(t, NULL);
@@ -389,10 +381,7 @@ static void test_fifty_and_never_reads(void **s)
         pthread_t t;
         hcsi_buf out;
         assert_non_null(zeros);
-        f.p = p;
-        f.data = zeros;
-        f.n = big;
-        assert_int_equal(pthread_create(&t, NULL, feed_main, &f), 0);
+        feed_start(&f, &t, p, zeros, big);
         hcsi_buf_init(&out, 0);
         read_stream(p, 1, &out);
         assert_int_equal(wait_exit(p), 9);
@@ -517,8 +506,8 @@ static void test_agent_killed_mid_rpc(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unix_dir_stdio),
-        cmocka_unit_test(test_spawn_stdio),
+        GH_CASE("test_unix_dir_stdio", test_negotiation_and_stdio, &k_unix_dir),
+        GH_CASE("test_spawn_stdio", test_negotiation_and_stdio, &k_spawn),
         cmocka_unit_test(test_binary_and_large),
         cmocka_unit_test(test_tty_resize_signals_timeout),
         cmocka_unit_test(test_fifty_and_never_reads),

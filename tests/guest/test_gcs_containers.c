@@ -27,35 +27,13 @@
 #define INIT "\"EmulateConsole\":false"
 
 typedef struct env {
+    ck_suite s;
     ghost h;
-    char dir[64];
-    const char *layer;
 } env;
 
 static int setup(void **state)
 {
-    env *e;
-    if (!ck_available())
-        return 0; /* tests skip themselves */
-    e = (env *)calloc(1, sizeof *e);
-    assert_non_null(e);
-    snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-ctr-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
-    e->layer = ck_layer(e->dir);
-    *state = e;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    env *e = (env *)*state;
-    char cmd[128];
-    if (!e)
-        return 0;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", e->dir);
-    free(e);
+    *state = ck_suite_new(sizeof(env), "/tmp/hcsg-ctr-XXXXXX"); /* NULL: tests skip */
     return 0;
 }
 
@@ -70,37 +48,75 @@ static env *begin(void **state, const char *const *extra)
 
 static void end(env *e)
 {
-    int st = gh_stop(&e->h, 15000);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_int_equal(gh_stop_exited(&e->h, 15000), 0);
     gh_cleanup(&e->h);
 }
 
-/* Remove layers + Delete after the container exited. */
-static void remove_container(ghost *h, const char *id)
+/* A CombinedLayers request (Add with layer and scratch when given, or
+ * Remove) for the mount point root: its response. */
+static hcsi_json *layers_call(ghost *h, const char *type, const char *root, const char *layer,
+                              const char *scratch)
+{
+    hcsi_buf b;
+    hcsi_json *r;
+    hcsi_buf_init(&b, 0);
+    assert_int_equal(hcsi_buf_printf(&b,
+                                     "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":"
+                                     "\"%s\",\"ResourceType\":\"CombinedLayers\",\"Settings\":{"
+                                     "\"ContainerRootPath\":\"%s\"",
+                                     type, root),
+                     0);
+    if (layer)
+        assert_int_equal(hcsi_buf_printf(&b, ",\"Layers\":[{\"Path\":\"%s\"}]", layer), 0);
+    if (scratch)
+        assert_int_equal(hcsi_buf_printf(&b, ",\"ScratchPath\":\"%s\"", scratch), 0);
+    assert_int_equal(hcsi_buf_puts(&b, "}}}"), 0);
+    assert_int_equal(hcsi_buf_putc(&b, '\0'), 0);
+    r = gh_call(h, GH_MODIFY, b.data, 20000);
+    hcsi_buf_free(&b);
+    return r;
+}
+
+/* PropertiesV2 of container id for the JSON-quoted PropertyTypes list
+ * types: asserts Result 0 and sets *props (valid until the response,
+ * returned, is put). */
+static hcsi_json *properties(ghost *h, const char *id, const char *types, const char **props)
 {
     char body[512];
     hcsi_json *r;
     snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
-             "\"RequestType\":\"Remove\",\"ResourceType\":\"CombinedLayers\",\"Settings\":{"
-             "\"ContainerID\":\"%s\",\"ContainerRootPath\":\"/run/gcs/c/%s/rootfs\"}}}",
-             id, id);
-    r = gh_call(h, GH_MODIFY, body, 30000);
+             "{\"ContainerId\":\"%s\",\"ActivityId\":\"" GH_ZERO
+             "\",\"Query\":\"{\\\"PropertyTypes\\\":[%s]}\"}",
+             id, types);
+    r = gh_call(h, GH_PROPERTIES, body, 20000);
     assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
-    assert_int_equal(ck_simple(h, GH_DELETE, id, NULL), 0);
+    assert_int_equal(hcsi_json_get_str(r, "r", "Properties", props, NULL), 1);
+    return r;
 }
 
-/* A request refused with E_FAIL whose message names what was wrong (each
- * needle, the second optional). */
-static void call_refused(ghost *h, uint32_t rpc, const char *body, const char *needle,
-                         const char *needle2)
+/* A response with Result 0 (put). */
+static void expect_ok(hcsi_json *r)
 {
-    hcsi_json *r = gh_call(h, rpc, body, 20000);
-    const char *m = NULL;
+    assert_int_equal(gh_result(r), 0);
+    hcsi_json_put(r);
+}
+
+/* The ContainerConfig of a Create for id (cfg is its JSON text): the body. */
+static char *create_body(const char *id, const char *cfg)
+{
+    char *q = gh_quote(cfg);
+    char *body = hcsi_asprintf("{\"ContainerId\":\"%s\",\"ContainerConfig\":%s}", id, q);
+    free(q);
+    return body;
+}
+
+/* A response refusing with E_FAIL whose message names what was wrong (each
+ * needle, the second optional); put. */
+static void expect_refused(hcsi_json *r, const char *needle, const char *needle2)
+{
+    const char *m;
     assert_int_equal(gh_result(r), (int32_t)0x80004005);
-    assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
+    m = gh_error_message(r);
     if (!strstr(m, needle) || (needle2 && !strstr(m, needle2)))
         fail_msg("\"%s\" does not name \"%s\"%s%s", m, needle, needle2 ? " and " : "",
                  needle2 ? needle2 : "");
@@ -114,35 +130,10 @@ static void expect_type(ghost *h, const char *id, const char *want)
     free(t);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char buf[4096];
-    size_t n;
-    if (!f)
-        return NULL;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strdup(buf);
-}
-
+/* gh_read_both, the texts NUL-terminated. */
 static void read_both(gh_proc *p, hcsi_buf *out, hcsi_buf *err)
 {
-    hcsi_buf_init(out, 0);
-    hcsi_buf_init(err, 0);
-    /* To EOF, then closed: the agent reports the exit once the host has
-     * closed its ends (the drain rule). */
-    if (p->out >= 0) {
-        assert_int_equal(gh_read_all(p->out, out, 20000), 0);
-        close(p->out);
-        p->out = -1;
-    }
-    if (p->err >= 0) {
-        assert_int_equal(gh_read_all(p->err, err, 20000), 0);
-        close(p->err);
-        p->err = -1;
-    }
+    gh_read_both(p, out, err, 20000);
     assert_int_equal(hcsi_buf_putc(out, '\0'), 0);
     assert_int_equal(hcsi_buf_putc(err, '\0'), 0);
 }
@@ -158,8 +149,7 @@ static int32_t ex(ghost *h, const char *id, const char *extra, int pipes, gh_pro
 static uint32_t exec_oci(ghost *h, const char *id, const char *process_json, int pipes,
                          gh_proc *p)
 {
-    char *q = gh_quote(process_json), *extra = hcsi_asprintf("\"OciProcess\":%s", process_json);
-    free(q);
+    char *extra = hcsi_asprintf("\"OciProcess\":%s", process_json);
     assert_int_equal(ex(h, id, extra, pipes, p), 0);
     free(extra);
     return p->pid;
@@ -174,10 +164,9 @@ static void test_init_pipes(void **state)
     env *e = begin(state, NULL);
     gh_proc p;
     hcsi_buf out, err;
-    uint32_t code = 0;
-    char path[512], *text;
+    char path[512], text[4096];
     struct stat st;
-    assert_int_equal(ck_create(&e->h, "c1", e->layer,
+    assert_int_equal(ck_create(&e->h, "c1", e->s.layer,
                                "[\"sh\",\"-c\",\"read l; echo out:$l pid:$$ host:$(hostname); "
                                "echo err >&2; echo new > /data/new.txt; exit 7\"]",
                                0, 0),
@@ -189,18 +178,15 @@ static void test_init_pipes(void **state)
     read_both(&p, &out, &err);
     assert_string_equal(out.data, "out:hello pid:1 host:ctr-test\n");
     assert_string_equal(err.data, "err\n");
-    assert_int_equal(gh_wait_in(&e->h, "c1", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 7);
+    assert_int_equal(gh_exit_code_in(&e->h, "c1", p.pid), 7);
     expect_type(&e->h, "c1", "UnexpectedExit");
     /* The write is in the scratch's upper directory, the layer is intact. */
     ck_agent_path(&e->h, "/run/gcs/c/c1/scratch/upper/data/new.txt", path, sizeof path);
-    text = read_text(path);
-    assert_non_null(text);
+    assert_true(gh_read_file(path, text, sizeof text) >= 0);
     assert_string_equal(text, "new\n");
-    free(text);
-    snprintf(path, sizeof path, "%s/data/new.txt", e->layer);
+    snprintf(path, sizeof path, "%s/data/new.txt", e->s.layer);
     assert_int_equal(stat(path, &st), -1);
-    remove_container(&e->h, "c1");
+    ck_remove(&e->h, "c1");
     ck_agent_path(&e->h, "/run/gcs/c/c1", path, sizeof path);
     assert_int_equal(stat(path, &st), -1);
     gh_close_proc(&p);
@@ -231,7 +217,6 @@ static void test_spec_keys_any_case(void **state)
     env *e = begin(state, NULL);
     gh_proc p;
     hcsi_buf out, err;
-    uint32_t code = 1;
     char *spec = ck_spec("/run/gcs/c/cs/rootfs",
                          "[\"sh\",\"-c\",\"echo pid:$$; [ -t 0 ] || echo notty\"]", 0, 0,
                          "ctr-case");
@@ -239,15 +224,14 @@ static void test_spec_keys_any_case(void **state)
     char *b = replace_all(a, "\"terminal\":", "\"Terminal\":");
     char *c = replace_all(b, "\"linux\":", "\"Linux\":");
     char *d = replace_all(c, "\"root\":", "\"ROOT\":");
-    assert_int_equal(ck_create_spec(&e->h, "cs", e->layer, d), 0);
+    assert_int_equal(ck_create_spec(&e->h, "cs", e->s.layer, d), 0);
     assert_int_equal(ex(&e->h, "cs", INIT, GH_OUT | GH_ERR, &p), 0);
     read_both(&p, &out, &err);
     /* pid 1: the pid namespace of "Linux" applied */
     assert_string_equal(out.data, "pid:1\nnotty\n");
-    assert_int_equal(gh_wait_in(&e->h, "cs", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code_in(&e->h, "cs", p.pid), 0);
     expect_type(&e->h, "cs", "UnexpectedExit");
-    remove_container(&e->h, "cs");
+    ck_remove(&e->h, "cs");
     gh_close_proc(&p);
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
@@ -272,8 +256,8 @@ static void test_exec_signals_properties(void **state)
     gh_frame f;
     uint64_t held_id;
     const char *props = NULL;
-    char body[512], want[64];
-    assert_int_equal(ck_create(&e->h, "c2", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    char want[64];
+    assert_int_equal(ck_create(&e->h, "c2", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
     assert_int_equal(ex(&e->h, "c2", INIT, 0, &init), 0);
     exec_oci(&e->h, "c2",
              "{\"args\":[\"sh\",\"-c\",\"echo $A; pwd; id -u; id -g\"],\"env\":[\"A=b\","
@@ -282,8 +266,7 @@ static void test_exec_signals_properties(void **state)
     read_both(&x, &out, &err);
     assert_string_equal(out.data, "b\n/data\n65534\n65534\n");
     assert_string_equal(err.data, "");
-    assert_int_equal(gh_wait_in(&e->h, "c2", x.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code_in(&e->h, "c2", x.pid), 0);
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
     /* A user name, resolved in the container's /etc/passwd and /etc/group
@@ -296,7 +279,7 @@ static void test_exec_signals_properties(void **state)
     if (!strstr(out.data, "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)"))
         fail_msg("id: %s", out.data);
 
-    assert_int_equal(gh_wait_in(&e->h, "c2", x.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    (void)gh_exit_code_in(&e->h, "c2", x.pid);
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
     assert_int_equal(ex(&e->h, "c2",
@@ -310,12 +293,7 @@ static void test_exec_signals_properties(void **state)
     assert_non_null(strstr(s.error, "already started"));
     exec_oci(&e->h, "c2", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &s);
     /* ProcessList: the init and the sleep (pids of the UVM). */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"c2\",\"ActivityId\":\"" GH_ZERO
-             "\",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"ProcessList\\\",\\\"Statistics\\\"]}\"}");
-    r = gh_call(&e->h, GH_PROPERTIES, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    assert_int_equal(hcsi_json_get_str(r, "r", "Properties", &props, NULL), 1);
+    r = properties(&e->h, "c2", "\\\"ProcessList\\\",\\\"Statistics\\\"", &props);
     snprintf(want, sizeof want, "{\"ProcessId\":%u}", init.pid);
     assert_non_null(strstr(props, want));
     snprintf(want, sizeof want, "{\"ProcessId\":%u}", s.pid);
@@ -332,8 +310,7 @@ static void test_exec_signals_properties(void **state)
     hcsi_json_put(r);
     /* SIGTERM to the exec'd sleep: 128 + 15. */
     assert_int_equal(gh_signal_in(&e->h, "c2", s.pid, 15), 0);
-    assert_int_equal(gh_wait_in(&e->h, "c2", s.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 143);
+    assert_int_equal(gh_exit_code_in(&e->h, "c2", s.pid), 143);
     /* A process of another owner is not found. */
     assert_int_equal(gh_signal_in(&e->h, "c2", (uint32_t)getpid(), 15), (int32_t)0x80070490);
     /* An exec nobody will wait for. */
@@ -342,10 +319,7 @@ static void test_exec_signals_properties(void **state)
      * (the drain rule) until the Delete answers it with the exit code. */
     exec_oci(&e->h, "c2", "{\"args\":[\"sh\",\"-c\",\"echo held; exit 7\"],\"cwd\":\"/\","
              "\"env\":[\"PATH=/bin\"]}", GH_OUT, &held);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"c2\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%u,\"TimeoutInMs\":4294967295}", held.pid);
-    held_id = gh_send(&e->h, GH_WAIT, body);
+    held_id = gh_send_wait_in(&e->h, "c2", held.pid, 0xFFFFFFFFu);
     assert_int_equal(gh_recv(&e->h, held_id, 300, &f), -1);
     /* Graceful: a pid-1 sleep has no SIGTERM handler and keeps running. */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c2", NULL), 0);
@@ -353,15 +327,12 @@ static void test_exec_signals_properties(void **state)
     /* Deleting a running container is refused. */
     assert_int_equal(ck_simple(&e->h, GH_DELETE, "c2", NULL), (int32_t)0x80370105);
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
-    assert_int_equal(gh_wait_in(&e->h, "c2", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 137);
+    assert_int_equal(gh_exit_code_in(&e->h, "c2", init.pid), 137);
     expect_type(&e->h, "c2", "ForcedExit");
     /* After the exit, shutting down again is a success (as recorded). */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c2", NULL), 0);
-    remove_container(&e->h, "c2");
-    assert_int_equal(gh_recv(&e->h, held_id, 5000, &f), 0);
-    assert_string_equal(f.body, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":7}");
-    gh_frame_free(&f);
+    ck_remove(&e->h, "c2");
+    gh_expect_body(&e->h, held_id, 5000, "{\"Result\":0,\"ActivityId\":\"" GH_ZERO "\",\"ExitCode\":7}");
     gh_close_proc(&held);
     /* Nothing of the container stays tracked, not even an exec nobody
      * waited for (DumpStacks lists every tracked process). */
@@ -385,8 +356,7 @@ static void test_graceful(void **state)
     const char *const extra[] = {"--no-runtime-shortcuts", NULL};
     env *e = begin(state, extra);
     gh_proc init;
-    uint32_t code = 1;
-    assert_int_equal(ck_create(&e->h, "c3", e->layer,
+    assert_int_equal(ck_create(&e->h, "c3", e->s.layer,
                                "[\"sh\",\"-c\",\"trap 'exit 0' TERM; while true; do sleep 0.05; "
                                "done\"]",
                                0, 0),
@@ -394,10 +364,9 @@ static void test_graceful(void **state)
     assert_int_equal(ex(&e->h, "c3", INIT, 0, &init), 0);
     usleep(200000); /* the trap is set */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "c3", NULL), 0);
-    assert_int_equal(gh_wait_in(&e->h, "c3", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code_in(&e->h, "c3", init.pid), 0);
     expect_type(&e->h, "c3", "GracefulExit");
-    remove_container(&e->h, "c3");
+    ck_remove(&e->h, "c3");
     end(e);
 }
 
@@ -407,25 +376,15 @@ static void test_tty_resize(void **state)
     env *e = begin(state, NULL);
     gh_proc init, t;
     hcsi_buf b;
-    uint32_t code = 1;
-    char body[256];
-    hcsi_json *r;
-    assert_int_equal(ck_create(&e->h, "c4", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "c4", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
     assert_int_equal(ex(&e->h, "c4", INIT, 0, &init), 0);
     exec_oci(&e->h, "c4",
              "{\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100},"
              "\"args\":[\"sh\",\"-c\",\"stty size; read x; stty size\"],\"cwd\":\"/\","
              "\"env\":[\"PATH=/bin\"]}",
              GH_IN | GH_OUT, &t);
-    hcsi_buf_init(&b, 0);
-    assert_int_equal(gh_read_until(t.out, &b, "30 100", 20000), 0);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"c4\",\"ActivityId\":\"" GH_ZERO
-             "\",\"ProcessId\":%u,\"Height\":40,\"Width\":120}",
-             t.pid);
-    r = gh_call(&e->h, GH_RESIZE, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
+    gh_slurp_until(t.out, &b, "30 100", 20000);
+    expect_ok(gh_resize_in(&e->h, "c4", t.pid, 40, 120, 20000));
     gh_write_all(t.in, "\n", 1);
     assert_int_equal(gh_read_until(t.out, &b, "40 120", 20000), 0);
     shutdown(t.in, SHUT_WR);
@@ -434,13 +393,12 @@ static void test_tty_resize(void **state)
     assert_int_equal(gh_read_all(t.out, &b, 20000), 0);
     close(t.out);
     t.out = -1;
-    assert_int_equal(gh_wait_in(&e->h, "c4", t.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 0);
+    assert_int_equal(gh_exit_code_in(&e->h, "c4", t.pid), 0);
     hcsi_buf_free(&b);
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "c4", NULL), 0);
-    assert_int_equal(gh_wait_in(&e->h, "c4", init.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    (void)gh_exit_code_in(&e->h, "c4", init.pid);
     expect_type(&e->h, "c4", "ForcedExit");
-    remove_container(&e->h, "c4");
+    ck_remove(&e->h, "c4");
     gh_close_proc(&t);
     end(e);
 }
@@ -456,23 +414,19 @@ static void test_ids_and_states(void **state)
     gh_frame f;
     hcsi_json *r;
     uint32_t code = 0;
-    assert_int_equal(ck_create(&e->h, "dup", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "dup", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
     /* Exec before the init started: invalid state. */
     assert_int_equal(ex(&e->h, "dup",
                                 "\"OciProcess\":{\"args\":[\"true\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &p),
                      (int32_t)0x80370105);
     /* Same id again (its layers are already mounted: the Create is what fails). */
     {
-        char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
-                                  "\"OciBundlePath\":\"/run/gcs/c/dup\",\"OciSpecification\":{}}");
-        char *q = gh_quote(cfg);
-        char *b2 = hcsi_asprintf("{\"ContainerId\":\"dup\",\"ContainerConfig\":%s}", q);
+        char *b2 = create_body("dup", "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                      "\"OciBundlePath\":\"/run/gcs/c/dup\",\"OciSpecification\":{}}");
         r = gh_call(&e->h, GH_CREATE, b2, 20000);
         assert_int_equal(gh_result(r), (int32_t)0xC037010F);
         hcsi_json_put(r);
         free(b2);
-        free(q);
-        free(cfg);
     }
     /* Unknown ids. */
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_GRACEFUL, "nope", NULL), (int32_t)0xC037010E);
@@ -498,19 +452,14 @@ static void test_ids_and_states(void **state)
             char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":%s},"
                                       "\"OciBundlePath\":\"%s\",\"OciSpecification\":{}}",
                                       bad[i].ver, bad[i].bundle);
-            char *q = gh_quote(cfg);
-            char *b2 = hcsi_asprintf("{\"ContainerId\":\"%s\",\"ContainerConfig\":%s}",
-                                     bad[i].cid, q);
-            const char *m = NULL;
+            char *b2 = create_body(bad[i].cid, cfg);
             r = gh_call(&e->h, GH_CREATE, b2, 20000);
             if ((uint32_t)gh_result(r) != bad[i].hr)
                 fail_msg("case %zu: 0x%08x", i, (unsigned)gh_result(r));
-            assert_int_equal(hcsi_json_get_str(r, "r", "ErrorMessage", &m, NULL), 1);
-            if (!strstr(m, bad[i].text))
-                fail_msg("case %zu: %s", i, m);
+            if (!strstr(gh_error_message(r), bad[i].text))
+                fail_msg("case %zu: %s", i, gh_error_message(r));
             hcsi_json_put(r);
             free(b2);
-            free(q);
             free(cfg);
         }
     }
@@ -520,8 +469,7 @@ static void test_ids_and_states(void **state)
         char *cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
                                   "\"OciBundlePath\":\"/run/gcs/c/race\",\"OciSpecification\":%s}",
                                   spec);
-        char *q = gh_quote(cfg);
-        char *b2 = hcsi_asprintf("{\"ContainerId\":\"race\",\"ContainerConfig\":%s}", q);
+        char *b2 = create_body("race", cfg);
         id = gh_send(&e->h, GH_CREATE, b2);
         assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "race", &msg), (int32_t)0x80370105);
         assert_non_null(strstr(msg, "still being created"));
@@ -529,7 +477,6 @@ static void test_ids_and_states(void **state)
         assert_int_equal(gh_recv(&e->h, id, 20000, &f), 0);
         gh_frame_free(&f);
         free(b2);
-        free(q);
         free(cfg);
         free(spec);
         /* It shares dup's rootfs; it never starts. Delete kills its init. */
@@ -540,7 +487,7 @@ static void test_ids_and_states(void **state)
     snprintf(body, sizeof body, "%s", "dup");
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, body, NULL), 0);
     expect_type(&e->h, "dup", "ForcedExit");
-    remove_container(&e->h, "dup");
+    ck_remove(&e->h, "dup");
     end(e);
 }
 
@@ -550,82 +497,45 @@ static void test_ids_and_states(void **state)
 static void test_bad_inputs(void **state)
 {
     env *e = begin(state, NULL);
-    char *msg = NULL, body[1024], *b2, *q, *cfg;
-    hcsi_json *r;
+    char *msg = NULL, *b2;
     gh_proc p;
     hcsi_buf out, err;
-    uint32_t code = 0;
     /* Missing layer: the path is named. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/m/rootfs\",\"Layers\":[{\"Path\":\"/nonexistent/layer\"}],"
-             "\"ScratchPath\":\"/run/gcs/c/m/scratch\"}}}");
-    call_refused(&e->h, GH_MODIFY, body, "/nonexistent/layer", NULL);
+    expect_refused(layers_call(&e->h, "Add", "/run/gcs/c/m/rootfs", "/nonexistent/layer",
+                               "/run/gcs/c/m/scratch"),
+                   "/nonexistent/layer", NULL);
     /* A mount point outside the state root: refused, named. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/etc\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
-             e->layer);
-    call_refused(&e->h, GH_MODIFY, body, "\"/etc\" is outside the agent's state root", NULL);
+    expect_refused(layers_call(&e->h, "Add", "/etc", e->s.layer, NULL),
+                   "\"/etc\" is outside the agent's state root", NULL);
     /* Remove of something never added: success, as the Go GCS. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/never/rootfs\"}}}");
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
+    expect_ok(layers_call(&e->h, "Remove", "/run/gcs/c/never/rootfs", NULL, NULL));
     /* Read-only rootfs in the spec. */
-    assert_int_equal(ck_create(&e->h, "ro", e->layer,
+    assert_int_equal(ck_create(&e->h, "ro", e->s.layer,
                                "[\"sh\",\"-c\",\"echo x > /data/f || exit 3\"]", 0, 1),
                      0);
     assert_int_equal(ex(&e->h, "ro", INIT, GH_OUT | GH_ERR, &p), 0);
     read_both(&p, &out, &err);
     assert_non_null(strstr(err.data, "Read-only file system"));
-    assert_int_equal(gh_wait_in(&e->h, "ro", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(code, 3);
+    assert_int_equal(gh_exit_code_in(&e->h, "ro", p.pid), 3);
     expect_type(&e->h, "ro", "UnexpectedExit");
     hcsi_buf_free(&out);
     hcsi_buf_free(&err);
     gh_close_proc(&p);
     /* The same root again: already mounted, the path is named. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/ro/rootfs\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
-             e->layer);
-    call_refused(&e->h, GH_MODIFY, body, "/run/gcs/c/ro/rootfs", "already mounted");
-    remove_container(&e->h, "ro");
+    expect_refused(layers_call(&e->h, "Add", "/run/gcs/c/ro/rootfs", e->s.layer, NULL),
+                   "/run/gcs/c/ro/rootfs", "already mounted");
+    ck_remove(&e->h, "ro");
     /* A read-only overlay (no ScratchPath), and a spec without a process. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/np/rootfs\",\"Layers\":[{\"Path\":\"%s\"}]}}}",
-             e->layer);
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
-    cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
-                        "\"/run/gcs/c/np\",\"OciSpecification\":{\"root\":{\"path\":"
-                        "\"/run/gcs/c/np/rootfs\"}}}");
-    q = gh_quote(cfg);
-    b2 = hcsi_asprintf("{\"ContainerId\":\"np\",\"ContainerConfig\":%s}", q);
-    call_refused(&e->h, GH_CREATE, b2, "no process", NULL);
+    expect_ok(layers_call(&e->h, "Add", "/run/gcs/c/np/rootfs", e->s.layer, NULL));
+    b2 = create_body("np", "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
+                           "\"/run/gcs/c/np\",\"OciSpecification\":{\"root\":{\"path\":"
+                           "\"/run/gcs/c/np/rootfs\"}}}");
+    expect_refused(gh_call(&e->h, GH_CREATE, b2, 20000), "no process", NULL);
     free(b2);
-    free(q);
-    free(cfg);
     /* The failed Create left nothing: the id is free again. */
     assert_int_equal(ck_simple(&e->h, GH_DELETE, "np", &msg), (int32_t)0xC037010E);
     free(msg);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/np/rootfs\"}}}");
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
+    expect_ok(layers_call(&e->h, "Remove", "/run/gcs/c/np/rootfs", NULL, NULL));
     end(e);
 }
 
@@ -635,9 +545,9 @@ static void test_bad_inputs(void **state)
 static void test_symlink_escape(void **state)
 {
     env *e = begin(state, NULL);
-    char evil[512], link[600], target[512], probe[600], body[1024], *cfg, *q, *b2;
+    char evil[512], link[600], target[512], probe[600], *b2;
     struct stat st;
-    snprintf(target, sizeof target, "%s/outside", e->dir);
+    snprintf(target, sizeof target, "%s/outside", e->s.dir);
     assert_int_equal(mkdir(target, 0755), 0);
     ck_agent_path(&e->h, "/run/gcs", evil, sizeof evil);
     (void)mkdir(evil, 0755);
@@ -648,27 +558,19 @@ static void test_symlink_escape(void **state)
     snprintf(link, sizeof link, "%s/link", evil);
     assert_int_equal(symlink(target, link), 0);
     /* A mount point through the link. */
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Add\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/evil/link/rootfs\",\"Layers\":[{\"Path\":\"%s\"}],"
-             "\"ScratchPath\":\"/run/gcs/c/evil/scratch\"}}}",
-             e->layer);
-    call_refused(&e->h, GH_MODIFY, body, "resolves to", NULL);
+    expect_refused(layers_call(&e->h, "Add", "/run/gcs/c/evil/link/rootfs", e->s.layer,
+                               "/run/gcs/c/evil/scratch"),
+                   "resolves to", NULL);
     snprintf(probe, sizeof probe, "%s/rootfs", target);
     assert_int_equal(stat(probe, &st), -1);
     /* A bundle through the link. */
-    cfg = hcsi_asprintf("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
-                        "\"/run/gcs/c/evil/link/b\",\"OciSpecification\":{\"process\":{"
-                        "\"args\":[\"true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}}");
-    q = gh_quote(cfg);
-    b2 = hcsi_asprintf("{\"ContainerId\":\"evil\",\"ContainerConfig\":%s}", q);
-    call_refused(&e->h, GH_CREATE, b2, "resolves to", NULL);
+    b2 = create_body("evil", "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"OciBundlePath\":"
+                             "\"/run/gcs/c/evil/link/b\",\"OciSpecification\":{\"process\":{"
+                             "\"args\":[\"true\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}}");
+    expect_refused(gh_call(&e->h, GH_CREATE, b2, 20000), "resolves to", NULL);
     snprintf(probe, sizeof probe, "%s/b", target);
     assert_int_equal(stat(probe, &st), -1);
     free(b2);
-    free(q);
-    free(cfg);
     end(e);
 }
 
@@ -678,15 +580,14 @@ static void test_symlink_escape(void **state)
 static void test_failed_create_cleans_runtime(void **state)
 {
     env *e = (env *)*state;
-    char script[300], log[300], arg[320], *text, body[512];
+    char script[300], log[300], arg[320], text[4096];
     const char *extra[5];
     FILE *f;
-    hcsi_json *r;
     char *msg = NULL;
     if (!e)
         skip();
-    snprintf(script, sizeof script, "%s/fake-runtime", e->dir);
-    snprintf(log, sizeof log, "%s/fake-runtime.log", e->dir);
+    snprintf(script, sizeof script, "%s/fake-runtime", e->s.dir);
+    snprintf(log, sizeof log, "%s/fake-runtime.log", e->s.dir);
     f = fopen(script, "w");
     assert_non_null(f);
     fprintf(f,
@@ -716,21 +617,13 @@ static void test_failed_create_cleans_runtime(void **state)
     extra[3] = "/run/gcs/c/";
     extra[4] = NULL;
     ck_start(&e->h, extra);
-    assert_int_equal(ck_create(&e->h, "bad", e->layer, "[\"true\"]", 0, 0), (int32_t)0x80004005);
-    text = read_text(log);
-    assert_non_null(text);
+    assert_int_equal(ck_create(&e->h, "bad", e->s.layer, "[\"true\"]", 0, 0), (int32_t)0x80004005);
+    assert_true(gh_read_file(log, text, sizeof text) >= 0);
     assert_string_equal(text, "create bad\ndelete bad had-state\n");
-    free(text);
     /* Nothing is tracked: the id is unknown, its layers go. */
     assert_int_equal(ck_simple(&e->h, GH_DELETE, "bad", &msg), (int32_t)0xC037010E);
     free(msg);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"" GH_ZERO "\",\"Request\":{\"RequestType\":\"Remove\","
-             "\"ResourceType\":\"CombinedLayers\",\"Settings\":{\"ContainerRootPath\":"
-             "\"/run/gcs/c/bad/rootfs\"}}}");
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
+    expect_ok(layers_call(&e->h, "Remove", "/run/gcs/c/bad/rootfs", NULL, NULL));
     end(e);
 }
 
@@ -750,12 +643,11 @@ static void test_two_containers_constraints(void **state)
 {
     env *e = begin(state, NULL);
     gh_proc a, b;
-    char na[64], nb[64], nu[64], body[512];
+    char na[64], nb[64], nu[64];
     hcsi_json *r;
     const char *props = NULL;
-    uint32_t code;
-    assert_int_equal(ck_create(&e->h, "ca", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
-    assert_int_equal(ck_create(&e->h, "cb", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "ca", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "cb", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
     assert_int_equal(ex(&e->h, "ca", INIT, 0, &a), 0);
     assert_int_equal(ex(&e->h, "cb", INIT, 0, &b), 0);
     net_ns_of((pid_t)a.pid, na, sizeof na);
@@ -763,25 +655,19 @@ static void test_two_containers_constraints(void **state)
     net_ns_of(e->h.agent, nu, sizeof nu);
     assert_string_not_equal(na, nb);
     assert_string_not_equal(na, nu);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"ca\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
-             "\"RequestType\":\"Update\",\"ResourceType\":\"ContainerConstraints\",\"Settings\":{"
-             "\"Windows\":{},\"Linux\":{\"memory\":{\"limit\":67108864},\"cpu\":{\"shares\":512}}}}}");
-    r = gh_call(&e->h, GH_MODIFY, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    hcsi_json_put(r);
-    snprintf(body, sizeof body,
-             "{\"ContainerId\":\"ca\",\"ActivityId\":\"" GH_ZERO
-             "\",\"Query\":\"{\\\"PropertyTypes\\\":[\\\"Statistics\\\"]}\"}");
-    r = gh_call(&e->h, GH_PROPERTIES, body, 20000);
-    assert_int_equal(gh_result(r), 0);
-    assert_int_equal(hcsi_json_get_str(r, "r", "Properties", &props, NULL), 1);
+    expect_ok(gh_call(&e->h, GH_MODIFY,
+                      "{\"ContainerId\":\"ca\",\"ActivityId\":\"" GH_ZERO "\",\"Request\":{"
+                      "\"RequestType\":\"Update\",\"ResourceType\":\"ContainerConstraints\","
+                      "\"Settings\":{\"Windows\":{},\"Linux\":{\"memory\":{\"limit\":67108864},"
+                      "\"cpu\":{\"shares\":512}}}}}",
+                      20000));
+    r = properties(&e->h, "ca", "\\\"Statistics\\\"", &props);
     assert_non_null(strstr(props, "\"limit\":67108864"));
     hcsi_json_put(r);
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "ca", NULL), 0);
     assert_int_equal(ck_simple(&e->h, GH_SHUTDOWN_FORCED, "cb", NULL), 0);
-    assert_int_equal(gh_wait_in(&e->h, "ca", a.pid, 0xFFFFFFFFu, &code, 20000), 0);
-    assert_int_equal(gh_wait_in(&e->h, "cb", b.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    (void)gh_exit_code_in(&e->h, "ca", a.pid);
+    (void)gh_exit_code_in(&e->h, "cb", b.pid);
     {
         /* One each, in either order. */
         int k, seen_a = 0, seen_b = 0;
@@ -796,8 +682,8 @@ static void test_two_containers_constraints(void **state)
         assert_int_equal(seen_a, 1);
         assert_int_equal(seen_b, 1);
     }
-    remove_container(&e->h, "ca");
-    remove_container(&e->h, "cb");
+    ck_remove(&e->h, "ca");
+    ck_remove(&e->h, "cb");
     end(e);
 }
 
@@ -813,12 +699,12 @@ static void test_disconnect_cleanup(void **state)
     int i, clean = 0;
     if (!e)
         skip();
-    snprintf(rt, sizeof rt, "%s/runtime", e->dir);
+    snprintf(rt, sizeof rt, "%s/runtime", e->s.dir);
     snprintf(arg, sizeof arg, "%s", rt);
     extra[2] = arg;
     ck_start(&e->h, extra);
-    assert_int_equal(ck_create(&e->h, "d1", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
-    assert_int_equal(ck_create(&e->h, "d2", e->layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "d1", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
+    assert_int_equal(ck_create(&e->h, "d2", e->s.layer, "[\"sleep\",\"1000\"]", 0, 0), 0);
     assert_int_equal(ex(&e->h, "d1", INIT, 0, &a), 0);
     assert_int_equal(ex(&e->h, "d2", INIT, 0, &b), 0);
     exec_oci(&e->h, "d1", "{\"args\":[\"sleep\",\"100\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}", 0, &x);
@@ -871,5 +757,5 @@ int main(void)
         cmocka_unit_test(test_two_containers_constraints),
         cmocka_unit_test(test_disconnect_cleanup),
     };
-    return cmocka_run_group_tests_name("hcs-gcs containers", tests, setup, teardown);
+    return cmocka_run_group_tests_name("hcs-gcs containers", tests, setup, ck_suite_teardown);
 }

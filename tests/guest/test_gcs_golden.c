@@ -51,17 +51,21 @@ static int hexval(char c)
     return -1;
 }
 
-static void load(golden *g, const char *name)
+static const char *golden_dir(void)
 {
     const char *dir = getenv("HCS_GOLDEN_DIR");
+    return dir && *dir ? dir : "../shared/golden";
+}
+
+static void load(golden *g, const char *name)
+{
+    const char *dir = golden_dir();
     char path[1024];
     FILE *fp;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     memset(g, 0, sizeof *g);
-    if (!dir || !*dir)
-        dir = "../shared/golden";
     snprintf(path, sizeof path, "%s/%s/frames.jsonl", dir, name);
     fp = fopen(path, "r");
     if (!fp)
@@ -179,6 +183,17 @@ static int compare_body(const char *want_s, size_t wl, const char *got_s, size_t
     return masked;
 }
 
+/* Maps the ProcessId of a recorded exec response (want) to ours. */
+static void map_add(pidmap *m, const char *want, uint32_t ours)
+{
+    const char *k = "\"ProcessId\":";
+    const char *p = strstr(want, k);
+    assert_non_null(p);
+    assert_true(m->n < 16);
+    m->rec[m->n] = (uint32_t)strtoul(p + strlen(k), NULL, 10);
+    m->ours[m->n++] = ours;
+}
+
 /* Rewrites "ProcessId":<recorded> in a host body to our pid. */
 static char *rewrite_pid(const char *body, size_t len, const pidmap *m, size_t *out_len)
 {
@@ -225,16 +240,24 @@ static void prepare_relays(ghost *h, const char *body, size_t len, relay_set *rs
     hcsi_json_put(o);
 }
 
-static void run_relays(relay_set *rs, hcsi_buf out[2])
+/* Accepts the agent's dials (it dials before it answers the exec). */
+static void accept_relays(relay_set *rs, int timeout_ms)
 {
     int i;
     for (i = 0; i < 3; i++) {
         if (rs->lis[i] < 0)
             continue;
-        rs->fd[i] = gh_accept(rs->lis[i], 5000);
+        rs->fd[i] = gh_accept(rs->lis[i], timeout_ms);
         assert_true(rs->fd[i] >= 0);
         close(rs->lis[i]);
+        rs->lis[i] = -1;
     }
+}
+
+/* Feeds stdin and reads the outputs of accepted relays to EOF. */
+static void run_relays(relay_set *rs, hcsi_buf out[2])
+{
+    int i;
     if (rs->fd[0] >= 0) {
         gh_write_all(rs->fd[0], "golden\n", 7);
         shutdown(rs->fd[0], SHUT_WR);
@@ -249,16 +272,26 @@ static void run_relays(relay_set *rs, hcsi_buf out[2])
             close(rs->fd[i]);
 }
 
-/* The agent in a mount namespace of its own with a tmpfs on /run, as
- * in a utility VM: the recorded paths (/run/gcs/c/<id>) work unchanged and
- * nothing is left on the machine. */
-static const char *const k_ns_prefix[] = {
-    "unshare", "-m", "--propagation", "private", "sh", "-c",
-    "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"",
-    "hcsg-ns", NULL};
-
-static void replay(int strict)
+/* Sends a recorded host frame (pids mapped to ours); for an exec, listens
+ * on the stdio ports it names first. Returns 1 for an exec. */
+static int send_recorded(ghost *h, const gframe *f, const pidmap *m, relay_set *rs)
 {
+    size_t blen;
+    char *body = rewrite_pid((const char *)f->bytes + 16, f->len - 16, m, &blen);
+    int is_exec = f->type == 0x10100501u;
+    if (is_exec)
+        prepare_relays(h, body, blen, rs);
+    gh_send_typed(h, f->type, f->id, body, blen);
+    free(body);
+    return is_exec;
+}
+
+/* GH_CASE arguments: with --strict or without. */
+static const int k_strict = 1, k_extended = 0;
+
+static void test_replay_live_uvm(void **s)
+{
+    int strict = GH_CASE_INT(s);
     golden g;
     ghost h;
     pidmap m;
@@ -272,20 +305,14 @@ static void replay(int strict)
     memset(&m, 0, sizeof m);
     /* As root the agent gets its own /run/gcs (the recorded Create must not
      * leave a bundle directory on this machine). */
-    gh_start_ex(&h, 0, strict ? extra : extra + 1, geteuid() == 0 ? k_ns_prefix : NULL, NULL);
+    gh_start_ex(&h, 0, strict ? extra : extra + 1, geteuid() == 0 ? gh_vm_prefix : NULL, NULL);
     for (i = 0; i < g.n; i++) {
         gframe *f = &g.f[i];
         char ctx[64];
         snprintf(ctx, sizeof ctx, "frame %02zu (id %llu)", i, (unsigned long long)f->id);
         if (f->h2g) {
-            size_t blen;
-            char *body = rewrite_pid((const char *)f->bytes + 16, f->len - 16, &m, &blen);
             relay_set rs;
-            int is_exec = f->type == 0x10100501u;
-            if (is_exec)
-                prepare_relays(&h, body, blen, &rs);
-            gh_send_typed(&h, f->type, f->id, body, blen);
-            if (is_exec) {
+            if (send_recorded(&h, f, &m, &rs)) {
                 hcsi_buf out[2];
                 gh_frame r;
                 uint32_t pid = 0;
@@ -293,30 +320,14 @@ static void replay(int strict)
                 hcsi_buf_init(&out[0], 0);
                 hcsi_buf_init(&out[1], 0);
                 assert_true(i + 1 < g.n && !g.f[i + 1].h2g);
-                if (rs.lis[0] >= 0 || rs.lis[1] >= 0 || rs.lis[2] >= 0) {
-                    /* accept first: the agent dials before answering */
-                    int k;
-                    for (k = 0; k < 3; k++)
-                        if (rs.lis[k] >= 0) {
-                            rs.fd[k] = gh_accept(rs.lis[k], 5000);
-                            assert_true(rs.fd[k] >= 0);
-                            close(rs.lis[k]);
-                            rs.lis[k] = -1;
-                        }
-                }
+                accept_relays(&rs, 5000);
                 assert_int_equal(gh_recv(&h, f->id, 10000, &r), 0);
                 i++;
                 snprintf(ctx, sizeof ctx, "frame %02zu (id %llu)", i, (unsigned long long)f->id);
                 assert_int_equal(r.type, g.f[i].type);
                 compare_body((const char *)g.f[i].bytes + 16, g.f[i].len - 16, r.body, r.len, &m,
                              &pid, ctx);
-                {
-                    const char *k = "\"ProcessId\":";
-                    const char *p = strstr((const char *)g.f[i].bytes + 16, k);
-                    assert_non_null(p);
-                    m.rec[m.n] = (uint32_t)strtoul(p + strlen(k), NULL, 10);
-                    m.ours[m.n++] = pid;
-                }
+                map_add(&m, (const char *)g.f[i].bytes + 16, pid);
                 gh_frame_free(&r);
                 run_relays(&rs, out);
                 if (exec_no < 3) {
@@ -331,7 +342,6 @@ static void replay(int strict)
                 hcsi_buf_free(&out[0]);
                 hcsi_buf_free(&out[1]);
             }
-            free(body);
         } else {
             gh_frame r;
             uint32_t pid = 0;
@@ -358,66 +368,44 @@ static void replay(int strict)
             gh_frame_free(&r);
         }
     }
-    {
-        int st = gh_stop(&h, 10000);
-        assert_true(WIFEXITED(st));
-        assert_int_equal(WEXITSTATUS(st), 0);
-    }
+    assert_int_equal(gh_stop_exited(&h, 10000), 0);
     gh_cleanup(&h);
     unload(&g);
-}
-
-static void test_replay_live_uvm_strict(void **s)
-{
-    (void)s;
-    replay(1);
-}
-
-static void test_replay_live_uvm_extended(void **s)
-{
-    (void)s;
-    replay(0);
 }
 
 /* Every recorded host request vector (golden/host-requests) gets a
  * response of the right type and a Result, on a negotiated connection. */
 static void test_host_request_vectors(void **s)
 {
-    const char *dir = getenv("HCS_GOLDEN_DIR");
+    const char *dir = golden_dir();
     char path[1024], line[512];
     FILE *idx;
     ghost h;
     int n = 0;
     (void)s;
-    if (!dir || !*dir)
-        dir = "../shared/golden";
     snprintf(path, sizeof path, "%s/host-requests/INDEX.tsv", dir);
     idx = fopen(path, "r");
     assert_non_null(idx);
     /* As root the agent gets its own /run/gcs: the Create vector's bundle
      * directory must not land on this machine. */
-    gh_start_ex(&h, 0, NULL, geteuid() == 0 ? k_ns_prefix : NULL, NULL);
+    gh_start_ex(&h, 0, NULL, geteuid() == 0 ? gh_vm_prefix : NULL, NULL);
     gh_negotiate(&h);
     while (fgets(line, sizeof line, idx)) {
         char file[256], fp[1200];
-        FILE *f;
         unsigned char buf[8192];
-        size_t len;
+        long len;
         uint32_t type;
         gh_frame r;
         uint64_t id;
         if (line[0] == '#' || sscanf(line, "%255s", file) != 1)
             continue;
         snprintf(fp, sizeof fp, "%s/host-requests/%s.frame.bin", dir, file);
-        f = fopen(fp, "rb");
-        assert_non_null(f);
-        len = fread(buf, 1, sizeof buf, f);
-        fclose(f);
+        len = gh_read_file(fp, (char *)buf, sizeof buf);
         assert_true(len >= 16);
         type = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
                (uint32_t)buf[3] << 24;
         id = 1000 + (uint64_t)n;
-        gh_send_typed(&h, type, id, (const char *)buf + 16, len - 16);
+        gh_send_typed(&h, type, id, (const char *)buf + 16, (size_t)len - 16);
         /* ExecuteProcess vectors name stdio ports nobody listens on here
          * (or a container): the agent answers with an error either way. */
         if (gh_recv(&h, id, 10000, &r) != 0)
@@ -436,10 +424,7 @@ static void test_host_request_vectors(void **s)
     }
     fclose(idx);
     assert_int_equal(n, 21);
-    {
-        int st = gh_stop(&h, 10000);
-        assert_true(WIFEXITED(st));
-    }
+    (void)gh_stop_exited(&h, 10000);
     gh_cleanup(&h);
 }
 
@@ -477,30 +462,16 @@ static void test_replay_live_container(void **s)
     assert_int_equal(g.n, 21);
     memset(&m, 0, sizeof m);
     memset(&rs, 0, sizeof rs);
-    gh_start_ex(&h, 0, extra, k_ns_prefix, NULL);
+    gh_start_ex(&h, 0, extra, gh_vm_prefix, NULL);
     for (i = 0; i < g.n; i++) {
         gframe *f = &g.f[i];
         char ctx[64];
         snprintf(ctx, sizeof ctx, "frame %02zu (id %llu)", i, (unsigned long long)f->id);
         if (f->h2g) {
-            size_t blen;
-            char *body = rewrite_pid((const char *)f->bytes + 16, f->len - 16, &m, &blen);
-            int is_exec = f->type == 0x10100501u;
-            if (is_exec)
-                prepare_relays(&h, body, blen, &rs);
-            gh_send_typed(&h, f->type, f->id, body, blen);
-            if (is_exec) {
-                int k;
-                for (k = 0; k < 3; k++)
-                    if (rs.lis[k] >= 0) {
-                        rs.fd[k] = gh_accept(rs.lis[k], 10000);
-                        assert_true(rs.fd[k] >= 0);
-                        close(rs.lis[k]);
-                        rs.lis[k] = -1;
-                    }
+            if (send_recorded(&h, f, &m, &rs)) {
+                accept_relays(&rs, 10000);
                 have_relays = 1;
             }
-            free(body);
         } else {
             gh_frame r;
             uint32_t pid = 0;
@@ -533,12 +504,8 @@ static void test_replay_live_container(void **s)
                 fail_msg("%s: type 0x%08x, want the notification: %s", ctx, r.type, r.body);
             assert_int_equal(r.type, f->type);
             if (f->type == 0x20100501u) {
-                const char *k = "\"ProcessId\":";
-                const char *p = strstr(want, k);
                 compare_body(want, wl, r.body, r.len, &m, &pid, ctx);
-                assert_non_null(p);
-                m.rec[m.n] = (uint32_t)strtoul(p + strlen(k), NULL, 10);
-                m.ours[m.n++] = pid;
+                map_add(&m, want, pid);
             } else if (f->type == 0x20100901u) {
                 /* Properties is a string: its ProcessList names our pid. */
                 char expect[160];
@@ -563,11 +530,7 @@ static void test_replay_live_container(void **s)
         gh_frame r;
         assert_int_equal(gh_recv_notification(&h, 300, &r), -1); /* exactly one */
     }
-    {
-        int st = gh_stop(&h, 15000);
-        assert_true(WIFEXITED(st));
-        assert_int_equal(WEXITSTATUS(st), 0);
-    }
+    assert_int_equal(gh_stop_exited(&h, 15000), 0);
     gh_cleanup(&h);
     unload(&g);
 }
@@ -575,8 +538,8 @@ static void test_replay_live_container(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_replay_live_uvm_strict),
-        cmocka_unit_test(test_replay_live_uvm_extended),
+        GH_CASE("test_replay_live_uvm_strict", test_replay_live_uvm, &k_strict),
+        GH_CASE("test_replay_live_uvm_extended", test_replay_live_uvm, &k_extended),
         cmocka_unit_test(test_host_request_vectors),
         cmocka_unit_test(test_replay_live_container),
     };

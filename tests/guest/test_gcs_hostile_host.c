@@ -49,27 +49,12 @@ static size_t read_pids(int fd, pid_t *pids, size_t max)
     return n;
 }
 
+/* How many are alive (a zombie of someone else's is not: gh_pid_alive). */
 static size_t alive(const pid_t *pids, size_t n)
 {
     size_t i, k = 0;
     for (i = 0; i < n; i++)
-        if (gh_pid_alive(pids[i])) {
-            /* a zombie of someone else's is not alive for us */
-            char path[64], st = 0, buf[256];
-            FILE *f;
-            snprintf(path, sizeof path, "/proc/%ld/stat", (long)pids[i]);
-            f = fopen(path, "r");
-            if (f) {
-                if (fgets(buf, sizeof buf, f)) {
-                    char *rp = strrchr(buf, ')');
-                    if (rp && rp[1])
-                        st = rp[2];
-                }
-                fclose(f);
-            }
-            if (st != 'Z')
-                k++;
-        }
+        k += gh_pid_alive(pids[i]) != 0;
     return k;
 }
 
@@ -83,16 +68,19 @@ static void kill_all(const pid_t *pids, size_t n)
 /* A process that starts background children (some in sessions of their
  * own), prints their pids and exits; waited for or not, none of them may
  * outlive the host's connection. */
-static void descendants_case(int wait_first)
+/* GH_CASE arguments. */
+static const int k_zero = 0, k_one = 1;
+
+/* *s: whether the host waits for the process first. */
+static void test_descendants(void **s)
 {
+    int wait_first = GH_CASE_INT(s);
     ghost h;
     gh_proc p;
     pid_t pids[MAX_PIDS];
     size_t n, i, left = 0;
-    uint32_t code = 1;
     const char *extra[] = {"--reconnect", NULL};
-    gh_start(&h, 0, extra);
-    gh_negotiate(&h);
+    gh_up(&h, extra);
     gh_exec_ok(&h,
                "\"CommandArgs\":[\"/bin/sh\",\"-c\",\"i=0; while [ $i -lt 200 ]; do "
                "sleep 1000 >/dev/null & echo $!; i=$((i+1)); done; i=0; while [ $i -lt 20 ]; "
@@ -104,10 +92,8 @@ static void descendants_case(int wait_first)
     close(p.out);
     p.out = -1;
     assert_int_equal(n, 222);
-    if (wait_first) {
-        assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 20000), 0);
-        assert_int_equal(code, 0);
-    }
+    if (wait_first)
+        assert_int_equal(gh_exit_code_in(&h, GH_ZERO, p.pid), 0);
     usleep(100000);
     assert_true(alive(pids, n) >= 200);
     /* The host goes away: the agent cleans up and dials again. */
@@ -124,18 +110,6 @@ static void descendants_case(int wait_first)
     assert_int_equal(left, 0);
     (void)gh_stop(&h, 2000);
     gh_cleanup(&h);
-}
-
-static void test_descendants_waited(void **s)
-{
-    (void)s;
-    descendants_case(1);
-}
-
-static void test_descendants_not_waited(void **s)
-{
-    (void)s;
-    descendants_case(0);
 }
 
 /* A unix listener at DIR/port whose backlog is full: connects to it do not
@@ -199,8 +173,7 @@ static void test_dial_deadline(void **s)
     uint64_t t0, id;
     const char *extra[] = {"--stdio-timeout", "1", NULL};
     (void)s;
-    gh_start(&h, 0, extra);
-    gh_negotiate(&h);
+    gh_up(&h, extra);
     stuck_listener(&h, 0x50000000u, &st);
     t0 = gh_now_ms();
     id = send_stuck_exec(&h, 0x50000000u);
@@ -209,31 +182,22 @@ static void test_dial_deadline(void **s)
     assert_non_null(strstr(f.body, "\"Result\":-2147467259"));
     assert_true(gh_now_ms() - t0 < 5000);
     gh_frame_free(&f);
-    {
-        gh_proc p;
-        uint32_t code = 1;
-        gh_exec_ok(&h, "\"CommandArgs\":[\"/bin/true\"]", 0, &p);
-        assert_int_equal(gh_wait(&h, p.pid, 0xFFFFFFFFu, &code, 10000), 0);
-    }
+    (void)gh_run(&h, "\"CommandArgs\":[\"/bin/true\"]", NULL);
     stuck_close(&st);
-    {
-        int stv = gh_stop(&h, 10000);
-        assert_true(WIFEXITED(stv));
-    }
+    (void)gh_stop_exited(&h, 10000);
     gh_cleanup(&h);
 }
 
 /* 66 dials stuck (every worker busy, the reader waiting for one): SIGTERM
- * (how = 0) or the host hanging up (how = 1) ends the agent quickly. */
-static void stuck_case(int how)
+ * (*s = 0) or the host hanging up (*s = 1) ends the agent quickly. */
+static void test_stuck_dials(void **s)
 {
+    int how = GH_CASE_INT(s);
     ghost h;
     stuck st;
-    int i, status = 0;
+    int i, status;
     uint64_t t0;
-    pid_t r = 0;
-    gh_start(&h, 0, NULL); /* the default --stdio-timeout: 30 s */
-    gh_negotiate(&h);
+    gh_up(&h, NULL); /* the default --stdio-timeout: 30 s */
     stuck_listener(&h, 0x50000001u, &st);
     for (i = 0; i < 66; i++)
         (void)send_stuck_exec(&h, 0x50000001u);
@@ -245,15 +209,7 @@ static void stuck_case(int how)
         close(h.br);
         h.br = -1;
     }
-    while (gh_now_ms() - t0 < 10000) {
-        r = waitpid(h.agent, &status, WNOHANG);
-        if (r == h.agent)
-            break;
-        usleep(10000);
-    }
-    if (r != h.agent)
-        fail_msg("the agent did not exit within 10 s of %s", how ? "EOF" : "SIGTERM");
-    h.agent = 0;
+    status = gh_reap(&h, 10000);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_true(gh_now_ms() - t0 < 5000);
@@ -261,26 +217,14 @@ static void stuck_case(int how)
     gh_cleanup(&h);
 }
 
-static void test_stuck_dials_sigterm(void **s)
-{
-    (void)s;
-    stuck_case(0);
-}
-
-static void test_stuck_dials_eof(void **s)
-{
-    (void)s;
-    stuck_case(1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_descendants_waited),
-        cmocka_unit_test(test_descendants_not_waited),
+        GH_CASE("test_descendants_waited", test_descendants, &k_one),
+        GH_CASE("test_descendants_not_waited", test_descendants, &k_zero),
         cmocka_unit_test(test_dial_deadline),
-        cmocka_unit_test(test_stuck_dials_sigterm),
-        cmocka_unit_test(test_stuck_dials_eof),
+        GH_CASE("test_stuck_dials_sigterm", test_stuck_dials, &k_zero),
+        GH_CASE("test_stuck_dials_eof", test_stuck_dials, &k_one),
     };
     return cmocka_run_group_tests_name("hcs-gcs against a hostile host", tests, NULL, NULL);
 }

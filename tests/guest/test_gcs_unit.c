@@ -181,6 +181,17 @@ static void put_file(const char *dir, const char *name, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
+/* DIR/REL made (a directory; with target, a symbolic link to it). */
+static void make_at(const char *dir, const char *rel, const char *target)
+{
+    char path[700];
+    assert_true((size_t)snprintf(path, sizeof path, "%s/%s", dir, rel) < sizeof path);
+    if (target)
+        assert_int_equal(symlink(target, path), 0);
+    else
+        assert_int_equal(mkdir(path, 0755), 0);
+}
+
 /* sgid: the supplementary group expected after the primary one (from the
  * group file's member lists), or 0 for none. */
 static void expect_user_sg(const char *root, const char *spec, unsigned uid, unsigned gid,
@@ -230,10 +241,10 @@ static void test_user_lookup_root(void **s)
     /* DIR/img: the image; DIR/other: /etc/passwd and /etc/group as links
      * out of it; DIR/etclink: etc as a link; DIR/fifo: a FIFO passwd;
      * DIR/bare: no etc at all. */
+    make_at(dir, "img", NULL);
+    make_at(dir, "img/etc", NULL);
     snprintf(root, sizeof root, "%s/img", dir);
-    assert_int_equal(mkdir(root, 0755), 0);
     snprintf(path, sizeof path, "%s/etc", root);
-    assert_int_equal(mkdir(path, 0755), 0);
     /* A line longer than the 4 KiB kept of one: its tail ("evil:...") is
      * never read as a line of its own. */
     longline = (char *)malloc(8192);
@@ -293,15 +304,11 @@ static void test_user_lookup_root(void **s)
 
     /* etc/passwd and etc/group as links (absolute, and relative inside the
      * root's own tree): not followed. */
-    snprintf(path, sizeof path, "%s/other", dir);
-    assert_int_equal(mkdir(path, 0755), 0);
-    snprintf(path, sizeof path, "%s/other/etc", dir);
-    assert_int_equal(mkdir(path, 0755), 0);
+    make_at(dir, "other", NULL);
+    make_at(dir, "other/etc", NULL);
     snprintf(root, sizeof root, "%s/img/etc/passwd", dir);
-    snprintf(path, sizeof path, "%s/other/etc/passwd", dir);
-    assert_int_equal(symlink(root, path), 0);
-    snprintf(path, sizeof path, "%s/other/etc/group", dir);
-    assert_int_equal(symlink("../../img/etc/group", path), 0);
+    make_at(dir, "other/etc/passwd", root);
+    make_at(dir, "other/etc/group", "../../img/etc/group");
     snprintf(root, sizeof root, "%s/other", dir);
     expect_user_err(root, "alice", HCSG_HR_FAIL, "symbolic link is not followed");
     expect_user_err(root, "alice", HCSG_HR_FAIL, "/other/etc/passwd");
@@ -311,27 +318,23 @@ static void test_user_lookup_root(void **s)
     expect_user(root, "1000", 1000, 1000);
 
     /* etc itself a link. */
-    snprintf(path, sizeof path, "%s/etclink", dir);
-    assert_int_equal(mkdir(path, 0755), 0);
+    make_at(dir, "etclink", NULL);
     snprintf(root, sizeof root, "%s/img/etc", dir);
-    snprintf(path, sizeof path, "%s/etclink/etc", dir);
-    assert_int_equal(symlink(root, path), 0);
+    make_at(dir, "etclink/etc", root);
     snprintf(root, sizeof root, "%s/etclink", dir);
     expect_user_err(root, "alice", HCSG_HR_FAIL, "symbolic link is not followed");
 
     /* A FIFO passwd is never opened (opening it would block). */
-    snprintf(path, sizeof path, "%s/fifo", dir);
-    assert_int_equal(mkdir(path, 0755), 0);
-    snprintf(path, sizeof path, "%s/fifo/etc", dir);
-    assert_int_equal(mkdir(path, 0755), 0);
+    make_at(dir, "fifo", NULL);
+    make_at(dir, "fifo/etc", NULL);
     snprintf(path, sizeof path, "%s/fifo/etc/passwd", dir);
     assert_int_equal(mkfifo(path, 0644), 0);
     snprintf(root, sizeof root, "%s/fifo", dir);
     expect_user_err(root, "alice", HCSG_HR_FAIL, "not a regular file");
 
     /* No etc: names fail naming the file, numbers work. */
+    make_at(dir, "bare", NULL);
     snprintf(root, sizeof root, "%s/bare", dir);
-    assert_int_equal(mkdir(root, 0755), 0);
     expect_user_err(root, "alice", HCSG_HR_FAIL, "/bare/etc/passwd: no such file or directory");
     expect_user(root, "7:8", 7, 8);
     hcsg_err_clear(&err);

@@ -26,8 +26,7 @@
 #include "hcs/gcs.h"
 
 typedef struct env {
-    char dir[64];
-    const char *layer;
+    ck_suite s;
     pid_t agent;
     hcs_gcs_bridge *b;
 } env;
@@ -44,18 +43,13 @@ typedef struct env {
 
 static int setup(void **state)
 {
-    env *e;
+    env *e = (env *)ck_suite_new(sizeof(env), "/tmp/hcsg-lib-XXXXXX");
     hcs_gcs_bridge_options cfg;
     char addr[96];
     int sv[2];
-    if (!ck_available())
+    if (!e)
         return 0;
-    e = (env *)calloc(1, sizeof *e);
-    assert_non_null(e);
-    snprintf(e->dir, sizeof e->dir, "/tmp/hcsg-lib-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
-    e->layer = ck_layer(e->dir);
-    snprintf(addr, sizeof addr, "unix:%s", e->dir);
+    snprintf(addr, sizeof addr, "unix:%s", e->s.dir);
     hcs_gcs_bridge_options_init(&cfg, HCS_GCS_BRIDGE_OPTIONS_VERSION);
     cfg.rpc_timeout_ms = 60000;
     cfg.stdio_timeout_ms = 15000;
@@ -68,7 +62,7 @@ static int setup(void **state)
         dup2(sv[1], 1);
         execlp("unshare", "unshare", "-m", "--propagation", "private", "sh", "-c",
                "mount -t tmpfs -o mode=0755 tmpfs /run && exec \"$@\"", "vm", gh_agent_path(),
-               "--stdio", "--stdio-dir", e->dir, "--log-level", "warn", (char *)NULL);
+               "--stdio", "--stdio-dir", e->s.dir, "--log-level", "warn", (char *)NULL);
         _exit(127);
     }
     close(sv[1]);
@@ -80,7 +74,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     env *e = (env *)*state;
-    char cmd[128];
     int st, rc = 0;
     if (!e)
         return 0;
@@ -89,10 +82,7 @@ static int teardown(void **state)
         fprintf(stderr, "the agent did not exit cleanly\n");
         rc = -1;
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", e->dir);
-    free(e);
+    (void)ck_suite_teardown(state);
     return rc;
 }
 
@@ -147,7 +137,7 @@ static void test_lifecycle(void **state)
     int found = 0;
     if (!e)
         skip();
-    layers[0] = e->layer;
+    layers[0] = e->s.layer;
     layers[1] = NULL;
     memset(&cl, 0, sizeof cl);
     cl.container_id = id;
