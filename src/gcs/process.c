@@ -5,15 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _WIN32
-#  include <windows.h>
-#else
-#  include <errno.h>
-#  include <fcntl.h>
-#  include <poll.h>
-#  include <unistd.h>
-#endif
-
 static const char *const g_stream_names[3] = {"stdin", "stdout", "stderr"};
 
 HCSI_OPTIONS_INIT_FN(hcs_gcs_process_options, HCS_GCS_PROCESS_OPTIONS_VERSION,
@@ -584,26 +575,12 @@ static void stdin_thread(void *arg)
     if (!buf)
         goto done;
     for (;;) {
-#ifdef _WIN32
-        DWORD got = 0;
-        if (!ReadFile((HANDLE)p->stdin_src, buf, RELAY_BUF, &got, NULL)) {
-            if (hcsi_gcs_pio_cancelled(&p->pio))
-                goto done; /* cancelled (or closing): no EOF for the guest */
-            break;         /* EOF or broken pipe */
-        }
-#else
-        ssize_t got;
-        if (!hcsi_gcs_pio_wait_fd(&p->pio, (int)p->stdin_src))
+        size_t got;
+        if (hcsi_gcs_fd_read(&p->pio, p->stdin_src, buf, RELAY_BUF, &got) < 0)
             goto done; /* cancelled (or closing): no EOF for the guest */
-        got = read((int)p->stdin_src, buf, RELAY_BUF);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (got < 0)
-            break;
-#endif
         if (got == 0)
-            break;
-        if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, (size_t)got,
+            break; /* EOF or a broken source */
+        if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, got,
                                           HCS_TIMEOUT_INFINITE, &done)))
             goto done; /* the guest closed stdin, or cancelled */
     }
@@ -631,9 +608,7 @@ hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_os_handle in_fd, hcs_os
             if (HCS_FAILED(hr))
                 return hr;
             p->stdin_thread_running = 1;
-#ifdef _WIN32
-            hcsi_gcs_pio_set_stdin_thread(&p->pio, p->stdin_thread.handle);
-#endif
+            hcsi_gcs_pio_set_stdin_thread(&p->pio, &p->stdin_thread);
         }
     }
     memset(&out, 0, sizeof out);
@@ -751,15 +726,8 @@ void hcs_gcs_process_close(hcs_gcs_process *p)
     hcsi_gcs_pio_cancel(&p->pio);
     if (p->io[0] != HCSI_SOCK_INVALID)
         hcsi_sock_shutdown_both(p->io[0]);
-    if (p->stdin_thread_running) {
-#ifdef _WIN32
-        /* The relay thread may sit in a synchronous ReadFile that started
-         * after the cancel above. */
-        while (WaitForSingleObject(p->stdin_thread.handle, 20) == WAIT_TIMEOUT)
-            CancelSynchronousIo(p->stdin_thread.handle);
-#endif
-        hcsi_thread_join(&p->stdin_thread);
-    }
+    if (p->stdin_thread_running)
+        hcsi_gcs_pio_join_stdin_thread(&p->pio, &p->stdin_thread);
     for (i = 0; i < 3; i++)
         if (p->io[i] != HCSI_SOCK_INVALID)
             hcsi_sock_close(p->io[i]);
