@@ -27,13 +27,18 @@ void hcsi_gcs_pio_destroy(hcsi_gcs_pio *io)
     io->ready = 0;
 }
 
+int hcsi_gcs_locked_int(hcsi_mutex *m, const int *flag)
+{
+    int v;
+    hcsi_mutex_lock(m);
+    v = *flag;
+    hcsi_mutex_unlock(m);
+    return v;
+}
+
 int hcsi_gcs_pio_cancelled(hcsi_gcs_pio *io)
 {
-    int c;
-    hcsi_mutex_lock(&io->lock);
-    c = io->cancelled;
-    hcsi_mutex_unlock(&io->lock);
-    return c;
+    return hcsi_gcs_locked_int(&io->lock, &io->cancelled);
 }
 
 int64_t hcsi_gcs_pio_left_ms(int64_t timeout_ms, uint64_t deadline)

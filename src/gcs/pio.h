@@ -42,6 +42,10 @@ hcs_result hcsi_gcs_pio_attach(hcsi_gcs_pio *io, int slot, hcsi_sock s);
 void hcsi_gcs_pio_cancel(hcsi_gcs_pio *io);
 int hcsi_gcs_pio_cancelled(hcsi_gcs_pio *io);
 
+/* Reads a flag that m guards (the pio's cancel, stdin_closed, a stream's
+ * shutdown). */
+int hcsi_gcs_locked_int(hcsi_mutex *m, const int *flag);
+
 /* One read of at most n bytes: HCS_S_OK with *got (0 = EOF, also for a
  * reset connection); HCS_ERR_OPERATION_TIMEOUT when nothing arrived within
  * timeout_ms (< 0: no bound; 0: only what is there); aborted when

@@ -411,11 +411,7 @@ static hcs_result io_error(hcs_gcs_process *p, int i, hcs_result hr, int64_t tim
 
 static int stdin_closed(hcs_gcs_process *p)
 {
-    int c;
-    hcsi_mutex_lock(&p->pio.lock);
-    c = p->stdin_closed;
-    hcsi_mutex_unlock(&p->pio.lock);
-    return c;
+    return hcsi_gcs_locked_int(&p->pio.lock, &p->stdin_closed);
 }
 
 static hcs_result closed_stdin_error(hcs_gcs_process *p)

@@ -179,13 +179,17 @@ static char *unix_port_path(const hcsi_gcs_addr *a, uint32_t port)
     return hcsi_asprintf("%s/%lu", a->dir, (unsigned long)port);
 }
 
+/* Listens on port of the address's port space (svc: its hvsock service),
+ * Winsock started first. */
 static hcs_result listen_kind(const hcsi_gcs_addr *a, uint32_t port,
                               const hcs_guid *svc, hcsi_sock *out)
 {
+    hcs_result hr = hcsi_net_init();
+    if (HCS_FAILED(hr))
+        return hr;
     switch (a->kind) {
     case HCSI_GCS_ADDR_UNIX: {
         char *path = unix_port_path(a, port);
-        hcs_result hr;
         if (!path)
             return hcsi_err_oom();
         hr = hcsi_sock_listen_unix(path, out);
@@ -204,9 +208,6 @@ hcs_result hcsi_gcs_addr_listen_bridge(const hcsi_gcs_addr *a, int windows_guest
                                        hcsi_sock *out)
 {
     hcs_guid svc;
-    hcs_result hr = hcsi_net_init();
-    if (HCS_FAILED(hr))
-        return hr;
     if (a->has_service)
         svc = a->service_id;
     else
@@ -219,9 +220,6 @@ hcs_result hcsi_gcs_addr_listen_port(const hcsi_gcs_addr *a, uint32_t port,
                                      hcsi_sock *out)
 {
     hcs_guid svc;
-    hcs_result hr = hcsi_net_init();
-    if (HCS_FAILED(hr))
-        return hr;
     hcsi_gcs_vsock_service_guid(port, &svc);
     return listen_kind(a, port, &svc, out);
 }

@@ -22,14 +22,7 @@ typedef struct fd_stream {
     int down;
 } fd_stream;
 
-static int fs_is_down(fd_stream *f)
-{
-    int d;
-    hcsi_mutex_lock(&f->lock);
-    d = f->down;
-    hcsi_mutex_unlock(&f->lock);
-    return d;
-}
+static int fs_is_down(fd_stream *f) { return hcsi_gcs_locked_int(&f->lock, &f->down); }
 
 /* Waits for `events` on fd or a shutdown; returns 1 ready, 0 timed out,
  * -1 shut down (timeout_ms < 0: forever). */
