@@ -831,6 +831,27 @@ hcs_result hcsi_gcs_rpc_typed(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
     return HCS_S_OK;
 }
 
+hcs_result hcsi_gcs_rpc_call(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                             hcsi_gcs_enc_fn enc, const void *req)
+{
+    return hcsi_gcs_rpc_typed(b, rpc, what, enc, req, HCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+hcs_result hcsi_gcs_rpc_decode(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                               hcsi_gcs_enc_fn enc, const void *req, hcsi_gcs_dec_fn dec,
+                               void *resp)
+{
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr = hcsi_gcs_rpc_typed(b, rpc, what, enc, req, HCS_TIMEOUT_DEFAULT, &body,
+                                       &len);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = dec(body, len, resp);
+    free(body);
+    return HCS_FAILED(hr) ? hcsi_err_wrap(hr, "%s", what) : HCS_S_OK;
+}
+
 hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
                        int64_t timeout_ms, char **response, size_t *response_len)
 {

@@ -10,15 +10,6 @@ static const char *const g_stream_names[3] = {"stdin", "stdout", "stderr"};
 HCSI_OPTIONS_INIT_FN(hcs_gcs_process_options, HCS_GCS_PROCESS_OPTIONS_VERSION,
                      HCS_GCS_PROCESS_OPTIONS_INIT)
 
-#define ENC(fn, type)                                                         \
-    static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
-    {                                                                         \
-        return fn(b, (const type *)r);                                        \
-    }
-ENC(hcsi_gcs_enc_execute_process, hcs_gcs_execute_process_request)
-ENC(hcsi_gcs_enc_signal_process, hcs_gcs_signal_process_request)
-ENC(hcsi_gcs_enc_resize_console, hcs_gcs_resize_console_request)
-
 void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_code,
                               const char *msg)
 {
@@ -235,8 +226,6 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_option
     hcsi_sock l[3] = {HCSI_SOCK_INVALID, HCSI_SOCK_INVALID, HCSI_SOCK_INVALID};
     uint32_t port[3] = {0, 0, 0};
     int want[3], i, tty = 0, is_uvm;
-    char *body = NULL;
-    size_t len = 0;
     hcs_result hr;
     if (!b || !cfg || !out)
         return hcsi_err(HCS_ERR_INVALIDARG, "ExecuteProcess: NULL argument");
@@ -322,17 +311,11 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_option
     req.stdin_port = port[0];
     req.stdout_port = port[1];
     req.stderr_port = port[2];
-    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
-                            hcsi_gcs_enc_execute_process_v, &req, HCS_TIMEOUT_DEFAULT,
-                            &body, &len);
+    hr = hcsi_gcs_rpc_decode(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
+                             hcsi_gcs_enc_execute_process_v, &req,
+                             hcsi_gcs_decode_execute_process_response_v, &resp);
     if (HCS_FAILED(hr))
         goto fail;
-    hr = hcs_gcs_decode_execute_process_response(body, len, &resp);
-    free(body);
-    if (HCS_FAILED(hr)) {
-        hr = hcsi_err_wrap(hr, "ExecuteProcess");
-        goto fail;
-    }
     p->pid = resp.process_id;
     hcs_gcs_execute_process_response_clear(&resp);
 
@@ -651,9 +634,8 @@ hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
     r.process_id = p->pid;
     r.has_options = signal != 0;
     r.signal = signal;
-    hr = hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
-                            hcsi_gcs_enc_signal_process_v, &r, HCS_TIMEOUT_DEFAULT,
-                            NULL, NULL);
+    hr = hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
+                           hcsi_gcs_enc_signal_process_v, &r);
     if (hr == HCS_GCS_HR_NOT_FOUND) {
         hcs_error_clear();
         return HCS_S_FALSE; /* not delivered: the process is gone */
@@ -673,9 +655,8 @@ hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height, uint16_t 
     r.process_id = p->pid;
     r.height = height;
     r.width = width;
-    return hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
-                              hcsi_gcs_enc_resize_console_v, &r, HCS_TIMEOUT_DEFAULT,
-                              NULL, NULL);
+    return hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
+                             hcsi_gcs_enc_resize_console_v, &r);
 }
 
 hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
