@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "gcs/pio.h"
 #include "gcs_fake_guest.h"
 
 /* ---- containers: what a container process may carry ---- */
@@ -262,7 +263,6 @@ static void test_container_wait_default_is_forever(void **s)
     env e;
     cwait_arg a;
     hcsi_thread t;
-    int done;
     (void)s;
     env_up_rpc(&e, 5000, 100); /* RPC timeout 100 ms */
     memset(&a, 0, sizeof a);
@@ -271,10 +271,7 @@ static void test_container_wait_default_is_forever(void **s)
     assert_int_equal(hcs_gcs_container_create(e.b, "c9", "{}"), 0);
     assert_int_equal(hcsi_thread_start(&t, cwait_main, &a), 0);
     hcsi_sleep_ms(500); /* five RPC timeouts */
-    hcsi_mutex_lock(&a.lock);
-    done = a.done;
-    hcsi_mutex_unlock(&a.lock);
-    assert_false(done);
+    assert_false(hcsi_gcs_locked_int(&a.lock, &a.done));
     peer_send(&e.p, HCS_GCS_NOTIFY_CONTAINER, 0,
               "{\"ContainerId\":\"c9\",\"Type\":\"UnexpectedExit\",\"Operation\":\"None\","
               "\"Result\":0}");

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "gcs/pio.h"
 #include "gcs_fake_guest.h"
 
 /* ---- bounded and cancellable stdio ---- */
@@ -32,10 +33,7 @@ static void test_read_timeout(void **s)
     uint64_t t0, ms;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 1, 0);
     t0 = hcsi_now_ns();
     assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 150),
                      HCS_ERR_OPERATION_TIMEOUT);
@@ -74,10 +72,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
     assert_non_null(data);
     env_up(&e, 5000);
     /* nobody reads this stdin: the write stops at the bound */
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = hang;
-    pc.use_stdin = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, hang, 1, 0, 0);
     assert_int_equal(hcs_gcs_process_write_stdin_timeout(p, data, big, 100, &written),
                      HCS_ERR_OPERATION_TIMEOUT);
     assert_true(written > 0 && written < big);
@@ -86,9 +81,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
     hcs_gcs_process_close(p);
 
     /* a write after close_stdin says so */
-    pc.argv = cat;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, cat, 1, 1, 0);
     assert_int_equal(hcs_gcs_process_write_stdin(p, "abc", 3), 0);
     assert_int_equal(hcs_gcs_process_close_stdin(p), 0);
     assert_int_equal(hcs_gcs_process_close_stdin(p), 0); /* idempotent */
@@ -139,14 +132,7 @@ static void io_main(void *arg)
     hcsi_mutex_unlock(&a->lock);
 }
 
-static int io_done(io_arg *a)
-{
-    int d;
-    hcsi_mutex_lock(&a->lock);
-    d = a->done;
-    hcsi_mutex_unlock(&a->lock);
-    return d;
-}
+static int io_done(io_arg *a) { return hcsi_gcs_locked_int(&a->lock, &a->done); }
 
 static void test_cancel_from_another_thread(void **s)
 {
@@ -163,12 +149,8 @@ static void test_cancel_from_another_thread(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = hang;
-    pc.use_stdin = pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
-    pc.use_stdin = 0;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &q), 0);
+    p = gt_spawn(&e, &pc, hang, 1, 1, 0);
+    q = gt_spawn(&e, &pc, hang, 0, 1, 0);
     assert_int_equal(pipe(po), 0);
     memset(a, 0, sizeof a);
     for (i = 0; i < 3; i++) {
@@ -277,10 +259,7 @@ static void test_close_while_stdin_blocked(void **s)
     sigemptyset(&ign.sa_mask);
     assert_int_equal(sigaction(SIGPIPE, &ign, &before), 0); /* the feeder's EPIPE */
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = sink;
-    pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, sink, 1, 1, 1);
     assert_int_equal(pipe(in), 0);
     nul = open("/dev/null", O_WRONLY);
     assert_true(nul >= 0);
@@ -300,10 +279,7 @@ static void test_close_while_stdin_blocked(void **s)
     t0 = hcsi_now_ns();
     assert_int_equal(hcsi_thread_start(&ct, close_main, &c), 0);
     for (;;) {
-        int done;
-        hcsi_mutex_lock(&c.lock);
-        done = c.done;
-        hcsi_mutex_unlock(&c.lock);
+        int done = hcsi_gcs_locked_int(&c.lock, &c.done);
         ms = (hcsi_now_ns() - t0) / 1000000u;
         if (done)
             break;
@@ -336,11 +312,8 @@ static void test_cancel_relay_blocked_on_output(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = big; /* 4 MiB of stdout */
-    pc.use_stdout = 1;
     memset(&a, 0, sizeof a);
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &a.p), 0);
+    a.p = gt_spawn(&e, &pc, big, 0, 1, 0); /* 4 MiB of stdout */
     assert_int_equal(pipe(po), 0);
     assert_int_equal(fcntl(po[1], F_SETFL, fcntl(po[1], F_GETFL) | O_NONBLOCK), 0);
     a.op = 2;
@@ -395,10 +368,7 @@ static void test_no_sigpipe(void **s)
     env_up(&e, 5000); /* connect: the disposition stays SIG_DFL */
     assert_int_equal(sigaction(SIGPIPE, NULL, &after), 0);
     assert_true(after.sa_handler == SIG_DFL);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 1, 0);
     assert_int_equal(pipe(po), 0);
     close(po[0]);
     assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, po[1], HCS_OS_HANDLE_NONE),
