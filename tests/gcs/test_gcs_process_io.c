@@ -15,7 +15,6 @@
 
 #include <cmocka.h>
 
-#include "gcs/pio.h"
 #include "gcs_fake_guest.h"
 
 /* ---- bounded and cancellable stdio ---- */
@@ -103,14 +102,10 @@ typedef struct io_arg {
     int op; /* 0 read, 1 write, 2 relay */
     hcs_os_handle fd;
     char *data; /* the writer's 32 MiB, allocated before the thread starts */
-    hcs_result hr;
     size_t n;
-    char msg[256];
-    int done;
-    hcsi_mutex lock;
 } io_arg;
 
-static void io_main(void *arg)
+static hcs_result io_main(void *arg)
 {
     io_arg *a = (io_arg *)arg;
     char buf[64];
@@ -124,15 +119,9 @@ static void io_main(void *arg)
     } else {
         hr = hcs_gcs_process_relay(a->p, HCS_OS_HANDLE_NONE, a->fd, HCS_OS_HANDLE_NONE);
     }
-    hcsi_mutex_lock(&a->lock);
-    a->hr = hr;
-    a->n = n;
-    snprintf(a->msg, sizeof a->msg, "%s", hcs_error_last() ? hcs_error_last()->message : "");
-    a->done = 1;
-    hcsi_mutex_unlock(&a->lock);
+    a->n = n; /* read after the join */
+    return hr;
 }
-
-static int io_done(io_arg *a) { return hcsi_gcs_locked_int(&a->lock, &a->done); }
 
 static void test_cancel_from_another_thread(void **s)
 {
@@ -141,7 +130,7 @@ static void test_cancel_from_another_thread(void **s)
     hcs_gcs_process *p = NULL, *q = NULL;
     static const char *const hang[] = {"hang", NULL};
     io_arg a[3];
-    hcsi_thread t[3];
+    gt_bg bg[3];
     int i, po[2];
     char buf[8];
     size_t got;
@@ -157,34 +146,32 @@ static void test_cancel_from_another_thread(void **s)
         a[i].p = i < 2 ? p : q;
         a[i].op = i;
         a[i].fd = po[1];
-        hcsi_mutex_init(&a[i].lock);
     }
     a[1].data = (char *)calloc(1, 32u << 20);
     assert_non_null(a[1].data);
     for (i = 0; i < 3; i++)
-        assert_int_equal(hcsi_thread_start(&t[i], io_main, &a[i]), 0);
+        gt_bg_start(&bg[i], io_main, &a[i]);
     /* a reader, a writer (the guest never reads) and a relay, all blocked:
      * the writer has made progress (the guest's stdin end has data) */
     assert_int_equal(hcsi_sock_wait_readable(proc_of(&e, 100)->io[0], 10000), 0);
     hcsi_sleep_ms(300);
     for (i = 0; i < 3; i++)
-        assert_false(io_done(&a[i]));
+        assert_false(gt_bg_done(&bg[i]));
     t0 = hcsi_now_ns();
     assert_int_equal(hcs_gcs_process_cancel_io(p), 0);
     assert_int_equal(hcs_gcs_process_cancel_io(p), 0); /* idempotent */
     assert_int_equal(hcs_gcs_process_cancel_io(q), 0);
     for (i = 0; i < 3; i++) {
-        hcsi_thread_join(&t[i]);
-        assert_int_equal(a[i].hr, HCS_ERR_WIN32_OPERATION_ABORTED);
-        assert_non_null(strstr(a[i].msg, "I/O cancelled (hcs_gcs_process_cancel_io)"));
-        hcsi_mutex_destroy(&a[i].lock);
+        gt_bg_join(&bg[i]);
+        assert_int_equal(bg[i].hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+        assert_non_null(strstr(bg[i].msg, "I/O cancelled (hcs_gcs_process_cancel_io)"));
     }
     assert_true(hcsi_now_ns() - t0 < 2000000000ull);
-    assert_non_null(strstr(a[0].msg, "process 100 stdout"));
-    assert_non_null(strstr(a[1].msg, "process 100 stdin"));
+    assert_non_null(strstr(bg[0].msg, "process 100 stdout"));
+    assert_non_null(strstr(bg[1].msg, "process 100 stdin"));
     assert_true(a[1].n > 0 && a[1].n < (32u << 20)); /* what the stream took */
     free(a[1].data);
-    assert_non_null(strstr(a[2].msg, "process 101 stdout"));
+    assert_non_null(strstr(bg[2].msg, "process 101 stdout"));
     /* sticky: later stdio calls fail at once, data or not */
     assert_int_equal(hcsi_sock_write_full(proc_of(&e, 100)->io[1], "x", 1), 0);
     assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 5000),
@@ -201,19 +188,10 @@ static void test_cancel_from_another_thread(void **s)
     env_down(&e);
 }
 
-typedef struct close_arg {
-    hcs_gcs_process *p;
-    int done;
-    hcsi_mutex lock;
-} close_arg;
-
-static void close_main(void *arg)
+static hcs_result close_main(void *arg)
 {
-    close_arg *a = (close_arg *)arg;
-    hcs_gcs_process_close(a->p);
-    hcsi_mutex_lock(&a->lock);
-    a->done = 1;
-    hcsi_mutex_unlock(&a->lock);
+    hcs_gcs_process_close((hcs_gcs_process *)arg);
+    return HCS_S_OK;
 }
 
 typedef struct feed_arg {
@@ -248,10 +226,10 @@ static void test_close_while_stdin_blocked(void **s)
     static const char *const sink[] = {"sink", NULL};
     int in[2], nul;
     feed_arg f;
-    close_arg c;
-    hcsi_thread ft, ct;
+    gt_bg c;
+    hcsi_thread ft;
     uint32_t code = 1;
-    uint64_t t0, ms;
+    uint64_t ms;
     struct sigaction ign, before;
     (void)s;
     memset(&ign, 0, sizeof ign);
@@ -273,23 +251,11 @@ static void test_close_while_stdin_blocked(void **s)
     assert_int_equal(hcs_gcs_process_wait(p, 10000, &code), 0);
     assert_int_equal(code, 0);
     assert_true(proc_of(&e, 100)->queued > 0);
-    memset(&c, 0, sizeof c);
-    c.p = p;
-    hcsi_mutex_init(&c.lock);
-    t0 = hcsi_now_ns();
-    assert_int_equal(hcsi_thread_start(&ct, close_main, &c), 0);
-    for (;;) {
-        int done = hcsi_gcs_locked_int(&c.lock, &c.done);
-        ms = (hcsi_now_ns() - t0) / 1000000u;
-        if (done)
-            break;
-        if (ms > 5000)
-            fail_msg("hcs_gcs_process_close blocked for %llu ms (stdin thread in a write "
-                     "the guest never reads)", (unsigned long long)ms);
-        hcsi_sleep_ms(5);
-    }
-    hcsi_thread_join(&ct);
-    hcsi_mutex_destroy(&c.lock);
+    gt_bg_start(&c, close_main, p);
+    if (!gt_bg_wait(&c, 5000, &ms))
+        fail_msg("hcs_gcs_process_close blocked for %llu ms (stdin thread in a write "
+                 "the guest never reads)", (unsigned long long)ms);
+    gt_bg_join(&c);
     print_message("close with the stdin relay blocked: %llu ms\n", (unsigned long long)ms);
     close(in[0]); /* the feeder fails with EPIPE and ends */
     hcsi_thread_join(&ft);
@@ -307,9 +273,8 @@ static void test_cancel_relay_blocked_on_output(void **s)
     hcs_gcs_process_options pc;
     static const char *const big[] = {"big", NULL};
     io_arg a;
-    hcsi_thread t;
+    gt_bg bg;
     int po[2], i;
-    uint64_t t0;
     (void)s;
     env_up(&e, 5000);
     memset(&a, 0, sizeof a);
@@ -318,8 +283,7 @@ static void test_cancel_relay_blocked_on_output(void **s)
     assert_int_equal(fcntl(po[1], F_SETFL, fcntl(po[1], F_GETFL) | O_NONBLOCK), 0);
     a.op = 2;
     a.fd = po[1];
-    hcsi_mutex_init(&a.lock);
-    assert_int_equal(hcsi_thread_start(&t, io_main, &a), 0);
+    gt_bg_start(&bg, io_main, &a);
     /* the pipe fills up (64 KiB) and the relay waits for room */
     for (i = 0; i < 500; i++) {
         int room = 0;
@@ -328,19 +292,14 @@ static void test_cancel_relay_blocked_on_output(void **s)
             break;
     }
     hcsi_sleep_ms(100);
-    assert_false(io_done(&a));
-    t0 = hcsi_now_ns();
+    assert_false(gt_bg_done(&bg));
     assert_int_equal(hcs_gcs_process_cancel_io(a.p), 0);
-    while (!io_done(&a)) {
-        if (hcsi_now_ns() - t0 > 5000000000ull)
-            fail_msg("the relay did not return within 5 s of the cancel");
-        hcsi_sleep_ms(5);
-    }
-    hcsi_thread_join(&t);
-    assert_int_equal(a.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
-    if (!strstr(a.msg, "stdout: I/O cancelled (hcs_gcs_process_cancel_io)"))
-        fail_msg("%s", a.msg);
-    hcsi_mutex_destroy(&a.lock);
+    if (!gt_bg_wait(&bg, 5000, NULL))
+        fail_msg("the relay did not return within 5 s of the cancel");
+    gt_bg_join(&bg);
+    assert_int_equal(bg.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+    if (!strstr(bg.msg, "stdout: I/O cancelled (hcs_gcs_process_cancel_io)"))
+        fail_msg("%s", bg.msg);
     hcs_gcs_process_close(a.p);
     close(po[0]);
     close(po[1]);
