@@ -489,18 +489,28 @@ static void w_linux(jw *w, const hcs_gcs_oci_spec_options *o, const char *cgroup
     jw_end(w, "}");
 }
 
+/* The arguments of a public encoder: options o (what names them in
+ * messages) and json given, *json cleared, o of the version the caller was
+ * built with (version, want; type: o's struct). */
+static hcs_result check_call(const void *o, unsigned version, unsigned want, const char *type,
+                             const char *what, char **json)
+{
+    if (!o || !json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: NULL argument", what);
+    *json = NULL;
+    if (version != want)
+        return hcsi_check_version(version, want, type);
+    return HCS_S_OK;
+}
+
 hcs_result hcs_gcs_encode_oci_process(const hcs_gcs_oci_process_options *o, char **json)
 {
     hcsi_buf b;
     jw w;
-    hcs_result hr;
-    if (!o || !json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "OCI process: NULL argument");
-    *json = NULL;
-    if (o->version != HCS_GCS_OCI_PROCESS_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
-                                  "hcs_gcs_oci_process_options");
-    hr = check_process(o, "OCI process");
+    hcs_result hr = check_call(o, o ? o->version : 0, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
+                               "hcs_gcs_oci_process_options", "OCI process", json);
+    if (HCS_SUCCEEDED(hr))
+        hr = check_process(o, "OCI process");
     if (HCS_FAILED(hr))
         return hr;
     hcsi_buf_init(&b, 0);
@@ -514,14 +524,10 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     hcsi_buf b;
     jw w;
     char *root = NULL, *cgroups = NULL;
-    hcs_result hr;
-    if (!o || !json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "OCI spec: NULL argument");
-    *json = NULL;
-    if (o->version != HCS_GCS_OCI_SPEC_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
-                                  "hcs_gcs_oci_spec_options");
-    hr = check_spec(o);
+    hcs_result hr = check_call(o, o ? o->version : 0, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
+                               "hcs_gcs_oci_spec_options", "OCI spec", json);
+    if (HCS_SUCCEEDED(hr))
+        hr = check_spec(o);
     if (HCS_FAILED(hr))
         return hr;
     if (o->root_path)

@@ -23,6 +23,14 @@ void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_c
     hcsi_cond_broadcast(&p->cond);
 }
 
+/* The part of a request that names process p: its container and id. */
+static void name_process(const hcs_gcs_process *p, hcs_gcs_request_base *base,
+                         uint32_t *process_id)
+{
+    base->container_id = p->container_id;
+    *process_id = p->pid;
+}
+
 /* Sends the asynchronous WaitForProcess (no timeout, as hcsshim). */
 static hcs_result send_wait(hcs_gcs_process *p)
 {
@@ -32,8 +40,7 @@ static hcs_result send_wait(hcs_gcs_process *p)
     hcsi_buf frame;
     hcs_result hr;
     memset(&w, 0, sizeof w);
-    w.base.container_id = p->container_id;
-    w.process_id = p->pid;
+    name_process(p, &w.base, &w.process_id);
     w.timeout_ms = HCS_GCS_INFINITE_WAIT;
     c = (hcsi_gcs_call *)hcsi_calloc(1, sizeof *c);
     if (!c)
@@ -630,8 +637,7 @@ hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "SignalProcess: NULL process");
     memset(&r, 0, sizeof r);
-    r.base.container_id = p->container_id;
-    r.process_id = p->pid;
+    name_process(p, &r.base, &r.process_id);
     r.has_options = signal != 0;
     r.signal = signal;
     hr = hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
@@ -651,8 +657,7 @@ hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height, uint16_t 
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "ResizeConsole: NULL process");
     memset(&r, 0, sizeof r);
-    r.base.container_id = p->container_id;
-    r.process_id = p->pid;
+    name_process(p, &r.base, &r.process_id);
     r.height = height;
     r.width = width;
     return hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",

@@ -48,9 +48,8 @@ static hcs_result modify(hcs_gcs_bridge *b, const char *request_type,
     return hr;
 }
 
-static void fill_mapped_virtual_disk(jw *w, const void *v)
+static void fill_mapped_virtual_disk(jw *w, const hcs_gcs_mapped_virtual_disk *s)
 {
-    const hcs_gcs_mapped_virtual_disk *s = (const hcs_gcs_mapped_virtual_disk *)v;
     jw_kstr_opt(w, "MountPath", s->mount_path);
     if (s->lun) jw_ku64(w, "Lun", s->lun);
     if (s->controller) jw_ku64(w, "Controller", s->controller);
@@ -64,18 +63,16 @@ static void fill_mapped_virtual_disk(jw *w, const void *v)
     jw_kstr_opt(w, "Filesystem", s->filesystem);
 }
 
-static void fill_mapped_directory(jw *w, const void *v)
+static void fill_mapped_directory(jw *w, const hcs_gcs_mapped_directory *s)
 {
-    const hcs_gcs_mapped_directory *s = (const hcs_gcs_mapped_directory *)v;
     jw_kstr_opt(w, "MountPath", s->mount_path);
     if (s->port) jw_ki64(w, "Port", s->port);
     jw_kstr_opt(w, "ShareName", s->share_name);
     jw_kbool_opt(w, "ReadOnly", s->read_only);
 }
 
-static void fill_combined_layers(jw *w, const void *v)
+static void fill_combined_layers(jw *w, const hcs_gcs_combined_layers *s)
 {
-    const hcs_gcs_combined_layers *s = (const hcs_gcs_combined_layers *)v;
     size_t i;
     jw_kstr_opt(w, "ContainerID", s->container_id);
     jw_kstr_opt(w, "ContainerRootPath", s->container_root_path);
@@ -91,9 +88,8 @@ static void fill_combined_layers(jw *w, const void *v)
     jw_kstr_opt(w, "ScratchPath", s->scratch_path);
 }
 
-static void fill_network_adapter(jw *w, const void *v)
+static void fill_network_adapter(jw *w, const hcs_gcs_network_adapter *s)
 {
-    const hcs_gcs_network_adapter *s = (const hcs_gcs_network_adapter *)v;
     size_t i;
     jw_kstr_opt(w, "NamespaceID", s->namespace_id);
     jw_kstr_opt(w, "ID", s->id);
@@ -129,9 +125,8 @@ static void fill_network_adapter(jw *w, const void *v)
     jw_kbool_opt(w, "EnableLowMetric", s->enable_low_metric);
 }
 
-static void fill_vpmem_device(jw *w, const void *v)
+static void fill_vpmem_device(jw *w, const hcs_gcs_vpmem_device *s)
 {
-    const hcs_gcs_vpmem_device *s = (const hcs_gcs_vpmem_device *)v;
     if (s->device_number) jw_ku64(w, "DeviceNumber", s->device_number);
     jw_kstr_opt(w, "MountPath", s->mount_path);
     if (s->has_mapping) {
@@ -144,18 +139,22 @@ static void fill_vpmem_device(jw *w, const void *v)
     }
 }
 
-/* Each settings type's public encoder and ModifySettings call: the same
- * two one-line bodies for every type, which C can only spell once with a
- * macro. */
+/* Each settings type's fill_fn adapter, public encoder and ModifySettings
+ * call: the same one-line bodies for every type, which C can only spell
+ * once with a macro. */
 #define RESOURCE(stem, resource_type)                                         \
+    static void fill_##stem##_v(jw *w, const void *s)                         \
+    {                                                                         \
+        fill_##stem(w, (const hcs_gcs_##stem *)s);                            \
+    }                                                                         \
     hcs_result hcs_gcs_encode_##stem(const hcs_gcs_##stem *s, char **json)    \
     {                                                                         \
-        return encode(s, json, resource_type, fill_##stem);                   \
+        return encode(s, json, resource_type, fill_##stem##_v);               \
     }                                                                         \
     hcs_result hcs_gcs_modify_##stem(hcs_gcs_bridge *b, const char *request_type, \
                                      const hcs_gcs_##stem *s)                 \
     {                                                                         \
-        return modify(b, request_type, resource_type, s, fill_##stem);        \
+        return modify(b, request_type, resource_type, s, fill_##stem##_v);    \
     }
 
 RESOURCE(mapped_virtual_disk, "MappedVirtualDisk")
@@ -178,10 +177,22 @@ void hcs_gcs_process_list_free(hcs_gcs_process_info *list, size_t n)
 
 #define MAX_PROCESSES 65536u
 
+/* GetProperties with query, its Properties parsed (what names them). */
+static hcs_result get_properties_doc(hcs_gcs_bridge *b, const char *container_id,
+                                     const char *query, const char *what, hcsi_json **doc)
+{
+    char *props = NULL;
+    hcs_result hr = hcs_gcs_container_get_properties(b, container_id, query, &props);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcsi_json_parse(props, strlen(props), what, doc);
+    free(props);
+    return hr;
+}
+
 hcs_result hcs_gcs_container_get_process_list(hcs_gcs_bridge *b, const char *container_id,
                                     hcs_gcs_process_info **list, size_t *n)
 {
-    char *props = NULL;
     hcsi_json *doc = NULL, *arr = NULL;
     hcs_gcs_process_info *out = NULL;
     size_t i, count = 0;
@@ -190,12 +201,8 @@ hcs_result hcs_gcs_container_get_process_list(hcs_gcs_bridge *b, const char *con
         return hcsi_err(HCS_ERR_INVALIDARG, "process list: NULL output");
     *list = NULL;
     *n = 0;
-    hr = hcs_gcs_container_get_properties(b, container_id, "{\"PropertyTypes\":[\"ProcessList\"]}",
-                                &props);
-    if (HCS_FAILED(hr))
-        return hr;
-    hr = hcsi_json_parse(props, strlen(props), "GetProperties ProcessList", &doc);
-    free(props);
+    hr = get_properties_doc(b, container_id, "{\"PropertyTypes\":[\"ProcessList\"]}",
+                            "GetProperties ProcessList", &doc);
     if (HCS_FAILED(hr))
         return hr;
     if (hcsi_json_kind_of(doc) != HCSI_JSON_OBJECT) {
@@ -249,18 +256,13 @@ done:
 hcs_result hcs_gcs_container_get_statistics(hcs_gcs_bridge *b, const char *container_id,
                                   char **statistics_json)
 {
-    char *props = NULL;
     hcsi_json *doc = NULL, *st = NULL;
     hcs_result hr;
     if (!statistics_json)
         return hcsi_err(HCS_ERR_INVALIDARG, "statistics: NULL output");
     *statistics_json = NULL;
-    hr = hcs_gcs_container_get_properties(b, container_id, "{\"PropertyTypes\":[\"Statistics\"]}",
-                                &props);
-    if (HCS_FAILED(hr))
-        return hr;
-    hr = hcsi_json_parse(props, strlen(props), "GetProperties Statistics", &doc);
-    free(props);
+    hr = get_properties_doc(b, container_id, "{\"PropertyTypes\":[\"Statistics\"]}",
+                            "GetProperties Statistics", &doc);
     if (HCS_FAILED(hr))
         return hr;
     if (hcsi_json_kind_of(doc) == HCSI_JSON_OBJECT) {

@@ -115,4 +115,45 @@ static inline void gt_bg_join(gt_bg *g)
     hcsi_mutex_destroy(&g->lock);
 }
 
+#ifndef _WIN32
+#  include <errno.h>
+#  include <unistd.h>
+
+/* Writes total bytes ('x') into fd from a thread of its own, then closes
+ * fd; stops early when fd's reader is gone (EPIPE, with SIGPIPE ignored).
+ * sent: what fd took (read after gt_feed_join). */
+typedef struct gt_feeder {
+    int fd;
+    size_t total, sent;
+    hcsi_thread t;
+} gt_feeder;
+
+static inline void gt_feed_main(void *arg)
+{
+    gt_feeder *f = (gt_feeder *)arg;
+    static char chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    while (f->sent < f->total) {
+        ssize_t w = write(f->fd, chunk, sizeof chunk);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        f->sent += (size_t)w;
+    }
+    close(f->fd);
+}
+
+static inline void gt_feed_start(gt_feeder *f, int fd, size_t total)
+{
+    f->fd = fd;
+    f->total = total;
+    f->sent = 0;
+    if (HCS_FAILED(hcsi_thread_start(&f->t, gt_feed_main, f)))
+        fail_msg("cannot start the feeder thread");
+}
+
+static inline void gt_feed_join(gt_feeder *f) { hcsi_thread_join(&f->t); }
+#endif
+
 #endif

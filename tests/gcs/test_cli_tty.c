@@ -106,6 +106,14 @@ static void open_pty(run *r)
     (void)fcntl(r->slave, F_SETFD, FD_CLOEXEC);
 }
 
+/* Closes *fd if open; it is -1 afterwards. */
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 /* Starts hcsctl gcs run --tty ... -- /bin/sh -c SCRIPT in a session of its
  * own, on a new pty of rows x cols (its controlling terminal); stdin and
  * stdout as asked, stderr with stdout. */
@@ -160,8 +168,7 @@ static void start(run *r, int in, int out, unsigned short rows, unsigned short c
               (char *)NULL);
         _exit(121);
     }
-    if (pfd[1] >= 0)
-        close(pfd[1]);
+    close_fd(&pfd[1]);
 }
 
 /* Reads what is there (waiting up to ms for something); 0 at EOF/EIO. */
@@ -281,13 +288,11 @@ static void cleanup(run *r)
         closedir(d);
         (void)rmdir(r->dir);
     }
-    if (r->out >= 0 && r->out != r->master)
-        close(r->out);
-    if (r->slave >= 0)
-        close(r->slave);
-    if (r->master >= 0)
-        close(r->master);
-    r->out = r->slave = r->master = -1;
+    if (r->out == r->master)
+        r->out = -1; /* the terminal itself, closed as the master */
+    close_fd(&r->out);
+    close_fd(&r->slave);
+    close_fd(&r->master);
     r->dir[0] = 0;
     g_active = NULL;
 }

@@ -194,25 +194,6 @@ static hcs_result close_main(void *arg)
     return HCS_S_OK;
 }
 
-typedef struct feed_arg {
-    int fd;
-    size_t total, sent;
-} feed_arg;
-
-static void feed_main(void *arg)
-{
-    feed_arg *f = (feed_arg *)arg;
-    static char chunk[65536];
-    memset(chunk, 'x', sizeof chunk);
-    while (f->sent < f->total) {
-        ssize_t w = write(f->fd, chunk, sizeof chunk);
-        if (w <= 0)
-            break; /* EPIPE once the reader is closed (SIGPIPE ignored) */
-        f->sent += (size_t)w;
-    }
-    close(f->fd);
-}
-
 /* Issue 14 item 1: a guest that dials the stdin relay and never reads it.
  * 16 MiB go into hcs_gcs_process_relay's stdin; the exit code arrives while
  * the relay's stdin thread is blocked writing to the guest. Close must not
@@ -225,9 +206,8 @@ static void test_close_while_stdin_blocked(void **s)
     hcs_gcs_process *p = NULL;
     static const char *const sink[] = {"sink", NULL};
     int in[2], nul;
-    feed_arg f;
+    gt_feeder f;
     gt_bg c;
-    hcsi_thread ft;
     uint32_t code = 1;
     uint64_t ms;
     struct sigaction ign, before;
@@ -241,10 +221,7 @@ static void test_close_while_stdin_blocked(void **s)
     assert_int_equal(pipe(in), 0);
     nul = open("/dev/null", O_WRONLY);
     assert_true(nul >= 0);
-    f.fd = in[1];
-    f.total = 16u << 20;
-    f.sent = 0;
-    assert_int_equal(hcsi_thread_start(&ft, feed_main, &f), 0);
+    gt_feed_start(&f, in[1], 16u << 20);
     /* stdout and stderr end when the guest's process is done: it was
      * done while the host's stdin writer was stuck */
     assert_int_equal(hcs_gcs_process_relay(p, in[0], nul, nul), 0);
@@ -258,7 +235,7 @@ static void test_close_while_stdin_blocked(void **s)
     gt_bg_join(&c);
     print_message("close with the stdin relay blocked: %llu ms\n", (unsigned long long)ms);
     close(in[0]); /* the feeder fails with EPIPE and ends */
-    hcsi_thread_join(&ft);
+    gt_feed_join(&f);
     assert_true(f.sent < f.total);
     close(nul);
     env_down(&e);
