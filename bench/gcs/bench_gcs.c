@@ -373,6 +373,14 @@ static double raw_bulk(peer_proc *pp, int sink)
     return secs(hcsi_now_ns() - t0);
 }
 
+/* raw_bulk on pp, which is then reaped: the floor of one run. */
+static double raw_bulk_run(peer_proc *pp, int sink)
+{
+    double s = raw_bulk(pp, sink);
+    peer_reap(pp);
+    return s;
+}
+
 static double bridge_bulk(hcs_gcs_bridge *b, int sink)
 {
     hcs_gcs_process_options pc;
@@ -491,18 +499,14 @@ int main(int argc, char **argv)
 
         /* Like with like, in alternating order: the same bytes through the
          * same buffer size into the same sink. */
-        if (i % 2 == 0) {
-            raw_bk[i] = raw_bulk(&peers[i][P_BULK], sink);
-            peer_reap(&peers[i][P_BULK]);
-        }
+        if (i % 2 == 0)
+            raw_bk[i] = raw_bulk_run(&peers[i][P_BULK], sink);
         b = connect_peer(&peers[i][P_GUEST], addr);
         br_bk[i] = bridge_bulk(b, sink);
         hcs_gcs_bridge_close(b);
         peer_reap(&peers[i][P_GUEST]);
-        if (i % 2 == 1) {
-            raw_bk[i] = raw_bulk(&peers[i][P_BULK], sink);
-            peer_reap(&peers[i][P_BULK]);
-        }
+        if (i % 2 == 1)
+            raw_bk[i] = raw_bulk_run(&peers[i][P_BULK], sink);
         bk_ratio[i] = raw_bk[i] / br_bk[i];
         if (!json)
             printf("  run %d: round trip %.1f/%.1f us, rate %.0f raw, %.0f/%.0f/%.0f at depth "

@@ -319,6 +319,18 @@ static void lead_read(hcs_gcs_bridge *b, hcsi_gcs_call *own, uint64_t deadline)
         rc = read_one(b, NULL);
 }
 
+/* Takes the free read token (lock held), reads as its holder without the
+ * lock (lead_read), then gives the token back to the next waiter. */
+static void read_as_owner_locked(hcs_gcs_bridge *b, hcsi_gcs_call *own, uint64_t deadline)
+{
+    b->rd_owner = 1;
+    hcsi_mutex_unlock(&b->lock);
+    lead_read(b, own, deadline);
+    hcsi_mutex_lock(&b->lock);
+    b->rd_owner = 0;
+    promote_locked(b);
+}
+
 /* Waits for a registered sync call; the call leaves the table either way.
  * While no one else reads, the waiter reads the stream itself. */
 static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout_ms,
@@ -336,12 +348,7 @@ static hcs_result call_wait(hcs_gcs_bridge *b, hcsi_gcs_call *c, int64_t timeout
     b->sync_waiters++;
     while (!c->done) {
         if (!b->rd_owner && !b->dead) {
-            b->rd_owner = 1;
-            hcsi_mutex_unlock(&b->lock);
-            lead_read(b, c, deadline);
-            hcsi_mutex_lock(&b->lock);
-            b->rd_owner = 0;
-            promote_locked(b);
+            read_as_owner_locked(b, c, deadline);
         } else {
             c->fnext = b->followers;
             b->followers = c;
@@ -397,12 +404,7 @@ int hcsi_gcs_wait_flag_locked(hcs_gcs_bridge *b, const int *flag, uint64_t deadl
         if (!b->rd_owner && !b->dead) {
             /* Nobody reads: this waiter does (no hand-off to the
              * background reader, which stays off while callers wait). */
-            b->rd_owner = 1;
-            hcsi_mutex_unlock(&b->lock);
-            lead_read(b, NULL, deadline);
-            hcsi_mutex_lock(&b->lock);
-            b->rd_owner = 0;
-            promote_locked(b);
+            read_as_owner_locked(b, NULL, deadline);
         } else if (deadline == UINT64_MAX) {
             /* Woken by an exit delivered, the token freed, or death. */
             hcsi_cond_wait(&b->flag_cv, &b->lock);
@@ -443,6 +445,28 @@ struct hcs_gcs_call {
     hcsi_gcs_call c;
 };
 
+/* Frames a caller's request body for rpc, which must be a procedure code
+ * (not a message type); fn names the public call in messages. frame is
+ * freed on failure. */
+static hcs_result raw_request(const char *fn, uint32_t rpc, const char *body, size_t len,
+                              hcsi_buf *frame)
+{
+    hcs_result hr;
+    hcsi_buf_init(frame, 0);
+    if (rpc & HCS_GCS_MSG_TYPE_MASK)
+        return hcsi_err(HCS_ERR_INVALIDARG,
+                        "%s: 0x%08lx is a message type, not a procedure code", fn,
+                        (unsigned long)rpc);
+    hr = hcsi_buf_reserve(frame, HCS_GCS_HEADER_SIZE + len);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_gcs_frame_begin(frame);
+    if (HCS_SUCCEEDED(hr) && len)
+        hr = hcsi_buf_append(frame, body, len);
+    if (HCS_FAILED(hr))
+        hcsi_buf_free(frame);
+    return hr;
+}
+
 hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
                              hcs_gcs_call **out)
 {
@@ -452,23 +476,13 @@ hcs_result hcs_gcs_rpc_begin(hcs_gcs_bridge *b, uint32_t rpc, const char *body, 
     if (!b || !out || (!body && len))
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc_begin: NULL argument");
     *out = NULL;
-    if (rpc & HCS_GCS_MSG_TYPE_MASK)
-        return hcsi_err(HCS_ERR_INVALIDARG,
-                        "hcs_gcs_rpc_begin: 0x%08lx is a message type, not a procedure code",
-                        (unsigned long)rpc);
-    call = (hcs_gcs_call *)hcsi_calloc(1, sizeof *call);
-    if (!call)
-        return hcsi_err_oom();
-    hcsi_buf_init(&frame, 0);
-    hr = hcsi_buf_reserve(&frame, HCS_GCS_HEADER_SIZE + len);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_gcs_frame_begin(&frame);
-    if (HCS_SUCCEEDED(hr) && len)
-        hr = hcsi_buf_append(&frame, body, len);
-    if (HCS_FAILED(hr)) {
-        hcsi_buf_free(&frame);
-        free(call);
+    hr = raw_request("hcs_gcs_rpc_begin", rpc, body, len, &frame);
+    if (HCS_FAILED(hr))
         return hr;
+    call = (hcs_gcs_call *)hcsi_calloc(1, sizeof *call);
+    if (!call) {
+        hcsi_buf_free(&frame);
+        return hcsi_err_oom();
     }
     hcsi_cond_init(&call->c.cond);
     hcsi_gcs_bridge_ref(b);
@@ -762,12 +776,7 @@ static void bg_main(void *arg)
         }
         if (b->dead || b->rd_owner || b->sync_waiters > 0)
             continue;
-        b->rd_owner = 1;
-        hcsi_mutex_unlock(&b->lock);
-        lead_read(b, NULL, UINT64_MAX);
-        hcsi_mutex_lock(&b->lock);
-        b->rd_owner = 0;
-        promote_locked(b);
+        read_as_owner_locked(b, NULL, UINT64_MAX);
     }
     hcsi_mutex_unlock(&b->lock);
 }
@@ -831,6 +840,27 @@ hcs_result hcsi_gcs_rpc_typed(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
     return HCS_S_OK;
 }
 
+hcs_result hcsi_gcs_rpc_call(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                             hcsi_gcs_enc_fn enc, const void *req)
+{
+    return hcsi_gcs_rpc_typed(b, rpc, what, enc, req, HCS_TIMEOUT_DEFAULT, NULL, NULL);
+}
+
+hcs_result hcsi_gcs_rpc_decode(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                               hcsi_gcs_enc_fn enc, const void *req, hcsi_gcs_dec_fn dec,
+                               void *resp)
+{
+    char *body = NULL;
+    size_t len = 0;
+    hcs_result hr = hcsi_gcs_rpc_typed(b, rpc, what, enc, req, HCS_TIMEOUT_DEFAULT, &body,
+                                       &len);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = dec(body, len, resp);
+    free(body);
+    return HCS_FAILED(hr) ? hcsi_err_wrap(hr, "%s", what) : HCS_S_OK;
+}
+
 hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t len,
                        int64_t timeout_ms, char **response, size_t *response_len)
 {
@@ -839,18 +869,10 @@ hcs_result hcs_gcs_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *body, size_t
     if (!b || !response || (!body && len))
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_gcs_rpc: NULL argument");
     *response = NULL;
-    if (rpc & HCS_GCS_MSG_TYPE_MASK)
-        return hcsi_err(HCS_ERR_INVALIDARG,
-                        "hcs_gcs_rpc: 0x%08lx is a message type, not a procedure code",
-                        (unsigned long)rpc);
-    hcsi_buf_init(&frame, 0);
-    hr = hcsi_buf_reserve(&frame, HCS_GCS_HEADER_SIZE + len);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_gcs_frame_begin(&frame);
-    if (HCS_SUCCEEDED(hr) && len)
-        hr = hcsi_buf_append(&frame, body, len);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms, NULL, response, response_len);
+    hr = raw_request("hcs_gcs_rpc", rpc, body, len, &frame);
+    if (HCS_FAILED(hr))
+        return hr;
+    hr = hcsi_gcs_call_sync(b, rpc, &frame, timeout_ms, NULL, response, response_len);
     hcsi_buf_free(&frame);
     return hr;
 }

@@ -160,6 +160,14 @@ typedef hcs_result (*hcsi_gcs_enc_fn)(hcsi_buf *b, const void *req);
 hcs_result hcsi_gcs_rpc_typed(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
                               hcsi_gcs_enc_fn enc, const void *req,
                               int64_t timeout_ms, char **resp, size_t *resp_len);
+/* hcsi_gcs_rpc_typed with the bridge's RPC timeout, the body dropped. */
+hcs_result hcsi_gcs_rpc_call(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                             hcsi_gcs_enc_fn enc, const void *req);
+/* The same with the body decoded into *resp by dec (a decoding failure is
+ * wrapped with what; dec clears resp on failure). */
+hcs_result hcsi_gcs_rpc_decode(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
+                               hcsi_gcs_enc_fn enc, const void *req, hcsi_gcs_dec_fn dec,
+                               void *resp);
 
 /* Fails with HCS_ERR_CONNECTION_CLOSED and the reason when dead (call
  * with b->lock held). */

@@ -171,8 +171,7 @@ static void jw_environment(jw *w, const char *const *env)
         kv[i].order = i;
     }
     qsort(kv, n, sizeof *kv, env_cmp);
-    jw_key(w, "Environment");
-    jw_begin(w, "{");
+    jw_kbegin(w, "Environment", "{");
     for (i = 0; i < n && HCS_SUCCEEDED(w->err); i++) {
         /* keep the last of equal keys (sorted by original order) */
         if (i + 1 < n && kv[i + 1].klen == kv[i].klen &&
@@ -196,16 +195,8 @@ static hcs_result enc_process_parameters(hcsi_buf *b,
     jw_begin(&w, "{");
     jw_kstr_opt(&w, "ApplicationName", p->application_name);
     jw_kstr_opt(&w, "CommandLine", p->command_line);
-    if (p->command_args && p->command_args[0]) {
-        size_t i;
-        jw_key(&w, "CommandArgs");
-        jw_begin(&w, "[");
-        for (i = 0; p->command_args[i]; i++) {
-            jw_sep(&w);
-            jw_strval(&w, p->command_args[i]);
-        }
-        jw_end(&w, "]");
-    }
+    if (p->command_args && p->command_args[0])
+        jw_kstrings(&w, "CommandArgs", p->command_args);
     jw_kstr_opt(&w, "User", p->user);
     jw_kstr_opt(&w, "WorkingDirectory", p->working_directory);
     jw_environment(&w, p->environment);
@@ -256,8 +247,7 @@ hcs_result hcsi_gcs_enc_execute_process(hcsi_buf *b,
     int guid = r->relay == HCS_GCS_RELAY_HVSOCK;
     jw_init(&w, b, 0);
     jw_base(&w, &r->base);
-    jw_key(&w, "Settings");
-    jw_begin(&w, "{");
+    jw_kbegin(&w, "Settings", "{");
     if (r->process_parameters_json) {
         jw_kinner(&w, "ProcessParameters", r->process_parameters_json);
     } else if (HCS_SUCCEEDED(w.err)) {
@@ -267,8 +257,7 @@ hcs_result hcsi_gcs_enc_execute_process(hcsi_buf *b,
             jw_kstring_doc(&w, "ProcessParameters", pp.data ? pp.data : "{}");
         hcsi_buf_free(&pp);
     }
-    jw_key(&w, guid ? "StdioRelaySettings" : "VsockStdioRelaySettings");
-    jw_begin(&w, "{");
+    jw_kbegin(&w, guid ? "StdioRelaySettings" : "VsockStdioRelaySettings", "{");
     jw_relay_port(&w, "StdIn", r->stdin_port, guid);
     jw_relay_port(&w, "StdOut", r->stdout_port, guid);
     jw_relay_port(&w, "StdErr", r->stderr_port, guid);
@@ -296,8 +285,7 @@ hcs_result hcsi_gcs_enc_signal_process(hcsi_buf *b,
     jw_base(&w, &r->base);
     jw_ku64(&w, "ProcessId", r->process_id);
     if (r->has_options) {
-        jw_key(&w, "Options");
-        jw_begin(&w, "{");
+        jw_kbegin(&w, "Options", "{");
         if (r->windows_signal)
             jw_kstr(&w, "Signal", r->windows_signal);
         else if (r->signal)
@@ -335,8 +323,7 @@ hcs_result hcsi_gcs_enc_modify_settings(hcsi_buf *b,
     jw w;
     jw_init(&w, b, 0);
     jw_base(&w, &r->base);
-    jw_key(&w, "Request");
-    jw_begin(&w, "{");
+    jw_kbegin(&w, "Request", "{");
     jw_kstr_opt(&w, "RequestType", r->request_type);
     jw_kstr_opt(&w, "ResourceType", r->resource_type);
     if (r->settings_json)
@@ -390,8 +377,11 @@ static hcs_result run_enc(enc_fn fn, const void *req, char **body, size_t *len)
     return HCS_S_OK;
 }
 
+/* Each encoder's void * adapter (for hcsi_gcs_rpc_typed, codec.h) and its
+ * public buffer-returning form: the same two lines for every request type,
+ * which C can only spell once with a macro. */
 #define ENC_WRAPPER(pub, internal, type)                                      \
-    static hcs_result internal##_v(hcsi_buf *b, const void *r)                \
+    hcs_result internal##_v(hcsi_buf *b, const void *r)                       \
     {                                                                         \
         return internal(b, (const type *)r);                                  \
     }                                                                         \
@@ -421,16 +411,6 @@ ENC_WRAPPER(hcs_gcs_encode_modify_service_settings,
             hcsi_gcs_enc_modify_service_settings,
             hcs_gcs_modify_service_settings_request)
 
-static hcs_result steal_doc(hcsi_buf *b, hcs_result hr, char **json)
-{
-    if (HCS_FAILED(hr)) {
-        hcsi_buf_free(b);
-        return hr;
-    }
-    *json = hcsi_buf_steal(b, NULL);
-    return *json ? HCS_S_OK : hcsi_err_oom();
-}
-
 hcs_result hcs_gcs_encode_lcow_container_config(const char *oci_bundle_path,
                                                 const char *oci_spec_json,
                                                 const char *scratch_dir_path,
@@ -441,9 +421,7 @@ hcs_result hcs_gcs_encode_lcow_container_config(const char *oci_bundle_path,
     if (!json)
         return hcsi_err(HCS_ERR_INVALIDARG, "LCOW container config: NULL output");
     *json = NULL;
-    hcsi_buf_init(&b, 0);
-    jw_init(&w, &b, HCSI_JSON_HTML_ESCAPE);
-    jw_begin(&w, "{");
+    jw_doc_begin(&w, &b, HCSI_JSON_HTML_ESCAPE);
     jw_key(&w, "SchemaVersion");
     jw_put(&w, "{\"Major\":2,\"Minor\":1}");
     w.first = 0;
@@ -451,15 +429,14 @@ hcs_result hcs_gcs_encode_lcow_container_config(const char *oci_bundle_path,
     jw_kraw(&w, "OciSpecification", oci_spec_json, 1);
     jw_kstr(&w, "ScratchDirPath", scratch_dir_path);
     jw_end(&w, "}");
-    return steal_doc(&b, w.err, json);
+    return jw_doc_take(&w, json);
 }
 
 static void jw_system_time(jw *w, const char *k, const hcs_gcs_system_time *t)
 {
     if (!t)
         return;
-    jw_key(w, k);
-    jw_begin(w, "{");
+    jw_kbegin(w, k, "{");
     if (t->year) jw_ki64(w, "Year", t->year);
     if (t->month) jw_ki64(w, "Month", t->month);
     if (t->day_of_week) jw_ki64(w, "DayOfWeek", t->day_of_week);
@@ -478,9 +455,7 @@ hcs_result hcs_gcs_encode_uvm_config(const hcs_gcs_time_zone *tz, char **json)
     if (!json)
         return hcsi_err(HCS_ERR_INVALIDARG, "UVM config: NULL output");
     *json = NULL;
-    hcsi_buf_init(&b, 0);
-    jw_init(&w, &b, HCSI_JSON_HTML_ESCAPE);
-    jw_begin(&w, "{");
+    jw_doc_begin(&w, &b, HCSI_JSON_HTML_ESCAPE);
     jw_kstr(&w, "SystemType", "Container");
     jw_key(&w, "TimeZoneInformation");
     if (!tz) {
@@ -497,29 +472,20 @@ hcs_result hcs_gcs_encode_uvm_config(const hcs_gcs_time_zone *tz, char **json)
         jw_end(&w, "}");
     }
     jw_end(&w, "}");
-    return steal_doc(&b, w.err, json);
+    return jw_doc_take(&w, json);
 }
 
 hcs_result hcs_gcs_encode_property_query(const char *const *types, char **json)
 {
     hcsi_buf b;
     jw w;
-    size_t i;
     if (!json)
         return hcsi_err(HCS_ERR_INVALIDARG, "property query: NULL output");
     *json = NULL;
-    hcsi_buf_init(&b, 0);
-    jw_init(&w, &b, HCSI_JSON_HTML_ESCAPE);
-    jw_begin(&w, "{");
-    jw_key(&w, "PropertyTypes");
-    jw_begin(&w, "[");
-    for (i = 0; types && types[i]; i++) {
-        jw_sep(&w);
-        jw_strval(&w, types[i]);
-    }
-    jw_end(&w, "]");
+    jw_doc_begin(&w, &b, HCSI_JSON_HTML_ESCAPE);
+    jw_kstrings(&w, "PropertyTypes", types);
     jw_end(&w, "}");
-    return steal_doc(&b, w.err, json);
+    return jw_doc_take(&w, json);
 }
 
 hcs_result hcs_gcs_encode_frame(uint32_t type, uint64_t id, const char *body,

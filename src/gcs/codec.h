@@ -30,6 +30,28 @@ hcs_result hcsi_gcs_enc_update_container(hcsi_buf *b,
                                          const hcs_gcs_update_container_request *r);
 hcs_result hcsi_gcs_enc_modify_service_settings(
     hcsi_buf *b, const hcs_gcs_modify_service_settings_request *r);
+/* The same with the request as a void * (the bridge's hcsi_gcs_enc_fn). */
+hcs_result hcsi_gcs_enc_negotiate_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_create_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_base_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_execute_process_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_wait_for_process_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_signal_process_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_resize_console_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_get_properties_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_modify_settings_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_update_container_v(hcsi_buf *b, const void *r);
+hcs_result hcsi_gcs_enc_modify_service_settings_v(hcsi_buf *b, const void *r);
+
+/* A response decoder with the response as a void * (hcsi_gcs_rpc_decode),
+ * for the responses that are the base and one field (codec_decode.c). */
+typedef hcs_result (*hcsi_gcs_dec_fn)(const char *body, size_t len, void *resp);
+hcs_result hcsi_gcs_decode_create_response_v(const char *body, size_t len, void *resp);
+hcs_result hcsi_gcs_decode_execute_process_response_v(const char *body, size_t len, void *resp);
+hcs_result hcsi_gcs_decode_wait_for_process_response_v(const char *body, size_t len,
+                                                       void *resp);
+hcs_result hcsi_gcs_decode_get_properties_response_v(const char *body, size_t len, void *resp);
+hcs_result hcsi_gcs_decode_dump_stacks_response_v(const char *body, size_t len, void *resp);
 
 /* Appends a user-supplied JSON document compacted the way Go marshals a
  * json.RawMessage: validated (HCS_ERR_INVALID_JSON naming `what`),

@@ -32,14 +32,31 @@ const char *hcsi_gcs_json_key(const hcsi_json *obj, const char *key)
 }
 
 /* Typed getters: 0 absent/null, 1 set, -1 wrong type (error recorded). */
+
+/* A string member as it stands in the document (*s, *n). */
+static int g_str_view(const hcsi_json *o, const char *ctx, const char *key, const char **s,
+                      size_t *n)
+{
+    const char *k = hcsi_gcs_json_key(o, key);
+    return k ? hcsi_json_get_str(o, ctx, k, s, n) : 0;
+}
+
+/* *out = a copy of s[0..n): 1, or -1 out of memory (recorded). */
+static int g_str_copy(const char *s, size_t n, char **out)
+{
+    *out = hcsi_strndup(s, n);
+    if (!*out) {
+        hcsi_err_oom();
+        return -1;
+    }
+    return 1;
+}
+
 static int g_str(const hcsi_json *o, const char *ctx, const char *key, char **out)
 {
-    const char *k = hcsi_gcs_json_key(o, key), *s = NULL;
+    const char *s = NULL;
     size_t n = 0;
-    int rc;
-    if (!k)
-        return 0;
-    rc = hcsi_json_get_str(o, ctx, k, &s, &n);
+    int rc = g_str_view(o, ctx, key, &s, &n);
     if (rc <= 0)
         return rc;
     if (memchr(s, '\0', n)) {
@@ -62,12 +79,7 @@ static int g_str(const hcsi_json *o, const char *ctx, const char *key, char **ou
         *out = d;
         return 1;
     }
-    *out = hcsi_strndup(s, n);
-    if (!*out) {
-        hcsi_err_oom();
-        return -1;
-    }
-    return 1;
+    return g_str_copy(s, n, out);
 }
 
 static int g_i32(const hcsi_json *o, const char *ctx, const char *key, int32_t *out)
@@ -110,26 +122,18 @@ static int g_json_copy(const hcsi_json *v, char **out)
 /* A double-encoded field: a string holding one valid JSON document. */
 static int g_inner(const hcsi_json *o, const char *ctx, const char *key, char **out)
 {
-    const char *k = hcsi_gcs_json_key(o, key), *s = NULL;
+    const char *s = NULL;
     size_t n = 0;
     hcsi_json *inner = NULL;
     char what[96];
-    int rc;
-    if (!k)
-        return 0;
-    rc = hcsi_json_get_str(o, ctx, k, &s, &n);
+    int rc = g_str_view(o, ctx, key, &s, &n);
     if (rc <= 0)
         return rc;
     snprintf(what, sizeof what, "%s.%s (a JSON document in a string)", ctx, key);
     if (HCS_FAILED(hcsi_json_parse(s, n, what, &inner)))
         return -1;
     hcsi_json_put(inner);
-    *out = hcsi_strndup(s, n);
-    if (!*out) {
-        hcsi_err_oom();
-        return -1;
-    }
-    return 1;
+    return g_str_copy(s, n, out);
 }
 
 static hcs_result parse_object(const char *body, size_t len, const char *what,
@@ -179,10 +183,62 @@ void hcs_gcs_response_base_clear(hcs_gcs_response_base *r)
  * from multiplying memory. */
 #define MAX_ARRAY_ITEMS 4096u
 
+/* n (> 0) zeroed items of size bytes for an array; NULL: out of memory
+ * (recorded). */
+static void *g_items(size_t n, size_t size)
+{
+    void *p = hcsi_calloc(n, size);
+    if (!p)
+        hcsi_err_oom();
+    return p;
+}
+
+/* Decodes item i (an object, named sub in messages) into arg's i-th
+ * element: 0, or -1 with the error recorded. */
+typedef int (*g_item_fn)(const hcsi_json *e, const char *sub, size_t i, void *arg);
+
+/* Runs each on the first n items of an array of objects, each named
+ * "<ctx>.<name>[i]": null items are skipped (Go leaves them zero), any
+ * other non-object fails. 0, or -1 with the error recorded. */
+static int g_each_item(const hcsi_json *arr, size_t n, const char *ctx, const char *name,
+                       g_item_fn each, void *arg)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        hcsi_json *e = hcsi_json_array_at(arr, i);
+        char sub[96];
+        snprintf(sub, sizeof sub, "%s.%s[%zu]", ctx, name, i);
+        if (hcsi_json_kind_of(e) == HCSI_JSON_NULL)
+            continue;
+        if (hcsi_json_kind_of(e) != HCSI_JSON_OBJECT) {
+            hcsi_err(HCS_ERR_INVALID_JSON, "%s: expected an object, got %s", sub,
+                     hcsi_json_kind_name(hcsi_json_kind_of(e)));
+            return -1;
+        }
+        if (each(e, sub, i, arg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int decode_record(const hcsi_json *e, const char *sub, size_t i, void *arg)
+{
+    hcs_gcs_error_record *er = &((hcs_gcs_response_base *)arg)->error_records[i];
+    if (g_i32(e, sub, "Result", &er->result) < 0 ||
+        g_str(e, sub, "Message", &er->message) < 0 ||
+        g_str(e, sub, "StackTrace", &er->stack_trace) < 0 ||
+        g_str(e, sub, "ModuleName", &er->module_name) < 0 ||
+        g_str(e, sub, "FileName", &er->file_name) < 0 ||
+        g_u32(e, sub, "Line", &er->line) < 0 ||
+        g_str(e, sub, "FunctionName", &er->function_name) < 0)
+        return -1;
+    return 0;
+}
+
 static int decode_base(const hcsi_json *o, const char *ctx, hcs_gcs_response_base *r)
 {
     hcsi_json *recs = NULL;
-    size_t i, n;
+    size_t n;
     if (g_i32(o, ctx, "Result", &r->result) < 0 ||
         g_str(o, ctx, "ActivityId", &r->activity_id) < 0 ||
         g_str(o, ctx, "ErrorMessage", &r->error_message) < 0 ||
@@ -200,34 +256,11 @@ static int decode_base(const hcsi_json *o, const char *ctx, hcs_gcs_response_bas
         return -1;
     if (n == 0)
         return 0;
-    r->error_records = (hcs_gcs_error_record *)hcsi_calloc(n, sizeof *r->error_records);
-    if (!r->error_records) {
-        hcsi_err_oom();
+    r->error_records = (hcs_gcs_error_record *)g_items(n, sizeof *r->error_records);
+    if (!r->error_records)
         return -1;
-    }
     r->error_record_count = n;
-    for (i = 0; i < n; i++) {
-        hcsi_json *e = hcsi_json_array_at(recs, i);
-        hcs_gcs_error_record *er = &r->error_records[i];
-        char sub[64];
-        snprintf(sub, sizeof sub, "%s.ErrorRecords[%zu]", ctx, i);
-        if (hcsi_json_kind_of(e) == HCSI_JSON_NULL)
-            continue;
-        if (hcsi_json_kind_of(e) != HCSI_JSON_OBJECT) {
-            hcsi_err(HCS_ERR_INVALID_JSON, "%s: expected an object, got %s", sub,
-                     hcsi_json_kind_name(hcsi_json_kind_of(e)));
-            return -1;
-        }
-        if (g_i32(e, sub, "Result", &er->result) < 0 ||
-            g_str(e, sub, "Message", &er->message) < 0 ||
-            g_str(e, sub, "StackTrace", &er->stack_trace) < 0 ||
-            g_str(e, sub, "ModuleName", &er->module_name) < 0 ||
-            g_str(e, sub, "FileName", &er->file_name) < 0 ||
-            g_u32(e, sub, "Line", &er->line) < 0 ||
-            g_str(e, sub, "FunctionName", &er->function_name) < 0)
-            return -1;
-    }
-    return 0;
+    return g_each_item(recs, n, ctx, "ErrorRecords", decode_record, r);
 }
 
 /* Runs a decoder body with the common parse/cleanup. */
@@ -273,6 +306,14 @@ void hcs_gcs_negotiate_response_clear(hcs_gcs_negotiate_response *r)
     memset(r, 0, sizeof *r);
 }
 
+static int decode_version(const hcsi_json *e, const char *sub, size_t i, void *arg)
+{
+    hcs_gcs_schema_version *v = &((hcs_gcs_capabilities *)arg)->supported_schema_versions[i];
+    if (g_i32(e, sub, "Major", &v->major) < 0 || g_i32(e, sub, "Minor", &v->minor) < 0)
+        return -1;
+    return 0;
+}
+
 static int decode_caps(const hcsi_json *c, hcs_gcs_capabilities *k)
 {
     const char *ctx = "NegotiateProtocol response.Capabilities";
@@ -287,35 +328,20 @@ static int decode_caps(const hcsi_json *c, hcs_gcs_capabilities *k)
         g_arr(c, ctx, HCS_GCS_CAP_SUPPORTED_SCHEMA_VERSIONS, &sv) < 0)
         return -1;
     if (sv) {
-        size_t i, n = hcsi_json_array_len(sv);
+        size_t n = hcsi_json_array_len(sv);
         if (n > MAX_ARRAY_ITEMS) {
             hcsi_err(HCS_ERR_INVALID_JSON, "%s.SupportedSchemaVersions: too many entries", ctx);
             return -1;
         }
         if (n) {
-            k->supported_schema_versions =
-                (hcs_gcs_schema_version *)hcsi_calloc(n, sizeof(hcs_gcs_schema_version));
-            if (!k->supported_schema_versions) {
-                hcsi_err_oom();
+            k->supported_schema_versions = (hcs_gcs_schema_version *)g_items(
+                n, sizeof *k->supported_schema_versions);
+            if (!k->supported_schema_versions)
                 return -1;
-            }
         }
         k->supported_schema_version_count = n;
-        for (i = 0; i < n; i++) {
-            hcsi_json *e = hcsi_json_array_at(sv, i);
-            char sub[96];
-            snprintf(sub, sizeof sub, "%s.SupportedSchemaVersions[%zu]", ctx, i);
-            if (hcsi_json_kind_of(e) == HCSI_JSON_NULL)
-                continue;
-            if (hcsi_json_kind_of(e) != HCSI_JSON_OBJECT) {
-                hcsi_err(HCS_ERR_INVALID_JSON, "%s: expected an object, got %s", sub,
-                         hcsi_json_kind_name(hcsi_json_kind_of(e)));
-                return -1;
-            }
-            if (g_i32(e, sub, "Major", &k->supported_schema_versions[i].major) < 0 ||
-                g_i32(e, sub, "Minor", &k->supported_schema_versions[i].minor) < 0)
-                return -1;
-        }
+        if (g_each_item(sv, n, ctx, "SupportedSchemaVersions", decode_version, k) < 0)
+            return -1;
     }
     gk = hcsi_gcs_json_key(c, HCS_GCS_CAP_GUEST_DEFINED);
     if (gk) {
@@ -356,97 +382,44 @@ hcs_result hcs_gcs_decode_negotiate_response(const char *body, size_t len,
     DECODE_END(hcs_gcs_negotiate_response_clear)
 }
 
-void hcs_gcs_create_response_clear(hcs_gcs_create_response *r)
-{
-    if (!r)
-        return;
-    hcs_gcs_response_base_clear(&r->base);
-    memset(r, 0, sizeof *r);
-}
+/* The responses that are the base and one more field differ only in that
+ * field; C has no generics, so one macro spells each one's clear, decoder
+ * and the decoder's void * adapter (codec.h). free_field releases the
+ * field in clear (NO_FREE for numbers). */
+#define BASE_AND_FIELD(stem, what, getter, key, field, free_field)            \
+    void hcs_gcs_##stem##_clear(hcs_gcs_##stem *r)                            \
+    {                                                                         \
+        if (!r)                                                               \
+            return;                                                           \
+        hcs_gcs_response_base_clear(&r->base);                                \
+        free_field(r->field);                                                 \
+        memset(r, 0, sizeof *r);                                              \
+    }                                                                         \
+    hcs_result hcs_gcs_decode_##stem(const char *body, size_t len,            \
+                                     hcs_gcs_##stem *out)                     \
+    {                                                                         \
+        DECODE_BEGIN(what)                                                    \
+        if (decode_base(o, ctx, &out->base) < 0 ||                            \
+            getter(o, ctx, key, &out->field) < 0)                             \
+            goto fail;                                                        \
+        DECODE_END(hcs_gcs_##stem##_clear)                                    \
+    }                                                                         \
+    hcs_result hcsi_gcs_decode_##stem##_v(const char *body, size_t len, void *resp) \
+    {                                                                         \
+        return hcs_gcs_decode_##stem(body, len, (hcs_gcs_##stem *)resp);      \
+    }
+#define NO_FREE(x) ((void)(x))
 
-hcs_result hcs_gcs_decode_create_response(const char *body, size_t len,
-                                          hcs_gcs_create_response *out)
-{
-    DECODE_BEGIN("Create response")
-    if (decode_base(o, ctx, &out->base) < 0 ||
-        g_u32(o, ctx, "SelectedProtocolVersion", &out->selected_protocol_version) < 0)
-        goto fail;
-    DECODE_END(hcs_gcs_create_response_clear)
-}
-
-void hcs_gcs_execute_process_response_clear(hcs_gcs_execute_process_response *r)
-{
-    if (!r)
-        return;
-    hcs_gcs_response_base_clear(&r->base);
-    memset(r, 0, sizeof *r);
-}
-
-hcs_result hcs_gcs_decode_execute_process_response(
-    const char *body, size_t len, hcs_gcs_execute_process_response *out)
-{
-    DECODE_BEGIN("ExecuteProcess response")
-    if (decode_base(o, ctx, &out->base) < 0 ||
-        g_u32(o, ctx, "ProcessId", &out->process_id) < 0)
-        goto fail;
-    DECODE_END(hcs_gcs_execute_process_response_clear)
-}
-
-void hcs_gcs_wait_for_process_response_clear(hcs_gcs_wait_for_process_response *r)
-{
-    if (!r)
-        return;
-    hcs_gcs_response_base_clear(&r->base);
-    memset(r, 0, sizeof *r);
-}
-
-hcs_result hcs_gcs_decode_wait_for_process_response(
-    const char *body, size_t len, hcs_gcs_wait_for_process_response *out)
-{
-    DECODE_BEGIN("WaitForProcess response")
-    if (decode_base(o, ctx, &out->base) < 0 ||
-        g_u32(o, ctx, "ExitCode", &out->exit_code) < 0)
-        goto fail;
-    DECODE_END(hcs_gcs_wait_for_process_response_clear)
-}
-
-void hcs_gcs_get_properties_response_clear(hcs_gcs_get_properties_response *r)
-{
-    if (!r)
-        return;
-    hcs_gcs_response_base_clear(&r->base);
-    free(r->properties_json);
-    memset(r, 0, sizeof *r);
-}
-
-hcs_result hcs_gcs_decode_get_properties_response(
-    const char *body, size_t len, hcs_gcs_get_properties_response *out)
-{
-    DECODE_BEGIN("GetProperties response")
-    if (decode_base(o, ctx, &out->base) < 0 ||
-        g_inner(o, ctx, "Properties", &out->properties_json) < 0)
-        goto fail;
-    DECODE_END(hcs_gcs_get_properties_response_clear)
-}
-
-void hcs_gcs_dump_stacks_response_clear(hcs_gcs_dump_stacks_response *r)
-{
-    if (!r)
-        return;
-    hcs_gcs_response_base_clear(&r->base);
-    free(r->guest_stacks);
-    memset(r, 0, sizeof *r);
-}
-
-hcs_result hcs_gcs_decode_dump_stacks_response(const char *body, size_t len,
-                                               hcs_gcs_dump_stacks_response *out)
-{
-    DECODE_BEGIN("DumpStacks response")
-    if (decode_base(o, ctx, &out->base) < 0 ||
-        g_str(o, ctx, "GuestStacks", &out->guest_stacks) < 0)
-        goto fail;
-    DECODE_END(hcs_gcs_dump_stacks_response_clear)
-}
+BASE_AND_FIELD(create_response, "Create response", g_u32, "SelectedProtocolVersion",
+               selected_protocol_version, NO_FREE)
+BASE_AND_FIELD(execute_process_response, "ExecuteProcess response", g_u32, "ProcessId",
+               process_id, NO_FREE)
+BASE_AND_FIELD(wait_for_process_response, "WaitForProcess response", g_u32, "ExitCode",
+               exit_code, NO_FREE)
+BASE_AND_FIELD(get_properties_response, "GetProperties response", g_inner, "Properties",
+               properties_json, free)
+BASE_AND_FIELD(dump_stacks_response, "DumpStacks response", g_str, "GuestStacks",
+               guest_stacks, free)
 
 void hcs_gcs_notification_clear(hcs_gcs_notification *n)
 {
@@ -494,12 +467,7 @@ hcs_result hcs_gcs_frame_parse(const void *buf, size_t len, uint64_t offset,
     hr = hcsi_gcs_frame_parse(buf, len, 0, offset, &f, &used);
     if (hr != HCS_S_OK)
         return hr;
-    out->type = f.type;
-    out->size = f.size;
-    out->id = f.id;
-    out->offset = f.offset;
-    out->body = f.body;
-    out->body_len = f.body_len;
+    *out = f;
     if (consumed)
         *consumed = used;
     return HCS_S_OK;

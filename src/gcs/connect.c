@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static hcs_result enc_create_v(hcsi_buf *b, const void *r)
-{
-    return hcsi_gcs_enc_create(b, (const hcs_gcs_create_request *)r);
-}
-
 /* ================= config ================= */
 
 HCSI_OPTIONS_INIT_FN(hcs_gcs_bridge_options, HCS_GCS_BRIDGE_OPTIONS_VERSION,
@@ -167,9 +162,8 @@ static hcs_result handshake(hcs_gcs_bridge *b, uint64_t deadline)
         cr.base.container_id = HCS_GCS_NULL_CONTAINER_ID;
         cr.container_config_json = b->uvm_config_json;
         setup_budget(b, rpc_ms, deadline);
-        hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create (null container)",
-                                enc_create_v, &cr, HCS_TIMEOUT_DEFAULT,
-                                NULL, NULL);
+        hr = hcsi_gcs_rpc_call(b, HCS_GCS_RPC_CREATE, "Create (null container)",
+                               hcsi_gcs_enc_create_v, &cr);
         if (HCS_FAILED(hr)) {
             b->rpc_timeout_ms = rpc_ms;
             return hr;

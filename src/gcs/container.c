@@ -9,17 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENC(fn, type)                                                         \
-    static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
-    {                                                                         \
-        return fn(b, (const type *)r);                                        \
-    }
-ENC(hcsi_gcs_enc_create, hcs_gcs_create_request)
-ENC(hcsi_gcs_enc_base, hcs_gcs_request_base)
-ENC(hcsi_gcs_enc_get_properties, hcs_gcs_get_properties_request)
-ENC(hcsi_gcs_enc_modify_settings, hcs_gcs_modify_settings_request)
-ENC(hcsi_gcs_enc_update_container, hcs_gcs_update_container_request)
-ENC(hcsi_gcs_enc_modify_service_settings, hcs_gcs_modify_service_settings_request)
+/* Moves the string *field of a decoded response to *out (a copy of dflt
+ * when the guest sent none). */
+static hcs_result take_str(char **field, const char *dflt, char **out)
+{
+    *out = *field ? *field : hcsi_strdup(dflt);
+    *field = NULL;
+    return *out ? HCS_S_OK : hcsi_err_oom();
+}
 
 static hcs_result check_arg(const void *p, const char *what)
 {
@@ -34,8 +31,7 @@ hcs_result hcsi_gcs_base_rpc(hcs_gcs_bridge *b, uint32_t rpc, const char *what,
     hcs_gcs_request_base r;
     memset(&r, 0, sizeof r);
     r.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
-    return hcsi_gcs_rpc_typed(b, rpc, what, hcsi_gcs_enc_base_v, &r,
-                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
+    return hcsi_gcs_rpc_call(b, rpc, what, hcsi_gcs_enc_base_v, &r);
 }
 
 /* process.terminal of the OciSpecification of an LCOW container config:
@@ -102,8 +98,7 @@ hcs_result hcs_gcs_container_create(hcs_gcs_bridge *b, const char *cid,
     memset(&r, 0, sizeof r);
     r.base.container_id = cid;
     r.container_config_json = config_json;
-    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_CREATE, "Create", hcsi_gcs_enc_create_v, &r,
-                            HCS_TIMEOUT_DEFAULT, NULL, NULL);
+    hr = hcsi_gcs_rpc_call(b, HCS_GCS_RPC_CREATE, "Create", hcsi_gcs_enc_create_v, &r);
     if (HCS_FAILED(hr) && hr != HCS_ERR_CONNECTION_CLOSED &&
         hr != HCS_ERR_OPERATION_TIMEOUT) {
         /* The guest refused: nothing will ever notify (hcsshim keeps the
@@ -238,9 +233,8 @@ hcs_result hcs_gcs_modify_settings(hcs_gcs_bridge *b, const char *cid,
     r.settings_json = settings_json;
     snprintf(what, sizeof what, "ModifySettings %s %s", request_type ? request_type : "",
              resource_type ? resource_type : "");
-    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SETTINGS, what,
-                              hcsi_gcs_enc_modify_settings_v, &r,
-                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
+    return hcsi_gcs_rpc_call(b, HCS_GCS_RPC_MODIFY_SETTINGS, what,
+                             hcsi_gcs_enc_modify_settings_v, &r);
 }
 
 hcs_result hcs_gcs_container_get_properties(hcs_gcs_bridge *b, const char *cid,
@@ -248,8 +242,6 @@ hcs_result hcs_gcs_container_get_properties(hcs_gcs_bridge *b, const char *cid,
 {
     hcs_gcs_get_properties_request r;
     hcs_gcs_get_properties_response p;
-    char *body = NULL;
-    size_t len = 0;
     hcs_result hr;
     if (HCS_FAILED(hr = check_arg(b, "GetProperties")) ||
         HCS_FAILED(hr = check_arg(properties_json, "GetProperties")))
@@ -258,27 +250,20 @@ hcs_result hcs_gcs_container_get_properties(hcs_gcs_bridge *b, const char *cid,
     memset(&r, 0, sizeof r);
     r.base.container_id = cid ? cid : HCS_GCS_NULL_CONTAINER_ID;
     r.query_json = query_json;
-    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_GET_PROPERTIES, "GetProperties",
-                            hcsi_gcs_enc_get_properties_v, &r, HCS_TIMEOUT_DEFAULT,
-                            &body, &len);
+    hr = hcsi_gcs_rpc_decode(b, HCS_GCS_RPC_GET_PROPERTIES, "GetProperties",
+                             hcsi_gcs_enc_get_properties_v, &r,
+                             hcsi_gcs_decode_get_properties_response_v, &p);
     if (HCS_FAILED(hr))
         return hr;
-    hr = hcs_gcs_decode_get_properties_response(body, len, &p);
-    free(body);
-    if (HCS_FAILED(hr))
-        return hcsi_err_wrap(hr, "GetProperties");
-    *properties_json = p.properties_json ? p.properties_json : hcsi_strdup("{}");
-    p.properties_json = NULL;
+    hr = take_str(&p.properties_json, "{}", properties_json);
     hcs_gcs_get_properties_response_clear(&p);
-    return *properties_json ? HCS_S_OK : hcsi_err_oom();
+    return hr;
 }
 
 hcs_result hcs_gcs_bridge_dump_stacks(hcs_gcs_bridge *b, char **stacks)
 {
     hcs_gcs_request_base r;
     hcs_gcs_dump_stacks_response d;
-    char *body = NULL;
-    size_t len = 0;
     hcs_result hr;
     if (HCS_FAILED(hr = check_arg(b, "DumpStacks")) ||
         HCS_FAILED(hr = check_arg(stacks, "DumpStacks")))
@@ -286,18 +271,13 @@ hcs_result hcs_gcs_bridge_dump_stacks(hcs_gcs_bridge *b, char **stacks)
     *stacks = NULL;
     memset(&r, 0, sizeof r);
     r.container_id = HCS_GCS_NULL_CONTAINER_ID;
-    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_DUMP_STACKS, "DumpStacks",
-                            hcsi_gcs_enc_base_v, &r, HCS_TIMEOUT_DEFAULT, &body, &len);
+    hr = hcsi_gcs_rpc_decode(b, HCS_GCS_RPC_DUMP_STACKS, "DumpStacks", hcsi_gcs_enc_base_v,
+                             &r, hcsi_gcs_decode_dump_stacks_response_v, &d);
     if (HCS_FAILED(hr))
         return hr;
-    hr = hcs_gcs_decode_dump_stacks_response(body, len, &d);
-    free(body);
-    if (HCS_FAILED(hr))
-        return hcsi_err_wrap(hr, "DumpStacks");
-    *stacks = d.guest_stacks ? d.guest_stacks : hcsi_strdup("");
-    d.guest_stacks = NULL;
+    hr = take_str(&d.guest_stacks, "", stacks);
     hcs_gcs_dump_stacks_response_clear(&d);
-    return *stacks ? HCS_S_OK : hcsi_err_oom();
+    return hr;
 }
 
 hcs_result hcs_gcs_container_update(hcs_gcs_bridge *b, const char *cid,
@@ -315,9 +295,8 @@ hcs_result hcs_gcs_container_update(hcs_gcs_bridge *b, const char *cid,
     memset(&r, 0, sizeof r);
     r.base.container_id = cid;
     r.resources_json = resources_json;
-    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_UPDATE_CONTAINER, "UpdateContainer",
-                              hcsi_gcs_enc_update_container_v, &r,
-                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
+    return hcsi_gcs_rpc_call(b, HCS_GCS_RPC_UPDATE_CONTAINER, "UpdateContainer",
+                             hcsi_gcs_enc_update_container_v, &r);
 }
 
 hcs_result hcs_gcs_lifecycle_notification(hcs_gcs_bridge *b, const char *cid)
@@ -348,8 +327,6 @@ hcs_result hcs_gcs_modify_service_settings(hcs_gcs_bridge *b, const char *proper
     r.base.container_id = HCS_GCS_NULL_CONTAINER_ID;
     r.property_type = property_type;
     r.settings_json = settings_json;
-    return hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS,
-                              "ModifyServiceSettings",
-                              hcsi_gcs_enc_modify_service_settings_v, &r,
-                              HCS_TIMEOUT_DEFAULT, NULL, NULL);
+    return hcsi_gcs_rpc_call(b, HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS, "ModifyServiceSettings",
+                             hcsi_gcs_enc_modify_service_settings_v, &r);
 }

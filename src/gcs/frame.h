@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcs/gcs_messages.h"
 #include "hcs/gcs_protocol.h"
 #include "base/internal.h"
 #include "base/platform.h"
@@ -55,15 +56,11 @@ typedef hcs_result (*hcsi_gcs_read_fn)(void *ctx, void *buf, size_t n,
 #define HCSI_GCS_EOF ((hcs_result)1)
 
 /* A frame as returned by the reader: body points into the reader's buffer
- * (not NUL-terminated) and stays valid until the next reader call. */
-typedef struct hcsi_gcs_frame {
-    uint32_t type;
-    uint32_t size;
-    uint64_t id;
-    uint64_t offset; /* stream offset of the header's first byte */
-    const char *body;
-    size_t body_len; /* size - 16 */
-} hcsi_gcs_frame;
+ * (not NUL-terminated) and stays valid until the next reader call. The
+ * public hcs_gcs_frame (type, size, id, the stream offset of the header's
+ * first byte, body, body_len = size - 16), so hcs_gcs_frame_parse hands
+ * it out as it is. */
+typedef hcs_gcs_frame hcsi_gcs_frame;
 
 typedef struct hcsi_gcs_reader {
     hcsi_gcs_read_fn read;

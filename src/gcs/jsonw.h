@@ -66,6 +66,32 @@ static inline void jw_end(jw *w, const char *c)
     w->first = 0;
 }
 
+/* A member whose value is an object (c "{") or an array (c "["). */
+static inline void jw_kbegin(jw *w, const char *k, const char *c)
+{
+    jw_key(w, k);
+    jw_begin(w, c);
+}
+
+/* The next object of an array. */
+static inline void jw_item_begin(jw *w)
+{
+    jw_sep(w);
+    jw_begin(w, "{");
+}
+
+/* A member that is an array of strings (NULL-terminated; NULL: []). */
+static inline void jw_kstrings(jw *w, const char *k, const char *const *v)
+{
+    size_t i;
+    jw_kbegin(w, k, "[");
+    for (i = 0; v && v[i]; i++) {
+        jw_sep(w);
+        jw_strval(w, v[i]);
+    }
+    jw_end(w, "]");
+}
+
 static inline void jw_kstr(jw *w, const char *k, const char *v)
 {
     jw_key(w, k);
@@ -117,6 +143,28 @@ static inline void jw_kstring_doc(jw *w, const char *k, const char *doc)
     jw_key(w, k);
     if (HCS_SUCCEEDED(w->err))
         w->err = hcsi_json_write_string(w->b, doc, strlen(doc), 0);
+}
+
+/* ---- standalone documents (not request bodies) ---- */
+
+/* Starts a document in the fresh buffer b: its top-level object. */
+static inline void jw_doc_begin(jw *w, hcsi_buf *b, unsigned flags)
+{
+    hcsi_buf_init(b, 0);
+    jw_init(w, b, flags);
+    jw_begin(w, "{");
+}
+
+/* Hands the written document over (*json, NUL-terminated, free()), or on
+ * the sticky error frees it and returns the error. */
+static inline hcs_result jw_doc_take(jw *w, char **json)
+{
+    if (HCS_FAILED(w->err)) {
+        hcsi_buf_free(w->b);
+        return w->err;
+    }
+    *json = hcsi_buf_steal(w->b, NULL);
+    return *json ? HCS_S_OK : hcsi_err_oom();
 }
 
 #endif /* HCS_GCS_JSONW_H */

@@ -310,18 +310,6 @@ static hcs_result check_spec(const hcs_gcs_oci_spec_options *o)
 
 /* ================= writing ================= */
 
-static void w_strlist(jw *w, const char *key, const char *const *l)
-{
-    size_t i;
-    jw_key(w, key);
-    jw_begin(w, "[");
-    for (i = 0; l && l[i]; i++) {
-        jw_sep(w);
-        jw_strval(w, l[i]);
-    }
-    jw_end(w, "]");
-}
-
 /* process.env: PATH first, later duplicates replace in place. */
 static void w_env(jw *w, const char *const *env)
 {
@@ -342,8 +330,7 @@ static void w_env(jw *w, const char *const *env)
         else
             out[out_n++] = env[i];
     }
-    jw_key(w, "env");
-    jw_begin(w, "[");
+    jw_kbegin(w, "env", "[");
     for (i = 0; i < out_n; i++) {
         jw_sep(w);
         jw_strval(w, out[i]);
@@ -360,19 +347,16 @@ static void w_process(jw *w, const hcs_gcs_oci_process_options *o)
     jw_begin(w, "{");
     jw_kbool_opt(w, "terminal", o->terminal);
     if (o->console_height) {
-        jw_key(w, "consoleSize");
-        jw_begin(w, "{");
+        jw_kbegin(w, "consoleSize", "{");
         jw_ku64(w, "height", o->console_height);
         jw_ku64(w, "width", o->console_width);
         jw_end(w, "}");
     }
-    jw_key(w, "user");
-    jw_begin(w, "{");
+    jw_kbegin(w, "user", "{");
     jw_ku64(w, "uid", o->uid);
     jw_ku64(w, "gid", o->gid);
     if (o->additional_gid_count) {
-        jw_key(w, "additionalGids");
-        jw_begin(w, "[");
+        jw_kbegin(w, "additionalGids", "[");
         for (i = 0; i < o->additional_gid_count; i++) {
             char num[16];
             snprintf(num, sizeof num, "%lu", (unsigned long)o->additional_gids[i]);
@@ -383,21 +367,18 @@ static void w_process(jw *w, const hcs_gcs_oci_process_options *o)
     }
     jw_kstr_opt(w, "username", o->username);
     jw_end(w, "}");
-    w_strlist(w, "args", o->args);
+    jw_kstrings(w, "args", o->args);
     w_env(w, o->env);
     jw_kstr(w, "cwd", o->cwd ? o->cwd : "/");
-    jw_key(w, "capabilities");
-    jw_begin(w, "{");
+    jw_kbegin(w, "capabilities", "{");
     if (caps[0]) { /* Go omits empty sets: no capabilities is {} */
-        w_strlist(w, "bounding", caps);
-        w_strlist(w, "effective", caps);
-        w_strlist(w, "permitted", caps);
+        jw_kstrings(w, "bounding", caps);
+        jw_kstrings(w, "effective", caps);
+        jw_kstrings(w, "permitted", caps);
     }
     jw_end(w, "}");
-    jw_key(w, "rlimits");
-    jw_begin(w, "[");
-    jw_sep(w);
-    jw_begin(w, "{");
+    jw_kbegin(w, "rlimits", "[");
+    jw_item_begin(w);
     jw_kstr(w, "type", "RLIMIT_NOFILE");
     jw_ku64(w, "hard", nofile);
     jw_ku64(w, "soft", nofile);
@@ -409,21 +390,19 @@ static void w_process(jw *w, const hcs_gcs_oci_process_options *o)
 
 static void w_mount(jw *w, const hcs_gcs_oci_mount *m)
 {
-    jw_sep(w);
-    jw_begin(w, "{");
+    jw_item_begin(w);
     jw_kstr(w, "destination", m->destination);
     jw_kstr_opt(w, "type", m->type);
     jw_kstr_opt(w, "source", m->source);
     if (m->options && m->options[0])
-        w_strlist(w, "options", m->options);
+        jw_kstrings(w, "options", m->options);
     jw_end(w, "}");
 }
 
 static void w_mounts(jw *w, const hcs_gcs_oci_spec_options *o)
 {
     size_t i, k;
-    jw_key(w, "mounts");
-    jw_begin(w, "[");
+    jw_kbegin(w, "mounts", "[");
     for (i = 0; i < N_DEFAULT_MOUNTS; i++) {
         const hcs_gcs_oci_mount *m = &g_default_mounts[i];
         /* the first extra mount on the same destination takes its place */
@@ -447,30 +426,31 @@ static void w_mounts(jw *w, const hcs_gcs_oci_spec_options *o)
     jw_end(w, "]");
 }
 
+/* {"limit": limit} as member k; omitted when 0. */
+static void w_limit(jw *w, const char *k, int64_t limit)
+{
+    if (!limit)
+        return;
+    jw_kbegin(w, k, "{");
+    jw_ki64(w, "limit", limit);
+    jw_end(w, "}");
+}
+
 static void w_resources(jw *w, const hcs_gcs_oci_resources *r)
 {
-    jw_key(w, "resources");
-    jw_begin(w, "{");
+    jw_kbegin(w, "resources", "{");
     /* containerd's deny-all device rule; runc appends its default
      * allow list (null, zero, full, random, urandom, tty, pts, ...). */
-    jw_key(w, "devices");
-    jw_begin(w, "[");
-    jw_sep(w);
-    jw_begin(w, "{");
+    jw_kbegin(w, "devices", "[");
+    jw_item_begin(w);
     jw_key(w, "allow");
     jw_put(w, "false");
     jw_kstr(w, "access", "rwm");
     jw_end(w, "}");
     jw_end(w, "]");
-    if (r->memory_limit) {
-        jw_key(w, "memory");
-        jw_begin(w, "{");
-        jw_ki64(w, "limit", r->memory_limit);
-        jw_end(w, "}");
-    }
+    w_limit(w, "memory", r->memory_limit);
     if (r->cpu_shares || r->cpu_quota || r->cpu_period) {
-        jw_key(w, "cpu");
-        jw_begin(w, "{");
+        jw_kbegin(w, "cpu", "{");
         if (r->cpu_shares)
             jw_ku64(w, "shares", r->cpu_shares);
         if (r->cpu_quota)
@@ -479,12 +459,7 @@ static void w_resources(jw *w, const hcs_gcs_oci_resources *r)
             jw_ku64(w, "period", r->cpu_period);
         jw_end(w, "}");
     }
-    if (r->pids_limit) {
-        jw_key(w, "pids");
-        jw_begin(w, "{");
-        jw_ki64(w, "limit", r->pids_limit);
-        jw_end(w, "}");
-    }
+    w_limit(w, "pids", r->pids_limit);
     jw_end(w, "}");
 }
 
@@ -492,60 +467,56 @@ static void w_linux(jw *w, const hcs_gcs_oci_spec_options *o, const char *cgroup
 {
     static const char *const ns[] = {"pid", "ipc", "uts", "mount"};
     size_t i;
-    jw_key(w, "linux");
-    jw_begin(w, "{");
+    jw_kbegin(w, "linux", "{");
     w_resources(w, &o->resources);
     if (cgroups)
         jw_kstr(w, "cgroupsPath", cgroups);
-    jw_key(w, "namespaces");
-    jw_begin(w, "[");
+    jw_kbegin(w, "namespaces", "[");
     for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-        jw_sep(w);
-        jw_begin(w, "{");
+        jw_item_begin(w);
         jw_kstr(w, "type", ns[i]);
         jw_end(w, "}");
     }
     if (!o->share_uvm_network) {
-        jw_sep(w);
-        jw_begin(w, "{");
+        jw_item_begin(w);
         jw_kstr(w, "type", "network");
         jw_kstr_opt(w, "path", o->network_namespace_path);
         jw_end(w, "}");
     }
     jw_end(w, "]");
-    w_strlist(w, "maskedPaths", g_masked);
-    w_strlist(w, "readonlyPaths", g_readonly);
+    jw_kstrings(w, "maskedPaths", g_masked);
+    jw_kstrings(w, "readonlyPaths", g_readonly);
     jw_end(w, "}");
 }
 
-static hcs_result finish(hcsi_buf *b, jw *w, char **json)
+/* The arguments of a public encoder: options o (what names them in
+ * messages) and json given, *json cleared, o of the version the caller was
+ * built with (version, want; type: o's struct). */
+static hcs_result check_call(const void *o, unsigned version, unsigned want, const char *type,
+                             const char *what, char **json)
 {
-    if (HCS_FAILED(w->err)) {
-        hcsi_buf_free(b);
-        return w->err;
-    }
-    *json = hcsi_buf_steal(b, NULL);
-    return *json ? HCS_S_OK : hcsi_err_oom();
+    if (!o || !json)
+        return hcsi_err(HCS_ERR_INVALIDARG, "%s: NULL argument", what);
+    *json = NULL;
+    if (version != want)
+        return hcsi_check_version(version, want, type);
+    return HCS_S_OK;
 }
 
 hcs_result hcs_gcs_encode_oci_process(const hcs_gcs_oci_process_options *o, char **json)
 {
     hcsi_buf b;
     jw w;
-    hcs_result hr;
-    if (!o || !json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "OCI process: NULL argument");
-    *json = NULL;
-    if (o->version != HCS_GCS_OCI_PROCESS_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
-                                  "hcs_gcs_oci_process_options");
-    hr = check_process(o, "OCI process");
+    hcs_result hr = check_call(o, o ? o->version : 0, HCS_GCS_OCI_PROCESS_OPTIONS_VERSION,
+                               "hcs_gcs_oci_process_options", "OCI process", json);
+    if (HCS_SUCCEEDED(hr))
+        hr = check_process(o, "OCI process");
     if (HCS_FAILED(hr))
         return hr;
     hcsi_buf_init(&b, 0);
     jw_init(&w, &b, 0);
     w_process(&w, o);
-    return finish(&b, &w, json);
+    return jw_doc_take(&w, json);
 }
 
 hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **json)
@@ -553,14 +524,10 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     hcsi_buf b;
     jw w;
     char *root = NULL, *cgroups = NULL;
-    hcs_result hr;
-    if (!o || !json)
-        return hcsi_err(HCS_ERR_INVALIDARG, "OCI spec: NULL argument");
-    *json = NULL;
-    if (o->version != HCS_GCS_OCI_SPEC_OPTIONS_VERSION)
-        return hcsi_check_version(o->version, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
-                                  "hcs_gcs_oci_spec_options");
-    hr = check_spec(o);
+    hcs_result hr = check_call(o, o ? o->version : 0, HCS_GCS_OCI_SPEC_OPTIONS_VERSION,
+                               "hcs_gcs_oci_spec_options", "OCI spec", json);
+    if (HCS_SUCCEEDED(hr))
+        hr = check_spec(o);
     if (HCS_FAILED(hr))
         return hr;
     if (o->root_path)
@@ -584,8 +551,7 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     jw_kstr(&w, "ociVersion", HCS_GCS_OCI_VERSION);
     jw_key(&w, "process");
     w_process(&w, &o->process);
-    jw_key(&w, "root");
-    jw_begin(&w, "{");
+    jw_kbegin(&w, "root", "{");
     jw_kstr(&w, "path", root);
     jw_kbool_opt(&w, "readonly", o->root_readonly);
     jw_end(&w, "}");
@@ -593,10 +559,8 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     w_mounts(&w, o);
     w_linux(&w, o, cgroups);
     if (o->network_namespace_id) {
-        jw_key(&w, "windows");
-        jw_begin(&w, "{");
-        jw_key(&w, "network");
-        jw_begin(&w, "{");
+        jw_kbegin(&w, "windows", "{");
+        jw_kbegin(&w, "network", "{");
         jw_kstr(&w, "networkNamespace", o->network_namespace_id);
         jw_end(&w, "}");
         jw_end(&w, "}");
@@ -604,5 +568,5 @@ hcs_result hcs_gcs_encode_oci_spec(const hcs_gcs_oci_spec_options *o, char **jso
     jw_end(&w, "}");
     free(root);
     free(cgroups);
-    return finish(&b, &w, json);
+    return jw_doc_take(&w, json);
 }

@@ -20,9 +20,8 @@
 #include "base/internal.h"
 #include "base/platform.h"
 
-#ifndef _WIN32
-#  include <signal.h>
-#endif
+/* The OS half's state (gcs/os.h; defined in unix/pio.c or win/pio.c). */
+typedef struct hcsi_gcs_pio_os hcsi_gcs_pio_os;
 
 typedef struct hcsi_gcs_pio {
     hcsi_mutex lock;
@@ -30,13 +29,9 @@ typedef struct hcsi_gcs_pio {
     int ready;             /* init succeeded */
     int last_full[3];      /* the slot's last read filled the buffer (its
                             * reader's own state): read before polling */
-#ifdef _WIN32
-    HANDLE cancel_ev;      /* manual-reset, set by cancel */
-    WSAEVENT ev[3];        /* per slot, WSA_INVALID_EVENT until attached */
-    HANDLE stdin_thread;   /* relay thread to CancelSynchronousIo, or NULL */
-#else
-    int wake[2];           /* self-pipe; cancel writes one byte, never read */
-#endif
+    hcsi_gcs_pio_os *os;   /* POSIX: a self-pipe cancel writes to; Windows:
+                            * the cancel event, the slots' events, the
+                            * relay's stdin thread */
 } hcsi_gcs_pio;
 
 hcs_result hcsi_gcs_pio_init(hcsi_gcs_pio *io);
@@ -46,6 +41,10 @@ hcs_result hcsi_gcs_pio_attach(hcsi_gcs_pio *io, int slot, hcsi_sock s);
 /* Wakes blocked calls; later calls fail. Thread-safe, idempotent. */
 void hcsi_gcs_pio_cancel(hcsi_gcs_pio *io);
 int hcsi_gcs_pio_cancelled(hcsi_gcs_pio *io);
+
+/* Reads a flag that m guards (the pio's cancel, stdin_closed, a stream's
+ * shutdown). */
+int hcsi_gcs_locked_int(hcsi_mutex *m, const int *flag);
 
 /* One read of at most n bytes: HCS_S_OK with *got (0 = EOF, also for a
  * reset connection); HCS_ERR_OPERATION_TIMEOUT when nothing arrived within
@@ -60,26 +59,29 @@ hcs_result hcsi_gcs_pio_read(hcsi_gcs_pio *io, int slot, hcsi_sock s, void *buf,
 hcs_result hcsi_gcs_pio_write(hcsi_gcs_pio *io, int slot, hcsi_sock s, const void *buf,
                               size_t n, int64_t timeout_ms, size_t *written);
 
-#ifdef _WIN32
-/* The relay's stdin thread, whose ReadFile cancel interrupts (NULL:
- * none). */
-void hcsi_gcs_pio_set_stdin_thread(hcsi_gcs_pio *io, HANDLE thread);
-#else
-/* Waits until fd is readable or hung up (1), or the pio is cancelled (0). */
-int hcsi_gcs_pio_wait_fd(hcsi_gcs_pio *io, int fd);
-#endif
+/* The relay's stdin thread (NULL: none): on Windows cancel interrupts its
+ * ReadFile on the caller's source; nothing to do on POSIX. */
+void hcsi_gcs_pio_set_stdin_thread(hcsi_gcs_pio *io, hcsi_thread *thread);
+/* Joins the relay's stdin thread after a cancel. On Windows it keeps
+ * cancelling a synchronous ReadFile that started after the cancel. */
+void hcsi_gcs_pio_join_stdin_thread(hcsi_gcs_pio *io, hcsi_thread *thread);
+
+/* One read of at most n bytes from a caller's fd (POSIX fd, Windows
+ * HANDLE) for the stdin relay: 0 with *got (0: EOF, or the source
+ * failed), -1 when io was cancelled first. On POSIX it waits for the fd
+ * together with io's cancel; on Windows the ReadFile is interrupted by
+ * cancel (hcsi_gcs_pio_set_stdin_thread). */
+int hcsi_gcs_fd_read(hcsi_gcs_pio *io, hcs_os_handle fd, void *buf, size_t n, size_t *got);
 
 /* A stretch of writes to the caller's fds on one thread without SIGPIPE
  * (POSIX): enter blocks SIGPIPE for the calling thread, leave consumes a
- * SIGPIPE the writes raised (not one that was pending before) and restores
- * the mask. One mask change per relay instead of per write. No-ops on
- * Windows. */
+ * SIGPIPE the writes raised (not one that was pending before) and unblocks
+ * it again unless it was blocked before. One mask change per relay instead
+ * of per write. No-ops on Windows. */
 typedef struct hcsi_gcs_nosigpipe {
-#ifndef _WIN32
-    sigset_t old;
-    int was_pending;
-#endif
-    int raised; /* a write failed with EPIPE */
+    int was_blocked; /* POSIX: SIGPIPE was blocked at enter */
+    int was_pending; /* POSIX: a SIGPIPE was pending at enter */
+    int raised;      /* a write failed with EPIPE */
 } hcsi_gcs_nosigpipe;
 
 void hcsi_gcs_nosigpipe_enter(hcsi_gcs_nosigpipe *g);

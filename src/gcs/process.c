@@ -5,28 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _WIN32
-#  include <windows.h>
-#else
-#  include <errno.h>
-#  include <fcntl.h>
-#  include <poll.h>
-#  include <unistd.h>
-#endif
-
 static const char *const g_stream_names[3] = {"stdin", "stdout", "stderr"};
 
 HCSI_OPTIONS_INIT_FN(hcs_gcs_process_options, HCS_GCS_PROCESS_OPTIONS_VERSION,
                      HCS_GCS_PROCESS_OPTIONS_INIT)
-
-#define ENC(fn, type)                                                         \
-    static hcs_result fn##_v(hcsi_buf *b, const void *r)                      \
-    {                                                                         \
-        return fn(b, (const type *)r);                                        \
-    }
-ENC(hcsi_gcs_enc_execute_process, hcs_gcs_execute_process_request)
-ENC(hcsi_gcs_enc_signal_process, hcs_gcs_signal_process_request)
-ENC(hcsi_gcs_enc_resize_console, hcs_gcs_resize_console_request)
 
 void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_code,
                               const char *msg)
@@ -41,6 +23,14 @@ void hcsi_gcs_process_deliver(hcs_gcs_process *p, hcs_result hr, uint32_t exit_c
     hcsi_cond_broadcast(&p->cond);
 }
 
+/* The part of a request that names process p: its container and id. */
+static void name_process(const hcs_gcs_process *p, hcs_gcs_request_base *base,
+                         uint32_t *process_id)
+{
+    base->container_id = p->container_id;
+    *process_id = p->pid;
+}
+
 /* Sends the asynchronous WaitForProcess (no timeout, as hcsshim). */
 static hcs_result send_wait(hcs_gcs_process *p)
 {
@@ -50,8 +40,7 @@ static hcs_result send_wait(hcs_gcs_process *p)
     hcsi_buf frame;
     hcs_result hr;
     memset(&w, 0, sizeof w);
-    w.base.container_id = p->container_id;
-    w.process_id = p->pid;
+    name_process(p, &w.base, &w.process_id);
     w.timeout_ms = HCS_GCS_INFINITE_WAIT;
     c = (hcsi_gcs_call *)hcsi_calloc(1, sizeof *c);
     if (!c)
@@ -244,8 +233,6 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_option
     hcsi_sock l[3] = {HCSI_SOCK_INVALID, HCSI_SOCK_INVALID, HCSI_SOCK_INVALID};
     uint32_t port[3] = {0, 0, 0};
     int want[3], i, tty = 0, is_uvm;
-    char *body = NULL;
-    size_t len = 0;
     hcs_result hr;
     if (!b || !cfg || !out)
         return hcsi_err(HCS_ERR_INVALIDARG, "ExecuteProcess: NULL argument");
@@ -331,17 +318,11 @@ hcs_result hcs_gcs_process_start(hcs_gcs_bridge *b, const hcs_gcs_process_option
     req.stdin_port = port[0];
     req.stdout_port = port[1];
     req.stderr_port = port[2];
-    hr = hcsi_gcs_rpc_typed(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
-                            hcsi_gcs_enc_execute_process_v, &req, HCS_TIMEOUT_DEFAULT,
-                            &body, &len);
+    hr = hcsi_gcs_rpc_decode(b, HCS_GCS_RPC_EXECUTE_PROCESS, "ExecuteProcess",
+                             hcsi_gcs_enc_execute_process_v, &req,
+                             hcsi_gcs_decode_execute_process_response_v, &resp);
     if (HCS_FAILED(hr))
         goto fail;
-    hr = hcs_gcs_decode_execute_process_response(body, len, &resp);
-    free(body);
-    if (HCS_FAILED(hr)) {
-        hr = hcsi_err_wrap(hr, "ExecuteProcess");
-        goto fail;
-    }
     p->pid = resp.process_id;
     hcs_gcs_execute_process_response_clear(&resp);
 
@@ -420,11 +401,7 @@ static hcs_result io_error(hcs_gcs_process *p, int i, hcs_result hr, int64_t tim
 
 static int stdin_closed(hcs_gcs_process *p)
 {
-    int c;
-    hcsi_mutex_lock(&p->pio.lock);
-    c = p->stdin_closed;
-    hcsi_mutex_unlock(&p->pio.lock);
-    return c;
+    return hcsi_gcs_locked_int(&p->pio.lock, &p->stdin_closed);
 }
 
 static hcs_result closed_stdin_error(hcs_gcs_process *p)
@@ -584,26 +561,12 @@ static void stdin_thread(void *arg)
     if (!buf)
         goto done;
     for (;;) {
-#ifdef _WIN32
-        DWORD got = 0;
-        if (!ReadFile((HANDLE)p->stdin_src, buf, RELAY_BUF, &got, NULL)) {
-            if (hcsi_gcs_pio_cancelled(&p->pio))
-                goto done; /* cancelled (or closing): no EOF for the guest */
-            break;         /* EOF or broken pipe */
-        }
-#else
-        ssize_t got;
-        if (!hcsi_gcs_pio_wait_fd(&p->pio, (int)p->stdin_src))
+        size_t got;
+        if (hcsi_gcs_fd_read(&p->pio, p->stdin_src, buf, RELAY_BUF, &got) < 0)
             goto done; /* cancelled (or closing): no EOF for the guest */
-        got = read((int)p->stdin_src, buf, RELAY_BUF);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (got < 0)
-            break;
-#endif
         if (got == 0)
-            break;
-        if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, (size_t)got,
+            break; /* EOF or a broken source */
+        if (HCS_FAILED(hcsi_gcs_pio_write(&p->pio, 0, p->io[0], buf, got,
                                           HCS_TIMEOUT_INFINITE, &done)))
             goto done; /* the guest closed stdin, or cancelled */
     }
@@ -631,9 +594,7 @@ hcs_result hcs_gcs_process_relay(hcs_gcs_process *p, hcs_os_handle in_fd, hcs_os
             if (HCS_FAILED(hr))
                 return hr;
             p->stdin_thread_running = 1;
-#ifdef _WIN32
-            hcsi_gcs_pio_set_stdin_thread(&p->pio, p->stdin_thread.handle);
-#endif
+            hcsi_gcs_pio_set_stdin_thread(&p->pio, &p->stdin_thread);
         }
     }
     memset(&out, 0, sizeof out);
@@ -676,13 +637,11 @@ hcs_result hcs_gcs_process_signal(hcs_gcs_process *p, int signal)
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "SignalProcess: NULL process");
     memset(&r, 0, sizeof r);
-    r.base.container_id = p->container_id;
-    r.process_id = p->pid;
+    name_process(p, &r.base, &r.process_id);
     r.has_options = signal != 0;
     r.signal = signal;
-    hr = hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
-                            hcsi_gcs_enc_signal_process_v, &r, HCS_TIMEOUT_DEFAULT,
-                            NULL, NULL);
+    hr = hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_SIGNAL_PROCESS, "SignalProcess",
+                           hcsi_gcs_enc_signal_process_v, &r);
     if (hr == HCS_GCS_HR_NOT_FOUND) {
         hcs_error_clear();
         return HCS_S_FALSE; /* not delivered: the process is gone */
@@ -698,13 +657,11 @@ hcs_result hcs_gcs_process_resize(hcs_gcs_process *p, uint16_t height, uint16_t 
     if (!p)
         return hcsi_err(HCS_ERR_INVALIDARG, "ResizeConsole: NULL process");
     memset(&r, 0, sizeof r);
-    r.base.container_id = p->container_id;
-    r.process_id = p->pid;
+    name_process(p, &r.base, &r.process_id);
     r.height = height;
     r.width = width;
-    return hcsi_gcs_rpc_typed(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
-                              hcsi_gcs_enc_resize_console_v, &r, HCS_TIMEOUT_DEFAULT,
-                              NULL, NULL);
+    return hcsi_gcs_rpc_call(p->b, HCS_GCS_RPC_RESIZE_CONSOLE, "ResizeConsole",
+                             hcsi_gcs_enc_resize_console_v, &r);
 }
 
 hcs_result hcs_gcs_process_wait(hcs_gcs_process *p, int64_t timeout_ms,
@@ -751,15 +708,8 @@ void hcs_gcs_process_close(hcs_gcs_process *p)
     hcsi_gcs_pio_cancel(&p->pio);
     if (p->io[0] != HCSI_SOCK_INVALID)
         hcsi_sock_shutdown_both(p->io[0]);
-    if (p->stdin_thread_running) {
-#ifdef _WIN32
-        /* The relay thread may sit in a synchronous ReadFile that started
-         * after the cancel above. */
-        while (WaitForSingleObject(p->stdin_thread.handle, 20) == WAIT_TIMEOUT)
-            CancelSynchronousIo(p->stdin_thread.handle);
-#endif
-        hcsi_thread_join(&p->stdin_thread);
-    }
+    if (p->stdin_thread_running)
+        hcsi_gcs_pio_join_stdin_thread(&p->pio, &p->stdin_thread);
     for (i = 0; i < 3; i++)
         if (p->io[i] != HCSI_SOCK_INVALID)
             hcsi_sock_close(p->io[i]);

@@ -1,6 +1,6 @@
 # hcsctl gcs, end to end (natively or through the wine emulator).
 # -DHCSCTL -DEMULATOR -DGOLDEN -DWORK -DTARGET_WIN32 [-DGUEST=<hcs-gcs> on POSIX]
-include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/cli_gcs_util.cmake)
 
 # decode: one golden frame, text and JSON
 run(0 gcs decode ${GOLDEN}/live-uvm-processes/00-h2g-req-id0.frame.bin)
@@ -40,11 +40,7 @@ if(UNIX)
   # a whole session as one stream: 21 frames, one line each
   execute_process(COMMAND sh -c "cat ${GOLDEN}/live-container/*.frame.bin > ${WORK}/session.bin")
   run(0 gcs decode ${WORK}/session.bin)
-  string(REGEX MATCHALL "\n" lines "${OUT}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 21)
-    message(FATAL_ERROR "expected 21 lines, got ${n}:\n${OUT}")
-  endif()
+  expect_lines("${OUT}" 21 "of decoded frames")
   expect("${OUT}" "\nNotify\\(Container\\) id=0 size=176 ")
   # truncated stream: earlier frames printed, then the error
   execute_process(COMMAND sh -c "head -c 300 ${WORK}/session.bin > ${WORK}/trunc.bin")

@@ -1,7 +1,7 @@
 # hcsctl gcs run against a scripted guest (tests/guest/scripted_gcs.c) on a
 # POSIX host: exit codes no real process produces, and hostile guest text.
 # -DHCSCTL -DSCRIPTED -DWORK
-include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/cli_gcs_util.cmake)
 
 set(D ${WORK})
 function(guest_exit code expect_rc)
@@ -33,10 +33,6 @@ foreach(bad 1b 0d 07 c29b)
     message(FATAL_ERROR "raw control bytes (${bad}) on stderr:\n${ERR}")
   endif()
 endforeach()
-string(REGEX MATCHALL "\n" nl "${ERR}")
-list(LENGTH nl lines)
-if(NOT lines EQUAL 2)
-  message(FATAL_ERROR "expected 2 lines on stderr, got ${lines}:\n${ERR}")
-endif()
+expect_lines("${ERR}" 2 "on stderr")
 expect("${ERR}" "^hcsctl: gcs run: start COMMAND: [^\n]*boom [^\n]*RED[^\n]*forged line[^\n]*\n")
 expect("${ERR}" "\nhcsctl: guest error records: [^\n]*forged line[^\n]*\n$")

@@ -248,6 +248,28 @@ static inline void env_down(env *e)
     rmdir(e->g.dir);
 }
 
+/* pc reset for argv (one of the canned commands) with the given stdio
+ * streams; the caller may set more before starting it. */
+static inline void gt_options(hcs_gcs_process_options *pc, const char *const *argv, int in,
+                              int out, int err)
+{
+    hcs_gcs_process_options_init(pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
+    pc->argv = argv;
+    pc->use_stdin = in;
+    pc->use_stdout = out;
+    pc->use_stderr = err;
+}
+
+/* Starts argv as gt_options sets it up (pc kept for further starts). */
+static inline hcs_gcs_process *gt_spawn(env *e, hcs_gcs_process_options *pc,
+                                        const char *const *argv, int in, int out, int err)
+{
+    hcs_gcs_process *p = NULL;
+    gt_options(pc, argv, in, out, err);
+    assert_int_equal(hcs_gcs_process_start(e->b, pc, &p), 0);
+    return p;
+}
+
 static inline size_t read_all(hcs_gcs_process *p, int stream, char *buf, size_t cap)
 {
     size_t n = 0, got;

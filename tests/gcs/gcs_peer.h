@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gcs/frame.h"
+#include "gcs/pio.h"
 #include "hcs.h"
 #include "base/internal.h"
 #include "base/json.h"
@@ -145,14 +146,7 @@ static inline void peer_finish(peer *p)
     hcsi_mutex_destroy(&p->lock);
 }
 
-static inline int peer_frames(peer *p)
-{
-    int n;
-    hcsi_mutex_lock(&p->lock);
-    n = p->frames;
-    hcsi_mutex_unlock(&p->lock);
-    return n;
-}
+static inline int peer_frames(peer *p) { return hcsi_gcs_locked_int(&p->lock, &p->frames); }
 
 /* Waits (bounded) until the peer has seen n frames. */
 static inline int peer_wait_frames(peer *p, int n, int ms)

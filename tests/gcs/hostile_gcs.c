@@ -55,13 +55,6 @@
 
 #define OK "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\"}"
 
-static const char g_caps[] =
-    "{\"Result\":0,\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Version\":4,"
-    "\"Capabilities\":{\"SupportedSchemaVersions\":[{\"Major\":2,\"Minor\":1}],"
-    "\"RuntimeOsType\":\"Linux\",\"GuestDefinedCapabilities\":{"
-    "\"NamespaceAddRequestSupported\":true,\"SignalProcessSupported\":true,"
-    "\"DumpStacksSupported\":true,\"DeleteContainerStateSupported\":true}}}";
-
 /* JSON escapes: "exit code 0 <RLO>... " reads backwards on a terminal. */
 #define BIDI_JSON                                                                     \
     "denied \\u202eLIAF\\u202c \\u2066x\\u2069 z\\u200bw\\u200fs\\ufeffb\\u00adh\\u061c" \
@@ -80,6 +73,7 @@ static const char g_bidi_bytes[] =
     "\xC2\xAD\xD8\x9C\xE2\x80\xA8\xF3\xA0\x81\x81\n";
 
 #include "fake_guest_io.h"
+#include "gcs_peer.h"
 
 /* Waits until bytes are queued on s and their number stays put for
  * 200 ms (the host's writer is blocked), at most 10 s. */
@@ -121,24 +115,24 @@ int main(int argc, char **argv)
     }
     for (;;) {
         unsigned char h[16];
-        uint32_t type, size, rpc;
-        uint64_t id = 0;
+        hcsi_gcs_header hd;
+        uint32_t type, rpc;
+        uint64_t id;
         char *body;
         if (read_full(0, h, 16) != 0)
             break;
-        type = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-        size = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
-        for (i = 7; i >= 0; i--)
-            id = (id << 8) | h[8 + i];
-        if (size < 16 || size > (1u << 24))
+        hcsi_gcs_header_unpack(h, &hd);
+        type = hd.type;
+        id = hd.id;
+        if (hd.size < 16 || hd.size > (1u << 24))
             return 3;
-        body = (char *)malloc(size - 16 + 1);
-        if (!body || read_full(0, (unsigned char *)body, size - 16) != 0)
+        body = (char *)malloc(hd.size - 16 + 1);
+        if (!body || read_full(0, (unsigned char *)body, hd.size - 16) != 0)
             return 3;
-        body[size - 16] = '\0';
+        body[hd.size - 16] = '\0';
         rpc = type & 0x0FFFFFFFu;
         if (rpc == RPC_NEGOTIATE) {
-            respond(type, id, g_caps, 0);
+            respond(type, id, PEER_LINUX_NEGOTIATE, 0);
             free(body);
             continue;
         }

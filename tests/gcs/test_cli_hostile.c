@@ -19,10 +19,11 @@
 
 #include <cmocka.h>
 
+#include "gcs_test_util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,30 +63,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-typedef struct feeder {
-    int fd;
-    size_t total;
-    pthread_t t;
-} feeder;
-
-static void *feed(void *arg)
-{
-    feeder *f = (feeder *)arg;
-    static char chunk[65536];
-    size_t sent = 0;
-    memset(chunk, 'x', sizeof chunk);
-    while (sent < f->total) {
-        ssize_t w = write(f->fd, chunk, sizeof chunk);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break; /* EPIPE: hcsctl is gone (SIGPIPE is ignored) */
-        sent += (size_t)w;
-    }
-    close(f->fd);
-    return NULL;
-}
-
 static void take(int *fd, char *buf, size_t *n)
 {
     ssize_t r;
@@ -110,7 +87,7 @@ static void run_hcsctl(run *r, const char *const *argv, size_t stdin_bytes)
 {
     int po[2], pe[2], pi[2] = {-1, -1};
     const char *args[64];
-    feeder f;
+    gt_feeder f;
     pid_t pid;
     long long t0, kill_at;
     size_t i;
@@ -139,9 +116,7 @@ static void run_hcsctl(run *r, const char *const *argv, size_t stdin_bytes)
     close(pe[1]);
     if (stdin_bytes) {
         close(pi[0]);
-        f.fd = pi[1];
-        f.total = stdin_bytes;
-        assert_int_equal(pthread_create(&f.t, NULL, feed, &f), 0);
+        gt_feed_start(&f, pi[1], stdin_bytes);
     }
     kill_at = t0 + KILL_AFTER_MS;
     for (;;) {
@@ -194,7 +169,7 @@ static void run_hcsctl(run *r, const char *const *argv, size_t stdin_bytes)
     if (pe[0] >= 0)
         close(pe[0]);
     if (stdin_bytes)
-        pthread_join(f.t, NULL); /* its pipe's reader is gone: EPIPE */
+        gt_feed_join(&f); /* its pipe's reader is gone: EPIPE (SIGPIPE ignored) */
 }
 
 static void expect_exit(const run *r, int code, long long max_ms)

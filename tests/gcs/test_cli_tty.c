@@ -106,6 +106,14 @@ static void open_pty(run *r)
     (void)fcntl(r->slave, F_SETFD, FD_CLOEXEC);
 }
 
+/* Closes *fd if open; it is -1 afterwards. */
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 /* Starts hcsctl gcs run --tty ... -- /bin/sh -c SCRIPT in a session of its
  * own, on a new pty of rows x cols (its controlling terminal); stdin and
  * stdout as asked, stderr with stdout. */
@@ -160,8 +168,7 @@ static void start(run *r, int in, int out, unsigned short rows, unsigned short c
               (char *)NULL);
         _exit(121);
     }
-    if (pfd[1] >= 0)
-        close(pfd[1]);
+    close_fd(&pfd[1]);
 }
 
 /* Reads what is there (waiting up to ms for something); 0 at EOF/EIO. */
@@ -281,13 +288,11 @@ static void cleanup(run *r)
         closedir(d);
         (void)rmdir(r->dir);
     }
-    if (r->out >= 0 && r->out != r->master)
-        close(r->out);
-    if (r->slave >= 0)
-        close(r->slave);
-    if (r->master >= 0)
-        close(r->master);
-    r->out = r->slave = r->master = -1;
+    if (r->out == r->master)
+        r->out = -1; /* the terminal itself, closed as the master */
+    close_fd(&r->out);
+    close_fd(&r->slave);
+    close_fd(&r->master);
     r->dir[0] = 0;
     g_active = NULL;
 }
@@ -340,18 +345,46 @@ static void expect_restored(run *r, const struct termios *before)
     assert_int_equal(after.c_lflag & (ICANON | ECHO | ISIG), ICANON | ECHO | ISIG);
 }
 
+/* Ctrl-C to the guest's process, whose trap exits 7: hcsctl exits 7,
+ * the terminal restored. */
+static void interrupt_exits_7(run *r)
+{
+    assert_int_equal(write(r->master, "\003", 1), 1);
+    finish(r);
+    expect_exit(r, 7);
+    expect_restored(r, &r->before);
+}
+
+/* Runs script on a 24x80 terminal and waits until it is ready, in raw
+ * mode. */
+static void start_raw(run *r, const char *script)
+{
+    start(r, IN_PTY, OUT_PTY, 24, 80, script);
+    wait_output(r, "ready");
+    expect_raw(r);
+}
+
+/* "stty size" in the guest's console, hcsctl's stdin and stdout as given
+ * (a terminal of rows x cols where they are one): prints want; a terminal
+ * on stdout is restored afterwards. */
+static void stty_size(int in, int out, int rows, int cols, const char *want)
+{
+    static run r; /* static: the teardown may need it after a failure */
+    start(&r, in, out, rows, cols, "stty size");
+    finish(&r);
+    expect_exit(&r, 0);
+    expect_output(&r, want);
+    if (out == OUT_PTY)
+        expect_restored(&r, &r.before);
+    cleanup(&r);
+}
+
 /* (a) The console starts with the terminal's size; the terminal is back
  * as it was afterwards. */
 static void test_initial_size(void **state)
 {
-    static run r; /* static: the teardown may need it after a failure */
     (void)state;
-    start(&r, IN_PTY, OUT_PTY, 37, 123, "stty size");
-    finish(&r);
-    expect_exit(&r, 0);
-    expect_output(&r, "37 123");
-    expect_restored(&r, &r.before);
-    cleanup(&r);
+    stty_size(IN_PTY, OUT_PTY, 37, 123, "37 123");
 }
 
 /* (b) A resize of the terminal (SIGWINCH) reaches the guest's console. */
@@ -370,10 +403,7 @@ static void test_resize(void **state)
     set_size(&r, 22, 77);
     (void)kill(r.pid, SIGWINCH);
     wait_output(&r, "22 77");
-    assert_int_equal(write(r.master, "\003", 1), 1);
-    finish(&r);
-    expect_exit(&r, 7);
-    expect_restored(&r, &r.before);
+    interrupt_exits_7(&r);
     cleanup(&r);
 }
 
@@ -383,14 +413,9 @@ static void test_ctrl_c(void **state)
 {
     static run r; /* static: the teardown may need it after a failure */
     (void)state;
-    start(&r, IN_PTY, OUT_PTY, 24, 80, "trap 'echo got-int; exit 7' INT; " LOOP);
-    wait_output(&r, "ready");
-    expect_raw(&r);
-    assert_int_equal(write(r.master, "\003", 1), 1);
-    finish(&r);
-    expect_exit(&r, 7);
+    start_raw(&r, "trap 'echo got-int; exit 7' INT; " LOOP);
+    interrupt_exits_7(&r);
     expect_output(&r, "got-int");
-    expect_restored(&r, &r.before);
     cleanup(&r);
 }
 
@@ -399,9 +424,7 @@ static void test_ctrl_c(void **state)
 static void killed_by(int sig)
 {
     static run r; /* static: the teardown may need it after a failure */
-    start(&r, IN_PTY, OUT_PTY, 24, 80, LOOP);
-    wait_output(&r, "ready");
-    expect_raw(&r);
+    start_raw(&r, LOOP);
     assert_int_equal(kill(r.pid, sig), 0);
     finish(&r);
     if (!WIFSIGNALED(r.status) || WTERMSIG(r.status) != sig) {
@@ -439,9 +462,7 @@ static void test_sigtstp(void **state)
     long long end;
     struct termios t;
     (void)state;
-    start(&r, IN_PTY, OUT_PTY, 24, 80, "trap 'exit 7' INT; " LOOP);
-    wait_output(&r, "ready");
-    expect_raw(&r);
+    start_raw(&r, "trap 'exit 7' INT; " LOOP);
     assert_int_equal(kill(r.pid, SIGTSTP), 0);
     end = now_ms() + DEADLINE_MS;
     for (;;) {
@@ -468,36 +489,22 @@ static void test_sigtstp(void **state)
             give_up(&r, "the terminal is not raw again after SIGCONT");
         (void)pump(&r, 20);
     }
-    assert_int_equal(write(r.master, "\003", 1), 1);
-    finish(&r);
-    expect_exit(&r, 7);
-    expect_restored(&r, &r.before);
+    interrupt_exits_7(&r);
     cleanup(&r);
 }
 
 /* --tty with stdin not a terminal: no raw mode, the size from stdout. */
 static void test_stdin_not_a_terminal(void **state)
 {
-    static run r; /* static: the teardown may need it after a failure */
     (void)state;
-    start(&r, IN_NULL, OUT_PTY, 41, 99, "stty size");
-    finish(&r);
-    expect_exit(&r, 0);
-    expect_output(&r, "41 99");
-    expect_restored(&r, &r.before);
-    cleanup(&r);
+    stty_size(IN_NULL, OUT_PTY, 41, 99, "41 99");
 }
 
 /* --tty with no terminal at all: the default 80x24 console. */
 static void test_no_terminal(void **state)
 {
-    static run r; /* static: the teardown may need it after a failure */
     (void)state;
-    start(&r, IN_NULL, OUT_PIPE, 41, 99, "stty size");
-    finish(&r);
-    expect_exit(&r, 0);
-    expect_output(&r, "24 80");
-    cleanup(&r);
+    stty_size(IN_NULL, OUT_PIPE, 41, 99, "24 80");
 }
 
 int main(void)

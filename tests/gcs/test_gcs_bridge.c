@@ -16,16 +16,41 @@
 
 #define NEG_TYPE HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_NEGOTIATE_PROTOCOL)
 
+#define RPC_MS 10000 /* the suites' RPC timeout unless a test needs another */
+
 static void cfg_fast(hcs_gcs_bridge_options *c, log_sink *ls)
 {
     hcs_gcs_bridge_options_init(c, HCS_GCS_BRIDGE_OPTIONS_VERSION);
-    c->rpc_timeout_ms = 10000;
+    c->rpc_timeout_ms = RPC_MS;
     if (ls) {
         memset(ls, 0, sizeof *ls);
         hcsi_mutex_init(&ls->lock);
         c->log = log_sink_fn;
         c->log_ctx = ls;
     }
+}
+
+/* A bridge connected to a scripted guest that runs fn (with ctx): the
+ * options of cfg_fast with rpc_ms as the RPC timeout, warnings into ls
+ * (optional). */
+static hcs_gcs_bridge *bridge_up(peer *p, peer_fn fn, void *ctx, log_sink *ls, int64_t rpc_ms)
+{
+    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b = NULL;
+    assert_int_equal(peer_start(p, fn, ctx), 0);
+    cfg_fast(&c, ls);
+    c.rpc_timeout_ms = rpc_ms;
+    assert_int_equal(peer_connect(p, &c, &b), 0);
+    return b;
+}
+
+/* Closes what bridge_up opened. */
+static void bridge_down(peer *p, hcs_gcs_bridge *b, log_sink *ls)
+{
+    hcs_gcs_bridge_close(b);
+    peer_finish(p);
+    if (ls)
+        hcsi_mutex_destroy(&ls->lock);
 }
 
 /* ---- handshake ---- */
@@ -41,13 +66,10 @@ static int h_ok(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void test_handshake_linux(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     const hcs_gcs_capabilities *caps;
     (void)s;
-    assert_int_equal(peer_start(&p, h_ok, NULL), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_ok, NULL, NULL, RPC_MS);
     assert_int_equal(hcs_gcs_bridge_os(b), HCS_GCS_OS_LINUX);
     assert_int_equal(hcs_gcs_bridge_protocol_version(b), 4);
     caps = hcs_gcs_bridge_capabilities(b);
@@ -70,8 +92,7 @@ static void test_handshake_linux(void **s)
     gt_expect_msg("did not advertise LogForwardingSupported");
     assert_int_equal(hcs_gcs_container_update(b, "c1", "{}"), HCS_ERR_WIN32_NOT_SUPPORTED);
     assert_int_equal(peer_frames(&p), 2);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 static int h_windows(peer *p, const hcsi_gcs_frame *f, const char *body)
@@ -117,35 +138,36 @@ static void test_handshake_windows(void **s)
                                                      "{\"RPCType\":\"StartLogForwarding\"}"), 0);
     assert_int_equal(p.types[4], HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS));
     assert_int_equal(strlen(p.bodies[4]) + 16, 202);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 static void test_handshake_rejects(void **s)
 {
-    peer p;
-    hcs_gcs_bridge *b = NULL;
+    static const struct {
+        const char *negotiate_response;
+        hcs_result code;
+        const char *msg;
+    } cases[] = {
+        {"{\"Result\":0,\"Version\":3,\"Capabilities\":{}}",
+         HCS_ERR_UNSUPPORTED_PROTOCOL_VERSION, "protocol version 3"},
+        {"{\"Result\":-1070137076,\"ErrorMessage\":\"range mismatch\"}",
+         (hcs_result)0xC037010Cu, "range mismatch"},
+        {"{\"Result\":0,\"Version\":\"4\"}", HCS_ERR_INVALID_JSON, "Version"},
+    };
     hcs_gcs_bridge_options c;
+    size_t i;
     (void)s;
     cfg_fast(&c, NULL);
-    assert_int_equal(peer_start(&p, NULL, NULL), 0);
-    p.negotiate_response = "{\"Result\":0,\"Version\":3,\"Capabilities\":{}}";
-    assert_int_equal(peer_connect(&p, &c, &b), HCS_ERR_UNSUPPORTED_PROTOCOL_VERSION);
-    assert_null(b);
-    gt_expect_msg("protocol version 3");
-    peer_finish(&p);
-
-    assert_int_equal(peer_start(&p, NULL, NULL), 0);
-    p.negotiate_response = "{\"Result\":-1070137076,\"ErrorMessage\":\"range mismatch\"}";
-    assert_int_equal(peer_connect(&p, &c, &b), (hcs_result)0xC037010Cu);
-    gt_expect_msg("range mismatch");
-    peer_finish(&p);
-
-    assert_int_equal(peer_start(&p, NULL, NULL), 0);
-    p.negotiate_response = "{\"Result\":0,\"Version\":\"4\"}";
-    assert_int_equal(peer_connect(&p, &c, &b), HCS_ERR_INVALID_JSON);
-    gt_expect_msg("Version");
-    peer_finish(&p);
+    for (i = 0; i < HCSI_ARRAY_LEN(cases); i++) {
+        peer p;
+        hcs_gcs_bridge *b = NULL;
+        assert_int_equal(peer_start(&p, NULL, NULL), 0);
+        p.negotiate_response = cases[i].negotiate_response;
+        assert_int_equal(peer_connect(&p, &c, &b), cases[i].code);
+        assert_null(b);
+        gt_expect_msg(cases[i].msg);
+        peer_finish(&p);
+    }
 }
 
 /* Never answers anything (not even NegotiateProtocol). */
@@ -220,8 +242,7 @@ static void test_eof_many_in_flight(void **s)
     enum { N = 24 };
     peer p;
     flood_ctx fc;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcsi_thread t[N];
     caller_arg a[N];
     hcs_gcs_bridge_stats st;
@@ -229,10 +250,7 @@ static void test_eof_many_in_flight(void **s)
     int i;
     (void)s;
     fc.n_before_close = N;
-    assert_int_equal(peer_start(&p, h_silent_then_eof, &fc), 0);
-    cfg_fast(&c, NULL);
-    c.rpc_timeout_ms = 60000;
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_silent_then_eof, &fc, NULL, 60000);
     for (i = 0; i < N; i++) {
         memset(&a[i], 0, sizeof a[i]);
         a[i].b = b;
@@ -255,8 +273,7 @@ static void test_eof_many_in_flight(void **s)
     /* later calls fail at once with the same reason */
     assert_int_equal(hcs_gcs_container_start(b, "x"), HCS_ERR_CONNECTION_CLOSED);
     gt_expect_msg("EOF");
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 /* Sends a canned byte sequence when the first post-handshake request
@@ -279,19 +296,12 @@ static int h_raw(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void expect_fault(raw_ctx *rc, hcs_result want_call, const char *needle)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b = bridge_up(&p, h_raw, rc, NULL, RPC_MS);
     char *st = NULL;
-    hcs_result hr;
-    assert_int_equal(peer_start(&p, h_raw, rc), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
-    hr = hcs_gcs_bridge_dump_stacks(b, &st);
-    assert_int_equal(hr, want_call);
+    assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &st), want_call);
     gt_expect_msg(needle);
     assert_false(hcs_gcs_bridge_is_alive(b));
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 static void test_bad_sizes_and_truncation(void **s)
@@ -345,12 +355,8 @@ static void test_bad_json_survives(void **s)
     (void)s;
     for (i = 0; i < HCSI_ARRAY_LEN(bad); i++) {
         peer p;
-        hcs_gcs_bridge *b = NULL;
-        hcs_gcs_bridge_options c;
+        hcs_gcs_bridge *b = bridge_up(&p, h_body, (void *)bad[i], NULL, RPC_MS);
         char *st = NULL;
-        assert_int_equal(peer_start(&p, h_body, (void *)bad[i]), 0);
-        cfg_fast(&c, NULL);
-        assert_int_equal(peer_connect(&p, &c, &b), 0);
         assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &st), HCS_ERR_INVALID_JSON);
         gt_expect_msg("DumpStacks");
         assert_null(st);
@@ -360,24 +366,21 @@ static void test_bad_json_survives(void **s)
         assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &st), 0);
         assert_string_equal(st, "ok");
         hcs_free(st);
-        hcs_gcs_bridge_close(b);
-        peer_finish(&p);
+        bridge_down(&p, b, NULL);
     }
 }
 
 static void test_guest_error_detail(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     const hcs_error *e;
     (void)s;
-    assert_int_equal(peer_start(&p, h_body,
-        (void *)"{\"Result\":-1070137074,\"ErrorMessage\":\"HRESULT: 0xc037010e\","
-                "\"ErrorRecords\":[{\"Result\":-1070137074,\"Message\":\"m\","
-                "\"ModuleName\":\"gcs\",\"FileName\":\"\",\"Line\":4294967295}]}"), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_body,
+                  (void *)"{\"Result\":-1070137074,\"ErrorMessage\":\"HRESULT: 0xc037010e\","
+                          "\"ErrorRecords\":[{\"Result\":-1070137074,\"Message\":\"m\","
+                          "\"ModuleName\":\"gcs\",\"FileName\":\"\",\"Line\":4294967295}]}",
+                  NULL, RPC_MS);
     assert_int_equal(hcs_gcs_container_delete_state(b, "nope"), (hcs_result)0xC037010Eu);
     e = hcs_error_last();
     assert_non_null(strstr(e->message, "DeleteContainerState: guest returned 0xC037010E"));
@@ -385,8 +388,7 @@ static void test_guest_error_detail(void **s)
     assert_non_null(strstr(e->detail, "\"ModuleName\":\"gcs\""));
     /* hcsshim's special case: Shutdown* on a missing container succeeds */
     assert_int_equal(hcs_gcs_container_shutdown(b, "nope", 1), 0);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 /* Never answers the first request after the handshake; answers the rest,
@@ -417,8 +419,7 @@ static void test_timeout_survives(void **s)
 {
     peer p;
     late_ctx lc;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_bridge_stats st;
     log_sink ls;
     char *resp = NULL;
@@ -427,10 +428,7 @@ static void test_timeout_survives(void **s)
     const char *late_req = "{\"ContainerId\":\"send-late\"}";
     (void)s;
     memset(&lc, 0, sizeof lc);
-    assert_int_equal(peer_start(&p, h_late, &lc), 0);
-    cfg_fast(&c, &ls);
-    c.rpc_timeout_ms = 200;
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_late, &lc, &ls, 200);
     t0 = hcsi_now_ns();
     hr = hcs_gcs_rpc(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, HCS_TIMEOUT_DEFAULT, &resp, NULL);
     assert_int_equal(hr, HCS_ERR_OPERATION_TIMEOUT);
@@ -446,9 +444,7 @@ static void test_timeout_survives(void **s)
     assert_int_equal(st.late_responses, 1);
     assert_true(hcs_gcs_bridge_is_alive(b));
     assert_non_null(strstr(ls.all, "dropping Response(DumpStacks) for id 1"));
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
-    hcsi_mutex_destroy(&ls.lock);
+    bridge_down(&p, b, &ls);
 }
 
 /* Notifications: waiter routing, unknown and duplicate tolerated. */
@@ -473,15 +469,12 @@ static int h_notify(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void test_notifications(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_bridge_stats st;
     hcs_gcs_notification n;
     log_sink ls;
     (void)s;
-    assert_int_equal(peer_start(&p, h_notify, NULL), 0);
-    cfg_fast(&c, &ls);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_notify, NULL, &ls, RPC_MS);
     assert_int_equal(hcs_gcs_container_create(b, "c1", "{}"), 0);
     /* the same id again is refused locally */
     assert_int_equal(hcs_gcs_container_create(b, "c1", "{}"), HCS_ERR_SYSTEM_ALREADY_EXISTS);
@@ -504,9 +497,7 @@ static void test_notifications(void **s)
     /* the waiter is dropped by DeleteContainerState */
     assert_int_equal(hcs_gcs_container_delete_state(b, "c1"), 0);
     assert_int_equal(hcs_gcs_container_wait(b, "c1", 0, NULL), HCS_ERR_SYSTEM_NOT_FOUND);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
-    hcsi_mutex_destroy(&ls.lock);
+    bridge_down(&p, b, &ls);
 }
 
 /* A hostile guest: control characters in its error text and in ids it
@@ -531,16 +522,13 @@ static int h_hostile(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void test_hostile_text(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_bridge_stats st;
     log_sink ls;
     char *stacks = NULL;
     const char *m;
     (void)s;
-    assert_int_equal(peer_start(&p, h_hostile, NULL), 0);
-    cfg_fast(&c, &ls);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_hostile, NULL, &ls, RPC_MS);
     assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &stacks), HCS_ERR_FAIL);
     m = hcs_error_last()->message;
     /* printable, nothing after the NUL lost, no forged line */
@@ -558,9 +546,7 @@ static void test_hostile_text(void **s)
     assert_non_null(strstr(ls.all, "\\x1B[2J\\x0Aforged"));
     assert_null(strchr(ls.all, '\x1b'));
     assert_non_null(strstr(ls.last, "further ones are only counted"));
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
-    hcsi_mutex_destroy(&ls.lock);
+    bridge_down(&p, b, &ls);
 }
 
 static void wait_container(void *arg)
@@ -574,14 +560,11 @@ static void wait_container(void *arg)
 static void test_close_wakes_waiters(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcsi_thread t;
     caller_arg a;
     (void)s;
-    assert_int_equal(peer_start(&p, h_ok, NULL), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_ok, NULL, NULL, RPC_MS);
     assert_int_equal(hcs_gcs_container_create(b, "c9", "{}"), 0);
     memset(&a, 0, sizeof a);
     a.b = b;
@@ -591,8 +574,7 @@ static void test_close_wakes_waiters(void **s)
     hcsi_thread_join(&t);
     assert_int_equal(a.hr, HCS_ERR_CONNECTION_CLOSED);
     assert_non_null(strstr(a.msg, "test teardown"));
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 /* A guest that sends faster than the host reads: a burst far larger than
@@ -612,14 +594,11 @@ static int h_burst(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void test_fast_guest(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_bridge_stats st;
     char *stacks = NULL;
     (void)s;
-    assert_int_equal(peer_start(&p, h_burst, NULL), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_burst, NULL, NULL, RPC_MS);
     assert_int_equal(hcs_gcs_bridge_dump_stacks(b, &stacks), 0);
     assert_string_equal(stacks, "after-burst");
     hcs_free(stacks);
@@ -627,8 +606,7 @@ static void test_fast_guest(void **s)
     assert_int_equal(st.unknown_notifications, 20000);
     assert_int_equal(st.frames_received, 20002);
     assert_true(hcs_gcs_bridge_is_alive(b));
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 /* ---- concurrency: many threads x many RPCs, answers out of order ---- */
@@ -697,30 +675,35 @@ static void conc_caller(void *arg)
     }
 }
 
+/* n threads, each making calls conc_caller RPCs on b; returns once all
+ * are done (their outcomes in a). */
+static void run_callers(hcs_gcs_bridge *b, caller_arg *a, hcsi_thread *t, int n, int calls)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        memset(&a[i], 0, sizeof a[i]);
+        a[i].b = b;
+        a[i].n = calls;
+        a[i].idx = i;
+        assert_int_equal(hcsi_thread_start(&t[i], conc_caller, &a[i]), 0);
+    }
+    for (i = 0; i < n; i++)
+        hcsi_thread_join(&t[i]);
+}
+
 static void test_concurrency(void **s)
 {
     peer p;
     echo_ctx e;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcsi_thread t[CONC_THREADS];
     caller_arg a[CONC_THREADS];
     hcs_gcs_bridge_stats st;
     int i;
     (void)s;
     memset(&e, 0, sizeof e);
-    assert_int_equal(peer_start(&p, h_echo, &e), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
-    for (i = 0; i < CONC_THREADS; i++) {
-        memset(&a[i], 0, sizeof a[i]);
-        a[i].b = b;
-        a[i].n = CONC_CALLS;
-        a[i].idx = i;
-        assert_int_equal(hcsi_thread_start(&t[i], conc_caller, &a[i]), 0);
-    }
-    for (i = 0; i < CONC_THREADS; i++)
-        hcsi_thread_join(&t[i]);
+    b = bridge_up(&p, h_echo, &e, NULL, RPC_MS);
+    run_callers(b, a, t, CONC_THREADS, CONC_CALLS);
     for (i = 0; i < CONC_THREADS; i++)
         if (HCS_FAILED(a[i].hr))
             fail_msg("thread %d: %s", i, a[i].msg);
@@ -728,8 +711,7 @@ static void test_concurrency(void **s)
     assert_int_equal(st.frames_sent, 1 + CONC_THREADS * CONC_CALLS);
     assert_int_equal(st.rpcs_in_flight, 0);
     assert_int_equal(st.late_responses, 0);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 /* ids are strictly increasing in wire order under contention */
@@ -737,27 +719,15 @@ static void test_ids_in_wire_order(void **s)
 {
     peer p;
     echo_ctx e;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcsi_thread t[4];
     caller_arg a[4];
     int i;
     (void)s;
     memset(&e, 0, sizeof e);
-    assert_int_equal(peer_start(&p, h_echo, &e), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
-    for (i = 0; i < 4; i++) {
-        memset(&a[i], 0, sizeof a[i]);
-        a[i].b = b;
-        a[i].n = 4;
-        a[i].idx = i;
-        assert_int_equal(hcsi_thread_start(&t[i], conc_caller, &a[i]), 0);
-    }
-    for (i = 0; i < 4; i++)
-        hcsi_thread_join(&t[i]);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    b = bridge_up(&p, h_echo, &e, NULL, RPC_MS);
+    run_callers(b, a, t, 4, 4);
+    bridge_down(&p, b, NULL);
     assert_true(p.frames >= 17);
     for (i = 0; i < 17 && i < PEER_MAX_LOG; i++)
         assert_true(p.ids[i] == (uint64_t)i);
@@ -769,15 +739,12 @@ static void test_async_pipelined(void **s)
     enum { N = 64 };
     peer p;
     echo_ctx e;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_call *calls[N];
     int i;
     (void)s;
     memset(&e, 0, sizeof e);
-    assert_int_equal(peer_start(&p, h_echo, &e), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_echo, &e, NULL, RPC_MS);
     for (i = 0; i < N; i++) {
         char body[64];
         snprintf(body, sizeof body, "{\"ContainerId\":\"a%d%s\"}", i, i == N - 1 ? "-flush" : "");
@@ -799,8 +766,7 @@ static void test_async_pipelined(void **s)
     gt_expect_msg("gone");
     assert_int_equal(hcs_gcs_rpc_begin(b, HCS_GCS_RPC_DUMP_STACKS, "{}", 2, &calls[0]),
                      HCS_ERR_CONNECTION_CLOSED);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
     for (i = 0; i < e.n_held; i++)
         free(e.held_body[i]);
 }
@@ -827,16 +793,13 @@ static int h_props(peer *p, const hcsi_gcs_frame *f, const char *body)
 static void test_typed_helpers(void **s)
 {
     peer p;
-    hcs_gcs_bridge *b = NULL;
-    hcs_gcs_bridge_options c;
+    hcs_gcs_bridge *b;
     hcs_gcs_mapped_virtual_disk d;
     hcs_gcs_process_info *list = NULL;
     size_t n = 0;
     char *st = NULL;
     (void)s;
-    assert_int_equal(peer_start(&p, h_props, NULL), 0);
-    cfg_fast(&c, NULL);
-    assert_int_equal(peer_connect(&p, &c, &b), 0);
+    b = bridge_up(&p, h_props, NULL, NULL, RPC_MS);
     memset(&d, 0, sizeof d);
     d.mount_path = "/run/mounts/scsi/m0";
     d.lun = 1;
@@ -858,8 +821,7 @@ static void test_typed_helpers(void **s)
     assert_int_equal(hcs_gcs_container_get_statistics(b, "c1", &st), 0);
     assert_string_equal(st, "{\"memory\":{\"usage\":7}}");
     hcs_free(st);
-    hcs_gcs_bridge_close(b);
-    peer_finish(&p);
+    bridge_down(&p, b, NULL);
 }
 
 int main(void)

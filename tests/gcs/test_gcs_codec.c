@@ -251,21 +251,23 @@ static void test_golden_properties_modify(void **s)
     GOLDEN("18-ModifySettings-container-ContainerConstraints-Update", 18, hcs_gcs_encode_modify_settings(&m, &b, &n));
 }
 
-/* Shapes from the spec's §9 examples (no golden file). */
-static void expect_body(hcs_result hr, char *b, const char *want)
+/* An encoder succeeded and wrote exactly want (out is freed). */
+static void expect_out(hcs_result hr, char *out, const char *want)
 {
     if (HCS_FAILED(hr))
         fail_msg("encoder failed: %s", hcs_error_last()->message);
-    assert_string_equal(b, want);
-    hcs_free(b);
+    assert_string_equal(out, want);
+    hcs_free(out);
 }
 
-#define EXPECT_BODY(call, want)                                                \
+/* A macro so that out is read after call has set it. */
+#define EXPECT_OUT(call, out, want)                                            \
     do {                                                                       \
         hcs_result hr_ = (call);                                              \
-        expect_body(hr_, b, want);                                             \
+        expect_out(hr_, out, want);                                            \
     } while (0)
 
+/* Shapes from the spec's §9 examples (no golden file). */
 static void test_spec_shapes(void **s)
 {
     hcs_gcs_execute_process_request e;
@@ -288,22 +290,22 @@ static void test_spec_shapes(void **s)
     e.relay = HCS_GCS_RELAY_HVSOCK;
     e.stdout_port = 0x40000001u;
     e.stderr_port = 0x40000002u;
-    EXPECT_BODY(hcs_gcs_encode_execute_process(&e, &b, NULL),
-                "{\"ContainerId\":\"00000000-0000-0000-0000-000000000000\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandLine\\\":\\\"cmd.exe /c echo hello\\\",\\\"WorkingDirectory\\\":\\\"C:\\\\\\\\\\\",\\\"CreateStdOutPipe\\\":true,\\\"CreateStdErrPipe\\\":true}\",\"StdioRelaySettings\":{\"StdOut\":\"40000001-facb-11e6-bd58-64006a7986d3\",\"StdErr\":\"40000002-facb-11e6-bd58-64006a7986d3\"}}}\n");
+    EXPECT_OUT(hcs_gcs_encode_execute_process(&e, &b, NULL), b,
+               "{\"ContainerId\":\"00000000-0000-0000-0000-000000000000\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandLine\\\":\\\"cmd.exe /c echo hello\\\",\\\"WorkingDirectory\\\":\\\"C:\\\\\\\\\\\",\\\"CreateStdOutPipe\\\":true,\\\"CreateStdErrPipe\\\":true}\",\"StdioRelaySettings\":{\"StdOut\":\"40000001-facb-11e6-bd58-64006a7986d3\",\"StdErr\":\"40000002-facb-11e6-bd58-64006a7986d3\"}}}\n");
     /* no pipes: the relay object is still present; env sorted, last wins;
      * HTML characters escaped in the inner document only */
     memset(&e, 0, sizeof e);
     e.base.container_id = "c<1>";
     e.params.command_line = "a<b&c>";
     e.params.environment = env;
-    EXPECT_BODY(hcs_gcs_encode_execute_process(&e, &b, NULL),
-                "{\"ContainerId\":\"c<1>\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandLine\\\":\\\"a\\\\u003cb\\\\u0026c\\\\u003e\\\",\\\"Environment\\\":{\\\"A\\\":\\\"1\\\",\\\"B\\\":\\\"3\\\",\\\"C\\\":\\\"\\\"}}\",\"VsockStdioRelaySettings\":{}}}\n");
+    EXPECT_OUT(hcs_gcs_encode_execute_process(&e, &b, NULL), b,
+               "{\"ContainerId\":\"c<1>\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CommandLine\\\":\\\"a\\\\u003cb\\\\u0026c\\\\u003e\\\",\\\"Environment\\\":{\\\"A\\\":\\\"1\\\",\\\"B\\\":\\\"3\\\",\\\"C\\\":\\\"\\\"}}\",\"VsockStdioRelaySettings\":{}}}\n");
     /* raw ProcessParameters override + CreateInUtilityVm */
     memset(&e, 0, sizeof e);
     e.base.container_id = "c1";
     e.process_parameters_json = " { \"CreateStdInPipe\" : true } ";
-    EXPECT_BODY(hcs_gcs_encode_execute_process(&e, &b, NULL),
-                "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CreateStdInPipe\\\":true}\",\"VsockStdioRelaySettings\":{}}}\n");
+    EXPECT_OUT(hcs_gcs_encode_execute_process(&e, &b, NULL), b,
+               "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Settings\":{\"ProcessParameters\":\"{\\\"CreateStdInPipe\\\":true}\",\"VsockStdioRelaySettings\":{}}}\n");
     /* ModifyServiceSettings, 202 bytes as in the spec */
     memset(&ms, 0, sizeof ms);
     ms.base.container_id = NULLCID;
@@ -325,18 +327,18 @@ static void test_spec_shapes(void **s)
     sg.process_id = 7;
     sg.has_options = 1;
     sg.windows_signal = "CtrlC";
-    EXPECT_BODY(hcs_gcs_encode_signal_process(&sg, &b, NULL),
-                "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"otsc\":{\"traceparent\":\"00-ab-cd-01\"},\"ProcessId\":7,\"Options\":{\"Signal\":\"CtrlC\"}}\n");
+    EXPECT_OUT(hcs_gcs_encode_signal_process(&sg, &b, NULL), b,
+               "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"otsc\":{\"traceparent\":\"00-ab-cd-01\"},\"ProcessId\":7,\"Options\":{\"Signal\":\"CtrlC\"}}\n");
     sg.base.otsc_json = NULL;
     sg.windows_signal = NULL;
-    EXPECT_BODY(hcs_gcs_encode_signal_process(&sg, &b, NULL),
-                "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"ProcessId\":7,\"Options\":{}}\n");
+    EXPECT_OUT(hcs_gcs_encode_signal_process(&sg, &b, NULL), b,
+               "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"ProcessId\":7,\"Options\":{}}\n");
     /* UpdateContainer: Resources double-encoded */
     memset(&uc, 0, sizeof uc);
     uc.base.container_id = "c1";
     uc.resources_json = "{\"a\":1}";
-    EXPECT_BODY(hcs_gcs_encode_update_container(&uc, &b, NULL),
-                "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Resources\":\"{\\\"a\\\":1}\"}\n");
+    EXPECT_OUT(hcs_gcs_encode_update_container(&uc, &b, NULL), b,
+               "{\"ContainerId\":\"c1\",\"ActivityId\":\"00000000-0000-0000-0000-000000000000\",\"Resources\":\"{\\\"a\\\":1}\"}\n");
     /* UTC null-container Create from the spec (Size 336) */
     memset(&tz, 0, sizeof tz);
     memset(&zero, 0, sizeof zero);
@@ -600,20 +602,6 @@ static void test_decode_live(void **s)
 }
 
 /* Typed ModifySettings documents (hcsshim's guestresource shapes). */
-static void expect_doc(hcs_result hr, char *doc, const char *want)
-{
-    if (HCS_FAILED(hr))
-        fail_msg("encoder failed: %s", hcs_error_last()->message);
-    assert_string_equal(doc, want);
-    hcs_free(doc);
-}
-
-#define EXPECT_DOC(call, want)                                                 \
-    do {                                                                       \
-        hcs_result hr_ = (call);                                              \
-        expect_doc(hr_, doc, want);                                            \
-    } while (0)
-
 static void test_resource_documents(void **s)
 {
     hcs_gcs_mapped_virtual_disk d;
@@ -632,14 +620,14 @@ static void test_resource_documents(void **s)
     d.lun = 1;
     d.read_only = 1;
     /* the Settings of golden 17 */
-    EXPECT_DOC(hcs_gcs_encode_mapped_virtual_disk(&d, &doc),
+    EXPECT_OUT(hcs_gcs_encode_mapped_virtual_disk(&d, &doc), doc,
                "{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,\"ReadOnly\":true}");
     d.controller = 2;
     d.partition = 3;
     d.options = opts;
     d.ensure_filesystem = 1;
     d.filesystem = "ext4";
-    EXPECT_DOC(hcs_gcs_encode_mapped_virtual_disk(&d, &doc),
+    EXPECT_OUT(hcs_gcs_encode_mapped_virtual_disk(&d, &doc), doc,
                "{\"MountPath\":\"/run/mounts/scsi/m0\",\"Lun\":1,\"Controller\":2,"
                "\"Partition\":3,\"ReadOnly\":true,\"Options\":[\"noatime\"],"
                "\"EnsureFilesystem\":true,\"Filesystem\":\"ext4\"}");
@@ -647,14 +635,14 @@ static void test_resource_documents(void **s)
     md.mount_path = "/run/mounts/m1";
     md.port = 564;
     md.share_name = "share";
-    EXPECT_DOC(hcs_gcs_encode_mapped_directory(&md, &doc),
+    EXPECT_OUT(hcs_gcs_encode_mapped_directory(&md, &doc), doc,
                "{\"MountPath\":\"/run/mounts/m1\",\"Port\":564,\"ShareName\":\"share\"}");
     memset(&cl, 0, sizeof cl);
     cl.container_id = "c1";
     cl.container_root_path = "/run/gcs/c/c1/rootfs";
     cl.layer_paths = layers;
     cl.scratch_path = "/run/gcs/c/c1/scratch";
-    EXPECT_DOC(hcs_gcs_encode_combined_layers(&cl, &doc),
+    EXPECT_OUT(hcs_gcs_encode_combined_layers(&cl, &doc), doc,
                "{\"ContainerID\":\"c1\",\"ContainerRootPath\":\"/run/gcs/c/c1/rootfs\","
                "\"Layers\":[{\"Path\":\"/run/layers/p0\"},{\"Path\":\"/run/layers/p1\"}],"
                "\"ScratchPath\":\"/run/gcs/c/c1/scratch\"}");
@@ -669,7 +657,7 @@ static void test_resource_documents(void **s)
     na.routes = &rt;
     na.route_count = 1;
     na.enable_low_metric = 1;
-    EXPECT_DOC(hcs_gcs_encode_network_adapter(&na, &doc),
+    EXPECT_OUT(hcs_gcs_encode_network_adapter(&na, &doc), doc,
                "{\"NamespaceID\":\"ns\",\"ID\":\"eth0\",\"MacAddress\":\"00-15-5D-00-00-01\","
                "\"DNSServerList\":\"10.0.0.1,8.8.8.8\",\"EncapOverhead\":50,"
                "\"IPConfigs\":[{\"IPAddress\":\"10.0.0.2\",\"PrefixLength\":24}],"
@@ -681,7 +669,7 @@ static void test_resource_documents(void **s)
     vp.has_mapping = 1;
     vp.device_offset_in_bytes = 4096;
     vp.device_size_in_bytes = 1ull << 33;
-    EXPECT_DOC(hcs_gcs_encode_vpmem_device(&vp, &doc),
+    EXPECT_OUT(hcs_gcs_encode_vpmem_device(&vp, &doc), doc,
                "{\"DeviceNumber\":3,\"MountPath\":\"/run/layers/p3\",\"MappingInfo\":"
                "{\"DeviceOffsetInBytes\":4096,\"DeviceSizeInBytes\":8589934592}}");
     assert_int_equal(hcs_gcs_encode_vpmem_device(NULL, &doc), HCS_ERR_INVALIDARG);

@@ -127,6 +127,19 @@ static hcsi_json *sent_params(env *e, int i)
     return pp;
 }
 
+/* The ProcessParameters of request frame i ask for a terminal: console
+ * emulated, its size not set there, stderr merged into stdout. */
+static hcsi_json *sent_tty_params(env *e, int i)
+{
+    hcsi_json *pp = sent_params(e, i);
+    int b = 0;
+    assert_int_equal(hcsi_json_get_bool(pp, "pp", "EmulateConsole", &b), 1);
+    assert_true(b);
+    assert_null(hcsi_json_get(pp, "ConsoleSize"));
+    assert_null(hcsi_json_get(pp, "CreateStdErrPipe"));
+    return pp;
+}
+
 static void test_container_exec_tty(void **s)
 {
     env e;
@@ -145,12 +158,8 @@ static void test_container_exec_tty(void **s)
     pc.oci_process_json = oci;
     pc.use_stdout = pc.use_stderr = 1; /* tty left 0: it follows the OCI process */
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
-    pp = sent_params(&e, 1);
-    assert_int_equal(hcsi_json_get_bool(pp, "pp", "EmulateConsole", &b), 1);
-    assert_true(b);
-    assert_null(hcsi_json_get(pp, "ConsoleSize"));
+    pp = sent_tty_params(&e, 1);
     assert_null(hcsi_json_get(pp, "CommandArgs"));
-    assert_null(hcsi_json_get(pp, "CreateStdErrPipe")); /* merged into stdout */
     assert_int_equal(hcsi_json_get_obj(pp, "pp", "OciProcess", &op), 1);
     assert_int_equal(hcsi_json_get_bool(op, "op", "terminal", &b), 1);
     assert_true(b);
@@ -193,7 +202,6 @@ static void test_container_init(void **s)
     hcs_gcs_process *p = NULL;
     char *cfg_tty = lcow_config("ctty", 1), *cfg_plain = lcow_config("cplain", 0);
     hcsi_json *pp;
-    int b = 0;
     uint32_t code = 1;
     char buf[16];
     (void)s;
@@ -225,11 +233,7 @@ static void test_container_init(void **s)
     pc.tty = 0;
     pc.use_stdin = 0;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
-    pp = sent_params(&e, 5);
-    assert_int_equal(hcsi_json_get_bool(pp, "pp", "EmulateConsole", &b), 1);
-    assert_true(b);
-    assert_null(hcsi_json_get(pp, "CreateStdErrPipe"));
-    assert_null(hcsi_json_get(pp, "ConsoleSize"));
+    pp = sent_tty_params(&e, 5);
     hcsi_json_put(pp);
     read_all(p, 1, buf, sizeof buf);
     assert_int_equal(hcs_gcs_process_wait(p, 5000, &code), 0);
@@ -239,50 +243,40 @@ static void test_container_init(void **s)
     env_down(&e);
 }
 
+/* A container wait with the default timeout (on a gt_bg thread). */
 typedef struct cwait_arg {
     hcs_gcs_bridge *b;
-    hcs_result hr;
+    const char *id;
     hcs_gcs_notification n;
-    int done;
-    hcsi_mutex lock;
 } cwait_arg;
 
-static void cwait_main(void *arg)
+static hcs_result cwait_main(void *arg)
 {
     cwait_arg *a = (cwait_arg *)arg;
-    hcs_result hr = hcs_gcs_container_wait(a->b, "c9", HCS_TIMEOUT_DEFAULT, &a->n);
-    hcsi_mutex_lock(&a->lock);
-    a->hr = hr;
-    a->done = 1;
-    hcsi_mutex_unlock(&a->lock);
+    return hcs_gcs_container_wait(a->b, a->id, HCS_TIMEOUT_DEFAULT, &a->n);
 }
 
 static void test_container_wait_default_is_forever(void **s)
 {
     env e;
     cwait_arg a;
-    hcsi_thread t;
-    int done;
+    gt_bg bg;
     (void)s;
     env_up_rpc(&e, 5000, 100); /* RPC timeout 100 ms */
     memset(&a, 0, sizeof a);
-    hcsi_mutex_init(&a.lock);
     a.b = e.b;
-    assert_int_equal(hcs_gcs_container_create(e.b, "c9", "{}"), 0);
-    assert_int_equal(hcsi_thread_start(&t, cwait_main, &a), 0);
+    a.id = "c9";
+    assert_int_equal(hcs_gcs_container_create(e.b, a.id, "{}"), 0);
+    gt_bg_start(&bg, cwait_main, &a);
     hcsi_sleep_ms(500); /* five RPC timeouts */
-    hcsi_mutex_lock(&a.lock);
-    done = a.done;
-    hcsi_mutex_unlock(&a.lock);
-    assert_false(done);
+    assert_false(gt_bg_done(&bg));
     peer_send(&e.p, HCS_GCS_NOTIFY_CONTAINER, 0,
               "{\"ContainerId\":\"c9\",\"Type\":\"UnexpectedExit\",\"Operation\":\"None\","
               "\"Result\":0}");
-    hcsi_thread_join(&t);
-    assert_int_equal(a.hr, HCS_S_OK);
+    gt_bg_join(&bg);
+    assert_int_equal(bg.hr, HCS_S_OK);
     assert_string_equal(a.n.type, "UnexpectedExit");
     hcs_gcs_notification_clear(&a.n);
-    hcsi_mutex_destroy(&a.lock);
     env_down(&e);
 }
 

@@ -39,28 +39,26 @@ static void test_header(void **s)
 
 static void test_type_names(void **s)
 {
+    static const struct {
+        uint32_t type;
+        const char *name;
+    } cases[] = {
+        {0x10100101u, "Request(Create)"},
+        {0x20100b01u, "Response(NegotiateProtocol)"},
+        {0x10100f01u, "Request(LifecycleNotification)"},
+        {0x10200101u, "Request(ModifyServiceSettings)"},
+        {0x30100101u, "Notify(Container)"},
+        {0x30100201u, "Notify(0x30100201)"},
+        {0x20101001u, "Response(0x20101001)"},
+        {0x20100102u, "Response(0x20100102)"},
+        {0x40000000u, "Unknown(0x40000000)"},
+        {0x20000000u, "Response(0x20000000)"},
+    };
     char buf[40];
+    size_t i;
     (void)s;
-    assert_string_equal(hcsi_gcs_type_name(0x10100101u, buf, sizeof buf),
-                        "Request(Create)");
-    assert_string_equal(hcsi_gcs_type_name(0x20100b01u, buf, sizeof buf),
-                        "Response(NegotiateProtocol)");
-    assert_string_equal(hcsi_gcs_type_name(0x10100f01u, buf, sizeof buf),
-                        "Request(LifecycleNotification)");
-    assert_string_equal(hcsi_gcs_type_name(0x10200101u, buf, sizeof buf),
-                        "Request(ModifyServiceSettings)");
-    assert_string_equal(hcsi_gcs_type_name(0x30100101u, buf, sizeof buf),
-                        "Notify(Container)");
-    assert_string_equal(hcsi_gcs_type_name(0x30100201u, buf, sizeof buf),
-                        "Notify(0x30100201)");
-    assert_string_equal(hcsi_gcs_type_name(0x20101001u, buf, sizeof buf),
-                        "Response(0x20101001)");
-    assert_string_equal(hcsi_gcs_type_name(0x20100102u, buf, sizeof buf),
-                        "Response(0x20100102)");
-    assert_string_equal(hcsi_gcs_type_name(0x40000000u, buf, sizeof buf),
-                        "Unknown(0x40000000)");
-    assert_string_equal(hcsi_gcs_type_name(0x20000000u, buf, sizeof buf),
-                        "Response(0x20000000)");
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(hcsi_gcs_type_name(cases[i].type, buf, sizeof buf), cases[i].name);
     assert_int_equal(HCS_GCS_RESPONSE_FOR(0x10100501u), 0x20100501u);
     assert_int_equal(HCS_GCS_REQUEST_TYPE(HCS_GCS_RPC_MODIFY_SERVICE_SETTINGS),
                      270532865u);

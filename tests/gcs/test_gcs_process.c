@@ -23,10 +23,8 @@ static void test_echo_stdout(void **s)
     uint32_t code = 99;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
+    gt_options(&pc, argv, 0, 1, 0);
     pc.cwd = "/";
-    pc.use_stdout = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
     assert_int_equal(hcs_gcs_process_pid(p), 100);
     read_all(p, 1, buf, sizeof buf);
@@ -59,13 +57,8 @@ static void test_cat_stdin_ports(void **s)
     uint32_t code = 99;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = echo;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p1), 0);
-    pc.argv = cat;
-    pc.use_stdin = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p2), 0);
+    p1 = gt_spawn(&e, &pc, echo, 0, 1, 0);
+    p2 = gt_spawn(&e, &pc, cat, 1, 1, 0);
     /* ports continue across processes, stdin before stdout */
     assert_non_null(strstr(e.p.bodies[3],
                            "\"VsockStdioRelaySettings\":{\"StdIn\":1073741826,\"StdOut\":1073741827}"));
@@ -103,10 +96,7 @@ static void test_relay_exit_code(void **s)
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = pc.use_stderr = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 1, 1);
     assert_int_equal(pipe(po), 0);
     assert_int_equal(pipe(pe), 0);
     assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, po[1], pe[1]), 0);
@@ -136,10 +126,7 @@ static void test_relay_stdin_and_big_output(void **s)
     uint32_t code = 1;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = cat;
-    pc.use_stdin = pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, cat, 1, 1, 0);
     assert_int_equal(pipe(pin), 0);
     assert_int_equal(pipe(po), 0);
     assert_int_equal(write(pin[1], "via-relay", 9), 9);
@@ -154,9 +141,7 @@ static void test_relay_stdin_and_big_output(void **s)
     close(po[0]);
 
     /* 4 MiB drained to nowhere (unread output must not block the exit) */
-    pc.argv = big;
-    pc.use_stdin = 0;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, big, 0, 1, 0);
     assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, HCS_OS_HANDLE_NONE, HCS_OS_HANDLE_NONE), 0);
     assert_int_equal(hcs_gcs_process_wait(p, 5000, &code), 0);
     hcs_gcs_process_close(p);
@@ -172,9 +157,7 @@ static void test_never_dials(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 200);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = pc.use_stderr = 1;
+    gt_options(&pc, argv, 0, 1, 1);
     t0 = hcsi_now_ns();
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), HCS_ERR_CONNECTION_TIMEOUT);
     gt_expect_msg("did not connect the stdout relay (port 0x40000001) of process 100 within 200 ms");
@@ -193,12 +176,10 @@ static void test_tty_signal_wait(void **s)
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
+    gt_options(&pc, argv, 0, 1, 1);
     pc.tty = 1;
     pc.tty_height = 24;
     pc.tty_width = 80;
-    pc.use_stdout = pc.use_stderr = 1;
     assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
     /* a UVM process: tty size in ProcessParameters; stderr merged, so only
      * stdout is requested */
@@ -233,9 +214,7 @@ static void test_bridge_dies_during_wait(void **s)
     uint32_t code = 0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 0, 0);
     hcs_gcs_bridge_shutdown(e.b, "VM terminated");
     assert_int_equal(hcs_gcs_process_wait(p, 5000, &code), HCS_ERR_CONNECTION_CLOSED);
     gt_expect_msg("VM terminated");
@@ -258,8 +237,7 @@ static void test_no_stdio_address(void **s)
     (void)s;
     assert_int_equal(peer_start(&p, guest_fn, NULL), 0);
     assert_int_equal(peer_connect(&p, NULL, &b), 0);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.use_stdout = 1;
+    gt_options(&pc, NULL, 0, 1, 0);
     assert_int_equal(hcs_gcs_process_start(b, &pc, &pr), HCS_ERR_INVALIDARG);
     gt_expect_msg("stdio_address");
     hcs_gcs_bridge_close(b);

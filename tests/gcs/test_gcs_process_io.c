@@ -32,10 +32,7 @@ static void test_read_timeout(void **s)
     uint64_t t0, ms;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 1, 0);
     t0 = hcsi_now_ns();
     assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 150),
                      HCS_ERR_OPERATION_TIMEOUT);
@@ -74,10 +71,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
     assert_non_null(data);
     env_up(&e, 5000);
     /* nobody reads this stdin: the write stops at the bound */
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = hang;
-    pc.use_stdin = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, hang, 1, 0, 0);
     assert_int_equal(hcs_gcs_process_write_stdin_timeout(p, data, big, 100, &written),
                      HCS_ERR_OPERATION_TIMEOUT);
     assert_true(written > 0 && written < big);
@@ -86,9 +80,7 @@ static void test_write_timeout_and_closed_stdin(void **s)
     hcs_gcs_process_close(p);
 
     /* a write after close_stdin says so */
-    pc.argv = cat;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, cat, 1, 1, 0);
     assert_int_equal(hcs_gcs_process_write_stdin(p, "abc", 3), 0);
     assert_int_equal(hcs_gcs_process_close_stdin(p), 0);
     assert_int_equal(hcs_gcs_process_close_stdin(p), 0); /* idempotent */
@@ -110,14 +102,10 @@ typedef struct io_arg {
     int op; /* 0 read, 1 write, 2 relay */
     hcs_os_handle fd;
     char *data; /* the writer's 32 MiB, allocated before the thread starts */
-    hcs_result hr;
     size_t n;
-    char msg[256];
-    int done;
-    hcsi_mutex lock;
 } io_arg;
 
-static void io_main(void *arg)
+static hcs_result io_main(void *arg)
 {
     io_arg *a = (io_arg *)arg;
     char buf[64];
@@ -131,21 +119,8 @@ static void io_main(void *arg)
     } else {
         hr = hcs_gcs_process_relay(a->p, HCS_OS_HANDLE_NONE, a->fd, HCS_OS_HANDLE_NONE);
     }
-    hcsi_mutex_lock(&a->lock);
-    a->hr = hr;
-    a->n = n;
-    snprintf(a->msg, sizeof a->msg, "%s", hcs_error_last() ? hcs_error_last()->message : "");
-    a->done = 1;
-    hcsi_mutex_unlock(&a->lock);
-}
-
-static int io_done(io_arg *a)
-{
-    int d;
-    hcsi_mutex_lock(&a->lock);
-    d = a->done;
-    hcsi_mutex_unlock(&a->lock);
-    return d;
+    a->n = n; /* read after the join */
+    return hr;
 }
 
 static void test_cancel_from_another_thread(void **s)
@@ -155,7 +130,7 @@ static void test_cancel_from_another_thread(void **s)
     hcs_gcs_process *p = NULL, *q = NULL;
     static const char *const hang[] = {"hang", NULL};
     io_arg a[3];
-    hcsi_thread t[3];
+    gt_bg bg[3];
     int i, po[2];
     char buf[8];
     size_t got;
@@ -163,46 +138,40 @@ static void test_cancel_from_another_thread(void **s)
     uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = hang;
-    pc.use_stdin = pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
-    pc.use_stdin = 0;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &q), 0);
+    p = gt_spawn(&e, &pc, hang, 1, 1, 0);
+    q = gt_spawn(&e, &pc, hang, 0, 1, 0);
     assert_int_equal(pipe(po), 0);
     memset(a, 0, sizeof a);
     for (i = 0; i < 3; i++) {
         a[i].p = i < 2 ? p : q;
         a[i].op = i;
         a[i].fd = po[1];
-        hcsi_mutex_init(&a[i].lock);
     }
     a[1].data = (char *)calloc(1, 32u << 20);
     assert_non_null(a[1].data);
     for (i = 0; i < 3; i++)
-        assert_int_equal(hcsi_thread_start(&t[i], io_main, &a[i]), 0);
+        gt_bg_start(&bg[i], io_main, &a[i]);
     /* a reader, a writer (the guest never reads) and a relay, all blocked:
      * the writer has made progress (the guest's stdin end has data) */
     assert_int_equal(hcsi_sock_wait_readable(proc_of(&e, 100)->io[0], 10000), 0);
     hcsi_sleep_ms(300);
     for (i = 0; i < 3; i++)
-        assert_false(io_done(&a[i]));
+        assert_false(gt_bg_done(&bg[i]));
     t0 = hcsi_now_ns();
     assert_int_equal(hcs_gcs_process_cancel_io(p), 0);
     assert_int_equal(hcs_gcs_process_cancel_io(p), 0); /* idempotent */
     assert_int_equal(hcs_gcs_process_cancel_io(q), 0);
     for (i = 0; i < 3; i++) {
-        hcsi_thread_join(&t[i]);
-        assert_int_equal(a[i].hr, HCS_ERR_WIN32_OPERATION_ABORTED);
-        assert_non_null(strstr(a[i].msg, "I/O cancelled (hcs_gcs_process_cancel_io)"));
-        hcsi_mutex_destroy(&a[i].lock);
+        gt_bg_join(&bg[i]);
+        assert_int_equal(bg[i].hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+        assert_non_null(strstr(bg[i].msg, "I/O cancelled (hcs_gcs_process_cancel_io)"));
     }
     assert_true(hcsi_now_ns() - t0 < 2000000000ull);
-    assert_non_null(strstr(a[0].msg, "process 100 stdout"));
-    assert_non_null(strstr(a[1].msg, "process 100 stdin"));
+    assert_non_null(strstr(bg[0].msg, "process 100 stdout"));
+    assert_non_null(strstr(bg[1].msg, "process 100 stdin"));
     assert_true(a[1].n > 0 && a[1].n < (32u << 20)); /* what the stream took */
     free(a[1].data);
-    assert_non_null(strstr(a[2].msg, "process 101 stdout"));
+    assert_non_null(strstr(bg[2].msg, "process 101 stdout"));
     /* sticky: later stdio calls fail at once, data or not */
     assert_int_equal(hcsi_sock_write_full(proc_of(&e, 100)->io[1], "x", 1), 0);
     assert_int_equal(hcs_gcs_process_read_timeout(p, 1, buf, sizeof buf, &got, 5000),
@@ -219,38 +188,10 @@ static void test_cancel_from_another_thread(void **s)
     env_down(&e);
 }
 
-typedef struct close_arg {
-    hcs_gcs_process *p;
-    int done;
-    hcsi_mutex lock;
-} close_arg;
-
-static void close_main(void *arg)
+static hcs_result close_main(void *arg)
 {
-    close_arg *a = (close_arg *)arg;
-    hcs_gcs_process_close(a->p);
-    hcsi_mutex_lock(&a->lock);
-    a->done = 1;
-    hcsi_mutex_unlock(&a->lock);
-}
-
-typedef struct feed_arg {
-    int fd;
-    size_t total, sent;
-} feed_arg;
-
-static void feed_main(void *arg)
-{
-    feed_arg *f = (feed_arg *)arg;
-    static char chunk[65536];
-    memset(chunk, 'x', sizeof chunk);
-    while (f->sent < f->total) {
-        ssize_t w = write(f->fd, chunk, sizeof chunk);
-        if (w <= 0)
-            break; /* EPIPE once the reader is closed (SIGPIPE ignored) */
-        f->sent += (size_t)w;
-    }
-    close(f->fd);
+    hcs_gcs_process_close((hcs_gcs_process *)arg);
+    return HCS_S_OK;
 }
 
 /* Issue 14 item 1: a guest that dials the stdin relay and never reads it.
@@ -265,11 +206,10 @@ static void test_close_while_stdin_blocked(void **s)
     hcs_gcs_process *p = NULL;
     static const char *const sink[] = {"sink", NULL};
     int in[2], nul;
-    feed_arg f;
-    close_arg c;
-    hcsi_thread ft, ct;
+    gt_feeder f;
+    gt_bg c;
     uint32_t code = 1;
-    uint64_t t0, ms;
+    uint64_t ms;
     struct sigaction ign, before;
     (void)s;
     memset(&ign, 0, sizeof ign);
@@ -277,46 +217,25 @@ static void test_close_while_stdin_blocked(void **s)
     sigemptyset(&ign.sa_mask);
     assert_int_equal(sigaction(SIGPIPE, &ign, &before), 0); /* the feeder's EPIPE */
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = sink;
-    pc.use_stdin = pc.use_stdout = pc.use_stderr = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, sink, 1, 1, 1);
     assert_int_equal(pipe(in), 0);
     nul = open("/dev/null", O_WRONLY);
     assert_true(nul >= 0);
-    f.fd = in[1];
-    f.total = 16u << 20;
-    f.sent = 0;
-    assert_int_equal(hcsi_thread_start(&ft, feed_main, &f), 0);
+    gt_feed_start(&f, in[1], 16u << 20);
     /* stdout and stderr end when the guest's process is done: it was
      * done while the host's stdin writer was stuck */
     assert_int_equal(hcs_gcs_process_relay(p, in[0], nul, nul), 0);
     assert_int_equal(hcs_gcs_process_wait(p, 10000, &code), 0);
     assert_int_equal(code, 0);
     assert_true(proc_of(&e, 100)->queued > 0);
-    memset(&c, 0, sizeof c);
-    c.p = p;
-    hcsi_mutex_init(&c.lock);
-    t0 = hcsi_now_ns();
-    assert_int_equal(hcsi_thread_start(&ct, close_main, &c), 0);
-    for (;;) {
-        int done;
-        hcsi_mutex_lock(&c.lock);
-        done = c.done;
-        hcsi_mutex_unlock(&c.lock);
-        ms = (hcsi_now_ns() - t0) / 1000000u;
-        if (done)
-            break;
-        if (ms > 5000)
-            fail_msg("hcs_gcs_process_close blocked for %llu ms (stdin thread in a write "
-                     "the guest never reads)", (unsigned long long)ms);
-        hcsi_sleep_ms(5);
-    }
-    hcsi_thread_join(&ct);
-    hcsi_mutex_destroy(&c.lock);
+    gt_bg_start(&c, close_main, p);
+    if (!gt_bg_wait(&c, 5000, &ms))
+        fail_msg("hcs_gcs_process_close blocked for %llu ms (stdin thread in a write "
+                 "the guest never reads)", (unsigned long long)ms);
+    gt_bg_join(&c);
     print_message("close with the stdin relay blocked: %llu ms\n", (unsigned long long)ms);
     close(in[0]); /* the feeder fails with EPIPE and ends */
-    hcsi_thread_join(&ft);
+    gt_feed_join(&f);
     assert_true(f.sent < f.total);
     close(nul);
     env_down(&e);
@@ -331,22 +250,17 @@ static void test_cancel_relay_blocked_on_output(void **s)
     hcs_gcs_process_options pc;
     static const char *const big[] = {"big", NULL};
     io_arg a;
-    hcsi_thread t;
+    gt_bg bg;
     int po[2], i;
-    uint64_t t0;
     (void)s;
     env_up(&e, 5000);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = big; /* 4 MiB of stdout */
-    pc.use_stdout = 1;
     memset(&a, 0, sizeof a);
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &a.p), 0);
+    a.p = gt_spawn(&e, &pc, big, 0, 1, 0); /* 4 MiB of stdout */
     assert_int_equal(pipe(po), 0);
     assert_int_equal(fcntl(po[1], F_SETFL, fcntl(po[1], F_GETFL) | O_NONBLOCK), 0);
     a.op = 2;
     a.fd = po[1];
-    hcsi_mutex_init(&a.lock);
-    assert_int_equal(hcsi_thread_start(&t, io_main, &a), 0);
+    gt_bg_start(&bg, io_main, &a);
     /* the pipe fills up (64 KiB) and the relay waits for room */
     for (i = 0; i < 500; i++) {
         int room = 0;
@@ -355,19 +269,14 @@ static void test_cancel_relay_blocked_on_output(void **s)
             break;
     }
     hcsi_sleep_ms(100);
-    assert_false(io_done(&a));
-    t0 = hcsi_now_ns();
+    assert_false(gt_bg_done(&bg));
     assert_int_equal(hcs_gcs_process_cancel_io(a.p), 0);
-    while (!io_done(&a)) {
-        if (hcsi_now_ns() - t0 > 5000000000ull)
-            fail_msg("the relay did not return within 5 s of the cancel");
-        hcsi_sleep_ms(5);
-    }
-    hcsi_thread_join(&t);
-    assert_int_equal(a.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
-    if (!strstr(a.msg, "stdout: I/O cancelled (hcs_gcs_process_cancel_io)"))
-        fail_msg("%s", a.msg);
-    hcsi_mutex_destroy(&a.lock);
+    if (!gt_bg_wait(&bg, 5000, NULL))
+        fail_msg("the relay did not return within 5 s of the cancel");
+    gt_bg_join(&bg);
+    assert_int_equal(bg.hr, HCS_ERR_WIN32_OPERATION_ABORTED);
+    if (!strstr(bg.msg, "stdout: I/O cancelled (hcs_gcs_process_cancel_io)"))
+        fail_msg("%s", bg.msg);
     hcs_gcs_process_close(a.p);
     close(po[0]);
     close(po[1]);
@@ -395,10 +304,7 @@ static void test_no_sigpipe(void **s)
     env_up(&e, 5000); /* connect: the disposition stays SIG_DFL */
     assert_int_equal(sigaction(SIGPIPE, NULL, &after), 0);
     assert_true(after.sa_handler == SIG_DFL);
-    hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
-    pc.argv = argv;
-    pc.use_stdout = 1;
-    assert_int_equal(hcs_gcs_process_start(e.b, &pc, &p), 0);
+    p = gt_spawn(&e, &pc, argv, 0, 1, 0);
     assert_int_equal(pipe(po), 0);
     close(po[0]);
     assert_int_equal(hcs_gcs_process_relay(p, HCS_OS_HANDLE_NONE, po[1], HCS_OS_HANDLE_NONE),

@@ -227,8 +227,22 @@ static void test_invalid_utf8_and_cuts(void **s)
     static const char bad[] = "a\x80" "b\xC0\x80" "c\xED\xA0\x80" "d\xF5\x80" "e\xE2\x80";
     static const char want_lib[] =
         "a\\x80b\\xC0\\x80c\\xED\\xA0\\x80d\\xF5\\x80e\\xE2\\x80";
+    /* a cut never splits a character (nor leaves half of one escaped), but
+     * an invalid byte at the cut is still an invalid byte */
+    static const struct {
+        const char *in;
+        size_t max;
+        const char *want;
+    } cuts[] = {
+        {"abc\xE2\x80\xAEz", 4, "abc..."},
+        {"abc\xE2\x80\xAEz", 5, "abc..."},
+        {"abc\xE2\x80\xAEz", 6, "abc\\u202E..."},
+        {"abc\xC3\xA9", 4, "abc..."},
+        {"abc\xC3\xA9", 5, "abc\xC3\xA9"},
+        {"abc\xFFxyz", 4, "abc\\xFF..."},
+    };
     char *out;
-    size_t olen;
+    size_t olen, i;
     (void)s;
     out = hcsi_gcs_sanitize(bad, 100);
     assert_string_equal(out, want_lib);
@@ -240,26 +254,11 @@ static void test_invalid_utf8_and_cuts(void **s)
     assert_string_equal(out, "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\\ufffdd\\ufffd\\ufffd"
                              "e\\ufffd\\ufffd\"");
     free(out);
-    /* a cut never splits a character (nor leaves half of one escaped) */
-    out = hcsi_gcs_sanitize("abc\xE2\x80\xAEz", 4);
-    assert_string_equal(out, "abc...");
-    free(out);
-    out = hcsi_gcs_sanitize("abc\xE2\x80\xAEz", 5);
-    assert_string_equal(out, "abc...");
-    free(out);
-    out = hcsi_gcs_sanitize("abc\xE2\x80\xAEz", 6);
-    assert_string_equal(out, "abc\\u202E...");
-    free(out);
-    out = hcsi_gcs_sanitize("abc\xC3\xA9", 4);
-    assert_string_equal(out, "abc...");
-    free(out);
-    out = hcsi_gcs_sanitize("abc\xC3\xA9", 5);
-    assert_string_equal(out, "abc\xC3\xA9");
-    free(out);
-    /* but an invalid byte at the cut is still an invalid byte */
-    out = hcsi_gcs_sanitize("abc\xFFxyz", 4);
-    assert_string_equal(out, "abc\\xFF...");
-    free(out);
+    for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        out = hcsi_gcs_sanitize(cuts[i].in, cuts[i].max);
+        assert_string_equal(out, cuts[i].want);
+        free(out);
+    }
 }
 
 int main(void)

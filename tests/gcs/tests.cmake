@@ -42,7 +42,10 @@ endif()
 if(NOT WIN32)
   add_executable(hostile_gcs gcs/hostile_gcs.c)
   target_compile_options(hostile_gcs PRIVATE ${HCS_WARNINGS})
-  target_include_directories(hostile_gcs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  # the library's frame header and the scripted peer's negotiate answer
+  target_include_directories(hostile_gcs PRIVATE ${PROJECT_SOURCE_DIR}/src
+    ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(hostile_gcs PRIVATE hcs_static)
   hcs_add_test(test_cli_hostile gcs/test_cli_hostile.c)
   target_compile_definitions(test_cli_hostile PRIVATE
     HCSCTL_PATH="$<TARGET_FILE:hcsctl>" HOSTILE_GCS_PATH="$<TARGET_FILE:hostile_gcs>")
