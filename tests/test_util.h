@@ -48,10 +48,10 @@ static inline const char *tu_golden(const char *rel)
 static inline const char *tu_shared(const char *rel)
 {
     static char path[2048];
-    const char *g = tu_golden("..");
-    if (!g)
+    const char *dir = getenv("HCS_GOLDEN_DIR");
+    if (!dir || !*dir)
         return NULL;
-    snprintf(path, sizeof path, "%s/%s", g, rel);
+    snprintf(path, sizeof path, "%s/../%s", dir, rel);
     return path;
 }
 
