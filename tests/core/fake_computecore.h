@@ -8,6 +8,7 @@
 #define FAKE_COMPUTECORE_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "compute/win/abi.h"
 #include "fake_base.h"
@@ -106,6 +107,28 @@ typedef struct fop {
     volatile LONG cbs;  /* its callbacks running now */
     struct fop *next_all;
 } fop;
+
+/* Puts h, a new handle, at the head of head (the list of all the handles
+ * of its type) and counts it live. Macros here: the three handle types are
+ * distinct structs. */
+#define FK_LINK_LIVE(head, h)                                                     \
+    do {                                                                          \
+        fk_lock();                                                                \
+        (h)->next_all = (head);                                                   \
+        (head) = (h);                                                             \
+        fk_live(1);                                                               \
+        fk_unlock();                                                              \
+    } while (0)
+/* h = a new system or process handle (magic m) to world, linked as above;
+ * aborts when out of memory. */
+#define FK_HANDLE_NEW(h, m, world, head)                                          \
+    do {                                                                          \
+        if (!((h) = calloc(1, sizeof *(h))))                                      \
+            abort();                                                              \
+        (h)->magic = (m);                                                         \
+        (h)->w = (world);                                                         \
+        FK_LINK_LIVE(head, h);                                                    \
+    } while (0)
 
 enum { POST_NONE, POST_START, POST_STOP, POST_CRASH, POST_PAUSE, POST_RESUME,
        POST_LM, POST_PROC_START, POST_PROC_KILL };

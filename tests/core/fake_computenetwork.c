@@ -348,8 +348,7 @@ static HRESULT f_delete(const char *fn, int kind, REFGUID id, PWSTR *err)
 
 static HRESULT f_close(const char *fn, int kind, hobj *h)
 {
-    fake_call *c = fk_rec(fn);
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    fake_call *c = fk_rec_h(fn, FK_H(h), 0, 0);
     fk_commit(c);
     if (!handle_ok(h, kind, fn))
         return E_HANDLE;
@@ -448,12 +447,10 @@ HRESULT WINAPI HcnQueryEndpointAddresses(HCN_ENDPOINT h, PCWSTR q, PWSTR *p, PWS
 static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK cb, void *ctx,
                           HCN_CALLBACK *out)
 {
-    fake_call *c = fk_rec(fn);
+    fake_call *c = fk_rec_h(fn, FK_H(ctx), FK_H(gns), 0);
     fake_step st;
     HRESULT hr = S_OK;
     cbreg *r;
-    c->h[0] = (uint64_t)(uintptr_t)ctx;
-    c->h[1] = (uint64_t)(uintptr_t)gns;
     fk_commit(c);
     *out = NULL;
     if (gns && !handle_ok(gns, K_GNS, fn))
@@ -480,10 +477,9 @@ static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK c
 
 static HRESULT f_unregister(const char *fn, HCN_CALLBACK h)
 {
-    fake_call *c = fk_rec(fn);
+    fake_call *c = fk_rec_h(fn, FK_H(h), 0, 0);
     cbreg *r = (cbreg *)h;
     int i;
-    c->h[0] = (uint64_t)(uintptr_t)h;
     fk_commit(c);
     fk_lock();
     for (i = 0; i < g_ncbs; i++)
@@ -638,8 +634,7 @@ HRESULT WINAPI HcnReserveGuestNetworkServicePortRange(HCN_GUESTNETWORKSERVICE g,
 
 HRESULT WINAPI HcnReleaseGuestNetworkServicePortReservationHandle(HANDLE h)
 {
-    fake_call *c = fk_rec("HcnReleaseGuestNetworkServicePortReservationHandle");
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    fake_call *c = fk_rec_h("HcnReleaseGuestNetworkServicePortReservationHandle", FK_H(h), 0, 0);
     fk_commit(c);
     if (!fk_forget(h)) {
         fk_violation("release of unknown port reservation %p", (void *)h);
@@ -684,8 +679,7 @@ HRESULT WINAPI HcnEnumerateGuestNetworkPortReservations(ULONG *count,
 
 VOID WINAPI HcnFreeGuestNetworkPortReservations(HCN_PORT_RANGE_ENTRY *entries)
 {
-    fake_call *c = fk_rec("HcnFreeGuestNetworkPortReservations");
-    c->h[0] = (uint64_t)(uintptr_t)entries;
+    fake_call *c = fk_rec_h("HcnFreeGuestNetworkPortReservations", FK_H(entries), 0, 0);
     fk_commit(c);
     if (!entries)
         return;
