@@ -1,5 +1,5 @@
-/* Assertions the compute contract suites share. Include after cmocka.h and
- * fake_client.h. */
+/* Assertions the contract suites share. Include after cmocka.h (and after
+ * fake_client.h for the computecore double's assert_wstr). */
 #ifndef HCS_TEST_CORE_TEST_UTIL_H
 #define HCS_TEST_CORE_TEST_UTIL_H
 

@@ -30,13 +30,13 @@ if(WIN32)
 
   # Contract suites: libhcs against the double, under wine.
   foreach(suite test_core_system test_core_process test_core_misc)
-    hcs_add_test(${suite} core/${suite}.c core/fake_client.c)
+    hcs_add_test(${suite} core/${suite}.c core/fake_client.c core/fake_ctl.c)
     add_dependencies(${suite} fake_computecore)
   endforeach()
-  hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
+  hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c core/fake_ctl.c)
   add_dependencies(test_core_loader fake_computecore_min)
   # Windows 10 1809: exits learnt from the exit events
-  hcs_add_test(test_core_1809 core/test_core_1809.c core/fake_client.c)
+  hcs_add_test(test_core_1809 core/test_core_1809.c core/fake_client.c core/fake_ctl.c)
   add_dependencies(test_core_1809 fake_computecore_1809)
 else()
   # Every public function says "only available on Windows".
