@@ -180,11 +180,9 @@ typedef struct hcsi_hcn_kind {
 /* NULL for an unknown kind. */
 const hcsi_hcn_kind *hcsi_hcn_kind_of(int kind);
 
-/* Records the rich error of a failed HCN call and returns hr:
- *   "<context>: <ErrorRecord's Error/ErrorMessage | text | strerror(hr)>
- *    (<NAME> 0x%08X)", detail = the error record verbatim (when any). */
-hcs_result hcsi_net_fail(hcs_result hr, const char *record, const char *fmt, ...)
-    HCSI_PRINTF(3, 4);
+/* Records the rich error of a failed HCN call and returns hr: see
+ * hcsi_fail_doc (record: the error record, or NULL). */
+#define hcsi_net_fail(hr, record, ...) hcsi_fail_doc(HCSI_FAIL_HCN, hr, record, __VA_ARGS__)
 
 /* The HNS features a settings document needs (HCS_NET_FEATURE_* bits):
  * policy types of Policies[] (network / endpoint), load balancer Flags
