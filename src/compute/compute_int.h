@@ -89,6 +89,10 @@ struct hcsi_obj {
 
 /* refs = 1, a fresh key (never 0, never reused) entered in the table. */
 hcs_result hcsi_obj_init(hcsi_obj *o, int kind, hcsi_obj_destroy_fn destroy);
+/* The same for an object with a lock of its own: m is initialised first and
+ * destroyed again when the init fails (the caller then frees the object). */
+hcs_result hcsi_obj_init_locked(hcsi_obj *o, hcsi_mutex *m, int kind,
+                                hcsi_obj_destroy_fn destroy);
 /* +1 reference on the object registered under key (of kind, or any kind
  * with HCSI_KIND_ANY), or NULL. */
 hcsi_obj *hcsi_obj_lookup(uint64_t key, int kind);

@@ -131,6 +131,17 @@ hcs_result hcsi_obj_init(hcsi_obj *o, int kind, hcsi_obj_destroy_fn destroy)
     return HCS_S_OK;
 }
 
+hcs_result hcsi_obj_init_locked(hcsi_obj *o, hcsi_mutex *m, int kind,
+                                hcsi_obj_destroy_fn destroy)
+{
+    hcs_result hr;
+    hcsi_mutex_init(m);
+    hr = hcsi_obj_init(o, kind, destroy);
+    if (HCS_FAILED(hr))
+        hcsi_mutex_destroy(m);
+    return hr;
+}
+
 hcsi_obj *hcsi_obj_lookup(uint64_t key, int kind)
 {
     size_t i;
@@ -434,27 +445,22 @@ hcs_result hcsi_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
                                                                   : timeout_ms));
 }
 
-size_t hcsi_events_pending(hcs_events *q)
-{
-    size_t n;
-    if (!q)
-        return 0;
-    hcsi_mutex_lock(&q->m);
-    n = q->n;
-    hcsi_mutex_unlock(&q->m);
-    return n;
-}
-
-uint64_t hcsi_events_dropped(hcs_events *q)
+/* The events q holds now, or (dropped) has dropped so far, read under its
+ * lock; 0 for NULL. */
+static uint64_t events_count(hcs_events *q, int dropped)
 {
     uint64_t n;
     if (!q)
         return 0;
     hcsi_mutex_lock(&q->m);
-    n = q->dropped;
+    n = dropped ? q->dropped : (uint64_t)q->n;
     hcsi_mutex_unlock(&q->m);
     return n;
 }
+
+size_t hcsi_events_pending(hcs_events *q) { return (size_t)events_count(q, 0); }
+
+uint64_t hcsi_events_dropped(hcs_events *q) { return events_count(q, 1); }
 
 void hcsi_events_close(hcs_events *q)
 {

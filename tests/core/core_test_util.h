@@ -15,6 +15,24 @@ static inline void assert_contains(const char *hay, const char *needle)
         fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
 }
 
+/* On systems other than Windows a call fails with HCS_ERR_WIN32_NOT_SUPPORTED
+ * and records "<fn>: the Host Compute Service is only available on Windows";
+ * *checked counts the calls checked (the stub suites). */
+static inline void assert_not_windows(hcs_result hr, const char *fn, int *checked)
+{
+    const hcs_error *e = hcs_error_last();
+    char want[200];
+    if (hr != HCS_ERR_WIN32_NOT_SUPPORTED)
+        fail_msg("%s returned 0x%08lX", fn, (unsigned long)(uint32_t)hr);
+    assert_non_null(e);
+    assert_int_equal(e->code, HCS_ERR_WIN32_NOT_SUPPORTED);
+    snprintf(want, sizeof want, "%s: the Host Compute Service is only available on Windows",
+             fn);
+    assert_string_equal(e->message, want);
+    hcs_error_clear();
+    (*checked)++;
+}
+
 /* A new event queue (asserting). */
 static inline hcs_events *new_queue(void)
 {

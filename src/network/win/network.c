@@ -611,10 +611,8 @@ static hcs_result subscribe(hcn_obj *gns, hcs_events *q, uint64_t tag,
         return hcsi_err_oom();
     s->t = t;
     s->tag = tag;
-    hcsi_mutex_init(&s->m);
-    hr = hcsi_obj_init(&s->base, HCSI_KIND_NET_SUB, sub_destroy);
+    hr = hcsi_obj_init_locked(&s->base, &s->m, HCSI_KIND_NET_SUB, sub_destroy);
     if (HCS_FAILED(hr)) {
-        hcsi_mutex_destroy(&s->m);
         free(s);
         return hr;
     }
