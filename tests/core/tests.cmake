@@ -43,19 +43,30 @@ else()
   hcs_add_test(test_core_stub core/test_core_stub.c)
 endif()
 
+# hcs_add_cli_test(NAME VAR=TARGET...): hcsctl end to end, the script
+# core/NAME.cmake with -DVAR=<the file of the test double TARGET> for each
+# (empty on other systems, where every command gives the clear error).
+function(hcs_add_cli_test name)
+  set(dlls "")
+  foreach(pair ${ARGN})
+    string(REPLACE "=" ";" pair "${pair}")
+    list(GET pair 0 var)
+    list(GET pair 1 target)
+    if(WIN32)
+      list(APPEND dlls "-D${var}=$<TARGET_FILE:${target}>")
+    else()
+      list(APPEND dlls "-D${var}=")
+    endif()
+  endforeach()
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND}
+    -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
+    -DTARGET_WIN32=${WIN32} ${dlls}
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/${name}_work
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/core/${name}.cmake)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}_work)
+endfunction()
+
 # hcsctl's compute commands, end to end (the double under wine; the clear
 # error on other systems).
-if(WIN32)
-  set(_fake_dll $<TARGET_FILE:fake_computecore>)
-  set(_fake_dll_1809 $<TARGET_FILE:fake_computecore_1809>)
-else()
-  set(_fake_dll "")
-  set(_fake_dll_1809 "")
-endif()
-add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
-  -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
-  -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll} -DFAKE_DLL_1809=${_fake_dll_1809}
-  -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
-  -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
-file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)
+hcs_add_cli_test(cli_compute FAKE_DLL=fake_computecore FAKE_DLL_1809=fake_computecore_1809)
 include(${CMAKE_CURRENT_SOURCE_DIR}/core/tests_ext.cmake)
