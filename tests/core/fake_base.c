@@ -36,11 +36,17 @@ char *fk_u8(PCWSTR w)
     return s;
 }
 
+void *fk_alloc(size_t size)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
 fake_call *fk_rec(const char *fn)
 {
-    fake_call *c = (fake_call *)calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    fake_call *c = (fake_call *)fk_alloc(sizeof *c);
     c->fn = fn;
     c->tid = GetCurrentThreadId();
     return c;

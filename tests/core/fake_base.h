@@ -25,6 +25,9 @@ enum { FK_LOCAL = 1, FK_COTASK = 2 };
 
 void fk_lock(void);
 void fk_unlock(void);
+/* size zeroed bytes; a double has no out-of-memory behaviour to play, so
+ * it aborts instead. */
+void *fk_alloc(size_t size);
 /* A new log entry for fn; fill it, then fk_commit. */
 fake_call *fk_rec(const char *fn);
 /* The same with its first handle / pointer arguments h[0..2] (FK_H). */

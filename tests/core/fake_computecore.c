@@ -109,9 +109,7 @@ wsys *fk_sys_find(const char *id)
 
 wsys *fk_sys_add(const char *id, int state)
 {
-    wsys *s = (wsys *)calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    wsys *s = (wsys *)fk_alloc(sizeof *s);
     static unsigned n;
     snprintf(s->id, sizeof s->id, "%s", id);
     snprintf(s->runtime_id, sizeof s->runtime_id, "5f2ad8c4-0000-4000-8000-%012u", ++n);
@@ -255,10 +253,8 @@ static void spawn_cb(const void *owner, volatile LONG *cbs, HCS_OPERATION_COMPLE
                      HCS_EVENT_CALLBACK ecb, void *ctx, HCS_OPERATION op, UINT32 type,
                      const char *data)
 {
-    cbjob *j = (cbjob *)calloc(1, sizeof *j);
+    cbjob *j = (cbjob *)fk_alloc(sizeof *j);
     HANDLE t;
-    if (!j)
-        return;
     j->ocb = ocb;
     j->ecb = ecb;
     j->ctx = ctx;
@@ -673,9 +669,7 @@ HRESULT fk_op_start(const char *fn, fop *op, int type, const fake_step *st, int 
 
 static fop *op_new(void)
 {
-    fop *op = (fop *)calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
+    fop *op = (fop *)fk_alloc(sizeof *op);
     op->magic = MAGIC_OP;
     op->type = HcsOperationTypeNone;
     op->id = HCSI_CC_INVALID_OPERATION_ID;
@@ -684,16 +678,15 @@ static fop *op_new(void)
     return op;
 }
 
-/* HcsCreateOperation[WithNotifications]: the new operation (NULL when out
- * of memory), recorded as h[2] after the context and callback. */
+/* HcsCreateOperation[WithNotifications]: the new operation, recorded as
+ * h[2] after the context and callback. */
 static fop *op_create(const char *fn, const void *context, uint64_t callback, uint64_t events)
 {
     fop *op = op_new();
     fake_call *c = fk_rec_h(fn, FK_H(context), callback, FK_H(op));
     c->n[0] = events;
     fk_commit(c);
-    if (op)
-        op->ctx = context;
+    op->ctx = context;
     return op;
 }
 
@@ -701,8 +694,7 @@ FAKE_API HCS_OPERATION WINAPI HcsCreateOperation(const void *context,
                                                  HCS_OPERATION_COMPLETION callback)
 {
     fop *op = op_create("HcsCreateOperation", context, FK_H(callback), 0);
-    if (op)
-        op->cb = callback;
+    op->cb = callback;
     return (HCS_OPERATION)op;
 }
 
@@ -712,10 +704,8 @@ FAKE_API HCS_OPERATION WINAPI HcsCreateOperationWithNotifications(
 {
     fop *op = op_create("HcsCreateOperationWithNotifications", context, FK_H(callback),
                         (uint64_t)eventTypes);
-    if (op) {
-        op->ncb = callback;
-        op->notifications = eventTypes;
-    }
+    op->ncb = callback;
+    op->notifications = eventTypes;
     return (HCS_OPERATION)op;
 }
 #endif

@@ -8,7 +8,6 @@
 #define FAKE_COMPUTECORE_H
 
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "compute/win/abi.h"
 #include "fake_base.h"
@@ -119,12 +118,10 @@ typedef struct fop {
         fk_live(1);                                                               \
         fk_unlock();                                                              \
     } while (0)
-/* h = a new system or process handle (magic m) to world, linked as above;
- * aborts when out of memory. */
+/* h = a new system or process handle (magic m) to world, linked as above. */
 #define FK_HANDLE_NEW(h, m, world, head)                                          \
     do {                                                                          \
-        if (!((h) = calloc(1, sizeof *(h))))                                      \
-            abort();                                                              \
+        (h) = fk_alloc(sizeof *(h));                                              \
         (h)->magic = (m);                                                         \
         (h)->w = (world);                                                         \
         FK_LINK_LIVE(head, h);                                                    \

@@ -457,9 +457,7 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
         free(params);
         return E_INVALIDARG;
     }
-    p = (wproc *)calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    p = (wproc *)fk_alloc(sizeof *p);
     p->sys = h->w;
     p->exited_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
     p->kill_ev = CreateEventW(NULL, TRUE, FALSE, NULL);

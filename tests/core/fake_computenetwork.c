@@ -156,7 +156,7 @@ static void set_err(PWSTR *err, const char *text)
 /* *out = a new open handle to w (live until closed). */
 static void hobj_new(int kind, wobj *w, void **out)
 {
-    hobj *h = (hobj *)calloc(1, sizeof *h);
+    hobj *h = (hobj *)fk_alloc(sizeof *h);
     h->magic = MAGIC;
     h->kind = kind;
     h->w = w;
@@ -444,7 +444,7 @@ static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK c
     }
     if (scripted(fn, &hr, NULL, &st) && FAILED(hr))
         return hr;
-    r = (cbreg *)calloc(1, sizeof *r);
+    r = (cbreg *)fk_alloc(sizeof *r);
     r->magic = MAGIC;
     r->cb = cb;
     r->ctx = ctx;

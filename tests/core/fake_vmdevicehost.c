@@ -90,7 +90,7 @@ static HRESULT host_new(fake_call *c, void *system, HCSI_HDV_HOST *out)
     *out = NULL;
     if (FAILED(hr))
         return hr;
-    h = (fhost *)calloc(1, sizeof *h);
+    h = (fhost *)fk_alloc(sizeof *h);
     h->magic = MAGIC_HOST;
     h->system = system;
     fk_live(1);
@@ -172,7 +172,7 @@ HRESULT WINAPI HdvCreateDeviceInstance(HCSI_HDV_HOST host, INT32 type, const GUI
         fk_violation("HdvCreateDeviceInstance: interface version %d", pi ? pi->Version : -1);
     if (FAILED(hr))
         return hr;
-    d = (fdev *)calloc(1, sizeof *d);
+    d = (fdev *)fk_alloc(sizeof *d);
     d->magic = MAGIC_DEV;
     d->host = h;
     d->itf = pi;
