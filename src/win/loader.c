@@ -207,19 +207,23 @@ hcs_result hcsi_dll_has(const hcsi_dll *t, const int *ixs)
     return HCS_S_OK;
 }
 
-hcs_result hcsi_dll_need(hcsi_dll_slot *s, const hcsi_dll **out, int a, int b,
-                         int c)
+hcs_result hcsi_dll_has3(const hcsi_dll *t, int a, int b, int c)
 {
-    const hcsi_dll *t = NULL;
     int ixs[4];
-    hcs_result hr = hcsi_dll_get(s, &t);
-    if (HCS_FAILED(hr))
-        return hr;
     ixs[0] = a;
     ixs[1] = b;
     ixs[2] = c;
     ixs[3] = -1; /* a -1 earlier ends the list: that is what "none" means */
-    hr = hcsi_dll_has(t, ixs);
+    return hcsi_dll_has(t, ixs);
+}
+
+hcs_result hcsi_dll_need(hcsi_dll_slot *s, const hcsi_dll **out, int a, int b,
+                         int c)
+{
+    const hcsi_dll *t = NULL;
+    hcs_result hr = hcsi_dll_get(s, &t);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_dll_has3(t, a, b, c);
     if (HCS_FAILED(hr))
         return hr;
     *out = t;

@@ -33,12 +33,7 @@ hcs_result hcsi_cc_has(const cc_table *t, const int *ixs) { return hcsi_dll_has(
 /* Checks that table t has functions a, b, c (-1 = none). */
 hcs_result hcsi_cc_has3(const cc_table *t, int a, int b, int c)
 {
-    int ixs[4];
-    ixs[0] = a;
-    ixs[1] = b;
-    ixs[2] = c;
-    ixs[3] = -1;
-    return hcsi_cc_has(t, ixs);
+    return hcsi_dll_has3(t, a, b, c);
 }
 
 /* The current table with functions a, b, c (-1 = none). */
