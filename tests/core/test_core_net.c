@@ -188,22 +188,31 @@ static void test_endpoints(void **state)
     hcs_net_network_close(n);
 }
 
+static const char *const k_eps[] = {ID_A};
+
+/* A load balancer document (the builder's) over the endpoint ID_A: TCP port
+ * internal -> external, with flags. */
+static char *lb_doc(uint16_t internal, uint16_t external, uint32_t flags)
+{
+    hcs_schema_hcn_lb_mapping m = {6, internal, external, 0, 0};
+    const hcs_schema_hcn_lb_options lo = {.version = HCS_SCHEMA_HCN_LB_OPTIONS_VERSION,
+                                          .endpoint_ids = k_eps,
+                                          .endpoint_count = 1,
+                                          .mappings = &m,
+                                          .mapping_count = 1,
+                                          .flags = flags};
+    char *doc = NULL;
+    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
+    return doc;
+}
+
 static void test_lb_and_routes(void **state)
 {
-    static const char *const eps[] = {ID_A};
-    hcs_schema_hcn_lb_mapping m = {6, 80, 8080, 0, 0};
-    hcs_schema_hcn_lb_options lo;
     hcs_schema_hcn_route_options ro;
     hcs_lb *lb = NULL, *lb2 = NULL;
     hcs_route *rt = NULL, *rt2 = NULL;
-    char *doc = NULL, *json = NULL;
+    char *doc = lb_doc(80, 8080, 0), *json = NULL;
     (void)state;
-    lo = (hcs_schema_hcn_lb_options)HCS_SCHEMA_HCN_LB_OPTIONS_INIT;
-    lo.endpoint_ids = eps;
-    lo.endpoint_count = 1;
-    lo.mappings = &m;
-    lo.mapping_count = 1;
-    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
     assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_S_OK);
     hcs_free(doc);
     assert_int_equal(hcs_net_lb_modify(lb, "{\"PortMappings\":[]}"), HCS_S_OK);
@@ -219,7 +228,7 @@ static void test_lb_and_routes(void **state)
     hcs_net_lb_close(lb);
     assert_int_equal(hcs_net_lb_delete(ID_A), HCS_S_OK);
     ro = (hcs_schema_hcn_route_options)HCS_SCHEMA_HCN_ROUTE_OPTIONS_INIT;
-    ro.endpoint_ids = eps;
+    ro.endpoint_ids = k_eps;
     ro.endpoint_count = 1;
     ro.destination_prefix = "10.1.0.0/16";
     ro.next_hop = "10.0.0.1";
@@ -327,9 +336,6 @@ static void test_guest_network_services(void **state)
 static void test_hns_version_and_gates(void **state)
 {
     version_fn setv = (version_fn)fake_ext_proc(&X, "FakeNetSetVersion");
-    static const char *const eps[] = {ID_A};
-    hcs_schema_hcn_lb_mapping m = {6, 80, 0, 0, 0};
-    hcs_schema_hcn_lb_options lo;
     uint32_t ma = 0, mi = 0;
     hcs_lb *lb = (hcs_lb *)1;
     char *doc = NULL;
@@ -345,13 +351,7 @@ static void test_hns_version_and_gates(void **state)
     /* an older host: a DSR load balancer is refused before HNS sees it */
     setv(10, 1);
     hcsi_dll_set_path(&hcsi_dll_vmcompute, fake_ext_path("computenetwork.dll"));
-    lo = (hcs_schema_hcn_lb_options)HCS_SCHEMA_HCN_LB_OPTIONS_INIT;
-    lo.endpoint_ids = eps;
-    lo.endpoint_count = 1;
-    lo.mappings = &m;
-    lo.mapping_count = 1;
-    lo.flags = HCS_SCHEMA_HCN_LB_FLAG_DSR;
-    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
+    doc = lb_doc(80, 0, HCS_SCHEMA_HCN_LB_FLAG_DSR);
     assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_ERR_HCN_REQUEST_UNSUPPORTED);
     assert_null(lb);
     contains(hcs_error_last()->message,

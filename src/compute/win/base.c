@@ -336,6 +336,22 @@ hcs_result hcsi_cc_exit_wait(hcsi_exit_track *x, hcsi_mutex *m, int64_t timeout_
     return hr;
 }
 
+hcs_events *hcsi_cc_queue_swap(hcsi_mutex *m, hcs_events **qp, uint64_t *tagp, hcs_events *q,
+                               uint64_t tag, uint64_t *old_tag)
+{
+    hcs_events *old;
+    if (q)
+        hcsi_obj_ref(&q->base);
+    hcsi_mutex_lock(m);
+    old = *qp;
+    if (old_tag)
+        *old_tag = *tagp;
+    *qp = q;
+    *tagp = tag;
+    hcsi_mutex_unlock(m);
+    return old;
+}
+
 /* The queue an object's events go to (with a reference) and their tag, read
  * under the object's lock m (NULL: fields that do not change). */
 static hcs_events *queue_of(hcsi_mutex *m, hcs_events *const *qp, const uint64_t *tagp,

@@ -79,17 +79,7 @@ static hcs_result system_prepare(const cc_table *t, const char *id, const char *
 static hcs_events *system_set_queue(hcs_system *s, hcs_events *q, uint64_t tag,
                                     uint64_t *old_tag)
 {
-    hcs_events *old;
-    if (q)
-        hcsi_obj_ref(&q->base);
-    hcsi_mutex_lock(&s->m);
-    old = s->q;
-    if (old_tag)
-        *old_tag = s->tag;
-    s->q = q;
-    s->tag = tag;
-    hcsi_mutex_unlock(&s->m);
-    return old;
+    return hcsi_cc_queue_swap(&s->m, &s->q, &s->tag, q, tag, old_tag);
 }
 
 /* Builds without HcsWaitForComputeSystemExit: register the callback now
