@@ -51,6 +51,14 @@ static inline hcs_event *next_event(hcs_events *q, uint32_t type)
     return e;
 }
 
+/* The next event of q is of type, with tag: checked and freed. */
+static inline void expect_event(hcs_events *q, uint32_t type, uint64_t tag)
+{
+    hcs_event *e = next_event(q, type);
+    assert_int_equal(e->tag, tag);
+    hcs_compute_event_free(e);
+}
+
 #ifdef FAKE_CLIENT_H
 /* The double's running system (asserting). */
 static inline hcs_system *open_running(void)

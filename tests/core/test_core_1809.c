@@ -55,7 +55,6 @@ static void test_process_wait_timeout_and_subscribe(void **state)
     hcs_system *s = open_running();
     hcs_process *p = spawn(s, "hang", 5000);
     hcs_events *q = NULL;
-    hcs_event *e = NULL;
     uint32_t code = 0;
     (void)state;
     assert_int_equal(hcs_compute_process_wait(p, 20, &code, NULL), HCS_ERR_OPERATION_TIMEOUT);
@@ -66,9 +65,7 @@ static void test_process_wait_timeout_and_subscribe(void **state)
     assert_int_equal(F.count("HcsSetProcessCallback"), 1);
     assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_S_OK);
     assert_exit_code(p, 137);
-    e = next_event(q, HCS_EVENT_PROCESS_EXITED);
-    assert_int_equal(e->tag, 5);
-    hcs_compute_event_free(e);
+    expect_event(q, HCS_EVENT_PROCESS_EXITED, 5);
     hcs_compute_process_close(p);
     hcs_compute_events_close(q);
     hcs_compute_system_close(s);

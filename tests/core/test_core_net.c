@@ -292,7 +292,6 @@ static void test_guest_network_services(void **state)
     hcs_net_subscription *sub = NULL;
     hcs_port_reservation *r1 = NULL, *r2 = NULL;
     hcs_port_range_entry *entries = NULL;
-    hcs_event *ev = NULL;
     uint16_t start = 0, end = 0;
     size_t n = 0;
     (void)state;
@@ -302,9 +301,7 @@ static void test_guest_network_services(void **state)
     assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     assert_int_equal(hcs_net_gns_subscribe(g, q, 7, &sub), HCS_S_OK);
     assert_int_equal(fire(0x11, 0, "{\"State\":\"Ready\"}"), 1);
-    ev = next_event(q, HCS_NET_EVENT_GNS_STATE_CHANGED);
-    assert_int_equal(ev->tag, 7);
-    hcs_compute_event_free(ev);
+    expect_event(q, HCS_NET_EVENT_GNS_STATE_CHANGED, 7);
     assert_int_equal(hcs_net_gns_reserve_port(g, HCS_PORT_PROTOCOL_TCP, HCS_PORT_ACCESS_SHARED, 8080,
                                           &r1), HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcnReserveGuestNetworkServicePort", 0)->n[0], 1 * 16 + 2);

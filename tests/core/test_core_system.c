@@ -333,7 +333,6 @@ static void test_close_by_consumer_during_callback(void **state)
 {
     hcs_events *q = NULL;
     hcs_system *s = NULL;
-    hcs_event *e = NULL;
     int i;
     (void)state;
     g_closed_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -344,8 +343,7 @@ static void test_close_by_consumer_during_callback(void **state)
     /* the callback holds on after queueing the event until the consumer closed */
     hcsi_cc_set_event_tramp_hook(wait_for_consumer_close);
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_EXITED, "{\"Status\":0}", 0);
-    e = next_event(q, HCS_EVENT_SYSTEM_EXITED);
-    hcs_compute_event_free(e);
+    expect_event(q, HCS_EVENT_SYSTEM_EXITED, 1);
     hcs_compute_system_close(s);
     SetEvent(g_closed_ev);
     for (i = 0; i < 500 && F.callbacks_running() > 0; i++)
@@ -470,7 +468,6 @@ static void test_create_with_events_plain(void **state)
     hcs_compute_system_create_options o;
     hcs_events *q = new_queue();
     hcs_system *s = NULL;
-    hcs_event *e = NULL;
     (void)state;
     hcs_compute_system_create_options_init(&o, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION);
     o.events = q;
@@ -479,8 +476,7 @@ static void test_create_with_events_plain(void **state)
     assert_true(F.find("HcsSetComputeSystemCallback", 0) <
                 F.find("HcsWaitForOperationResult", 0));
     assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
-    e = next_event(q, HCS_EVENT_SYSTEM_EXITED);
-    hcs_compute_event_free(e);
+    expect_event(q, HCS_EVENT_SYSTEM_EXITED, 0);
     hcs_compute_system_close(s);
     hcs_compute_events_close(q);
 }
