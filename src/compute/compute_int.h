@@ -89,6 +89,10 @@ struct hcsi_obj {
 
 /* refs = 1, a fresh key (never 0, never reused) entered in the table. */
 hcs_result hcsi_obj_init(hcsi_obj *o, int kind, hcsi_obj_destroy_fn destroy);
+/* The same for an object with a lock of its own: m is initialised first and
+ * destroyed again when the init fails (the caller then frees the object). */
+hcs_result hcsi_obj_init_locked(hcsi_obj *o, hcsi_mutex *m, int kind,
+                                hcsi_obj_destroy_fn destroy);
 /* +1 reference on the object registered under key (of kind, or any kind
  * with HCSI_KIND_ANY), or NULL. */
 hcsi_obj *hcsi_obj_lookup(uint64_t key, int kind);
@@ -147,20 +151,19 @@ int hcsi_event_is_critical(uint32_t type);
 
 /* ---- errors from HCS result documents ---- */
 
-/* Records the rich error of a failed HCS call and returns hr:
- *   "<context>: <ErrorMessage | hcs_strerror(hr)> (<NAME> 0x%08X)"
- *   + "; event: <Message> (<Provider> <EventId>)" per ErrorEvent,
- * detail = doc verbatim (when non-empty). doc is the UTF-8 result document
- * (a ResultError {"Error","ErrorMessage","ErrorEvents"}) or NULL; a
- * document that does not parse is only kept as detail. */
-hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
-    HCSI_PRINTF(3, 4);
-/* The pieces hcsi_core_fail and hcsi_net_fail share: begin starts *b with
- * "<context>: ", code appends "<text | hcs_strerror(hr)> (<NAME> 0x..)", end
- * records the message with detail (may be NULL), frees *b and returns hr. */
-void hcsi_fail_begin(hcsi_buf *b, const char *fmt, va_list ap);
-void hcsi_fail_code(hcsi_buf *b, hcs_result hr, const char *text);
-hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail);
+/* Records the rich error of a failed call and returns hr:
+ *   "<context>: <the document's message | hcs_strerror(hr)> (<NAME> 0x%08X)",
+ * detail = doc verbatim (when non-empty). kind says what doc is (UTF-8, or
+ * NULL); a document that does not parse is only kept as detail:
+ *   HCSI_FAIL_HCS: a computecore result document, a ResultError
+ *     {"Error","ErrorMessage","ErrorEvents"}: the ErrorMessage, then
+ *     "; event: <Message> (<Provider> <EventId>)" per ErrorEvent;
+ *   HCSI_FAIL_HCN: an HCN error record: its Error, ErrorMessage or Message,
+ *     or the text itself when it is not JSON (HNS's plain text). */
+enum { HCSI_FAIL_HCS, HCSI_FAIL_HCN };
+hcs_result hcsi_fail_doc(int kind, hcs_result hr, const char *doc, const char *fmt, ...)
+    HCSI_PRINTF(4, 5);
+#define hcsi_core_fail(hr, doc, ...) hcsi_fail_doc(HCSI_FAIL_HCS, hr, doc, __VA_ARGS__)
 
 /* What hcsshim tolerates, call by call:
  *   is_gone: an open or a modify found the system or process no longer

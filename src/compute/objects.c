@@ -131,6 +131,17 @@ hcs_result hcsi_obj_init(hcsi_obj *o, int kind, hcsi_obj_destroy_fn destroy)
     return HCS_S_OK;
 }
 
+hcs_result hcsi_obj_init_locked(hcsi_obj *o, hcsi_mutex *m, int kind,
+                                hcsi_obj_destroy_fn destroy)
+{
+    hcs_result hr;
+    hcsi_mutex_init(m);
+    hr = hcsi_obj_init(o, kind, destroy);
+    if (HCS_FAILED(hr))
+        hcsi_mutex_destroy(m);
+    return hr;
+}
+
 hcsi_obj *hcsi_obj_lookup(uint64_t key, int kind)
 {
     size_t i;
@@ -434,27 +445,22 @@ hcs_result hcsi_events_wait(hcs_events *q, int64_t timeout_ms, hcs_event **out)
                                                                   : timeout_ms));
 }
 
-size_t hcsi_events_pending(hcs_events *q)
-{
-    size_t n;
-    if (!q)
-        return 0;
-    hcsi_mutex_lock(&q->m);
-    n = q->n;
-    hcsi_mutex_unlock(&q->m);
-    return n;
-}
-
-uint64_t hcsi_events_dropped(hcs_events *q)
+/* The events q holds now, or (dropped) has dropped so far, read under its
+ * lock; 0 for NULL. */
+static uint64_t events_count(hcs_events *q, int dropped)
 {
     uint64_t n;
     if (!q)
         return 0;
     hcsi_mutex_lock(&q->m);
-    n = q->dropped;
+    n = dropped ? q->dropped : (uint64_t)q->n;
     hcsi_mutex_unlock(&q->m);
     return n;
 }
+
+size_t hcsi_events_pending(hcs_events *q) { return (size_t)events_count(q, 0); }
+
+uint64_t hcsi_events_dropped(hcs_events *q) { return events_count(q, 1); }
 
 void hcsi_events_close(hcs_events *q)
 {
@@ -535,79 +541,83 @@ static void append_member(hcsi_buf *b, const hcsi_json *o, const char *key,
         (void)hcsi_buf_printf(b, "%s %lld", label, (long long)hcsi_json_i64(v));
 }
 
-void hcsi_fail_begin(hcsi_buf *b, const char *fmt, va_list ap)
+/* Appends "; event: <Message> (provider .., event id .., source ..)" per
+ * object of a ResultError's ErrorEvents. */
+static void append_events(hcsi_buf *b, const hcsi_json *root)
 {
-    char *msg = hcsi_vasprintf(fmt, ap);
-    hcsi_buf_init(b, 0);
-    if (msg) {
-        (void)hcsi_buf_puts(b, msg);
-        (void)hcsi_buf_puts(b, ": ");
-        free(msg);
+    hcsi_json *events = hcsi_json_get(root, "ErrorEvents");
+    size_t i, n = hcsi_json_kind_of(events) == HCSI_JSON_ARRAY ? hcsi_json_array_len(events) : 0;
+    for (i = 0; i < n; i++) {
+        hcsi_json *ev = hcsi_json_array_at(events, i);
+        hcsi_json *m;
+        int first = 1;
+        if (hcsi_json_kind_of(ev) != HCSI_JSON_OBJECT)
+            continue;
+        m = hcsi_json_get(ev, "Message");
+        (void)hcsi_buf_printf(b, "; event: %s",
+                              hcsi_json_kind_of(m) == HCSI_JSON_STRING
+                                  ? hcsi_json_str(m, NULL) : "(no message)");
+        append_member(b, ev, "Provider", "provider", &first);
+        append_member(b, ev, "EventId", "event id", &first);
+        append_member(b, ev, "Source", "source", &first);
+        if (!first)
+            (void)hcsi_buf_putc(b, ')');
     }
 }
 
-void hcsi_fail_code(hcsi_buf *b, hcs_result hr, const char *text)
+hcs_result hcsi_fail_doc(int kind, hcs_result hr, const char *doc, const char *fmt, ...)
 {
-    const char *name = hcs_hresult_name(hr);
-    (void)hcsi_buf_puts(b, text ? text : hcs_strerror(hr));
-    (void)hcsi_buf_printf(b, " (%s%s0x%08lX)", name ? name : "", name ? " " : "",
+    /* the message of computecore's ResultError; of an HCN error record */
+    static const char *const k_hcs_keys[] = {"ErrorMessage"};
+    static const char *const k_hcn_keys[] = {"Error", "ErrorMessage", "Message"};
+    const char *const *keys = kind == HCSI_FAIL_HCN ? k_hcn_keys : k_hcs_keys;
+    size_t nkeys = kind == HCSI_FAIL_HCN ? HCSI_ARRAY_LEN(k_hcn_keys) : 1, i;
+    va_list ap;
+    hcsi_buf b;
+    hcsi_json *root = NULL;
+    const char *text = NULL, *name = hcs_hresult_name(hr);
+    char *msg;
+    int has_doc = doc && *doc;
+    hcsi_buf_init(&b, 0);
+    va_start(ap, fmt);
+    msg = hcsi_vasprintf(fmt, ap);
+    va_end(ap);
+    if (msg) {
+        (void)hcsi_buf_puts(&b, msg);
+        (void)hcsi_buf_puts(&b, ": ");
+        free(msg);
+    }
+    if (has_doc) {
+        if (HCS_SUCCEEDED(hcsi_json_parse(doc, strlen(doc),
+                                          kind == HCSI_FAIL_HCN ? "error record"
+                                                                : "result document",
+                                          &root)) &&
+            hcsi_json_kind_of(root) == HCSI_JSON_OBJECT) {
+            for (i = 0; i < nkeys && !text; i++) {
+                hcsi_json *m = hcsi_json_get(root, keys[i]);
+                if (hcsi_json_kind_of(m) == HCSI_JSON_STRING && *hcsi_json_str(m, NULL))
+                    text = hcsi_json_str(m, NULL);
+            }
+        } else if (!root && kind == HCSI_FAIL_HCN) {
+            text = doc; /* not JSON: HNS's text as is */
+        }
+        hcs_error_clear();
+    }
+    (void)hcsi_buf_puts(&b, text ? text : hcs_strerror(hr));
+    (void)hcsi_buf_printf(&b, " (%s%s0x%08lX)", name ? name : "", name ? " " : "",
                           (unsigned long)(uint32_t)hr);
-}
-
-hcs_result hcsi_fail_end(hcsi_buf *b, hcs_result hr, const char *detail)
-{
-    char *msg = hcsi_buf_steal(b, NULL);
-    hcsi_buf_free(b);
+    if (kind == HCSI_FAIL_HCS && hcsi_json_kind_of(root) == HCSI_JSON_OBJECT)
+        append_events(&b, root);
+    hcsi_json_put(root);
+    msg = hcsi_buf_steal(&b, NULL);
+    hcsi_buf_free(&b);
     if (!msg) {
         (void)hcsi_err_oom();
         return hr;
     }
-    (void)hcsi_err_detail(hr, detail, "%s", msg);
+    (void)hcsi_err_detail(hr, has_doc ? doc : NULL, "%s", msg);
     free(msg);
     return hr;
-}
-
-hcs_result hcsi_core_fail(hcs_result hr, const char *doc, const char *fmt, ...)
-{
-    va_list ap;
-    hcsi_buf b;
-    hcsi_json *root = NULL;
-    const char *emsg = NULL;
-    int has_doc = doc && *doc;
-    va_start(ap, fmt);
-    hcsi_fail_begin(&b, fmt, ap);
-    va_end(ap);
-    if (has_doc &&
-        HCS_SUCCEEDED(hcsi_json_parse(doc, strlen(doc), "result document", &root)) &&
-        hcsi_json_kind_of(root) == HCSI_JSON_OBJECT) {
-        hcsi_json *m = hcsi_json_get(root, "ErrorMessage");
-        if (hcsi_json_kind_of(m) == HCSI_JSON_STRING && *hcsi_json_str(m, NULL))
-            emsg = hcsi_json_str(m, NULL);
-    }
-    hcsi_fail_code(&b, hr, emsg);
-    if (root) {
-        hcsi_json *events = hcsi_json_get(root, "ErrorEvents");
-        size_t i, n = hcsi_json_kind_of(events) == HCSI_JSON_ARRAY
-                          ? hcsi_json_array_len(events) : 0;
-        for (i = 0; i < n; i++) {
-            hcsi_json *ev = hcsi_json_array_at(events, i);
-            hcsi_json *m;
-            int first = 1;
-            if (hcsi_json_kind_of(ev) != HCSI_JSON_OBJECT)
-                continue;
-            m = hcsi_json_get(ev, "Message");
-            (void)hcsi_buf_printf(&b, "; event: %s",
-                                  hcsi_json_kind_of(m) == HCSI_JSON_STRING
-                                      ? hcsi_json_str(m, NULL) : "(no message)");
-            append_member(&b, ev, "Provider", "provider", &first);
-            append_member(&b, ev, "EventId", "event id", &first);
-            append_member(&b, ev, "Source", "source", &first);
-            if (!first)
-                (void)hcsi_buf_putc(&b, ')');
-        }
-    }
-    hcsi_json_put(root);
-    return hcsi_fail_end(&b, hr, has_doc ? doc : NULL);
 }
 
 int hcsi_core_parse_last_wait_result(const char *status_json, uint32_t *last_wait)

@@ -12,6 +12,14 @@
 
 #include "compute/compute_int.h"
 
+/* The verbs that take only options and a timeout. */
+#define SYSTEM_VERB_STUB(name)                                                     \
+    HCSI_STUB(name, (hcs_system *s, const char *options_json, int64_t timeout_ms),  \
+              HCSI_STUB_NO_OUTPUT)
+#define PROCESS_VERB_STUB(name)                                                    \
+    HCSI_STUB(name, (hcs_process *p, const char *options_json, int64_t timeout_ms), \
+              HCSI_STUB_NO_OUTPUT)
+
 HCSI_STUB(hcs_compute_load, (void), HCSI_STUB_NO_OUTPUT)
 
 HCSI_STUB(hcs_compute_set_dll_path, (const char *dll_path), HCSI_STUB_NO_OUTPUT)
@@ -168,28 +176,13 @@ void hcs_compute_system_close(hcs_system *s)
     /* nothing was ever opened */
 }
 
-HCSI_STUB(hcs_compute_system_start, (hcs_system *s, const char *options_json, int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_shutdown, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_terminate, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_crash, (hcs_system *s, const char *options_json, int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_pause, (hcs_system *s, const char *options_json, int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_resume, (hcs_system *s, const char *options_json, int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_save, (hcs_system *s, const char *options_json, int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
+SYSTEM_VERB_STUB(hcs_compute_system_start)
+SYSTEM_VERB_STUB(hcs_compute_system_shutdown)
+SYSTEM_VERB_STUB(hcs_compute_system_terminate)
+SYSTEM_VERB_STUB(hcs_compute_system_crash)
+SYSTEM_VERB_STUB(hcs_compute_system_pause)
+SYSTEM_VERB_STUB(hcs_compute_system_resume)
+SYSTEM_VERB_STUB(hcs_compute_system_save)
 
 HCSI_STUB(hcs_compute_system_properties, (hcs_system *s, const char *query_json,
           int64_t timeout_ms, char **json),
@@ -206,25 +199,11 @@ HCSI_STUB(hcs_compute_system_subscribe, (hcs_system *s, hcs_events *q, uint32_t 
           uint64_t tag),
           HCSI_STUB_NO_OUTPUT)
 
-HCSI_STUB(hcs_compute_system_migration_initialize, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_migration_start, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_migration_transfer, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_migration_finalize, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_system_migration_cancel, (hcs_system *s, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
+SYSTEM_VERB_STUB(hcs_compute_system_migration_initialize)
+SYSTEM_VERB_STUB(hcs_compute_system_migration_start)
+SYSTEM_VERB_STUB(hcs_compute_system_migration_transfer)
+SYSTEM_VERB_STUB(hcs_compute_system_migration_finalize)
+SYSTEM_VERB_STUB(hcs_compute_system_migration_cancel)
 
 HCSI_STUB(hcs_compute_system_begin, (hcs_system *s, hcs_compute_system_verb verb,
           const char *doc_json, hcs_op *op),
@@ -279,13 +258,8 @@ HCSI_STUB(hcs_compute_process_resize, (hcs_process *p, uint16_t height, uint16_t
           int64_t timeout_ms),
           HCSI_STUB_NO_OUTPUT)
 
-HCSI_STUB(hcs_compute_process_signal, (hcs_process *p, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
-
-HCSI_STUB(hcs_compute_process_terminate, (hcs_process *p, const char *options_json,
-          int64_t timeout_ms),
-          HCSI_STUB_NO_OUTPUT)
+PROCESS_VERB_STUB(hcs_compute_process_signal)
+PROCESS_VERB_STUB(hcs_compute_process_terminate)
 
 HCSI_STUB(hcs_compute_process_kill, (hcs_process *p, int64_t timeout_ms), HCSI_STUB_NO_OUTPUT)
 

@@ -83,38 +83,6 @@ hcs_result hcs_net_event_status(const hcs_event *e)
     return (hcs_result)e->process_id;
 }
 
-/* ---- errors ---- */
-
-hcs_result hcsi_net_fail(hcs_result hr, const char *record, const char *fmt, ...)
-{
-    va_list ap;
-    hcsi_buf b;
-    hcsi_json *root = NULL;
-    const char *text = NULL;
-    int has = record && *record;
-    va_start(ap, fmt);
-    hcsi_fail_begin(&b, fmt, ap);
-    va_end(ap);
-    if (has) {
-        if (HCS_SUCCEEDED(hcsi_json_parse(record, strlen(record), "error record", &root)) &&
-            hcsi_json_kind_of(root) == HCSI_JSON_OBJECT) {
-            static const char *const keys[] = {"Error", "ErrorMessage", "Message"};
-            size_t i;
-            for (i = 0; i < HCSI_ARRAY_LEN(keys) && !text; i++) {
-                hcsi_json *m = hcsi_json_get(root, keys[i]);
-                if (hcsi_json_kind_of(m) == HCSI_JSON_STRING && *hcsi_json_str(m, NULL))
-                    text = hcsi_json_str(m, NULL);
-            }
-        } else if (!root) {
-            text = record; /* not JSON: HNS's text as is */
-        }
-        hcs_error_clear();
-    }
-    hcsi_fail_code(&b, hr, text);
-    hcsi_json_put(root);
-    return hcsi_fail_end(&b, hr, has ? record : NULL);
-}
-
 /* ---- HNS versions (hcsshim hcnglobals.go) ---- */
 
 typedef struct vrange {

@@ -10,6 +10,21 @@
 #include "compute/compute_int.h"
 #include "hcs/network.h"
 
+/* The seven functions every kind of HCN object has, in the SDK's order:
+ * HcnEnumerate<Plural>, HcnCreate<Kind> (create: its parameters),
+ * HcnOpen<Kind>, HcnModify<Kind>, HcnQuery<Kind>Properties, HcnDelete<Kind>
+ * and HcnClose<Kind>; H is the kind's handle type, PH a pointer to one. */
+#define HCSI_HCN_KIND_FUNCS(X, Kind, Plural, H, PH, create)                    \
+    X(HRESULT, HcnEnumerate##Plural,                                           \
+      (PCWSTR Query, PWSTR * Plural, PWSTR * ErrorRecord))                     \
+    X(HRESULT, HcnCreate##Kind, create)                                        \
+    X(HRESULT, HcnOpen##Kind, (REFGUID Id, PH Kind, PWSTR * ErrorRecord))      \
+    X(HRESULT, HcnModify##Kind, (H Kind, PCWSTR Settings, PWSTR * ErrorRecord)) \
+    X(HRESULT, HcnQuery##Kind##Properties,                                     \
+      (H Kind, PCWSTR Query, PWSTR * Properties, PWSTR * ErrorRecord))         \
+    X(HRESULT, HcnDelete##Kind, (REFGUID Id, PWSTR * ErrorRecord))             \
+    X(HRESULT, HcnClose##Kind, (H Kind))
+
 /*
  * The computenetwork.dll functions the loader binds, as an X-macro:
  *   X(return type, name, (parameters))
@@ -20,66 +35,26 @@
  */
 #define HCSI_HCN_FUNCS(X)                                                      \
     /* networks (7) */                                                         \
-    X(HRESULT, HcnEnumerateNetworks,                                           \
-      (PCWSTR Query, PWSTR * Networks, PWSTR * ErrorRecord))                   \
-    X(HRESULT, HcnCreateNetwork,                                               \
-      (REFGUID Id, PCWSTR Settings, HCSI_HCN_PNETWORK Network,                 \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnOpenNetwork,                                                 \
-      (REFGUID Id, HCSI_HCN_PNETWORK Network, PWSTR * ErrorRecord))            \
-    X(HRESULT, HcnModifyNetwork,                                               \
-      (HCSI_HCN_NETWORK Network, PCWSTR Settings, PWSTR * ErrorRecord))        \
-    X(HRESULT, HcnQueryNetworkProperties,                                      \
-      (HCSI_HCN_NETWORK Network, PCWSTR Query, PWSTR * Properties,             \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnDeleteNetwork, (REFGUID Id, PWSTR * ErrorRecord))            \
-    X(HRESULT, HcnCloseNetwork, (HCSI_HCN_NETWORK Network))                    \
+    HCSI_HCN_KIND_FUNCS(X, Network, Networks, HCSI_HCN_NETWORK,                \
+                        HCSI_HCN_PNETWORK,                                     \
+                        (REFGUID Id, PCWSTR Settings, HCSI_HCN_PNETWORK Network, \
+                         PWSTR * ErrorRecord))                                 \
     /* namespaces (7) */                                                       \
-    X(HRESULT, HcnEnumerateNamespaces,                                         \
-      (PCWSTR Query, PWSTR * Namespaces, PWSTR * ErrorRecord))                 \
-    X(HRESULT, HcnCreateNamespace,                                             \
-      (REFGUID Id, PCWSTR Settings, HCSI_HCN_PNAMESPACE Namespace,             \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnOpenNamespace,                                               \
-      (REFGUID Id, HCSI_HCN_PNAMESPACE Namespace, PWSTR * ErrorRecord))        \
-    X(HRESULT, HcnModifyNamespace,                                             \
-      (HCSI_HCN_NAMESPACE Namespace, PCWSTR Settings, PWSTR * ErrorRecord))    \
-    X(HRESULT, HcnQueryNamespaceProperties,                                    \
-      (HCSI_HCN_NAMESPACE Namespace, PCWSTR Query, PWSTR * Properties,         \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnDeleteNamespace, (REFGUID Id, PWSTR * ErrorRecord))          \
-    X(HRESULT, HcnCloseNamespace, (HCSI_HCN_NAMESPACE Namespace))              \
-    /* endpoints (7) */                                                        \
-    X(HRESULT, HcnEnumerateEndpoints,                                          \
-      (PCWSTR Query, PWSTR * Endpoints, PWSTR * ErrorRecord))                  \
-    X(HRESULT, HcnCreateEndpoint,                                              \
-      (HCSI_HCN_NETWORK Network, REFGUID Id, PCWSTR Settings,                  \
-       HCSI_HCN_PENDPOINT Endpoint, PWSTR * ErrorRecord))                      \
-    X(HRESULT, HcnOpenEndpoint,                                                \
-      (REFGUID Id, HCSI_HCN_PENDPOINT Endpoint, PWSTR * ErrorRecord))          \
-    X(HRESULT, HcnModifyEndpoint,                                              \
-      (HCSI_HCN_ENDPOINT Endpoint, PCWSTR Settings, PWSTR * ErrorRecord))      \
-    X(HRESULT, HcnQueryEndpointProperties,                                     \
-      (HCSI_HCN_ENDPOINT Endpoint, PCWSTR Query, PWSTR * Properties,           \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnDeleteEndpoint, (REFGUID Id, PWSTR * ErrorRecord))           \
-    X(HRESULT, HcnCloseEndpoint, (HCSI_HCN_ENDPOINT Endpoint))                 \
+    HCSI_HCN_KIND_FUNCS(X, Namespace, Namespaces, HCSI_HCN_NAMESPACE,          \
+                        HCSI_HCN_PNAMESPACE,                                   \
+                        (REFGUID Id, PCWSTR Settings,                          \
+                         HCSI_HCN_PNAMESPACE Namespace, PWSTR * ErrorRecord))  \
+    /* endpoints (7): created in a network */                                  \
+    HCSI_HCN_KIND_FUNCS(X, Endpoint, Endpoints, HCSI_HCN_ENDPOINT,             \
+                        HCSI_HCN_PENDPOINT,                                    \
+                        (HCSI_HCN_NETWORK Network, REFGUID Id, PCWSTR Settings, \
+                         HCSI_HCN_PENDPOINT Endpoint, PWSTR * ErrorRecord))    \
     /* load balancers (7) */                                                   \
-    X(HRESULT, HcnEnumerateLoadBalancers,                                      \
-      (PCWSTR Query, PWSTR * LoadBalancer, PWSTR * ErrorRecord))               \
-    X(HRESULT, HcnCreateLoadBalancer,                                          \
-      (REFGUID Id, PCWSTR Settings, HCSI_HCN_PLOADBALANCER LoadBalancer,       \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnOpenLoadBalancer,                                            \
-      (REFGUID Id, HCSI_HCN_PLOADBALANCER LoadBalancer, PWSTR * ErrorRecord))  \
-    X(HRESULT, HcnModifyLoadBalancer,                                          \
-      (HCSI_HCN_LOADBALANCER LoadBalancer, PCWSTR Settings,                    \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnQueryLoadBalancerProperties,                                 \
-      (HCSI_HCN_LOADBALANCER LoadBalancer, PCWSTR Query, PWSTR * Properties,   \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnDeleteLoadBalancer, (REFGUID Id, PWSTR * ErrorRecord))       \
-    X(HRESULT, HcnCloseLoadBalancer, (HCSI_HCN_LOADBALANCER LoadBalancer))     \
+    HCSI_HCN_KIND_FUNCS(X, LoadBalancer, LoadBalancers, HCSI_HCN_LOADBALANCER, \
+                        HCSI_HCN_PLOADBALANCER,                                \
+                        (REFGUID Id, PCWSTR Settings,                          \
+                         HCSI_HCN_PLOADBALANCER LoadBalancer,                  \
+                         PWSTR * ErrorRecord))                                 \
     /* service callbacks (2) */                                                \
     X(HRESULT, HcnRegisterServiceCallback,                                     \
       (HCSI_HCN_NOTIFICATION_CALLBACK Callback, void *Context,                 \
@@ -125,20 +100,9 @@
       (HCSI_HCN_ENDPOINT Endpoint, PCWSTR Query, PWSTR * Addresses,            \
        PWSTR * ErrorRecord))                                                   \
     /* SDN routes: exported, not in the SDK header (7) */                      \
-    X(HRESULT, HcnEnumerateSdnRoutes,                                          \
-      (PCWSTR Query, PWSTR * Routes, PWSTR * ErrorRecord))                     \
-    X(HRESULT, HcnCreateSdnRoute,                                              \
-      (REFGUID Id, PCWSTR Settings, HCSI_HCN_PROUTE Route,                     \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnOpenSdnRoute,                                                \
-      (REFGUID Id, HCSI_HCN_PROUTE Route, PWSTR * ErrorRecord))                \
-    X(HRESULT, HcnModifySdnRoute,                                              \
-      (HCSI_HCN_ROUTE Route, PCWSTR Settings, PWSTR * ErrorRecord))            \
-    X(HRESULT, HcnQuerySdnRouteProperties,                                     \
-      (HCSI_HCN_ROUTE Route, PCWSTR Query, PWSTR * Properties,                 \
-       PWSTR * ErrorRecord))                                                   \
-    X(HRESULT, HcnDeleteSdnRoute, (REFGUID Id, PWSTR * ErrorRecord))           \
-    X(HRESULT, HcnCloseSdnRoute, (HCSI_HCN_ROUTE Route))
+    HCSI_HCN_KIND_FUNCS(X, SdnRoute, SdnRoutes, HCSI_HCN_ROUTE, HCSI_HCN_PROUTE, \
+                        (REFGUID Id, PCWSTR Settings, HCSI_HCN_PROUTE Route,   \
+                         PWSTR * ErrorRecord))
 
 #define HCSI_HCN_IX_ENUM(ret, name, params) HCSI_HCN_IX_##name,
 enum { HCSI_HCN_FUNCS(HCSI_HCN_IX_ENUM) HCSI_HCN_COUNT };
@@ -180,11 +144,9 @@ typedef struct hcsi_hcn_kind {
 /* NULL for an unknown kind. */
 const hcsi_hcn_kind *hcsi_hcn_kind_of(int kind);
 
-/* Records the rich error of a failed HCN call and returns hr:
- *   "<context>: <ErrorRecord's Error/ErrorMessage | text | strerror(hr)>
- *    (<NAME> 0x%08X)", detail = the error record verbatim (when any). */
-hcs_result hcsi_net_fail(hcs_result hr, const char *record, const char *fmt, ...)
-    HCSI_PRINTF(3, 4);
+/* Records the rich error of a failed HCN call and returns hr: see
+ * hcsi_fail_doc (record: the error record, or NULL). */
+#define hcsi_net_fail(hr, record, ...) hcsi_fail_doc(HCSI_FAIL_HCN, hr, record, __VA_ARGS__)
 
 /* The HNS features a settings document needs (HCS_NET_FEATURE_* bits):
  * policy types of Policies[] (network / endpoint), load balancer Flags

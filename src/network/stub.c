@@ -7,58 +7,24 @@
 
 #include "network/network_int.h"
 
-#define NW(fn) hcsi_core_not_windows(fn)
-#define CLEAR(p)                                                                   \
-    do {                                                                           \
-        if (p)                                                                     \
-            *(p) = NULL;                                                           \
-    } while (0)
-
-hcs_result hcs_net_load(void) { return NW("hcs_net_load"); }
+HCSI_STUB(hcs_net_load, (void), HCSI_STUB_NO_OUTPUT)
 HCSI_STUB(hcs_net_set_dll_path, (const char *dll_path), HCSI_STUB_NO_OUTPUT)
 int hcs_net_function_present(const char *name)
 {
     return hcsi_stub_function_present(hcsi_hcn_names, HCSI_HCN_COUNT, name);
 }
 
+/* The functions every kind of HCN object has (HCSI_STUB: outputs cleared). */
 #define NET_KIND_STUB(prefix, type)                                                   \
-    hcs_result prefix##_list(const char *query_json, char **json)                     \
-    {                                                                                 \
-        (void)query_json;                                                             \
-        CLEAR(json);                                                                  \
-        return NW(#prefix "_list");                                                   \
-    }                                                                                 \
-    hcs_result prefix##_get(const char *id, const char *query_json, char **json)      \
-    {                                                                                 \
-        (void)id;                                                                     \
-        (void)query_json;                                                             \
-        CLEAR(json);                                                                  \
-        return NW(#prefix "_get");                                                    \
-    }                                                                                 \
-    hcs_result prefix##_open(const char *id, type **out)                              \
-    {                                                                                 \
-        (void)id;                                                                     \
-        CLEAR(out);                                                                   \
-        return NW(#prefix "_open");                                                   \
-    }                                                                                 \
-    hcs_result prefix##_modify(type *h, const char *request_json)                     \
-    {                                                                                 \
-        (void)h;                                                                      \
-        (void)request_json;                                                           \
-        return NW(#prefix "_modify");                                                 \
-    }                                                                                 \
-    hcs_result prefix##_properties(type *h, const char *query_json, char **json)      \
-    {                                                                                 \
-        (void)h;                                                                      \
-        (void)query_json;                                                             \
-        CLEAR(json);                                                                  \
-        return NW(#prefix "_properties");                                             \
-    }                                                                                 \
-    hcs_result prefix##_delete(const char *id)                                        \
-    {                                                                                 \
-        (void)id;                                                                     \
-        return NW(#prefix "_delete");                                                 \
-    }                                                                                 \
+    HCSI_STUB(prefix##_list, (const char *query_json, char **json),                   \
+              HCSI_STUB_CLEAR(json))                                                  \
+    HCSI_STUB(prefix##_get, (const char *id, const char *query_json, char **json),    \
+              HCSI_STUB_CLEAR(json))                                                  \
+    HCSI_STUB(prefix##_open, (const char *id, type **out), HCSI_STUB_CLEAR(out))      \
+    HCSI_STUB(prefix##_modify, (type *h, const char *request_json), HCSI_STUB_NO_OUTPUT) \
+    HCSI_STUB(prefix##_properties, (type *h, const char *query_json, char **json),    \
+              HCSI_STUB_CLEAR(json))                                                  \
+    HCSI_STUB(prefix##_delete, (const char *id), HCSI_STUB_NO_OUTPUT)                 \
     void prefix##_close(type *h) { (void)h; }                                         \
     const char *prefix##_id(const type *h)                                            \
     {                                                                                 \
@@ -73,13 +39,8 @@ NET_KIND_STUB(hcs_net_lb, hcs_lb)
 NET_KIND_STUB(hcs_net_route, hcs_route)
 
 #define CREATE_STUB(prefix, type)                                                     \
-    hcs_result prefix##_create(const char *id, const char *settings_json, type **out) \
-    {                                                                                 \
-        (void)id;                                                                     \
-        (void)settings_json;                                                          \
-        CLEAR(out);                                                                   \
-        return NW(#prefix "_create");                                                 \
-    }
+    HCSI_STUB(prefix##_create, (const char *id, const char *settings_json, type **out), \
+              HCSI_STUB_CLEAR(out))
 CREATE_STUB(hcs_net_network, hcs_network)
 CREATE_STUB(hcs_net_namespace, hcs_namespace)
 CREATE_STUB(hcs_net_lb, hcs_lb)

@@ -15,37 +15,44 @@
 
 static const char *const k_vmcompute_names[] = {"HNSCall"};
 
-static const hcsi_dll_desc k_desc_computecore = {
-    "computecore.dll", L"computecore.dll", L"HCS_TEST_COMPUTECORE_PATH",
-    "HCS_TEST_COMPUTECORE_PATH or hcs_compute_set_dll_path",
-    "the Host Compute Service is not installed on this Windows (enable the "
-    "Hyper-V or Containers feature)",
-    hcsi_cc_names, HCSI_CC_COUNT};
-static const hcsi_dll_desc k_desc_computenetwork = {
-    "computenetwork.dll", L"computenetwork.dll", L"HCS_TEST_COMPUTENETWORK_PATH",
-    "HCS_TEST_COMPUTENETWORK_PATH or hcs_net_set_dll_path",
+/* A DLL's descriptor from its base name and test-override tag: the narrow
+ * and wide spellings of the file and of HCS_TEST_<ENV>_PATH come from the
+ * same literals (a macro: string pasting). */
+#define DLL_DESC(base, ENV, setter, hint, names, count)                             \
+    {base ".dll",                                                                   \
+     L"" base ".dll",                                                               \
+     L"HCS_TEST_" ENV "_PATH",                                                      \
+     "HCS_TEST_" ENV "_PATH or " setter,                                            \
+     hint,                                                                          \
+     names,                                                                         \
+     count}
+
+/* computecore.dll and vmcompute.dll come with the same service. */
+#define MISSING_HCS                                                                 \
+    "the Host Compute Service is not installed on this Windows (enable the "       \
+    "Hyper-V or Containers feature)"
+
+static const hcsi_dll_desc k_desc_computecore =
+    DLL_DESC("computecore", "COMPUTECORE", "hcs_compute_set_dll_path", MISSING_HCS,
+             hcsi_cc_names, HCSI_CC_COUNT);
+static const hcsi_dll_desc k_desc_computenetwork = DLL_DESC(
+    "computenetwork", "COMPUTENETWORK", "hcs_net_set_dll_path",
     "the Host Network Service API is not installed on this Windows (it needs "
-    "Windows 10 1809 / Server 2019 or later with the Hyper-V or Containers "
-    "feature)",
-    hcsi_hcn_names, HCSI_HCN_COUNT};
-static const hcsi_dll_desc k_desc_computestorage = {
-    "computestorage.dll", L"computestorage.dll", L"HCS_TEST_COMPUTESTORAGE_PATH",
-    "HCS_TEST_COMPUTESTORAGE_PATH or hcs_layer_set_dll_path",
+    "Windows 10 1809 / Server 2019 or later with the Hyper-V or Containers feature)",
+    hcsi_hcn_names, HCSI_HCN_COUNT);
+static const hcsi_dll_desc k_desc_computestorage = DLL_DESC(
+    "computestorage", "COMPUTESTORAGE", "hcs_layer_set_dll_path",
     "the container storage API is not installed on this Windows (it needs "
     "Windows 10 1809 / Server 2019 or later with the Containers feature)",
-    hcsi_cs_names, HCSI_CS_COUNT};
-static const hcsi_dll_desc k_desc_vmdevicehost = {
-    "vmdevicehost.dll", L"vmdevicehost.dll", L"HCS_TEST_VMDEVICEHOST_PATH",
-    "HCS_TEST_VMDEVICEHOST_PATH or hcs_hdv_set_dll_path",
-    "the device virtualization host is not installed on this Windows (enable "
-    "the Hyper-V feature)",
-    hcsi_hdv_names, HCSI_HDV_COUNT};
-static const hcsi_dll_desc k_desc_vmcompute = {
-    "vmcompute.dll", L"vmcompute.dll", L"HCS_TEST_VMCOMPUTE_PATH",
-    "HCS_TEST_VMCOMPUTE_PATH or hcs_net_set_dll_path",
-    "the Host Compute Service is not installed on this Windows (enable the "
-    "Hyper-V or Containers feature)",
-    k_vmcompute_names, 1};
+    hcsi_cs_names, HCSI_CS_COUNT);
+static const hcsi_dll_desc k_desc_vmdevicehost = DLL_DESC(
+    "vmdevicehost", "VMDEVICEHOST", "hcs_hdv_set_dll_path",
+    "the device virtualization host is not installed on this Windows (enable the "
+    "Hyper-V feature)",
+    hcsi_hdv_names, HCSI_HDV_COUNT);
+static const hcsi_dll_desc k_desc_vmcompute =
+    DLL_DESC("vmcompute", "VMCOMPUTE", "hcs_net_set_dll_path", MISSING_HCS,
+             k_vmcompute_names, 1);
 
 hcsi_dll_slot hcsi_dll_computecore = {&k_desc_computecore, NULL, 0, NULL};
 hcsi_dll_slot hcsi_dll_computenetwork = {&k_desc_computenetwork, NULL, 0, NULL};
@@ -200,19 +207,23 @@ hcs_result hcsi_dll_has(const hcsi_dll *t, const int *ixs)
     return HCS_S_OK;
 }
 
-hcs_result hcsi_dll_need(hcsi_dll_slot *s, const hcsi_dll **out, int a, int b,
-                         int c)
+hcs_result hcsi_dll_has3(const hcsi_dll *t, int a, int b, int c)
 {
-    const hcsi_dll *t = NULL;
     int ixs[4];
-    hcs_result hr = hcsi_dll_get(s, &t);
-    if (HCS_FAILED(hr))
-        return hr;
     ixs[0] = a;
     ixs[1] = b;
     ixs[2] = c;
     ixs[3] = -1; /* a -1 earlier ends the list: that is what "none" means */
-    hr = hcsi_dll_has(t, ixs);
+    return hcsi_dll_has(t, ixs);
+}
+
+hcs_result hcsi_dll_need(hcsi_dll_slot *s, const hcsi_dll **out, int a, int b,
+                         int c)
+{
+    const hcsi_dll *t = NULL;
+    hcs_result hr = hcsi_dll_get(s, &t);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_dll_has3(t, a, b, c);
     if (HCS_FAILED(hr))
         return hr;
     *out = t;

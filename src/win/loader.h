@@ -81,6 +81,8 @@ hcs_result hcsi_dll_get(hcsi_dll_slot *s, const hcsi_dll **out);
 hcs_result hcsi_dll_missing(const hcsi_dll *t, int ix);
 /* Checks that t has the functions ixs (terminated by -1). */
 hcs_result hcsi_dll_has(const hcsi_dll *t, const int *ixs);
+/* The same for the functions a, b, c (-1 = none). */
+hcs_result hcsi_dll_has3(const hcsi_dll *t, int a, int b, int c);
 /* The current table with functions a, b, c (-1 = none). */
 hcs_result hcsi_dll_need(hcsi_dll_slot *s, const hcsi_dll **out, int a, int b,
                          int c);

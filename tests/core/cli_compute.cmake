@@ -4,11 +4,8 @@
 #   FAKE_HCS_LOG records what reached the DLL.
 #   Other systems: every command exits 1 with the clear error; --help works.
 # -DHCSCTL -DEMULATOR -DTARGET_WIN32 -DFAKE_DLL -DWORK
-set(ENVS "")
-include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/cli_doubles.cmake)
 
-file(WRITE ${WORK}/empty.txt "")
-set(CLI_INPUT ${WORK}/empty.txt)
 file(WRITE ${WORK}/config.json "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Owner\":\"cli\",\"VirtualMachine\":{}}")
 file(WRITE ${WORK}/modify.json "{\"ResourcePath\":\"VirtualMachine/ComputeTopology/Memory/SizeInMB\",\"RequestType\":\"Update\",\"Settings\":2048}")
 
@@ -49,15 +46,10 @@ expect("${OUT}" "\"KernelFilePath\":\"C:\\\\\\\\boot\\\\\\\\vmlinux\"")
 
 if(NOT TARGET_WIN32)
   # every command: the clear error, exit 1
-  set(cases "list" "props vm" "create vm ${WORK}/config.json" "start vm" "shutdown vm"
-      "terminate vm" "kill vm" "pause vm" "resume vm" "crash vm" "save vm /tmp/s.vmrs"
-      "modify vm ${WORK}/modify.json" "wait vm" "events vm" "exec vm -- echo hi"
-      "features" "uvm run --linux --kernel /b/k --initrd /b/i -- true")
-  foreach(c ${cases})
-    separate_arguments(args UNIX_COMMAND "${c}")
-    run(1 ${args})
-    expect("${ERR}" "the Host Compute Service is only available on Windows")
-  endforeach()
+  expect_not_windows("list" "props vm" "create vm ${WORK}/config.json" "start vm"
+      "shutdown vm" "terminate vm" "kill vm" "pause vm" "resume vm" "crash vm"
+      "save vm /tmp/s.vmrs" "modify vm ${WORK}/modify.json" "wait vm" "events vm"
+      "exec vm -- echo hi" "features" "uvm run --linux --kernel /b/k --initrd /b/i -- true")
   run(1 --json list)
   expect("${ERR}" "^hcsctl: list: hcs_compute_enumerate: the Host Compute Service is only available on Windows \\(0x80070032\\)")
   run(1 system list)
@@ -66,19 +58,8 @@ if(NOT TARGET_WIN32)
 endif()
 
 # ---- Windows (wine): the double ----
-string(REGEX REPLACE "^/" "Z:/" fake_win "${FAKE_DLL}")
-string(REPLACE "/" "\\" fake_win "${fake_win}")
-set(log ${WORK}/fake.log)
-string(REGEX REPLACE "^/" "Z:/" log_win "${log}")
-string(REPLACE "/" "\\" log_win "${log_win}")
+wine_path(fake_win "${FAKE_DLL}")
 set(ENVS "HCS_TEST_COMPUTECORE_PATH=${fake_win}" "FAKE_HCS_LOG=${log_win}")
-function(logged pattern)
-  file(READ ${log} text)
-  string(REPLACE "\r" "" text "${text}")
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "the double's log does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
 
 file(REMOVE ${log})
 run(0 list)
@@ -163,8 +144,7 @@ expect("${ERR}" "create process \"echo hi\" in compute system \"fakevm-stopped\"
 
 # Windows 10 1809 / Server 2019 (no HcsWaitFor*Exit): exec, wait and
 # shutdown learn the exits from the exit events
-string(REGEX REPLACE "^/" "Z:/" fake1809_win "${FAKE_DLL_1809}")
-string(REPLACE "/" "\\" fake1809_win "${fake1809_win}")
+wine_path(fake1809_win "${FAKE_DLL_1809}")
 set(ENVS "HCS_TEST_COMPUTECORE_PATH=${fake1809_win}" "FAKE_HCS_LOG=${log_win}")
 run(4 exec fakevm-running -- echo out && exit 4)
 expect("${OUT}" "^out\n$")

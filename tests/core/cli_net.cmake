@@ -4,11 +4,8 @@
 #   reached the DLLs. Other systems: every command exits 1 with the clear
 #   error; --help and usage errors work.
 # -DHCSCTL -DEMULATOR -DTARGET_WIN32 -DNET_DLL -DSTORAGE_DLL -DWORK
-set(ENVS "")
-include(${CMAKE_CURRENT_LIST_DIR}/../cli_common.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/cli_doubles.cmake)
 
-file(WRITE ${WORK}/empty.txt "")
-set(CLI_INPUT ${WORK}/empty.txt)
 file(WRITE ${WORK}/net.json "{\"Name\":\"n1\",\"Type\":\"NAT\"}")
 foreach(c net endpoint namespace lb layer)
   run(0 ${c} --help)
@@ -29,40 +26,22 @@ expect("${ERR}" "is not ID=PATH")
 run(2 layer bake x)
 
 if(NOT TARGET_WIN32)
-  set(cases "net list" "net show 0e7a0001-0000-0000-0000-000000000000"
+  expect_not_windows("net list" "net show 0e7a0001-0000-0000-0000-000000000000"
       "net create ${WORK}/net.json" "net create --nat n --subnet 10.0.0.0/24" "net delete x"
       "endpoint list" "endpoint create x ${WORK}/net.json" "namespace list"
       "namespace add-endpoint a b" "lb list" "lb delete x" "layer import C:/l C:/s"
       "layer export C:/l C:/e" "layer destroy C:/l" "layer setup-base C:/l"
       "layer init-writable C:/l" "layer attach C:/l" "layer detach C:/l"
       "layer format-vhd C:/a.vhdx" "layer mount-path C:/a.vhdx")
-  foreach(c ${cases})
-    separate_arguments(args UNIX_COMMAND "${c}")
-    run(1 ${args})
-    expect("${ERR}" "the Host Compute Service is only available on Windows")
-  endforeach()
   return()
 endif()
 
 # ---- Windows (wine): the doubles ----
-foreach(v NET STORAGE)
-  string(REGEX REPLACE "^/" "Z:/" w "${${v}_DLL}")
-  string(REPLACE "/" "\\" w "${w}")
-  set(${v}_WIN "${w}")
-endforeach()
-set(log ${WORK}/fake.log)
+wine_path(NET_WIN "${NET_DLL}")
+wine_path(STORAGE_WIN "${STORAGE_DLL}")
 file(REMOVE ${log})
-string(REGEX REPLACE "^/" "Z:/" log_win "${log}")
-string(REPLACE "/" "\\" log_win "${log_win}")
 set(ENVS "HCS_TEST_COMPUTENETWORK_PATH=${NET_WIN}" "HCS_TEST_VMCOMPUTE_PATH=${NET_WIN}"
     "HCS_TEST_COMPUTESTORAGE_PATH=${STORAGE_WIN}" "FAKE_HCS_LOG=${log_win}")
-function(logged pattern)
-  file(READ ${log} text)
-  string(REPLACE "\r" "" text "${text}")
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "the DLLs did not see '${pattern}':\n${text}")
-  endif()
-endfunction()
 
 run(0 net list)
 expect("${OUT}" "0e7a0001-0000-0000-0000-000000000000")

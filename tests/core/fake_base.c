@@ -36,13 +36,28 @@ char *fk_u8(PCWSTR w)
     return s;
 }
 
+void *fk_alloc(size_t size)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
 fake_call *fk_rec(const char *fn)
 {
-    fake_call *c = (fake_call *)calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    fake_call *c = (fake_call *)fk_alloc(sizeof *c);
     c->fn = fn;
     c->tid = GetCurrentThreadId();
+    return c;
+}
+
+fake_call *fk_rec_h(const char *fn, uint64_t h0, uint64_t h1, uint64_t h2)
+{
+    fake_call *c = fk_rec(fn);
+    c->h[0] = h0;
+    c->h[1] = h1;
+    c->h[2] = h2;
     return c;
 }
 
@@ -110,6 +125,14 @@ int fk_step(const char *fn, fake_step *s)
         s->fn = fn;
     }
     return found;
+}
+
+HRESULT fk_answer(fake_call *c)
+{
+    fake_step st;
+    fk_commit(c);
+    fk_step(c->fn, &st);
+    return st.call_hr;
 }
 
 void fk_violation(const char *fmt, ...)
@@ -235,14 +258,17 @@ FAKE_API void FakePush(const fake_step *s)
     fk_unlock();
 }
 
-FAKE_API int FakeCallCount(void)
+/* A counter of the double, read under the lock. */
+static int locked_int(const int *p)
 {
     int n;
     fk_lock();
-    n = g_ncalls;
+    n = *p;
     fk_unlock();
     return n;
 }
+
+FAKE_API int FakeCallCount(void) { return locked_int(&g_ncalls); }
 
 FAKE_API const fake_call *FakeCall(int index)
 {
@@ -286,14 +312,7 @@ FAKE_API int FakeViolations(char *buf, size_t n)
     return v;
 }
 
-FAKE_API int FakeLiveHandles(void)
-{
-    int n;
-    fk_lock();
-    n = g_live;
-    fk_unlock();
-    return n;
-}
+FAKE_API int FakeLiveHandles(void) { return locked_int(&g_live); }
 
 /* Allocations handed out and not yet given back to the DLL's own free
  * function; allocs (optional) gets each one's allocator. */

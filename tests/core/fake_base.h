@@ -25,12 +25,21 @@ enum { FK_LOCAL = 1, FK_COTASK = 2 };
 
 void fk_lock(void);
 void fk_unlock(void);
+/* size zeroed bytes; a double has no out-of-memory behaviour to play, so
+ * it aborts instead. */
+void *fk_alloc(size_t size);
 /* A new log entry for fn; fill it, then fk_commit. */
 fake_call *fk_rec(const char *fn);
+/* The same with its first handle / pointer arguments h[0..2] (FK_H). */
+#define FK_H(p) ((uint64_t)(uintptr_t)(p))
+fake_call *fk_rec_h(const char *fn, uint64_t h0, uint64_t h1, uint64_t h2);
 void fk_str(fake_call *c, int i, PCWSTR w);
 void fk_commit(fake_call *c);
 /* The next scripted step of fn (0 when none: *s zeroed). */
 int fk_step(const char *fn, fake_step *s);
+/* Commits c and answers with its function's next step: its call_hr (S_OK
+ * when none is scripted). */
+HRESULT fk_answer(fake_call *c);
 void fk_violation(const char *fmt, ...);
 /* A UTF-16 copy of utf8 from the allocator, recorded (NULL for NULL). */
 PWSTR fk_out(const char *utf8, int alloc);

@@ -8,28 +8,12 @@
 #include <stdint.h>
 
 #include "fake_control.h"
-
-typedef struct fake_api {
-    fake_void_fn reset;
-    fake_push_fn push;
-    fake_int_fn call_count;
-    fake_call_fn call;
-    fake_find_fn find;
-    fake_count_fn count;
-    fake_violations_fn violations;
-    fake_int_fn live_handles;
-    fake_strings_fn strings;
-    fake_void_fn complete_all;
-    fake_fire_fn fire;
-    fake_int_fn callbacks_running;
-} fake_api;
+#include "fake_ctl.h"
 
 extern fake_api F;
 
-/* The directory of the test executable + rel (UTF-8, static buffer). */
-const char *fake_exe_path(const char *rel);
 /* Points libhcs at the double (bin/<rel>), loads it, resolves F. 0 on
- * success. Installs the free hooks. */
+ * success. Installs the free hooks (fake_ctl.h). */
 int fake_load(const char *rel);
 /* cmocka setup/teardown: reset the double and the free log / check that
  * the test closed everything, broke no rule, and that every string the
@@ -48,8 +32,5 @@ const fake_call *fake_nth(const char *fn, int nth);
 const uint16_t *fake_utf16(const char *s, size_t *units);
 /* 1 when p looks like a small integer key rather than a pointer. */
 int fake_is_key(uint64_t v);
-/* LocalFree / CoTaskMemFree calls seen by the hooks. */
-size_t fake_local_frees(void);
-size_t fake_cotask_frees(void);
 
 #endif /* FAKE_CLIENT_H */

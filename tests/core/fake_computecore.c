@@ -109,9 +109,7 @@ wsys *fk_sys_find(const char *id)
 
 wsys *fk_sys_add(const char *id, int state)
 {
-    wsys *s = (wsys *)calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    wsys *s = (wsys *)fk_alloc(sizeof *s);
     static unsigned n;
     snprintf(s->id, sizeof s->id, "%s", id);
     snprintf(s->runtime_id, sizeof s->runtime_id, "5f2ad8c4-0000-4000-8000-%012u", ++n);
@@ -255,10 +253,8 @@ static void spawn_cb(const void *owner, volatile LONG *cbs, HCS_OPERATION_COMPLE
                      HCS_EVENT_CALLBACK ecb, void *ctx, HCS_OPERATION op, UINT32 type,
                      const char *data)
 {
-    cbjob *j = (cbjob *)calloc(1, sizeof *j);
+    cbjob *j = (cbjob *)fk_alloc(sizeof *j);
     HANDLE t;
-    if (!j)
-        return;
     j->ocb = ocb;
     j->ecb = ecb;
     j->ctx = ctx;
@@ -401,19 +397,27 @@ static DWORD WINAPI proc_thread(void *arg)
 }
 
 /* Minimal JSON field readers for ProcessParameters. */
-int fk_json_str_field(const char *json, const char *key, char *out, size_t n)
+
+/* Where the value of "key" starts in json (NULL: no such key). */
+static const char *json_value(const char *json, const char *key)
 {
     char pat[64];
     const char *p;
-    size_t k = 0;
     snprintf(pat, sizeof pat, "\"%s\"", key);
     p = json ? strstr(json, pat) : NULL;
     if (!p)
-        return 0;
+        return NULL;
     p += strlen(pat);
     while (*p == ' ' || *p == ':')
         p++;
-    if (*p != '"')
+    return p;
+}
+
+int fk_json_str_field(const char *json, const char *key, char *out, size_t n)
+{
+    const char *p = json_value(json, key);
+    size_t k = 0;
+    if (!p || *p != '"')
         return 0;
     p++;
     while (*p && *p != '"' && k + 1 < n) {
@@ -431,16 +435,8 @@ int fk_json_str_field(const char *json, const char *key, char *out, size_t n)
 
 int fk_json_true(const char *json, const char *key)
 {
-    char pat[64];
-    const char *p;
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    p = json ? strstr(json, pat) : NULL;
-    if (!p)
-        return 0;
-    p += strlen(pat);
-    while (*p == ' ' || *p == ':')
-        p++;
-    return strncmp(p, "true", 4) == 0;
+    const char *p = json_value(json, key);
+    return p && strncmp(p, "true", 4) == 0;
 }
 
 /* ---- operations ---- */
@@ -462,22 +458,38 @@ int fk_op_ok(fop *op, const char *fn)
     return 1;
 }
 
+/* A system or process handle (magic: what h holds, 0 for NULL) is live
+ * when it holds want; else a violation, naming its close when it was. */
+static int handle_ok(const char *fn, const void *h, uint32_t magic, uint32_t want,
+                     const char *kind, const char *close)
+{
+    if (h && magic == want)
+        return 1;
+    fk_violation("%s: %s handle %p %s%s", fn, kind, h,
+                 h && magic == MAGIC_DEAD ? "used after " : "invalid",
+                 h && magic == MAGIC_DEAD ? close : "");
+    return 0;
+}
+
 int fk_sys_ok(hsys *h, const char *fn)
 {
-    if (h && h->magic == MAGIC_SYS)
-        return 1;
-    fk_violation("%s: compute system handle %p %s", fn, (void *)h,
-              h && h->magic == MAGIC_DEAD ? "used after HcsCloseComputeSystem" : "invalid");
-    return 0;
+    return handle_ok(fn, h, h ? h->magic : 0, MAGIC_SYS, "compute system",
+                     "HcsCloseComputeSystem");
 }
 
 int fk_proc_ok(hproc *h, const char *fn)
 {
-    if (h && h->magic == MAGIC_PROC)
-        return 1;
-    fk_violation("%s: process handle %p %s", fn, (void *)h,
-              h && h->magic == MAGIC_DEAD ? "used after HcsCloseProcess" : "invalid");
-    return 0;
+    return handle_ok(fn, h, h ? h->magic : 0, MAGIC_PROC, "process", "HcsCloseProcess");
+}
+
+/* The process runs: a thread of its own plays the mini shell. */
+static void proc_start(wproc *p)
+{
+    HANDLE t;
+    p->started = 1;
+    t = CreateThread(NULL, 0, proc_thread, p, 0, NULL);
+    if (t)
+        CloseHandle(t);
 }
 
 static void apply_post(fop *op)
@@ -523,12 +535,8 @@ static void apply_post(fop *op)
         fk_unlock();
         break;
     case POST_PROC_START:
-        if (SUCCEEDED(op->hr) && op->newproc) {
-            op->newproc->started = 1;
-            HANDLE t = CreateThread(NULL, 0, proc_thread, op->newproc, 0, NULL);
-            if (t)
-                CloseHandle(t);
-        }
+        if (SUCCEEDED(op->hr) && op->newproc)
+            proc_start(op->newproc);
         break;
     case POST_PROC_KILL:
         SetEvent(op->proch->w->kill_ev);
@@ -554,26 +562,18 @@ void fk_op_finish(fop *op)
     fk_unlock();
     if (SUCCEEDED(op->hr)) {
         apply_post(op);
-    } else if (op->newproc && op->started_anyway) {
-        /* the wait reports a failure, the process runs all the same */
-        HANDLE t;
-        op->newproc->started = 1;
-        t = CreateThread(NULL, 0, proc_thread, op->newproc, 0, NULL);
-        if (t)
-            CloseHandle(t);
-        if (op->pi.StdInput)
-            CloseHandle(op->pi.StdInput);
-        if (op->pi.StdOutput)
-            CloseHandle(op->pi.StdOutput);
-        if (op->pi.StdError)
-            CloseHandle(op->pi.StdError);
-        memset(&op->pi, 0, sizeof op->pi);
-    } else if (op->newproc) { /* a failed CreateProcess: no process */
-        wproc *p = op->newproc;
-        CloseHandle(p->in_r);
-        CloseHandle(p->out_w);
-        CloseHandle(p->err_w);
-        p->in_r = p->out_w = p->err_w = NULL;
+    } else if (op->newproc) {
+        if (op->started_anyway) {
+            /* the wait reports a failure, the process runs all the same */
+            proc_start(op->newproc);
+        } else { /* a failed CreateProcess: no process */
+            wproc *p = op->newproc;
+            CloseHandle(p->in_r);
+            CloseHandle(p->out_w);
+            CloseHandle(p->err_w);
+            p->in_r = p->out_w = p->err_w = NULL;
+        }
+        /* a failed CreateProcess hands out none of the caller's ends */
         if (op->pi.StdInput)
             CloseHandle(op->pi.StdInput);
         if (op->pi.StdOutput)
@@ -669,33 +669,31 @@ HRESULT fk_op_start(const char *fn, fop *op, int type, const fake_step *st, int 
 
 static fop *op_new(void)
 {
-    fop *op = (fop *)calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
+    fop *op = (fop *)fk_alloc(sizeof *op);
     op->magic = MAGIC_OP;
     op->type = HcsOperationTypeNone;
     op->id = HCSI_CC_INVALID_OPERATION_ID;
     op->done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    fk_lock();
-    op->next_all = g_ops;
-    g_ops = op;
-    fk_live(1);
-    fk_unlock();
+    FK_LINK_LIVE(g_ops, op);
+    return op;
+}
+
+/* HcsCreateOperation[WithNotifications]: the new operation, recorded as
+ * h[2] after the context and callback. */
+static fop *op_create(const char *fn, const void *context, uint64_t callback, uint64_t events)
+{
+    fop *op = op_new();
+    fake_call *c = fk_rec_h(fn, FK_H(context), callback, FK_H(op));
+    c->n[0] = events;
+    fk_commit(c);
+    op->ctx = context;
     return op;
 }
 
 FAKE_API HCS_OPERATION WINAPI HcsCreateOperation(const void *context,
                                                  HCS_OPERATION_COMPLETION callback)
 {
-    fake_call *c = fk_rec("HcsCreateOperation");
-    fop *op = op_new();
-    c->h[0] = (uint64_t)(uintptr_t)context;
-    c->h[1] = (uint64_t)(uintptr_t)callback;
-    c->h[2] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    if (!op)
-        return NULL;
-    op->ctx = context;
+    fop *op = op_create("HcsCreateOperation", context, FK_H(callback), 0);
     op->cb = callback;
     return (HCS_OPERATION)op;
 }
@@ -704,29 +702,27 @@ FAKE_API HCS_OPERATION WINAPI HcsCreateOperation(const void *context,
 FAKE_API HCS_OPERATION WINAPI HcsCreateOperationWithNotifications(
     HCSI_CC_OPERATION_OPTIONS eventTypes, const void *context, HCS_EVENT_CALLBACK callback)
 {
-    fake_call *c = fk_rec("HcsCreateOperationWithNotifications");
-    fop *op = op_new();
-    c->n[0] = (uint64_t)eventTypes;
-    c->h[0] = (uint64_t)(uintptr_t)context;
-    c->h[1] = (uint64_t)(uintptr_t)callback;
-    c->h[2] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    if (!op)
-        return NULL;
-    op->ctx = context;
+    fop *op = op_create("HcsCreateOperationWithNotifications", context, FK_H(callback),
+                        (uint64_t)eventTypes);
     op->ncb = callback;
     op->notifications = eventTypes;
     return (HCS_OPERATION)op;
 }
 #endif
 
-FAKE_API void WINAPI HcsCloseOperation(HCS_OPERATION operation)
+/* Records fn(operation, h1, h2) and returns the operation when it is one
+ * (else NULL, after the violation). */
+static fop *op_call(const char *fn, HCS_OPERATION operation, uint64_t h1, uint64_t h2)
 {
     fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsCloseOperation");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    if (!fk_op_ok(op, "HcsCloseOperation"))
+    fk_commit(fk_rec_h(fn, FK_H(op), h1, h2));
+    return fk_op_ok(op, fn) ? op : NULL;
+}
+
+FAKE_API void WINAPI HcsCloseOperation(HCS_OPERATION operation)
+{
+    fop *op = op_call("HcsCloseOperation", operation, 0, 0);
+    if (!op)
         return;
     fk_lock();
     if (op->waiters > 0) {
@@ -743,21 +739,14 @@ FAKE_API void WINAPI HcsCloseOperation(HCS_OPERATION operation)
 
 FAKE_API void *WINAPI HcsGetOperationContext(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsGetOperationContext");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    return fk_op_ok(op, "HcsGetOperationContext") ? (void *)op->ctx : NULL;
+    fop *op = op_call("HcsGetOperationContext", operation, 0, 0);
+    return op ? (void *)op->ctx : NULL;
 }
 
 FAKE_API HRESULT WINAPI HcsSetOperationContext(HCS_OPERATION operation, const void *context)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsSetOperationContext");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    fk_commit(c);
-    if (!fk_op_ok(op, "HcsSetOperationContext"))
+    fop *op = op_call("HcsSetOperationContext", operation, FK_H(context), 0);
+    if (!op)
         return E_HANDLE;
     fk_lock();
     op->ctx = context;
@@ -767,39 +756,26 @@ FAKE_API HRESULT WINAPI HcsSetOperationContext(HCS_OPERATION operation, const vo
 
 FAKE_API HCS_SYSTEM WINAPI HcsGetComputeSystemFromOperation(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsGetComputeSystemFromOperation");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    return fk_op_ok(op, "HcsGetComputeSystemFromOperation") ? (HCS_SYSTEM)op->sysh : NULL;
+    fop *op = op_call("HcsGetComputeSystemFromOperation", operation, 0, 0);
+    return op ? (HCS_SYSTEM)op->sysh : NULL;
 }
 
 FAKE_API HCS_PROCESS WINAPI HcsGetProcessFromOperation(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsGetProcessFromOperation");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    return fk_op_ok(op, "HcsGetProcessFromOperation") ? (HCS_PROCESS)op->proch : NULL;
+    fop *op = op_call("HcsGetProcessFromOperation", operation, 0, 0);
+    return op ? (HCS_PROCESS)op->proch : NULL;
 }
 
 FAKE_API HCS_OPERATION_TYPE WINAPI HcsGetOperationType(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsGetOperationType");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    return fk_op_ok(op, "HcsGetOperationType") ? (HCS_OPERATION_TYPE)op->type
-                                            : HcsOperationTypeNone;
+    fop *op = op_call("HcsGetOperationType", operation, 0, 0);
+    return op ? (HCS_OPERATION_TYPE)op->type : HcsOperationTypeNone;
 }
 
 FAKE_API UINT64 WINAPI HcsGetOperationId(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsGetOperationId");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    return fk_op_ok(op, "HcsGetOperationId") ? op->id : HCSI_CC_INVALID_OPERATION_ID;
+    fop *op = op_call("HcsGetOperationId", operation, 0, 0);
+    return op ? op->id : HCSI_CC_INVALID_OPERATION_ID;
 }
 
 /* The result once done: hr, the document, the process information. */
@@ -829,14 +805,11 @@ static HRESULT op_result(fop *op, HCS_PROCESS_INFORMATION *pi, PWSTR *doc)
 static HRESULT op_get(const char *fn, HCS_OPERATION operation, HCS_PROCESS_INFORMATION *pi,
                       PWSTR *doc)
 {
-    fop *op = (fop *)operation;
+    fop *op = op_call(fn, operation, 0, 0);
     int st;
-    fake_call *c = fk_rec(fn);
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
     if (doc)
         *doc = NULL;
-    if (!fk_op_ok(op, fn))
+    if (!op)
         return E_HANDLE;
     fk_lock();
     st = op->state;
@@ -868,10 +841,8 @@ FAKE_API HRESULT WINAPI HcsAddResourceToOperation(HCS_OPERATION operation,
 {
     fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = fk_rec("HcsAddResourceToOperation");
+    fake_call *c = fk_rec_h("HcsAddResourceToOperation", FK_H(op), FK_H(handle), 0);
     int scripted = fk_step("HcsAddResourceToOperation", &st);
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    c->h[1] = (uint64_t)(uintptr_t)handle;
     c->n[0] = (uint64_t)type;
     fk_str(c, 0, uri);
     fk_commit(c);
@@ -887,9 +858,8 @@ static HRESULT op_wait(const char *fn, HCS_OPERATION operation, DWORD timeoutMs,
                        HCS_PROCESS_INFORMATION *pi, PWSTR *doc)
 {
     fop *op = (fop *)operation;
-    fake_call *c = fk_rec(fn);
+    fake_call *c = fk_rec_h(fn, FK_H(op), 0, 0);
     DWORD w;
-    c->h[0] = (uint64_t)(uintptr_t)op;
     c->n[0] = timeoutMs;
     fk_commit(c);
     if (doc)
@@ -929,13 +899,8 @@ FAKE_API HRESULT WINAPI HcsWaitForOperationResultAndProcessInfo(
 FAKE_API HRESULT WINAPI HcsSetOperationCallback(HCS_OPERATION operation, const void *context,
                                                 HCS_OPERATION_COMPLETION callback)
 {
-    fop *op = (fop *)operation;
-    fake_call *c = fk_rec("HcsSetOperationCallback");
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    c->h[2] = (uint64_t)(uintptr_t)callback;
-    fk_commit(c);
-    if (!fk_op_ok(op, "HcsSetOperationCallback"))
+    fop *op = op_call("HcsSetOperationCallback", operation, FK_H(context), FK_H(callback));
+    if (!op)
         return E_HANDLE;
     fk_lock();
     if (op->sysh && (op->sysh->opts & 1)) {
@@ -950,13 +915,9 @@ FAKE_API HRESULT WINAPI HcsSetOperationCallback(HCS_OPERATION operation, const v
 
 FAKE_API HRESULT WINAPI HcsCancelOperation(HCS_OPERATION operation)
 {
-    fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = fk_rec("HcsCancelOperation");
     int scripted = fk_step("HcsCancelOperation", &st);
-    c->h[0] = (uint64_t)(uintptr_t)op;
-    fk_commit(c);
-    if (!fk_op_ok(op, "HcsCancelOperation"))
+    if (!op_call("HcsCancelOperation", operation, 0, 0))
         return E_HANDLE;
     return scripted ? st.result_hr : E_NOTIMPL; /* as documented */
 }
@@ -967,8 +928,7 @@ FAKE_API HRESULT WINAPI HcsGetOperationProperties(HCS_OPERATION operation, PCWST
 {
     fop *op = (fop *)operation;
     char doc[160];
-    fake_call *c = fk_rec("HcsGetOperationProperties");
-    c->h[0] = (uint64_t)(uintptr_t)op;
+    fake_call *c = fk_rec_h("HcsGetOperationProperties", FK_H(op), 0, 0);
     fk_str(c, 0, options);
     fk_commit(c);
     *resultDocument = NULL;
@@ -1017,20 +977,29 @@ static char *list_systems(void)
     return s;
 }
 
-FAKE_API HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, HCS_OPERATION operation)
+/* HcsEnumerateComputeSystems[InNamespace] (with_ns: the namespace is
+ * string 0, the query string 1). */
+static HRESULT enumerate(const char *fn, int with_ns, PCWSTR ns, PCWSTR query,
+                         HCS_OPERATION operation)
 {
     fake_step st;
-    fake_call *c = fk_rec("HcsEnumerateComputeSystems");
-    int scripted = fk_step("HcsEnumerateComputeSystems", &st);
+    fake_call *c = fk_rec_h(fn, FK_H(operation), 0, 0);
+    int scripted = fk_step(fn, &st);
     char *list = list_systems();
     HRESULT hr;
-    c->h[0] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, query);
+    if (with_ns)
+        fk_str(c, 0, ns);
+    fk_str(c, with_ns, query);
     fk_commit(c);
-    hr = fk_op_start("HcsEnumerateComputeSystems", (fop *)operation, HcsOperationTypeEnumerate,
-                  &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
+    hr = fk_op_start(fn, (fop *)operation, HcsOperationTypeEnumerate, &st, scripted, S_OK,
+                     list, POST_NONE, NULL, NULL);
     free(list);
     return hr;
+}
+
+FAKE_API HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, HCS_OPERATION operation)
+{
+    return enumerate("HcsEnumerateComputeSystems", 0, NULL, query, operation);
 }
 
 #ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
@@ -1038,19 +1007,7 @@ FAKE_API HRESULT WINAPI HcsEnumerateComputeSystemsInNamespace(PCWSTR idNamespace
                                                               PCWSTR query,
                                                               HCS_OPERATION operation)
 {
-    fake_step st;
-    fake_call *c = fk_rec("HcsEnumerateComputeSystemsInNamespace");
-    int scripted = fk_step("HcsEnumerateComputeSystemsInNamespace", &st);
-    char *list = list_systems();
-    HRESULT hr;
-    c->h[0] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, idNamespace);
-    fk_str(c, 1, query);
-    fk_commit(c);
-    hr = fk_op_start("HcsEnumerateComputeSystemsInNamespace", (fop *)operation,
-                  HcsOperationTypeEnumerate, &st, scripted, S_OK, list, POST_NONE, NULL, NULL);
-    free(list);
-    return hr;
+    return enumerate("HcsEnumerateComputeSystemsInNamespace", 1, idNamespace, query,
+                     operation);
 }
 #endif
-

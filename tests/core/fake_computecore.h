@@ -107,6 +107,26 @@ typedef struct fop {
     struct fop *next_all;
 } fop;
 
+/* Puts h, a new handle, at the head of head (the list of all the handles
+ * of its type) and counts it live. Macros here: the three handle types are
+ * distinct structs. */
+#define FK_LINK_LIVE(head, h)                                                     \
+    do {                                                                          \
+        fk_lock();                                                                \
+        (h)->next_all = (head);                                                   \
+        (head) = (h);                                                             \
+        fk_live(1);                                                               \
+        fk_unlock();                                                              \
+    } while (0)
+/* h = a new system or process handle (magic m) to world, linked as above. */
+#define FK_HANDLE_NEW(h, m, world, head)                                          \
+    do {                                                                          \
+        (h) = fk_alloc(sizeof *(h));                                              \
+        (h)->magic = (m);                                                         \
+        (h)->w = (world);                                                         \
+        FK_LINK_LIVE(head, h);                                                    \
+    } while (0)
+
 enum { POST_NONE, POST_START, POST_STOP, POST_CRASH, POST_PAUSE, POST_RESUME,
        POST_LM, POST_PROC_START, POST_PROC_KILL };
 

@@ -51,17 +51,49 @@ static void auto_exit_schedule(wsys *w)
 
 static hsys *hsys_new(wsys *w)
 {
-    hsys *h = (hsys *)calloc(1, sizeof *h);
-    if (!h)
-        abort();
-    h->magic = MAGIC_SYS;
-    h->w = w;
-    fk_lock();
-    h->next_all = g_syshs;
-    g_syshs = h;
-    fk_live(1);
-    fk_unlock();
+    hsys *h;
+    FK_HANDLE_NEW(h, MAGIC_SYS, w, g_syshs);
     return h;
+}
+
+/* A handle that is no more (closed, or a failed create does not hand it
+ * out): later use is a violation. */
+static void handle_dead(uint32_t *magic)
+{
+    fk_lock();
+    *magic = MAGIC_DEAD;
+    fk_live(-1);
+    fk_unlock();
+}
+
+/* Whether a create that completed with hr hands out its handle: a failed
+ * one only when its step says so (handle_on_failure), else the handle
+ * (magic) dies. */
+static int handed_out(HRESULT hr, int scripted, const fake_step *st, uint32_t *magic)
+{
+    if (SUCCEEDED(hr) || (scripted && st->handle_on_failure))
+        return 1;
+    handle_dead(magic);
+    return 0;
+}
+
+/* Commits c, a call on the system handle h: E_HANDLE for a dead one, a
+ * scripted failure, else S_OK (go on). */
+static HRESULT sys_call(fake_call *c, hsys *h, int scripted, const fake_step *st)
+{
+    fk_commit(c);
+    if (!fk_sys_ok(h, c->fn))
+        return E_HANDLE;
+    return scripted && FAILED(st->result_hr) ? st->result_hr : S_OK;
+}
+
+/* Answers with a scripted step: its result document (when asked for one)
+ * and its result. */
+static HRESULT scripted_result(const fake_step *st, PWSTR *result)
+{
+    if (result)
+        *result = fk_out(st->result_doc, FK_LOCAL);
+    return st->result_hr;
 }
 
 static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR configuration,
@@ -99,14 +131,8 @@ static HRESULT create_system(const char *fn, fake_call *c, PCWSTR id, PCWSTR con
                   NULL, POST_NONE, h, NULL);
     free(sid);
     free(cfg);
-    if (FAILED(hr) && !(scripted && st.handle_on_failure)) {
-        fk_lock();
-        h->magic = MAGIC_DEAD;
-        fk_live(-1);
-        fk_unlock();
-        return hr;
-    }
-    *computeSystem = (HCS_SYSTEM)h;
+    if (handed_out(hr, scripted, &st, &h->magic))
+        *computeSystem = (HCS_SYSTEM)h;
     return hr;
 }
 
@@ -115,9 +141,7 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration,
                                                const SECURITY_DESCRIPTOR *securityDescriptor,
                                                HCS_SYSTEM *computeSystem)
 {
-    fake_call *c = fk_rec("HcsCreateComputeSystem");
-    c->h[0] = (uint64_t)(uintptr_t)operation;
-    c->h[1] = (uint64_t)(uintptr_t)securityDescriptor;
+    fake_call *c = fk_rec_h("HcsCreateComputeSystem", FK_H(operation), FK_H(securityDescriptor), 0);
     fk_str(c, 0, id);
     fk_str(c, 1, configuration);
     return create_system("HcsCreateComputeSystem", c, id, configuration, operation, NULL,
@@ -132,8 +156,7 @@ FAKE_API HRESULT WINAPI HcsCreateComputeSystemInNamespace(PCWSTR idNamespace, PC
                                                           HCS_SYSTEM *computeSystem)
 {
     const HCS_CREATE_OPTIONS_1 *o = (const HCS_CREATE_OPTIONS_1 *)options;
-    fake_call *c = fk_rec("HcsCreateComputeSystemInNamespace");
-    c->h[0] = (uint64_t)(uintptr_t)operation;
+    fake_call *c = fk_rec_h("HcsCreateComputeSystemInNamespace", FK_H(operation), 0, 0);
     fk_str(c, 0, idNamespace);
     fk_str(c, 1, id);
     fk_str(c, 2, configuration);
@@ -201,73 +224,90 @@ FAKE_API HRESULT WINAPI HcsOpenComputeSystemInNamespace(PCWSTR idNamespace, PCWS
 }
 #endif
 
-FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
+/* HcsCloseComputeSystem / HcsCloseProcess (is_proc): the handle is no more
+ * once its callbacks have returned. */
+static void close_handle(const char *fn, void *handle, int is_proc)
 {
-    hsys *h = (hsys *)computeSystem;
-    fake_call *c = fk_rec("HcsCloseComputeSystem");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
-    if (!fk_sys_ok(h, "HcsCloseComputeSystem"))
+    hsys *hs = is_proc ? NULL : (hsys *)handle;
+    hproc *hp = is_proc ? (hproc *)handle : NULL;
+    fk_commit(fk_rec_h(fn, FK_H(handle), 0, 0));
+    if (is_proc ? !fk_proc_ok(hp, fn) : !fk_sys_ok(hs, fn))
         return;
-    if (!fk_close_waits_callbacks("HcsCloseComputeSystem", h, &h->cbs))
+    if (!fk_close_waits_callbacks(fn, handle, is_proc ? &hp->cbs : &hs->cbs))
         return; /* real HCS would hang here */
-    fk_lock();
-    h->magic = MAGIC_DEAD;
-    fk_live(-1);
-    fk_unlock();
+    handle_dead(is_proc ? &hp->magic : &hs->magic);
 }
 
-static HRESULT sys_verb(const char *fn, HCS_SYSTEM computeSystem, HCS_OPERATION operation,
-                        PCWSTR options, int type, int post)
+FAKE_API void WINAPI HcsCloseComputeSystem(HCS_SYSTEM computeSystem)
 {
-    hsys *h = (hsys *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec(fn);
-    int scripted = fk_step(fn, &st);
+    close_handle("HcsCloseComputeSystem", computeSystem, 0);
+}
+
+/* What a verb on a live system answers unless scripted: its result, and
+ * for the properties the document (in doc, *d set). */
+static HRESULT sys_state(hsys *h, int type, int post, char *doc, size_t n, const char **d)
+{
     HRESULT result = S_OK;
-    char doc[512];
-    const char *d = NULL;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, options);
-    fk_commit(c);
-    if (!fk_sys_ok(h, fn))
-        return E_HANDLE;
     fk_lock();
     if (h->w->state == SYS_STOPPED && post != POST_NONE)
         result = post == POST_START ? E_INVALID_STATE : E_SYSTEM_ALREADY_STOPPED;
     if (type == HcsOperationTypeGetProperties) {
-        snprintf(doc, sizeof doc,
+        snprintf(doc, n,
                  "{\"Id\":\"%s\",\"SystemType\":\"VirtualMachine\",\"Owner\":\"fake\","
                  "\"RuntimeId\":\"%s\",\"State\":\"%s\"}",
                  h->w->id, h->w->runtime_id, fk_state_name(h->w->state));
-        d = doc;
+        *d = doc;
     }
     fk_unlock();
-    return fk_op_start(fn, (fop *)operation, type, &st, scripted, result, d, post, h, NULL);
+    return result;
 }
 
-#define SYS_VERB(name, type, post)                                                          \
-    FAKE_API HRESULT WINAPI name(HCS_SYSTEM computeSystem, HCS_OPERATION operation,         \
-                                 PCWSTR options)                                            \
-    {                                                                                      \
-        return sys_verb(#name, computeSystem, operation, options, type, post);             \
+static HRESULT proc_state(const char *fn, hproc *h, HCS_OPERATION operation, int type, int post,
+                          char *doc, size_t n, const char **d);
+
+/* A verb on a system or process (is_proc), completed by an operation. */
+static HRESULT verb(const char *fn, void *handle, int is_proc, HCS_OPERATION operation,
+                    PCWSTR options, int type, int post)
+{
+    fake_step st;
+    fake_call *c = fk_rec_h(fn, FK_H(handle), FK_H(operation), 0);
+    int scripted = fk_step(fn, &st);
+    HRESULT result;
+    char doc[512];
+    const char *d = NULL;
+    fk_str(c, 0, options);
+    fk_commit(c);
+    if (is_proc ? !fk_proc_ok((hproc *)handle, fn) : !fk_sys_ok((hsys *)handle, fn))
+        return E_HANDLE;
+    result = is_proc ? proc_state(fn, (hproc *)handle, operation, type, post, doc, sizeof doc, &d)
+                     : sys_state((hsys *)handle, type, post, doc, sizeof doc, &d);
+    return fk_op_start(fn, (fop *)operation, type, &st, scripted, result, d,
+                       is_proc && FAILED(result) ? POST_NONE : post,
+                       is_proc ? NULL : (hsys *)handle, is_proc ? (hproc *)handle : NULL);
+}
+
+/* The verbs that differ only in their operation type and in what their
+ * completion does to the world (H: the handle type, is_proc: see verb). */
+#define VERB(name, H, is_proc, type, post)                                               \
+    FAKE_API HRESULT WINAPI name(H handle, HCS_OPERATION operation, PCWSTR options)      \
+    {                                                                                    \
+        return verb(#name, handle, is_proc, operation, options, type, post);             \
     }
 
-SYS_VERB(HcsStartComputeSystem, HcsOperationTypeStart, POST_START)
-SYS_VERB(HcsShutDownComputeSystem, HcsOperationTypeShutdown, POST_STOP)
-SYS_VERB(HcsTerminateComputeSystem, HcsOperationTypeTerminate, POST_STOP)
-SYS_VERB(HcsCrashComputeSystem, HcsOperationTypeCrash, POST_CRASH)
-SYS_VERB(HcsPauseComputeSystem, HcsOperationTypePause, POST_PAUSE)
-SYS_VERB(HcsResumeComputeSystem, HcsOperationTypeResume, POST_RESUME)
-SYS_VERB(HcsSaveComputeSystem, HcsOperationTypeSave, POST_NONE)
-SYS_VERB(HcsGetComputeSystemProperties, HcsOperationTypeGetProperties, POST_NONE)
+VERB(HcsStartComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeStart, POST_START)
+VERB(HcsShutDownComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeShutdown, POST_STOP)
+VERB(HcsTerminateComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeTerminate, POST_STOP)
+VERB(HcsCrashComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeCrash, POST_CRASH)
+VERB(HcsPauseComputeSystem, HCS_SYSTEM, 0, HcsOperationTypePause, POST_PAUSE)
+VERB(HcsResumeComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeResume, POST_RESUME)
+VERB(HcsSaveComputeSystem, HCS_SYSTEM, 0, HcsOperationTypeSave, POST_NONE)
+VERB(HcsGetComputeSystemProperties, HCS_SYSTEM, 0, HcsOperationTypeGetProperties, POST_NONE)
 #ifndef FAKE_MINIMAL
-SYS_VERB(HcsInitializeLiveMigrationOnSource, 19, POST_LM)
-SYS_VERB(HcsStartLiveMigrationOnSource, 19, POST_LM)
-SYS_VERB(HcsStartLiveMigrationTransfer, 19, POST_LM)
-SYS_VERB(HcsFinalizeLiveMigration, 19, POST_LM)
-SYS_VERB(HcsCancelLiveMigration, 19, POST_LM)
+VERB(HcsInitializeLiveMigrationOnSource, HCS_SYSTEM, 0, 19, POST_LM)
+VERB(HcsStartLiveMigrationOnSource, HCS_SYSTEM, 0, 19, POST_LM)
+VERB(HcsStartLiveMigrationTransfer, HCS_SYSTEM, 0, 19, POST_LM)
+VERB(HcsFinalizeLiveMigration, HCS_SYSTEM, 0, 19, POST_LM)
+VERB(HcsCancelLiveMigration, HCS_SYSTEM, 0, 19, POST_LM)
 #endif
 
 FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
@@ -276,11 +316,8 @@ FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = fk_rec("HcsModifyComputeSystem");
+    fake_call *c = fk_rec_h("HcsModifyComputeSystem", FK_H(h), FK_H(operation), FK_H(identity));
     int scripted = fk_step("HcsModifyComputeSystem", &st);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    c->h[2] = (uint64_t)(uintptr_t)identity;
     fk_str(c, 0, configuration);
     fk_commit(c);
     if (!fk_sys_ok(h, "HcsModifyComputeSystem"))
@@ -293,34 +330,46 @@ FAKE_API HRESULT WINAPI HcsModifyComputeSystem(HCS_SYSTEM computeSystem,
 }
 
 #ifndef FAKE_1809 /* from Windows 10 2004 / 21H1 (hcs-api.md: min OS) */
-FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DWORD timeoutMs,
-                                                    PWSTR *result)
+/* HcsWaitForComputeSystemExit / HcsWaitForProcessExit (is_proc): the
+ * scripted answer, or the exit document once the system or process has
+ * exited (within timeoutMs). */
+static HRESULT wait_exit(const char *fn, void *handle, int is_proc, DWORD timeoutMs,
+                         PWSTR *result)
 {
-    hsys *h = (hsys *)computeSystem;
+    hsys *hs = is_proc ? NULL : (hsys *)handle;
+    hproc *hp = is_proc ? (hproc *)handle : NULL;
     fake_step st;
-    fake_call *c = fk_rec("HcsWaitForComputeSystemExit");
-    int scripted = fk_step("HcsWaitForComputeSystemExit", &st);
+    fake_call *c = fk_rec_h(fn, FK_H(handle), 0, 0);
+    int scripted = fk_step(fn, &st);
     char doc[160];
-    c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = timeoutMs;
     fk_commit(c);
     if (result)
         *result = NULL;
-    if (!fk_sys_ok(h, "HcsWaitForComputeSystemExit"))
+    if (is_proc ? !fk_proc_ok(hp, fn) : !fk_sys_ok(hs, fn))
         return E_HANDLE;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
-    if (WaitForSingleObject(h->w->exited, timeoutMs) != WAIT_OBJECT_0)
+    if (scripted)
+        return scripted_result(&st, result);
+    if (WaitForSingleObject(is_proc ? hp->w->exited_ev : hs->w->exited, timeoutMs) !=
+        WAIT_OBJECT_0)
         return E_OP_TIMEOUT;
     fk_lock();
-    snprintf(doc, sizeof doc, "%s", h->w->exit_doc);
+    if (is_proc)
+        snprintf(doc, sizeof doc,
+                 "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,\"LastWaitResult\":0}",
+                 (unsigned long)hp->w->pid, (unsigned long)hp->w->exit_code);
+    else
+        snprintf(doc, sizeof doc, "%s", hs->w->exit_doc);
     fk_unlock();
     if (result)
         *result = fk_out(doc, FK_LOCAL);
     return S_OK;
+}
+
+FAKE_API HRESULT WINAPI HcsWaitForComputeSystemExit(HCS_SYSTEM computeSystem, DWORD timeoutMs,
+                                                    PWSTR *result)
+{
+    return wait_exit("HcsWaitForComputeSystemExit", computeSystem, 0, timeoutMs, result);
 }
 #endif
 
@@ -331,17 +380,13 @@ FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = fk_rec("HcsSetComputeSystemCallback");
+    fake_call *c = fk_rec_h("HcsSetComputeSystemCallback", FK_H(h), FK_H(context), FK_H(callback));
     int scripted = fk_step("HcsSetComputeSystemCallback", &st);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    c->h[2] = (uint64_t)(uintptr_t)callback;
+    HRESULT hr;
     c->n[0] = (uint64_t)callbackOptions;
-    fk_commit(c);
-    if (!fk_sys_ok(h, "HcsSetComputeSystemCallback"))
-        return E_HANDLE;
-    if (scripted && FAILED(st.result_hr))
-        return st.result_hr;
+    hr = sys_call(c, h, scripted, &st);
+    if (FAILED(hr))
+        return hr;
     fk_lock();
     h->cb = callback;
     h->ctx = (void *)context;
@@ -355,16 +400,8 @@ FAKE_API HRESULT WINAPI HcsSetComputeSystemCallback(HCS_SYSTEM computeSystem,
 
 static hproc *hproc_new(wproc *w)
 {
-    hproc *h = (hproc *)calloc(1, sizeof *h);
-    if (!h)
-        abort();
-    h->magic = MAGIC_PROC;
-    h->w = w;
-    fk_lock();
-    h->next_all = g_prochs;
-    g_prochs = h;
-    fk_live(1);
-    fk_unlock();
+    hproc *h;
+    FK_HANDLE_NEW(h, MAGIC_PROC, w, g_prochs);
     return h;
 }
 
@@ -402,7 +439,7 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     hsys *h = (hsys *)computeSystem;
     fop *op = (fop *)operation;
     fake_step st;
-    fake_call *c = fk_rec("HcsCreateProcess");
+    fake_call *c = fk_rec_h("HcsCreateProcess", FK_H(h), FK_H(operation), FK_H(securityDescriptor));
     int scripted = fk_step("HcsCreateProcess", &st);
     char *params = fk_u8(processParameters);
     wproc *p;
@@ -410,9 +447,6 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     HANDLE r, w;
     HRESULT hr, result = S_OK;
     char doc[64];
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    c->h[2] = (uint64_t)(uintptr_t)securityDescriptor;
     fk_str(c, 0, processParameters);
     fk_commit(c);
     *process = NULL;
@@ -424,9 +458,7 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
         free(params);
         return E_INVALIDARG;
     }
-    p = (wproc *)calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    p = (wproc *)fk_alloc(sizeof *p);
     p->sys = h->w;
     p->exited_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
     p->kill_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -468,13 +500,8 @@ FAKE_API HRESULT WINAPI HcsCreateProcess(HCS_SYSTEM computeSystem, PCWSTR proces
     snprintf(doc, sizeof doc, "{\"ProcessId\":%lu}", (unsigned long)p->pid);
     hr = fk_op_start("HcsCreateProcess", op, HcsOperationTypeCreateProcess, &st, scripted, result,
                   doc, POST_PROC_START, NULL, NULL);
-    if (FAILED(hr) && !(scripted && st.handle_on_failure)) {
-        fk_lock();
-        ph->magic = MAGIC_DEAD;
-        fk_live(-1);
-        fk_unlock();
+    if (!handed_out(hr, scripted, &st, &ph->magic))
         return hr;
-    }
     if (FAILED(hr)) {
         *process = (HCS_PROCESS)ph;
         return hr;
@@ -495,18 +522,16 @@ FAKE_API HRESULT WINAPI HcsOpenProcess(HCS_SYSTEM computeSystem, DWORD processId
 {
     hsys *h = (hsys *)computeSystem;
     fake_step st;
-    fake_call *c = fk_rec("HcsOpenProcess");
+    fake_call *c = fk_rec_h("HcsOpenProcess", FK_H(h), 0, 0);
     int scripted = fk_step("HcsOpenProcess", &st);
     wproc *p;
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    HRESULT hr;
     c->n[0] = processId;
     c->n[1] = requestedAccess;
-    fk_commit(c);
     *process = NULL;
-    if (!fk_sys_ok(h, "HcsOpenProcess"))
-        return E_HANDLE;
-    if (scripted && FAILED(st.result_hr))
-        return st.result_hr;
+    hr = sys_call(c, h, scripted, &st);
+    if (FAILED(hr))
+        return hr;
     fk_lock();
     for (p = g_procs; p; p = p->next)
         if (p->pid == processId && p->sys == h->w)
@@ -520,36 +545,14 @@ FAKE_API HRESULT WINAPI HcsOpenProcess(HCS_SYSTEM computeSystem, DWORD processId
 
 FAKE_API void WINAPI HcsCloseProcess(HCS_PROCESS process)
 {
-    hproc *h = (hproc *)process;
-    fake_call *c = fk_rec("HcsCloseProcess");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
-    if (!fk_proc_ok(h, "HcsCloseProcess"))
-        return;
-    if (!fk_close_waits_callbacks("HcsCloseProcess", h, &h->cbs))
-        return; /* real HCS would hang here */
-    fk_lock();
-    h->magic = MAGIC_DEAD;
-    fk_live(-1);
-    fk_unlock();
+    close_handle("HcsCloseProcess", process, 1);
 }
 
-static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION operation,
-                         PCWSTR options, int type, int post)
+/* What a verb on a live process answers unless scripted (see sys_state). */
+static HRESULT proc_state(const char *fn, hproc *h, HCS_OPERATION operation, int type, int post,
+                          char *doc, size_t n, const char **d)
 {
-    hproc *h = (hproc *)process;
-    fake_step st;
-    fake_call *c = fk_rec(fn);
-    int scripted = fk_step(fn, &st);
     HRESULT result = S_OK;
-    char doc[256];
-    const char *d = NULL;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)operation;
-    fk_str(c, 0, options);
-    fk_commit(c);
-    if (!fk_proc_ok(h, fn))
-        return E_HANDLE;
     fk_lock();
     if (h->w->exited && (post == POST_PROC_KILL || type == HcsOperationTypeSignalProcess ||
                          type == HcsOperationTypeModifyProcess))
@@ -558,15 +561,15 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
         /* a ProcessStatus, as hcsshim reads it (ExitCode and LastWaitResult
          * once the process has exited) */
         if (h->w->exited)
-            snprintf(doc, sizeof doc,
+            snprintf(doc, n,
                      "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":true,"
                      "\"ExitCode\":%lu,\"LastWaitResult\":0}",
                      (unsigned long)h->w->pid, (unsigned long)h->w->exit_code);
         else
-            snprintf(doc, sizeof doc,
+            snprintf(doc, n,
                      "{\"ProcessId\":%lu,\"ImageName\":\"fake.exe\",\"Exited\":false}",
                      (unsigned long)h->w->pid);
-        d = doc;
+        *d = doc;
     }
     fk_unlock();
     /* The handle of a process whose creation failed is stale: hcsshim's
@@ -599,42 +602,18 @@ static HRESULT proc_verb(const char *fn, HCS_PROCESS process, HCS_OPERATION oper
             fk_unlock();
         }
     }
-    return fk_op_start(fn, (fop *)operation, type, &st, scripted, result, d,
-                    FAILED(result) ? POST_NONE : post, NULL, h);
+    return result;
 }
 
-FAKE_API HRESULT WINAPI HcsTerminateProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                            PCWSTR options)
-{
-    return proc_verb("HcsTerminateProcess", process, operation, options,
-                     HcsOperationTypeTerminate, POST_PROC_KILL);
-}
-
-FAKE_API HRESULT WINAPI HcsSignalProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                         PCWSTR options)
-{
-    return proc_verb("HcsSignalProcess", process, operation, options,
-                     HcsOperationTypeSignalProcess, POST_NONE);
-}
+VERB(HcsTerminateProcess, HCS_PROCESS, 1, HcsOperationTypeTerminate, POST_PROC_KILL)
+VERB(HcsSignalProcess, HCS_PROCESS, 1, HcsOperationTypeSignalProcess, POST_NONE)
+VERB(HcsGetProcessProperties, HCS_PROCESS, 1, HcsOperationTypeGetProcessProperties, POST_NONE)
+VERB(HcsModifyProcess, HCS_PROCESS, 1, HcsOperationTypeModifyProcess, POST_NONE)
 
 FAKE_API HRESULT WINAPI HcsGetProcessInfo(HCS_PROCESS process, HCS_OPERATION operation)
 {
-    return proc_verb("HcsGetProcessInfo", process, operation, NULL,
-                     HcsOperationTypeGetProcessInfo, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsGetProcessProperties(HCS_PROCESS process, HCS_OPERATION operation,
-                                                PCWSTR propertyQuery)
-{
-    return proc_verb("HcsGetProcessProperties", process, operation, propertyQuery,
-                     HcsOperationTypeGetProcessProperties, POST_NONE);
-}
-
-FAKE_API HRESULT WINAPI HcsModifyProcess(HCS_PROCESS process, HCS_OPERATION operation,
-                                         PCWSTR settings)
-{
-    return proc_verb("HcsModifyProcess", process, operation, settings,
-                     HcsOperationTypeModifyProcess, POST_NONE);
+    return verb("HcsGetProcessInfo", process, 1, operation, NULL,
+                HcsOperationTypeGetProcessInfo, POST_NONE);
 }
 
 FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
@@ -642,10 +621,7 @@ FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
                                               void *context, HCS_EVENT_CALLBACK callback)
 {
     hproc *h = (hproc *)process;
-    fake_call *c = fk_rec("HcsSetProcessCallback");
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->h[1] = (uint64_t)(uintptr_t)context;
-    c->h[2] = (uint64_t)(uintptr_t)callback;
+    fake_call *c = fk_rec_h("HcsSetProcessCallback", FK_H(h), FK_H(context), FK_H(callback));
     c->n[0] = (uint64_t)callbackOptions;
     fk_commit(c);
     if (!fk_proc_ok(h, "HcsSetProcessCallback"))
@@ -661,31 +637,7 @@ FAKE_API HRESULT WINAPI HcsSetProcessCallback(HCS_PROCESS process,
 FAKE_API HRESULT WINAPI HcsWaitForProcessExit(HCS_PROCESS computeSystem, DWORD timeoutMs,
                                               PWSTR *result)
 {
-    hproc *h = (hproc *)computeSystem;
-    fake_step st;
-    fake_call *c = fk_rec("HcsWaitForProcessExit");
-    int scripted = fk_step("HcsWaitForProcessExit", &st);
-    char doc[160];
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    c->n[0] = timeoutMs;
-    fk_commit(c);
-    if (result)
-        *result = NULL;
-    if (!fk_proc_ok(h, "HcsWaitForProcessExit"))
-        return E_HANDLE;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
-    if (WaitForSingleObject(h->w->exited_ev, timeoutMs) != WAIT_OBJECT_0)
-        return E_OP_TIMEOUT;
-    snprintf(doc, sizeof doc,
-             "{\"ProcessId\":%lu,\"Exited\":true,\"ExitCode\":%lu,\"LastWaitResult\":0}",
-             (unsigned long)h->w->pid, (unsigned long)h->w->exit_code);
-    if (result)
-        *result = fk_out(doc, FK_LOCAL);
-    return S_OK;
+    return wait_exit("HcsWaitForProcessExit", computeSystem, 1, timeoutMs, result);
 }
 #endif
 
@@ -700,13 +652,8 @@ static HRESULT sync_call(const char *fn, PCWSTR a, PCWSTR b, PWSTR *result,
     fk_str(c, 0, a);
     fk_str(c, 1, b);
     fk_commit(c);
-    if (result)
-        *result = NULL;
-    if (scripted) {
-        if (result)
-            *result = fk_out(st.result_doc, FK_LOCAL);
-        return st.result_hr;
-    }
+    if (scripted)
+        return scripted_result(&st, result);
     if (result)
         *result = fk_out(default_doc, FK_LOCAL);
     return S_OK;

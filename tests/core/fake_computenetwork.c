@@ -153,6 +153,29 @@ static void set_err(PWSTR *err, const char *text)
 
 /* ---- the generic CRUD ---- */
 
+/* *out = a new open handle to w (live until closed). */
+static void hobj_new(int kind, wobj *w, void **out)
+{
+    hobj *h = (hobj *)fk_alloc(sizeof *h);
+    h->magic = MAGIC;
+    h->kind = kind;
+    h->w = w;
+    fk_live(1);
+    *out = h;
+}
+
+/* Records fn(h, s) and checks h: S_OK, or E_HANDLE for a bad handle;
+ * *err cleared. */
+static HRESULT on_handle(const char *fn, int kind, hobj *h, PCWSTR s, PWSTR *err)
+{
+    fake_call *c = fk_rec_h(fn, FK_H(h), 0, 0);
+    fk_str(c, 0, s);
+    fk_commit(c);
+    if (err)
+        *err = NULL;
+    return handle_ok(h, kind, fn) ? S_OK : E_HANDLE;
+}
+
 static HRESULT f_enum(const char *fn, int kind, PCWSTR query, PWSTR *out, PWSTR *err)
 {
     fake_call *c = fk_rec(fn);
@@ -196,7 +219,6 @@ static HRESULT f_create(const char *fn, int kind, hobj *net, REFGUID id, PCWSTR 
     fake_step st;
     HRESULT hr = S_OK;
     wobj *w = NULL;
-    hobj *h;
     int i;
     fk_str(c, 0, settings);
     c->h[0] = (uint64_t)(uintptr_t)net;
@@ -231,27 +253,28 @@ static HRESULT f_create(const char *fn, int kind, hobj *net, REFGUID id, PCWSTR 
     fk_unlock();
     if (!w)
         return E_OUTOFMEMORY;
-    h = (hobj *)calloc(1, sizeof *h);
-    h->magic = MAGIC;
-    h->kind = kind;
-    h->w = w;
-    fk_live(1);
-    *out = h;
+    hobj_new(kind, w, out);
     return hr;
+}
+
+/* Records fn(id): a scripted failure, else S_OK (go on); *err cleared. */
+static HRESULT by_id(const char *fn, REFGUID id, PWSTR *err)
+{
+    fake_step st;
+    HRESULT hr = S_OK;
+    fk_commit(rec_id(fn, id));
+    if (err)
+        *err = NULL;
+    return scripted(fn, &hr, err, &st) && FAILED(hr) ? hr : S_OK;
 }
 
 static HRESULT f_open(const char *fn, int kind, REFGUID id, void **out, PWSTR *err)
 {
-    fake_call *c = rec_id(fn, id);
-    fake_step st;
-    HRESULT hr = S_OK;
     wobj *w;
-    hobj *h;
-    fk_commit(c);
+    HRESULT hr;
     *out = NULL;
-    if (err)
-        *err = NULL;
-    if (scripted(fn, &hr, err, &st) && FAILED(hr))
+    hr = by_id(fn, id, err);
+    if (FAILED(hr))
         return hr;
     fk_lock();
     w = find(kind, id);
@@ -264,50 +287,39 @@ static HRESULT f_open(const char *fn, int kind, REFGUID id, void **out, PWSTR *e
         set_err(err, t);
         return E_NOT_FOUND(kind);
     }
-    h = (hobj *)calloc(1, sizeof *h);
-    h->magic = MAGIC;
-    h->kind = kind;
-    h->w = w;
-    fk_live(1);
-    *out = h;
+    hobj_new(kind, w, out);
     return S_OK;
 }
 
 static HRESULT f_modify(const char *fn, int kind, hobj *h, PCWSTR settings, PWSTR *err)
 {
-    fake_call *c = fk_rec(fn);
     fake_step st;
-    HRESULT hr = S_OK;
-    fk_str(c, 0, settings);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
-    if (err)
-        *err = NULL;
-    if (!handle_ok(h, kind, fn))
-        return E_HANDLE;
-    scripted(fn, &hr, err, &st);
+    HRESULT hr = on_handle(fn, kind, h, settings, err);
+    if (SUCCEEDED(hr))
+        scripted(fn, &hr, err, &st);
     return hr;
 }
 
+/* The properties of h: a scripted document, else doc, else its ID and
+ * settings. */
 static HRESULT f_query(const char *fn, int kind, hobj *h, PCWSTR query, PWSTR *props,
-                       PWSTR *err)
+                       PWSTR *err, const char *doc)
 {
-    fake_call *c = fk_rec(fn);
     fake_step st;
-    HRESULT hr = S_OK;
+    HRESULT hr;
     char buf[4096], g[37];
-    fk_str(c, 0, query);
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    fk_commit(c);
     *props = NULL;
-    if (err)
-        *err = NULL;
-    if (!handle_ok(h, kind, fn))
-        return E_HANDLE;
+    hr = on_handle(fn, kind, h, query, err);
+    if (FAILED(hr))
+        return hr;
     if (scripted(fn, &hr, err, &st)) {
         if (SUCCEEDED(hr) && st.result_doc)
             *props = fk_out(st.result_doc, FK_COTASK);
         return hr;
+    }
+    if (doc) {
+        *props = fk_out(doc, FK_COTASK);
+        return S_OK;
     }
     guid_text(&h->w->id, g);
     fk_lock();
@@ -323,14 +335,9 @@ static HRESULT f_query(const char *fn, int kind, hobj *h, PCWSTR query, PWSTR *p
 
 static HRESULT f_delete(const char *fn, int kind, REFGUID id, PWSTR *err)
 {
-    fake_call *c = rec_id(fn, id);
-    fake_step st;
-    HRESULT hr = S_OK;
+    HRESULT hr = by_id(fn, id, err);
     wobj *w;
-    fk_commit(c);
-    if (err)
-        *err = NULL;
-    if (scripted(fn, &hr, err, &st) && FAILED(hr))
+    if (FAILED(hr))
         return hr;
     fk_lock();
     w = find(kind, id);
@@ -348,8 +355,7 @@ static HRESULT f_delete(const char *fn, int kind, REFGUID id, PWSTR *err)
 
 static HRESULT f_close(const char *fn, int kind, hobj *h)
 {
-    fake_call *c = fk_rec(fn);
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    fake_call *c = fk_rec_h(fn, FK_H(h), 0, 0);
     fk_commit(c);
     if (!handle_ok(h, kind, fn))
         return E_HANDLE;
@@ -367,7 +373,7 @@ static HRESULT f_close(const char *fn, int kind, hobj *h)
     }                                                                                   \
     HRESULT WINAPI Query(void *h, PCWSTR q, PWSTR *p, PWSTR *e)                         \
     {                                                                                   \
-        return f_query(#Query, K, (hobj *)h, q, p, e);                                  \
+        return f_query(#Query, K, (hobj *)h, q, p, e, NULL);                            \
     }                                                                                   \
     HRESULT WINAPI Delete(REFGUID id, PWSTR *e) { return f_delete(#Delete, K, id, e); } \
     HRESULT WINAPI Close(void *h) { return f_close(#Close, K, (hobj *)h); }
@@ -409,38 +415,14 @@ HRESULT WINAPI HcnCreateSdnRoute(REFGUID id, PCWSTR s, void **h, PWSTR *e)
 
 HRESULT WINAPI HcnQueryEndpointStats(HCN_ENDPOINT h, PCWSTR q, PWSTR *p, PWSTR *e)
 {
-    fake_call *c = fk_rec("HcnQueryEndpointStats");
-    fake_step st;
-    HRESULT hr = S_OK;
-    fk_str(c, 0, q);
-    fk_commit(c);
-    *p = NULL;
-    if (e)
-        *e = NULL;
-    if (!handle_ok((hobj *)h, K_EP, "HcnQueryEndpointStats"))
-        return E_HANDLE;
-    if (scripted("HcnQueryEndpointStats", &hr, e, &st))
-        return hr;
-    *p = fk_out("{\"BytesReceived\":1024,\"BytesSent\":2048}", FK_COTASK);
-    return S_OK;
+    return f_query("HcnQueryEndpointStats", K_EP, (hobj *)h, q, p, e,
+                   "{\"BytesReceived\":1024,\"BytesSent\":2048}");
 }
 
 HRESULT WINAPI HcnQueryEndpointAddresses(HCN_ENDPOINT h, PCWSTR q, PWSTR *p, PWSTR *e)
 {
-    fake_call *c = fk_rec("HcnQueryEndpointAddresses");
-    fake_step st;
-    HRESULT hr = S_OK;
-    fk_str(c, 0, q);
-    fk_commit(c);
-    *p = NULL;
-    if (e)
-        *e = NULL;
-    if (!handle_ok((hobj *)h, K_EP, "HcnQueryEndpointAddresses"))
-        return E_HANDLE;
-    if (scripted("HcnQueryEndpointAddresses", &hr, e, &st))
-        return hr;
-    *p = fk_out("[\"192.168.100.10\",\"fe80::1\"]", FK_COTASK);
-    return S_OK;
+    return f_query("HcnQueryEndpointAddresses", K_EP, (hobj *)h, q, p, e,
+                   "[\"192.168.100.10\",\"fe80::1\"]");
 }
 
 /* ---- callbacks ---- */
@@ -448,12 +430,10 @@ HRESULT WINAPI HcnQueryEndpointAddresses(HCN_ENDPOINT h, PCWSTR q, PWSTR *p, PWS
 static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK cb, void *ctx,
                           HCN_CALLBACK *out)
 {
-    fake_call *c = fk_rec(fn);
+    fake_call *c = fk_rec_h(fn, FK_H(ctx), FK_H(gns), 0);
     fake_step st;
     HRESULT hr = S_OK;
     cbreg *r;
-    c->h[0] = (uint64_t)(uintptr_t)ctx;
-    c->h[1] = (uint64_t)(uintptr_t)gns;
     fk_commit(c);
     *out = NULL;
     if (gns && !handle_ok(gns, K_GNS, fn))
@@ -464,7 +444,7 @@ static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK c
     }
     if (scripted(fn, &hr, NULL, &st) && FAILED(hr))
         return hr;
-    r = (cbreg *)calloc(1, sizeof *r);
+    r = (cbreg *)fk_alloc(sizeof *r);
     r->magic = MAGIC;
     r->cb = cb;
     r->ctx = ctx;
@@ -480,10 +460,9 @@ static HRESULT f_register(const char *fn, hobj *gns, HCN_NOTIFICATION_CALLBACK c
 
 static HRESULT f_unregister(const char *fn, HCN_CALLBACK h)
 {
-    fake_call *c = fk_rec(fn);
+    fake_call *c = fk_rec_h(fn, FK_H(h), 0, 0);
     cbreg *r = (cbreg *)h;
     int i;
-    c->h[0] = (uint64_t)(uintptr_t)h;
     fk_commit(c);
     fk_lock();
     for (i = 0; i < g_ncbs; i++)
@@ -638,8 +617,7 @@ HRESULT WINAPI HcnReserveGuestNetworkServicePortRange(HCN_GUESTNETWORKSERVICE g,
 
 HRESULT WINAPI HcnReleaseGuestNetworkServicePortReservationHandle(HANDLE h)
 {
-    fake_call *c = fk_rec("HcnReleaseGuestNetworkServicePortReservationHandle");
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    fake_call *c = fk_rec_h("HcnReleaseGuestNetworkServicePortReservationHandle", FK_H(h), 0, 0);
     fk_commit(c);
     if (!fk_forget(h)) {
         fk_violation("release of unknown port reservation %p", (void *)h);
@@ -684,8 +662,7 @@ HRESULT WINAPI HcnEnumerateGuestNetworkPortReservations(ULONG *count,
 
 VOID WINAPI HcnFreeGuestNetworkPortReservations(HCN_PORT_RANGE_ENTRY *entries)
 {
-    fake_call *c = fk_rec("HcnFreeGuestNetworkPortReservations");
-    c->h[0] = (uint64_t)(uintptr_t)entries;
+    fake_call *c = fk_rec_h("HcnFreeGuestNetworkPortReservations", FK_H(entries), 0, 0);
     fk_commit(c);
     if (!entries)
         return;

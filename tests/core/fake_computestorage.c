@@ -24,14 +24,6 @@ HCSI_CS_FUNCS(FAKE_DECL)
 
 void fk_world_reset(void) {}
 
-static HRESULT answer(fake_call *c)
-{
-    fake_step st;
-    fk_commit(c);
-    fk_step(c->fn, &st);
-    return st.call_hr;
-}
-
 static HRESULT strings(const char *fn, PCWSTR a, PCWSTR b, PCWSTR c3, PCWSTR d)
 {
     fake_call *c = fk_rec(fn);
@@ -39,7 +31,7 @@ static HRESULT strings(const char *fn, PCWSTR a, PCWSTR b, PCWSTR c3, PCWSTR d)
     fk_str(c, 1, b);
     fk_str(c, 2, c3);
     fk_str(c, 3, d);
-    return answer(c);
+    return fk_answer(c);
 }
 
 static uint64_t handle_kind(HANDLE h)
@@ -69,7 +61,7 @@ HRESULT WINAPI HcsSetupBaseOSLayer(PCWSTR a, HANDLE h, PCWSTR b)
     fk_str(c, 1, b);
     c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = handle_kind(h);
-    return answer(c);
+    return fk_answer(c);
 }
 HRESULT WINAPI HcsInitializeWritableLayer(PCWSTR a, PCWSTR b, PCWSTR c)
 {
@@ -89,18 +81,16 @@ HRESULT WINAPI HcsDetachLayerStorageFilter(PCWSTR a)
 }
 HRESULT WINAPI HcsFormatWritableLayerVhd(HANDLE h)
 {
-    fake_call *c = fk_rec("HcsFormatWritableLayerVhd");
-    c->h[0] = (uint64_t)(uintptr_t)h;
+    fake_call *c = fk_rec_h("HcsFormatWritableLayerVhd", FK_H(h), 0, 0);
     c->n[0] = handle_kind(h);
     if (!h || h == INVALID_HANDLE_VALUE)
         fk_violation("HcsFormatWritableLayerVhd: no handle");
-    return answer(c);
+    return fk_answer(c);
 }
 HRESULT WINAPI HcsGetLayerVhdMountPath(HANDLE h, PWSTR *path)
 {
-    fake_call *c = fk_rec("HcsGetLayerVhdMountPath");
+    fake_call *c = fk_rec_h("HcsGetLayerVhdMountPath", FK_H(h), 0, 0);
     fake_step st;
-    c->h[0] = (uint64_t)(uintptr_t)h;
     c->n[0] = handle_kind(h);
     fk_commit(c);
     *path = NULL;

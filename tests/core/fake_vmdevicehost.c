@@ -73,14 +73,6 @@ void fk_world_reset(void)
     fk_unlock();
 }
 
-static HRESULT answer(fake_call *c)
-{
-    fake_step st;
-    fk_commit(c);
-    fk_step(c->fn, &st);
-    return st.call_hr;
-}
-
 static int dev_ok(fdev *d, const char *fn)
 {
     if (d && d->magic == MAGIC_DEV && d->host->magic == MAGIC_HOST)
@@ -93,12 +85,12 @@ static int dev_ok(fdev *d, const char *fn)
 
 static HRESULT host_new(fake_call *c, void *system, HCSI_HDV_HOST *out)
 {
-    HRESULT hr = answer(c);
+    HRESULT hr = fk_answer(c);
     fhost *h;
     *out = NULL;
     if (FAILED(hr))
         return hr;
-    h = (fhost *)calloc(1, sizeof *h);
+    h = (fhost *)fk_alloc(sizeof *h);
     h->magic = MAGIC_HOST;
     h->system = system;
     fk_live(1);
@@ -108,35 +100,31 @@ static HRESULT host_new(fake_call *c, void *system, HCSI_HDV_HOST *out)
 
 HRESULT WINAPI HdvInitializeDeviceHost(HCSI_CC_SYSTEM s, HCSI_HDV_HOST *out)
 {
-    fake_call *c = fk_rec("HdvInitializeDeviceHost");
-    c->h[0] = (uint64_t)(uintptr_t)s;
+    fake_call *c = fk_rec_h("HdvInitializeDeviceHost", FK_H(s), 0, 0);
     return host_new(c, s, out);
 }
 
 HRESULT WINAPI HdvInitializeDeviceHostEx(HCSI_CC_SYSTEM s, INT32 flags, HCSI_HDV_HOST *out)
 {
-    fake_call *c = fk_rec("HdvInitializeDeviceHostEx");
-    c->h[0] = (uint64_t)(uintptr_t)s;
+    fake_call *c = fk_rec_h("HdvInitializeDeviceHostEx", FK_H(s), 0, 0);
     c->n[0] = (uint64_t)flags;
     return host_new(c, s, out);
 }
 
 HRESULT WINAPI HdvInitializeDeviceHostForProxy(const GUID *vm, void *proxy, HCSI_HDV_HOST *out)
 {
-    fake_call *c = fk_rec("HdvInitializeDeviceHostForProxy");
-    c->h[0] = (uint64_t)(uintptr_t)proxy;
+    fake_call *c = fk_rec_h("HdvInitializeDeviceHostForProxy", FK_H(proxy), 0, 0);
     c->n[0] = vm ? vm->Data1 : 0;
     return host_new(c, NULL, out);
 }
 
 HRESULT WINAPI HdvTeardownDeviceHost(HCSI_HDV_HOST host)
 {
-    fake_call *c = fk_rec("HdvTeardownDeviceHost");
+    fake_call *c = fk_rec_h("HdvTeardownDeviceHost", FK_H(host), 0, 0);
     fhost *h = (fhost *)host;
     HRESULT hr;
     int i;
-    c->h[0] = (uint64_t)(uintptr_t)h;
-    hr = answer(c);
+    hr = fk_answer(c);
     if (!h || h->magic != MAGIC_HOST) {
         fk_violation("HdvTeardownDeviceHost: host %p invalid or torn down", (void *)h);
         return E_HANDLE;
@@ -155,12 +143,10 @@ HRESULT WINAPI HdvTeardownDeviceHost(HCSI_HDV_HOST host)
 
 HRESULT WINAPI HdvProxyDeviceHost(HCSI_CC_SYSTEM s, void *dh, DWORD pid, UINT64 *ipc)
 {
-    fake_call *c = fk_rec("HdvProxyDeviceHost");
+    fake_call *c = fk_rec_h("HdvProxyDeviceHost", FK_H(s), FK_H(dh), 0);
     HRESULT hr;
-    c->h[0] = (uint64_t)(uintptr_t)s;
-    c->h[1] = (uint64_t)(uintptr_t)dh;
     c->n[0] = pid;
-    hr = answer(c);
+    hr = fk_answer(c);
     *ipc = SUCCEEDED(hr) ? 0x5ec7u : 0;
     return hr;
 }
@@ -169,15 +155,14 @@ HRESULT WINAPI HdvCreateDeviceInstance(HCSI_HDV_HOST host, INT32 type, const GUI
                                        const GUID *inst, const void *itf, void *ctx,
                                        HCSI_HDV_DEVICE *out)
 {
-    fake_call *c = fk_rec("HdvCreateDeviceInstance");
+    fake_call *c = fk_rec_h("HdvCreateDeviceInstance", FK_H(ctx), 0, 0);
     fhost *h = (fhost *)host;
     const hcsi_hdv_pci_device_interface *pi = (const hcsi_hdv_pci_device_interface *)itf;
     HRESULT hr;
     fdev *d;
-    c->h[0] = (uint64_t)(uintptr_t)ctx;
     c->n[0] = (uint64_t)type;
     c->n[1] = ((uint64_t)(cls ? cls->Data1 : 0) << 32) | (inst ? inst->Data1 : 0);
-    hr = answer(c);
+    hr = fk_answer(c);
     *out = NULL;
     if (!h || h->magic != MAGIC_HOST) {
         fk_violation("HdvCreateDeviceInstance: host %p invalid", (void *)h);
@@ -187,7 +172,7 @@ HRESULT WINAPI HdvCreateDeviceInstance(HCSI_HDV_HOST host, INT32 type, const GUI
         fk_violation("HdvCreateDeviceInstance: interface version %d", pi ? pi->Version : -1);
     if (FAILED(hr))
         return hr;
-    d = (fdev *)calloc(1, sizeof *d);
+    d = (fdev *)fk_alloc(sizeof *d);
     d->magic = MAGIC_DEV;
     d->host = h;
     d->itf = pi;
@@ -202,7 +187,7 @@ HRESULT WINAPI HdvCreateDeviceInstance(HCSI_HDV_HOST host, INT32 type, const GUI
 
 static HRESULT mem_check(fake_call *c, fdev *d, UINT64 gpa, UINT32 n)
 {
-    HRESULT hr = answer(c);
+    HRESULT hr = fk_answer(c);
     if (!dev_ok(d, c->fn))
         return E_HANDLE;
     if (FAILED(hr))
@@ -212,28 +197,31 @@ static HRESULT mem_check(fake_call *c, fdev *d, UINT64 gpa, UINT32 n)
     return S_OK;
 }
 
-HRESULT WINAPI HdvReadGuestMemory(HCSI_HDV_DEVICE dev, UINT64 gpa, UINT32 n, BYTE *buf)
+/* HdvReadGuestMemory and HdvWriteGuestMemory (write): n bytes of guest
+ * memory at gpa, into or from the caller's buffer. */
+static HRESULT mem_copy(const char *fn, HCSI_HDV_DEVICE dev, UINT64 gpa, UINT32 n, int write,
+                        BYTE *buf)
 {
-    fake_call *c = fk_rec("HdvReadGuestMemory");
+    fake_call *c = fk_rec(fn);
     HRESULT hr;
     c->n[0] = gpa;
     c->n[1] = n;
     hr = mem_check(c, (fdev *)dev, gpa, n);
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr) && write)
+        memcpy(g_mem + gpa, buf, n);
+    else if (SUCCEEDED(hr))
         memcpy(buf, g_mem + gpa, n);
     return hr;
 }
 
+HRESULT WINAPI HdvReadGuestMemory(HCSI_HDV_DEVICE dev, UINT64 gpa, UINT32 n, BYTE *buf)
+{
+    return mem_copy("HdvReadGuestMemory", dev, gpa, n, 0, buf);
+}
+
 HRESULT WINAPI HdvWriteGuestMemory(HCSI_HDV_DEVICE dev, UINT64 gpa, UINT32 n, const BYTE *buf)
 {
-    fake_call *c = fk_rec("HdvWriteGuestMemory");
-    HRESULT hr;
-    c->n[0] = gpa;
-    c->n[1] = n;
-    hr = mem_check(c, (fdev *)dev, gpa, n);
-    if (SUCCEEDED(hr))
-        memcpy(g_mem + gpa, buf, n);
-    return hr;
+    return mem_copy("HdvWriteGuestMemory", dev, gpa, n, 1, (BYTE *)buf); /* only read */
 }
 
 HRESULT WINAPI HdvCreateGuestMemoryAperture(HCSI_HDV_DEVICE dev, UINT64 gpa, UINT32 n,
@@ -255,10 +243,9 @@ HRESULT WINAPI HdvCreateGuestMemoryAperture(HCSI_HDV_DEVICE dev, UINT64 gpa, UIN
 
 HRESULT WINAPI HdvDestroyGuestMemoryAperture(HCSI_HDV_DEVICE dev, void *mapped)
 {
-    fake_call *c = fk_rec("HdvDestroyGuestMemoryAperture");
+    fake_call *c = fk_rec_h("HdvDestroyGuestMemoryAperture", FK_H(mapped), 0, 0);
     HRESULT hr;
-    c->h[0] = (uint64_t)(uintptr_t)mapped;
-    hr = answer(c);
+    hr = fk_answer(c);
     if (!dev_ok((fdev *)dev, c->fn))
         return E_HANDLE;
     if (!mapped || (BYTE *)mapped < g_mem || (BYTE *)mapped >= g_mem + GUEST_MEM ||
@@ -277,14 +264,14 @@ HRESULT WINAPI HdvDeliverGuestInterrupt(HCSI_HDV_DEVICE dev, UINT64 addr, UINT32
     HRESULT hr;
     c->n[0] = addr;
     c->n[1] = data;
-    hr = answer(c);
+    hr = fk_answer(c);
     return dev_ok((fdev *)dev, c->fn) ? hr : E_HANDLE;
 }
 
 static HRESULT bell_add(fake_call *c, fdev *d, int bar, UINT64 off, UINT64 val, UINT64 flags,
                         int page, HANDLE ev)
 {
-    HRESULT hr = answer(c);
+    HRESULT hr = fk_answer(c);
     HANDLE dup = NULL;
     if (!dev_ok(d, c->fn))
         return E_HANDLE;
@@ -311,7 +298,7 @@ static HRESULT bell_add(fake_call *c, fdev *d, int bar, UINT64 off, UINT64 val, 
 
 static HRESULT bell_remove(fake_call *c, fdev *d, int bar, UINT64 off, UINT64 val, int page)
 {
-    HRESULT hr = answer(c);
+    HRESULT hr = fk_answer(c);
     int i;
     if (!dev_ok(d, c->fn))
         return E_HANDLE;
@@ -377,7 +364,7 @@ HRESULT WINAPI HdvCreateSectionBackedMmioRange(HCSI_HDV_DEVICE dev, INT32 bar, U
     c->n[1] = ((uint64_t)(uint32_t)flags << 32) | (uint32_t)len;
     c->h[0] = (uint64_t)(uintptr_t)section;
     c->h[1] = soff;
-    hr = answer(c);
+    hr = fk_answer(c);
     if (!dev_ok((fdev *)dev, c->fn))
         return E_HANDLE;
     if (SUCCEEDED(hr))
@@ -390,7 +377,7 @@ HRESULT WINAPI HdvDestroySectionBackedMmioRange(HCSI_HDV_DEVICE dev, INT32 bar, 
     fake_call *c = fk_rec("HdvDestroySectionBackedMmioRange");
     HRESULT hr;
     c->n[0] = ((uint64_t)bar << 32) | (uint32_t)off;
-    hr = answer(c);
+    hr = fk_answer(c);
     if (!dev_ok((fdev *)dev, c->fn))
         return E_HANDLE;
     if (SUCCEEDED(hr))

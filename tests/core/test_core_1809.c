@@ -31,14 +31,11 @@ static void test_function_set(void **state)
 /* exec + wait: the exit code comes with the ProcessExited event */
 static void test_process_wait_from_event(void **state)
 {
-    hcs_system *s = NULL;
-    hcs_process *p = NULL;
+    hcs_system *s = open_running();
+    hcs_process *p = spawn(s, "exit 7", 5000);
     uint32_t code = 0;
     char *status = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"exit 7\"}", 5000, &p),
-                     HCS_S_OK);
     /* the callback was registered on the handle right after the create */
     assert_int_equal(F.count("HcsSetProcessCallback"), 1);
     assert_int_equal(hcs_compute_process_wait(p, 5000, &code, &status), HCS_S_OK);
@@ -55,15 +52,11 @@ static void test_process_wait_from_event(void **state)
 
 static void test_process_wait_timeout_and_subscribe(void **state)
 {
-    hcs_system *s = NULL;
-    hcs_process *p = NULL;
+    hcs_system *s = open_running();
+    hcs_process *p = spawn(s, "hang", 5000);
     hcs_events *q = NULL;
-    hcs_event *e = NULL;
     uint32_t code = 0;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 5000, &p),
-                     HCS_S_OK);
     assert_int_equal(hcs_compute_process_wait(p, 20, &code, NULL), HCS_ERR_OPERATION_TIMEOUT);
     assert_contains(hcs_error_last()->message, "did not exit within 20 ms");
     /* subscribing with the default options reuses the registration */
@@ -71,12 +64,8 @@ static void test_process_wait_timeout_and_subscribe(void **state)
     assert_int_equal(hcs_compute_process_subscribe(p, q, 0, 5), HCS_S_OK);
     assert_int_equal(F.count("HcsSetProcessCallback"), 1);
     assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 137);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_PROCESS_EXITED);
-    assert_int_equal(e->tag, 5);
-    hcs_compute_event_free(e);
+    assert_exit_code(p, 137);
+    expect_event(q, HCS_EVENT_PROCESS_EXITED, 5);
     hcs_compute_process_close(p);
     hcs_compute_events_close(q);
     hcs_compute_system_close(s);
@@ -87,13 +76,10 @@ static void test_process_wait_timeout_and_subscribe(void **state)
  * included */
 static void test_open_exited_process(void **state)
 {
-    hcs_system *s = NULL;
-    hcs_process *p = NULL, *p2 = NULL;
+    hcs_system *s = open_running();
+    hcs_process *p = spawn(s, "exit 3", 5000), *p2 = NULL;
     uint32_t code = 0;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"exit 3\"}", 5000, &p),
-                     HCS_S_OK);
     assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
     assert_int_equal(hcs_compute_process_open(s, hcs_compute_process_pid(p), &p2), HCS_S_OK);
     code = 0;

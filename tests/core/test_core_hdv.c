@@ -19,15 +19,15 @@
 #include "fake_client.h"
 #include "fake_ext.h"
 #include "hcs.h"
+#include "core_test_util.h"
 
 static fake_ext X;
-static int g_seen[HCSI_HDV_COUNT];
 
 typedef const hcsi_hdv_pci_device_interface *(*dev_fn)(int i, void **ctx);
 typedef int (*ring_fn)(int bar, uint64_t offset, uint64_t value);
 typedef BYTE *(*mem_fn)(void);
 
-#define contains fake_ext_assert_contains
+#define contains assert_contains
 #define INST "0e7a0001-c0de-4000-8000-000000000001"
 
 /* A compute system to attach to: the computecore double's running VM. */
@@ -42,11 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    int i;
     (void)state;
-    for (i = 0; i < HCSI_HDV_COUNT; i++)
-        if (X.count(hcsi_hdv_names[i]) > 0)
-            g_seen[i] = 1;
     fake_ext_teardown(&X);
     return 0;
 }
@@ -259,18 +255,6 @@ static void test_proxy_and_errors(void **state)
     assert_int_equal(hcs_hdv_load(), HCS_S_OK);
 }
 
-static void test_every_function_reached(void **state)
-{
-    int i, missing = 0;
-    (void)state;
-    for (i = 0; i < HCSI_HDV_COUNT; i++)
-        if (!g_seen[i]) {
-            print_error("never reached: %s\n", hcsi_hdv_names[i]);
-            missing++;
-        }
-    assert_int_equal(missing, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,9 +262,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_callbacks_and_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_memory_and_doorbells, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proxy_and_errors, setup, teardown),
-        cmocka_unit_test(test_every_function_reached),
+        cmocka_unit_test(fake_ext_every_function_reached),
     };
     int rc;
+    fake_ext_track(hcsi_hdv_names, HCSI_HDV_COUNT);
     if (fake_load("computecore.dll") != 0 || HCS_FAILED(hcs_compute_system_open("fakevm-running", &g_sys)))
         return 1;
     if (fake_ext_load(&X, "vmdevicehost.dll", hcs_hdv_set_dll_path, hcs_hdv_load,

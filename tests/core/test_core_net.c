@@ -18,9 +18,11 @@
 #include "network/network_int.h"
 #include "fake_ext.h"
 #include "hcs.h"
+#include "core_test_util.h"
 
 static fake_ext X;
-static int g_seen[HCSI_HCN_COUNT + 1]; /* + HNSCall */
+/* reached besides the 50 bound functions */
+static const char *const k_hns_call[] = {"HNSCall"};
 
 typedef int (*fire_fn)(uint32_t type, int32_t status, const char *data);
 typedef void (*version_fn)(int major, int minor);
@@ -29,16 +31,6 @@ typedef void (*fire_ctx_fn)(void *cb, void *ctx, uint32_t type);
 #define NET1 "0e7a0001-0000-0000-0000-000000000000" /* exists in the double */
 #define ID_A "3f0c8a52-6d1e-4b7a-9e2c-5a8d1f4b7c60"
 #define ID_B "b5b5f3ea-3c2a-4d7e-9c8e-2f1a7d6b4e30"
-
-static void tally(void)
-{
-    int i;
-    for (i = 0; i < HCSI_HCN_COUNT; i++)
-        if (X.count(hcsi_hcn_names[i]) > 0)
-            g_seen[i] = 1;
-    if (X.count("HNSCall") > 0)
-        g_seen[HCSI_HCN_COUNT] = 1;
-}
 
 static int setup(void **state)
 {
@@ -52,12 +44,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    tally();
     fake_ext_teardown(&X);
     return 0;
 }
 
-#define contains fake_ext_assert_contains
+#define contains assert_contains
 
 static void test_networks(void **state)
 {
@@ -197,22 +188,31 @@ static void test_endpoints(void **state)
     hcs_net_network_close(n);
 }
 
+static const char *const k_eps[] = {ID_A};
+
+/* A load balancer document (the builder's) over the endpoint ID_A: TCP port
+ * internal -> external, with flags. */
+static char *lb_doc(uint16_t internal, uint16_t external, uint32_t flags)
+{
+    hcs_schema_hcn_lb_mapping m = {6, internal, external, 0, 0};
+    const hcs_schema_hcn_lb_options lo = {.version = HCS_SCHEMA_HCN_LB_OPTIONS_VERSION,
+                                          .endpoint_ids = k_eps,
+                                          .endpoint_count = 1,
+                                          .mappings = &m,
+                                          .mapping_count = 1,
+                                          .flags = flags};
+    char *doc = NULL;
+    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
+    return doc;
+}
+
 static void test_lb_and_routes(void **state)
 {
-    static const char *const eps[] = {ID_A};
-    hcs_schema_hcn_lb_mapping m = {6, 80, 8080, 0, 0};
-    hcs_schema_hcn_lb_options lo;
     hcs_schema_hcn_route_options ro;
     hcs_lb *lb = NULL, *lb2 = NULL;
     hcs_route *rt = NULL, *rt2 = NULL;
-    char *doc = NULL, *json = NULL;
+    char *doc = lb_doc(80, 8080, 0), *json = NULL;
     (void)state;
-    lo = (hcs_schema_hcn_lb_options)HCS_SCHEMA_HCN_LB_OPTIONS_INIT;
-    lo.endpoint_ids = eps;
-    lo.endpoint_count = 1;
-    lo.mappings = &m;
-    lo.mapping_count = 1;
-    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
     assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_S_OK);
     hcs_free(doc);
     assert_int_equal(hcs_net_lb_modify(lb, "{\"PortMappings\":[]}"), HCS_S_OK);
@@ -228,7 +228,7 @@ static void test_lb_and_routes(void **state)
     hcs_net_lb_close(lb);
     assert_int_equal(hcs_net_lb_delete(ID_A), HCS_S_OK);
     ro = (hcs_schema_hcn_route_options)HCS_SCHEMA_HCN_ROUTE_OPTIONS_INIT;
-    ro.endpoint_ids = eps;
+    ro.endpoint_ids = k_eps;
     ro.endpoint_count = 1;
     ro.destination_prefix = "10.1.0.0/16";
     ro.next_hop = "10.0.0.1";
@@ -252,26 +252,23 @@ static void test_lb_and_routes(void **state)
 static void test_notifications(void **state)
 {
     fire_fn fire = (fire_fn)fake_ext_proc(&X, "FakeNetFire");
-    hcs_events *q = NULL;
+    hcs_events *q = new_queue();
     hcs_net_subscription *sub = NULL;
     hcs_event *ev = NULL;
     const fake_call *reg;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     assert_int_equal(hcs_net_subscribe(q, 42, &sub), HCS_S_OK);
     reg = fake_ext_nth(&X, "HcnRegisterServiceCallback", 0);
     assert_true(reg->h[0] != 0 && reg->h[0] < 0x100000u); /* a key, not a pointer */
     assert_int_equal(fire(0x2, 0, "{\"ID\":\"" ID_A "\"}"), 1);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
-    assert_int_equal(ev->type, HCS_NET_EVENT_NETWORK_CREATE);
+    ev = next_event(q, HCS_NET_EVENT_NETWORK_CREATE);
     assert_string_equal(hcs_net_event_type_name(ev->type), "NetworkCreate");
     assert_int_equal(ev->tag, 42);
     assert_int_equal(hcs_net_event_status(ev), HCS_S_OK);
     contains(ev->data, ID_A);
     hcs_compute_event_free(ev);
     assert_int_equal(fire(0x01000000u, (int32_t)0x803B0020u, NULL), 1);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
-    assert_int_equal(ev->type, HCS_NET_EVENT_SERVICE_DISCONNECT);
+    ev = next_event(q, HCS_NET_EVENT_SERVICE_DISCONNECT);
     assert_int_equal(hcs_net_event_status(ev), HCS_ERR_HCN_MANAGER_STOPPED);
     assert_null(ev->data);
     hcs_compute_event_free(ev);
@@ -295,7 +292,6 @@ static void test_guest_network_services(void **state)
     hcs_net_subscription *sub = NULL;
     hcs_port_reservation *r1 = NULL, *r2 = NULL;
     hcs_port_range_entry *entries = NULL;
-    hcs_event *ev = NULL;
     uint16_t start = 0, end = 0;
     size_t n = 0;
     (void)state;
@@ -305,10 +301,7 @@ static void test_guest_network_services(void **state)
     assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     assert_int_equal(hcs_net_gns_subscribe(g, q, 7, &sub), HCS_S_OK);
     assert_int_equal(fire(0x11, 0, "{\"State\":\"Ready\"}"), 1);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &ev), HCS_S_OK);
-    assert_int_equal(ev->type, HCS_NET_EVENT_GNS_STATE_CHANGED);
-    assert_int_equal(ev->tag, 7);
-    hcs_compute_event_free(ev);
+    expect_event(q, HCS_NET_EVENT_GNS_STATE_CHANGED, 7);
     assert_int_equal(hcs_net_gns_reserve_port(g, HCS_PORT_PROTOCOL_TCP, HCS_PORT_ACCESS_SHARED, 8080,
                                           &r1), HCS_S_OK);
     assert_int_equal(fake_ext_nth(&X, "HcnReserveGuestNetworkServicePort", 0)->n[0], 1 * 16 + 2);
@@ -340,9 +333,6 @@ static void test_guest_network_services(void **state)
 static void test_hns_version_and_gates(void **state)
 {
     version_fn setv = (version_fn)fake_ext_proc(&X, "FakeNetSetVersion");
-    static const char *const eps[] = {ID_A};
-    hcs_schema_hcn_lb_mapping m = {6, 80, 0, 0, 0};
-    hcs_schema_hcn_lb_options lo;
     uint32_t ma = 0, mi = 0;
     hcs_lb *lb = (hcs_lb *)1;
     char *doc = NULL;
@@ -358,13 +348,7 @@ static void test_hns_version_and_gates(void **state)
     /* an older host: a DSR load balancer is refused before HNS sees it */
     setv(10, 1);
     hcsi_dll_set_path(&hcsi_dll_vmcompute, fake_ext_path("computenetwork.dll"));
-    lo = (hcs_schema_hcn_lb_options)HCS_SCHEMA_HCN_LB_OPTIONS_INIT;
-    lo.endpoint_ids = eps;
-    lo.endpoint_count = 1;
-    lo.mappings = &m;
-    lo.mapping_count = 1;
-    lo.flags = HCS_SCHEMA_HCN_LB_FLAG_DSR;
-    assert_int_equal(hcs_schema_build_hcn_lb(&lo, &doc), HCS_S_OK);
+    doc = lb_doc(80, 0, HCS_SCHEMA_HCN_LB_FLAG_DSR);
     assert_int_equal(hcs_net_lb_create(ID_A, doc, &lb), HCS_ERR_HCN_REQUEST_UNSUPPORTED);
     assert_null(lb);
     contains(hcs_error_last()->message,
@@ -415,19 +399,6 @@ static void test_missing_dll_and_functions(void **state)
     assert_int_equal(hcs_net_load(), HCS_S_OK);
 }
 
-static void test_every_function_reached(void **state)
-{
-    int i, missing = 0;
-    (void)state;
-    tally();
-    for (i = 0; i <= HCSI_HCN_COUNT; i++)
-        if (!g_seen[i]) {
-            print_error("never reached: %s\n", i < HCSI_HCN_COUNT ? hcsi_hcn_names[i] : "HNSCall");
-            missing++;
-        }
-    assert_int_equal(missing, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,8 +410,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guest_network_services, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hns_version_and_gates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_dll_and_functions, setup, teardown),
-        cmocka_unit_test(test_every_function_reached),
+        cmocka_unit_test(fake_ext_every_function_reached),
     };
+    fake_ext_track(hcsi_hcn_names, HCSI_HCN_COUNT);
+    fake_ext_track(k_hns_call, 1);
     if (fake_ext_load(&X, "computenetwork.dll", hcs_net_set_dll_path, hcs_net_load,
                       L"computenetwork.dll") != 0)
         return 1;

@@ -32,13 +32,6 @@ static char *read_all(hcs_stream *s, char *buf, size_t cap)
     return buf;
 }
 
-static hcs_system *open_running(void)
-{
-    hcs_system *s = NULL;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
-    return s;
-}
-
 static void test_stdio_and_exit_code(void **state)
 {
     static const char params[] =
@@ -79,7 +72,6 @@ static void test_stdin_cat_and_close_stdin(void **state)
     hcs_system *s = open_running();
     hcs_process *p = NULL;
     char out[256];
-    uint32_t code = 99;
     (void)state;
     assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"cat\",\"CreateStdInPipe\":true,"
                                            "\"CreateStdOutPipe\":true}",
@@ -94,8 +86,7 @@ static void test_stdin_cat_and_close_stdin(void **state)
                         "{\"Operation\":\"CloseHandle\",\"CloseHandle\":{\"Handle\":\"StdIn\"}}");
     assert_string_equal(read_all(hcs_compute_process_stdio(p, HCS_STDOUT), out, sizeof out),
                         "abc\ndef");
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 0);
+    assert_exit_code(p, 0);
     /* the process is gone: writing to the closed stream is refused */
     assert_int_equal(hcs_compute_process_close_stdio(p, HCS_STDOUT, 1000), HCS_S_OK);
     hcs_compute_process_close(p);
@@ -109,7 +100,6 @@ static void test_relay(void **state)
     HANDLE in_r, in_w, out_r, out_w, err_r, err_w;
     char buf[256];
     DWORD n = 0, total = 0;
-    uint32_t code = 0;
     (void)state;
     assert_true(CreatePipe(&in_r, &in_w, NULL, 0));
     assert_true(CreatePipe(&out_r, &out_w, NULL, 1 << 16));
@@ -135,8 +125,7 @@ static void test_relay(void **state)
         total += n;
     buf[total] = 0;
     assert_string_equal(buf, "done\n");
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 7);
+    assert_exit_code(p, 7);
     CloseHandle(in_r);
     CloseHandle(out_r);
     CloseHandle(err_r);
@@ -149,12 +138,10 @@ static void test_relay(void **state)
 static void test_kill_uses_fresh_handles(void **state)
 {
     hcs_system *s = open_running();
-    hcs_process *p = NULL;
+    hcs_process *p = spawn(s, "hang", 1000);
     hcs_op *stuck = NULL;
-    uint32_t code = 0;
     const fake_call *open_sys, *open_proc, *term;
     (void)state;
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 1000, &p), HCS_S_OK);
     assert_int_equal(hcs_compute_op_create(&stuck), HCS_S_OK);
     fake_push_pending("HcsSignalProcess", FAKE_PENDING_NEVER);
     assert_int_equal(hcs_compute_process_begin(p, HCS_PROCESS_VERB_SIGNAL, "{\"Signal\":\"CtrlC\"}",
@@ -169,8 +156,7 @@ static void test_kill_uses_fresh_handles(void **state)
     term = fake_nth("HcsTerminateProcess", 0);
     /* not the process's own handle (that one is stuck) */
     assert_int_not_equal(term->h[0], fake_nth("HcsSignalProcess", 0)->h[0]);
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 137);
+    assert_exit_code(p, 137);
     /* the fresh handles were closed again */
     assert_int_equal(F.count("HcsCloseProcess"), 1);
     assert_int_equal(F.count("HcsCloseComputeSystem"), 1);
@@ -191,7 +177,7 @@ static void test_kill_after_system_gone(void **state)
     (void)state;
     assert_int_equal(hcs_compute_system_create("vm-gone", "{}", 1000, &s), HCS_S_OK);
     assert_int_equal(hcs_compute_system_start(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 1000, &p), HCS_S_OK);
+    p = spawn(s, "hang", 1000);
     fake_push_result("HcsOpenComputeSystem", HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND, NULL);
     assert_int_equal(hcs_compute_process_kill(p, 2000), HCS_ERR_S_FALSE);
     /* access denied is "the process has ended" only as TerminateProcess's
@@ -220,20 +206,16 @@ static void test_kill_after_system_gone(void **state)
 static void test_process_events(void **state)
 {
     hcs_system *s = open_running();
-    hcs_process *p = NULL;
-    hcs_events *q = NULL;
+    hcs_process *p = spawn(s, "sleep 50;exit 4", 1000);
+    hcs_events *q = new_queue();
     hcs_event *e = NULL;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"sleep 50;exit 4\"}", 1000, &p),
-                     HCS_S_OK);
     assert_int_equal(hcs_compute_process_subscribe(p, q, 0, 11), HCS_S_OK);
     c = fake_nth("HcsSetProcessCallback", 0);
     assert_true(fake_is_key(c->h[1]));
     assert_int_not_equal(c->h[2], 0);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_PROCESS_EXITED);
+    e = next_event(q, HCS_EVENT_PROCESS_EXITED);
     assert_int_equal(e->process_id, hcs_compute_process_pid(p));
     assert_string_equal(e->system_id, "fakevm-running");
     assert_int_equal(e->tag, 11);
@@ -252,7 +234,7 @@ static void test_open_info_properties_modify(void **state)
     hcs_op *op = NULL;
     char *json = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 1000, &p), HCS_S_OK);
+    p = spawn(s, "hang", 1000);
     assert_int_equal(hcs_compute_process_open(s, hcs_compute_process_pid(p), &p2), HCS_S_OK);
     assert_int_equal(hcs_compute_process_pid(p2), hcs_compute_process_pid(p));
     assert_null(hcs_compute_process_stdio(p2, HCS_STDOUT));
@@ -363,15 +345,13 @@ static void test_create_begin(void **state)
 static void test_wait_timeout(void **state)
 {
     hcs_system *s = open_running();
-    hcs_process *p = NULL;
+    hcs_process *p = spawn(s, "hang", 1000);
     uint32_t code = 5;
     (void)state;
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"hang\"}", 1000, &p), HCS_S_OK);
     assert_int_equal(hcs_compute_process_wait(p, 10, &code, NULL), HCS_ERR_OPERATION_TIMEOUT);
     assert_contains(hcs_error_last()->message, "did not exit within 10 ms");
     assert_int_equal(hcs_compute_process_kill(p, 1000), HCS_S_OK);
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 137);
+    assert_exit_code(p, 137);
     hcs_compute_process_close(p);
     hcs_compute_system_close(s);
 }
@@ -384,12 +364,10 @@ static void test_wait_timeout(void **state)
 static void test_exit_without_code(void **state)
 {
     hcs_system *s = open_running();
-    hcs_process *p = NULL;
+    hcs_process *p = spawn(s, "exit 0", 1000);
     uint32_t code = 0;
     char *status = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_process_create(s, "{\"CommandLine\":\"exit 0\"}", 1000, &p),
-                     HCS_S_OK);
     fake_push_result("HcsWaitForProcessExit", HCS_S_OK, NULL); /* S_OK, no document */
     assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_FALSE);
     assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
@@ -407,8 +385,7 @@ static void test_exit_without_code(void **state)
     assert_int_equal(code, HCS_COMPUTE_EXIT_CODE_UNKNOWN);
     assert_contains(hcs_error_last()->message, "LastWaitResult 6");
     /* the real exit afterwards: its code */
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 0);
+    assert_exit_code(p, 0);
     hcs_compute_process_close(p);
     hcs_compute_system_close(s);
 }
@@ -424,7 +401,6 @@ static void test_create_wait_failed_recovered(void **state)
     hcs_process *p = NULL;
     fake_step st;
     char buf[64];
-    uint32_t code = 9;
     (void)state;
     memset(&st, 0, sizeof st);
     st.fn = "HcsCreateProcess";
@@ -443,8 +419,7 @@ static void test_create_wait_failed_recovered(void **state)
     assert_null(hcs_compute_process_stdio(p, HCS_STDERR));
     assert_string_equal(read_all(hcs_compute_process_stdio(p, HCS_STDOUT), buf, sizeof buf),
                         "recovered\n");
-    assert_int_equal(hcs_compute_process_wait(p, 5000, &code, NULL), HCS_S_OK);
-    assert_int_equal(code, 0);
+    assert_exit_code(p, 0);
     hcs_compute_process_close(p);
 
     /* the recovery fails as well: the create's error, the handle closed */

@@ -17,11 +17,11 @@
 #include "storage/storage_int.h"
 #include "fake_ext.h"
 #include "hcs.h"
+#include "core_test_util.h"
 
 static fake_ext X;
-static int g_seen[HCSI_CS_COUNT];
 
-#define contains fake_ext_assert_contains
+#define contains assert_contains
 #define LD "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Layers\":[]}"
 
 static int setup(void **state)
@@ -34,11 +34,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    int i;
     (void)state;
-    for (i = 0; i < HCSI_CS_COUNT; i++)
-        if (X.count(hcsi_cs_names[i]) > 0)
-            g_seen[i] = 1;
     hcsi_storage_set_build(0);
     fake_ext_teardown(&X);
     return 0;
@@ -185,18 +181,6 @@ static void test_loader(void **state)
     assert_int_equal(hcs_layer_load(), HCS_S_OK);
 }
 
-static void test_every_function_reached(void **state)
-{
-    int i, missing = 0;
-    (void)state;
-    for (i = 0; i < HCSI_CS_COUNT; i++)
-        if (!g_seen[i]) {
-            print_error("never reached: %s\n", hcsi_cs_names[i]);
-            missing++;
-        }
-    assert_int_equal(missing, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,8 +189,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vhds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_privileges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loader, setup, teardown),
-        cmocka_unit_test(test_every_function_reached),
+        cmocka_unit_test(fake_ext_every_function_reached),
     };
+    fake_ext_track(hcsi_cs_names, HCSI_CS_COUNT);
     if (fake_ext_load(&X, "computestorage.dll", hcs_layer_set_dll_path, hcs_layer_load,
                       L"computestorage.dll") != 0)
         return 1;

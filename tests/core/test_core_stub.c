@@ -11,25 +11,11 @@
 #include <cmocka.h>
 
 #include "hcs.h"
+#include "core_test_util.h"
 
 static int g_checked;
 
-static void check(hcs_result hr, const char *fn)
-{
-    const hcs_error *e = hcs_error_last();
-    char want[160];
-    if (hr != HCS_ERR_WIN32_NOT_SUPPORTED)
-        fail_msg("%s returned 0x%08lX", fn, (unsigned long)(uint32_t)hr);
-    assert_non_null(e);
-    assert_int_equal(e->code, HCS_ERR_WIN32_NOT_SUPPORTED);
-    snprintf(want, sizeof want, "%s: the Host Compute Service is only available on Windows",
-             fn);
-    assert_string_equal(e->message, want);
-    hcs_error_clear();
-    g_checked++;
-}
-
-#define CHECK(call, fn) check((call), fn)
+#define CHECK(call, fn) assert_not_windows((call), fn, &g_checked)
 
 static void test_every_function(void **state)
 {

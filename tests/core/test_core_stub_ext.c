@@ -12,23 +12,13 @@
 #include <cmocka.h>
 
 #include "hcs.h"
+#include "core_test_util.h"
 
 static int g_checked;
 
-static void check(hcs_result hr, const char *fn)
-{
-    const hcs_error *e = hcs_error_last();
-    char want[200];
-    if (hr != HCS_ERR_WIN32_NOT_SUPPORTED)
-        fail_msg("%s returned 0x%08lX", fn, (unsigned long)(uint32_t)hr);
-    assert_non_null(e);
-    snprintf(want, sizeof want, "%s: the Host Compute Service is only available on Windows", fn);
-    assert_string_equal(e->message, want);
-    hcs_error_clear();
-    g_checked++;
-}
-
+/* a call, named after its function; check: any result, named by hand */
 #define CHECK(fn, ...) check(fn(__VA_ARGS__), #fn)
+#define check(hr, fn) assert_not_windows(hr, fn, &g_checked)
 #define KIND(prefix, type)                                                              \
     do {                                                                                \
         type *h = (type *)1;                                                            \

@@ -172,10 +172,9 @@ static void test_open_missing(void **state)
 
 static void test_verbs(void **state)
 {
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     char *props = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_system_pause(s, NULL, 1000), HCS_S_OK);
     assert_null(fake_nth("HcsPauseComputeSystem", 0)->str[0]);
     assert_int_equal(hcs_compute_system_properties(s, "{\"PropertyTypes\":[\"Memory\"]}", 1000,
@@ -217,10 +216,9 @@ static void test_verbs(void **state)
  * results). Only HCS_E_OPERATION_TIMEOUT is a timed-out wait. */
 static void test_vmcompute_timeout_is_a_result(void **state)
 {
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     const hcs_error *e;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     fake_push_result("HcsPauseComputeSystem", HCS_ERR_VMCOMPUTE_TIMEOUT, NULL);
     assert_int_equal(hcs_compute_system_pause(s, NULL, 5000), HCS_ERR_VMCOMPUTE_TIMEOUT);
     e = hcs_error_last();
@@ -244,10 +242,9 @@ static void test_vmcompute_timeout_is_a_result(void **state)
  * U+FFFD -- hcsshim's Go strings convert the same way. */
 static void test_result_with_lone_surrogate(void **state)
 {
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     char *props = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     fake_push_result("HcsGetComputeSystemProperties", HCS_S_OK,
                      "{\"Name\":\"a\xEF\xB7\x90" "b\"}");
     assert_int_equal(hcs_compute_system_properties(s, NULL, 1000, &props), HCS_S_OK);
@@ -261,9 +258,8 @@ static void test_result_with_lone_surrogate(void **state)
  * under way (ERROR_VMCOMPUTE_OPERATION_PENDING 0xC0370103). */
 static void test_stop_tolerated_results(void **state)
 {
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     fake_push_result("HcsShutDownComputeSystem", HCS_ERR_VMCOMPUTE_SYSTEM_NOT_FOUND, NULL);
     assert_int_equal(hcs_compute_system_shutdown(s, NULL, 1000), HCS_S_FALSE);
     fake_push_result("HcsTerminateComputeSystem", HCS_ERR_VMCOMPUTE_OPERATION_PENDING, NULL);
@@ -337,20 +333,17 @@ static void test_close_by_consumer_during_callback(void **state)
 {
     hcs_events *q = NULL;
     hcs_system *s = NULL;
-    hcs_event *e = NULL;
     int i;
     (void)state;
     g_closed_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
     assert_non_null(g_closed_ev);
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
+    q = new_queue();
+    s = open_running();
     assert_int_equal(hcs_compute_system_subscribe(s, q, 0, 1), HCS_S_OK);
     /* the callback holds on after queueing the event until the consumer closed */
     hcsi_cc_set_event_tramp_hook(wait_for_consumer_close);
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_EXITED, "{\"Status\":0}", 0);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
-    hcs_compute_event_free(e);
+    expect_event(q, HCS_EVENT_SYSTEM_EXITED, 1);
     hcs_compute_system_close(s);
     SetEvent(g_closed_ev);
     for (i = 0; i < 500 && F.callbacks_running() > 0; i++)
@@ -366,13 +359,11 @@ static void test_close_by_consumer_during_callback(void **state)
 
 static void test_system_events(void **state)
 {
-    hcs_events *q = NULL;
-    hcs_system *s = NULL;
+    hcs_events *q = new_queue();
+    hcs_system *s = open_running();
     hcs_event *e = NULL;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_VM_LIFECYCLE, 77),
                      HCS_S_OK);
     c = fake_nth("HcsSetComputeSystemCallback", 0);
@@ -382,8 +373,7 @@ static void test_system_events(void **state)
     /* an event from another thread */
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED,
            "{\"Enabled\":true}", 0);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED);
+    e = next_event(q, HCS_EVENT_SYSTEM_RDP_ENHANCED_MODE_STATE_CHANGED);
     assert_string_equal(hcs_compute_event_type_name(e->type), "SystemRdpEnhancedModeStateChanged");
     assert_string_equal(e->data, "{\"Enabled\":true}");
     assert_string_equal(e->system_id, "fakevm-running");
@@ -391,14 +381,12 @@ static void test_system_events(void **state)
     hcs_compute_event_free(e);
     /* terminate: the exit arrives with its SystemExitStatus */
     assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
+    e = next_event(q, HCS_EVENT_SYSTEM_EXITED);
     assert_contains(e->data, "\"ExitType\":\"GracefulExit\"");
     hcs_compute_event_free(e);
     /* the service going away */
     F.fire(NULL, 0, HCS_EVENT_SERVICE_DISCONNECT, NULL, 0);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_SERVICE_DISCONNECT);
+    e = next_event(q, HCS_EVENT_SERVICE_DISCONNECT);
     assert_null(e->data);
     hcs_compute_event_free(e);
     assert_int_equal(hcs_compute_events_wait(q, 20, &e), HCS_ERR_OPERATION_TIMEOUT);
@@ -410,11 +398,9 @@ static void test_system_events(void **state)
 /* A callback that arrives after the close finds no key: dropped. */
 static void test_late_event_after_close(void **state)
 {
-    hcs_events *q = NULL;
-    hcs_system *s = NULL;
+    hcs_events *q = new_queue();
+    hcs_system *s = open_running();
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_system_subscribe(s, q, 0, 1), HCS_S_OK);
     hcs_compute_system_close(s);
     F.fire("fakevm-running", 0, HCS_EVENT_SYSTEM_CRASH_REPORT, "{}", 1 /* late */);
@@ -426,14 +412,13 @@ static void test_late_event_after_close(void **state)
 static void test_create_in_namespace_with_events(void **state)
 {
     hcs_compute_system_create_options o;
-    hcs_events *q = NULL;
+    hcs_events *q = new_queue();
     hcs_system *s = NULL;
     hcs_event *e = NULL;
     hcs_op *op = NULL;
     uint64_t id = 0;
     const fake_call *c;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     hcs_compute_system_create_options_init(&o, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION);
     o.namespace_id = "ns-1";
     o.events = q;
@@ -454,8 +439,7 @@ static void test_create_in_namespace_with_events(void **state)
     assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
     assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, "{}", op),
                      HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
+    e = next_event(q, HCS_EVENT_GROUP_LIVE_MIGRATION);
     assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_S_OK);
     assert_int_equal(e->operation_id, id);
     assert_int_equal(e->tag, 5);
@@ -466,8 +450,7 @@ static void test_create_in_namespace_with_events(void **state)
      * double fires it from another thread, so either may be seen, but
      * never the id of the operation closed above. */
     assert_int_equal(hcs_compute_system_migration_start(s, "{}", 1000), HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_GROUP_LIVE_MIGRATION);
+    e = next_event(q, HCS_EVENT_GROUP_LIVE_MIGRATION);
     assert_int_not_equal(e->operation_id, id);
     assert_int_equal(e->tag, 5);
     hcs_compute_event_free(e);
@@ -483,11 +466,9 @@ static void test_create_in_namespace_with_events(void **state)
 static void test_create_with_events_plain(void **state)
 {
     hcs_compute_system_create_options o;
-    hcs_events *q = NULL;
+    hcs_events *q = new_queue();
     hcs_system *s = NULL;
-    hcs_event *e = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
     hcs_compute_system_create_options_init(&o, HCS_COMPUTE_SYSTEM_CREATE_OPTIONS_VERSION);
     o.events = q;
     assert_int_equal(hcs_compute_system_create_ex("vm-ev", "{}", &o, 1000, &s), HCS_S_OK);
@@ -495,9 +476,7 @@ static void test_create_with_events_plain(void **state)
     assert_true(F.find("HcsSetComputeSystemCallback", 0) <
                 F.find("HcsWaitForOperationResult", 0));
     assert_int_equal(hcs_compute_system_terminate(s, NULL, 1000), HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_SYSTEM_EXITED);
-    hcs_compute_event_free(e);
+    expect_event(q, HCS_EVENT_SYSTEM_EXITED, 0);
     hcs_compute_system_close(s);
     hcs_compute_events_close(q);
 }
@@ -623,11 +602,10 @@ static void waiter_thread(void *arg)
 static void test_close_while_waiting(void **state)
 {
     hcs_op *op = NULL;
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     hcsi_thread t;
     waiter w;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_op_create(&op), HCS_S_OK);
     fake_push_pending("HcsPauseComputeSystem", FAKE_PENDING_NEVER);
     assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_PAUSE, NULL, op), HCS_S_OK);
@@ -648,14 +626,12 @@ static void test_close_while_waiting(void **state)
 
 static void test_op_notifications(void **state)
 {
-    hcs_events *q = NULL;
+    hcs_events *q = new_queue();
     hcs_op *op = NULL;
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     hcs_event *e = NULL;
     uint64_t id = 0;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_op_create_with_events(q, HCS_OP_OPTION_PROGRESS_UPDATE, 9, &op),
                      HCS_S_OK);
     assert_int_equal(fake_nth("HcsCreateOperationWithNotifications", 0)->n[0],
@@ -664,8 +640,7 @@ static void test_op_notifications(void **state)
     assert_int_equal(hcs_compute_system_begin(s, HCS_SYSTEM_VERB_SAVE, "{}", op), HCS_S_OK);
     assert_int_equal(hcs_compute_op_wait(op, 5000, NULL), HCS_S_OK);
     assert_int_equal(hcs_compute_op_get_id(op, &id), HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
+    e = next_event(q, HCS_EVENT_OPERATION_CALLBACK);
     assert_int_equal(e->operation_id, id);
     assert_int_equal(e->tag, 9);
     assert_null(e->system_id);
@@ -679,13 +654,11 @@ static void test_op_notifications(void **state)
  * events and per-operation callbacks are refused. */
 static void test_system_operation_callbacks(void **state)
 {
-    hcs_events *q = NULL;
+    hcs_events *q = new_queue();
     hcs_op *op = NULL;
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     hcs_event *e = NULL;
     (void)state;
-    assert_int_equal(hcs_compute_events_create(&q), HCS_S_OK);
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     assert_int_equal(hcs_compute_system_subscribe(s, q, HCS_EVENT_OPTION_ENABLE_OPERATION_CALLBACKS,
                                           3),
                      HCS_S_OK);
@@ -694,8 +667,7 @@ static void test_system_operation_callbacks(void **state)
     assert_int_equal(hcs_compute_op_set_callback(op, on_complete, NULL),
                      HCS_ERR_OPERATION_SYSTEM_CALLBACK_ALREADY_SET);
     assert_int_equal(hcs_compute_op_wait(op, 5000, NULL), HCS_S_OK);
-    assert_int_equal(hcs_compute_events_wait(q, 5000, &e), HCS_S_OK);
-    assert_int_equal(e->type, HCS_EVENT_OPERATION_CALLBACK);
+    e = next_event(q, HCS_EVENT_OPERATION_CALLBACK);
     assert_string_equal(e->system_id, "fakevm-running");
     assert_int_not_equal(e->operation_id, 0);
     hcs_compute_event_free(e);
@@ -715,10 +687,9 @@ static void props_thread(void *arg)
 
 static void test_system_close_during_call(void **state)
 {
-    hcs_system *s = NULL;
+    hcs_system *s = open_running();
     hcsi_thread t;
     (void)state;
-    assert_int_equal(hcs_compute_system_open("fakevm-running", &s), HCS_S_OK);
     fake_push_pending("HcsGetComputeSystemProperties", FAKE_PENDING_NEVER);
     assert_int_equal(hcsi_thread_start(&t, props_thread, s), HCS_S_OK);
     while (F.count("HcsWaitForOperationResult") == 0)

@@ -30,32 +30,43 @@ if(WIN32)
 
   # Contract suites: libhcs against the double, under wine.
   foreach(suite test_core_system test_core_process test_core_misc)
-    hcs_add_test(${suite} core/${suite}.c core/fake_client.c)
+    hcs_add_test(${suite} core/${suite}.c core/fake_client.c core/fake_ctl.c)
     add_dependencies(${suite} fake_computecore)
   endforeach()
-  hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c)
+  hcs_add_test(test_core_loader core/test_core_loader.c core/fake_client.c core/fake_ctl.c)
   add_dependencies(test_core_loader fake_computecore_min)
   # Windows 10 1809: exits learnt from the exit events
-  hcs_add_test(test_core_1809 core/test_core_1809.c core/fake_client.c)
+  hcs_add_test(test_core_1809 core/test_core_1809.c core/fake_client.c core/fake_ctl.c)
   add_dependencies(test_core_1809 fake_computecore_1809)
 else()
   # Every public function says "only available on Windows".
   hcs_add_test(test_core_stub core/test_core_stub.c)
 endif()
 
+# hcs_add_cli_test(NAME VAR=TARGET...): hcsctl end to end, the script
+# core/NAME.cmake with -DVAR=<the file of the test double TARGET> for each
+# (empty on other systems, where every command gives the clear error).
+function(hcs_add_cli_test name)
+  set(dlls "")
+  foreach(pair ${ARGN})
+    string(REPLACE "=" ";" pair "${pair}")
+    list(GET pair 0 var)
+    list(GET pair 1 target)
+    if(WIN32)
+      list(APPEND dlls "-D${var}=$<TARGET_FILE:${target}>")
+    else()
+      list(APPEND dlls "-D${var}=")
+    endif()
+  endforeach()
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND}
+    -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
+    -DTARGET_WIN32=${WIN32} ${dlls}
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/${name}_work
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/core/${name}.cmake)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}_work)
+endfunction()
+
 # hcsctl's compute commands, end to end (the double under wine; the clear
 # error on other systems).
-if(WIN32)
-  set(_fake_dll $<TARGET_FILE:fake_computecore>)
-  set(_fake_dll_1809 $<TARGET_FILE:fake_computecore_1809>)
-else()
-  set(_fake_dll "")
-  set(_fake_dll_1809 "")
-endif()
-add_test(NAME cli_compute COMMAND ${CMAKE_COMMAND}
-  -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
-  -DTARGET_WIN32=${WIN32} -DFAKE_DLL=${_fake_dll} -DFAKE_DLL_1809=${_fake_dll_1809}
-  -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work
-  -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_compute.cmake)
-file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_compute_work)
+hcs_add_cli_test(cli_compute FAKE_DLL=fake_computecore FAKE_DLL_1809=fake_computecore_1809)
 include(${CMAKE_CURRENT_SOURCE_DIR}/core/tests_ext.cmake)

@@ -24,7 +24,7 @@ if(WIN32)
     list(GET pair 0 suite)
     list(GET pair 1 fake)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/core/${suite}.c)
-      hcs_add_test(${suite} core/${suite}.c core/fake_ext.c)
+      hcs_add_test(${suite} core/${suite}.c core/fake_ext.c core/fake_ctl.c)
       target_link_libraries(${suite} PRIVATE ole32)
       add_dependencies(${suite} ${fake})
     endif()
@@ -43,16 +43,4 @@ else()
 endif()
 
 # hcsctl's net / endpoint / namespace / lb / layer commands, end to end.
-if(WIN32)
-  set(_net_dll $<TARGET_FILE:fake_computenetwork>)
-  set(_storage_dll $<TARGET_FILE:fake_computestorage>)
-else()
-  set(_net_dll "")
-  set(_storage_dll "")
-endif()
-add_test(NAME cli_net COMMAND ${CMAKE_COMMAND}
-  -DHCSCTL=$<TARGET_FILE:hcsctl> -DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}
-  -DTARGET_WIN32=${WIN32} -DNET_DLL=${_net_dll} -DSTORAGE_DLL=${_storage_dll}
-  -DWORK=${CMAKE_CURRENT_BINARY_DIR}/cli_net_work
-  -P ${CMAKE_CURRENT_SOURCE_DIR}/core/cli_net.cmake)
-file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cli_net_work)
+hcs_add_cli_test(cli_net NET_DLL=fake_computenetwork STORAGE_DLL=fake_computestorage)

@@ -33,12 +33,7 @@ hcs_result hcsi_cc_has(const cc_table *t, const int *ixs) { return hcsi_dll_has(
 /* Checks that table t has functions a, b, c (-1 = none). */
 hcs_result hcsi_cc_has3(const cc_table *t, int a, int b, int c)
 {
-    int ixs[4];
-    ixs[0] = a;
-    ixs[1] = b;
-    ixs[2] = c;
-    ixs[3] = -1;
-    return hcsi_cc_has(t, ixs);
+    return hcsi_dll_has3(t, a, b, c);
 }
 
 /* The current table with functions a, b, c (-1 = none). */
@@ -341,6 +336,39 @@ hcs_result hcsi_cc_exit_wait(hcsi_exit_track *x, hcsi_mutex *m, int64_t timeout_
     return hr;
 }
 
+hcs_events *hcsi_cc_queue_swap(hcsi_mutex *m, hcs_events **qp, uint64_t *tagp, hcs_events *q,
+                               uint64_t tag, uint64_t *old_tag)
+{
+    hcs_events *old;
+    if (q)
+        hcsi_obj_ref(&q->base);
+    hcsi_mutex_lock(m);
+    old = *qp;
+    if (old_tag)
+        *old_tag = *tagp;
+    *qp = q;
+    *tagp = tag;
+    hcsi_mutex_unlock(m);
+    return old;
+}
+
+/* The queue an object's events go to (with a reference) and their tag, read
+ * under the object's lock m (NULL: fields that do not change). */
+static hcs_events *queue_of(hcsi_mutex *m, hcs_events *const *qp, const uint64_t *tagp,
+                            uint64_t *tag)
+{
+    hcs_events *q;
+    if (m)
+        hcsi_mutex_lock(m);
+    q = *qp;
+    *tag = *tagp;
+    if (q)
+        hcsi_obj_ref(&q->base);
+    if (m)
+        hcsi_mutex_unlock(m);
+    return q;
+}
+
 static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o)
 {
     hcs_events *q = NULL;
@@ -356,35 +384,20 @@ static void event_tramp(HCSI_CC_EVENT *ev, hcsi_obj *o)
     switch (o->kind) {
     case HCSI_KIND_SYSTEM: {
         hcs_system *s = (hcs_system *)o;
-        hcsi_mutex_lock(&s->m);
-        q = s->q;
-        tag = s->tag;
-        if (q)
-            hcsi_obj_ref(&q->base);
-        hcsi_mutex_unlock(&s->m);
+        q = queue_of(&s->m, &s->q, &s->tag, &tag);
         sysid = s->id;
         break;
     }
     case HCSI_KIND_PROCESS: {
         hcs_process *p = (hcs_process *)o;
-        hcsi_mutex_lock(&p->m);
-        q = p->q;
-        tag = p->tag;
-        if (q)
-            hcsi_obj_ref(&q->base);
-        hcsi_mutex_unlock(&p->m);
+        q = queue_of(&p->m, &p->q, &p->tag, &tag);
         sysid = p->system_id;
         pid = p->pid;
         break;
     }
-    case HCSI_KIND_OP: {
-        hcs_op *op = (hcs_op *)o;
-        q = op->q;
-        tag = op->tag;
-        if (q)
-            hcsi_obj_ref(&q->base);
+    case HCSI_KIND_OP: /* its queue is set once, at creation */
+        q = queue_of(NULL, &((hcs_op *)o)->q, &((hcs_op *)o)->tag, &tag);
         break;
-    }
     default:
         break;
     }

@@ -102,6 +102,12 @@ hcs_result hcsi_cc_need3(const cc_table **out, int a, int b, int c);
 hcs_result hcsi_cc_take_w(const WCHAR *s, char **out);
 /* Drops the creator's reference of an object that never became public. */
 void hcsi_cc_obj_discard(hcsi_obj *o);
+/* Points a system's or process's events (*qp, *tagp, guarded by m) at q
+ * with tag, taking a reference on q (NULL: none); returns the old queue with
+ * the reference the object held (the caller drops it) and, when old_tag is
+ * not NULL, the old tag. */
+hcs_events *hcsi_cc_queue_swap(hcsi_mutex *m, hcs_events **qp, uint64_t *tagp, hcs_events *q,
+                               uint64_t tag, uint64_t *old_tag);
 /* Turns HCS_PROCESS_INFORMATION into info (or closes its handles). */
 void hcsi_cc_pinfo_take(const HCSI_CC_PROCESS_INFORMATION *pi, hcs_compute_process_info *info);
 

@@ -31,10 +31,8 @@ static hcs_result op_alloc(const cc_table *t, hcs_op **out)
     if (!op)
         return hcsi_err_oom();
     op->t = t;
-    hcsi_mutex_init(&op->m);
-    hr = hcsi_obj_init(&op->base, HCSI_KIND_OP, op_destroy);
+    hr = hcsi_obj_init_locked(&op->base, &op->m, HCSI_KIND_OP, op_destroy);
     if (HCS_FAILED(hr)) {
-        hcsi_mutex_destroy(&op->m);
         free(op);
         return hr;
     }
@@ -46,12 +44,7 @@ static hcs_result op_alloc(const cc_table *t, hcs_op **out)
 hcs_result hcsi_cc_op_new(const cc_table *t, int with_callback, hcs_op **out)
 {
     hcs_op *op;
-    int ixs[3];
-    hcs_result hr;
-    ixs[0] = IX(HcsCreateOperation);
-    ixs[1] = IX(HcsCloseOperation);
-    ixs[2] = -1;
-    hr = hcsi_cc_has(t, ixs);
+    hcs_result hr = hcsi_cc_has3(t, IX(HcsCreateOperation), IX(HcsCloseOperation), -1);
     if (HCS_FAILED(hr))
         return hr;
     hr = op_alloc(t, &op);

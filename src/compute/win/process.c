@@ -591,13 +591,7 @@ hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t
     if (!p->t->fn[IX(HcsSetProcessCallback)])
         return hcsi_cc_missing(p->t, IX(HcsSetProcessCallback));
     hcsi_obj_ref(&p->base);
-    hcsi_obj_ref(&q->base);
-    hcsi_mutex_lock(&p->m);
-    old = p->q;
-    old_tag = p->tag;
-    p->q = q;
-    p->tag = tag;
-    hcsi_mutex_unlock(&p->m);
+    old = hcsi_cc_queue_swap(&p->m, &p->q, &p->tag, q, tag, &old_tag);
     /* the library's own registration (builds without the exit wait)
      * already delivers the default events: no second registration */
     if (p->exit.internal && options == 0)
@@ -610,11 +604,9 @@ hcs_result hcs_compute_process_subscribe(hcs_process *p, hcs_events *q, uint32_t
         p->exit.internal = 0;
     }
     if (HCS_FAILED(hr)) {
-        hcsi_mutex_lock(&p->m);
-        p->q = old;
-        p->tag = old_tag;
-        hcsi_mutex_unlock(&p->m);
-        old = q; /* drop the reference taken above */
+        hcs_events *mine = hcsi_cc_queue_swap(&p->m, &p->q, &p->tag, old, old_tag, NULL);
+        if (mine)
+            hcsi_obj_unref(&mine->base);
         hr = hcsi_core_fail(hr, NULL, "subscribe to process %lu in compute system "
                             "\"%s\"", (unsigned long)p->pid, p->system_id);
     }

@@ -57,22 +57,29 @@ static hcs_result system_alloc(const cc_table *t, const char *id,
     return HCS_S_OK;
 }
 
+/* What a create (wcfg: its configuration) or an open of system id (in
+ * namespace ns, or NULL) needs: the UTF-16 strings HCS gets, which the
+ * caller frees, also on failure, and the system's object. */
+static hcs_result system_prepare(const cc_table *t, const char *id, const char *config,
+                                 const char *ns, uint16_t **wid, uint16_t **wcfg,
+                                 uint16_t **wns, hcs_system **s)
+{
+    hcs_result hr = to_w(id, "compute system id", wid);
+    if (HCS_SUCCEEDED(hr) && wcfg)
+        hr = to_w(config, "compute system configuration", wcfg);
+    if (HCS_SUCCEEDED(hr))
+        hr = to_w(ns, "namespace id", wns);
+    if (HCS_SUCCEEDED(hr))
+        hr = system_alloc(t, id, ns, s);
+    return hr;
+}
+
 /* Points the system's events at q (NULL: none); returns the old queue
  * (caller unrefs). */
 static hcs_events *system_set_queue(hcs_system *s, hcs_events *q, uint64_t tag,
                                     uint64_t *old_tag)
 {
-    hcs_events *old;
-    if (q)
-        hcsi_obj_ref(&q->base);
-    hcsi_mutex_lock(&s->m);
-    old = s->q;
-    if (old_tag)
-        *old_tag = s->tag;
-    s->q = q;
-    s->tag = tag;
-    hcsi_mutex_unlock(&s->m);
-    return old;
+    return hcsi_cc_queue_swap(&s->m, &s->q, &s->tag, q, tag, old_tag);
 }
 
 /* Builds without HcsWaitForComputeSystemExit: register the callback now
@@ -150,13 +157,7 @@ hcs_result hcs_compute_system_create_begin(const char *id, const char *config_js
                  q && !ns ? IX(HcsSetComputeSystemCallback) : -1);
     if (HCS_FAILED(hr))
         return hr;
-    hr = to_w(id, "compute system id", &wid);
-    if (HCS_SUCCEEDED(hr))
-        hr = to_w(config_json, "compute system configuration", &wcfg);
-    if (HCS_SUCCEEDED(hr))
-        hr = to_w(ns, "namespace id", &wns);
-    if (HCS_SUCCEEDED(hr))
-        hr = system_alloc(t, id, ns, &s);
+    hr = system_prepare(t, id, config_json, ns, &wid, &wcfg, &wns, &s);
     if (HCS_FAILED(hr))
         goto done;
     if (q)
@@ -267,11 +268,7 @@ hcs_result hcs_compute_system_open_in_namespace(const char *namespace_id,
     hr = hcsi_cc_need3(&t, ix, IX(HcsCloseComputeSystem), -1);
     if (HCS_FAILED(hr))
         return hr;
-    hr = to_w(id, "compute system id", &wid);
-    if (HCS_SUCCEEDED(hr))
-        hr = to_w(namespace_id, "namespace id", &wns);
-    if (HCS_SUCCEEDED(hr))
-        hr = system_alloc(t, id, namespace_id, &s);
+    hr = system_prepare(t, id, NULL, namespace_id, &wid, NULL, &wns, &s);
     if (HCS_FAILED(hr))
         goto done;
     if (namespace_id)
@@ -413,34 +410,21 @@ static hcs_result system_sync(hcs_system *s, hcs_compute_system_verb verb,
     return hr;
 }
 
-hcs_result hcs_compute_system_start(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_START, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_shutdown(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_SHUTDOWN, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_terminate(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_TERMINATE, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_crash(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_CRASH, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_pause(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_PAUSE, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_resume(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_RESUME, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_save(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_SAVE, o, 0, ms, NULL);
-}
+/* The verbs that take only options and a timeout. */
+#define SYSTEM_VERB(name, verb)                                                    \
+    hcs_result name(hcs_system *s, const char *o, int64_t ms)                      \
+    {                                                                              \
+        return system_sync(s, verb, o, 0, ms, NULL);                               \
+    }
+
+SYSTEM_VERB(hcs_compute_system_start, HCS_SYSTEM_VERB_START)
+SYSTEM_VERB(hcs_compute_system_shutdown, HCS_SYSTEM_VERB_SHUTDOWN)
+SYSTEM_VERB(hcs_compute_system_terminate, HCS_SYSTEM_VERB_TERMINATE)
+SYSTEM_VERB(hcs_compute_system_crash, HCS_SYSTEM_VERB_CRASH)
+SYSTEM_VERB(hcs_compute_system_pause, HCS_SYSTEM_VERB_PAUSE)
+SYSTEM_VERB(hcs_compute_system_resume, HCS_SYSTEM_VERB_RESUME)
+SYSTEM_VERB(hcs_compute_system_save, HCS_SYSTEM_VERB_SAVE)
+
 hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json,
                                  int64_t ms, char **json)
 {
@@ -448,6 +432,7 @@ hcs_result hcs_compute_system_properties(hcs_system *s, const char *query_json,
         return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_properties: json is NULL");
     return system_sync(s, HCS_SYSTEM_VERB_PROPERTIES, query_json, 0, ms, json);
 }
+
 hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json,
                              hcs_os_handle identity, int64_t ms)
 {
@@ -455,26 +440,12 @@ hcs_result hcs_compute_system_modify(hcs_system *s, const char *request_json,
         return hcsi_err(HCS_ERR_POINTER, "hcs_compute_system_modify: request_json is NULL");
     return system_sync(s, HCS_SYSTEM_VERB_MODIFY, request_json, identity, ms, NULL);
 }
-hcs_result hcs_compute_system_migration_initialize(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_migration_start(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_START, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_migration_transfer(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_TRANSFER, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_migration_finalize(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_FINALIZE, o, 0, ms, NULL);
-}
-hcs_result hcs_compute_system_migration_cancel(hcs_system *s, const char *o, int64_t ms)
-{
-    return system_sync(s, HCS_SYSTEM_VERB_MIGRATION_CANCEL, o, 0, ms, NULL);
-}
+
+SYSTEM_VERB(hcs_compute_system_migration_initialize, HCS_SYSTEM_VERB_MIGRATION_INITIALIZE)
+SYSTEM_VERB(hcs_compute_system_migration_start, HCS_SYSTEM_VERB_MIGRATION_START)
+SYSTEM_VERB(hcs_compute_system_migration_transfer, HCS_SYSTEM_VERB_MIGRATION_TRANSFER)
+SYSTEM_VERB(hcs_compute_system_migration_finalize, HCS_SYSTEM_VERB_MIGRATION_FINALIZE)
+SYSTEM_VERB(hcs_compute_system_migration_cancel, HCS_SYSTEM_VERB_MIGRATION_CANCEL)
 
 hcs_result hcs_compute_system_wait(hcs_system *s, int64_t timeout_ms, char **exit_json)
 {

@@ -43,27 +43,31 @@ static hcs_hdv_device *dev_of(void *ctx)
     return (hcs_hdv_device *)hcsi_obj_lookup((uint64_t)(uintptr_t)ctx, HCSI_KIND_HDV_DEVICE);
 }
 
-static HRESULT CALLBACK t_initialize(void *ctx)
+/* Initialize, Start, Teardown and Stop: the device's own callback (a
+ * device without one succeeds); HCS_ERR_HANDLE once the device is gone. */
+enum { STEP_INITIALIZE, STEP_START, STEP_TEARDOWN, STEP_STOP };
+
+static HRESULT lifecycle(void *ctx, int step)
 {
     hcs_hdv_device *d = dev_of(ctx);
     HRESULT hr = HCS_S_OK;
     if (!d)
         return HCS_ERR_HANDLE;
-    if (d->ops.initialize)
+    if (step == STEP_INITIALIZE && d->ops.initialize)
         hr = d->ops.initialize(d->ctx);
+    else if (step == STEP_START && d->ops.start)
+        hr = d->ops.start(d->ctx);
+    else if (step == STEP_TEARDOWN && d->ops.teardown)
+        d->ops.teardown(d->ctx);
+    else if (step == STEP_STOP && d->ops.stop)
+        d->ops.stop(d->ctx);
     hcsi_obj_unref(&d->base);
     return hr;
 }
 
-static void CALLBACK t_teardown(void *ctx)
-{
-    hcs_hdv_device *d = dev_of(ctx);
-    if (!d)
-        return;
-    if (d->ops.teardown)
-        d->ops.teardown(d->ctx);
-    hcsi_obj_unref(&d->base);
-}
+static HRESULT CALLBACK t_initialize(void *ctx) { return lifecycle(ctx, STEP_INITIALIZE); }
+
+static void CALLBACK t_teardown(void *ctx) { (void)lifecycle(ctx, STEP_TEARDOWN); }
 
 static HRESULT CALLBACK t_set_configuration(void *ctx, UINT32 n, const PCWSTR *values)
 {
@@ -124,27 +128,9 @@ static HRESULT CALLBACK t_get_details(void *ctx, hcsi_hdv_pci_pnp_id *pnp, UINT3
     return hr;
 }
 
-static HRESULT CALLBACK t_start(void *ctx)
-{
-    hcs_hdv_device *d = dev_of(ctx);
-    HRESULT hr = HCS_S_OK;
-    if (!d)
-        return HCS_ERR_HANDLE;
-    if (d->ops.start)
-        hr = d->ops.start(d->ctx);
-    hcsi_obj_unref(&d->base);
-    return hr;
-}
+static HRESULT CALLBACK t_start(void *ctx) { return lifecycle(ctx, STEP_START); }
 
-static void CALLBACK t_stop(void *ctx)
-{
-    hcs_hdv_device *d = dev_of(ctx);
-    if (!d)
-        return;
-    if (d->ops.stop)
-        d->ops.stop(d->ctx);
-    hcsi_obj_unref(&d->base);
-}
+static void CALLBACK t_stop(void *ctx) { (void)lifecycle(ctx, STEP_STOP); }
 
 static HRESULT CALLBACK t_read_config(void *ctx, UINT32 offset, UINT32 *value)
 {
@@ -173,32 +159,35 @@ static HRESULT CALLBACK t_write_config(void *ctx, UINT32 offset, UINT32 value)
     return hr;
 }
 
-static HRESULT CALLBACK t_read_mem(void *ctx, INT32 bar, UINT64 offset, UINT64 length,
-                                   BYTE *value)
+/* ReadInterceptedMemory (into) and WriteInterceptedMemory (from): the
+ * device's callback; a device without a read callback reads all ones. */
+static HRESULT intercepted(void *ctx, int write, INT32 bar, UINT64 offset, UINT64 length,
+                           BYTE *into, const BYTE *from)
 {
     hcs_hdv_device *d = dev_of(ctx);
     HRESULT hr = HCS_S_OK;
     if (!d)
         return HCS_ERR_HANDLE;
-    if (d->ops.read_intercepted_memory)
-        hr = d->ops.read_intercepted_memory(d->ctx, (int)bar, offset, length, value);
-    else if (value && length)
-        memset(value, 0xFF, (size_t)length);
+    if (write && d->ops.write_intercepted_memory)
+        hr = d->ops.write_intercepted_memory(d->ctx, (int)bar, offset, length, from);
+    else if (!write && d->ops.read_intercepted_memory)
+        hr = d->ops.read_intercepted_memory(d->ctx, (int)bar, offset, length, into);
+    else if (!write && into && length)
+        memset(into, 0xFF, (size_t)length);
     hcsi_obj_unref(&d->base);
     return hr;
+}
+
+static HRESULT CALLBACK t_read_mem(void *ctx, INT32 bar, UINT64 offset, UINT64 length,
+                                   BYTE *value)
+{
+    return intercepted(ctx, 0, bar, offset, length, value, NULL);
 }
 
 static HRESULT CALLBACK t_write_mem(void *ctx, INT32 bar, UINT64 offset, UINT64 length,
                                     const BYTE *value)
 {
-    hcs_hdv_device *d = dev_of(ctx);
-    HRESULT hr = HCS_S_OK;
-    if (!d)
-        return HCS_ERR_HANDLE;
-    if (d->ops.write_intercepted_memory)
-        hr = d->ops.write_intercepted_memory(d->ctx, (int)bar, offset, length, value);
-    hcsi_obj_unref(&d->base);
-    return hr;
+    return intercepted(ctx, 1, bar, offset, length, NULL, value);
 }
 
 static const hcsi_hdv_pci_device_interface k_interface = {

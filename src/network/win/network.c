@@ -61,20 +61,16 @@ static void hcn_destroy(hcsi_obj *b)
     free(o);
 }
 
-/* The default HostComputeQuery when the caller gave none. */
-static hcs_result query_or_default(const char *query, char **owned, const char **q)
+/* The UTF-16 query of a list or properties call: query, or the default
+ * HostComputeQuery when the caller gave none. */
+static hcs_result query_w(const char *query, uint16_t **wq)
 {
-    *owned = NULL;
-    *q = query;
-    if (query)
-        return HCS_S_OK;
-    {
-        hcs_result hr = hcs_schema_build_hcn_query(NULL, 0, owned);
-        if (HCS_FAILED(hr))
-            return hr;
-    }
-    *q = *owned;
-    return HCS_S_OK;
+    char *owned = NULL;
+    hcs_result hr = query ? HCS_S_OK : hcs_schema_build_hcn_query(NULL, 0, &owned);
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_w_arg(query ? query : owned, "query", wq);
+    free(owned);
+    return hr;
 }
 
 /* Canonical text of a GUID id (nil allowed). */
@@ -140,8 +136,7 @@ static hcs_result hcn_list(int kind, const char *query, char **json)
     const hcsi_hcn_kind *k = hcsi_hcn_kind_of(kind);
     const hcsi_dll *t;
     uint16_t *wq = NULL;
-    char *owned = NULL, *what;
-    const char *q;
+    char *what;
     PWSTR wres = NULL, werr = NULL;
     int ix = k->ix[HCSI_HCN_OP_ENUMERATE];
     hcs_result hr;
@@ -150,10 +145,7 @@ static hcs_result hcn_list(int kind, const char *query, char **json)
     *json = NULL;
     hr = hcsi_dll_need(g_slot, &t, ix, -1, -1);
     if (HCS_SUCCEEDED(hr))
-        hr = query_or_default(query, &owned, &q);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_w_arg(q, "query", &wq);
-    free(owned);
+        hr = query_w(query, &wq);
     if (HCS_FAILED(hr))
         return hr;
     hr = ((pfn_enum)t->fn[ix])(HCSI_W(wq), &wres, &werr);
@@ -241,13 +233,8 @@ static hcs_result hcn_create(int kind, hcn_obj *network, const char *id,
                         settings ? "network" : "settings_json");
     t = network ? network->t : NULL;
     hr = t ? HCS_S_OK : hcsi_dll_get(g_slot, &t);
-    if (HCS_SUCCEEDED(hr)) {
-        int ixs[3];
-        ixs[0] = ix;
-        ixs[1] = k->ix[HCSI_HCN_OP_CLOSE];
-        ixs[2] = -1;
-        hr = hcsi_dll_has(t, ixs);
-    }
+    if (HCS_SUCCEEDED(hr))
+        hr = hcsi_dll_has3(t, ix, k->ix[HCSI_HCN_OP_CLOSE], -1);
     if (HCS_SUCCEEDED(hr))
         hr = parse_id(id, 1, "id", &g, text);
     if (HCS_FAILED(hr))
@@ -321,8 +308,7 @@ static hcs_result obj_query(hcn_obj *o, int ix, const char *query, char **json,
 {
     const hcsi_hcn_kind *k;
     uint16_t *wq = NULL;
-    char *owned = NULL, *what;
-    const char *q;
+    char *what;
     PWSTR wres = NULL, werr = NULL;
     hcs_result hr;
     if (json)
@@ -332,10 +318,7 @@ static hcs_result obj_query(hcn_obj *o, int ix, const char *query, char **json,
     k = hcsi_hcn_kind_of(o->kind);
     if (!o->t->fn[ix])
         return hcsi_dll_missing(o->t, ix);
-    hr = query_or_default(query, &owned, &q);
-    if (HCS_SUCCEEDED(hr))
-        hr = hcsi_w_arg(q, "query", &wq);
-    free(owned);
+    hr = query_w(query, &wq);
     if (HCS_FAILED(hr))
         return hr;
     hcsi_obj_ref(&o->base);
@@ -595,12 +578,8 @@ static hcs_result subscribe(hcn_obj *gns, hcs_events *q, uint64_t tag,
     if (!q)
         return hcsi_err(HCS_ERR_POINTER, "subscribe: q is NULL");
     if (gns) {
-        int ixs[3];
         t = gns->t;
-        ixs[0] = reg;
-        ixs[1] = unreg;
-        ixs[2] = -1;
-        hr = hcsi_dll_has(t, ixs);
+        hr = hcsi_dll_has3(t, reg, unreg, -1);
     } else {
         hr = hcsi_dll_need(g_slot, &t, reg, unreg, -1);
     }
@@ -611,10 +590,8 @@ static hcs_result subscribe(hcn_obj *gns, hcs_events *q, uint64_t tag,
         return hcsi_err_oom();
     s->t = t;
     s->tag = tag;
-    hcsi_mutex_init(&s->m);
-    hr = hcsi_obj_init(&s->base, HCSI_KIND_NET_SUB, sub_destroy);
+    hr = hcsi_obj_init_locked(&s->base, &s->m, HCSI_KIND_NET_SUB, sub_destroy);
     if (HCS_FAILED(hr)) {
-        hcsi_mutex_destroy(&s->m);
         free(s);
         return hr;
     }
@@ -684,6 +661,13 @@ struct hcs_port_reservation {
     HANDLE h;
 };
 
+/* Whether g's DLL has the reserve function ix and the release its
+ * reservations need. */
+static hcs_result can_reserve(const hcs_gns *g, int ix)
+{
+    return hcsi_dll_has3(g->o.t, ix, HX(HcnReleaseGuestNetworkServicePortReservationHandle), -1);
+}
+
 static hcs_result reservation_new(const hcsi_dll *t, HANDLE h, hcs_port_reservation **out)
 {
     hcs_port_reservation *r = (hcs_port_reservation *)calloc(1, sizeof *r);
@@ -700,7 +684,7 @@ static hcs_result reservation_new(const hcsi_dll *t, HANDLE h, hcs_port_reservat
 hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16_t port,
                                 hcs_port_reservation **out)
 {
-    int ixs[3];
+    int ix = HX(HcnReserveGuestNetworkServicePort);
     HANDLE h = NULL;
     hcs_result hr;
     if (out)
@@ -715,10 +699,7 @@ hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16
         return hcsi_err(HCS_ERR_INVALIDARG,
                         "hcs_net_gns_reserve_port: access %d is not 1 (exclusive) or 2 (shared)",
                         access);
-    ixs[0] = HX(HcnReserveGuestNetworkServicePort);
-    ixs[1] = HX(HcnReleaseGuestNetworkServicePortReservationHandle);
-    ixs[2] = -1;
-    hr = hcsi_dll_has(g->o.t, ixs);
+    hr = can_reserve(g, ix);
     if (HCS_FAILED(hr))
         return hr;
     hcsi_obj_ref(&g->o.base);
@@ -726,17 +707,15 @@ hcs_result hcs_net_gns_reserve_port(hcs_gns *g, int protocol, int access, uint16
         g->o.h, (HCSI_HCN_PORT_PROTOCOL)protocol, (HCSI_HCN_PORT_ACCESS)access, port, &h);
     hcsi_obj_unref(&g->o.base);
     if (HCS_FAILED(hr))
-        return hcsi_net_fail(hr, NULL,
-                             "reserve port %u on guest network service \"%s\" "
-                             "(HcnReserveGuestNetworkServicePort)",
-                             (unsigned)port, g->o.id);
+        return hcsi_net_fail(hr, NULL, "reserve port %u on guest network service \"%s\" (%s)",
+                             (unsigned)port, g->o.id, hcsi_hcn_names[ix]);
     return reservation_new(g->o.t, h, out);
 }
 
 hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *start,
                                       uint16_t *end, hcs_port_reservation **out)
 {
-    int ixs[3];
+    int ix = HX(HcnReserveGuestNetworkServicePortRange);
     HANDLE h = NULL;
     HCSI_HCN_PORT_RANGE_RESERVATION range;
     hcs_result hr;
@@ -747,10 +726,7 @@ hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *
                         g ? "out" : "g");
     if (!count)
         return hcsi_err(HCS_ERR_INVALIDARG, "hcs_net_gns_reserve_port_range: count is 0");
-    ixs[0] = HX(HcnReserveGuestNetworkServicePortRange);
-    ixs[1] = HX(HcnReleaseGuestNetworkServicePortReservationHandle);
-    ixs[2] = -1;
-    hr = hcsi_dll_has(g->o.t, ixs);
+    hr = can_reserve(g, ix);
     if (HCS_FAILED(hr))
         return hr;
     memset(&range, 0, sizeof range);
@@ -758,10 +734,8 @@ hcs_result hcs_net_gns_reserve_port_range(hcs_gns *g, uint16_t count, uint16_t *
     hr = HCN(g->o.t, HcnReserveGuestNetworkServicePortRange)(g->o.h, count, &range, &h);
     hcsi_obj_unref(&g->o.base);
     if (HCS_FAILED(hr))
-        return hcsi_net_fail(hr, NULL,
-                             "reserve %u ports on guest network service \"%s\" "
-                             "(HcnReserveGuestNetworkServicePortRange)",
-                             (unsigned)count, g->o.id);
+        return hcsi_net_fail(hr, NULL, "reserve %u ports on guest network service \"%s\" (%s)",
+                             (unsigned)count, g->o.id, hcsi_hcn_names[ix]);
     if (start)
         *start = range.startingPort;
     if (end)
