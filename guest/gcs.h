@@ -289,6 +289,11 @@ typedef struct hcsg_options {
     char runtime_root[256]; /* --runtime-root ("" = /run/hcs-gcs/runtime) */
     char state_root[256];   /* --state-root: bundles live under it ("" = /run/gcs/c) */
     int no_runtime_shortcuts; /* --no-runtime-shortcuts */
+    /* The device model (guest/storage); hidden flags for tests. */
+    char sysfs_root[256];   /* --sysfs-root ("" = /sys) */
+    char dev_root[256];     /* --dev-root ("" = /dev) */
+    char proc_root[256];    /* --proc-root ("" = /proc) */
+    uint32_t device_timeout_ms; /* --device-timeout-ms (0 = 30 s) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

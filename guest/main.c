@@ -159,6 +159,26 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.max_processes = (uint32_t)v;
+        } else if (strcmp(a, "--sysfs-root") == 0 || strcmp(a, "--dev-root") == 0 ||
+                   strcmp(a, "--proc-root") == 0) {
+            /* Hidden (tests): the roots of the device model (guest/storage),
+             * so that a fake sysfs tree maps devices to loop devices. */
+            char *dst = a[2] == 's' ? o.sysfs_root : a[2] == 'd' ? o.dev_root : o.proc_root;
+            NEED_VALUE();
+            if (val[0] != '/' || strlen(val) >= sizeof o.sysfs_root) {
+                fprintf(stderr, "hcs-gcs: bad %s \"%s\" (an absolute path, under 256 bytes)\n",
+                        a, val);
+                return 2;
+            }
+            snprintf(dst, sizeof o.sysfs_root, "%s", val);
+        } else if (strcmp(a, "--device-timeout-ms") == 0) {
+            /* Hidden (tests): how long a hot-added device may take to appear. */
+            NEED_VALUE();
+            if (parse_uint(val, 3600000, &v) != 0 || v < 1) {
+                fprintf(stderr, "hcs-gcs: bad --device-timeout-ms \"%s\" (1..3600000)\n", val);
+                return 2;
+            }
+            o.device_timeout_ms = (uint32_t)v;
         } else if (strcmp(a, "--max-frame") == 0) {
             NEED_VALUE();
             if (parse_uint(val, HCSG_MAX_FRAME_LIMIT, &v) != 0 || v < HCSG_MIN_MAX_FRAME) {
