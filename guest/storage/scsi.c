@@ -40,23 +40,25 @@ void stor_bad_request_type(hcsg_err *e, const char *rt)
 }
 
 /* The guest's SCSI host number of controller c: the host<H> entry under
- * its VMBus device. 1 found, 0 not (yet), -1 with e on a bad entry. */
-static int controller_host(const hcsg_storage *S, unsigned c, unsigned *host, char *why,
-                           size_t wn, hcsg_err *e)
+ * its VMBus device. The controllers are there from boot (only disks are
+ * hot-added), so, as in the Go GCS, a missing one is an error at once.
+ * 0, or -1 with e. */
+static int controller_host(const hcsg_storage *S, unsigned c, unsigned *host, const char *what,
+                           hcsg_err *e)
 {
     char dir[PATH_MAX], rel[96];
     struct dirent *de;
     DIR *d;
-    int found = 0;
     snprintf(rel, sizeof rel, "bus/vmbus/devices/%s", k_controllers[c]);
     if (stor_join(dir, sizeof dir, S->sys, rel) != 0) {
-        hcsg_err_plain(e, "SCSI controller %u: the sysfs path is too long", c);
+        hcsg_err_plain(e, "%s: the sysfs path is too long", what);
         return -1;
     }
     d = opendir(dir);
     if (!d) {
-        snprintf(why, wn, "%s: %s", dir, strerror(errno));
-        return 0;
+        hcsg_err_plain(e, "%s: the controller is not on the VMBus: open %s: %s", what, dir,
+                       strerror(errno));
+        return -1;
     }
     while ((de = readdir(d)) != NULL) {
         const char *num = de->d_name + 4;
@@ -66,20 +68,18 @@ static int controller_host(const hcsg_storage *S, unsigned c, unsigned *host, ch
             continue;
         errno = 0;
         h = strtoul(num, &end, 10);
+        closedir(d);
         if (!*num || *end || errno || h > 255) {
-            closedir(d);
-            hcsg_err_plain(e, "SCSI controller %u: failed to parse the controller number from "
-                              "%.80s", c, de->d_name);
+            hcsg_err_plain(e, "%s: failed to parse the controller number from %.80s", what,
+                           de->d_name);
             return -1;
         }
         *host = (unsigned)h;
-        found = 1;
-        break;
+        return 0;
     }
     closedir(d);
-    if (!found)
-        snprintf(why, wn, "host<N> directory not found inside %s", dir);
-    return found;
+    hcsg_err_plain(e, "%s: host<N> directory not found inside %s", what, dir);
+    return -1;
 }
 
 /* Resolves controller/lun(/partition) to its block device node (waiting
@@ -88,12 +88,11 @@ static int resolve_disk(const hcsg_storage *S, uint64_t deadline, unsigned c, un
                         uint64_t part, const char *what, char *out, size_t n, hcsg_err *e)
 {
     char why[PATH_MAX + 128], blockdir[PATH_MAX], sysdir[PATH_MAX], name[STOR_MAX_NAME + 8];
+    unsigned host = 0;
+    if (controller_host(S, c, &host, what, e) != 0)
+        return -1;
     for (;;) {
-        unsigned host = 0;
-        int r = controller_host(S, c, &host, why, sizeof why, e);
-        if (r < 0)
-            return -1;
-        if (r > 0) {
+        {
             char rel[160];
             struct dirent *de;
             DIR *d;
@@ -422,8 +421,8 @@ int stor_scsi_device(hcsg_storage *S, const char *rt, const hcs_gs_SCSIDevice *d
                      hcsg_err *e)
 {
     unsigned c = d->Controller.v, lun = d->Lun.v, host = 0;
-    char what[64], why[PATH_MAX + 128], rel[200], p[PATH_MAX], used[PATH_MAX];
-    int fd, r;
+    char what[64], rel[200], p[PATH_MAX], used[PATH_MAX];
+    int fd;
     if (strcmp(rt, "Remove") != 0) {
         stor_bad_request_type(e, rt);
         return -1;
@@ -444,11 +443,8 @@ int stor_scsi_device(hcsg_storage *S, const char *rt, const hcs_gs_SCSIDevice *d
                           "MappedVirtualDisk first)", what, used);
         return -1;
     }
-    r = controller_host(S, c, &host, why, sizeof why, e);
-    if (r < 0)
-        return -1;
-    if (r == 0) {
-        hcsg_err_plain(e, "%s: cannot unplug: %s", what, why);
+    if (controller_host(S, c, &host, what, e) != 0) {
+        hcsg_err_prefix(e, "cannot unplug");
         return -1;
     }
     snprintf(rel, sizeof rel, "bus/vmbus/devices/%s/host%u/target%u:0:0/%u:0:0:%u/delete",

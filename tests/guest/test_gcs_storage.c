@@ -275,10 +275,13 @@ static void test_disk_never_appears(void **state)
     assert_false(sk_exists(mp));
     free(js);
     /* A controller with no VMBus device at all (controller 3), and one
-     * whose SCSI host never shows up (controller 2). */
+     * without its SCSI host (controller 2): errors at once, as in the Go
+     * GCS (the controllers exist from boot; only disks are hot-added). */
     js = disk_json(mp, 3, 0, NULL);
+    t0 = gh_now_ms();
     sk_modify_fails(&f->h, "Add", DISK, js, E_FAIL,
-                    "305891a9-b251-5dfe-91a2-c25d9212275b: No such file or directory");
+                    "SCSI controller 3 LUN 0: the controller is not on the VMBus: open /");
+    assert_true(gh_now_ms() - t0 < 1000); /* present from boot: no wait */
     free(js);
     assert_int_equal(sk_sh("mkdir -p '%s/bus/vmbus/devices/%s'", f->env.sys, sk_controllers[2]),
                      0);
@@ -414,7 +417,7 @@ static void test_scsi_unplug(void **state)
     /* A LUN with nothing attached: nothing to do (the Go GCS's answer). */
     sk_modify_ok(&f->h, "Remove", "SCSIDevice", "{\"Controller\":0,\"Lun\":7}");
     sk_modify_fails(&f->h, "Remove", "SCSIDevice", "{\"Controller\":2,\"Lun\":0}", E_FAIL,
-                    "cannot unplug");
+                    "cannot unplug: SCSI controller 2 LUN 0: the controller is not on");
     stop(f);
 }
 
