@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "ctr_kit.h"
 #include "stor_kit.h"
 
 #define E_FAIL 0x80004005u
@@ -678,6 +679,64 @@ static void test_bridge_loss_cleanup(void **state)
     assert_false(sk_exists(m1)); /* Add created run/...: removed */
 }
 
+/* The LCOW flow: a container's layer on a read-only SCSI disk, the
+ * overlay on top, the container reads a file of the image, then all is
+ * removed in hcsshim's order. The agent runs in a
+ * namespace of its own with a private /run (ctr_kit.c). */
+static void test_container_on_disk(void **state)
+{
+    fx *f = get(state);
+    char img[128], loop[32], timeout[16], mi[64], *js, *text;
+    const char *layer, *extra[7];
+    gh_proc p;
+    hcsi_buf out;
+    uint32_t code = 99;
+    if (!ck_available())
+        skip();
+    layer = ck_layer(f->env.dir);
+    snprintf(img, sizeof img, "%s/layer.img", f->env.dir);
+    assert_int_equal(sk_sh("truncate -s 32M '%s' && mkfs.ext4 -q -F -d '%s' '%s' >&2", img,
+                           layer, img), 0);
+    sk_loop(&f->env, img, 0, 0, loop, sizeof loop);
+    sk_scsi(&f->env, 0, 2, 3, loop, NULL);
+    snprintf(timeout, sizeof timeout, "%d", TIMEOUT_MS);
+    extra[0] = "--sysfs-root";
+    extra[1] = f->env.sys;
+    extra[2] = "--dev-root";
+    extra[3] = f->env.dev;
+    extra[4] = "--device-timeout-ms";
+    extra[5] = timeout;
+    extra[6] = NULL;
+    ck_start(&f->h, extra);
+    f->started = 1;
+    js = disk_json("/run/layers/m3", 0, 3, "\"ReadOnly\":true");
+    sk_modify_ok(&f->h, "Add", DISK, js);
+    assert_int_equal(ck_create(&f->h, "sd1", "/run/layers/m3", "[\"cat\",\"/data/image.txt\"]",
+                               0, 1),
+                     0);
+    assert_int_equal(gh_exec_in(&f->h, "sd1", "\"EmulateConsole\":false", GH_OUT, &p), 0);
+    hcsi_buf_init(&out, 0);
+    assert_int_equal(gh_read_all(p.out, &out, 20000), 0);
+    gh_close_proc(&p);
+    assert_int_equal(gh_wait_in(&f->h, "sd1", p.pid, 0xFFFFFFFFu, &code, 20000), 0);
+    assert_int_equal(code, 0);
+    assert_int_equal(hcsi_buf_putc(&out, '\0'), 0);
+    assert_string_equal(out.data, "from the image\n");
+    hcsi_buf_free(&out);
+    text = ck_notification(&f->h, "sd1", 20000);
+    free(text);
+    /* hcsshim's order: the overlay, the container's state, then the disk. */
+    ck_teardown(&f->h, "sd1");
+    sk_modify_ok(&f->h, "Remove", DISK, js);
+    free(js);
+    snprintf(mi, sizeof mi, "/proc/%ld/mountinfo", (long)f->h.agent);
+    text = sk_read(mi);
+    assert_non_null(text);
+    assert_null(strstr(text, " /run/layers/"));
+    free(text);
+    stop(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +751,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan9, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vpci, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bridge_loss_cleanup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_container_on_disk, setup, teardown),
     };
     return cmocka_run_group_tests_name("hcs-gcs storage", tests, NULL, NULL);
 }
