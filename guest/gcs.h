@@ -13,6 +13,8 @@
  *   proc/     process table, spawner, stdio relays, reaping, waits
  *   runtime/  containers: layers (overlay), OCI bundles, the OCI runtime
  *             CLI driver (runc), the container table and its lifecycle
+ *   storage/  hot-added devices (SCSI disks, VPMem, Plan9, vPCI) and the
+ *             mounts made of them, through a rooted device model
  *   main.c    the command line
  */
 #ifndef HCS_GUEST_GCS_H

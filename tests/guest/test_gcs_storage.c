@@ -737,9 +737,28 @@ static void test_container_on_disk(void **state)
     stop(f);
 }
 
+/* The hidden device-model flags: absolute roots, a bounded timeout. */
+static void test_hidden_options(void **state)
+{
+    static const char *const bad[][2] = {
+        {"--sysfs-root", "relative/sys"}, {"--dev-root", ""}, {"--proc-root", "proc"},
+        {"--device-timeout-ms", "0"}, {"--device-timeout-ms", "3600001"},
+        {"--device-timeout-ms", "12x"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int st = sk_sh("'%s' --stdio --stdio-dir /tmp '%s' '%s' 2>/dev/null </dev/null",
+                       gh_agent_path(), bad[i][0], bad[i][1]);
+        if (st != 2)
+            fail_msg("%s \"%s\": exit %d, not 2", bad[i][0], bad[i][1], st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hidden_options),
         cmocka_unit_test_setup_teardown(test_disk_read_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_read_write_remount, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_partition, setup, teardown),
