@@ -61,17 +61,19 @@ static int controller_host(const hcsg_storage *S, unsigned c, unsigned *host, co
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
-        const char *num = de->d_name + 4;
-        char *end;
+        char entry[96], *end;
+        const char *num = entry + 4;
         unsigned long h;
         if (strncmp(de->d_name, "host", 4) != 0)
             continue;
+        /* The entry dies with the directory stream: keep its name. */
+        snprintf(entry, sizeof entry, "%s", de->d_name);
+        closedir(d);
         errno = 0;
         h = strtoul(num, &end, 10);
-        closedir(d);
         if (!*num || *end || errno || h > 255) {
             hcsg_err_plain(e, "%s: failed to parse the controller number from %.80s", what,
-                           de->d_name);
+                           entry);
             return -1;
         }
         *host = (unsigned)h;
