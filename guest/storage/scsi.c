@@ -61,7 +61,7 @@ static int controller_host(const hcsg_storage *S, unsigned c, unsigned *host, co
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
-        char entry[96], *end;
+        char entry[sizeof de->d_name + 1], *end;
         const char *num = entry + 4;
         unsigned long h;
         if (strncmp(de->d_name, "host", 4) != 0)
