@@ -13,6 +13,8 @@
  *   proc/     process table, spawner, stdio relays, reaping, waits
  *   runtime/  containers: layers (overlay), OCI bundles, the OCI runtime
  *             CLI driver (runc), the container table and its lifecycle
+ *   storage/  hot-added devices (SCSI disks, VPMem, Plan9, vPCI) and the
+ *             mounts made of them, through a rooted device model
  *   main.c    the command line
  */
 #ifndef HCS_GUEST_GCS_H
@@ -304,6 +306,11 @@ typedef struct hcsg_options {
     char runtime_root[256]; /* --runtime-root ("" = /run/hcs-gcs/runtime) */
     char state_root[256];   /* --state-root: bundles live under it ("" = /run/gcs/c) */
     int no_runtime_shortcuts; /* --no-runtime-shortcuts */
+    /* The device model (guest/storage); hidden flags for tests. */
+    char sysfs_root[256];   /* --sysfs-root ("" = /sys) */
+    char dev_root[256];     /* --dev-root ("" = /dev) */
+    char proc_root[256];    /* --proc-root ("" = /proc) */
+    uint32_t device_timeout_ms; /* --device-timeout-ms (0 = 30 s) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

@@ -80,6 +80,8 @@ static const num_opt k_num_opts[] = {
     {"--max-processes", 1, HCSG_MAX_PROCESSES, 1, offsetof(hcsg_options, max_processes), 1, ""},
     {"--max-frame", HCSG_MIN_MAX_FRAME, HCSG_MAX_FRAME_LIMIT, 1, offsetof(hcsg_options, max_frame),
      1, ""},
+    /* Hidden (tests): how long a hot-added device may take to appear. */
+    {"--device-timeout-ms", 1, 3600000, 1, offsetof(hcsg_options, device_timeout_ms), 1, ""},
 };
 
 static const num_opt *find_num_opt(const char *name)
@@ -179,6 +181,18 @@ int main(int argc, char **argv)
             NEED_VALUE();
             if (set_num_opt(&o, num, val) != 0)
                 return 2;
+        } else if (strcmp(a, "--sysfs-root") == 0 || strcmp(a, "--dev-root") == 0 ||
+                   strcmp(a, "--proc-root") == 0) {
+            /* Hidden (tests): the roots of the device model (guest/storage),
+             * so that a fake sysfs tree maps devices to loop devices. */
+            char *dst = a[2] == 's' ? o.sysfs_root : a[2] == 'd' ? o.dev_root : o.proc_root;
+            NEED_VALUE();
+            if (val[0] != '/' || strlen(val) >= sizeof o.sysfs_root) {
+                fprintf(stderr, "hcs-gcs: bad %s \"%s\" (an absolute path, under 256 bytes)\n",
+                        a, val);
+                return 2;
+            }
+            snprintf(dst, sizeof o.sysfs_root, "%s", val);
         } else if (strcmp(a, "--log-level") == 0) {
             NEED_VALUE();
             level = hcsg_log_level_parse(val);

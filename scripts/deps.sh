@@ -6,7 +6,8 @@
 #   hcs_deps mingw      mingw-w64 cross compiler + dpkg-dev (deps from Debian source)
 #   hcs_deps wine       wine64 for running the Windows tests
 #   hcs_deps containers runc (the OCI runtime hcs-gcs drives), busybox-static
-#                       (small rootfs layers), util-linux's unshare
+#                       (small rootfs layers), util-linux's unshare and losetup,
+#                       e2fsprogs' mkfs.ext4 (disk images for the storage tests)
 _hcs_apt_updated=
 _hcs_need() { # prints the packages among "$@" that are not installed
   local p
@@ -23,7 +24,7 @@ hcs_deps() {
       sanitizers) pkgs+=(clang-14 libclang-rt-14-dev) ;;
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
-      containers) pkgs+=(runc busybox-static util-linux) ;;
+      containers) pkgs+=(runc busybox-static util-linux e2fsprogs) ;;
       *) echo "hcs_deps: unknown group $g" >&2; return 2 ;;
     esac
   done

@@ -16,6 +16,7 @@
 
 #include "gcs.h"
 #include "runtime/runtime.h"
+#include "storage/storage.h"
 #include "hcs/schema.h"
 
 #define NULL_CID HCS_GCS_NULL_CONTAINER_ID
@@ -44,6 +45,7 @@ struct hcsg_agent {
     uint64_t frames;
     hcsg_containers *ctrs; /* containers, layers, the OCI runtime */
     int dial_abort_efd;    /* readable: stdio dials in flight give up */
+    hcsg_storage *storage; /* hot-added devices and their mounts */
 };
 
 /* One request being handled. */
@@ -110,6 +112,10 @@ typedef int (*hcsg_handler_fn)(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err
     int fn(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e);
 HCSG_HANDLERS(HCSG_HANDLER_PROTOTYPE)
 #undef HCSG_HANDLER_PROTOTYPE
+/* ModifySettings of a device resource (storage/request.c): on a worker. */
+int hcsg_h_modify_storage(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
+                          const char *resource_type, const char *request_type,
+                          const hcsi_json *settings);
 
 /* Runs the handler fn for r again on a worker thread (a copy of the
  * request), where it may wait (OCI runtime commands, stdio dials); the

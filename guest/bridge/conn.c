@@ -161,7 +161,15 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         ssize_t w = write(a->dial_abort_efd, &one, sizeof one);
         (void)w;
     }
+    hcsg_storage_abort(a->storage); /* device waits give up too */
     hcsg_agent_quiesce(a);
+    /* Then every mount a device Add made (after the containers and
+     * processes that could hold them busy). */
+    {
+        size_t nm = hcsg_storage_cleanup(a->storage);
+        if (nm)
+            HCSG_INFO("cleanup: %zu device mount%s removed", nm, nm == 1 ? "" : "s");
+    }
     {
         uint64_t v;
         ssize_t r = read(a->dial_abort_efd, &v, sizeof v); /* re-armed */

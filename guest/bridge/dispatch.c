@@ -291,11 +291,26 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
         if (a->ctrs)
             hcsg_procs_set_exit_fn(a->procs, hcsg_ctr_process_exited, a->ctrs);
     }
-    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs) {
+    if (a->procs) {
+        hcsg_storage_config sc;
+        memset(&sc, 0, sizeof sc);
+        sc.sysfs_root = o->sysfs_root;
+        sc.dev_root = o->dev_root;
+        sc.proc_root = o->proc_root;
+        sc.device_timeout_ms = o->device_timeout_ms;
+        sc.procs = a->procs;
+        sc.ports = &a->o.stdio;
+        sc.dial_timeout_ms = o->stdio_timeout_ms;
+        sc.abort_fd = a->dial_abort_efd;
+        sc.strict = o->strict;
+        a->storage = hcsg_storage_new(&sc);
+    }
+    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs || !a->storage) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
         if (a->dial_abort_efd >= 0)
             close(a->dial_abort_efd);
+        hcsg_storage_free(a->storage);
         hcsg_containers_free(a->ctrs);
         hcsg_procs_free(a->procs);
         free(a);
@@ -321,6 +336,7 @@ void hcsg_agent_free(hcsg_agent *a)
     if (!hcsg_procs_free(a->procs))
         return; /* a relay may still answer through a: the agent is exiting */
     hcsg_containers_free(a->ctrs);
+    hcsg_storage_free(a->storage); /* unmounts what is left */
     close(a->wake_efd);
     close(a->dial_abort_efd);
     pthread_mutex_destroy(&a->wlock);

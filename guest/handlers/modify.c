@@ -20,20 +20,16 @@ typedef struct resource {
 } resource;
 
 static const resource g_resources[] = {
-    {"SCSIDevice", "SCSIDevice", HCS_SCHEMA_GS_SCSIDevice,
-     "SCSI device hot-plug is not implemented in hcs-gcs"},
-    {"MappedVirtualDisk", "MappedVirtualDiskV2", HCS_SCHEMA_GS_LCOWMappedVirtualDisk,
-     "device hot-add (SCSI virtual disks) is not implemented in hcs-gcs"},
-    {"MappedDirectory", "MappedDirectoryV2", HCS_SCHEMA_GS_LCOWMappedDirectory,
-     "Plan9 directory shares are not implemented in hcs-gcs"},
-    {"VPMemDevice", "MappedVPMemDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPMemDevice,
-     "device hot-add (VPMem) is not implemented in hcs-gcs"},
+    /* Devices and their mounts: guest/storage. */
+    {"SCSIDevice", "SCSIDevice", HCS_SCHEMA_GS_SCSIDevice, NULL},
+    {"MappedVirtualDisk", "MappedVirtualDiskV2", HCS_SCHEMA_GS_LCOWMappedVirtualDisk, NULL},
+    {"MappedDirectory", "MappedDirectoryV2", HCS_SCHEMA_GS_LCOWMappedDirectory, NULL},
+    {"VPMemDevice", "MappedVPMemDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPMemDevice, NULL},
     {"CombinedLayers", "CombinedLayersV2", HCS_SCHEMA_GS_LCOWCombinedLayers,
      NULL},
     {"Network", "NetworkAdapterV2", HCS_SCHEMA_GS_LCOWNetworkAdapter,
      "networking (adapters and namespaces) is not implemented in hcs-gcs"},
-    {"VPCIDevice", "MappedVPCIDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPCIDevice,
-     "device hot-add (vPCI) is not implemented in hcs-gcs"},
+    {"VPCIDevice", "MappedVPCIDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPCIDevice, NULL},
     {"ContainerConstraints", "ContainerConstraintsV2", HCS_SCHEMA_GS_LCOWContainerConstraints,
      NULL},
     {"SecurityPolicy", "ConfidentialOptions", HCS_SCHEMA_GS_ConfidentialOptions,
@@ -161,6 +157,8 @@ decoded:
         hcsg_err_no_container(e, strcmp(b.container_id, NULL_CID) != 0 ? b.container_id : NULL_CID);
         return -1;
     }
+    if (hcsg_storage_handles(rtype))
+        return hcsg_h_modify_storage(a, r, resp, e, rtype, reqtype, settings);
     if (strcmp(rtype, "PodCgroupMemoryLimit") == 0) {
         hcsg_err_plain(e, "the ResourceType \"%s\" is not supported for UVM", rtype);
         return -1;

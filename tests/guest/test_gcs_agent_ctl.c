@@ -214,7 +214,7 @@ static void test_refusals(void **s)
     expect(h, GH_MODIFY,
            "{" BASE ",\"Request\":{\"RequestType\":\"Add\",\"ResourceType\":\"MappedVirtualDisk\","
            "\"Settings\":{\"MountPath\":\"/run/x\",\"Lun\":1,\"ReadOnly\":true}}}",
-           0x80004005u, "device hot-add");
+           0x80004005u, "SCSI controller 0 LUN 1: the controller is not on the VMBus");
     expect(h, GH_MODIFY,
            "{" BASE ",\"Request\":{\"ResourceType\":\"Network\",\"Settings\":{\"ID\":\"a\"}}}",
            0x80004005u, "networking");
