@@ -289,6 +289,8 @@ typedef struct hcsg_options {
     char runtime_root[256]; /* --runtime-root ("" = /run/hcs-gcs/runtime) */
     char state_root[256];   /* --state-root: bundles live under it ("" = /run/gcs/c) */
     int no_runtime_shortcuts; /* --no-runtime-shortcuts */
+    char netns_dir[256];    /* hidden --netns-dir ("" = /run/netns) */
+    char netns_etc_dir[256]; /* hidden --netns-etc-dir ("" = /run/gcs/netns) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

@@ -143,6 +143,8 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
      * but a sender blocked on a bridge nobody reads gives up after this
      * (it would hold the cleanup, which sends too). */
     hcsg_send_grace_start(a);
+    /* A network Add waiting for its interface gives up now. */
+    hcsg_net_cancel(a->net);
     /* Cleanup policy: the host is gone (or asked us to stop), so nothing
      * may outlive the connection. */
     /* Containers first: their inits die, their runtime state and bundles
@@ -166,6 +168,14 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         (void)w;
     }
     hcsg_agent_quiesce(a);
+    /* Networking last: the containers have left its namespaces and no
+     * Add is in flight; every adapter goes back, every namespace made
+     * here goes. */
+    {
+        size_t na = hcsg_net_cleanup(a->net);
+        if (na)
+            HCSG_INFO("cleanup: %zu network adapter%s undone", na, na == 1 ? "" : "s");
+    }
     {
         uint64_t v;
         ssize_t r = read(a->dial_abort_efd, &v, sizeof v); /* re-armed */

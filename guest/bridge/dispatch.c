@@ -276,12 +276,16 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
         if (a->ctrs)
             hcsg_procs_set_exit_fn(a->procs, hcsg_ctr_process_exited, a->ctrs);
     }
-    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs) {
+    a->net = hcsg_net_new(o->netns_dir, o->netns_etc_dir);
+    if (a->ctrs)
+        hcsg_containers_set_net(a->ctrs, a->net);
+    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs || !a->net) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
         if (a->dial_abort_efd >= 0)
             close(a->dial_abort_efd);
         hcsg_containers_free(a->ctrs);
+        hcsg_net_free(a->net);
         hcsg_procs_free(a->procs);
         free(a);
         return NULL;
@@ -306,6 +310,7 @@ void hcsg_agent_free(hcsg_agent *a)
     if (!hcsg_procs_free(a->procs))
         return; /* a relay may still answer through a: the agent is exiting */
     hcsg_containers_free(a->ctrs);
+    hcsg_net_free(a->net); /* after the containers: they leave its namespaces */
     close(a->wake_efd);
     close(a->dial_abort_efd);
     pthread_mutex_destroy(&a->wlock);
