@@ -690,6 +690,73 @@ static void test_gateway_outside_subnet_low_metric(void **state)
     end(e);
 }
 
+/* Two adapters in one namespace with PolicyBasedRouting: the first keeps
+ * the main table, the second gets the low metric (the Go GCS's Sync); the
+ * namespace's resolv.conf merges both; the namespace stays until the last
+ * adapter is removed. */
+static void test_two_adapters_policy_routing(void **state)
+{
+    nenv *e = begin(state, 0);
+    char mac2[18], *s1, *s2, *o, path[512];
+    int st;
+    snprintf(mac2, sizeof mac2, "%.15s%02x", e->mac, (unsigned)(e->mac[16] == 'f' ? 0x10 : 0xf0));
+    if (sh("ip -n %s link add vb address %s type veth peer name vq netns %s && "
+           "ip -n %s addr add 10.78.0.1/24 dev vq && ip -n %s link set vq up",
+           e->nsa, mac2, e->nsp, e->nsp, e->nsp) != 0)
+        fail_msg("could not create the second veth pair");
+    s1 = adapter(e, "\"PolicyBasedRouting\":true,\"DNSSuffix\":\"one.example\","
+                    "\"DNSServerList\":\"10.77.0.1\","
+                    "\"IPConfigs\":[{\"IPAddress\":\"10.77.0.2\",\"PrefixLength\":24}],"
+                    "\"Routes\":[{\"NextHop\":\"10.77.0.1\",\"DestinationPrefix\":"
+                    "\"0.0.0.0/0\"}]");
+    s2 = hcsi_asprintf("{\"NamespaceID\":\"" NSID "\",\"ID\":\"a1b2c3d4-0000-4000-8000-00000000a002\","
+                       "\"MacAddress\":\"%s\",\"PolicyBasedRouting\":true,"
+                       "\"DNSSuffix\":\"two.example,one.example\",\"DNSServerList\":\"10.78.0.1\","
+                       "\"IPConfigs\":[{\"IPAddress\":\"10.78.0.2\",\"PrefixLength\":24}],"
+                       "\"Routes\":[{\"NextHop\":\"10.78.0.1\",\"DestinationPrefix\":"
+                       "\"0.0.0.0/0\"}]}",
+                       mac2);
+    modify_ok(e, "Add", s1);
+    modify_ok(e, "Add", s2);
+    o = in_ns(e, "rule show");
+    lacks(o, "from 10.77.0.2");
+    has(o, "5:\tfrom 10.78.0.2 lookup 101");
+    free(o);
+    o = in_ns(e, "route show table main");
+    has(o, "default via 10.77.0.1 dev va");
+    lacks(o, "default via 10.78.0.1");
+    free(o);
+    o = in_ns(e, "route show table 101");
+    has(o, "default via 10.78.0.1 dev vb");
+    has(o, "metric 500");
+    free(o);
+    apath(e, ETCDIR "/" NSID "/resolv.conf", path, sizeof path);
+    o = out(&st, "cat %s", path);
+    assert_string_equal(o, "search one.example two.example\n"
+                           "nameserver 10.77.0.1\nnameserver 10.78.0.1\n");
+    free(o);
+    /* Both peers reach their adapter. */
+    assert_int_equal(sh("ip netns exec %s busybox ping -c 1 -W 3 10.77.0.2 >/dev/null && "
+                        "ip netns exec %s busybox ping -c 1 -W 3 10.78.0.2 >/dev/null",
+                        e->nsp, e->nsp),
+                     0);
+    modify_ok(e, "Remove", s1);
+    assert_home(e);
+    assert_true(exists(e, NSDIR "/" NSID));
+    o = out(&st, "cat %s", path);
+    assert_string_equal(o, "search two.example one.example\nnameserver 10.78.0.1\n");
+    free(o);
+    modify_ok(e, "Remove", s2);
+    o = out(&st, "ip -n %s -o addr show dev vb", e->nsa);
+    assert_int_equal(st, 0); /* vb is back home too */
+    lacks(o, "10.78.0.2");
+    free(o);
+    assert_false(exists(e, NSDIR "/" NSID));
+    free(s1);
+    free(s2);
+    end(e);
+}
+
 /* The bridge is lost: the agent undoes every adapter and namespace before
  * it dials again (--reconnect); a plain agent does the same before it
  * exits, so the veth end survives (in a namespace destroyed with it inside,
@@ -785,6 +852,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mac_never_appears, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_settings_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gateway_outside_subnet_low_metric, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_adapters_policy_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_bridge_cleanup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_joins_namespace, setup_ctr, teardown),
     };
