@@ -13,6 +13,8 @@
  *   proc/     process table, spawner, stdio relays, reaping, waits
  *   runtime/  containers: layers (overlay), OCI bundles, the OCI runtime
  *             CLI driver (runc), the container table and its lifecycle
+ *   net/      the Network resource: adapters in named network namespaces
+ *             (rtnetlink over libmnl), resolv.conf
  *   main.c    the command line
  */
 #ifndef HCS_GUEST_GCS_H

@@ -24,6 +24,9 @@
 #include "net/net_internal.h"
 
 #define NL_BUF_SIZE 32768u
+/* A request (libmnl's MNL_SOCKET_BUFFER_SIZE is computed at run time:
+ * a variable-length array). */
+#define NL_MSG_SIZE 1024u
 /* The kernel answers rtnetlink at once; this bounds a wedged socket. */
 #define NL_TIMEOUT_S 5
 
@@ -242,7 +245,7 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 
 static int link_dump(hcsg_nl *nl, link_scan *s)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[NL_MSG_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct ifinfomsg *ifi;
     nlh->nlmsg_type = RTM_GETLINK;
@@ -291,7 +294,7 @@ int hcsg_nl_link_by_name(hcsg_nl *nl, const char *name, hcsg_link *out)
 
 int hcsg_nl_link_set(hcsg_nl *nl, int index, int up, uint32_t mtu, int nsfd)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[NL_MSG_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct ifinfomsg *ifi;
     nlh->nlmsg_type = RTM_NEWLINK;
@@ -315,7 +318,7 @@ static size_t ip_bytes(const hcsg_net_ip *ip) { return ip->family == AF_INET ? 4
 
 int hcsg_nl_addr(hcsg_nl *nl, int add, int index, const hcsg_net_ip *ip)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[NL_MSG_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct ifaddrmsg *ifa;
     nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
@@ -344,7 +347,7 @@ int hcsg_nl_addr(hcsg_nl *nl, int add, int index, const hcsg_net_ip *ip)
 int hcsg_nl_route(hcsg_nl *nl, int add, int index, const hcsg_net_route *r, uint32_t table,
                   uint32_t metric)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[NL_MSG_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct rtmsg *rtm;
     nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
@@ -372,7 +375,7 @@ int hcsg_nl_route(hcsg_nl *nl, int add, int index, const hcsg_net_route *r, uint
 
 int hcsg_nl_rule(hcsg_nl *nl, int add, const hcsg_net_ip *src, uint32_t table, uint32_t prio)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[NL_MSG_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct fib_rule_hdr *frh;
     nlh->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;

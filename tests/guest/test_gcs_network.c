@@ -757,6 +757,56 @@ static void test_two_adapters_policy_routing(void **state)
     end(e);
 }
 
+/* A namespace that exists already under the id (made by someone else) is
+ * used and left in place by Remove and by the cleanup; a file there that is
+ * not a network namespace is refused. */
+static void test_existing_namespace(void **state)
+{
+    nenv *e = begin(state, 1);
+    char *s = adapter(e, "\"IPConfigs\":[{\"IPAddress\":\"10.77.0.2\",\"PrefixLength\":24}]"),
+         *o;
+    hcsi_json *r;
+    /* A plain file first. */
+    assert_int_equal(sh("nsenter -t %ld -m sh -c 'mkdir -p " NSDIR " && touch " NSDIR "/" NSID
+                        "'",
+                        (long)e->h.agent),
+                     0);
+    r = modify(e, "Add", s);
+    assert_int_equal(gh_result(r), E_FAIL_HR);
+    has(errmsg(r), "exists and is not a network namespace");
+    hcsi_json_put(r);
+    assert_true(exists(e, NSDIR "/" NSID)); /* not the agent's to remove */
+    assert_home(e);
+    /* Now a network namespace of someone else's, bound there. */
+    assert_int_equal(sh("nsenter -t %ld -m unshare -n sh -c 'mount --bind /proc/self/ns/net "
+                        NSDIR "/" NSID "'",
+                        (long)e->h.agent),
+                     0);
+    modify_ok(e, "Add", s);
+    o = in_ns(e, "-o addr show dev va");
+    has(o, "inet 10.77.0.2/24");
+    free(o);
+    modify_ok(e, "Remove", s);
+    assert_home(e);
+    o = in_ns(e, "-o link show"); /* still there, still a namespace */
+    lacks(o, "va");
+    free(o);
+    /* The cleanup after a lost bridge leaves it alone too. */
+    modify_ok(e, "Add", s);
+    close(e->h.br);
+    e->h.br = gh_accept(e->h.listener, 20000);
+    assert_true(e->h.br >= 0);
+    assert_home(e);
+    o = in_ns(e, "-o link show");
+    has(o, "lo");
+    free(o);
+    gh_negotiate(&e->h);
+    gh_send(&e->h, GH_SHUTDOWN_GRACEFUL, "{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\""
+                                         GH_ZERO "\"}");
+    end(e);
+    free(s);
+}
+
 /* The bridge is lost: the agent undoes every adapter and namespace before
  * it dials again (--reconnect); a plain agent does the same before it
  * exits, so the veth end survives (in a namespace destroyed with it inside,
@@ -853,6 +903,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_settings_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gateway_outside_subnet_low_metric, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_adapters_policy_routing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_existing_namespace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_bridge_cleanup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_joins_namespace, setup_ctr, teardown),
     };
