@@ -675,8 +675,11 @@ fail:
         ns_release(n, ns, 0);
     if (locked)
         pthread_mutex_unlock(&n->m);
-    hcsg_err_prefix(e, "failed to add network adapter %s (namespace %s)",
-                    a->plan.id[0] ? a->plan.id : "?", a->plan.nsid[0] ? a->plan.nsid : "?");
+    if (a->plan.id[0] && a->plan.nsid[0])
+        hcsg_err_prefix(e, "failed to add network adapter %s (namespace %s)", a->plan.id,
+                        a->plan.nsid);
+    else
+        hcsg_err_prefix(e, "failed to add network adapter"); /* its settings are bad */
     free(a);
     return -1;
 }

@@ -109,6 +109,13 @@ int hcsg_net_remove(hcsg_net *n, const hcs_gs_LCOWNetworkAdapter *s, hcsg_err *e
 int hcsg_net_join(hcsg_net *n, const char *nsid, char *path, size_t pn, char *resolv,
                   size_t rn);
 void hcsg_net_leave(hcsg_net *n, const char *nsid);
+/* A container's spec (parsed; ns its linux.namespaces array): when its
+ * windows.network.networkNamespace names one of the agent's namespaces,
+ * the container joins it (network path set or added, resolv.conf bound).
+ * 1 joined, 0 not the agent's, -1 with e; after 1 and -1 the namespace's
+ * id is in netns and a reference is held (hcsg_net_leave). */
+int hcsg_net_spec_join(hcsg_net *net, hcsi_json *spec, hcsi_json *ns, char netns[37],
+                       hcsg_err *e);
 /* Waits for an interface give up at once (the agent is stopping). */
 void hcsg_net_cancel(hcsg_net *n);
 /* Bridge lost: every adapter goes back and every namespace the agent made

@@ -880,6 +880,31 @@ static void test_container_joins_namespace(void **state)
         char *t = ck_notification(&e->h, "n1", 20000);
         free(t);
     }
+    /* A spec whose own network path contradicts the namespace it names is
+     * refused (and gives its reference back: see the end). */
+    {
+        char *spec2 = ck_spec("/run/gcs/c/n2/rootfs", "[\"true\"]", 0, 0, "ctr-net2");
+        char *mid = strstr(spec2, "{\"type\":\"mount\"}]");
+        char *full2, *body;
+        hcsi_json *r;
+        assert_non_null(mid);
+        *mid = '\0';
+        full2 = hcsi_asprintf("%s{\"type\":\"mount\"},{\"type\":\"network\",\"path\":"
+                              "\"/proc/1/ns/net\"}]},\"windows\":{\"network\":{"
+                              "\"networkNamespace\":\"" NSID "\"}}}",
+                              spec2);
+        assert_int_equal(ck_create_spec(&e->h, "n2", layer, full2), E_FAIL_HR);
+        body = hcsi_asprintf("{\"ContainerId\":\"" GH_ZERO "\",\"ActivityId\":\"" GH_ZERO
+                             "\",\"Request\":{\"RequestType\":\"Remove\",\"ResourceType\":"
+                             "\"CombinedLayers\",\"Settings\":{\"ContainerID\":\"n2\","
+                             "\"ContainerRootPath\":\"/run/gcs/c/n2/rootfs\"}}}");
+        r = gh_call(&e->h, GH_MODIFY, body, 30000);
+        assert_int_equal(gh_result(r), 0);
+        hcsi_json_put(r);
+        free(body);
+        free(full2);
+        free(spec2);
+    }
     /* The adapter goes; the container's record still holds the namespace. */
     modify_ok(e, "Remove", s);
     assert_home(e);
