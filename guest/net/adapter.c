@@ -361,7 +361,13 @@ static int undo(hcsg_net *n, adapter *a, hcsg_err *e)
             failed = 1;                                                                    \
         }                                                                                  \
     } while (0)
-    if (have_nl) {
+    if (have_nl && a->index == 0) {
+        /* Moved, but not found there yet (the Add failed in between). */
+        hcsg_link l;
+        if (hcsg_nl_link_by_name(&nl, a->name, &l) == 0)
+            a->index = l.index;
+    }
+    if (have_nl && a->index) {
         for (i = a->nroutes; i-- > 0;) {
             hcsg_net_ip_format(&a->routes[i].r.dst, 1, t, sizeof t);
             UNDO_STEP(hcsg_nl_route(&nl, 0, a->index, &a->routes[i].r, a->routes[i].table,
@@ -381,8 +387,9 @@ static int undo(hcsg_net *n, adapter *a, hcsg_err *e)
                   "restoring %s (down, MTU %u)", a->name, (unsigned)a->mtu_home);
         UNDO_STEP(hcsg_nl_link_set(&nl, a->index, -1, 0, n->self_fd),
                   "moving %s back to the agent's network namespace", a->name);
-        hcsg_nl_close(&nl);
     }
+    if (have_nl)
+        hcsg_nl_close(&nl);
     a->nroutes = a->nrules = a->naddrs = 0;
     a->moved = a->mtu_set = 0;
     if (a->was_up && a->set_down) {
