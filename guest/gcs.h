@@ -15,6 +15,8 @@
  *             CLI driver (runc), the container table and its lifecycle
  *   storage/  hot-added devices (SCSI disks, VPMem, Plan9, vPCI) and the
  *             mounts made of them, through a rooted device model
+ *   net/      the Network resource: adapters in named network namespaces
+ *             (rtnetlink over libmnl), resolv.conf
  *   main.c    the command line
  */
 #ifndef HCS_GUEST_GCS_H
@@ -311,6 +313,8 @@ typedef struct hcsg_options {
     char dev_root[256];     /* --dev-root ("" = /dev) */
     char proc_root[256];    /* --proc-root ("" = /proc) */
     uint32_t device_timeout_ms; /* --device-timeout-ms (0 = 30 s) */
+    char netns_dir[256];    /* hidden --netns-dir ("" = /run/netns) */
+    char netns_etc_dir[256]; /* hidden --netns-etc-dir ("" = /run/gcs/netns) */
 } hcsg_options;
 
 void hcsg_options_init(hcsg_options *o);

@@ -193,6 +193,26 @@ int main(int argc, char **argv)
                 return 2;
             }
             snprintf(dst, sizeof o.sysfs_root, "%s", val);
+        } else if (strcmp(a, "--netns-dir") == 0 || strcmp(a, "--netns-etc-dir") == 0) {
+            /* Hidden (tests): where the Network resource's namespaces
+             * (default /run/netns) and their resolv.conf (default
+             * /run/gcs/netns) live. */
+            char *dst = a[8] == 'e' ? o.netns_etc_dir : o.netns_dir;
+            size_t l;
+            hcsg_err ne;
+            NEED_VALUE();
+            l = strlen(val);
+            while (l > 1 && val[l - 1] == '/')
+                l--;
+            if (l < sizeof o.netns_dir)
+                snprintf(dst, sizeof o.netns_dir, "%.*s", (int)l, val);
+            if (l >= sizeof o.netns_dir || val[0] != '/' ||
+                hcsg_check_path_under("/", dst, a, &ne) != 0) {
+                fprintf(stderr, "hcs-gcs: bad %s \"%s\" (a normalised absolute path under 256 "
+                                "bytes)\n",
+                        a, val);
+                return 2;
+            }
         } else if (strcmp(a, "--log-level") == 0) {
             NEED_VALUE();
             level = hcsg_log_level_parse(val);

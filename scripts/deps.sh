@@ -1,13 +1,15 @@
 # shellcheck shell=bash
 # Sourced by the README's two commands and CI: installs what a fresh Debian 12
 # machine lacks, with apt-get, only when missing.
-#   hcs_deps native     compiler, CMake, Ninja, json-c, cmocka, pkg-config, python3
+#   hcs_deps native     compiler, CMake, Ninja, json-c, cmocka, pkg-config, python3,
+#                       libmnl (hcs-gcs's netlink)
 #   hcs_deps sanitizers clang-14 with compiler-rt (ASan/UBSan/TSan, libFuzzer)
 #   hcs_deps mingw      mingw-w64 cross compiler + dpkg-dev (deps from Debian source)
 #   hcs_deps wine       wine64 for running the Windows tests
 #   hcs_deps containers runc (the OCI runtime hcs-gcs drives), busybox-static
 #                       (small rootfs layers), util-linux's unshare and losetup,
-#                       e2fsprogs' mkfs.ext4 (disk images for the storage tests)
+#                       e2fsprogs' mkfs.ext4 (disk images for the storage tests),
+#                       iproute2 (the network tests' namespaces and veth pairs)
 _hcs_apt_updated=
 _hcs_need() { # prints the packages among "$@" that are not installed
   local p
@@ -20,11 +22,11 @@ hcs_deps() {
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   for g in "$@"; do
     case "$g" in
-      native) pkgs+=(gcc libc6-dev make cmake ninja-build pkgconf libjson-c-dev libcmocka-dev python3 git binutils) ;;
+      native) pkgs+=(gcc libc6-dev make cmake ninja-build pkgconf libjson-c-dev libcmocka-dev libmnl-dev python3 git binutils) ;;
       sanitizers) pkgs+=(clang-14 libclang-rt-14-dev) ;;
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
-      containers) pkgs+=(runc busybox-static util-linux e2fsprogs) ;;
+      containers) pkgs+=(runc busybox-static util-linux e2fsprogs iproute2) ;;
       *) echo "hcs_deps: unknown group $g" >&2; return 2 ;;
     esac
   done

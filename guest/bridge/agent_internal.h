@@ -15,6 +15,7 @@
 #include <pthread.h>
 
 #include "gcs.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "storage/storage.h"
 #include "hcs/schema.h"
@@ -44,6 +45,7 @@ struct hcsg_agent {
     uint64_t start_ns;
     uint64_t frames;
     hcsg_containers *ctrs; /* containers, layers, the OCI runtime */
+    hcsg_net *net;         /* network adapters and namespaces */
     int dial_abort_efd;    /* readable: stdio dials in flight give up */
     hcsg_storage *storage; /* hot-added devices and their mounts */
 };

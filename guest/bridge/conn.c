@@ -139,6 +139,8 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
      * but a sender blocked on a bridge nobody reads gives up after this
      * (it would hold the cleanup, which sends too). */
     hcsg_send_grace_start(a);
+    /* A network Add waiting for its interface gives up now. */
+    hcsg_net_cancel(a->net);
     /* Cleanup policy: the host is gone (or asked us to stop), so nothing
      * may outlive the connection. */
     /* Containers first: their inits die, their runtime state and bundles
@@ -169,6 +171,14 @@ int hcsg_agent_serve(hcsg_agent *a, int rfd, int wfd)
         size_t nm = hcsg_storage_cleanup(a->storage);
         if (nm)
             HCSG_INFO("cleanup: %zu device mount%s removed", nm, nm == 1 ? "" : "s");
+    }
+    /* Networking last: the containers have left its namespaces and no
+     * Add is in flight; every adapter goes back, every namespace made
+     * here goes. */
+    {
+        size_t na = hcsg_net_cleanup(a->net);
+        if (na)
+            HCSG_INFO("cleanup: %zu network adapter%s undone", na, na == 1 ? "" : "s");
     }
     {
         uint64_t v;

@@ -305,13 +305,18 @@ hcsg_agent *hcsg_agent_new(const hcsg_options *o)
         sc.strict = o->strict;
         a->storage = hcsg_storage_new(&sc);
     }
-    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs || !a->storage) {
+    a->net = hcsg_net_new(o->netns_dir, o->netns_etc_dir);
+    if (a->ctrs)
+        hcsg_containers_set_net(a->ctrs, a->net);
+    if (a->wake_efd < 0 || a->dial_abort_efd < 0 || !a->procs || !a->ctrs || !a->storage ||
+        !a->net) {
         if (a->wake_efd >= 0)
             close(a->wake_efd);
         if (a->dial_abort_efd >= 0)
             close(a->dial_abort_efd);
         hcsg_storage_free(a->storage);
         hcsg_containers_free(a->ctrs);
+        hcsg_net_free(a->net);
         hcsg_procs_free(a->procs);
         free(a);
         return NULL;
@@ -337,6 +342,7 @@ void hcsg_agent_free(hcsg_agent *a)
         return; /* a relay may still answer through a: the agent is exiting */
     hcsg_containers_free(a->ctrs);
     hcsg_storage_free(a->storage); /* unmounts what is left */
+    hcsg_net_free(a->net); /* after the containers: they leave its namespaces */
     close(a->wake_efd);
     close(a->dial_abort_efd);
     pthread_mutex_destroy(&a->wlock);

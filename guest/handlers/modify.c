@@ -27,8 +27,7 @@ static const resource g_resources[] = {
     {"VPMemDevice", "MappedVPMemDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPMemDevice, NULL},
     {"CombinedLayers", "CombinedLayersV2", HCS_SCHEMA_GS_LCOWCombinedLayers,
      NULL},
-    {"Network", "NetworkAdapterV2", HCS_SCHEMA_GS_LCOWNetworkAdapter,
-     "networking (adapters and namespaces) is not implemented in hcs-gcs"},
+    {"Network", "NetworkAdapterV2", HCS_SCHEMA_GS_LCOWNetworkAdapter, NULL},
     {"VPCIDevice", "MappedVPCIDeviceV2", HCS_SCHEMA_GS_LCOWMappedVPCIDevice, NULL},
     {"ContainerConstraints", "ContainerConstraintsV2", HCS_SCHEMA_GS_LCOWContainerConstraints,
      NULL},
@@ -63,6 +62,35 @@ static int modify_layers(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
         rc = -1;
     }
     hcs_schema_free_members(HCS_SCHEMA_GS_LCOWCombinedLayers, &cl);
+    if (rc != 0)
+        return -1;
+    *resp = hcsg_resp_new(0, r->aid);
+    return 0;
+}
+
+/* Network Add / Remove (the UVM's request, guest/net). On a worker: an Add
+ * waits for its interface to appear. */
+static int modify_network(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e,
+                          const char *reqtype, const hcsi_json *settings)
+{
+    hcs_gs_LCOWNetworkAdapter na;
+    int rc, add = strcmp(reqtype, "Add") == 0;
+    if (!add && strcmp(reqtype, "Remove") != 0) {
+        /* The Go GCS's answer to PreAdd, Update and anything else. */
+        hcsg_err_plain(e, "the RequestType \"%.100s\" is not supported", reqtype);
+        return -1;
+    }
+    if (a->dry_run) {
+        hcsg_err_plain(e, "dry run: network not configured");
+        return -1;
+    }
+    if (!r->deferred)
+        return hcsg_defer(a, r, hcsg_h_modify, e);
+    if (hcsg_decode_typed(e, settings, HCS_SCHEMA_GS_LCOWNetworkAdapter, "NetworkAdapterV2",
+                          &na) < 0)
+        return hcsg_fail_unmarshal(r, e);
+    rc = add ? hcsg_net_add(a->net, &na, e) : hcsg_net_remove(a->net, &na, e);
+    hcs_schema_free_members(HCS_SCHEMA_GS_LCOWNetworkAdapter, &na);
     if (rc != 0)
         return -1;
     *resp = hcsg_resp_new(0, r->aid);
@@ -149,6 +177,8 @@ int hcsg_h_modify(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
 decoded:
     if (strcmp(rtype, "CombinedLayers") == 0 && strcmp(b.container_id, NULL_CID) == 0)
         return modify_layers(a, r, resp, e, reqtype, settings);
+    if (strcmp(rtype, "Network") == 0 && strcmp(b.container_id, NULL_CID) == 0)
+        return modify_network(a, r, resp, e, reqtype, settings);
     if (strcmp(rtype, "ContainerConstraints") == 0 && strcmp(b.container_id, NULL_CID) != 0)
         return modify_constraints(a, r, resp, e, b.container_id, settings);
     if (strcmp(b.container_id, NULL_CID) != 0 || strcmp(rtype, "ContainerConstraints") == 0) {

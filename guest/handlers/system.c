@@ -252,6 +252,7 @@ int hcsg_h_stacks(hcsg_agent *a, req *r, hcsi_json **resp, hcsg_err *e)
         hcsg_proc_dump(a->procs, &t);
         hcsg_containers_dump(a->ctrs, &t);
         hcsg_storage_dump(a->storage, &t);
+        hcsg_net_dump(a->net, &t);
     }
     *resp = hcsg_resp_new(0, r->aid);
     if (!*resp || HCS_FAILED(hcsi_json_set(*resp, "GuestStacks",

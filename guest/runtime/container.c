@@ -71,6 +71,8 @@ static void unlink_locked(hcsg_containers *C, ctr *c)
 
 static void free_ctr(ctr *c)
 {
+    if (c->netns[0])
+        hcsg_net_leave(c->net, c->netns);
     hcsg_attach_close(&c->io);
     free(c);
 }
@@ -176,6 +178,8 @@ void hcsg_containers_free(hcsg_containers *C)
 }
 
 hcsg_layers *hcsg_containers_layers(hcsg_containers *C) { return C->layers; }
+
+void hcsg_containers_set_net(hcsg_containers *C, hcsg_net *net) { C->net = net; }
 
 size_t hcsg_containers_count(hcsg_containers *C)
 {
@@ -293,9 +297,6 @@ void hcsg_rt_process_facts(const hcsi_json *proc, int *tty, char *argv0, size_t 
     }
 }
 
-/* The spec the runtime gets: the host's, with a network namespace of the
- * container's own unless the spec names one (the Go GCS shares one
- * namespace between all containers, and a second container then fails). */
 /* Sets *v to o's member key (Go's lookup), first adding a new empty one
  * (make) when there is none: 0; -1 out of memory; -2 with e (what is not a
  * kind) when the member is of another kind. */
@@ -316,8 +317,14 @@ static int member_or_new(hcsi_json *o, const char *key, hcsi_json *(*make)(void)
     return 0;
 }
 
+/* The spec the runtime gets: the host's, with a network namespace of the
+ * container's own unless the spec names one (the Go GCS shares one
+ * namespace between all containers, and a second container then fails),
+ * or the agent's namespace for the adapters the spec names
+ * (hcsg_net_spec_join). */
 static char *prepare_spec(const char *text, const char *bundle, int *tty, char *argv0, size_t n,
-                          char *rootfs, size_t rn, int *hooks, hcsg_err *e)
+                          char *rootfs, size_t rn, int *hooks, hcsg_net *net, ctr *c,
+                          hcsg_err *e)
 {
     hcsi_json *spec = NULL, *linux_ = NULL, *ns = NULL;
     char *out = NULL;
@@ -374,6 +381,18 @@ static char *prepare_spec(const char *text, const char *bundle, int *tty, char *
         hcsi_json *t = hcsg_member(hcsi_json_array_at(ns, i), "type");
         if (hcsi_json_kind_of(t) == HCSI_JSON_STRING && strcmp(hcsi_json_str(t, NULL), "network") == 0)
             has_net = 1;
+    }
+    hcs_error_clear();
+    switch (hcsg_net_spec_join(net, spec, ns, c->netns, e)) {
+    case -1:
+        c->net = net; /* a reference was taken: the record gives it back */
+        goto done;
+    case 1:
+        c->net = net;
+        has_net = 1;
+        break;
+    default:
+        break;
     }
     hcs_error_clear();
     if (!has_net) {
@@ -506,7 +525,7 @@ int hcsg_ctr_create(hcsg_containers *C, const char *id, const hcs_gs_LCOWContain
     while (stat(existing, &st) != 0 && strrchr(existing, '/') && strrchr(existing, '/') != existing)
         *strrchr(existing, '/') = '\0';
     spec = prepare_spec(cfg->OciSpecification, c->bundle, &tty, argv0, sizeof argv0, c->rootfs,
-                        sizeof c->rootfs, &c->hooks, e);
+                        sizeof c->rootfs, &c->hooks, C->net, c, e);
     /* Links on the way must not lead the bundle outside the state root. */
     if (!spec || hcsg_mkdir_p_under(C->state_root, c->bundle, 0700, "OciBundlePath", e) != 0 ||
         hcsg_mkdir_p(C->oci.root, 0700, e) != 0)

@@ -31,6 +31,8 @@ typedef struct ctr {
     int sig_asked;        /* 0, SIGTERM or SIGKILL (the strongest asked) */
     int hooks;            /* the spec has hooks: no runtime shortcuts */
     unsigned seq;
+    hcsg_net *net;        /* with netns: the namespace it joined (left */
+    char netns[37];       /* when the record goes) */
 } ctr;
 
 struct hcsg_containers {
@@ -45,6 +47,7 @@ struct hcsg_containers {
     hcsg_notify_fn notify;
     void *notify_ctx;
     unsigned console_seq;
+    hcsg_net *net;
 };
 
 

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "gcs.h"
+#include "net/net.h"
 
 /* ---- paths (bundle.c) ---- */
 
@@ -115,6 +116,10 @@ hcsg_containers *hcsg_containers_new(const hcsg_rt_config *cfg, hcsg_procs *proc
                                      hcsg_notify_fn notify, void *ctx, hcsg_err *e);
 void hcsg_containers_free(hcsg_containers *C);
 hcsg_layers *hcsg_containers_layers(hcsg_containers *C);
+/* The agent's networking: a spec whose windows.network.networkNamespace
+ * names one of its namespaces joins it (linux.namespaces network path, and
+ * its resolv.conf bound at /etc/resolv.conf). NULL: never. */
+void hcsg_containers_set_net(hcsg_containers *C, hcsg_net *net);
 
 /* Create, first on the reader: validates the id and bundle path and
  * records the container as being created (a duplicate id fails here, and

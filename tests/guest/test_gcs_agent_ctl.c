@@ -217,7 +217,7 @@ static void test_refusals(void **s)
            0x80004005u, "SCSI controller 0 LUN 1: the controller is not on the VMBus");
     expect(h, GH_MODIFY,
            "{" BASE ",\"Request\":{\"ResourceType\":\"Network\",\"Settings\":{\"ID\":\"a\"}}}",
-           0x80004005u, "networking");
+           0x80004005u, "ID \"a\" is not a GUID");
     expect(h, GH_MODIFY,
            "{" BASE ",\"Request\":{\"ResourceType\":\"CombinedLayers\",\"Settings\":{}}}",
            0x80004005u, "ContainerRootPath");

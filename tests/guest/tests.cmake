@@ -22,6 +22,8 @@ if(NOT WIN32 AND TARGET hcs-gcs)
   hcs_gcs_test(test_gcs_storage guest/test_gcs_storage.c guest/stor_kit.c guest/ctr_kit.c
     guest/ghost.c)
   set_tests_properties(test_gcs_storage PROPERTIES TIMEOUT 300)
+  hcs_gcs_test(test_gcs_network guest/test_gcs_network.c guest/ctr_kit.c guest/ghost.c)
+  set_tests_properties(test_gcs_network PROPERTIES TIMEOUT 300)
   hcs_gcs_test(test_cli_container guest/test_cli_container.c guest/ctr_kit.c guest/ghost.c)
   target_compile_definitions(test_cli_container PRIVATE HCSCTL_PATH="$<TARGET_FILE:hcsctl>")
   add_dependencies(test_cli_container hcsctl)
