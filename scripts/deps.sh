@@ -7,6 +7,9 @@
 #   hcs_deps wine       wine64 for running the Windows tests
 #   hcs_deps containers runc (the OCI runtime hcs-gcs drives), busybox-static
 #                       (small rootfs layers), util-linux's unshare
+#   hcs_deps packaging  the Debian package build and its checks: debhelper,
+#                       lintian, mandoc (man page lint), debootstrap (the
+#                       clean root), bash-completion
 _hcs_apt_updated=
 _hcs_need() { # prints the packages among "$@" that are not installed
   local p
@@ -24,6 +27,7 @@ hcs_deps() {
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
       containers) pkgs+=(runc busybox-static util-linux) ;;
+      packaging) pkgs+=(debhelper dpkg-dev lintian mandoc debootstrap bash-completion) ;;
       *) echo "hcs_deps: unknown group $g" >&2; return 2 ;;
     esac
   done
