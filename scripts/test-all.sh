@@ -9,7 +9,9 @@
 #   5b. native Release build with the tests and benchmarks (build only: -O3 warnings)
 #   6. install + a consumer project (find_package(hcs) and pkg-config)
 #   7. Debian packages: built from the tree, lintian, installed in a clean
-#      debootstrapped root and used there (scripts/package-check.sh)
+#      debootstrapped root and used there (scripts/package-check.sh); the
+#      vcpkg port's configuration cross-built with mingw-w64 and installed
+#      as its triplets would (packaging/vcpkg/cross-check.sh)
 # Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw release consumer
 # packages) to skip steps locally.
 set -euo pipefail
@@ -102,6 +104,7 @@ if ! skipped packages; then
   step "Debian packages: build, lintian, install in a clean root, use (scripts/package-check.sh)"
   pkg_t0=$SECONDS
   bash scripts/package-check.sh
+  bash packaging/vcpkg/cross-check.sh
   echo "packages step: $((SECONDS - pkg_t0))s"
 fi
 

@@ -23,7 +23,7 @@
 #     toolchain file, which a Windows machine does not have);
 #   - the port builds both configurations (no VCPKG_BUILD_TYPE) and builds
 #     this tree (SOURCE_PATH is the tree's root).
-#   cmake -DROOT=<source tree> -P packaging/vcpkg/check_port.cmake
+#   cmake -DROOT=<source tree> [-DPRINT_OPTIONS=ON] -P packaging/vcpkg/check_port.cmake
 cmake_minimum_required(VERSION 3.20)
 if(NOT ROOT)
   get_filename_component(ROOT "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
@@ -74,6 +74,14 @@ foreach(d IN LISTS port_defs)
 endforeach()
 if(NOT port_names)
   fail("no -D options found in the port's vcpkg_cmake_configure")
+endif()
+# -DPRINT_OPTIONS=ON: print the port's -D options, one a line, and stop
+# (packaging/vcpkg/cross-check.sh configures with them).
+if(PRINT_OPTIONS)
+  foreach(d IN LISTS port_defs)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E echo "${d}")
+  endforeach()
+  return()
 endif()
 
 # ---- CI: the mingw preset ----
