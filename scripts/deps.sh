@@ -10,6 +10,9 @@
 #                       (small rootfs layers), util-linux's unshare and losetup,
 #                       e2fsprogs' mkfs.ext4 (disk images for the storage tests),
 #                       iproute2 (the network tests' namespaces and veth pairs)
+#   hcs_deps packaging  the Debian package build and its checks: debhelper,
+#                       lintian, mandoc (man page lint), debootstrap (the
+#                       clean root), bash-completion
 _hcs_apt_updated=
 _hcs_need() { # prints the packages among "$@" that are not installed
   local p
@@ -27,6 +30,7 @@ hcs_deps() {
       mingw) pkgs+=(gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64 dpkg-dev) ;;
       wine) pkgs+=(wine wine64) ;;
       containers) pkgs+=(runc busybox-static util-linux e2fsprogs iproute2) ;;
+      packaging) pkgs+=(debhelper dpkg-dev lintian mandoc debootstrap bash-completion) ;;
       *) echo "hcs_deps: unknown group $g" >&2; return 2 ;;
     esac
   done

@@ -8,7 +8,12 @@
 #   5. mingw-w64 cross build + all tests under wine, and a mingw Release build
 #   5b. native Release build with the tests and benchmarks (build only: -O3 warnings)
 #   6. install + a consumer project (find_package(hcs) and pkg-config)
-# Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw release consumer) to skip steps locally.
+#   7. Debian packages: built from the tree, lintian, installed in a clean
+#      debootstrapped root and used there (scripts/package-check.sh); the
+#      vcpkg port's configuration cross-built with mingw-w64 and installed
+#      as its triplets would (packaging/vcpkg/cross-check.sh)
+# Set HCS_SKIP="tsan mingw" (any of: asan tsan fuzz mingw release consumer
+# packages) to skip steps locally.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,7 +26,7 @@ step() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
 skipped() { [[ "$skip" == *" $1 "* ]]; }
 
 step "dependencies"
-hcs_deps native sanitizers mingw wine containers
+hcs_deps native sanitizers mingw wine containers packaging
 
 step "generated sources are current"
 golden_api=${HCS_SHARED_DIR:-$root/../shared}/docs/hcs-api.md
@@ -93,6 +98,14 @@ fi
 if ! skipped consumer; then
   step "install + consumer project"
   bash scripts/consumer-check.sh
+fi
+
+if ! skipped packages; then
+  step "Debian packages: build, lintian, install in a clean root, use (scripts/package-check.sh)"
+  pkg_t0=$SECONDS
+  bash scripts/package-check.sh
+  bash packaging/vcpkg/cross-check.sh
+  echo "packages step: $((SECONDS - pkg_t0))s"
 fi
 
 step "all tests passed in $((SECONDS - t0))s"
