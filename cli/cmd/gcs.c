@@ -52,6 +52,16 @@ void hcsctl_help_gcs(FILE *out)
         "                       answering is given up (exit 125). COMMAND's own run\n"
         "                       time is not bounded\n"
         "  --json               print a JSON summary line on stderr at exit\n"
+        "  --disk CONTROLLER:LUN:MOUNTPATH[:ro]\n"
+        "                       a SCSI disk the host hot-added, mounted by the guest\n"
+        "                       at MOUNTPATH before COMMAND runs (ModifySettings\n"
+        "                       MappedVirtualDisk; repeatable; removed at exit)\n"
+        "  --net NAMESPACE,MAC,IP/PREFIX[,GATEWAY]\n"
+        "                       a network adapter the host hot-added: the guest moves\n"
+        "                       the interface with MAC into network namespace\n"
+        "                       NAMESPACE (a GUID), addresses it and routes through\n"
+        "                       GATEWAY; a container joins the first one's namespace\n"
+        "                       (ModifySettings Network; repeatable; removed at exit)\n"
         "container mode (COMMAND is the init of an LCOW container):\n"
         "  --rootfs DIR, --layer DIR  the image's layers (guest paths, top first;\n"
         "                       repeatable)\n"
@@ -275,6 +285,8 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
             HCSCTL_CALL("--bundle-root", ctr_opt),
             HCSCTL_CALL("--hostname", ctr_opt),
             HCSCTL_CALL("--user", ctr_opt),
+            HCSCTL_CALL("--disk", ctr_opt),
+            HCSCTL_CALL("--net", ctr_opt),
         };
         hcsctl_args a;
         env.items = o.env;
@@ -358,6 +370,16 @@ static int gcs_run(hcsctl_ctx *ctx, int argc, char **argv)
             goto done;
         }
 #endif
+    }
+
+    /* what the host would have hot-added: disks and adapters, before
+     * anything runs */
+    hr = hcsctl_attach_add(&ctr.attach, b);
+    if (HCS_FAILED(hr)) {
+        TTY_END();
+        if (hcsctl_ctr_give_up(&ctr, b, hr))
+            gave_up_note(&o);
+        goto done;
     }
 
     hcs_gcs_process_options_init(&pc, HCS_GCS_PROCESS_OPTIONS_VERSION);
@@ -458,6 +480,8 @@ done:
     hcsctl_run_result_free(&run);
     hcs_gcs_process_close(p);
     hcsctl_ctr_teardown(&ctr);
+    if (b && !ctr.gave_up)
+        hcsctl_attach_remove(&ctr.attach, b); /* after the container left them */
 #ifndef _WIN32
     if (hcsctl_ctr_enabled(&ctr)) {
         int sig = hcsctl_ctr_signals_caught(&csig);

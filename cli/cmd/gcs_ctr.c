@@ -20,6 +20,9 @@ int hcsctl_ctr_enabled(const hcsctl_ctr *c) { return c->nlayers > 0; }
 
 int hcsctl_ctr_option(hcsctl_ctr *c, const char *a, const char *val)
 {
+    int rc = hcsctl_attach_option(&c->attach, a, val);
+    if (rc != 0)
+        return rc;
     if (strcmp(a, "--rootfs") == 0 || strcmp(a, "--layer") == 0) {
         if (!val || val[0] != '/')
             return usage("gcs run: %s needs an absolute directory, not \"%s\"", a,
@@ -148,6 +151,8 @@ hcs_result hcsctl_ctr_setup(hcsctl_ctr *c, hcs_gcs_bridge *b, char **argv, const
     so.root_path = c->root;
     so.root_readonly = c->read_only;
     so.hostname = c->hostname;
+    /* the namespace --net configured: the container joins it */
+    so.network_namespace_id = hcsctl_attach_namespace(&c->attach);
     hr = hcs_gcs_encode_oci_spec(&so, &spec);
     if (HCS_FAILED(hr)) {
         fail(c, hr, "container spec");

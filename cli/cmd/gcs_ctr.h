@@ -6,6 +6,7 @@
 #define HCSCTL_GCS_CTR_H
 
 #include "cli.h"
+#include "cmd/gcs_attach.h"
 
 #define HCSCTL_CTR_MAX_LAYERS 64
 
@@ -18,6 +19,7 @@ typedef struct hcsctl_ctr {
     const char *user;      /* --user uid[:gid] | name[:group] */
     int read_only;         /* --read-only: no scratch, read-only root */
     const char *state_root; /* --bundle-root (the agent's --state-root) */
+    hcsctl_attach attach;  /* --disk / --net: added before, removed after */
     /* bounds: the exit notification after ShutdownForced (ms) */
     int64_t exit_wait_ms;
     /* state */
@@ -29,7 +31,7 @@ typedef struct hcsctl_ctr {
 } hcsctl_ctr;
 
 void hcsctl_ctr_init(hcsctl_ctr *c);
-/* An option of the container mode: 1 (it took val), 0 (not one of
+/* An option of the container mode (or --disk / --net): 1 (it took val), 0 (not one of
  * them), -1 (a usage error, printed). */
 int hcsctl_ctr_option(hcsctl_ctr *c, const char *a, const char *val);
 int hcsctl_ctr_enabled(const hcsctl_ctr *c);

@@ -23,6 +23,18 @@ expect("${OUT}" "gcs run \\(--listen ADDR")
 run(2 gcs run --listen unix:${WORK} --timeout 0 -- true)
 run(2 gcs run --listen "vsock:x" -- true)
 expect("${ERR}" "is not a 32-bit port number")
+# --disk / --net: malformed values are usage errors before anything starts
+set(G 8c3a1f2e-5b7d-4e9a-a1c2-3d4e5f607182)
+foreach(bad "4:0:/mnt" "0:256:/mnt" "0:1:mnt" "0:1" "x:1:/mnt")
+  run(2 gcs run --listen unix:${WORK}/none --disk ${bad} -- true)
+  expect("${ERR}" "--disk \"${bad}\" is not CONTROLLER:LUN:MOUNTPATH\\[:ro\\]")
+endforeach()
+foreach(bad "${G},00-15-5D-01-02-03" "not-a-guid,00-15-5D-01-02-03,10.0.0.2/24"
+            "${G},00-15-5D-01-02-03,10.0.0.2" "${G},00-15-5D-01-02-03,10.0.0.2/33"
+            "${G},00-15-5D-01-02-03,10.0.0.2/0" "${G},m,10.0.0.2/24,10.0.0.1,extra")
+  run(2 gcs run --listen unix:${WORK}/none --net ${bad} -- true)
+  expect("${ERR}" "is not NAMESPACE,MAC,IP/PREFIX\\[,GATEWAY\\]")
+endforeach()
 
 if(UNIX)
   # hostile bodies: invalid UTF-8 (FF FE), a NUL, ESC; JSON stays valid JSON

@@ -738,6 +738,51 @@ static void test_container_on_disk(void **state)
     stop(f);
 }
 
+/* hcsctl gcs run --disk: the CLI attaches a disk (ModifySettings
+ * MappedVirtualDisk through the bridge), the command reads it, and the
+ * disk is removed at exit; a malformed --disk is a usage error. */
+static int run_hcsctl(fx *f, const char *disk, const char *cmd, char *out, size_t n)
+{
+    char sd[128], line[2048];
+    FILE *p;
+    size_t got;
+    int st;
+    snprintf(sd, sizeof sd, "%s/sd", f->env.dir);
+    (void)mkdir(sd, 0700);
+    snprintf(line, sizeof line,
+             "%s gcs run --spawn '%s --log-level error --stdio --stdio-dir %s --sysfs-root %s "
+             "--dev-root %s --device-timeout-ms %d' --stdio-dir %s --disk '%s' -- %s 2>&1",
+             HCSCTL_PATH, gh_agent_path(), sd, f->env.sys, f->env.dev, TIMEOUT_MS, sd, disk, cmd);
+    p = popen(line, "r");
+    assert_non_null(p);
+    got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_disk(void **state)
+{
+    fx *f = get(state);
+    char out[4096];
+    disk_at(f, 5, "from the CLI\n");
+    assert_int_equal(run_hcsctl(f, "0:5:/run/hcsctl-disk:ro", "/bin/cat /run/hcsctl-disk/hello.txt",
+                                out, sizeof out),
+                     0);
+    assert_string_equal(out, "from the CLI\n");
+    /* removed at exit (the agent ran in this test's mount namespace) */
+    assert_false(sk_mounted("/run/hcsctl-disk", NULL));
+    /* the guest's refusal reaches the user: a LUN nobody attached */
+    assert_int_equal(run_hcsctl(f, "0:9:/run/hcsctl-none", "/bin/true", out, sizeof out), 125);
+    assert_non_null(strstr(out, "attach the disk at /run/hcsctl-none"));
+    assert_non_null(strstr(out, "LUN 9"));
+    assert_false(sk_mounted("/run/hcsctl-none", NULL));
+    /* usage errors, before anything starts */
+    assert_int_equal(run_hcsctl(f, "4:1:/run/x", "/bin/true", out, sizeof out), 2);
+    assert_non_null(strstr(out, "--disk \"4:1:/run/x\" is not CONTROLLER:LUN:MOUNTPATH[:ro]"));
+    assert_int_equal(run_hcsctl(f, "0:1:run/x", "/bin/true", out, sizeof out), 2);
+}
+
 /* The hidden device-model flags: absolute roots, a bounded timeout. */
 static void test_hidden_options(void **state)
 {
@@ -772,6 +817,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vpci, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bridge_loss_cleanup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_container_on_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_disk, setup, teardown),
     };
     return cmocka_run_group_tests_name("hcs-gcs storage", tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@ if(NOT WIN32 AND TARGET hcs-gcs)
   set_tests_properties(test_lib_container PROPERTIES TIMEOUT 300)
   hcs_gcs_test(test_gcs_storage guest/test_gcs_storage.c guest/stor_kit.c guest/ctr_kit.c
     guest/ghost.c)
+  target_compile_definitions(test_gcs_storage PRIVATE HCSCTL_PATH="$<TARGET_FILE:hcsctl>")
+  add_dependencies(test_gcs_storage hcsctl)
   set_tests_properties(test_gcs_storage PROPERTIES TIMEOUT 300)
   hcs_gcs_test(test_gcs_network guest/test_gcs_network.c guest/ctr_kit.c guest/ghost.c)
   set_tests_properties(test_gcs_network PROPERTIES TIMEOUT 300)
