@@ -263,7 +263,8 @@ static int write_atomic(const char *path, const char *text)
     char tmp[PATH_MAX + 8];
     size_t len = strlen(text), off = 0;
     int fd, err = 0;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return -ENAMETOOLONG;
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return -errno;

@@ -183,7 +183,9 @@ void sk_loop(sk_env *env, const char *img, uint64_t offset, uint64_t size, char 
     if (nl)
         *nl = '\0';
     assert_true(strncmp(line, "/dev/", 5) == 0);
-    snprintf(env->loops[env->nloops++], 32, "%s", line + 5);
+    assert_true(strlen(line + 5) < sizeof env->loops[0]);
+    assert_true(env->nloops < sizeof env->loops / sizeof env->loops[0]);
+    memcpy(env->loops[env->nloops++], line + 5, strlen(line + 5) + 1);
     snprintf(out, n, "%s", line + 5);
 }
 
