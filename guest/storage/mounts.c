@@ -184,15 +184,22 @@ void stor_finish_add(hcsg_storage *S, stor_mount *m, int commit)
     pthread_mutex_unlock(&S->m);
 }
 
-int stor_take(hcsg_storage *S, int kind, const char *path, const char *what, stor_mount **out,
-              hcsg_err *e)
+int stor_take(hcsg_storage *S, int kind, const char *path, const char *what, int dry,
+              stor_mount **out, hcsg_err *e)
 {
     stor_mount *m;
     *out = NULL;
+    if (stor_check_mount_path(S, path, what, e) != 0)
+        return -1;
+    if (dry) {
+        hcsg_err_plain(e, "%s: dry run: nothing done", what);
+        return -1;
+    }
     pthread_mutex_lock(&S->m);
     m = find_locked(S, path);
     if (!m) {
         pthread_mutex_unlock(&S->m);
+        HCSG_WARN("%s: Remove of %s, which this agent did not mount: nothing to do", what, path);
         return 0;
     }
     if (m->pending || m->kind != kind) {

@@ -121,18 +121,10 @@ static int plan9_remove(hcsg_storage *S, const hcs_gs_LCOWMappedDirectory *d, co
     const char *path = d->MountPath ? d->MountPath : "";
     stor_mount *m;
     int rc;
-    if (stor_check_mount_path(S, path, what, e) != 0)
+    if (stor_take(S, STOR_PLAN9, path, what, dry, &m, e) != 0)
         return -1;
-    if (dry) {
-        hcsg_err_plain(e, "%s: dry run: nothing done", what);
-        return -1;
-    }
-    if (stor_take(S, STOR_PLAN9, path, what, &m, e) != 0)
-        return -1;
-    if (!m) {
-        HCSG_WARN("%s: Remove of %s, which this agent did not mount: nothing to do", what, path);
-        return 0;
-    }
+    if (!m)
+        return 0; /* never added here */
     rc = stor_undo(S, m, 0, what, e);
     stor_finish_remove(S, m, rc == 0);
     return rc;

@@ -152,18 +152,10 @@ static int pmem_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVPMemDevice *d, u
     const char *path = d->MountPath ? d->MountPath : "";
     stor_mount *m;
     int rc;
-    if (stor_check_mount_path(S, path, what, e) != 0)
+    if (stor_take(S, STOR_PMEM, path, what, dry, &m, e) != 0)
         return -1;
-    if (dry) {
-        hcsg_err_plain(e, "%s: dry run: nothing done", what);
-        return -1;
-    }
-    if (stor_take(S, STOR_PMEM, path, what, &m, e) != 0)
-        return -1;
-    if (!m) {
-        HCSG_WARN("%s: Remove of %s, which this agent did not mount: nothing to do", what, path);
-        return 0;
-    }
+    if (!m)
+        return 0; /* never added here */
     if (d->DeviceNumber.set && m->pmem != num) {
         hcsg_err_plain(e, "%s: MountPath %s holds VPMem device %u", what, path, m->pmem);
         stor_finish_remove(S, m, 0);

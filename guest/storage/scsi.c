@@ -361,19 +361,10 @@ static int disk_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVirtualDisk *d, c
         }
         return 0; /* nothing was mounted for it */
     }
-    if (stor_check_mount_path(S, path, what, e) != 0)
+    if (stor_take(S, STOR_SCSI, path, what, dry, &m, e) != 0)
         return -1;
-    if (dry) {
-        hcsg_err_plain(e, "%s: dry run: nothing done", what);
-        return -1;
-    }
-    if (stor_take(S, STOR_SCSI, path, what, &m, e) != 0)
-        return -1;
-    if (!m) {
-        HCSG_WARN("%s: Remove of %s, which this agent did not mount: nothing to do", what,
-                  path);
-        return 0;
-    }
+    if (!m)
+        return 0; /* never added here */
     /* Fields the host gave must name what is there (hcsshim omits zeros). */
     if ((d->Controller.set && d->Controller.v != m->controller) ||
         (d->Lun.set && d->Lun.v != m->lun) ||

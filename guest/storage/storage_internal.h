@@ -102,11 +102,13 @@ stor_mount *stor_reserve(hcsg_storage *S, int kind, const char *path, const char
                          hcsg_err *e);
 /* Add done: the record stays (commit 1) or goes (0). */
 void stor_finish_add(hcsg_storage *S, stor_mount *m, int commit);
-/* Remove: takes the record of path (pending) for kind; *out NULL when this
- * agent never added it (not an error: the Go GCS's Remove of an unmounted
- * path succeeds). -1 with e when it is busy or of another kind. */
-int stor_take(hcsg_storage *S, int kind, const char *path, const char *what, stor_mount **out,
-              hcsg_err *e);
+/* Remove: checks path (stor_check_mount_path), refuses a dry run, then
+ * takes the record of path (pending) for kind; *out NULL (with a warning)
+ * when this agent never added it (not an error: the Go GCS's Remove of an
+ * unmounted path succeeds). -1 with e when the path is bad, on a dry run,
+ * or when the record is busy or of another kind. */
+int stor_take(hcsg_storage *S, int kind, const char *path, const char *what, int dry,
+              stor_mount **out, hcsg_err *e);
 /* Remove done: ok 1 drops the record, 0 keeps it (the unmount failed). */
 void stor_finish_remove(hcsg_storage *S, stor_mount *m, int ok);
 /* Creates m->path (mkdir -p, or its parent only when link) with no
