@@ -784,3 +784,24 @@ void gh_write_all(int fd, const void *p, size_t n)
         n -= (size_t)w;
     }
 }
+
+int gh_unavailable(const char *suite, const char *needs, const char *why)
+{
+    const char *ci = getenv("CI");
+    if (ci && strcmp(ci, "true") == 0)
+        fail_msg("%s tests cannot run: %s (CI=true: this fails, it does not skip)", suite, why);
+    fprintf(stderr, "skipped: %s: %s\n", needs, why);
+    return 0;
+}
+
+int gh_sh(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    int st;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

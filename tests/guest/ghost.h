@@ -203,4 +203,11 @@ uint64_t gh_now_ms(void);
 /* 1 while pid exists (kill(pid, 0)). */
 int gh_pid_alive(pid_t pid);
 
+/* A suite that cannot run here (why): under CI=true the test fails;
+ * elsewhere "skipped: <needs>: <why>" is printed and 0 returned. */
+int gh_unavailable(const char *suite, const char *needs, const char *why);
+/* Runs a shell command (its output to the test's stderr): the exit status,
+ * -1 when it did not exit. */
+int gh_sh(const char *fmt, ...) HCSI_PRINTF(1, 2);
+
 #endif

@@ -39,7 +39,6 @@ static int tool(const char *name)
 int sk_available(void)
 {
     static int entered;
-    const char *ci = getenv("CI");
     const char *why = NULL;
     if (entered)
         return 1;
@@ -61,23 +60,8 @@ int sk_available(void)
         entered = 1;
         return 1;
     }
-    if (ci && strcmp(ci, "true") == 0)
-        fail_msg("storage tests cannot run: %s (CI=true: this fails, it does not skip)", why);
-    fprintf(stderr, "skipped: storage tests need root, loop devices, losetup, mkfs.ext4: %s\n",
-            why);
-    return 0;
-}
-
-int sk_sh(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    int st;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return gh_unavailable("storage", "storage tests need root, loop devices, losetup, mkfs.ext4",
+                          why);
 }
 
 void sk_init(sk_env *env)
@@ -131,10 +115,10 @@ void sk_fini(sk_env *env)
             fprintf(stderr, "teardown: umount %s: %s\n", mps[i], strerror(errno));
     }
     for (i = 0; i < env->nloops; i++)
-        if (sk_sh("losetup -d /dev/%s", env->loops[i]) != 0)
+        if (gh_sh("losetup -d /dev/%s", env->loops[i]) != 0)
             fprintf(stderr, "teardown: could not detach /dev/%s\n", env->loops[i]);
     env->nloops = 0;
-    if (sk_sh("rm -rf '%s'", env->dir) != 0)
+    if (gh_sh("rm -rf '%s'", env->dir) != 0)
         fprintf(stderr, "teardown: could not remove %s\n", env->dir);
     env->dir[0] = '\0';
 }
@@ -142,7 +126,7 @@ void sk_fini(sk_env *env)
 void sk_image(const char *path, unsigned size_mb, int ext4, const char *name,
               const char *content)
 {
-    assert_int_equal(sk_sh("truncate -s %uM '%s'", size_mb, path), 0);
+    assert_int_equal(gh_sh("truncate -s %uM '%s'", size_mb, path), 0);
     if (!ext4)
         return;
     if (name) {
@@ -155,10 +139,10 @@ void sk_image(const char *path, unsigned size_mb, int ext4, const char *name,
         assert_non_null(f);
         fputs(content, f);
         fclose(f);
-        assert_int_equal(sk_sh("mkfs.ext4 -q -F -d '%s' '%s' >&2", src, path), 0);
-        assert_int_equal(sk_sh("rm -rf '%s'", src), 0);
+        assert_int_equal(gh_sh("mkfs.ext4 -q -F -d '%s' '%s' >&2", src, path), 0);
+        assert_int_equal(gh_sh("rm -rf '%s'", src), 0);
     } else {
-        assert_int_equal(sk_sh("mkfs.ext4 -q -F '%s' >&2", path), 0);
+        assert_int_equal(gh_sh("mkfs.ext4 -q -F '%s' >&2", path), 0);
     }
 }
 
@@ -222,7 +206,7 @@ void sk_scsi(sk_env *env, unsigned c, unsigned h, unsigned lun, const char *loop
     char lundir[512], p[640], num[32];
     snprintf(lundir, sizeof lundir, "%s/bus/vmbus/devices/%s/host%u/target%u:0:0/%u:0:0:%u",
              env->sys, sk_controllers[c], h, h, h, lun);
-    assert_int_equal(sk_sh("mkdir -p '%s/block/%s'", lundir, loopname), 0);
+    assert_int_equal(gh_sh("mkdir -p '%s/block/%s'", lundir, loopname), 0);
     snprintf(p, sizeof p, "%s/block/%s/dev", lundir, loopname);
     devnum(loopname, num, sizeof num);
     write_file(p, num);
@@ -245,7 +229,7 @@ void sk_pmem(sk_env *env, unsigned num, const char *loopname)
 {
     char name[32], p[256], dn[32];
     snprintf(name, sizeof name, "pmem%u", num);
-    assert_int_equal(sk_sh("mkdir -p '%s/block/%s/queue'", env->sys, name), 0);
+    assert_int_equal(gh_sh("mkdir -p '%s/block/%s/queue'", env->sys, name), 0);
     snprintf(p, sizeof p, "%s/block/%s/dev", env->sys, name);
     devnum(loopname, dn, sizeof dn);
     write_file(p, dn);

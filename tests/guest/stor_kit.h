@@ -40,9 +40,6 @@ void sk_init(sk_env *env);
  * removes env->dir. */
 void sk_fini(sk_env *env);
 
-/* Runs a shell command (output to the test's stderr); returns its exit
- * status (-1 if it did not exit). */
-int sk_sh(const char *fmt, ...) HCSI_PRINTF(1, 2);
 /* An ext4 image of size_mb holding file name with content (name NULL: an
  * empty file system; ext4 0: size_mb of zeros, no file system). */
 void sk_image(const char *path, unsigned size_mb, int ext4, const char *name,

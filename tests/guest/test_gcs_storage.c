@@ -232,7 +232,7 @@ static void test_disk_partition(void **state)
         char src[160];
         snprintf(src, sizeof src, "%s/part.src", f->env.dir);
         assert_int_equal(mkdir(src, 0755), 0);
-        assert_int_equal(sk_sh("echo 'in partition 1' > '%s/p.txt' && mkfs.ext4 -q -F -d '%s' "
+        assert_int_equal(gh_sh("echo 'in partition 1' > '%s/p.txt' && mkfs.ext4 -q -F -d '%s' "
                                "/dev/%s >&2", src, src, part), 0);
     }
     sk_scsi(&f->env, 0, 2, 4, disk, part);
@@ -284,7 +284,7 @@ static void test_disk_never_appears(void **state)
                     "SCSI controller 3 LUN 0: the controller is not on the VMBus: open /");
     assert_true(gh_now_ms() - t0 < 1000); /* present from boot: no wait */
     free(js);
-    assert_int_equal(sk_sh("mkdir -p '%s/bus/vmbus/devices/%s'", f->env.sys, sk_controllers[2]),
+    assert_int_equal(gh_sh("mkdir -p '%s/bus/vmbus/devices/%s'", f->env.sys, sk_controllers[2]),
                      0);
     js = disk_json(mp, 2, 0, NULL);
     sk_modify_fails(&f->h, "Add", DISK, js, E_FAIL, "host<N> directory not found inside");
@@ -483,9 +483,9 @@ static void fake_proc(fx *f, const char *name, int with_9p)
     char p[192];
     snprintf(p, sizeof p, "%s/%s", f->env.dir, name);
     assert_int_equal(mkdir(p, 0755), 0);
-    assert_int_equal(sk_sh("grep -v '9p$' /proc/filesystems > '%s/filesystems'", p), 0);
+    assert_int_equal(gh_sh("grep -v '9p$' /proc/filesystems > '%s/filesystems'", p), 0);
     if (with_9p)
-        assert_int_equal(sk_sh("printf 'nodev\\t9p\\n' >> '%s/filesystems'", p), 0);
+        assert_int_equal(gh_sh("printf 'nodev\\t9p\\n' >> '%s/filesystems'", p), 0);
 }
 
 /* Plan9: refused without 9p; validated; the dial is to the host's port. */
@@ -525,7 +525,7 @@ static void test_plan9(void **state)
     free(js);
     stop(f);
     /* The machine's own kernel, when it has no 9p (this one). */
-    if (sk_sh("grep -q '9p$' /proc/filesystems") != 0) {
+    if (gh_sh("grep -q '9p$' /proc/filesystems") != 0) {
         start(f, NULL);
         js = hcsi_asprintf("{\"MountPath\":\"%s\",\"Port\":564}", mp);
         sk_modify_fails(&f->h, "Add", "MappedDirectory", js, E_FAIL, "9p file system");
@@ -569,7 +569,7 @@ static void *make_later(void *arg)
 {
     later *l = (later *)arg;
     usleep(l->ms * 1000u);
-    if (sk_sh("mkdir -p '%s'", l->path) != 0)
+    if (gh_sh("mkdir -p '%s'", l->path) != 0)
         fprintf(stderr, "mkdir %s failed\n", l->path);
     return NULL;
 }
@@ -585,7 +585,7 @@ static void test_vpci(void **state)
     pthread_t t;
     uint64_t t0, took;
     const char *strict[] = {"--strict", NULL};
-    assert_int_equal(sk_sh("mkdir -p '%s/bus/vmbus/devices/%s/pci5a6b:00/5a6b:00:00.0'",
+    assert_int_equal(gh_sh("mkdir -p '%s/bus/vmbus/devices/%s/pci5a6b:00/5a6b:00:00.0'",
                            f->env.sys, g1), 0);
     start(f, NULL);
     snprintf(js, sizeof js, "{\"VMBusGUID\":\"%s\"}", g1);
@@ -695,7 +695,7 @@ static void test_container_on_disk(void **state)
         skip();
     layer = ck_layer(f->env.dir);
     snprintf(img, sizeof img, "%s/layer.img", f->env.dir);
-    assert_int_equal(sk_sh("truncate -s 32M '%s' && mkfs.ext4 -q -F -d '%s' '%s' >&2", img,
+    assert_int_equal(gh_sh("truncate -s 32M '%s' && mkfs.ext4 -q -F -d '%s' '%s' >&2", img,
                            layer, img), 0);
     sk_loop(&f->env, img, 0, 0, loop, sizeof loop);
     sk_scsi(&f->env, 0, 2, 3, loop, NULL);
@@ -794,7 +794,7 @@ static void test_hidden_options(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int st = sk_sh("'%s' --stdio --stdio-dir /tmp '%s' '%s' 2>/dev/null </dev/null",
+        int st = gh_sh("'%s' --stdio --stdio-dir /tmp '%s' '%s' 2>/dev/null </dev/null",
                        gh_agent_path(), bad[i][0], bad[i][1]);
         if (st != 2)
             fail_msg("%s \"%s\": exit %d, not 2", bad[i][0], bad[i][1], st);
