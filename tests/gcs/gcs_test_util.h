@@ -8,40 +8,18 @@
 
 #include "hcs.h"
 #include "gcs/pio.h"
+#include "test_util.h"
 
-/* Reads a whole file; NULL when missing. Caller frees. */
+/* The shared reading and golden paths (test_util.h), typed for the frame
+ * suites: bytes; NULL when missing. Caller frees. */
 static inline unsigned char *gt_slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    unsigned char *d = NULL;
-    long n;
-    if (!fp)
-        return NULL;
-    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-        fseek(fp, 0, SEEK_SET) == 0) {
-        d = (unsigned char *)malloc((size_t)n + 1);
-        if (d && fread(d, 1, (size_t)n, fp) != (size_t)n) {
-            free(d);
-            d = NULL;
-        }
-        if (d) {
-            d[n] = 0;
-            *len = (size_t)n;
-        }
-    }
-    fclose(fp);
-    return d;
+    return (unsigned char *)tu_slurp(path, len);
 }
 
-/* Path under $HCS_GOLDEN_DIR (static buffer); NULL when unset. */
 static inline const char *gt_golden(const char *rel)
 {
-    static char path[2048];
-    const char *dir = getenv("HCS_GOLDEN_DIR");
-    if (!dir || !*dir)
-        return NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    return path;
+    return tu_golden(rel);
 }
 
 /* Asserts the thread's last error message contains needle. */
