@@ -314,16 +314,24 @@ int hcsg_nl_link_set(hcsg_nl *nl, int index, int up, uint32_t mtu, int nsfd)
 
 /* ---- addresses, routes, rules ---- */
 
+/* The header of an add (new_type; exclusive: an existing entry is an
+ * error) or a delete (del_type) request in buf. */
+static struct nlmsghdr *change_header(char *buf, int add, uint16_t new_type, uint16_t del_type)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = add ? new_type : del_type;
+    if (add)
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+    return nlh;
+}
+
 static size_t ip_bytes(const hcsg_net_ip *ip) { return ip->family == AF_INET ? 4u : 16u; }
 
 int hcsg_nl_addr(hcsg_nl *nl, int add, int index, const hcsg_net_ip *ip)
 {
     char buf[NL_MSG_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = change_header(buf, add, RTM_NEWADDR, RTM_DELADDR);
     struct ifaddrmsg *ifa;
-    nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-    if (add)
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
     ifa = (struct ifaddrmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof *ifa);
     ifa->ifa_family = (unsigned char)ip->family;
     ifa->ifa_prefixlen = ip->len;
@@ -348,11 +356,8 @@ int hcsg_nl_route(hcsg_nl *nl, int add, int index, const hcsg_net_route *r, uint
                   uint32_t metric)
 {
     char buf[NL_MSG_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = change_header(buf, add, RTM_NEWROUTE, RTM_DELROUTE);
     struct rtmsg *rtm;
-    nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-    if (add)
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
     rtm = (struct rtmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
     rtm->rtm_family = (unsigned char)r->dst.family;
     rtm->rtm_dst_len = r->dst.len;
@@ -376,11 +381,8 @@ int hcsg_nl_route(hcsg_nl *nl, int add, int index, const hcsg_net_route *r, uint
 int hcsg_nl_rule(hcsg_nl *nl, int add, const hcsg_net_ip *src, uint32_t table, uint32_t prio)
 {
     char buf[NL_MSG_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh = change_header(buf, add, RTM_NEWRULE, RTM_DELRULE);
     struct fib_rule_hdr *frh;
-    nlh->nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
-    if (add)
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
     frh = (struct fib_rule_hdr *)mnl_nlmsg_put_extra_header(nlh, sizeof *frh);
     frh->family = (unsigned char)src->family;
     frh->src_len = src->family == AF_INET ? 32 : 128;
