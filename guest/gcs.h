@@ -209,6 +209,10 @@ int hcsg_write_loop(const void *buf, size_t n, ssize_t (*put)(void *ctx, const v
 struct pollfd;
 void hcsg_pollfd(struct pollfd *p, int fd, short events);
 
+/* Whether path is the root of a mount (statx's attribute; before Linux
+ * 5.8, a device different from its parent's, or a bind of itself). */
+int hcsg_is_mount_root(const char *path);
+
 /* *v read under m: a count other threads change (for logs and stacks). */
 size_t hcsg_locked_size(pthread_mutex_t *m, const size_t *v);
 

@@ -748,3 +748,21 @@ int hcsg_write_loop(const void *buf, size_t n, ssize_t (*put)(void *ctx, const v
     }
     return 0;
 }
+
+/* Whether path is the root of a mount (statx's attribute; before Linux
+ * 5.8, a device different from its parent's). */
+int hcsg_is_mount_root(const char *path)
+{
+    struct statx sx;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) == 0 &&
+        (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+        return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+    {
+        struct stat a, b;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s/..", path);
+        if (stat(path, &a) != 0 || stat(parent, &b) != 0)
+            return 0;
+        return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+    }
+}

@@ -98,18 +98,6 @@ static mnt **find_locked(hcsg_layers *L, const char *root)
     return NULL;
 }
 
-/* Whether path is a mount point (its device differs from its parent's, or
- * the same directory: a bind of itself). */
-static int is_mountpoint(const char *path)
-{
-    struct stat a, b;
-    char parent[PATH_MAX];
-    snprintf(parent, sizeof parent, "%s/..", path);
-    if (stat(path, &a) != 0 || stat(parent, &b) != 0)
-        return 0;
-    return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
-}
-
 int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err *e)
 {
     char data[OVERLAY_DATA_MAX + 1];
@@ -167,7 +155,7 @@ int hcsg_layers_add(hcsg_layers *L, const hcs_gs_LCOWCombinedLayers *s, hcsg_err
             goto too_long;
     }
     pthread_mutex_lock(&L->m);
-    if (find_locked(L, root) || is_mountpoint(root)) {
+    if (find_locked(L, root) || hcsg_is_mount_root(root)) {
         pthread_mutex_unlock(&L->m);
         hcsg_err_plain(e, "failed to mount overlay at %s: it is already mounted", root);
         return -1;

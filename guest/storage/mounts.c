@@ -229,24 +229,6 @@ void stor_finish_remove(hcsg_storage *S, stor_mount *m, int ok)
     pthread_mutex_unlock(&S->m);
 }
 
-/* Whether path is the root of a mount (statx's attribute; before Linux
- * 5.8, a device different from its parent's). */
-static int is_mount_root(const char *path)
-{
-    struct statx sx;
-    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) == 0 &&
-        (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-        return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-    {
-        struct stat a, b;
-        char parent[PATH_MAX];
-        snprintf(parent, sizeof parent, "%s/..", path);
-        if (stat(path, &a) != 0 || stat(parent, &b) != 0)
-            return 0;
-        return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
-    }
-}
-
 /* dir (absolute, normalised) resolves to itself: no symbolic link on the
  * way. 0, or -1 with e. */
 static int check_no_links(const char *dir, const char *what, hcsg_err *e)
@@ -326,7 +308,7 @@ int stor_make_target(hcsg_storage *S, stor_mount *m, const char *what, hcsg_err 
         }
         return 0;
     }
-    if (is_mount_root(m->path)) {
+    if (hcsg_is_mount_root(m->path)) {
         hcsg_err_plain(e, "%s: %s is a mount point already", what, m->path);
         goto fail;
     }
@@ -491,4 +473,13 @@ void hcsg_storage_dump(hcsg_storage *S, hcsi_buf *b)
                         m->pending ? " [pending]" : "");
     }
     pthread_mutex_unlock(&S->m);
+}
+
+int stor_remove_taken(hcsg_storage *S, stor_mount *m, const char *what, hcsg_err *e)
+{
+    int rc = stor_undo(S, m, 0, what, e);
+    if (rc == 0) /* before the record goes */
+        HCSG_INFO("%s: removed from %s", what, m->path);
+    stor_finish_remove(S, m, rc == 0);
+    return rc;
 }

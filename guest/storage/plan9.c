@@ -120,14 +120,11 @@ static int plan9_remove(hcsg_storage *S, const hcs_gs_LCOWMappedDirectory *d, co
 {
     const char *path = d->MountPath ? d->MountPath : "";
     stor_mount *m;
-    int rc;
     if (stor_take(S, STOR_PLAN9, path, what, dry, &m, e) != 0)
         return -1;
     if (!m)
         return 0; /* never added here */
-    rc = stor_undo(S, m, 0, what, e);
-    stor_finish_remove(S, m, rc == 0);
-    return rc;
+    return stor_remove_taken(S, m, what, e);
 }
 
 int stor_plan9(hcsg_storage *S, const char *rt, const hcs_gs_LCOWMappedDirectory *d, int dry,

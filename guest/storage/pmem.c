@@ -151,7 +151,6 @@ static int pmem_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVPMemDevice *d, u
 {
     const char *path = d->MountPath ? d->MountPath : "";
     stor_mount *m;
-    int rc;
     if (stor_take(S, STOR_PMEM, path, what, dry, &m, e) != 0)
         return -1;
     if (!m)
@@ -161,11 +160,7 @@ static int pmem_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVPMemDevice *d, u
         stor_finish_remove(S, m, 0);
         return -1;
     }
-    rc = stor_undo(S, m, 0, what, e);
-    stor_finish_remove(S, m, rc == 0);
-    if (rc == 0)
-        HCSG_INFO("%s: removed from %s", what, path);
-    return rc;
+    return stor_remove_taken(S, m, what, e);
 }
 
 int stor_pmem(hcsg_storage *S, const char *rt, const hcs_gs_LCOWMappedVPMemDevice *d, int dry,

@@ -353,7 +353,6 @@ static int disk_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVirtualDisk *d, c
 {
     const char *path = d->MountPath ? d->MountPath : "";
     stor_mount *m;
-    int rc;
     if (!*path) {
         if (dry) {
             hcsg_err_plain(e, "%s: dry run: nothing done", what);
@@ -374,11 +373,7 @@ static int disk_remove(hcsg_storage *S, const hcs_gs_LCOWMappedVirtualDisk *d, c
         stor_finish_remove(S, m, 0);
         return -1;
     }
-    rc = stor_undo(S, m, 0, what, e);
-    stor_finish_remove(S, m, rc == 0);
-    if (rc == 0)
-        HCSG_INFO("%s: removed from %s", what, path);
-    return rc;
+    return stor_remove_taken(S, m, what, e);
 }
 
 int stor_scsi_disk(hcsg_storage *S, const char *rt, const hcs_gs_LCOWMappedVirtualDisk *d,

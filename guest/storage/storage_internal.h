@@ -121,6 +121,9 @@ void stor_remove_target(stor_mount *m);
  * stor_make_target created. force: detach a busy mount (cleanup). 0 or -1
  * with e (nothing changed). */
 int stor_undo(hcsg_storage *S, stor_mount *m, int force, const char *what, hcsg_err *e);
+/* Remove of a taken record: stor_undo, then stor_finish_remove (the record
+ * kept when the undo failed); 0 or -1 with e. */
+int stor_remove_taken(hcsg_storage *S, stor_mount *m, const char *what, hcsg_err *e);
 /* 1 when a SCSI disk at controller/lun is mounted (by this agent). */
 int stor_scsi_in_use(hcsg_storage *S, unsigned controller, unsigned lun, char *path,
                      size_t n);
