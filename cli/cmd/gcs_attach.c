@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/gcs_attach.h"
+#include "cmd/gcs_ctr.h"
 
 /* hcsctl_usage_error's message, and -1 (the option was refused). */
 #define REFUSE(...) (hcsctl_usage_error(__VA_ARGS__), -1)
@@ -160,11 +161,12 @@ static void nic_settings(const hcsctl_nic *nic, hcs_gcs_network_adapter *s, hcs_
     }
 }
 
+/* The guest's refusal, escaped (it is untrusted text). */
 static void say(const char *what, const char *detail, hcs_result hr)
 {
-    const hcs_error *e = hcs_error_last();
-    fprintf(stderr, "hcsctl: gcs run: %s %s: %s\n", what, detail,
-            e && e->message ? e->message : hcs_strerror(hr));
+    char w[1200];
+    snprintf(w, sizeof w, "%s %s", what, detail);
+    hcsctl_gcs_say_failed(w, hr);
 }
 
 hcs_result hcsctl_attach_add(hcsctl_attach *a, hcs_gcs_bridge *b)

@@ -89,9 +89,7 @@ int hcsctl_ctr_give_up(hcsctl_ctr *c, hcs_gcs_bridge *b, hcs_result hr)
     return 1;
 }
 
-/* The message quotes the guest: one line, escaped (hcsctl_text). An RPC
- * that timed out gives the guest up (hcsctl_ctr_give_up). */
-static hcs_result fail(hcsctl_ctr *c, hcs_result hr, const char *what)
+void hcsctl_gcs_say_failed(const char *what, hcs_result hr)
 {
     const hcs_error *e = hcs_error_last();
     fprintf(stderr, "hcsctl: gcs run: %s: ", what);
@@ -102,6 +100,12 @@ static hcs_result fail(hcsctl_ctr *c, hcs_result hr, const char *what)
         hcsctl_text(stderr, e->detail);
         fputc('\n', stderr);
     }
+}
+
+/* An RPC that timed out gives the guest up (hcsctl_ctr_give_up). */
+static hcs_result fail(hcsctl_ctr *c, hcs_result hr, const char *what)
+{
+    hcsctl_gcs_say_failed(what, hr);
     hcsctl_ctr_give_up(c, c->b, hr);
     return hr;
 }

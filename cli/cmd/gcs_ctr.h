@@ -31,6 +31,10 @@ typedef struct hcsctl_ctr {
 } hcsctl_ctr;
 
 void hcsctl_ctr_init(hcsctl_ctr *c);
+/* "hcsctl: gcs run: WHAT: <message> (0xHRESULT)" for the thread's last
+ * error (or hr's description), and its guest error records: the guest's
+ * text in one line, escaped (hcsctl_text). */
+void hcsctl_gcs_say_failed(const char *what, hcs_result hr);
 /* An option of the container mode (or --disk / --net): 1 (it took val), 0 (not one of
  * them), -1 (a usage error, printed). */
 int hcsctl_ctr_option(hcsctl_ctr *c, const char *a, const char *val);
